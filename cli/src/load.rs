@@ -1,0 +1,144 @@
+//! Reading inputs from files (or stdin) into the engine's types.
+
+use clearance_core::error::code;
+use clearance_core::suite::{Case, Source, Suite};
+use clearance_core::{Dataset, Engine, Error, Problem, parse_json};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Code for files that cannot be read.
+pub const IO_ERROR: &str = "io_error";
+
+/// Reads a file, or stdin for `-`.
+///
+/// # Errors
+/// `io_error` naming the file.
+pub fn read_text(path: &Path) -> Result<String, Error> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Error::one("", IO_ERROR, format!("cannot read stdin: {e}")))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        Error::one(
+            "",
+            IO_ERROR,
+            format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                e.to_string().to_lowercase()
+            ),
+        )
+    })
+}
+
+/// Reads and compiles a policy file.
+///
+/// # Errors
+/// I/O, syntax, structure and reference problems.
+pub fn load_policy(path: &Path) -> Result<Engine, Error> {
+    Engine::from_json(&read_text(path)?)
+}
+
+/// Parses records text: a JSON array, or JSON Lines (one record per line).
+///
+/// # Errors
+/// `json_syntax` with the line for JSON Lines.
+pub fn parse_records(text: &str) -> Result<serde_json::Value, Error> {
+    if text.trim_start().starts_with('[') {
+        return parse_json(text);
+    }
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str(line) {
+            Ok(value) => items.push(value),
+            Err(e) => problems.push(Problem::new(
+                "",
+                code::JSON_SYNTAX,
+                format!("invalid json on line {}: {e}", n + 1),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(serde_json::Value::Array(items))
+    } else {
+        Err(Error::new(problems))
+    }
+}
+
+/// Reads and loads a dataset for the engine.
+///
+/// # Errors
+/// I/O, syntax and record problems (paths like `/3/owner`).
+pub fn load_records(engine: &Engine, path: &Path) -> Result<Dataset, Error> {
+    engine.load_records(&parse_records(&read_text(path)?)?)
+}
+
+/// A test file with its policy compiled and its records loaded.
+pub struct LoadedSuite {
+    /// The compiled policy.
+    pub engine: Engine,
+    /// The records, if the file names any.
+    pub dataset: Option<Dataset>,
+    /// The cases.
+    pub cases: Vec<Case>,
+}
+
+/// Reads a test file and everything it refers to (paths relative to it).
+///
+/// # Errors
+/// Problems in the test file, its policy or its records; paths are prefixed
+/// with what they belong to (`policy: …`).
+pub fn load_suite(path: &Path) -> Result<LoadedSuite, Error> {
+    let value = parse_json(&read_text(path)?)?;
+    let suite: Suite = serde_json::from_value(value)
+        .map_err(|e| Error::one("", code::BAD_VALUE, format!("not a test file: {e}")))?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let policy = source_json(&suite.policy, &base)?;
+    let engine = Engine::from_value(&policy).map_err(|e| prefix(e, "policy"))?;
+    let dataset = match &suite.records {
+        None => None,
+        Some(source) => {
+            let records = match source {
+                Source::Path(p) => parse_records(&read_text(&base.join(p))?)?,
+                Source::Inline(value) => value.clone(),
+            };
+            Some(
+                engine
+                    .load_records(&records)
+                    .map_err(|e| prefix(e, "records"))?,
+            )
+        }
+    };
+    Ok(LoadedSuite {
+        engine,
+        dataset,
+        cases: suite.cases,
+    })
+}
+
+fn source_json(source: &Source, base: &Path) -> Result<serde_json::Value, Error> {
+    match source {
+        Source::Path(p) => parse_json(&read_text(&PathBuf::from(base).join(p))?),
+        Source::Inline(value) => Ok(value.clone()),
+    }
+}
+
+fn prefix(error: Error, what: &str) -> Error {
+    Error::new(
+        error
+            .into_problems()
+            .into_iter()
+            .map(|p| Problem {
+                message: format!("{what}: {}", p.message),
+                ..p
+            })
+            .collect(),
+    )
+}

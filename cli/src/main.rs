@@ -1,0 +1,135 @@
+//! `clearance`: validate policies, decide requests, explain decisions and run
+//! policy test files. Exit status: 0 success (a deny is a success), 1 invalid
+//! input or failing tests, 2 usage errors.
+
+mod commands;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Clearance: access control for CRM records and fields, with reasons.
+#[derive(Parser)]
+#[command(name = "clearance", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// For people.
+    Text,
+    /// For machines.
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a policy file and report every problem with its JSON path and code.
+    Validate {
+        /// The policy file.
+        policy: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Decide requests (JSON Lines in, one decision per line out, in order).
+    Check {
+        /// The policy file.
+        policy: PathBuf,
+        /// Records (JSON array or JSON Lines) that requests name by `record_id`.
+        #[arg(long)]
+        records: Option<PathBuf>,
+        /// Requests, one JSON object per line; `-` reads stdin.
+        #[arg(long)]
+        requests: PathBuf,
+    },
+    /// Decide requests and print each decision as a sentence.
+    Explain {
+        /// The policy file.
+        policy: PathBuf,
+        /// Records (JSON array or JSON Lines) that requests name by `record_id`.
+        #[arg(long)]
+        records: Option<PathBuf>,
+        /// Requests, one JSON object per line; `-` reads stdin.
+        #[arg(long)]
+        requests: PathBuf,
+        /// Language of the sentences.
+        #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+        lang: String,
+        /// `json` prints `{decision, explanation}` per line.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Run policy test files (a policy, records, and requests with expected decisions).
+    Test {
+        /// Test files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the JSON Schema of the policy file.
+    Schema,
+    /// Generate a deterministic org and dataset shaped like the reference org.
+    Generate {
+        /// Number of users.
+        #[arg(long, default_value_t = 1000)]
+        users: usize,
+        /// Number of records.
+        #[arg(long, default_value_t = 10_000)]
+        records: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Directory to write `policy.json` and `records.jsonl` into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate { policy, format } => commands::validate(&policy, format == Format::Json),
+        Command::Check {
+            policy,
+            records,
+            requests,
+        } => commands::check(&policy, records.as_deref(), &requests, None, false),
+        Command::Explain {
+            policy,
+            records,
+            requests,
+            lang,
+            format,
+        } => {
+            let lang = clearance_core::Lang::parse(&lang).unwrap_or(clearance_core::Lang::En);
+            commands::check(
+                &policy,
+                records.as_deref(),
+                &requests,
+                Some(lang),
+                format == Format::Json,
+            )
+        }
+        Command::Test { files, format } => commands::test(&files, format == Format::Json),
+        Command::Schema => commands::schema(),
+        Command::Generate {
+            users,
+            records,
+            seed,
+            out,
+        } => commands::generate(users, records, seed, &out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            commands::report(&error, false);
+            ExitCode::from(1)
+        }
+    }
+}

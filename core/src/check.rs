@@ -1,0 +1,358 @@
+//! `check`: the decision of SPEC §2, stage by stage.
+
+mod access;
+mod fields;
+mod session;
+
+use crate::compile::schema::{CREATE, EDIT};
+use crate::condition::{EvalEnv, RecordView, UserView};
+use crate::dataset::{Dataset, Record};
+use crate::decision::{Decision, Denial, Reason};
+use crate::engine::{Engine, UserEntry};
+use crate::error::{Error, Problems, code, join};
+use crate::policy::Level;
+use crate::request::{Context, Request};
+
+/// A request resolved to indices: what the hot path evaluates.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'a> {
+    /// The acting user's id (unknown ids are denied, not errors).
+    pub user: &'a str,
+    /// Action index ([`Engine::action_id`]).
+    pub action: u32,
+    /// Object index ([`Engine::object_id`]).
+    pub object: u32,
+    /// The record, if the action is record-bound (or a draft for `create`).
+    pub record: Option<&'a Record>,
+    /// Session context.
+    pub context: &'a Context,
+    /// Fields the action touches (indices on the object).
+    pub fields: &'a [u32],
+    /// Dataset for finding parent records.
+    pub dataset: Option<&'a Dataset>,
+}
+
+/// A request validated against the engine, owning what the query borrows.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    user: String,
+    action: u32,
+    object: u32,
+    record: Option<Record>,
+    record_id: Option<String>,
+    context: Context,
+    fields: Vec<u32>,
+}
+
+impl Prepared {
+    /// The query to evaluate; `dataset` must be the one the request was prepared with.
+    pub fn query<'a>(&'a self, dataset: Option<&'a Dataset>) -> Query<'a> {
+        let record = self
+            .record
+            .as_ref()
+            .or_else(|| self.record_id.as_deref().and_then(|id| dataset?.get(id)));
+        Query {
+            user: &self.user,
+            action: self.action,
+            object: self.object,
+            record,
+            context: &self.context,
+            fields: &self.fields,
+            dataset,
+        }
+    }
+
+    /// The record id the request is about, if any.
+    pub fn record_id(&self) -> Option<&str> {
+        self.record
+            .as_ref()
+            .map(Record::id)
+            .or(self.record_id.as_deref())
+    }
+}
+
+impl Engine {
+    /// The index of an action by name.
+    pub fn action_id(&self, name: &str) -> Option<u32> {
+        self.action_index.get(name).copied()
+    }
+
+    /// The index of an object type by name.
+    pub fn object_id(&self, name: &str) -> Option<u32> {
+        self.object_index.get(name).copied()
+    }
+
+    /// Validates a request against the schema and dataset.
+    ///
+    /// # Errors
+    /// `unknown_object`, `unknown_action`, `unknown_field`, `unknown_record`,
+    /// `record_required`, `object_mismatch`, bad context values, and any
+    /// problem of an inline record — all at once, with JSON paths.
+    pub fn prepare(&self, request: &Request, dataset: Option<&Dataset>) -> Result<Prepared, Error> {
+        let mut problems = Problems::default();
+        let object = self.object_id(&request.object);
+        if object.is_none() {
+            problems.push(
+                "/object",
+                code::UNKNOWN_OBJECT,
+                format!("unknown object `{}`", request.object),
+            );
+        }
+        let action = self.action_id(&request.action);
+        if action.is_none() {
+            problems.push(
+                "/action",
+                code::UNKNOWN_ACTION,
+                format!("unknown action `{}`", request.action),
+            );
+        }
+        let context = Context::from_map(&request.context, "/context").unwrap_or_else(|e| {
+            problems.extend_at("", e);
+            Context::default()
+        });
+        let record = match &request.record {
+            Some(input) => match self.compile_record(input) {
+                Ok(record) => Some(record),
+                Err(e) => {
+                    problems.extend_at("/record", e);
+                    None
+                }
+            },
+            None => None,
+        };
+        if request.record.is_some() && request.record_id.is_some() {
+            problems.push(
+                "/record_id",
+                code::BAD_VALUE,
+                "give either `record` or `record_id`, not both",
+            );
+        }
+        if let Some(id) = &request.record_id {
+            match dataset.and_then(|d| d.get(id)) {
+                None => problems.push(
+                    "/record_id",
+                    code::UNKNOWN_RECORD,
+                    format!("unknown record `{id}`"),
+                ),
+                Some(found) if Some(found.object) != object && object.is_some() => {
+                    problems.push(
+                        "/record_id",
+                        code::OBJECT_MISMATCH,
+                        format!(
+                            "record `{id}` is a `{}`, not a `{}`",
+                            self.objects[found.object as usize].name, request.object
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        if let (Some(record), Some(o)) = (&record, object) {
+            if record.object != o {
+                problems.push(
+                    "/record/object",
+                    code::OBJECT_MISMATCH,
+                    format!(
+                        "record is a `{}`, not a `{}`",
+                        self.objects[record.object as usize].name, request.object
+                    ),
+                );
+            }
+        }
+        if action.is_some_and(|a| a != CREATE)
+            && request.record.is_none()
+            && request.record_id.is_none()
+        {
+            problems.push(
+                "",
+                code::RECORD_REQUIRED,
+                format!(
+                    "action `{}` needs a `record` or `record_id`",
+                    request.action
+                ),
+            );
+        }
+        let mut fields = Vec::new();
+        if let (Some(names), Some(o)) = (&request.fields, object) {
+            for (i, name) in names.iter().enumerate() {
+                match self.objects[o as usize].field_index.get(name.as_str()) {
+                    Some(&f) => fields.push(f),
+                    None => problems.push(
+                        join("/fields", i),
+                        code::UNKNOWN_FIELD,
+                        format!("unknown field `{name}` on `{}`", request.object),
+                    ),
+                }
+            }
+        }
+        problems.into_result()?;
+        let (Some(action), Some(object)) = (action, object) else {
+            return Err(Error::one(
+                "",
+                code::BAD_VALUE,
+                "request could not be resolved",
+            ));
+        };
+        Ok(Prepared {
+            user: request.user.clone(),
+            action,
+            object,
+            record,
+            record_id: request.record_id.clone(),
+            context,
+            fields,
+        })
+    }
+
+    /// Decides a request (SPEC §2).
+    ///
+    /// # Errors
+    /// Invalid requests (see [`Engine::prepare`]); a deny is not an error.
+    pub fn check(&self, request: &Request, dataset: Option<&Dataset>) -> Result<Decision, Error> {
+        let prepared = self.prepare(request, dataset)?;
+        Ok(self.check_query(&prepared.query(dataset)))
+    }
+
+    /// Decides a resolved query. Allocates nothing beyond the decision.
+    pub fn check_query(&self, query: &Query<'_>) -> Decision {
+        let mut decision = self.evaluate(query);
+        if !decision.allowed && self.mfa_matters && query.context.mfa != Some(true) {
+            let stepped_up = query.context.with_mfa(true);
+            decision.remedy_mfa = self
+                .evaluate(&Query {
+                    context: &stepped_up,
+                    ..*query
+                })
+                .allowed;
+        }
+        decision
+    }
+
+    fn evaluate(&self, query: &Query<'_>) -> Decision {
+        let mut decision = Decision {
+            allowed: false,
+            level: None,
+            reasons: Vec::new(),
+            denial: None,
+            remedy_mfa: false,
+            fields: None,
+            user: None,
+            object: query.object,
+            action: query.action,
+        };
+        // Stage 1: user gate.
+        let Some(&u) = self.user_index.get(query.user) else {
+            decision.denial = Some(Denial::UnknownUser);
+            return decision;
+        };
+        decision.user = Some(u);
+        let user = &self.users[u as usize];
+        if !user.active {
+            decision.denial = Some(Denial::InactiveUser);
+            return decision;
+        }
+        let merged = &self.merged[user.merged as usize];
+        // Stage 2: session gate.
+        if let Some(denial) = self.session_gate(merged, query.context) {
+            decision.denial = Some(denial);
+            return decision;
+        }
+        // Stage 3: privilege.
+        let Some((scope, bundle)) = merged.scopes[self.slot(query.object, query.action)] else {
+            decision.denial = Some(Denial::NoPrivilege);
+            return decision;
+        };
+        // Stage 4: record access.
+        let needs = self.actions[query.action as usize].needs;
+        let level = if query.action == CREATE {
+            match query.record {
+                Some(draft) if !self.scope_covers(scope, u, draft) => None,
+                _ => {
+                    decision.reasons.push(Reason::Scope {
+                        scope,
+                        bundle,
+                        level: needs,
+                    });
+                    Some(needs)
+                }
+            }
+        } else {
+            query.record.and_then(|record| {
+                self.record_level(u, query.action, record, query, &mut decision.reasons)
+            })
+        };
+        decision.level = level;
+        if level.is_none_or(|l| l < needs) {
+            decision.denial = Some(Denial::NoRecordAccess { needs });
+            return decision;
+        }
+        // Stage 5: forbid rules.
+        let env = self.env(user, query.record, query.context);
+        for &(rule, condition) in &self.forbid_deny[self.slot(query.object, query.action)] {
+            match self.conditions[condition as usize].evaluate(&env) {
+                Ok(false) => {}
+                Ok(true) => {
+                    decision.denial = Some(Denial::Forbidden {
+                        rule,
+                        unknown: None,
+                    });
+                    return decision;
+                }
+                Err(missing) => {
+                    decision.denial = Some(Denial::Forbidden {
+                        rule,
+                        unknown: Some(missing.into()),
+                    });
+                    return decision;
+                }
+            }
+        }
+        // Stage 6: fields.
+        let fields = self.field_sets(
+            merged,
+            query.object,
+            query.action,
+            level.unwrap_or(Level::Read),
+            &env,
+        );
+        if matches!(query.action, CREATE | EDIT) {
+            let blocked: Vec<u32> = query
+                .fields
+                .iter()
+                .copied()
+                .filter(|&f| !fields.edit.contains(f))
+                .collect();
+            if !blocked.is_empty() {
+                decision.denial = Some(Denial::FieldNotEditable { fields: blocked });
+                return decision;
+            }
+        }
+        decision.fields = Some(fields);
+        decision.allowed = true;
+        decision
+    }
+
+    /// What conditions see of this user, record and context.
+    pub(crate) fn env<'a>(
+        &'a self,
+        user: &'a UserEntry,
+        record: Option<&'a Record>,
+        context: &'a Context,
+    ) -> EvalEnv<'a> {
+        EvalEnv {
+            user: UserView {
+                id: &user.id,
+                role: user.role.map(|r| &*self.roles.ids[r as usize]),
+                department: user.department.map(|d| &*self.departments.ids[d as usize]),
+                attributes: &user.attributes,
+            },
+            record: record.map(|r| RecordView {
+                id: &r.id,
+                owner: &self.users[r.owner as usize].id,
+                department: r.department.map(|d| &*self.departments.ids[d as usize]),
+                fields: &r.fields,
+            }),
+            context,
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Stage 2: every session policy of every bundle the user holds must hold,
+//! checked in the order MFA, IP ranges, login hours (fail closed).
+
+use crate::decision::{Denial, Stage};
+use crate::engine::{Engine, Merged};
+use crate::request::Context;
+
+impl Engine {
+    pub(crate) fn session_gate(&self, merged: &Merged, context: &Context) -> Option<Denial> {
+        if let Some(&bundle) = merged.mfa_bundles.first() {
+            if context.mfa != Some(true) {
+                return Some(Denial::Session {
+                    stage: Stage::MfaRequired,
+                    bundle,
+                    missing: context.mfa.is_none().then_some("mfa"),
+                });
+            }
+        }
+        for &bundle in &*merged.ip_bundles {
+            let Some(ip) = context.ip.as_deref() else {
+                return Some(Denial::Session {
+                    stage: Stage::IpNotAllowed,
+                    bundle,
+                    missing: Some("ip"),
+                });
+            };
+            if !self.bundles[bundle as usize]
+                .ip_ranges
+                .iter()
+                .any(|range| range.contains_text(ip))
+            {
+                return Some(Denial::Session {
+                    stage: Stage::IpNotAllowed,
+                    bundle,
+                    missing: None,
+                });
+            }
+        }
+        for &bundle in &*merged.hours_bundles {
+            let Some(time) = context.time_ms() else {
+                return Some(Denial::Session {
+                    stage: Stage::OutsideLoginHours,
+                    bundle,
+                    missing: Some("time"),
+                });
+            };
+            if self.bundles[bundle as usize]
+                .hours
+                .is_some_and(|hours| !hours.admits(time))
+            {
+                return Some(Denial::Session {
+                    stage: Stage::OutsideLoginHours,
+                    bundle,
+                    missing: None,
+                });
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,70 @@
+//! Turns a [`Policy`] into an [`Engine`]: checks every reference, reports
+//! every problem at once, and builds the indices the evaluator relies on.
+
+pub(crate) mod bundles;
+pub(crate) mod directory;
+pub(crate) mod rules;
+pub(crate) mod schema;
+pub(crate) mod tree;
+
+use crate::engine::Engine;
+use crate::error::{Error, Problems, code};
+use crate::policy::Policy;
+
+/// Compiles a policy (see [`Engine::compile`]).
+pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
+    let mut problems = Problems::default();
+    if policy.version != 1 {
+        problems.push(
+            "/version",
+            code::UNSUPPORTED_VERSION,
+            format!(
+                "unsupported policy version `{}`, expected `1`",
+                policy.version
+            ),
+        );
+    }
+    let schema = schema::compile_schema(&policy, &mut problems);
+    let (roles, peer_roles, departments) = directory::compile_trees(&policy, &mut problems);
+    let bundle_table = bundles::compile_bundles(&policy, &schema, &mut problems);
+    let directory =
+        directory::compile_directory(&policy, &roles, &departments, &bundle_table, &mut problems);
+    let merged = bundles::merge_all(&directory.combinations, &bundle_table, &schema);
+    let mut engine = Engine {
+        users: directory.users,
+        user_index: directory.user_index,
+        roles,
+        peer_roles,
+        departments,
+        groups: directory.groups,
+        group_index: directory.group_index,
+        attributes: directory.attributes,
+        objects: schema.objects,
+        object_index: schema.object_index,
+        actions: schema.actions,
+        action_index: schema.action_index,
+        bundles: bundle_table.entries,
+        merged,
+        field_offsets: schema.field_offsets,
+        sharing: Vec::new(),
+        sharing_by_object: Vec::new(),
+        forbid: Vec::new(),
+        conditions: Vec::new(),
+        forbid_deny: Vec::new(),
+        forbid_hide: Vec::new(),
+        mfa_matters: false,
+        source: Policy::default(),
+    };
+    rules::compile_rules(
+        &policy,
+        &mut engine,
+        &directory.users_by_role,
+        &directory.users_by_department,
+        &mut problems,
+    );
+    rules::check_separation_of_duties(&policy, &engine, &mut problems);
+    engine.mfa_matters = engine.bundles.iter().any(|b| b.mfa_required)
+        || engine.conditions.iter().any(|c| c.reads_mfa());
+    engine.source = policy;
+    problems.finish(engine)
+}

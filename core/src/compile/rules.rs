@@ -1,0 +1,312 @@
+//! Sharing rules, forbid rules and separation-of-duty references.
+
+use super::directory::{Expander, Names};
+use crate::condition::{Condition, Resolver};
+use crate::engine::{Engine, ForbidEntry, ObjectEntry, RuleSource, SharingEntry};
+use crate::error::{Problems, code, join};
+use crate::fields::FieldBits;
+use crate::policy::{FieldType, Policy, Privilege};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Resolves `record.*` against the objects a rule covers and `user.*`
+/// against the attribute table.
+struct RuleResolver<'a> {
+    object: &'a ObjectEntry,
+    others: &'a [&'a ObjectEntry],
+    attributes: &'a FxHashMap<&'a str, u32>,
+}
+
+impl Resolver for RuleResolver<'_> {
+    fn record_field(&self, name: &str) -> Option<Option<(u32, FieldType)>> {
+        if let Some(&index) = self.object.field_index.get(name) {
+            return Some(Some((index, self.object.fields[index as usize].kind)));
+        }
+        self.others
+            .iter()
+            .any(|o| o.field_index.contains_key(name))
+            .then_some(None)
+    }
+
+    fn user_attribute(&self, name: &str) -> Option<u32> {
+        self.attributes.get(name).copied()
+    }
+}
+
+pub(crate) fn compile_rules(
+    policy: &Policy,
+    engine: &mut Engine,
+    users_by_role: &[Vec<u32>],
+    users_by_department: &[Vec<u32>],
+    problems: &mut Problems,
+) {
+    let attributes: FxHashMap<&str, u32> = engine
+        .attributes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (&**a, i as u32))
+        .collect();
+    let n_slots = engine.objects.len() * engine.n_actions();
+    engine.sharing_by_object = vec![Vec::new(); engine.objects.len()];
+    engine.forbid_deny = vec![Vec::new(); n_slots];
+    engine.forbid_hide = vec![Vec::new(); n_slots];
+    let mut group_users: Vec<Vec<u32>> = vec![Vec::new(); engine.groups.len()];
+    for (u, user) in engine.users.iter().enumerate() {
+        for &g in &*user.groups {
+            group_users[g as usize].push(u as u32);
+        }
+    }
+    let expander = Expander {
+        roles: &engine.roles,
+        departments: &engine.departments,
+        users_by_role,
+        users_by_department,
+    };
+    let names = Names {
+        users: &engine.user_index,
+        groups: &engine.group_index,
+        roles: &engine.roles,
+        departments: &engine.departments,
+    };
+
+    let mut seen = FxHashSet::default();
+    let mut sharing = Vec::new();
+    let mut conditions = Vec::new();
+    for (i, rule) in policy.sharing_rules.iter().enumerate() {
+        let path = join("/sharing_rules", i);
+        if rule.id.is_empty() {
+            problems.push(
+                join(&path, "id"),
+                code::EMPTY_ID,
+                "sharing rule id is empty",
+            );
+        } else if !seen.insert(rule.id.as_str()) {
+            problems.push(
+                join(&path, "id"),
+                code::DUPLICATE_ID,
+                format!("duplicate sharing rule id `{}`", rule.id),
+            );
+        }
+        let object = engine.object_index.get(rule.object.as_str()).copied();
+        if object.is_none() {
+            problems.push(
+                join(&path, "object"),
+                code::UNKNOWN_OBJECT,
+                format!("unknown object `{}`", rule.object),
+            );
+        }
+        let share_with = names.principal(&rule.share_with, &join(&path, "share_with"), problems);
+        let source = match (&rule.owned_by, &rule.criteria) {
+            (Some(owned_by), None) => names
+                .principal(owned_by, &join(&path, "owned_by"), problems)
+                .map(RuleSource::OwnedBy),
+            (None, Some(criteria)) => object.and_then(|o| {
+                let resolver = RuleResolver {
+                    object: &engine.objects[o as usize],
+                    others: &[],
+                    attributes: &attributes,
+                };
+                match Condition::compile(criteria, &resolver) {
+                    Ok(condition) => {
+                        conditions.push(condition);
+                        Some(RuleSource::Criteria(conditions.len() as u32 - 1))
+                    }
+                    Err(error) => {
+                        problems
+                            .extend_at("", error.into_error(criteria, &join(&path, "criteria")));
+                        None
+                    }
+                }
+            }),
+            _ => {
+                problems.push(
+                    path.clone(),
+                    code::BAD_RULE,
+                    format!(
+                        "sharing rule `{}` needs exactly one of `owned_by` and `criteria`",
+                        rule.id
+                    ),
+                );
+                None
+            }
+        };
+        let (Some(object), Some(share_with), Some(source)) = (object, share_with, source) else {
+            continue;
+        };
+        let mut superior_roles = vec![0u64; engine.roles.len().div_ceil(64)];
+        if rule.superiors {
+            let mut recipients = Vec::new();
+            expander.users(share_with, &mut recipients, &group_users);
+            let mut marked = vec![false; engine.roles.len()];
+            for u in recipients {
+                let mut role = engine.users[u as usize]
+                    .role
+                    .and_then(|r| engine.roles.parent[r as usize]);
+                while let Some(r) = role {
+                    if std::mem::replace(&mut marked[r as usize], true) {
+                        break;
+                    }
+                    superior_roles[r as usize / 64] |= 1 << (r % 64);
+                    role = engine.roles.parent[r as usize];
+                }
+            }
+        }
+        engine.sharing_by_object[object as usize].push(sharing.len() as u32);
+        sharing.push(SharingEntry {
+            id: rule.id.as_str().into(),
+            source,
+            share_with,
+            level: rule.access,
+            superiors: rule.superiors,
+            superior_roles: superior_roles.into_boxed_slice(),
+        });
+    }
+    engine.sharing = sharing;
+
+    let mut seen = FxHashSet::default();
+    for (i, rule) in policy.forbid.iter().enumerate() {
+        let path = join("/forbid", i);
+        if rule.id.is_empty() {
+            problems.push(join(&path, "id"), code::EMPTY_ID, "forbid rule id is empty");
+        } else if !seen.insert(rule.id.as_str()) {
+            problems.push(
+                join(&path, "id"),
+                code::DUPLICATE_ID,
+                format!("duplicate forbid rule id `{}`", rule.id),
+            );
+        }
+        let objects: Vec<u32> = match &rule.objects {
+            None => (0..engine.objects.len() as u32).collect(),
+            Some(names) => names
+                .iter()
+                .enumerate()
+                .filter_map(|(j, name)| {
+                    let found = engine.object_index.get(name.as_str()).copied();
+                    if found.is_none() {
+                        problems.push(
+                            join(&join(&path, "objects"), j),
+                            code::UNKNOWN_OBJECT,
+                            format!("unknown object `{name}`"),
+                        );
+                    }
+                    found
+                })
+                .collect(),
+        };
+        let actions: Vec<u32> = match &rule.actions {
+            None => (0..engine.n_actions() as u32).collect(),
+            Some(names) => names
+                .iter()
+                .enumerate()
+                .filter_map(|(j, name)| {
+                    let found = engine.action_index.get(name.as_str()).copied();
+                    if found.is_none() {
+                        problems.push(
+                            join(&join(&path, "actions"), j),
+                            code::UNKNOWN_ACTION,
+                            format!("unknown action `{name}`"),
+                        );
+                    }
+                    found
+                })
+                .collect(),
+        };
+        let covered: Vec<&ObjectEntry> = objects
+            .iter()
+            .map(|&o| &engine.objects[o as usize])
+            .collect();
+        let mut hidden = Vec::new();
+        if let Some(fields) = &rule.fields {
+            for (j, field) in fields.iter().enumerate() {
+                if !covered
+                    .iter()
+                    .any(|o| o.field_index.contains_key(field.as_str()))
+                {
+                    problems.push(
+                        join(&join(&path, "fields"), j),
+                        code::UNKNOWN_FIELD,
+                        format!("unknown field `{field}` on the rule's objects"),
+                    );
+                }
+            }
+            for &o in &objects {
+                let mut bits = FieldBits::default();
+                for field in fields {
+                    if let Some(&f) = engine.objects[o as usize].field_index.get(field.as_str()) {
+                        bits.insert(f);
+                    }
+                }
+                hidden.push((o, bits));
+            }
+        }
+        let rule_index = engine.forbid.len() as u32;
+        let mut failed = false;
+        for &o in &objects {
+            let condition = match &rule.when {
+                None => Condition::always(),
+                Some(text) => {
+                    let resolver = RuleResolver {
+                        object: &engine.objects[o as usize],
+                        others: &covered,
+                        attributes: &attributes,
+                    };
+                    match Condition::compile(text, &resolver) {
+                        Ok(condition) => condition,
+                        Err(error) => {
+                            if !failed {
+                                problems
+                                    .extend_at("", error.into_error(text, &join(&path, "when")));
+                            }
+                            failed = true;
+                            continue;
+                        }
+                    }
+                }
+            };
+            conditions.push(condition);
+            let condition_index = conditions.len() as u32 - 1;
+            let index = if rule.fields.is_some() {
+                &mut engine.forbid_hide
+            } else {
+                &mut engine.forbid_deny
+            };
+            for &a in &actions {
+                index[o as usize * engine.actions.len() + a as usize]
+                    .push((rule_index, condition_index));
+            }
+        }
+        engine.forbid.push(ForbidEntry {
+            id: rule.id.as_str().into(),
+            hidden,
+        });
+    }
+    engine.conditions = conditions;
+}
+
+/// Separation-of-duty constraints must name real objects and actions.
+pub(crate) fn check_separation_of_duties(
+    policy: &Policy,
+    engine: &Engine,
+    problems: &mut Problems,
+) {
+    for (i, constraint) in policy.separation_of_duties.iter().enumerate() {
+        for (j, privilege) in constraint.conflicting.iter().enumerate() {
+            let path = join(&join(&join("/separation_of_duties", i), "conflicting"), j);
+            if let Privilege::Object { object, action } = privilege {
+                if !engine.object_index.contains_key(object.as_str()) {
+                    problems.push(
+                        join(&path, "object"),
+                        code::UNKNOWN_OBJECT,
+                        format!("unknown object `{object}`"),
+                    );
+                }
+                if !engine.action_index.contains_key(action.as_str()) {
+                    problems.push(
+                        join(&path, "action"),
+                        code::UNKNOWN_ACTION,
+                        format!("unknown action `{action}`"),
+                    );
+                }
+            }
+        }
+    }
+}

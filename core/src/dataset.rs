@@ -1,0 +1,312 @@
+//! Records compiled against the policy, and a loaded dataset indexed by id.
+
+use crate::compile::directory::Names;
+use crate::engine::{Engine, Principal};
+use crate::error::{Error, Problems, code, join};
+use crate::json::decode;
+use crate::policy::{FieldType, Level};
+use crate::request::RecordInput;
+use crate::value::Value;
+use rustc_hash::FxHashMap;
+
+/// A record resolved against the policy: indices instead of names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub(crate) id: Box<str>,
+    pub(crate) object: u32,
+    pub(crate) owner: u32,
+    pub(crate) department: Option<u32>,
+    pub(crate) fields: Box<[Value]>,
+    pub(crate) team: Box<[(u32, Level)]>,
+    pub(crate) shares: Box<[(Principal, Level)]>,
+    pub(crate) parent: Option<Box<Record>>,
+}
+
+impl Record {
+    /// The record id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// Records loaded for questions that name records by id.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub(crate) records: Vec<Record>,
+    pub(crate) index: FxHashMap<Box<str>, u32>,
+}
+
+impl Dataset {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// A record by id.
+    pub fn get(&self, id: &str) -> Option<&Record> {
+        self.index.get(id).map(|&i| &self.records[i as usize])
+    }
+
+    /// Every record, in load order.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+}
+
+impl Engine {
+    /// Validates one record against the schema and directory.
+    ///
+    /// # Errors
+    /// Every problem: unknown object, owner, department, field, users in the
+    /// team, recipients of shares; field values of the wrong type.
+    pub fn compile_record(&self, input: &RecordInput) -> Result<Record, Error> {
+        let mut problems = Problems::default();
+        let record = self.compile_record_at(input, "", &mut problems);
+        problems.finish(())?;
+        record.ok_or_else(|| Error::one("", code::BAD_VALUE, "record could not be compiled"))
+    }
+
+    fn compile_record_at(
+        &self,
+        input: &RecordInput,
+        path: &str,
+        problems: &mut Problems,
+    ) -> Option<Record> {
+        if input.id.is_empty() {
+            problems.push(join(path, "id"), code::EMPTY_ID, "record id is empty");
+        }
+        let object = self.object_index.get(input.object.as_str()).copied();
+        if object.is_none() {
+            problems.push(
+                join(path, "object"),
+                code::UNKNOWN_OBJECT,
+                format!("unknown object `{}`", input.object),
+            );
+        }
+        let owner = self.user_index.get(input.owner.as_str()).copied();
+        if owner.is_none() {
+            problems.push(
+                join(path, "owner"),
+                code::UNKNOWN_USER,
+                format!("unknown owner `{}`", input.owner),
+            );
+        }
+        let department = match &input.department {
+            Some(d) => {
+                let found = self.departments.index.get(d.as_str()).copied();
+                if found.is_none() {
+                    problems.push(
+                        join(path, "department"),
+                        code::UNKNOWN_DEPARTMENT,
+                        format!("unknown department `{d}`"),
+                    );
+                }
+                found
+            }
+            None => owner.and_then(|o| self.users[o as usize].department),
+        };
+        let mut fields = Vec::new();
+        if let Some(o) = object {
+            let entry = &self.objects[o as usize];
+            fields = vec![Value::Null; entry.fields.len()];
+            for (name, json) in &input.fields {
+                let field_path = join(&join(path, "fields"), name);
+                let Some(&f) = entry.field_index.get(name.as_str()) else {
+                    problems.push(
+                        field_path,
+                        code::UNKNOWN_FIELD,
+                        format!("unknown field `{name}` on `{}`", entry.name),
+                    );
+                    continue;
+                };
+                let kind = entry.fields[f as usize].kind;
+                match typed_value(json, kind) {
+                    Ok(value) => fields[f as usize] = value,
+                    Err((code, message)) => {
+                        problems.push(field_path, code, format!("field `{name}` {message}"))
+                    }
+                }
+            }
+        }
+        let team = input
+            .team
+            .iter()
+            .enumerate()
+            .filter_map(|(i, member)| {
+                let found = self.user_index.get(member.user.as_str()).copied();
+                if found.is_none() {
+                    problems.push(
+                        join(&join(&join(path, "team"), i), "user"),
+                        code::UNKNOWN_USER,
+                        format!("unknown user `{}`", member.user),
+                    );
+                }
+                Some((found?, member.access))
+            })
+            .collect();
+        let names = Names {
+            users: &self.user_index,
+            groups: &self.group_index,
+            roles: &self.roles,
+            departments: &self.departments,
+        };
+        let shares = input
+            .shares
+            .iter()
+            .enumerate()
+            .filter_map(|(i, share)| {
+                Some((
+                    names.principal(
+                        &share.with,
+                        &join(&join(&join(path, "shares"), i), "with"),
+                        problems,
+                    )?,
+                    share.access,
+                ))
+            })
+            .collect();
+        let parent = match (
+            &input.parent,
+            object.and_then(|o| self.objects[o as usize].parent),
+        ) {
+            (Some(parent), Some((parent_object, _))) => {
+                let parent_path = join(path, "parent");
+                let compiled = self.compile_record_at(parent, &parent_path, problems)?;
+                if compiled.object != parent_object {
+                    problems.push(
+                        join(&parent_path, "object"),
+                        code::OBJECT_MISMATCH,
+                        format!(
+                            "parent must be a `{}`, found `{}`",
+                            self.objects[parent_object as usize].name, parent.object
+                        ),
+                    );
+                }
+                Some(Box::new(compiled))
+            }
+            (Some(_), None) => {
+                problems.push(
+                    join(path, "parent"),
+                    code::BAD_PARENT,
+                    format!("object `{}` has no parent link in the schema", input.object),
+                );
+                None
+            }
+            (None, _) => None,
+        };
+        Some(Record {
+            id: input.id.as_str().into(),
+            object: object?,
+            owner: owner?,
+            department,
+            fields: fields.into_boxed_slice(),
+            team,
+            shares,
+            parent,
+        })
+    }
+
+    /// Loads a dataset from a JSON array of records.
+    ///
+    /// # Errors
+    /// Every problem of every record (paths like `/3/owner`), duplicate ids,
+    /// and parent links to records that are not in the dataset.
+    pub fn load_records(&self, value: &serde_json::Value) -> Result<Dataset, Error> {
+        let mut problems = Problems::default();
+        let Some(items) = value.as_array() else {
+            return Err(Error::one("", code::BAD_TYPE, "records must be a list"));
+        };
+        let mut dataset = Dataset::default();
+        for (i, item) in items.iter().enumerate() {
+            let path = join("", i);
+            let Some(input) = decode::<RecordInput>(item, &path, &mut problems) else {
+                continue;
+            };
+            let Some(record) = self.compile_record_at(&input, &path, &mut problems) else {
+                continue;
+            };
+            if dataset
+                .index
+                .insert(record.id.clone(), dataset.records.len() as u32)
+                .is_some()
+            {
+                problems.push(
+                    join(&path, "id"),
+                    code::DUPLICATE_ID,
+                    format!("duplicate record id `{}`", record.id),
+                );
+                continue;
+            }
+            dataset.records.push(record);
+        }
+        for (i, record) in dataset.records.iter().enumerate() {
+            let Some((parent_object, field)) = self.objects[record.object as usize].parent else {
+                continue;
+            };
+            let Some(parent_id) = record.fields[field as usize].as_str() else {
+                continue;
+            };
+            match dataset.get(parent_id) {
+                Some(parent) if parent.object == parent_object => {}
+                Some(parent) => problems.push(
+                    join(
+                        &join(&join("", i), "fields"),
+                        &self.objects[record.object as usize].fields[field as usize].name,
+                    ),
+                    code::OBJECT_MISMATCH,
+                    format!(
+                        "parent `{parent_id}` is a `{}`, expected a `{}`",
+                        self.objects[parent.object as usize].name,
+                        self.objects[parent_object as usize].name
+                    ),
+                ),
+                None => problems.push(
+                    join(
+                        &join(&join("", i), "fields"),
+                        &self.objects[record.object as usize].fields[field as usize].name,
+                    ),
+                    code::UNKNOWN_RECORD,
+                    format!("parent record `{parent_id}` is not in the dataset"),
+                ),
+            }
+        }
+        problems.finish(dataset)
+    }
+}
+
+fn typed_value(json: &serde_json::Value, kind: FieldType) -> Result<Value, (&'static str, String)> {
+    use serde_json::Value as J;
+    let bad = |expected: &str| {
+        Err((
+            code::BAD_TYPE,
+            format!("must be {expected}, found {}", crate::json::kind(json)),
+        ))
+    };
+    match (kind, json) {
+        (_, J::Null) => Ok(Value::Null),
+        (FieldType::String | FieldType::Id, J::String(s)) => Ok(Value::Str(s.as_str().into())),
+        (FieldType::Datetime, J::String(s)) => {
+            if crate::clock::parse_rfc3339(s).is_some() {
+                Ok(Value::Str(s.as_str().into()))
+            } else {
+                Err((
+                    code::BAD_VALUE,
+                    format!("must be an rfc 3339 time, found `{s}`"),
+                ))
+            }
+        }
+        (FieldType::Number, J::Number(n)) => n
+            .as_f64()
+            .map(Value::Num)
+            .ok_or((code::BAD_VALUE, "is not a finite number".to_owned())),
+        (FieldType::Bool, J::Bool(b)) => Ok(Value::Bool(*b)),
+        (FieldType::String | FieldType::Id | FieldType::Datetime, _) => bad("a string"),
+        (FieldType::Number, _) => bad("a number"),
+        (FieldType::Bool, _) => bad("a boolean"),
+    }
+}

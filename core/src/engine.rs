@@ -1,0 +1,223 @@
+//! The compiled, immutable, indexed form of a policy.
+
+use crate::cidr::Cidr;
+use crate::clock::Hours;
+use crate::compile::tree::Tree;
+use crate::condition::Condition;
+use crate::error::Error;
+use crate::policy::{Baseline, FieldAccess, FieldType, Level, Policy, Scope};
+use crate::value::Value;
+use rustc_hash::FxHashMap;
+
+/// A compiled policy. Build it once with [`Engine::compile`]; every question
+/// (check, explain, …) reads it without changing it.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub(crate) source: Policy,
+    pub(crate) users: Vec<UserEntry>,
+    pub(crate) user_index: FxHashMap<Box<str>, u32>,
+    pub(crate) roles: Tree,
+    pub(crate) peer_roles: Vec<bool>,
+    pub(crate) departments: Tree,
+    pub(crate) groups: Vec<Box<str>>,
+    pub(crate) group_index: FxHashMap<Box<str>, u32>,
+    pub(crate) attributes: Vec<Box<str>>,
+    pub(crate) objects: Vec<ObjectEntry>,
+    pub(crate) object_index: FxHashMap<Box<str>, u32>,
+    pub(crate) actions: Vec<ActionEntry>,
+    pub(crate) action_index: FxHashMap<Box<str>, u32>,
+    pub(crate) bundles: Vec<BundleEntry>,
+    pub(crate) merged: Vec<Merged>,
+    pub(crate) field_offsets: Vec<u32>,
+    pub(crate) sharing: Vec<SharingEntry>,
+    pub(crate) sharing_by_object: Vec<Vec<u32>>,
+    pub(crate) forbid: Vec<ForbidEntry>,
+    pub(crate) conditions: Vec<Condition>,
+    /// Per `object * n_actions + action`: deny rules `(rule, condition)`.
+    pub(crate) forbid_deny: Vec<Vec<(u32, u32)>>,
+    /// Per `object * n_actions + action`: field-hiding rules `(rule, condition)`.
+    pub(crate) forbid_hide: Vec<Vec<(u32, u32)>>,
+    /// Whether any gate or rule reads `context.mfa` (else no remedy is tried).
+    pub(crate) mfa_matters: bool,
+}
+
+/// A compiled user.
+#[derive(Debug, Clone)]
+pub(crate) struct UserEntry {
+    pub id: Box<str>,
+    pub name: Option<Box<str>>,
+    pub active: bool,
+    pub role: Option<u32>,
+    pub department: Option<u32>,
+    pub merged: u32,
+    pub attributes: Box<[Value]>,
+    /// Groups containing the user, nesting closed, sorted.
+    pub groups: Box<[u32]>,
+}
+
+/// A compiled object type.
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectEntry {
+    pub name: Box<str>,
+    pub baseline: Baseline,
+    /// `None` when hierarchy access is `none`.
+    pub hierarchy: Option<Level>,
+    pub hierarchy_depth: Option<u32>,
+    /// Parent object and the child's field holding the parent id.
+    pub parent: Option<(u32, u32)>,
+    pub fields: Vec<FieldEntry>,
+    pub field_index: FxHashMap<Box<str>, u32>,
+}
+
+/// A compiled field.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldEntry {
+    pub name: Box<str>,
+    pub kind: FieldType,
+    pub sensitive: bool,
+}
+
+/// An action and the level it needs.
+#[derive(Debug, Clone)]
+pub(crate) struct ActionEntry {
+    pub name: Box<str>,
+    pub needs: Level,
+}
+
+/// A compiled bundle (profile or permission set).
+#[derive(Debug, Clone)]
+pub(crate) struct BundleEntry {
+    pub id: Box<str>,
+    pub mfa_required: bool,
+    pub ip_ranges: Vec<Cidr>,
+    pub hours: Option<Hours>,
+}
+
+/// The bundles of one distinct (profile, permission sets) combination,
+/// merged once: widest scope per object action, most permissive field access.
+#[derive(Debug, Clone)]
+pub(crate) struct Merged {
+    pub bundles: Box<[u32]>,
+    /// Per `object * n_actions + action`: widest scope and the bundle giving it.
+    pub scopes: Box<[Option<(Scope, u32)>]>,
+    /// Per global field slot (`field_offsets[object] + field`).
+    pub fields: Box<[Option<FieldAccess>]>,
+    pub system: Box<[Box<str>]>,
+    pub mfa_bundles: Box<[u32]>,
+    pub ip_bundles: Box<[u32]>,
+    pub hours_bundles: Box<[u32]>,
+}
+
+/// A principal standing for a set of users, resolved to indices into the
+/// engine's tables (users, groups, roles, departments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Principal {
+    /// One user.
+    User(u32),
+    /// A group's members, nesting closed.
+    Group(u32),
+    /// The holders of a role.
+    Role(u32),
+    /// The holders of a role or a role below it.
+    RoleAndSubordinates(u32),
+    /// The members of a department.
+    Department(u32),
+    /// The members of a department or a department below it.
+    DepartmentTree(u32),
+}
+
+/// What selects the records a sharing rule shares.
+#[derive(Debug, Clone)]
+pub(crate) enum RuleSource {
+    OwnedBy(Principal),
+    Criteria(u32),
+}
+
+/// A compiled sharing rule.
+#[derive(Debug, Clone)]
+pub(crate) struct SharingEntry {
+    pub id: Box<str>,
+    pub source: RuleSource,
+    pub share_with: Principal,
+    pub level: Level,
+    pub superiors: bool,
+    /// Bitset over roles: strict ancestors of a recipient user's role.
+    pub superior_roles: Box<[u64]>,
+}
+
+/// A compiled forbid rule.
+#[derive(Debug, Clone)]
+pub(crate) struct ForbidEntry {
+    pub id: Box<str>,
+    /// Per object (index): the hidden fields as a bitset, for field rules.
+    pub hidden: Vec<(u32, crate::fields::FieldBits)>,
+}
+
+impl Engine {
+    /// Compiles a policy: checks every reference and builds the indexed form.
+    ///
+    /// # Errors
+    /// Every problem found, each with its JSON Pointer and stable code.
+    pub fn compile(policy: Policy) -> Result<Engine, Error> {
+        crate::compile::compile(policy)
+    }
+
+    /// Parses and compiles policy JSON text.
+    ///
+    /// # Errors
+    /// Syntax, structure and reference problems, all at once.
+    pub fn from_json(text: &str) -> Result<Engine, Error> {
+        Engine::compile(crate::policy::parse_policy(text)?)
+    }
+
+    /// Compiles a policy from a JSON value.
+    ///
+    /// # Errors
+    /// Structure and reference problems, all at once.
+    pub fn from_value(value: &serde_json::Value) -> Result<Engine, Error> {
+        Engine::compile(crate::policy::decode_policy(value)?)
+    }
+
+    /// The policy this engine was compiled from.
+    pub fn policy(&self) -> &Policy {
+        &self.source
+    }
+
+    /// Number of users.
+    pub fn user_count(&self) -> usize {
+        self.users.len()
+    }
+
+    /// The id of every user, in policy order.
+    pub fn user_ids(&self) -> impl Iterator<Item = &str> {
+        self.users.iter().map(|u| &*u.id)
+    }
+
+    /// The name of every object type.
+    pub fn object_names(&self) -> impl Iterator<Item = &str> {
+        self.objects.iter().map(|o| &*o.name)
+    }
+
+    /// The name of every action, built-in and custom.
+    pub fn action_names(&self) -> impl Iterator<Item = &str> {
+        self.actions.iter().map(|a| &*a.name)
+    }
+
+    /// Whether the user holds a system permission through any of their bundles.
+    pub fn has_system_permission(&self, user: &str, permission: &str) -> bool {
+        self.user_index.get(user).is_some_and(|&u| {
+            self.merged[self.users[u as usize].merged as usize]
+                .system
+                .iter()
+                .any(|p| &**p == permission)
+        })
+    }
+
+    pub(crate) fn n_actions(&self) -> usize {
+        self.actions.len()
+    }
+
+    pub(crate) fn slot(&self, object: u32, action: u32) -> usize {
+        object as usize * self.actions.len() + action as usize
+    }
+}

@@ -1,0 +1,302 @@
+//! The JSON form of a decision (SPEC §5): names instead of indices.
+
+use crate::check::Query;
+use crate::decision::{Decision, Denial, Reason, Stage};
+use crate::engine::{Engine, Principal};
+use crate::explain::{Lang, Subject, explain};
+use crate::policy::{Baseline, Level, Recipient, Scope};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A decision as JSON: `{allowed, level?, stage?, reasons, denial?, remedy?, fields?, message}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DecisionOut {
+    /// Whether the action is allowed.
+    pub allowed: bool,
+    /// The record's access level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// On a deny, the stage that denied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// Every path that yields a level.
+    pub reasons: Vec<ReasonOut>,
+    /// On a deny, its particulars.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denial: Option<DenialOut>,
+    /// `"mfa"` when the same request with `context.mfa = true` would be allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+    /// On an allow, the readable and editable fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<FieldsOut>,
+    /// The decision as an English sentence.
+    pub message: String,
+}
+
+/// Readable and editable field names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FieldsOut {
+    /// Readable fields, sorted.
+    pub read: Vec<String>,
+    /// Editable fields, sorted.
+    pub edit: Vec<String>,
+}
+
+/// One reason: `kind`, `level`, and the particulars of that kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReasonOut {
+    /// `owner`, `scope`, `baseline`, `hierarchy`, `peers`, `sharing_rule`, `team`, `manual_share`, `parent`.
+    pub kind: String,
+    /// The level this path yields.
+    pub level: Level,
+    /// `scope`: the scope granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// `scope`: the bundle granting it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    /// `baseline`: the org-wide default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+    /// `hierarchy`, `peers`: the user's role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// `hierarchy`: the owner's role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_role: Option<String>,
+    /// `sharing_rule`: the rule id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// `sharing_rule`: received as a superior of a recipient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via_superior: Option<bool>,
+    /// `manual_share`: the share's recipient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<Recipient>,
+    /// `parent`: the parent's object type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// `parent`: the parent's record id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// `parent`: how the parent's level arises.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<Vec<ReasonOut>>,
+}
+
+impl ReasonOut {
+    fn new(kind: &str, level: Level) -> ReasonOut {
+        ReasonOut {
+            kind: kind.to_owned(),
+            level,
+            scope: None,
+            bundle: None,
+            baseline: None,
+            role: None,
+            owner_role: None,
+            rule: None,
+            via_superior: None,
+            with: None,
+            object: None,
+            record: None,
+            reasons: None,
+        }
+    }
+}
+
+/// The particulars of a deny.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DenialOut {
+    /// `unknown_user`, `inactive_user`: the user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Session stages: the bundle whose session policy failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    /// The context attribute whose absence denied (fail closed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_context: Option<String>,
+    /// `no_privilege`: the bundles considered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundles: Option<Vec<String>>,
+    /// `no_record_access`: the level the action needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<Level>,
+    /// `no_record_access`: the paths checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<Vec<String>>,
+    /// `forbidden`: the rule id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// `field_not_editable`: the fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+}
+
+impl Engine {
+    /// Renders a decision for output, with its English message.
+    pub fn render(&self, decision: &Decision, query: &Query<'_>) -> DecisionOut {
+        let mut out = DecisionOut {
+            allowed: decision.allowed,
+            level: decision.level,
+            stage: decision.stage(),
+            reasons: decision
+                .reasons
+                .iter()
+                .map(|r| self.reason_out(r))
+                .collect(),
+            denial: decision
+                .denial
+                .as_ref()
+                .map(|d| self.denial_out(d, decision, query.user)),
+            remedy: decision.remedy_mfa.then(|| "mfa".to_owned()),
+            fields: decision.fields.as_ref().map(|sets| {
+                let names = |bits: &crate::fields::FieldBits| {
+                    bits.iter()
+                        .map(|f| {
+                            self.objects[decision.object as usize].fields[f as usize]
+                                .name
+                                .to_string()
+                        })
+                        .collect()
+                };
+                FieldsOut {
+                    read: names(&sets.read),
+                    edit: names(&sets.edit),
+                }
+            }),
+            message: String::new(),
+        };
+        out.message = explain(&out, &self.subject(decision, query), Lang::En);
+        out
+    }
+
+    /// Who did what to which record, for sentences.
+    pub fn subject(&self, decision: &Decision, query: &Query<'_>) -> Subject {
+        Subject {
+            user: query.user.to_owned(),
+            user_name: decision
+                .user
+                .and_then(|u| self.users[u as usize].name.as_deref().map(str::to_owned)),
+            action: self.actions[decision.action as usize].name.to_string(),
+            object: self.objects[decision.object as usize].name.to_string(),
+            record: query.record.map(|r| r.id.to_string()),
+        }
+    }
+
+    fn reason_out(&self, reason: &Reason) -> ReasonOut {
+        let mut out = ReasonOut::new(reason.kind(), reason.level());
+        match reason {
+            Reason::Owner | Reason::Team { .. } => {}
+            Reason::Scope { scope, bundle, .. } => {
+                out.scope = Some(*scope);
+                out.bundle = Some(self.bundles[*bundle as usize].id.to_string());
+            }
+            Reason::Baseline { baseline, .. } => out.baseline = Some(*baseline),
+            Reason::Hierarchy {
+                role, owner_role, ..
+            } => {
+                out.role = Some(self.roles.ids[*role as usize].to_string());
+                out.owner_role = Some(self.roles.ids[*owner_role as usize].to_string());
+            }
+            Reason::Peers { role, .. } => {
+                out.role = Some(self.roles.ids[*role as usize].to_string())
+            }
+            Reason::SharingRule { rule, superior, .. } => {
+                out.rule = Some(self.sharing[*rule as usize].id.to_string());
+                out.via_superior = Some(*superior);
+            }
+            Reason::ManualShare { with, .. } => out.with = Some(self.recipient(*with)),
+            Reason::Parent {
+                object,
+                record,
+                reasons,
+                ..
+            } => {
+                out.object = Some(self.objects[*object as usize].name.to_string());
+                out.record = Some(record.to_string());
+                out.reasons = Some(reasons.iter().map(|r| self.reason_out(r)).collect());
+            }
+        }
+        out
+    }
+
+    fn denial_out(&self, denial: &Denial, decision: &Decision, user: &str) -> DenialOut {
+        let mut out = DenialOut::default();
+        match denial {
+            Denial::UnknownUser | Denial::InactiveUser => out.user = Some(user.to_owned()),
+            Denial::Session {
+                bundle, missing, ..
+            } => {
+                out.bundle = Some(self.bundles[*bundle as usize].id.to_string());
+                out.missing_context = missing.map(str::to_owned);
+            }
+            Denial::NoPrivilege => {
+                let bundles = decision
+                    .user
+                    .map(|u| &*self.merged[self.users[u as usize].merged as usize].bundles)
+                    .unwrap_or(&[]);
+                out.bundles = Some(
+                    bundles
+                        .iter()
+                        .map(|&b| self.bundles[b as usize].id.to_string())
+                        .collect(),
+                );
+            }
+            Denial::NoRecordAccess { needs } => {
+                out.needs = Some(*needs);
+                let object = &self.objects[decision.object as usize];
+                let mut checked = vec![
+                    "owner",
+                    "scope",
+                    "baseline",
+                    "hierarchy",
+                    "peers",
+                    "sharing_rule",
+                    "team",
+                    "manual_share",
+                ];
+                if object.baseline == Baseline::ControlledByParent {
+                    checked.push("parent");
+                }
+                out.checked = Some(checked.into_iter().map(str::to_owned).collect());
+            }
+            Denial::Forbidden { rule, unknown } => {
+                out.rule = Some(self.forbid[*rule as usize].id.to_string());
+                out.missing_context = unknown.as_deref().map(str::to_owned);
+            }
+            Denial::FieldNotEditable { fields } => {
+                out.fields = Some(
+                    fields
+                        .iter()
+                        .map(|&f| {
+                            self.objects[decision.object as usize].fields[f as usize]
+                                .name
+                                .to_string()
+                        })
+                        .collect(),
+                );
+            }
+        }
+        out
+    }
+
+    /// The policy-file form of a principal.
+    pub(crate) fn recipient(&self, principal: Principal) -> Recipient {
+        match principal {
+            Principal::User(u) => Recipient::User(self.users[u as usize].id.to_string()),
+            Principal::Group(g) => Recipient::Group(self.groups[g as usize].to_string()),
+            Principal::Role(r) => Recipient::Role(self.roles.ids[r as usize].to_string()),
+            Principal::RoleAndSubordinates(r) => {
+                Recipient::RoleAndSubordinates(self.roles.ids[r as usize].to_string())
+            }
+            Principal::Department(d) => {
+                Recipient::Department(self.departments.ids[d as usize].to_string())
+            }
+            Principal::DepartmentTree(d) => {
+                Recipient::DepartmentTree(self.departments.ids[d as usize].to_string())
+            }
+        }
+    }
+}
