@@ -1,7 +1,7 @@
 //! Decoding JSON into typed values while collecting every problem with its
 //! JSON Pointer: one bad user does not hide the problems of the next.
 
-use crate::error::{Error, Problems, code, escape_token, join};
+use crate::error::{Error, Problems, code, join};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -47,13 +47,7 @@ pub fn decode_one<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
             }
         }
         let message = error.inner().to_string();
-        let code = classify(&message);
-        if code == code::UNKNOWN_KEY {
-            if let Some(key) = backticked(&message) {
-                pointer = format!("{pointer}/{}", escape_token(key));
-            }
-        }
-        Error::one(pointer, code, tidy(&message))
+        Error::one(pointer, classify(&message), tidy(&message))
     })
 }
 
@@ -156,12 +150,6 @@ fn classify(message: &str) -> &'static str {
     } else {
         code::BAD_VALUE
     }
-}
-
-fn backticked(message: &str) -> Option<&str> {
-    let start = message.find('`')? + 1;
-    let len = message[start..].find('`')?;
-    Some(&message[start..start + len])
 }
 
 /// serde's messages are already lowercase with backticks; only trim the
