@@ -27,6 +27,11 @@ impl Record {
     pub fn id(&self) -> &str {
         &self.id
     }
+
+    /// The record's object type (index; see [`Engine::object_name`]).
+    pub fn object(&self) -> u32 {
+        self.object
+    }
 }
 
 /// Records loaded for questions that name records by id.

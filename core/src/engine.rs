@@ -198,6 +198,11 @@ impl Engine {
         self.objects.iter().map(|o| &*o.name)
     }
 
+    /// The name of an object type by index.
+    pub fn object_name(&self, object: u32) -> Option<&str> {
+        self.objects.get(object as usize).map(|o| &*o.name)
+    }
+
     /// The name of every action, built-in and custom.
     pub fn action_names(&self) -> impl Iterator<Item = &str> {
         self.actions.iter().map(|a| &*a.name)

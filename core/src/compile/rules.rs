@@ -11,15 +11,18 @@ use rustc_hash::{FxHashMap, FxHashSet};
 /// Resolves `record.*` against the objects a rule covers and `user.*`
 /// against the attribute table.
 struct RuleResolver<'a> {
-    object: &'a ObjectEntry,
+    object: Option<&'a ObjectEntry>,
     others: &'a [&'a ObjectEntry],
     attributes: &'a FxHashMap<&'a str, u32>,
 }
 
 impl Resolver for RuleResolver<'_> {
     fn record_field(&self, name: &str) -> Option<Option<(u32, FieldType)>> {
-        if let Some(&index) = self.object.field_index.get(name) {
-            return Some(Some((index, self.object.fields[index as usize].kind)));
+        if let Some((object, &index)) = self
+            .object
+            .and_then(|o| Some((o, o.field_index.get(name)?)))
+        {
+            return Some(Some((index, object.fields[index as usize].kind)));
         }
         self.others
             .iter()
@@ -101,7 +104,7 @@ pub(crate) fn compile_rules(
                 .map(RuleSource::OwnedBy),
             (None, Some(criteria)) => object.and_then(|o| {
                 let resolver = RuleResolver {
-                    object: &engine.objects[o as usize],
+                    object: Some(&engine.objects[o as usize]),
                     others: &[],
                     attributes: &attributes,
                 };
@@ -239,13 +242,24 @@ pub(crate) fn compile_rules(
             }
         }
         let rule_index = engine.forbid.len() as u32;
+        if let (true, Some(text)) = (objects.is_empty(), &rule.when) {
+            // A rule that covers no object still has its condition checked.
+            let resolver = RuleResolver {
+                object: None,
+                others: &[],
+                attributes: &attributes,
+            };
+            if let Err(error) = Condition::compile(text, &resolver) {
+                problems.extend_at("", error.into_error(text, &join(&path, "when")));
+            }
+        }
         let mut failed = false;
         for &o in &objects {
             let condition = match &rule.when {
                 None => Condition::always(),
                 Some(text) => {
                     let resolver = RuleResolver {
-                        object: &engine.objects[o as usize],
+                        object: Some(&engine.objects[o as usize]),
                         others: &covered,
                         attributes: &attributes,
                     };
@@ -280,6 +294,26 @@ pub(crate) fn compile_rules(
         });
     }
     engine.conditions = conditions;
+    // The decision must not depend on the order of rules in the file: rules
+    // are consulted (and named in reasons and denials) in id order.
+    for list in &mut engine.sharing_by_object {
+        list.sort_by(|a, b| {
+            engine.sharing[*a as usize]
+                .id
+                .cmp(&engine.sharing[*b as usize].id)
+        });
+    }
+    for list in engine
+        .forbid_deny
+        .iter_mut()
+        .chain(engine.forbid_hide.iter_mut())
+    {
+        list.sort_by(|a, b| {
+            engine.forbid[a.0 as usize]
+                .id
+                .cmp(&engine.forbid[b.0 as usize].id)
+        });
+    }
 }
 
 /// Separation-of-duty constraints must name real objects and actions.

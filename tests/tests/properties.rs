@@ -1,0 +1,275 @@
+//! Property tests of SPEC §2's invariants on generated orgs and datasets.
+
+use clearance_core::generate::{Params, Rng, generate};
+use clearance_core::policy::{Bundle, ForbidRule, Level, Policy, Recipient, Scope, SharingRule};
+use clearance_core::{Context, DecisionOut, Engine, RecordInput, Share};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+const ACTIONS: [&str; 8] = [
+    "read",
+    "create",
+    "edit",
+    "delete",
+    "transfer",
+    "share",
+    "export",
+    "approve_discount",
+];
+
+/// A small generated org, its records, and a sample of requests.
+fn org(seed: u64) -> (Policy, Vec<RecordInput>) {
+    let params = Params {
+        users: 40,
+        roles: 12,
+        role_depth: 8,
+        departments: 6,
+        groups: 5,
+        sharing_rules: 8,
+        records: 60,
+        seed,
+    };
+    generate(&params)
+}
+
+fn contexts() -> Vec<Context> {
+    let map = |json: serde_json::Value| {
+        Context::from_map(&serde_json::from_value(json).unwrap(), "").unwrap()
+    };
+    vec![
+        map(serde_json::json!({"mfa": true, "ip": "10.1.2.3", "time": "2026-11-30T09:00:00Z"})),
+        map(serde_json::json!({"ip": "192.168.1.9"})),
+        map(serde_json::json!({})),
+    ]
+}
+
+/// Every (user, action, record, context) decision of the sample, in a fixed order.
+fn decisions(policy: &Policy, records: &[RecordInput], seed: u64) -> Vec<DecisionOut> {
+    let engine = Engine::compile(policy.clone()).expect("generated policies compile");
+    let dataset = engine
+        .load_records(&serde_json::to_value(records).unwrap())
+        .expect("generated records load");
+    let contexts = contexts();
+    let mut users: Vec<String> = policy.users.iter().map(|u| u.id.clone()).collect();
+    users.sort();
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::new();
+    for _ in 0..300 {
+        let user = rng.pick(&users);
+        let record = &dataset.records()[rng.below(dataset.len())];
+        let action = *rng.pick(&ACTIONS);
+        let context = rng.pick(&contexts);
+        let object = engine
+            .object_name(record.object())
+            .unwrap_or_default()
+            .to_owned();
+        let request = clearance_core::Request {
+            user: user.clone(),
+            action: action.to_owned(),
+            object,
+            record: None,
+            record_id: Some(record.id().to_owned()),
+            context: BTreeMap::new(),
+            fields: None,
+        };
+        let prepared = engine
+            .prepare(&request, Some(&dataset))
+            .expect("sampled requests are valid");
+        let query = clearance_core::Query {
+            context,
+            ..prepared.query(Some(&dataset))
+        };
+        let decision = engine.check_query(&query);
+        out.push(engine.render(&decision, &query));
+    }
+    out
+}
+
+fn level(d: &DecisionOut) -> Option<Level> {
+    if d.allowed { d.level } else { None }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn allows_carry_reasons_and_denies_one_stage(seed in any::<u64>()) {
+        let (policy, records) = org(seed);
+        for d in decisions(&policy, &records, seed) {
+            if d.allowed {
+                prop_assert!(!d.reasons.is_empty(), "allowed without a reason: {}", d.message);
+                prop_assert!(d.stage.is_none() && d.denial.is_none());
+            } else {
+                prop_assert!(d.stage.is_some() && d.denial.is_some(), "deny without a stage: {}", d.message);
+            }
+        }
+    }
+
+    #[test]
+    fn default_deny_without_grants(seed in any::<u64>()) {
+        let (mut policy, records) = org(seed);
+        for bundle in policy.bundles.profiles.values_mut().chain(policy.bundles.permission_sets.values_mut()) {
+            bundle.objects.clear();
+        }
+        for d in decisions(&policy, &records, seed) {
+            prop_assert!(!d.allowed, "allowed with no grants: {}", d.message);
+        }
+    }
+
+    #[test]
+    fn forbid_always_wins(seed in any::<u64>()) {
+        let (mut policy, records) = org(seed);
+        policy.forbid.push(ForbidRule { id: "zz_everything".into(), objects: None, actions: None, fields: None, when: None, description: None });
+        for d in decisions(&policy, &records, seed) {
+            prop_assert!(!d.allowed, "allowed despite a forbid-all rule: {}", d.message);
+        }
+    }
+
+    #[test]
+    fn adding_grants_shares_members_or_rules_never_removes_access(seed in any::<u64>(), change in 0usize..4) {
+        let (policy, records) = org(seed);
+        let before = decisions(&policy, &records, seed);
+        let (mut after_policy, mut after_records) = (policy.clone(), records.clone());
+        let mut rng = Rng::new(seed ^ 0xABCD);
+        let user = rng.pick(&policy.users).id.clone();
+        match change {
+            0 => {
+                let mut objects = BTreeMap::new();
+                objects.insert("Account".to_owned(), ACTIONS.iter().filter(|a| **a != "approve_discount").map(|a| ((*a).to_owned(), Scope::All)).collect());
+                after_policy.bundles.permission_sets.insert("zz_extra".into(), Bundle { objects, ..Bundle::default() });
+                after_policy.users.iter_mut().filter(|u| u.id == user).for_each(|u| u.permission_sets.push("zz_extra".into()));
+            }
+            1 => {
+                let i = rng.below(after_records.len());
+                after_records[i].shares.push(Share { with: Recipient::User(user.clone()), access: Level::Full });
+            }
+            2 => {
+                let i = rng.below(after_policy.groups.len());
+                after_policy.groups[i].members.push(Recipient::User(user.clone()));
+            }
+            _ => after_policy.sharing_rules.push(SharingRule {
+                id: "zz_new".into(),
+                object: "Opportunity".into(),
+                owned_by: None,
+                criteria: Some("record.amount >= 0".into()),
+                share_with: Recipient::User(user.clone()),
+                access: Level::Edit,
+                superiors: true,
+                description: None,
+            }),
+        }
+        let after = decisions(&after_policy, &after_records, seed);
+        for (b, a) in before.iter().zip(&after) {
+            prop_assert!(level(b) <= level(a), "access shrank after change {change}: before `{}` after `{}`", b.message, a.message);
+        }
+    }
+
+    #[test]
+    fn adding_a_forbid_rule_never_adds_access(seed in any::<u64>(), object in 0usize..6) {
+        let (policy, records) = org(seed);
+        let before = decisions(&policy, &records, seed);
+        let mut after_policy = policy.clone();
+        let objects = ["Account", "Contact", "Opportunity", "Order", "Payment", "Case"];
+        after_policy.forbid.push(ForbidRule {
+            id: "aa_new".into(),
+            objects: Some(vec![objects[object].into()]),
+            actions: Some(vec!["read".into(), "edit".into()]),
+            fields: None,
+            when: Some("user.region == \"EU\" or context.mfa".into()),
+            description: None,
+        });
+        let after = decisions(&after_policy, &records, seed);
+        for (b, a) in before.iter().zip(&after) {
+            prop_assert!(!a.allowed || b.allowed, "a forbid rule added access: `{}`", a.message);
+        }
+    }
+
+    #[test]
+    fn decisions_do_not_depend_on_policy_order(seed in any::<u64>()) {
+        let (policy, records) = org(seed);
+        let before = decisions(&policy, &records, seed);
+        let mut shuffled = policy.clone();
+        let mut rng = Rng::new(seed.rotate_left(17));
+        fn shuffle<T>(items: &mut [T], rng: &mut Rng) {
+            for i in (1..items.len()).rev() {
+                items.swap(i, rng.below(i + 1));
+            }
+        }
+        shuffle(&mut shuffled.users, &mut rng);
+        shuffle(&mut shuffled.roles, &mut rng);
+        shuffle(&mut shuffled.departments, &mut rng);
+        shuffle(&mut shuffled.groups, &mut rng);
+        shuffle(&mut shuffled.sharing_rules, &mut rng);
+        shuffle(&mut shuffled.forbid, &mut rng);
+        for group in &mut shuffled.groups {
+            shuffle(&mut group.members, &mut rng);
+        }
+        for user in &mut shuffled.users {
+            shuffle(&mut user.permission_sets, &mut rng);
+        }
+        let after = decisions(&shuffled, &records, seed);
+        prop_assert_eq!(before, after);
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(value in json_value()) {
+        let _ = Engine::from_value(&value);
+        let _ = clearance_core::parse_policy(&value.to_string());
+    }
+
+    #[test]
+    fn arbitrary_conditions_never_panic(text in "[ -~]{0,80}") {
+        let policy = serde_json::json!({
+            "schema": {"objects": {"A": {"fields": {"n": {"type": "number"}, "s": {"type": "string"}}}}},
+            "forbid": [{"id": "f", "when": text}]
+        });
+        let _ = Engine::from_value(&policy);
+    }
+
+    #[test]
+    fn arbitrary_requests_never_panic(user in "[a-z_]{0,12}", action in "[a-z_]{0,10}", object in "[A-Za-z]{0,10}", record in "[a-z_0-9]{0,8}", ctx in json_value()) {
+        let engine = Engine::from_json(clearance_core::generate::REFERENCE_ORG).unwrap();
+        let dataset = engine.load_records(&serde_json::from_str(clearance_core::generate::REFERENCE_RECORDS).unwrap()).unwrap();
+        let request = serde_json::json!({"user": user, "action": action, "object": object, "record_id": record, "context": ctx});
+        if let Ok(request) = clearance_core::Request::from_value(&request) {
+            let _ = engine.check(&request, Some(&dataset));
+        }
+    }
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i32>().prop_map(serde_json::Value::from),
+        "[a-z_./0-9 ]{0,12}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("users".to_owned()),
+                    Just("roles".to_owned()),
+                    Just("id".to_owned()),
+                    Just("schema".to_owned()),
+                    Just("objects".to_owned()),
+                    Just("forbid".to_owned()),
+                    Just("when".to_owned()),
+                    "[a-z]{1,6}"
+                ],
+                inner,
+                0..5
+            )
+            .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+#[test]
+fn deep_nesting_is_rejected_not_overflowed() {
+    let text = "(".repeat(10_000) + "context.mfa" + &")".repeat(10_000);
+    let policy = serde_json::json!({"forbid": [{"id": "f", "when": text}]});
+    let error = Engine::from_value(&policy).unwrap_err();
+    assert!(error.has_code("condition_too_complex"), "{error}");
+}
