@@ -1,5 +1,7 @@
 //! The CLI contract of SPEC §5: outputs, keys and exit codes.
 
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -147,17 +147,17 @@ impl Engine {
                 Some(_) => {}
             }
         }
-        if let (Some(record), Some(o)) = (&record, object) {
-            if record.object != o {
-                problems.push(
-                    "/record/object",
-                    code::OBJECT_MISMATCH,
-                    format!(
-                        "record is a `{}`, not a `{}`",
-                        self.objects[record.object as usize].name, request.object
-                    ),
-                );
-            }
+        if let (Some(record), Some(o)) = (&record, object)
+            && record.object != o
+        {
+            problems.push(
+                "/record/object",
+                code::OBJECT_MISMATCH,
+                format!(
+                    "record is a `{}`, not a `{}`",
+                    self.objects[record.object as usize].name, request.object
+                ),
+            );
         }
         if action.is_some_and(|a| a != CREATE)
             && request.record.is_none()

@@ -47,7 +47,6 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
         merged,
         field_offsets: schema.field_offsets,
         sharing: Vec::new(),
-        sharing_by_object: Vec::new(),
         forbid: Vec::new(),
         conditions: Vec::new(),
         forbid_deny: Vec::new(),

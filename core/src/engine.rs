@@ -30,7 +30,6 @@ pub struct Engine {
     pub(crate) merged: Vec<Merged>,
     pub(crate) field_offsets: Vec<u32>,
     pub(crate) sharing: Vec<SharingEntry>,
-    pub(crate) sharing_by_object: Vec<Vec<u32>>,
     pub(crate) forbid: Vec<ForbidEntry>,
     pub(crate) conditions: Vec<Condition>,
     /// Per `object * n_actions + action`: deny rules `(rule, condition)`.
@@ -53,6 +52,8 @@ pub(crate) struct UserEntry {
     pub attributes: Box<[Value]>,
     /// Groups containing the user, nesting closed, sorted.
     pub groups: Box<[u32]>,
+    /// Sharing rules reaching the user: `rule << 1 | superior`, in id order.
+    pub sharing_rules: Box<[u32]>,
 }
 
 /// A compiled object type.
@@ -137,12 +138,11 @@ pub(crate) enum RuleSource {
 #[derive(Debug, Clone)]
 pub(crate) struct SharingEntry {
     pub id: Box<str>,
+    pub object: u32,
     pub source: RuleSource,
     pub share_with: Principal,
     pub level: Level,
     pub superiors: bool,
-    /// Bitset over roles: strict ancestors of a recipient user's role.
-    pub superior_roles: Box<[u64]>,
 }
 
 /// A compiled forbid rule.

@@ -158,13 +158,13 @@ fn run_case(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Outcome 
                 }
                 Some(_) => {}
             }
-            if let (Some(path), Some(first)) = (&expect.error_path, &first) {
-                if &first.path != path {
-                    failures.push(format!(
-                        "error_path: expected `{path}`, got `{}`",
-                        first.path
-                    ));
-                }
+            if let (Some(path), Some(first)) = (&expect.error_path, &first)
+                && &first.path != path
+            {
+                failures.push(format!(
+                    "error_path: expected `{path}`, got `{}`",
+                    first.path
+                ));
             }
             return Outcome {
                 name: case.name.clone(),
@@ -200,28 +200,28 @@ fn compare(
     failures: &mut Vec<String>,
 ) {
     let show = |v: &dyn erased::Show| v.show();
-    if let Some(allowed) = expect.allowed {
-        if allowed != out.allowed {
-            failures.push(format!("allowed: expected {allowed}, got {}", out.allowed));
-        }
+    if let Some(allowed) = expect.allowed
+        && allowed != out.allowed
+    {
+        failures.push(format!("allowed: expected {allowed}, got {}", out.allowed));
     }
-    if let Some(stage) = expect.stage {
-        if Some(stage) != out.stage {
-            failures.push(format!(
-                "stage: expected {}, got {}",
-                stage.as_str(),
-                out.stage.map_or("none", Stage::as_str)
-            ));
-        }
+    if let Some(stage) = expect.stage
+        && Some(stage) != out.stage
+    {
+        failures.push(format!(
+            "stage: expected {}, got {}",
+            stage.as_str(),
+            out.stage.map_or("none", Stage::as_str)
+        ));
     }
-    if let Some(level) = &expect.level {
-        if *level != out.level {
-            failures.push(format!(
-                "level: expected {}, got {}",
-                show(level),
-                show(&out.level)
-            ));
-        }
+    if let Some(level) = &expect.level
+        && *level != out.level
+    {
+        failures.push(format!(
+            "level: expected {}, got {}",
+            show(level),
+            show(&out.level)
+        ));
     }
     if let Some(kinds) = &expect.reasons {
         let mut expected = kinds.clone();
@@ -232,10 +232,10 @@ fn compare(
             failures.push(format!("reasons: expected {expected:?}, got {actual:?}"));
         }
     }
-    if let Some(remedy) = &expect.remedy {
-        if *remedy != out.remedy {
-            failures.push(format!("remedy: expected {remedy:?}, got {:?}", out.remedy));
-        }
+    if let Some(remedy) = &expect.remedy
+        && *remedy != out.remedy
+    {
+        failures.push(format!("remedy: expected {remedy:?}, got {:?}", out.remedy));
     }
     if let Some(fields) = &expect.fields {
         let mut want = fields.clone();
@@ -252,13 +252,13 @@ fn compare(
             failures.push(format!("rule: expected `{rule}` in the denial or a reason"));
         }
     }
-    if let Some(text) = &expect.message_contains {
-        if !out.message.contains(text.as_str()) {
-            failures.push(format!(
-                "message: expected it to contain `{text}`, got `{}`",
-                out.message
-            ));
-        }
+    if let Some(text) = &expect.message_contains
+        && !out.message.contains(text.as_str())
+    {
+        failures.push(format!(
+            "message: expected it to contain `{text}`, got `{}`",
+            out.message
+        ));
     }
     if let Some(text) = &expect.message_zh_contains {
         let zh = explain(out, subject, Lang::Zh);

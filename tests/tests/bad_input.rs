@@ -1,4 +1,6 @@
 //! The bad-input corpus: malformed policies, each with the exact problems
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
 //! (code and JSON Pointer) the compiler must report, all at once.
 
 use clearance_core::Engine;
@@ -45,10 +47,10 @@ fn every_malformed_policy_reports_exact_problems() {
                     "{name}: expected {expected:?}, got {actual:?} ({error})"
                 ));
             }
-            if let Some(text) = case.get("message_contains").and_then(Value::as_str) {
-                if !error.problems().iter().any(|p| p.message.contains(text)) {
-                    failures.push(format!("{name}: no message contains `{text}`: {error}"));
-                }
+            if let Some(text) = case.get("message_contains").and_then(Value::as_str)
+                && !error.problems().iter().any(|p| p.message.contains(text))
+            {
+                failures.push(format!("{name}: no message contains `{text}`: {error}"));
             }
             for problem in error.problems() {
                 let first = problem.message.chars().next().unwrap_or('x');

@@ -1,5 +1,7 @@
 //! Property tests of SPEC §2's invariants on generated orgs and datasets.
 
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
+
 use clearance_core::generate::{Params, Rng, generate};
 use clearance_core::policy::{Bundle, ForbidRule, Level, Policy, Recipient, Scope, SharingRule};
 use clearance_core::{Context, DecisionOut, Engine, RecordInput, Share};

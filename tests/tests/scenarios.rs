@@ -1,5 +1,7 @@
 //! Replays the scenario corpus natively through the same runner as `clearance test`.
 
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
+
 use clearance_tests::{check, corpus};
 
 #[test]

@@ -25,14 +25,14 @@ impl Engine {
             reasons.push(Reason::Owner);
         }
         let merged = &self.merged[user.merged as usize];
-        if let Some((scope, bundle)) = merged.scopes[self.slot(record.object, action)] {
-            if self.scope_covers(scope, u, record) {
-                reasons.push(Reason::Scope {
-                    scope,
-                    bundle,
-                    level: self.actions[action as usize].needs,
-                });
-            }
+        if let Some((scope, bundle)) = merged.scopes[self.slot(record.object, action)]
+            && self.scope_covers(scope, u, record)
+        {
+            reasons.push(Reason::Scope {
+                scope,
+                bundle,
+                level: self.actions[action as usize].needs,
+            });
         }
         match object.baseline {
             Baseline::PublicRead => reasons.push(Reason::Baseline {
@@ -62,34 +62,28 @@ impl Engine {
                 reasons.push(Reason::Peers { role, level });
             }
         }
-        let rules = &self.sharing_by_object[record.object as usize];
-        if !rules.is_empty() {
-            let env = self.env(user, Some(record), query.context);
-            for &r in rules {
-                let rule = &self.sharing[r as usize];
-                let recipient = self.contains(rule.share_with, u);
-                let superior = !recipient
-                    && rule.superiors
-                    && user.role.is_some_and(|role| {
-                        rule.superior_roles[role as usize / 64] & (1 << (role % 64)) != 0
-                    });
-                if !recipient && !superior {
-                    continue;
+        let mut env = None;
+        for &entry in &*user.sharing_rules {
+            let (r, superior) = (entry >> 1, entry & 1 == 1);
+            let rule = &self.sharing[r as usize];
+            if rule.object != record.object {
+                continue;
+            }
+            let applies = match rule.source {
+                RuleSource::OwnedBy(principal) => self.contains(principal, record.owner),
+                // Unknown criteria (missing context) do not share.
+                RuleSource::Criteria(condition) => {
+                    let env =
+                        env.get_or_insert_with(|| self.env(user, Some(record), query.context));
+                    self.conditions[condition as usize].evaluate(env) == Ok(true)
                 }
-                let applies = match rule.source {
-                    RuleSource::OwnedBy(principal) => self.contains(principal, record.owner),
-                    // Unknown criteria (missing context) do not share.
-                    RuleSource::Criteria(condition) => {
-                        self.conditions[condition as usize].evaluate(&env) == Ok(true)
-                    }
-                };
-                if applies {
-                    reasons.push(Reason::SharingRule {
-                        rule: r,
-                        superior,
-                        level: rule.level,
-                    });
-                }
+            };
+            if applies {
+                reasons.push(Reason::SharingRule {
+                    rule: r,
+                    superior,
+                    level: rule.level,
+                });
             }
         }
         for &(member, level) in &*record.team {
@@ -102,17 +96,17 @@ impl Engine {
                 reasons.push(Reason::ManualShare { with, level });
             }
         }
-        if object.baseline == Baseline::ControlledByParent {
-            if let Some(parent) = self.parent_of(record, query) {
-                let mut inner = Vec::new();
-                if let Some(level) = self.record_level(u, action, parent, query, &mut inner) {
-                    reasons.push(Reason::Parent {
-                        object: parent.object,
-                        record: parent.id.clone(),
-                        level,
-                        reasons: inner,
-                    });
-                }
+        if object.baseline == Baseline::ControlledByParent
+            && let Some(parent) = self.parent_of(record, query)
+        {
+            let mut inner = Vec::new();
+            if let Some(level) = self.record_level(u, action, parent, query, &mut inner) {
+                reasons.push(Reason::Parent {
+                    object: parent.object,
+                    record: parent.id.clone(),
+                    level,
+                    reasons: inner,
+                });
             }
         }
         reasons[start..].iter().map(Reason::level).max()

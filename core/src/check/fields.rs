@@ -35,15 +35,14 @@ impl Engine {
         }
         for &(rule, condition) in &self.forbid_hide[self.slot(object, action)] {
             // An unknown condition hides the fields too (fail closed).
-            if self.conditions[condition as usize].evaluate(env) != Ok(false) {
-                if let Some((_, hidden)) = self.forbid[rule as usize]
+            if self.conditions[condition as usize].evaluate(env) != Ok(false)
+                && let Some((_, hidden)) = self.forbid[rule as usize]
                     .hidden
                     .iter()
                     .find(|(o, _)| *o == object)
-                {
-                    sets.read.subtract(hidden);
-                    sets.edit.subtract(hidden);
-                }
+            {
+                sets.read.subtract(hidden);
+                sets.edit.subtract(hidden);
             }
         }
         sets

@@ -7,14 +7,14 @@ use crate::request::Context;
 
 impl Engine {
     pub(crate) fn session_gate(&self, merged: &Merged, context: &Context) -> Option<Denial> {
-        if let Some(&bundle) = merged.mfa_bundles.first() {
-            if context.mfa != Some(true) {
-                return Some(Denial::Session {
-                    stage: Stage::MfaRequired,
-                    bundle,
-                    missing: context.mfa.is_none().then_some("mfa"),
-                });
-            }
+        if let Some(&bundle) = merged.mfa_bundles.first()
+            && context.mfa != Some(true)
+        {
+            return Some(Denial::Session {
+                stage: Stage::MfaRequired,
+                bundle,
+                missing: context.mfa.is_none().then_some("mfa"),
+            });
         }
         for &bundle in &*merged.ip_bundles {
             let Some(ip) = context.ip.as_deref() else {

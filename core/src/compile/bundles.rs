@@ -171,14 +171,14 @@ fn compile_bundle(
                     format!("`{}` is not a time `HH:MM`", hours.end),
                 );
             }
-            if let (Some(s), Some(e)) = (start, end) {
-                if s >= e {
-                    problems.push(
-                        join(&hours_path, "end"),
-                        code::BAD_HOURS,
-                        format!("end `{}` must be after start `{}`", hours.end, hours.start),
-                    );
-                }
+            if let (Some(s), Some(e)) = (start, end)
+                && s >= e
+            {
+                problems.push(
+                    join(&hours_path, "end"),
+                    code::BAD_HOURS,
+                    format!("end `{}` must be after start `{}`", hours.end, hours.start),
+                );
             }
             if hours.utc_offset_minutes.abs() > 18 * 60 {
                 problems.push(

@@ -68,6 +68,16 @@ pub(crate) struct Directory {
     pub users_by_department: Vec<Vec<u32>>,
 }
 
+/// Where a recipient's id is looked up, how it becomes a principal, and how
+/// a miss is reported.
+type Lookup<'a> = (
+    &'a FxHashMap<Box<str>, u32>,
+    &'a str,
+    fn(u32) -> Principal,
+    &'static str,
+    &'static str,
+);
+
 /// Looks up the ids a principal names.
 pub(crate) struct Names<'a> {
     pub users: &'a FxHashMap<Box<str>, u32>,
@@ -84,13 +94,7 @@ impl Names<'_> {
         path: &str,
         problems: &mut Problems,
     ) -> Option<Principal> {
-        let (map, id, make, what, code): (
-            &FxHashMap<Box<str>, u32>,
-            &str,
-            fn(u32) -> Principal,
-            &str,
-            &str,
-        ) = match recipient {
+        let (map, id, make, what, code): Lookup<'_> = match recipient {
             Recipient::User(id) => (self.users, id, Principal::User, "user", code::UNKNOWN_USER),
             Recipient::Group(id) => (
                 self.groups,
@@ -277,6 +281,7 @@ pub(crate) fn compile_directory(
             merged,
             attributes: values.into_boxed_slice(),
             groups: Box::new([]),
+            sharing_rules: Box::new([]),
         });
     }
 

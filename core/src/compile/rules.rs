@@ -49,21 +49,8 @@ pub(crate) fn compile_rules(
         .map(|(i, a)| (&**a, i as u32))
         .collect();
     let n_slots = engine.objects.len() * engine.n_actions();
-    engine.sharing_by_object = vec![Vec::new(); engine.objects.len()];
     engine.forbid_deny = vec![Vec::new(); n_slots];
     engine.forbid_hide = vec![Vec::new(); n_slots];
-    let mut group_users: Vec<Vec<u32>> = vec![Vec::new(); engine.groups.len()];
-    for (u, user) in engine.users.iter().enumerate() {
-        for &g in &*user.groups {
-            group_users[g as usize].push(u as u32);
-        }
-    }
-    let expander = Expander {
-        roles: &engine.roles,
-        departments: &engine.departments,
-        users_by_role,
-        users_by_department,
-    };
     let names = Names {
         users: &engine.user_index,
         groups: &engine.group_index,
@@ -135,34 +122,18 @@ pub(crate) fn compile_rules(
         let (Some(object), Some(share_with), Some(source)) = (object, share_with, source) else {
             continue;
         };
-        let mut superior_roles = vec![0u64; engine.roles.len().div_ceil(64)];
-        if rule.superiors {
-            let mut recipients = Vec::new();
-            expander.users(share_with, &mut recipients, &group_users);
-            let mut marked = vec![false; engine.roles.len()];
-            for u in recipients {
-                let mut role = engine.users[u as usize]
-                    .role
-                    .and_then(|r| engine.roles.parent[r as usize]);
-                while let Some(r) = role {
-                    if std::mem::replace(&mut marked[r as usize], true) {
-                        break;
-                    }
-                    superior_roles[r as usize / 64] |= 1 << (r % 64);
-                    role = engine.roles.parent[r as usize];
-                }
-            }
-        }
-        engine.sharing_by_object[object as usize].push(sharing.len() as u32);
         sharing.push(SharingEntry {
             id: rule.id.as_str().into(),
+            object,
             source,
             share_with,
             level: rule.access,
             superiors: rule.superiors,
-            superior_roles: superior_roles.into_boxed_slice(),
         });
     }
+    // Rules are consulted, and named in reasons, in id order, so that the
+    // decision does not depend on their order in the file.
+    sharing.sort_by(|a, b| a.id.cmp(&b.id));
     engine.sharing = sharing;
 
     let mut seen = FxHashSet::default();
@@ -294,15 +265,8 @@ pub(crate) fn compile_rules(
         });
     }
     engine.conditions = conditions;
-    // The decision must not depend on the order of rules in the file: rules
-    // are consulted (and named in reasons and denials) in id order.
-    for list in &mut engine.sharing_by_object {
-        list.sort_by(|a, b| {
-            engine.sharing[*a as usize]
-                .id
-                .cmp(&engine.sharing[*b as usize].id)
-        });
-    }
+    index_rule_recipients(engine, users_by_role, users_by_department);
+    // Forbid rules are consulted, and named in denials, in id order.
     for list in engine
         .forbid_deny
         .iter_mut()
@@ -343,4 +307,76 @@ pub(crate) fn check_separation_of_duties(
             }
         }
     }
+}
+
+/// Gives every user the list of sharing rules that reach them, as a
+/// recipient or as a superior of a recipient user (`rule << 1 | superior`),
+/// so `check` visits only those rules instead of every rule of the object.
+fn index_rule_recipients(
+    engine: &mut Engine,
+    users_by_role: &[Vec<u32>],
+    users_by_department: &[Vec<u32>],
+) {
+    let lists = rule_recipients(engine, users_by_role, users_by_department);
+    for (user, list) in engine.users.iter_mut().zip(lists) {
+        user.sharing_rules = list.into_boxed_slice();
+    }
+}
+
+fn rule_recipients(
+    engine: &Engine,
+    users_by_role: &[Vec<u32>],
+    users_by_department: &[Vec<u32>],
+) -> Vec<Vec<u32>> {
+    let mut group_users: Vec<Vec<u32>> = vec![Vec::new(); engine.groups.len()];
+    for (u, user) in engine.users.iter().enumerate() {
+        for &g in &*user.groups {
+            group_users[g as usize].push(u as u32);
+        }
+    }
+    let expander = Expander {
+        roles: &engine.roles,
+        departments: &engine.departments,
+        users_by_role,
+        users_by_department,
+    };
+    let mut lists: Vec<Vec<u32>> = vec![Vec::new(); engine.users.len()];
+    let mut stamp = vec![u32::MAX; engine.users.len()];
+    let mut recipients = Vec::new();
+    for (r, rule) in engine.sharing.iter().enumerate() {
+        let r = r as u32;
+        recipients.clear();
+        expander.users(rule.share_with, &mut recipients, &group_users);
+        for &u in &recipients {
+            if stamp[u as usize] != r {
+                stamp[u as usize] = r;
+                lists[u as usize].push(r << 1);
+            }
+        }
+        if !rule.superiors {
+            continue;
+        }
+        // Superiors: holders of a role strictly above a recipient user's role.
+        let mut above = vec![false; engine.roles.len()];
+        for &u in &recipients {
+            let mut role = engine.users[u as usize]
+                .role
+                .and_then(|x| engine.roles.parent[x as usize]);
+            while let Some(x) = role {
+                if std::mem::replace(&mut above[x as usize], true) {
+                    break;
+                }
+                role = engine.roles.parent[x as usize];
+            }
+        }
+        for (x, _) in above.iter().enumerate().filter(|(_, a)| **a) {
+            for &u in &users_by_role[x] {
+                if stamp[u as usize] != r {
+                    stamp[u as usize] = r;
+                    lists[u as usize].push(r << 1 | 1);
+                }
+            }
+        }
+    }
+    lists
 }

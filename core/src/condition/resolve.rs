@@ -311,19 +311,18 @@ impl Compiler<'_, '_> {
                     return Ok(CExpr::InCidr(l, cidr));
                 }
                 (COp::Lit(Value::List(items)), _) => {
-                    if known(lt) {
-                        if let Some(item) = items.iter().find(|item| !same(lt, Ty::of_value(item)))
-                        {
-                            return Err(mismatch(
-                                right.at,
-                                format!(
-                                    "{} is {} but the list holds {}",
-                                    describe(left),
-                                    lt.name(),
-                                    Ty::of_value(item).name()
-                                ),
-                            ));
-                        }
+                    if known(lt)
+                        && let Some(item) = items.iter().find(|item| !same(lt, Ty::of_value(item)))
+                    {
+                        return Err(mismatch(
+                            right.at,
+                            format!(
+                                "{} is {} but the list holds {}",
+                                describe(left),
+                                lt.name(),
+                                Ty::of_value(item).name()
+                            ),
+                        ));
                     }
                 }
                 (_, Ty::Any | Ty::List) => {}
