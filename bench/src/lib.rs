@@ -22,19 +22,14 @@ pub struct Fixture {
 /// The reference org and its records.
 pub fn reference() -> Fixture {
     let policy = clearance_core::parse_policy(REFERENCE_ORG).expect("reference org parses");
-    let records: serde_json::Value =
-        serde_json::from_str(REFERENCE_RECORDS).expect("reference records parse");
+    let records: serde_json::Value = serde_json::from_str(REFERENCE_RECORDS).expect("reference records parse");
     fixture(policy, &records, 1)
 }
 
 /// The generated org with 10,000 users and `records` records.
 pub fn large(records: usize) -> Fixture {
     let (policy, dataset) = generate(&Params::large(records));
-    fixture(
-        policy,
-        &serde_json::to_value(&dataset).expect("records serialise"),
-        7,
-    )
+    fixture(policy, &serde_json::to_value(&dataset).expect("records serialise"), 7)
 }
 
 fn fixture(policy: Policy, records: &serde_json::Value, seed: u64) -> Fixture {
@@ -45,10 +40,7 @@ fn fixture(policy: Policy, records: &serde_json::Value, seed: u64) -> Fixture {
     let mut context = BTreeMap::new();
     context.insert("mfa".to_owned(), serde_json::Value::Bool(true));
     context.insert("ip".to_owned(), serde_json::Value::from("10.1.2.3"));
-    context.insert(
-        "time".to_owned(),
-        serde_json::Value::from("2026-11-30T09:00:00Z"),
-    );
+    context.insert("time".to_owned(), serde_json::Value::from("2026-11-30T09:00:00Z"));
     let mut rng = Rng::new(seed);
     let mut requests = Vec::new();
     for _ in 0..4096 {
@@ -56,29 +48,13 @@ fn fixture(policy: Policy, records: &serde_json::Value, seed: u64) -> Fixture {
         requests.push(Request {
             user: rng.pick(&users).clone(),
             action: (*rng.pick(&actions)).to_owned(),
-            object: engine
-                .object_name(record.object())
-                .unwrap_or_default()
-                .to_owned(),
+            object: engine.object_name(record.object()).unwrap_or_default().to_owned(),
             record: None,
             record_id: Some(record.id().to_owned()),
             context: context.clone(),
             fields: None,
         });
     }
-    let prepared = requests
-        .iter()
-        .map(|r| {
-            engine
-                .prepare(r, Some(&dataset))
-                .expect("fixture requests are valid")
-        })
-        .collect();
-    Fixture {
-        policy,
-        engine,
-        dataset,
-        prepared,
-        requests,
-    }
+    let prepared = requests.iter().map(|r| engine.prepare(r, Some(&dataset)).expect("fixture requests are valid")).collect();
+    Fixture { policy, engine, dataset, prepared, requests }
 }

@@ -16,22 +16,11 @@ pub const IO_ERROR: &str = "io_error";
 pub fn read_text(path: &Path) -> Result<String, Error> {
     if path == Path::new("-") {
         let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Error::one("", IO_ERROR, format!("cannot read stdin: {e}")))?;
+        std::io::stdin().read_to_string(&mut text).map_err(|e| Error::one("", IO_ERROR, format!("cannot read stdin: {e}")))?;
         return Ok(text);
     }
-    std::fs::read_to_string(path).map_err(|e| {
-        Error::one(
-            "",
-            IO_ERROR,
-            format!(
-                "cannot read `{}`: {}",
-                path.display(),
-                e.to_string().to_lowercase()
-            ),
-        )
-    })
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::one("", IO_ERROR, format!("cannot read `{}`: {}", path.display(), e.to_string().to_lowercase())))
 }
 
 /// Reads and compiles a policy file.
@@ -58,18 +47,10 @@ pub fn parse_records(text: &str) -> Result<serde_json::Value, Error> {
         }
         match serde_json::from_str(line) {
             Ok(value) => items.push(value),
-            Err(e) => problems.push(Problem::new(
-                "",
-                code::JSON_SYNTAX,
-                format!("invalid json on line {}: {e}", n + 1),
-            )),
+            Err(e) => problems.push(Problem::new("", code::JSON_SYNTAX, format!("invalid json on line {}: {e}", n + 1))),
         }
     }
-    if problems.is_empty() {
-        Ok(serde_json::Value::Array(items))
-    } else {
-        Err(Error::new(problems))
-    }
+    if problems.is_empty() { Ok(serde_json::Value::Array(items)) } else { Err(Error::new(problems)) }
 }
 
 /// Reads and loads a dataset for the engine.
@@ -97,8 +78,7 @@ pub struct LoadedSuite {
 /// with what they belong to (`policy: …`).
 pub fn load_suite(path: &Path) -> Result<LoadedSuite, Error> {
     let value = parse_json(&read_text(path)?)?;
-    let suite: Suite = serde_json::from_value(value)
-        .map_err(|e| Error::one("", code::BAD_VALUE, format!("not a test file: {e}")))?;
+    let suite: Suite = serde_json::from_value(value).map_err(|e| Error::one("", code::BAD_VALUE, format!("not a test file: {e}")))?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let policy = source_json(&suite.policy, &base)?;
     let engine = Engine::from_value(&policy).map_err(|e| prefix(e, "policy"))?;
@@ -109,18 +89,10 @@ pub fn load_suite(path: &Path) -> Result<LoadedSuite, Error> {
                 Source::Path(p) => parse_records(&read_text(&base.join(p))?)?,
                 Source::Inline(value) => value.clone(),
             };
-            Some(
-                engine
-                    .load_records(&records)
-                    .map_err(|e| prefix(e, "records"))?,
-            )
+            Some(engine.load_records(&records).map_err(|e| prefix(e, "records"))?)
         }
     };
-    Ok(LoadedSuite {
-        engine,
-        dataset,
-        cases: suite.cases,
-    })
+    Ok(LoadedSuite { engine, dataset, cases: suite.cases })
 }
 
 fn source_json(source: &Source, base: &Path) -> Result<serde_json::Value, Error> {
@@ -131,14 +103,5 @@ fn source_json(source: &Source, base: &Path) -> Result<serde_json::Value, Error>
 }
 
 fn prefix(error: Error, what: &str) -> Error {
-    Error::new(
-        error
-            .into_problems()
-            .into_iter()
-            .map(|p| Problem {
-                message: format!("{what}: {}", p.message),
-                ..p
-            })
-            .collect(),
-    )
+    Error::new(error.into_problems().into_iter().map(|p| Problem { message: format!("{what}: {}", p.message), ..p }).collect())
 }

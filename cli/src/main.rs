@@ -82,6 +82,18 @@ enum Command {
         /// Number of records.
         #[arg(long, default_value_t = 10_000)]
         records: usize,
+        /// Number of roles (the tree is at least 8 levels deep).
+        #[arg(long, default_value_t = 100)]
+        roles: usize,
+        /// Number of departments.
+        #[arg(long, default_value_t = 50)]
+        departments: usize,
+        /// Number of groups.
+        #[arg(long, default_value_t = 20)]
+        groups: usize,
+        /// Number of sharing rules.
+        #[arg(long, default_value_t = 20)]
+        sharing_rules: usize,
         /// Seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -95,35 +107,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate { policy, format } => commands::validate(&policy, format == Format::Json),
-        Command::Check {
-            policy,
-            records,
-            requests,
-        } => commands::check(&policy, records.as_deref(), &requests, None, false),
-        Command::Explain {
-            policy,
-            records,
-            requests,
-            lang,
-            format,
-        } => {
+        Command::Check { policy, records, requests } => commands::check(&policy, records.as_deref(), &requests, None, false),
+        Command::Explain { policy, records, requests, lang, format } => {
             let lang = clearance_core::Lang::parse(&lang).unwrap_or(clearance_core::Lang::En);
-            commands::check(
-                &policy,
-                records.as_deref(),
-                &requests,
-                Some(lang),
-                format == Format::Json,
-            )
+            commands::check(&policy, records.as_deref(), &requests, Some(lang), format == Format::Json)
         }
         Command::Test { files, format } => commands::test(&files, format == Format::Json),
         Command::Schema => commands::schema(),
-        Command::Generate {
-            users,
-            records,
-            seed,
-            out,
-        } => commands::generate(users, records, seed, &out),
+        Command::Generate { users, records, roles, departments, groups, sharing_rules, seed, out } => {
+            let params =
+                clearance_core::generate::Params { users, records, roles, role_depth: 8, departments, groups, sharing_rules, seed };
+            commands::generate(&params, &out)
+        }
     };
     match result {
         Ok(code) => code,

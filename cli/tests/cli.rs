@@ -37,15 +37,8 @@ fn validate_accepts_the_reference_org_and_reports_problems_as_json() {
     let dir = std::env::temp_dir().join(format!("clearance-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.json");
-    std::fs::write(
-        &bad,
-        r#"{"roles": [{"id": "r", "parent": "ghost"}], "users": [{"id": "u", "role": "nope"}]}"#,
-    )
-    .unwrap();
-    let out = run(
-        &["validate", bad.to_str().unwrap(), "--format", "json"],
-        None,
-    );
+    std::fs::write(&bad, r#"{"roles": [{"id": "r", "parent": "ghost"}], "users": [{"id": "u", "role": "nope"}]}"#).unwrap();
+    let out = run(&["validate", bad.to_str().unwrap(), "--format", "json"], None);
     assert_eq!(out.status.code(), Some(1));
     let problems: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let problems = problems.as_array().unwrap();
@@ -68,24 +61,11 @@ fn check_prints_one_decision_per_line_in_order_with_contract_keys() {
         r#"{"user": "ceo_chen", "action": "read", "object": "Account", "record_id": "acc_eu_1"}"#,
         "\n"
     );
-    let out = run(
-        &["check", ORG, "--records", RECORDS, "--requests", "-"],
-        Some(requests),
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let out = run(&["check", ORG, "--records", RECORDS, "--requests", "-"], Some(requests));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 3);
-    let allowed = [
-        "allowed", "level", "stage", "reasons", "denial", "remedy", "fields", "message",
-    ];
+    let allowed = ["allowed", "level", "stage", "reasons", "denial", "remedy", "fields", "message"];
     for line in &lines {
         for key in line.as_object().unwrap().keys() {
             assert!(allowed.contains(&key.as_str()), "unexpected key `{key}`");
@@ -93,10 +73,7 @@ fn check_prints_one_decision_per_line_in_order_with_contract_keys() {
         assert!(line["message"].is_string() && line["reasons"].is_array());
     }
     assert_eq!(lines[0]["allowed"], true);
-    assert_eq!(
-        lines[0]["fields"]["read"],
-        serde_json::json!(["industry", "name", "region"])
-    );
+    assert_eq!(lines[0]["fields"]["read"], serde_json::json!(["industry", "name", "region"]));
     assert_eq!(lines[1]["stage"], "no_record_access");
     assert_eq!(lines[2]["stage"], "mfa_required");
     assert_eq!(lines[2]["remedy"], "mfa");
@@ -105,15 +82,9 @@ fn check_prints_one_decision_per_line_in_order_with_contract_keys() {
 #[test]
 fn check_reports_bad_lines_in_place_and_exits_1() {
     let requests = "{\"user\": \"rep_east_alice\", \"action\": \"read\", \"object\": \"Account\", \"record_id\": \"nope\"}\nnot json\n{\"user\": \"rep_east_alice\", \"action\": \"create\", \"object\": \"Account\"}\n";
-    let out = run(
-        &["check", ORG, "--records", RECORDS, "--requests", "-"],
-        Some(requests),
-    );
+    let out = run(&["check", ORG, "--records", RECORDS, "--requests", "-"], Some(requests));
     assert_eq!(out.status.code(), Some(1));
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 3, "every input line gets an output line");
     assert_eq!(lines[0]["error"][0]["code"], "unknown_record");
     assert_eq!(lines[0]["error"][0]["line"], 1);
@@ -124,24 +95,9 @@ fn check_reports_bad_lines_in_place_and_exits_1() {
 #[test]
 fn explain_speaks_english_and_chinese() {
     let request = r#"{"user": "rep_east_eve", "action": "read", "object": "Account", "record_id": "acc_eu_1"}"#;
-    let en = run(
-        &["explain", ORG, "--records", RECORDS, "--requests", "-"],
-        Some(request),
-    );
+    let en = run(&["explain", ORG, "--records", RECORDS, "--requests", "-"], Some(request));
     assert!(String::from_utf8_lossy(&en.stdout).contains("the user is inactive"));
-    let zh = run(
-        &[
-            "explain",
-            ORG,
-            "--records",
-            RECORDS,
-            "--requests",
-            "-",
-            "--lang",
-            "zh",
-        ],
-        Some(request),
-    );
+    let zh = run(&["explain", ORG, "--records", RECORDS, "--requests", "-", "--lang", "zh"], Some(request));
     assert!(String::from_utf8_lossy(&zh.stdout).contains("该用户已停用"));
 }
 
@@ -156,20 +112,8 @@ fn usage_errors_exit_2_and_missing_files_exit_1() {
 
 #[test]
 fn test_command_passes_the_corpus_and_fails_a_wrong_expectation() {
-    let ok = run(
-        &[
-            "test",
-            "tests/scenarios/reference.json",
-            "tests/scenarios/branch.json",
-        ],
-        None,
-    );
-    assert_eq!(
-        ok.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ok.stdout)
-    );
+    let ok = run(&["test", "tests/scenarios/reference.json", "tests/scenarios/branch.json"], None);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
     assert!(String::from_utf8_lossy(&ok.stdout).contains(" passed, 0 failed"));
 
     let dir = std::env::temp_dir().join(format!("clearance-cli-test-{}", std::process::id()));
@@ -181,22 +125,15 @@ fn test_command_passes_the_corpus_and_fails_a_wrong_expectation() {
     let failed = run(&["test", file.to_str().unwrap()], None);
     assert_eq!(failed.status.code(), Some(1));
     let text = String::from_utf8_lossy(&failed.stdout);
-    assert!(
-        text.contains("FAIL")
-            && text.contains("allowed: expected false, got true")
-            && text.contains("0 passed, 1 failed"),
-        "{text}"
-    );
+    assert!(text.contains("FAIL") && text.contains("allowed: expected false, got true") && text.contains("0 passed, 1 failed"), "{text}");
 }
 
 #[test]
 fn checked_in_json_schema_is_current() {
     let out = run(&["schema"], None);
     let generated: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let checked_in: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("schema/policy.schema.json")).unwrap(),
-    )
-    .unwrap();
+    let checked_in: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("schema/policy.schema.json")).unwrap()).unwrap();
     assert!(
         generated == checked_in,
         "schema/policy.schema.json is stale: run `cargo run -p clearance-cli -- schema > schema/policy.schema.json`"

@@ -47,27 +47,13 @@ pub struct Prepared {
 impl Prepared {
     /// The query to evaluate; `dataset` must be the one the request was prepared with.
     pub fn query<'a>(&'a self, dataset: Option<&'a Dataset>) -> Query<'a> {
-        let record = self
-            .record
-            .as_ref()
-            .or_else(|| self.record_id.as_deref().and_then(|id| dataset?.get(id)));
-        Query {
-            user: &self.user,
-            action: self.action,
-            object: self.object,
-            record,
-            context: &self.context,
-            fields: &self.fields,
-            dataset,
-        }
+        let record = self.record.as_ref().or_else(|| self.record_id.as_deref().and_then(|id| dataset?.get(id)));
+        Query { user: &self.user, action: self.action, object: self.object, record, context: &self.context, fields: &self.fields, dataset }
     }
 
     /// The record id the request is about, if any.
     pub fn record_id(&self) -> Option<&str> {
-        self.record
-            .as_ref()
-            .map(Record::id)
-            .or(self.record_id.as_deref())
+        self.record.as_ref().map(Record::id).or(self.record_id.as_deref())
     }
 }
 
@@ -92,19 +78,11 @@ impl Engine {
         let mut problems = Problems::default();
         let object = self.object_id(&request.object);
         if object.is_none() {
-            problems.push(
-                "/object",
-                code::UNKNOWN_OBJECT,
-                format!("unknown object `{}`", request.object),
-            );
+            problems.push("/object", code::UNKNOWN_OBJECT, format!("unknown object `{}`", request.object));
         }
         let action = self.action_id(&request.action);
         if action.is_none() {
-            problems.push(
-                "/action",
-                code::UNKNOWN_ACTION,
-                format!("unknown action `{}`", request.action),
-            );
+            problems.push("/action", code::UNKNOWN_ACTION, format!("unknown action `{}`", request.action));
         }
         let context = Context::from_map(&request.context, "/context").unwrap_or_else(|e| {
             problems.extend_at("", e);
@@ -121,27 +99,16 @@ impl Engine {
             None => None,
         };
         if request.record.is_some() && request.record_id.is_some() {
-            problems.push(
-                "/record_id",
-                code::BAD_VALUE,
-                "give either `record` or `record_id`, not both",
-            );
+            problems.push("/record_id", code::BAD_VALUE, "give either `record` or `record_id`, not both");
         }
         if let Some(id) = &request.record_id {
             match dataset.and_then(|d| d.get(id)) {
-                None => problems.push(
-                    "/record_id",
-                    code::UNKNOWN_RECORD,
-                    format!("unknown record `{id}`"),
-                ),
+                None => problems.push("/record_id", code::UNKNOWN_RECORD, format!("unknown record `{id}`")),
                 Some(found) if Some(found.object) != object && object.is_some() => {
                     problems.push(
                         "/record_id",
                         code::OBJECT_MISMATCH,
-                        format!(
-                            "record `{id}` is a `{}`, not a `{}`",
-                            self.objects[found.object as usize].name, request.object
-                        ),
+                        format!("record `{id}` is a `{}`, not a `{}`", self.objects[found.object as usize].name, request.object),
                     );
                 }
                 Some(_) => {}
@@ -153,55 +120,28 @@ impl Engine {
             problems.push(
                 "/record/object",
                 code::OBJECT_MISMATCH,
-                format!(
-                    "record is a `{}`, not a `{}`",
-                    self.objects[record.object as usize].name, request.object
-                ),
+                format!("record is a `{}`, not a `{}`", self.objects[record.object as usize].name, request.object),
             );
         }
-        if action.is_some_and(|a| a != CREATE)
-            && request.record.is_none()
-            && request.record_id.is_none()
-        {
-            problems.push(
-                "",
-                code::RECORD_REQUIRED,
-                format!(
-                    "action `{}` needs a `record` or `record_id`",
-                    request.action
-                ),
-            );
+        if action.is_some_and(|a| a != CREATE) && request.record.is_none() && request.record_id.is_none() {
+            problems.push("", code::RECORD_REQUIRED, format!("action `{}` needs a `record` or `record_id`", request.action));
         }
         let mut fields = Vec::new();
         if let (Some(names), Some(o)) = (&request.fields, object) {
             for (i, name) in names.iter().enumerate() {
                 match self.objects[o as usize].field_index.get(name.as_str()) {
                     Some(&f) => fields.push(f),
-                    None => problems.push(
-                        join("/fields", i),
-                        code::UNKNOWN_FIELD,
-                        format!("unknown field `{name}` on `{}`", request.object),
-                    ),
+                    None => {
+                        problems.push(join("/fields", i), code::UNKNOWN_FIELD, format!("unknown field `{name}` on `{}`", request.object))
+                    }
                 }
             }
         }
         problems.into_result()?;
         let (Some(action), Some(object)) = (action, object) else {
-            return Err(Error::one(
-                "",
-                code::BAD_VALUE,
-                "request could not be resolved",
-            ));
+            return Err(Error::one("", code::BAD_VALUE, "request could not be resolved"));
         };
-        Ok(Prepared {
-            user: request.user.clone(),
-            action,
-            object,
-            record,
-            record_id: request.record_id.clone(),
-            context,
-            fields,
-        })
+        Ok(Prepared { user: request.user.clone(), action, object, record, record_id: request.record_id.clone(), context, fields })
     }
 
     /// Decides a request (SPEC §2).
@@ -218,12 +158,7 @@ impl Engine {
         let mut decision = self.evaluate(query);
         if !decision.allowed && self.mfa_matters && query.context.mfa != Some(true) {
             let stepped_up = query.context.with_mfa(true);
-            decision.remedy_mfa = self
-                .evaluate(&Query {
-                    context: &stepped_up,
-                    ..*query
-                })
-                .allowed;
+            decision.remedy_mfa = self.evaluate(&Query { context: &stepped_up, ..*query }).allowed;
         }
         decision
     }
@@ -268,18 +203,12 @@ impl Engine {
             match query.record {
                 Some(draft) if !self.scope_covers(scope, u, draft) => None,
                 _ => {
-                    decision.reasons.push(Reason::Scope {
-                        scope,
-                        bundle,
-                        level: needs,
-                    });
+                    decision.reasons.push(Reason::Scope { scope, bundle, level: needs });
                     Some(needs)
                 }
             }
         } else {
-            query.record.and_then(|record| {
-                self.record_level(u, query.action, record, query, &mut decision.reasons)
-            })
+            query.record.and_then(|record| self.record_level(u, query.action, record, query, &mut decision.reasons))
         };
         decision.level = level;
         if level.is_none_or(|l| l < needs) {
@@ -292,36 +221,19 @@ impl Engine {
             match self.conditions[condition as usize].evaluate(&env) {
                 Ok(false) => {}
                 Ok(true) => {
-                    decision.denial = Some(Denial::Forbidden {
-                        rule,
-                        unknown: None,
-                    });
+                    decision.denial = Some(Denial::Forbidden { rule, unknown: None });
                     return decision;
                 }
                 Err(missing) => {
-                    decision.denial = Some(Denial::Forbidden {
-                        rule,
-                        unknown: Some(missing.into()),
-                    });
+                    decision.denial = Some(Denial::Forbidden { rule, unknown: Some(missing.into()) });
                     return decision;
                 }
             }
         }
         // Stage 6: fields.
-        let fields = self.field_sets(
-            merged,
-            query.object,
-            query.action,
-            level.unwrap_or(Level::Read),
-            &env,
-        );
+        let fields = self.field_sets(merged, query.object, query.action, level.unwrap_or(Level::Read), &env);
         if matches!(query.action, CREATE | EDIT) {
-            let blocked: Vec<u32> = query
-                .fields
-                .iter()
-                .copied()
-                .filter(|&f| !fields.edit.contains(f))
-                .collect();
+            let blocked: Vec<u32> = query.fields.iter().copied().filter(|&f| !fields.edit.contains(f)).collect();
             if !blocked.is_empty() {
                 decision.denial = Some(Denial::FieldNotEditable { fields: blocked });
                 return decision;
@@ -333,12 +245,7 @@ impl Engine {
     }
 
     /// What conditions see of this user, record and context.
-    pub(crate) fn env<'a>(
-        &'a self,
-        user: &'a UserEntry,
-        record: Option<&'a Record>,
-        context: &'a Context,
-    ) -> EvalEnv<'a> {
+    pub(crate) fn env<'a>(&'a self, user: &'a UserEntry, record: Option<&'a Record>, context: &'a Context) -> EvalEnv<'a> {
         EvalEnv {
             user: UserView {
                 id: &user.id,

@@ -5,13 +5,7 @@
 /// fractional seconds allowed) into milliseconds since the Unix epoch.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
         return None;
     }
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
@@ -23,13 +17,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let mut rest = &text[19..];
@@ -39,11 +27,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         if digits == 0 {
             return None;
         }
-        let padded: String = fraction[..digits]
-            .chars()
-            .chain("000".chars())
-            .take(3)
-            .collect();
+        let padded: String = fraction[..digits].chars().chain("000".chars()).take(3).collect();
         millis = padded.parse().ok()?;
         rest = &fraction[digits..];
     }
@@ -116,9 +100,7 @@ impl Hours {
         let minute = local_minutes.rem_euclid(1440);
         // 1970-01-01 was a Thursday: index 3 with Monday = 0.
         let weekday = (day + 3).rem_euclid(7);
-        self.days & (1 << weekday) != 0
-            && i64::from(self.start) <= minute
-            && minute < i64::from(self.end)
+        self.days & (1 << weekday) != 0 && i64::from(self.start) <= minute && minute < i64::from(self.end)
     }
 }
 
@@ -145,14 +127,7 @@ mod tests {
         assert_eq!(parse_rfc3339("1970-01-01T08:00:00+08:00"), Some(0));
         assert_eq!(parse_rfc3339("1970-01-01T00:00:01.5Z"), Some(1500));
         assert_eq!(parse_rfc3339("2000-03-01T00:00:00Z"), Some(951_868_800_000));
-        for bad in [
-            "",
-            "2026-13-01T00:00:00Z",
-            "2026-02-30T00:00:00Z",
-            "2026-01-01T00:00:00",
-            "2026-01-01T00:00:00+0800",
-            "yesterday",
-        ] {
+        for bad in ["", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T00:00:00", "2026-01-01T00:00:00+0800", "yesterday"] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }
@@ -160,22 +135,11 @@ mod tests {
     #[test]
     fn hours_use_weekday_and_offset() {
         // Mon-Fri 09:00-18:00 at UTC+8.
-        let hours = Hours {
-            days: 0b1_1111,
-            start: 540,
-            end: 1080,
-            utc_offset_minutes: 480,
-        };
+        let hours = Hours { days: 0b1_1111, start: 540, end: 1080, utc_offset_minutes: 480 };
         // 2026-11-30 is a Monday; 01:30Z is 09:30 in UTC+8.
         assert!(hours.admits(parse_rfc3339("2026-11-30T01:30:00Z").unwrap()));
         assert!(!hours.admits(parse_rfc3339("2026-11-30T00:59:00Z").unwrap()));
-        assert!(
-            !hours.admits(parse_rfc3339("2026-11-29T01:30:00Z").unwrap()),
-            "sunday"
-        );
-        assert!(
-            !hours.admits(parse_rfc3339("2026-11-30T10:00:00Z").unwrap()),
-            "18:00 is excluded"
-        );
+        assert!(!hours.admits(parse_rfc3339("2026-11-29T01:30:00Z").unwrap()), "sunday");
+        assert!(!hours.admits(parse_rfc3339("2026-11-30T10:00:00Z").unwrap()), "18:00 is excluded");
     }
 }

@@ -15,20 +15,12 @@ use crate::policy::Policy;
 pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
     let mut problems = Problems::default();
     if policy.version != 1 {
-        problems.push(
-            "/version",
-            code::UNSUPPORTED_VERSION,
-            format!(
-                "unsupported policy version `{}`, expected `1`",
-                policy.version
-            ),
-        );
+        problems.push("/version", code::UNSUPPORTED_VERSION, format!("unsupported policy version `{}`, expected `1`", policy.version));
     }
     let schema = schema::compile_schema(&policy, &mut problems);
     let (roles, peer_roles, departments) = directory::compile_trees(&policy, &mut problems);
     let bundle_table = bundles::compile_bundles(&policy, &schema, &mut problems);
-    let directory =
-        directory::compile_directory(&policy, &roles, &departments, &bundle_table, &mut problems);
+    let directory = directory::compile_directory(&policy, &roles, &departments, &bundle_table, &mut problems);
     let merged = bundles::merge_all(&directory.combinations, &bundle_table, &schema);
     let mut engine = Engine {
         users: directory.users,
@@ -54,16 +46,9 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
         mfa_matters: false,
         source: Policy::default(),
     };
-    rules::compile_rules(
-        &policy,
-        &mut engine,
-        &directory.users_by_role,
-        &directory.users_by_department,
-        &mut problems,
-    );
+    rules::compile_rules(&policy, &mut engine, &directory.users_by_role, &directory.users_by_department, &mut problems);
     rules::check_separation_of_duties(&policy, &engine, &mut problems);
-    engine.mfa_matters = engine.bundles.iter().any(|b| b.mfa_required)
-        || engine.conditions.iter().any(|c| c.reads_mfa());
+    engine.mfa_matters = engine.bundles.iter().any(|b| b.mfa_required) || engine.conditions.iter().any(|c| c.reads_mfa());
     engine.source = policy;
     problems.finish(engine)
 }

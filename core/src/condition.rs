@@ -35,38 +35,22 @@ pub struct SyntaxError {
 
 impl SyntaxError {
     pub(crate) fn new(at: usize, message: impl Into<String>) -> Self {
-        SyntaxError {
-            at,
-            code: code::CONDITION_SYNTAX,
-            message: message.into(),
-        }
+        SyntaxError { at, code: code::CONDITION_SYNTAX, message: message.into() }
     }
 
     pub(crate) fn too_deep(at: usize) -> Self {
-        SyntaxError {
-            at,
-            code: code::CONDITION_TOO_COMPLEX,
-            message: format!("condition nests deeper than {MAX_DEPTH} levels"),
-        }
+        SyntaxError { at, code: code::CONDITION_TOO_COMPLEX, message: format!("condition nests deeper than {MAX_DEPTH} levels") }
     }
 
     pub(crate) fn typed(at: usize, code: &'static str, message: impl Into<String>) -> Self {
-        SyntaxError {
-            at,
-            code,
-            message: message.into(),
-        }
+        SyntaxError { at, code, message: message.into() }
     }
 
     /// Turns this into an [`Error`] at `path`, with line and column (1-based,
     /// in characters) in the message.
     pub fn into_error(self, text: &str, path: &str) -> Error {
         let (line, column) = line_column(text, self.at);
-        Error::one(
-            path,
-            self.code,
-            format!("{} at line {line}, column {column}", self.message),
-        )
+        Error::one(path, self.code, format!("{} at line {line}, column {column}", self.message))
     }
 }
 
@@ -94,11 +78,7 @@ pub fn line_column(text: &str, at: usize) -> (usize, usize) {
 /// `condition_syntax` or `condition_too_complex` with the position.
 pub fn parse(text: &str) -> Result<Expr, SyntaxError> {
     if text.len() > MAX_LEN {
-        return Err(SyntaxError::typed(
-            0,
-            code::CONDITION_TOO_COMPLEX,
-            format!("condition is longer than {MAX_LEN} bytes"),
-        ));
+        return Err(SyntaxError::typed(0, code::CONDITION_TOO_COMPLEX, format!("condition is longer than {MAX_LEN} bytes")));
     }
     parser::parse(text)
 }

@@ -76,40 +76,23 @@ impl Engine {
         record.ok_or_else(|| Error::one("", code::BAD_VALUE, "record could not be compiled"))
     }
 
-    fn compile_record_at(
-        &self,
-        input: &RecordInput,
-        path: &str,
-        problems: &mut Problems,
-    ) -> Option<Record> {
+    fn compile_record_at(&self, input: &RecordInput, path: &str, problems: &mut Problems) -> Option<Record> {
         if input.id.is_empty() {
             problems.push(join(path, "id"), code::EMPTY_ID, "record id is empty");
         }
         let object = self.object_index.get(input.object.as_str()).copied();
         if object.is_none() {
-            problems.push(
-                join(path, "object"),
-                code::UNKNOWN_OBJECT,
-                format!("unknown object `{}`", input.object),
-            );
+            problems.push(join(path, "object"), code::UNKNOWN_OBJECT, format!("unknown object `{}`", input.object));
         }
         let owner = self.user_index.get(input.owner.as_str()).copied();
         if owner.is_none() {
-            problems.push(
-                join(path, "owner"),
-                code::UNKNOWN_USER,
-                format!("unknown owner `{}`", input.owner),
-            );
+            problems.push(join(path, "owner"), code::UNKNOWN_USER, format!("unknown owner `{}`", input.owner));
         }
         let department = match &input.department {
             Some(d) => {
                 let found = self.departments.index.get(d.as_str()).copied();
                 if found.is_none() {
-                    problems.push(
-                        join(path, "department"),
-                        code::UNKNOWN_DEPARTMENT,
-                        format!("unknown department `{d}`"),
-                    );
+                    problems.push(join(path, "department"), code::UNKNOWN_DEPARTMENT, format!("unknown department `{d}`"));
                 }
                 found
             }
@@ -122,19 +105,13 @@ impl Engine {
             for (name, json) in &input.fields {
                 let field_path = join(&join(path, "fields"), name);
                 let Some(&f) = entry.field_index.get(name.as_str()) else {
-                    problems.push(
-                        field_path,
-                        code::UNKNOWN_FIELD,
-                        format!("unknown field `{name}` on `{}`", entry.name),
-                    );
+                    problems.push(field_path, code::UNKNOWN_FIELD, format!("unknown field `{name}` on `{}`", entry.name));
                     continue;
                 };
                 let kind = entry.fields[f as usize].kind;
                 match typed_value(json, kind) {
                     Ok(value) => fields[f as usize] = value,
-                    Err((code, message)) => {
-                        problems.push(field_path, code, format!("field `{name}` {message}"))
-                    }
+                    Err((code, message)) => problems.push(field_path, code, format!("field `{name}` {message}")),
                 }
             }
         }
@@ -154,31 +131,16 @@ impl Engine {
                 Some((found?, member.access))
             })
             .collect();
-        let names = Names {
-            users: &self.user_index,
-            groups: &self.group_index,
-            roles: &self.roles,
-            departments: &self.departments,
-        };
+        let names = Names { users: &self.user_index, groups: &self.group_index, roles: &self.roles, departments: &self.departments };
         let shares = input
             .shares
             .iter()
             .enumerate()
             .filter_map(|(i, share)| {
-                Some((
-                    names.principal(
-                        &share.with,
-                        &join(&join(&join(path, "shares"), i), "with"),
-                        problems,
-                    )?,
-                    share.access,
-                ))
+                Some((names.principal(&share.with, &join(&join(&join(path, "shares"), i), "with"), problems)?, share.access))
             })
             .collect();
-        let parent = match (
-            &input.parent,
-            object.and_then(|o| self.objects[o as usize].parent),
-        ) {
+        let parent = match (&input.parent, object.and_then(|o| self.objects[o as usize].parent)) {
             (Some(parent), Some((parent_object, _))) => {
                 let parent_path = join(path, "parent");
                 let compiled = self.compile_record_at(parent, &parent_path, problems)?;
@@ -186,10 +148,7 @@ impl Engine {
                     problems.push(
                         join(&parent_path, "object"),
                         code::OBJECT_MISMATCH,
-                        format!(
-                            "parent must be a `{}`, found `{}`",
-                            self.objects[parent_object as usize].name, parent.object
-                        ),
+                        format!("parent must be a `{}`, found `{}`", self.objects[parent_object as usize].name, parent.object),
                     );
                 }
                 Some(Box::new(compiled))
@@ -235,16 +194,8 @@ impl Engine {
             let Some(record) = self.compile_record_at(&input, &path, &mut problems) else {
                 continue;
             };
-            if dataset
-                .index
-                .insert(record.id.clone(), dataset.records.len() as u32)
-                .is_some()
-            {
-                problems.push(
-                    join(&path, "id"),
-                    code::DUPLICATE_ID,
-                    format!("duplicate record id `{}`", record.id),
-                );
+            if dataset.index.insert(record.id.clone(), dataset.records.len() as u32).is_some() {
+                problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate record id `{}`", record.id));
                 continue;
             }
             dataset.records.push(record);
@@ -259,22 +210,15 @@ impl Engine {
             match dataset.get(parent_id) {
                 Some(parent) if parent.object == parent_object => {}
                 Some(parent) => problems.push(
-                    join(
-                        &join(&join("", i), "fields"),
-                        &self.objects[record.object as usize].fields[field as usize].name,
-                    ),
+                    join(&join(&join("", i), "fields"), &self.objects[record.object as usize].fields[field as usize].name),
                     code::OBJECT_MISMATCH,
                     format!(
                         "parent `{parent_id}` is a `{}`, expected a `{}`",
-                        self.objects[parent.object as usize].name,
-                        self.objects[parent_object as usize].name
+                        self.objects[parent.object as usize].name, self.objects[parent_object as usize].name
                     ),
                 ),
                 None => problems.push(
-                    join(
-                        &join(&join("", i), "fields"),
-                        &self.objects[record.object as usize].fields[field as usize].name,
-                    ),
+                    join(&join(&join("", i), "fields"), &self.objects[record.object as usize].fields[field as usize].name),
                     code::UNKNOWN_RECORD,
                     format!("parent record `{parent_id}` is not in the dataset"),
                 ),
@@ -286,12 +230,7 @@ impl Engine {
 
 fn typed_value(json: &serde_json::Value, kind: FieldType) -> Result<Value, (&'static str, String)> {
     use serde_json::Value as J;
-    let bad = |expected: &str| {
-        Err((
-            code::BAD_TYPE,
-            format!("must be {expected}, found {}", crate::json::kind(json)),
-        ))
-    };
+    let bad = |expected: &str| Err((code::BAD_TYPE, format!("must be {expected}, found {}", crate::json::kind(json))));
     match (kind, json) {
         (_, J::Null) => Ok(Value::Null),
         (FieldType::String | FieldType::Id, J::String(s)) => Ok(Value::Str(s.as_str().into())),
@@ -299,16 +238,10 @@ fn typed_value(json: &serde_json::Value, kind: FieldType) -> Result<Value, (&'st
             if crate::clock::parse_rfc3339(s).is_some() {
                 Ok(Value::Str(s.as_str().into()))
             } else {
-                Err((
-                    code::BAD_VALUE,
-                    format!("must be an rfc 3339 time, found `{s}`"),
-                ))
+                Err((code::BAD_VALUE, format!("must be an rfc 3339 time, found `{s}`")))
             }
         }
-        (FieldType::Number, J::Number(n)) => n
-            .as_f64()
-            .map(Value::Num)
-            .ok_or((code::BAD_VALUE, "is not a finite number".to_owned())),
+        (FieldType::Number, J::Number(n)) => n.as_f64().map(Value::Num).ok_or((code::BAD_VALUE, "is not a finite number".to_owned())),
         (FieldType::Bool, J::Bool(b)) => Ok(Value::Bool(*b)),
         (FieldType::String | FieldType::Id | FieldType::Datetime, _) => bad("a string"),
         (FieldType::Number, _) => bad("a number"),

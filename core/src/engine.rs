@@ -210,12 +210,9 @@ impl Engine {
 
     /// Whether the user holds a system permission through any of their bundles.
     pub fn has_system_permission(&self, user: &str, permission: &str) -> bool {
-        self.user_index.get(user).is_some_and(|&u| {
-            self.merged[self.users[u as usize].merged as usize]
-                .system
-                .iter()
-                .any(|p| &**p == permission)
-        })
+        self.user_index
+            .get(user)
+            .is_some_and(|&u| self.merged[self.users[u as usize].merged as usize].system.iter().any(|p| &**p == permission))
     }
 
     pub(crate) fn n_actions(&self) -> usize {

@@ -89,21 +89,13 @@ pub struct Problem {
 impl Problem {
     /// Builds a problem.
     pub fn new(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Problem {
-            path: path.into(),
-            code: code.to_owned(),
-            message: message.into(),
-        }
+        Problem { path: path.into(), code: code.to_owned(), message: message.into() }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() {
-            "/"
-        } else {
-            &self.path
-        };
+        let path = if self.path.is_empty() { "/" } else { &self.path };
         write!(f, "{path}: {} [{}]", self.message, self.code)
     }
 }
@@ -122,9 +114,7 @@ impl Error {
 
     /// An error with a single problem.
     pub fn one(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Error {
-            problems: vec![Problem::new(path, code, message)],
-        }
+        Error { problems: vec![Problem::new(path, code, message)] }
     }
 
     /// Every problem, in the order found.
@@ -205,11 +195,7 @@ impl Problems {
 
     /// `Ok(value)` when no problem was recorded, else the error.
     pub fn finish<T>(self, value: T) -> Result<T, Error> {
-        if self.list.is_empty() {
-            Ok(value)
-        } else {
-            Err(Error::new(self.list))
-        }
+        if self.list.is_empty() { Ok(value) } else { Err(Error::new(self.list)) }
     }
 
     /// Turns the recorded problems into an error, if any.

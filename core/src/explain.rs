@@ -55,24 +55,11 @@ pub fn explain(decision: &DecisionOut, subject: &Subject, lang: Lang) -> String 
     };
     let action = action_word(&subject.action, lang);
     let mut sentence = if decision.allowed {
-        let level = decision
-            .level
-            .map(|l| level_word(l, lang))
-            .unwrap_or_default();
-        let reasons: Vec<String> = decision
-            .reasons
-            .iter()
-            .map(|r| reason_phrase(r, &subject.action, lang))
-            .collect();
+        let level = decision.level.map(|l| level_word(l, lang)).unwrap_or_default();
+        let reasons: Vec<String> = decision.reasons.iter().map(|r| reason_phrase(r, &subject.action, lang)).collect();
         match lang {
-            Lang::En => format!(
-                "{who} may {action} {what} with {level} access: {}.",
-                reasons.join("; ")
-            ),
-            Lang::Zh => format!(
-                "{who} 可以{action} {what}（{level}权限）：{}。",
-                reasons.join("；")
-            ),
+            Lang::En => format!("{who} may {action} {what} with {level} access: {}.", reasons.join("; ")),
+            Lang::Zh => format!("{who} 可以{action} {what}（{level}权限）：{}。", reasons.join("；")),
         }
     } else {
         let why = denial_phrase(decision, subject, lang);
@@ -122,9 +109,7 @@ fn scope_words(scope: Scope, lang: Lang) -> &'static str {
     match (scope, lang) {
         (Scope::Own, Lang::En) => "records they own",
         (Scope::Department, Lang::En) => "records of their department",
-        (Scope::DepartmentTree, Lang::En) => {
-            "records of their department and the departments below it"
-        }
+        (Scope::DepartmentTree, Lang::En) => "records of their department and the departments below it",
         (Scope::All, Lang::En) => "all records",
         (Scope::Own, Lang::Zh) => "本人的记录",
         (Scope::Department, Lang::Zh) => "本部门的记录",
@@ -153,11 +138,9 @@ fn reason_phrase(reason: &ReasonOut, action: &str, lang: Lang) -> String {
     match (reason.kind.as_str(), lang) {
         ("owner", Lang::En) => "they own the record".into(),
         ("owner", Lang::Zh) => "其为记录所有者".into(),
-        ("scope", Lang::En) => format!(
-            "`{}` grants {action} on {}",
-            s(&reason.bundle),
-            reason.scope.map_or("", |sc| scope_words(sc, lang))
-        ),
+        ("scope", Lang::En) => {
+            format!("`{}` grants {action} on {}", s(&reason.bundle), reason.scope.map_or("", |sc| scope_words(sc, lang)))
+        }
         ("scope", Lang::Zh) => format!(
             "权限包 `{}` 授予对{}的{}权限",
             s(&reason.bundle),
@@ -172,71 +155,28 @@ fn reason_phrase(reason: &ReasonOut, action: &str, lang: Lang) -> String {
             Some(Baseline::PublicReadWrite) => "组织默认权限为公开读写".into(),
             _ => "组织默认权限为公开只读".into(),
         },
-        ("hierarchy", Lang::En) => format!(
-            "their role `{}` is above the owner's role `{}`",
-            s(&reason.role),
-            s(&reason.owner_role)
-        ),
-        ("hierarchy", Lang::Zh) => format!(
-            "其角色 `{}` 高于所有者的角色 `{}`",
-            s(&reason.role),
-            s(&reason.owner_role)
-        ),
-        ("peers", Lang::En) => format!(
-            "they hold the owner's role `{}`, whose peers see each other's data",
-            s(&reason.role)
-        ),
-        ("peers", Lang::Zh) => format!(
-            "其与所有者同属角色 `{}`，该角色同级共享数据",
-            s(&reason.role)
-        ),
+        ("hierarchy", Lang::En) => format!("their role `{}` is above the owner's role `{}`", s(&reason.role), s(&reason.owner_role)),
+        ("hierarchy", Lang::Zh) => format!("其角色 `{}` 高于所有者的角色 `{}`", s(&reason.role), s(&reason.owner_role)),
+        ("peers", Lang::En) => format!("they hold the owner's role `{}`, whose peers see each other's data", s(&reason.role)),
+        ("peers", Lang::Zh) => format!("其与所有者同属角色 `{}`，该角色同级共享数据", s(&reason.role)),
         ("sharing_rule", Lang::En) => {
-            let via = if reason.via_superior == Some(true) {
-                " as a superior of a recipient"
-            } else {
-                ""
-            };
-            format!(
-                "sharing rule `{}` shares it with them{via}",
-                s(&reason.rule)
-            )
+            let via = if reason.via_superior == Some(true) { " as a superior of a recipient" } else { "" };
+            format!("sharing rule `{}` shares it with them{via}", s(&reason.rule))
         }
         ("sharing_rule", Lang::Zh) => {
-            let via = if reason.via_superior == Some(true) {
-                "（作为接收者的上级）"
-            } else {
-                ""
-            };
+            let via = if reason.via_superior == Some(true) { "（作为接收者的上级）" } else { "" };
             format!("共享规则 `{}` 将其共享给该用户{via}", s(&reason.rule))
         }
-        ("team", Lang::En) => format!(
-            "they are on the record's team with {} access",
-            level_word(reason.level, lang)
-        ),
+        ("team", Lang::En) => format!("they are on the record's team with {} access", level_word(reason.level, lang)),
         ("team", Lang::Zh) => format!("其为记录团队成员（{}权限）", level_word(reason.level, lang)),
-        ("manual_share", Lang::En) => format!(
-            "the record is shared manually with {}",
-            reason
-                .with
-                .as_ref()
-                .map(|w| recipient_words(w, lang))
-                .unwrap_or_default()
-        ),
-        ("manual_share", Lang::Zh) => format!(
-            "记录已手动共享给{}",
-            reason
-                .with
-                .as_ref()
-                .map(|w| recipient_words(w, lang))
-                .unwrap_or_default()
-        ),
+        ("manual_share", Lang::En) => {
+            format!("the record is shared manually with {}", reason.with.as_ref().map(|w| recipient_words(w, lang)).unwrap_or_default())
+        }
+        ("manual_share", Lang::Zh) => {
+            format!("记录已手动共享给{}", reason.with.as_ref().map(|w| recipient_words(w, lang)).unwrap_or_default())
+        }
         ("parent", Lang::En) => {
-            let inner: Vec<String> = reason
-                .reasons
-                .iter()
-                .flatten()
-                .map(|r| reason_phrase(r, action, lang))
-                .collect();
+            let inner: Vec<String> = reason.reasons.iter().flatten().map(|r| reason_phrase(r, action, lang)).collect();
             format!(
                 "they have {} access to the parent {} `{}` ({})",
                 level_word(reason.level, lang),
@@ -246,12 +186,7 @@ fn reason_phrase(reason: &ReasonOut, action: &str, lang: Lang) -> String {
             )
         }
         ("parent", Lang::Zh) => {
-            let inner: Vec<String> = reason
-                .reasons
-                .iter()
-                .flatten()
-                .map(|r| reason_phrase(r, action, lang))
-                .collect();
+            let inner: Vec<String> = reason.reasons.iter().flatten().map(|r| reason_phrase(r, action, lang)).collect();
             format!(
                 "其对上级记录 {} `{}` 拥有{}权限（{}）",
                 s(&reason.object),
@@ -267,14 +202,7 @@ fn reason_phrase(reason: &ReasonOut, action: &str, lang: Lang) -> String {
 fn denial_phrase(decision: &DecisionOut, subject: &Subject, lang: Lang) -> String {
     let denial = decision.denial.clone().unwrap_or_default();
     let s = |x: &Option<String>| x.clone().unwrap_or_default();
-    let list = |items: &Option<Vec<String>>, sep: &str| {
-        items
-            .iter()
-            .flatten()
-            .map(|i| format!("`{i}`"))
-            .collect::<Vec<_>>()
-            .join(sep)
-    };
+    let list = |items: &Option<Vec<String>>, sep: &str| items.iter().flatten().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(sep);
     let missing = denial.missing_context.clone();
     let Some(stage) = decision.stage else {
         return String::new();
@@ -284,75 +212,39 @@ fn denial_phrase(decision: &DecisionOut, subject: &Subject, lang: Lang) -> Strin
         (Stage::UnknownUser, Lang::Zh) => format!("不存在用户 `{}`", subject.user),
         (Stage::InactiveUser, Lang::En) => "the user is inactive".into(),
         (Stage::InactiveUser, Lang::Zh) => "该用户已停用".into(),
-        (Stage::MfaRequired, Lang::En) => format!(
-            "bundle `{}` requires multi-factor authentication and the session has not passed it",
-            s(&denial.bundle)
-        ),
-        (Stage::MfaRequired, Lang::Zh) => format!(
-            "权限包 `{}` 要求多因素认证，而当前会话未通过",
-            s(&denial.bundle)
-        ),
+        (Stage::MfaRequired, Lang::En) => {
+            format!("bundle `{}` requires multi-factor authentication and the session has not passed it", s(&denial.bundle))
+        }
+        (Stage::MfaRequired, Lang::Zh) => format!("权限包 `{}` 要求多因素认证，而当前会话未通过", s(&denial.bundle)),
         (Stage::IpNotAllowed, Lang::En) => match missing {
-            Some(_) => format!(
-                "bundle `{}` restricts ip ranges and the request has no `context.ip`",
-                s(&denial.bundle)
-            ),
-            None => format!(
-                "bundle `{}` restricts ip ranges and the client address is outside them",
-                s(&denial.bundle)
-            ),
+            Some(_) => format!("bundle `{}` restricts ip ranges and the request has no `context.ip`", s(&denial.bundle)),
+            None => format!("bundle `{}` restricts ip ranges and the client address is outside them", s(&denial.bundle)),
         },
         (Stage::IpNotAllowed, Lang::Zh) => match missing {
-            Some(_) => format!(
-                "权限包 `{}` 限制了 IP 范围，而请求缺少 `context.ip`",
-                s(&denial.bundle)
-            ),
-            None => format!(
-                "权限包 `{}` 限制了 IP 范围，客户端地址不在其中",
-                s(&denial.bundle)
-            ),
+            Some(_) => format!("权限包 `{}` 限制了 IP 范围，而请求缺少 `context.ip`", s(&denial.bundle)),
+            None => format!("权限包 `{}` 限制了 IP 范围，客户端地址不在其中", s(&denial.bundle)),
         },
         (Stage::OutsideLoginHours, Lang::En) => match missing {
-            Some(_) => format!(
-                "bundle `{}` restricts login hours and the request has no `context.time`",
-                s(&denial.bundle)
-            ),
-            None => format!(
-                "bundle `{}` restricts login hours and the request falls outside them",
-                s(&denial.bundle)
-            ),
+            Some(_) => format!("bundle `{}` restricts login hours and the request has no `context.time`", s(&denial.bundle)),
+            None => format!("bundle `{}` restricts login hours and the request falls outside them", s(&denial.bundle)),
         },
         (Stage::OutsideLoginHours, Lang::Zh) => match missing {
-            Some(_) => format!(
-                "权限包 `{}` 限定了登录时段，而请求缺少 `context.time`",
-                s(&denial.bundle)
-            ),
-            None => format!(
-                "权限包 `{}` 限定了登录时段，请求时间不在其内",
-                s(&denial.bundle)
-            ),
+            Some(_) => format!("权限包 `{}` 限定了登录时段，而请求缺少 `context.time`", s(&denial.bundle)),
+            None => format!("权限包 `{}` 限定了登录时段，请求时间不在其内", s(&denial.bundle)),
         },
-        (Stage::NoPrivilege, Lang::En) => format!(
-            "none of their bundles ({}) grants {} on {}",
-            list(&denial.bundles, ", "),
-            subject.action,
-            subject.object
-        ),
-        (Stage::NoPrivilege, Lang::Zh) => format!(
-            "其权限包（{}）均未授予对 {} 的{}权限",
-            list(&denial.bundles, "、"),
-            subject.object,
-            action_word(&subject.action, lang)
-        ),
+        (Stage::NoPrivilege, Lang::En) => {
+            format!("none of their bundles ({}) grants {} on {}", list(&denial.bundles, ", "), subject.action, subject.object)
+        }
+        (Stage::NoPrivilege, Lang::Zh) => {
+            format!("其权限包（{}）均未授予对 {} 的{}权限", list(&denial.bundles, "、"), subject.object, action_word(&subject.action, lang))
+        }
         (Stage::NoRecordAccess, Lang::En) => format!(
             "{} needs {} access and {}",
             subject.action,
             denial.needs.map_or("", |l| level_word(l, lang)),
             match decision.level {
                 Some(level) => format!("they have only {} access", level_word(level, lang)),
-                None =>
-                    "no owner, scope, hierarchy, sharing, team or share path reaches the record"
-                        .into(),
+                None => "no owner, scope, hierarchy, sharing, team or share path reaches the record".into(),
             }
         ),
         (Stage::NoRecordAccess, Lang::Zh) => format!(
@@ -365,17 +257,11 @@ fn denial_phrase(decision: &DecisionOut, subject: &Subject, lang: Lang) -> Strin
             }
         ),
         (Stage::Forbidden, Lang::En) => match missing {
-            Some(key) => format!(
-                "forbid rule `{}` applies because the request has no `context.{key}` (fail closed)",
-                s(&denial.rule)
-            ),
+            Some(key) => format!("forbid rule `{}` applies because the request has no `context.{key}` (fail closed)", s(&denial.rule)),
             None => format!("forbid rule `{}` applies", s(&denial.rule)),
         },
         (Stage::Forbidden, Lang::Zh) => match missing {
-            Some(key) => format!(
-                "禁止规则 `{}` 生效：请求缺少 `context.{key}`，按失败关闭处理",
-                s(&denial.rule)
-            ),
+            Some(key) => format!("禁止规则 `{}` 生效：请求缺少 `context.{key}`，按失败关闭处理", s(&denial.rule)),
             None => format!("禁止规则 `{}` 生效", s(&denial.rule)),
         },
         (Stage::FieldNotEditable, Lang::En) => {

@@ -35,11 +35,7 @@ impl FieldBits {
     /// Whether a field is in the set.
     pub fn contains(&self, index: u32) -> bool {
         let (word, bit) = ((index / 64) as usize, index % 64);
-        let w = if word < 2 {
-            self.inline[word]
-        } else {
-            self.more.get(word - 2).copied().unwrap_or(0)
-        };
+        let w = if word < 2 { self.inline[word] } else { self.more.get(word - 2).copied().unwrap_or(0) };
         w & (1 << bit) != 0
     }
 
@@ -58,10 +54,6 @@ impl FieldBits {
             .iter()
             .chain(&self.more)
             .enumerate()
-            .flat_map(|(word, &bits)| {
-                (0..64u32)
-                    .filter(move |bit| bits & (1 << bit) != 0)
-                    .map(move |bit| word as u32 * 64 + bit)
-            })
+            .flat_map(|(word, &bits)| (0..64u32).filter(move |bit| bits & (1 << bit) != 0).map(move |bit| word as u32 * 64 + bit))
     }
 }

@@ -40,32 +40,14 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Params {
-        Params {
-            users: 1000,
-            roles: 100,
-            role_depth: 8,
-            departments: 50,
-            groups: 20,
-            sharing_rules: 20,
-            records: 10_000,
-            seed: 1,
-        }
+        Params { users: 1000, roles: 100, role_depth: 8, departments: 50, groups: 20, sharing_rules: 20, records: 10_000, seed: 1 }
     }
 }
 
 impl Params {
     /// The benchmark scale of the issue: 10,000 users, 1,000 roles, 200 rules.
     pub fn large(records: usize) -> Params {
-        Params {
-            users: 10_000,
-            roles: 1000,
-            role_depth: 10,
-            departments: 200,
-            groups: 100,
-            sharing_rules: 200,
-            records,
-            seed: 7,
-        }
+        Params { users: 10_000, roles: 1000, role_depth: 10, departments: 200, groups: 100, sharing_rules: 200, records, seed: 7 }
     }
 }
 
@@ -114,10 +96,7 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
     let reference = reference_policy();
     let mut policy = Policy {
         version: 1,
-        name: Some(format!(
-            "Generated org ({} users, seed {})",
-            params.users, params.seed
-        )),
+        name: Some(format!("Generated org ({} users, seed {})", params.users, params.seed)),
         description: None,
         schema: reference.schema.clone(),
         bundles: reference.bundles.clone(),
@@ -186,15 +165,9 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
             permission_sets.push("access_approver".to_owned());
         }
         let mut attributes = BTreeMap::new();
-        attributes.insert(
-            "region".to_owned(),
-            serde_json::Value::from(*rng.pick(&REGIONS)),
-        );
+        attributes.insert("region".to_owned(), serde_json::Value::from(*rng.pick(&REGIONS)));
         if rng.chance(5) {
-            attributes.insert(
-                "employment".to_owned(),
-                serde_json::Value::from("contractor"),
-            );
+            attributes.insert("employment".to_owned(), serde_json::Value::from("contractor"));
         }
         policy.users.push(User {
             id: format!("user_{i}"),
@@ -213,21 +186,13 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
             1 => Recipient::Role(format!("role_{}", rng.below(role_count))),
             2 => Recipient::RoleAndSubordinates(format!("role_{}", rng.below(role_count))),
             3 => Recipient::Department(format!("dept_{}", rng.below(params.departments.max(1)))),
-            4 => {
-                Recipient::DepartmentTree(format!("dept_{}", rng.below(params.departments.max(1))))
-            }
+            4 => Recipient::DepartmentTree(format!("dept_{}", rng.below(params.departments.max(1)))),
             _ => Recipient::Group(format!("group_{}", rng.below(groups_so_far))),
         }
     };
     for i in 0..params.groups {
-        let members = (0..1 + rng.below(4))
-            .map(|_| principal(&mut rng, i))
-            .collect();
-        policy.groups.push(Group {
-            id: format!("group_{i}"),
-            name: Some(format!("Group {i}")),
-            members,
-        });
+        let members = (0..1 + rng.below(4)).map(|_| principal(&mut rng, i)).collect();
+        policy.groups.push(Group { id: format!("group_{i}"), name: Some(format!("Group {i}")), members });
     }
     let objects = ["Account", "Opportunity", "Order", "Case", "Payment"];
     for i in 0..params.sharing_rules {
@@ -250,11 +215,7 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
             owned_by,
             criteria,
             share_with: principal(&mut rng, params.groups),
-            access: if rng.chance(70) {
-                Level::Read
-            } else {
-                Level::Edit
-            },
+            access: if rng.chance(70) { Level::Read } else { Level::Edit },
             superiors: rng.chance(60),
             description: None,
         });
@@ -269,8 +230,7 @@ fn generate_records(params: &Params, rng: &mut Rng) -> Vec<RecordInput> {
     let user = |rng: &mut Rng| format!("user_{}", rng.below(params.users.max(1)));
     for i in 0..params.records {
         let owner = user(rng);
-        let (id, object, fields): (String, &str, Vec<(&str, serde_json::Value)>) = if i < n_accounts
-        {
+        let (id, object, fields): (String, &str, Vec<(&str, serde_json::Value)>) = if i < n_accounts {
             (
                 format!("acc_{i}"),
                 "Account",
@@ -329,10 +289,7 @@ fn generate_records(params: &Params, rng: &mut Rng) -> Vec<RecordInput> {
                     vec![
                         ("account_id", account.into()),
                         ("subject", format!("Case {i}").into()),
-                        (
-                            "status",
-                            (*rng.pick(&["open", "closed", "escalated"])).into(),
-                        ),
+                        ("status", (*rng.pick(&["open", "closed", "escalated"])).into()),
                         ("priority", (*rng.pick(&["low", "medium", "high"])).into()),
                     ],
                 ),
@@ -340,26 +297,12 @@ fn generate_records(params: &Params, rng: &mut Rng) -> Vec<RecordInput> {
         };
         let team = if rng.chance(10) {
             (0..1 + rng.below(2))
-                .map(|_| TeamMember {
-                    user: user(rng),
-                    access: if rng.chance(50) {
-                        Level::Read
-                    } else {
-                        Level::Edit
-                    },
-                })
+                .map(|_| TeamMember { user: user(rng), access: if rng.chance(50) { Level::Read } else { Level::Edit } })
                 .collect()
         } else {
             Vec::new()
         };
-        let shares = if rng.chance(5) {
-            vec![Share {
-                with: Recipient::User(user(rng)),
-                access: Level::Read,
-            }]
-        } else {
-            Vec::new()
-        };
+        let shares = if rng.chance(5) { vec![Share { with: Recipient::User(user(rng)), access: Level::Read }] } else { Vec::new() };
         records.push(RecordInput {
             id,
             object: object.to_owned(),

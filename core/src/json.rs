@@ -11,17 +11,12 @@ use std::collections::BTreeMap;
 /// # Errors
 /// `json_syntax` at path `""` when the text is not JSON.
 pub fn parse_json(text: &str) -> Result<Value, Error> {
-    serde_json::from_str(text)
-        .map_err(|e| Error::one("", code::JSON_SYNTAX, format!("invalid json: {e}")))
+    serde_json::from_str(text).map_err(|e| Error::one("", code::JSON_SYNTAX, format!("invalid json: {e}")))
 }
 
 /// Decodes `value` (found at `path`) as a `T`; records a problem and returns
 /// `None` when it does not fit.
-pub fn decode<T: DeserializeOwned>(
-    value: &Value,
-    path: &str,
-    problems: &mut Problems,
-) -> Option<T> {
+pub fn decode<T: DeserializeOwned>(value: &Value, path: &str, problems: &mut Problems) -> Option<T> {
     match decode_one(value) {
         Ok(decoded) => Some(decoded),
         Err(error) => {
@@ -52,46 +47,21 @@ pub fn decode_one<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
 }
 
 /// Decodes a JSON array element by element.
-pub fn decode_list<T: DeserializeOwned>(
-    value: &Value,
-    path: &str,
-    problems: &mut Problems,
-) -> Vec<T> {
+pub fn decode_list<T: DeserializeOwned>(value: &Value, path: &str, problems: &mut Problems) -> Vec<T> {
     let Some(items) = value.as_array() else {
-        problems.push(
-            path,
-            code::BAD_TYPE,
-            format!("expected a list, found {}", kind(value)),
-        );
+        problems.push(path, code::BAD_TYPE, format!("expected a list, found {}", kind(value)));
         return Vec::new();
     };
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(index, item)| decode(item, &join(path, index), problems))
-        .collect()
+    items.iter().enumerate().filter_map(|(index, item)| decode(item, &join(path, index), problems)).collect()
 }
 
 /// Decodes a JSON object entry by entry.
-pub fn decode_map<T: DeserializeOwned>(
-    value: &Value,
-    path: &str,
-    problems: &mut Problems,
-) -> BTreeMap<String, T> {
+pub fn decode_map<T: DeserializeOwned>(value: &Value, path: &str, problems: &mut Problems) -> BTreeMap<String, T> {
     let Some(entries) = value.as_object() else {
-        problems.push(
-            path,
-            code::BAD_TYPE,
-            format!("expected an object, found {}", kind(value)),
-        );
+        problems.push(path, code::BAD_TYPE, format!("expected an object, found {}", kind(value)));
         return BTreeMap::new();
     };
-    entries
-        .iter()
-        .filter_map(|(key, item)| {
-            decode(item, &join(path, key), problems).map(|v| (key.clone(), v))
-        })
-        .collect()
+    entries.iter().filter_map(|(key, item)| decode(item, &join(path, key), problems).map(|v| (key.clone(), v))).collect()
 }
 
 /// Requires `value` to be an object and reports any key outside `known`.
@@ -102,11 +72,7 @@ pub fn object_with_keys<'a>(
     problems: &mut Problems,
 ) -> Option<&'a serde_json::Map<String, Value>> {
     let Some(object) = value.as_object() else {
-        problems.push(
-            path,
-            code::BAD_TYPE,
-            format!("expected an object, found {}", kind(value)),
-        );
+        problems.push(path, code::BAD_TYPE, format!("expected an object, found {}", kind(value)));
         return None;
     };
     for key in object.keys() {
@@ -114,14 +80,7 @@ pub fn object_with_keys<'a>(
             problems.push(
                 join(path, key),
                 code::UNKNOWN_KEY,
-                format!(
-                    "unknown key `{key}`, expected one of {}",
-                    known
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                format!("unknown key `{key}`, expected one of {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
             );
         }
     }

@@ -141,30 +141,14 @@ impl Engine {
             allowed: decision.allowed,
             level: decision.level,
             stage: decision.stage(),
-            reasons: decision
-                .reasons
-                .iter()
-                .map(|r| self.reason_out(r))
-                .collect(),
-            denial: decision
-                .denial
-                .as_ref()
-                .map(|d| self.denial_out(d, decision, query.user)),
+            reasons: decision.reasons.iter().map(|r| self.reason_out(r)).collect(),
+            denial: decision.denial.as_ref().map(|d| self.denial_out(d, decision, query.user)),
             remedy: decision.remedy_mfa.then(|| "mfa".to_owned()),
             fields: decision.fields.as_ref().map(|sets| {
                 let names = |bits: &crate::fields::FieldBits| {
-                    bits.iter()
-                        .map(|f| {
-                            self.objects[decision.object as usize].fields[f as usize]
-                                .name
-                                .to_string()
-                        })
-                        .collect()
+                    bits.iter().map(|f| self.objects[decision.object as usize].fields[f as usize].name.to_string()).collect()
                 };
-                FieldsOut {
-                    read: names(&sets.read),
-                    edit: names(&sets.edit),
-                }
+                FieldsOut { read: names(&sets.read), edit: names(&sets.edit) }
             }),
             message: String::new(),
         };
@@ -176,9 +160,7 @@ impl Engine {
     pub fn subject(&self, decision: &Decision, query: &Query<'_>) -> Subject {
         Subject {
             user: query.user.to_owned(),
-            user_name: decision
-                .user
-                .and_then(|u| self.users[u as usize].name.as_deref().map(str::to_owned)),
+            user_name: decision.user.and_then(|u| self.users[u as usize].name.as_deref().map(str::to_owned)),
             action: self.actions[decision.action as usize].name.to_string(),
             object: self.objects[decision.object as usize].name.to_string(),
             record: query.record.map(|r| r.id.to_string()),
@@ -194,26 +176,17 @@ impl Engine {
                 out.bundle = Some(self.bundles[*bundle as usize].id.to_string());
             }
             Reason::Baseline { baseline, .. } => out.baseline = Some(*baseline),
-            Reason::Hierarchy {
-                role, owner_role, ..
-            } => {
+            Reason::Hierarchy { role, owner_role, .. } => {
                 out.role = Some(self.roles.ids[*role as usize].to_string());
                 out.owner_role = Some(self.roles.ids[*owner_role as usize].to_string());
             }
-            Reason::Peers { role, .. } => {
-                out.role = Some(self.roles.ids[*role as usize].to_string())
-            }
+            Reason::Peers { role, .. } => out.role = Some(self.roles.ids[*role as usize].to_string()),
             Reason::SharingRule { rule, superior, .. } => {
                 out.rule = Some(self.sharing[*rule as usize].id.to_string());
                 out.via_superior = Some(*superior);
             }
             Reason::ManualShare { with, .. } => out.with = Some(self.recipient(*with)),
-            Reason::Parent {
-                object,
-                record,
-                reasons,
-                ..
-            } => {
+            Reason::Parent { object, record, reasons, .. } => {
                 out.object = Some(self.objects[*object as usize].name.to_string());
                 out.record = Some(record.to_string());
                 out.reasons = Some(reasons.iter().map(|r| self.reason_out(r)).collect());
@@ -226,37 +199,18 @@ impl Engine {
         let mut out = DenialOut::default();
         match denial {
             Denial::UnknownUser | Denial::InactiveUser => out.user = Some(user.to_owned()),
-            Denial::Session {
-                bundle, missing, ..
-            } => {
+            Denial::Session { bundle, missing, .. } => {
                 out.bundle = Some(self.bundles[*bundle as usize].id.to_string());
                 out.missing_context = missing.map(str::to_owned);
             }
             Denial::NoPrivilege => {
-                let bundles = decision
-                    .user
-                    .map(|u| &*self.merged[self.users[u as usize].merged as usize].bundles)
-                    .unwrap_or(&[]);
-                out.bundles = Some(
-                    bundles
-                        .iter()
-                        .map(|&b| self.bundles[b as usize].id.to_string())
-                        .collect(),
-                );
+                let bundles = decision.user.map(|u| &*self.merged[self.users[u as usize].merged as usize].bundles).unwrap_or(&[]);
+                out.bundles = Some(bundles.iter().map(|&b| self.bundles[b as usize].id.to_string()).collect());
             }
             Denial::NoRecordAccess { needs } => {
                 out.needs = Some(*needs);
                 let object = &self.objects[decision.object as usize];
-                let mut checked = vec![
-                    "owner",
-                    "scope",
-                    "baseline",
-                    "hierarchy",
-                    "peers",
-                    "sharing_rule",
-                    "team",
-                    "manual_share",
-                ];
+                let mut checked = vec!["owner", "scope", "baseline", "hierarchy", "peers", "sharing_rule", "team", "manual_share"];
                 if object.baseline == Baseline::ControlledByParent {
                     checked.push("parent");
                 }
@@ -267,16 +221,8 @@ impl Engine {
                 out.missing_context = unknown.as_deref().map(str::to_owned);
             }
             Denial::FieldNotEditable { fields } => {
-                out.fields = Some(
-                    fields
-                        .iter()
-                        .map(|&f| {
-                            self.objects[decision.object as usize].fields[f as usize]
-                                .name
-                                .to_string()
-                        })
-                        .collect(),
-                );
+                out.fields =
+                    Some(fields.iter().map(|&f| self.objects[decision.object as usize].fields[f as usize].name.to_string()).collect());
             }
         }
         out
@@ -288,15 +234,9 @@ impl Engine {
             Principal::User(u) => Recipient::User(self.users[u as usize].id.to_string()),
             Principal::Group(g) => Recipient::Group(self.groups[g as usize].to_string()),
             Principal::Role(r) => Recipient::Role(self.roles.ids[r as usize].to_string()),
-            Principal::RoleAndSubordinates(r) => {
-                Recipient::RoleAndSubordinates(self.roles.ids[r as usize].to_string())
-            }
-            Principal::Department(d) => {
-                Recipient::Department(self.departments.ids[d as usize].to_string())
-            }
-            Principal::DepartmentTree(d) => {
-                Recipient::DepartmentTree(self.departments.ids[d as usize].to_string())
-            }
+            Principal::RoleAndSubordinates(r) => Recipient::RoleAndSubordinates(self.roles.ids[r as usize].to_string()),
+            Principal::Department(d) => Recipient::Department(self.departments.ids[d as usize].to_string()),
+            Principal::DepartmentTree(d) => Recipient::DepartmentTree(self.departments.ids[d as usize].to_string()),
         }
     }
 }

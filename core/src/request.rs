@@ -112,10 +112,7 @@ impl Context {
     /// # Errors
     /// `bad_type` for a non-boolean `mfa`, non-string `ip`, nested objects;
     /// `bad_value` for an unparsable `ip` or `time`.
-    pub fn from_map(
-        map: &BTreeMap<String, serde_json::Value>,
-        path: &str,
-    ) -> Result<Context, Error> {
+    pub fn from_map(map: &BTreeMap<String, serde_json::Value>, path: &str) -> Result<Context, Error> {
         let mut problems = Problems::default();
         let mut context = Context::default();
         for (key, json) in map {
@@ -141,7 +138,11 @@ impl Context {
                     Some(value) => {
                         context.extra.insert(key.clone(), value);
                     }
-                    None => problems.push(at, code::BAD_TYPE, format!("context attribute `{key}` must be a string, number, boolean, null or a list of those")),
+                    None => problems.push(
+                        at,
+                        code::BAD_TYPE,
+                        format!("context attribute `{key}` must be a string, number, boolean, null or a list of those"),
+                    ),
                 },
             }
         }
@@ -165,9 +166,6 @@ impl Context {
 
     /// The same context with `mfa` set (for the step-up remedy).
     pub fn with_mfa(&self, mfa: bool) -> Context {
-        Context {
-            mfa: Some(mfa),
-            ..self.clone()
-        }
+        Context { mfa: Some(mfa), ..self.clone() }
     }
 }

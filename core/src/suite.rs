@@ -71,21 +71,13 @@ pub struct Expect {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<Stage>,
     /// The record's level; `null` means no level.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub level: Option<Option<Level>>,
     /// The reason kinds, in any order (duplicates count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reasons: Option<Vec<String>>,
     /// `"mfa"`, or `null` for no remedy.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub remedy: Option<Option<String>>,
     /// The readable and editable fields (sorted lists).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,9 +100,7 @@ pub struct Expect {
 }
 
 /// Distinguishes an absent key (`None`) from `null` (`Some(None)`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
@@ -134,25 +124,18 @@ impl Outcome {
 
 /// Runs every case against the engine and dataset.
 pub fn run(engine: &Engine, dataset: Option<&Dataset>, cases: &[Case]) -> Vec<Outcome> {
-    cases
-        .iter()
-        .map(|case| run_case(engine, dataset, case))
-        .collect()
+    cases.iter().map(|case| run_case(engine, dataset, case)).collect()
 }
 
 fn run_case(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Outcome {
     let mut failures = Vec::new();
     let expect = &case.expect;
-    let prepared =
-        Request::from_value(&case.request).and_then(|request| engine.prepare(&request, dataset));
+    let prepared = Request::from_value(&case.request).and_then(|request| engine.prepare(&request, dataset));
     let prepared = match prepared {
         Err(error) => {
             let first = error.problems().first().cloned();
             match &expect.error {
-                None => failures.push(format!(
-                    "error: expected a decision, got `{}`",
-                    error.to_string().replace('\n', "; ")
-                )),
+                None => failures.push(format!("error: expected a decision, got `{}`", error.to_string().replace('\n', "; "))),
                 Some(code) if first.as_ref().map(|p| &p.code) != Some(code) => {
                     failures.push(format!("error: expected `{code}`, got `{}`", error.code()))
                 }
@@ -161,16 +144,9 @@ fn run_case(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Outcome 
             if let (Some(path), Some(first)) = (&expect.error_path, &first)
                 && &first.path != path
             {
-                failures.push(format!(
-                    "error_path: expected `{path}`, got `{}`",
-                    first.path
-                ));
+                failures.push(format!("error_path: expected `{path}`, got `{}`", first.path));
             }
-            return Outcome {
-                name: case.name.clone(),
-                failures,
-                actual: serde_json::to_value(error.problems()).unwrap_or_default(),
-            };
+            return Outcome { name: case.name.clone(), failures, actual: serde_json::to_value(error.problems()).unwrap_or_default() };
         }
         Ok(prepared) => prepared,
     };
@@ -180,25 +156,11 @@ fn run_case(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Outcome 
     if let Some(code) = &expect.error {
         failures.push(format!("error: expected `{code}`, got a decision"));
     }
-    compare(
-        expect,
-        &out,
-        &engine.subject(&decision, &query),
-        &mut failures,
-    );
-    Outcome {
-        name: case.name.clone(),
-        failures,
-        actual: serde_json::to_value(&out).unwrap_or_default(),
-    }
+    compare(expect, &out, &engine.subject(&decision, &query), &mut failures);
+    Outcome { name: case.name.clone(), failures, actual: serde_json::to_value(&out).unwrap_or_default() }
 }
 
-fn compare(
-    expect: &Expect,
-    out: &DecisionOut,
-    subject: &crate::explain::Subject,
-    failures: &mut Vec<String>,
-) {
+fn compare(expect: &Expect, out: &DecisionOut, subject: &crate::explain::Subject, failures: &mut Vec<String>) {
     let show = |v: &dyn erased::Show| v.show();
     if let Some(allowed) = expect.allowed
         && allowed != out.allowed
@@ -208,20 +170,12 @@ fn compare(
     if let Some(stage) = expect.stage
         && Some(stage) != out.stage
     {
-        failures.push(format!(
-            "stage: expected {}, got {}",
-            stage.as_str(),
-            out.stage.map_or("none", Stage::as_str)
-        ));
+        failures.push(format!("stage: expected {}, got {}", stage.as_str(), out.stage.map_or("none", Stage::as_str)));
     }
     if let Some(level) = &expect.level
         && *level != out.level
     {
-        failures.push(format!(
-            "level: expected {}, got {}",
-            show(level),
-            show(&out.level)
-        ));
+        failures.push(format!("level: expected {}, got {}", show(level), show(&out.level)));
     }
     if let Some(kinds) = &expect.reasons {
         let mut expected = kinds.clone();
@@ -255,17 +209,12 @@ fn compare(
     if let Some(text) = &expect.message_contains
         && !out.message.contains(text.as_str())
     {
-        failures.push(format!(
-            "message: expected it to contain `{text}`, got `{}`",
-            out.message
-        ));
+        failures.push(format!("message: expected it to contain `{text}`, got `{}`", out.message));
     }
     if let Some(text) = &expect.message_zh_contains {
         let zh = explain(out, subject, Lang::Zh);
         if !zh.contains(text.as_str()) {
-            failures.push(format!(
-                "message (zh): expected it to contain `{text}`, got `{zh}`"
-            ));
+            failures.push(format!("message (zh): expected it to contain `{text}`, got `{zh}`"));
         }
     }
 }

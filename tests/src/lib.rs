@@ -12,12 +12,7 @@ pub fn root() -> PathBuf {
 /// Every JSON file of a corpus folder, sorted.
 pub fn corpus(folder: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(folder))
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect()
-        })
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
         .unwrap_or_default();
     files.sort();
     files
@@ -36,15 +31,7 @@ pub fn check(file: &Path) -> (Vec<String>, usize) {
     let failures = outcomes
         .iter()
         .filter(|o| !o.passed())
-        .map(|o| {
-            format!(
-                "{} :: {}\n    {}\n    actual: {}",
-                file.display(),
-                o.name,
-                o.failures.join("\n    "),
-                o.actual
-            )
-        })
+        .map(|o| format!("{} :: {}\n    {}\n    actual: {}", file.display(), o.name, o.failures.join("\n    "), o.actual))
         .collect();
     (failures, outcomes.len())
 }

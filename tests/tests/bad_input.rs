@@ -11,8 +11,7 @@ fn every_malformed_policy_reports_exact_problems() {
     let mut failures = Vec::new();
     let mut count = 0;
     for file in clearance_tests::corpus("bad") {
-        let cases: Vec<Value> =
-            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         for case in cases {
             count += 1;
             let name = case["name"].as_str().unwrap();
@@ -24,28 +23,17 @@ fn every_malformed_policy_reports_exact_problems() {
                 failures.push(format!("{name}: compiled without error"));
                 continue;
             };
-            let mut actual: Vec<(String, String)> = error
-                .problems()
-                .iter()
-                .map(|p| (p.code.clone(), p.path.clone()))
-                .collect();
+            let mut actual: Vec<(String, String)> = error.problems().iter().map(|p| (p.code.clone(), p.path.clone())).collect();
             let mut expected: Vec<(String, String)> = case["problems"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|p| {
-                    (
-                        p["code"].as_str().unwrap().to_owned(),
-                        p["path"].as_str().unwrap().to_owned(),
-                    )
-                })
+                .map(|p| (p["code"].as_str().unwrap().to_owned(), p["path"].as_str().unwrap().to_owned()))
                 .collect();
             actual.sort();
             expected.sort();
             if actual != expected {
-                failures.push(format!(
-                    "{name}: expected {expected:?}, got {actual:?} ({error})"
-                ));
+                failures.push(format!("{name}: expected {expected:?}, got {actual:?} ({error})"));
             }
             if let Some(text) = case.get("message_contains").and_then(Value::as_str)
                 && !error.problems().iter().any(|p| p.message.contains(text))
@@ -55,18 +43,12 @@ fn every_malformed_policy_reports_exact_problems() {
             for problem in error.problems() {
                 let first = problem.message.chars().next().unwrap_or('x');
                 if first.is_uppercase() || problem.message.ends_with('.') {
-                    failures.push(format!(
-                        "{name}: message breaks the style guide: `{}`",
-                        problem.message
-                    ));
+                    failures.push(format!("{name}: message breaks the style guide: `{}`", problem.message));
                 }
             }
         }
     }
-    assert!(
-        count >= 30,
-        "the bad-input corpus must hold at least 30 policies, found {count}"
-    );
+    assert!(count >= 30, "the bad-input corpus must hold at least 30 policies, found {count}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -74,21 +56,13 @@ fn every_malformed_policy_reports_exact_problems() {
 fn malformed_requests_and_records_are_errors_not_panics() {
     let engine = Engine::from_json(clearance_core::generate::REFERENCE_ORG).unwrap();
     let bad_records = [
-        (
-            r#"[{"id": "x", "object": "Account", "owner": "nobody", "fields": {}}]"#,
-            "unknown_user",
-            "/0/owner",
-        ),
+        (r#"[{"id": "x", "object": "Account", "owner": "nobody", "fields": {}}]"#, "unknown_user", "/0/owner"),
         (
             r#"[{"id": "x", "object": "Account", "owner": "rep_east_alice", "fields": {"annual_revenue": "lots"}}]"#,
             "bad_type",
             "/0/fields/annual_revenue",
         ),
-        (
-            r#"[{"id": "x", "object": "Account", "owner": "rep_east_alice", "fields": {"nme": "a"}}]"#,
-            "unknown_field",
-            "/0/fields/nme",
-        ),
+        (r#"[{"id": "x", "object": "Account", "owner": "rep_east_alice", "fields": {"nme": "a"}}]"#, "unknown_field", "/0/fields/nme"),
         (
             r#"[{"id": "x", "object": "Contact", "owner": "rep_east_alice", "fields": {"account_id": "missing"}}]"#,
             "unknown_record",
@@ -99,11 +73,7 @@ fn malformed_requests_and_records_are_errors_not_panics() {
             "duplicate_id",
             "/1/id",
         ),
-        (
-            r#"[{"id": "x", "object": "Widget", "owner": "rep_east_alice"}]"#,
-            "unknown_object",
-            "/0/object",
-        ),
+        (r#"[{"id": "x", "object": "Widget", "owner": "rep_east_alice"}]"#, "unknown_object", "/0/object"),
         (
             r#"[{"id": "x", "object": "Account", "owner": "rep_east_alice", "team": [{"user": "rep_east_bob", "access": "owner"}]}]"#,
             "bad_value",
@@ -120,10 +90,6 @@ fn malformed_requests_and_records_are_errors_not_panics() {
         let value: Value = serde_json::from_str(text).unwrap();
         let error = engine.load_records(&value).expect_err(text);
         let first = &error.problems()[0];
-        assert_eq!(
-            (first.code.as_str(), first.path.as_str()),
-            (code, path),
-            "{text}: {error}"
-        );
+        assert_eq!((first.code.as_str(), first.path.as_str()), (code, path), "{text}: {error}");
     }
 }

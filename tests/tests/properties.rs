@@ -8,36 +8,16 @@ use clearance_core::{Context, DecisionOut, Engine, RecordInput, Share};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
-const ACTIONS: [&str; 8] = [
-    "read",
-    "create",
-    "edit",
-    "delete",
-    "transfer",
-    "share",
-    "export",
-    "approve_discount",
-];
+const ACTIONS: [&str; 8] = ["read", "create", "edit", "delete", "transfer", "share", "export", "approve_discount"];
 
 /// A small generated org, its records, and a sample of requests.
 fn org(seed: u64) -> (Policy, Vec<RecordInput>) {
-    let params = Params {
-        users: 40,
-        roles: 12,
-        role_depth: 8,
-        departments: 6,
-        groups: 5,
-        sharing_rules: 8,
-        records: 60,
-        seed,
-    };
+    let params = Params { users: 40, roles: 12, role_depth: 8, departments: 6, groups: 5, sharing_rules: 8, records: 60, seed };
     generate(&params)
 }
 
 fn contexts() -> Vec<Context> {
-    let map = |json: serde_json::Value| {
-        Context::from_map(&serde_json::from_value(json).unwrap(), "").unwrap()
-    };
+    let map = |json: serde_json::Value| Context::from_map(&serde_json::from_value(json).unwrap(), "").unwrap();
     vec![
         map(serde_json::json!({"mfa": true, "ip": "10.1.2.3", "time": "2026-11-30T09:00:00Z"})),
         map(serde_json::json!({"ip": "192.168.1.9"})),
@@ -48,9 +28,7 @@ fn contexts() -> Vec<Context> {
 /// Every (user, action, record, context) decision of the sample, in a fixed order.
 fn decisions(policy: &Policy, records: &[RecordInput], seed: u64) -> Vec<DecisionOut> {
     let engine = Engine::compile(policy.clone()).expect("generated policies compile");
-    let dataset = engine
-        .load_records(&serde_json::to_value(records).unwrap())
-        .expect("generated records load");
+    let dataset = engine.load_records(&serde_json::to_value(records).unwrap()).expect("generated records load");
     let contexts = contexts();
     let mut users: Vec<String> = policy.users.iter().map(|u| u.id.clone()).collect();
     users.sort();
@@ -61,10 +39,7 @@ fn decisions(policy: &Policy, records: &[RecordInput], seed: u64) -> Vec<Decisio
         let record = &dataset.records()[rng.below(dataset.len())];
         let action = *rng.pick(&ACTIONS);
         let context = rng.pick(&contexts);
-        let object = engine
-            .object_name(record.object())
-            .unwrap_or_default()
-            .to_owned();
+        let object = engine.object_name(record.object()).unwrap_or_default().to_owned();
         let request = clearance_core::Request {
             user: user.clone(),
             action: action.to_owned(),
@@ -74,13 +49,8 @@ fn decisions(policy: &Policy, records: &[RecordInput], seed: u64) -> Vec<Decisio
             context: BTreeMap::new(),
             fields: None,
         };
-        let prepared = engine
-            .prepare(&request, Some(&dataset))
-            .expect("sampled requests are valid");
-        let query = clearance_core::Query {
-            context,
-            ..prepared.query(Some(&dataset))
-        };
+        let prepared = engine.prepare(&request, Some(&dataset)).expect("sampled requests are valid");
+        let query = clearance_core::Query { context, ..prepared.query(Some(&dataset)) };
         let decision = engine.check_query(&query);
         out.push(engine.render(&decision, &query));
     }

@@ -15,16 +15,8 @@ fn scenario_corpus_passes() {
         failures.extend(failed);
         total += run;
     }
-    assert!(
-        total >= 80,
-        "the corpus must hold at least 80 cases, found {total}"
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {total} scenario cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(total >= 80, "the corpus must hold at least 80 cases, found {total}");
+    assert!(failures.is_empty(), "{} of {total} scenario cases failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -42,9 +34,5 @@ fn a_wrong_expectation_fails() {
     let (failures, run) = check(&file);
     assert_eq!(run, 1);
     assert_eq!(failures.len(), 1, "a wrong expectation must be reported");
-    assert!(
-        failures[0].contains("allowed: expected false, got true"),
-        "{}",
-        failures[0]
-    );
+    assert!(failures[0].contains("allowed: expected false, got true"), "{}", failures[0]);
 }

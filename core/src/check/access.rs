@@ -9,14 +9,7 @@ use crate::policy::{Baseline, Level, Scope};
 
 impl Engine {
     /// The level `user` has on `record` for `action`, pushing every reason.
-    pub(crate) fn record_level(
-        &self,
-        u: u32,
-        action: u32,
-        record: &Record,
-        query: &Query<'_>,
-        reasons: &mut Vec<Reason>,
-    ) -> Option<Level> {
+    pub(crate) fn record_level(&self, u: u32, action: u32, record: &Record, query: &Query<'_>, reasons: &mut Vec<Reason>) -> Option<Level> {
         let start = reasons.len();
         let user = &self.users[u as usize];
         let object = &self.objects[record.object as usize];
@@ -28,35 +21,18 @@ impl Engine {
         if let Some((scope, bundle)) = merged.scopes[self.slot(record.object, action)]
             && self.scope_covers(scope, u, record)
         {
-            reasons.push(Reason::Scope {
-                scope,
-                bundle,
-                level: self.actions[action as usize].needs,
-            });
+            reasons.push(Reason::Scope { scope, bundle, level: self.actions[action as usize].needs });
         }
         match object.baseline {
-            Baseline::PublicRead => reasons.push(Reason::Baseline {
-                baseline: object.baseline,
-                level: Level::Read,
-            }),
-            Baseline::PublicReadWrite => reasons.push(Reason::Baseline {
-                baseline: object.baseline,
-                level: Level::Edit,
-            }),
+            Baseline::PublicRead => reasons.push(Reason::Baseline { baseline: object.baseline, level: Level::Read }),
+            Baseline::PublicReadWrite => reasons.push(Reason::Baseline { baseline: object.baseline, level: Level::Edit }),
             Baseline::Private | Baseline::ControlledByParent => {}
         }
-        if let (Some(level), Some(role), Some(owner_role)) =
-            (object.hierarchy, user.role, owner.role)
-        {
-            let within_depth = object.hierarchy_depth.is_none_or(|depth| {
-                self.roles.depth[owner_role as usize] - self.roles.depth[role as usize] <= depth
-            });
+        if let (Some(level), Some(role), Some(owner_role)) = (object.hierarchy, user.role, owner.role) {
+            let within_depth =
+                object.hierarchy_depth.is_none_or(|depth| self.roles.depth[owner_role as usize] - self.roles.depth[role as usize] <= depth);
             if self.roles.strictly_above(role, owner_role) && within_depth {
-                reasons.push(Reason::Hierarchy {
-                    role,
-                    owner_role,
-                    level,
-                });
+                reasons.push(Reason::Hierarchy { role, owner_role, level });
             }
             if role == owner_role && record.owner != u && self.peer_roles[role as usize] {
                 reasons.push(Reason::Peers { role, level });
@@ -73,17 +49,12 @@ impl Engine {
                 RuleSource::OwnedBy(principal) => self.contains(principal, record.owner),
                 // Unknown criteria (missing context) do not share.
                 RuleSource::Criteria(condition) => {
-                    let env =
-                        env.get_or_insert_with(|| self.env(user, Some(record), query.context));
+                    let env = env.get_or_insert_with(|| self.env(user, Some(record), query.context));
                     self.conditions[condition as usize].evaluate(env) == Ok(true)
                 }
             };
             if applies {
-                reasons.push(Reason::SharingRule {
-                    rule: r,
-                    superior,
-                    level: rule.level,
-                });
+                reasons.push(Reason::SharingRule { rule: r, superior, level: rule.level });
             }
         }
         for &(member, level) in &*record.team {
@@ -101,12 +72,7 @@ impl Engine {
         {
             let mut inner = Vec::new();
             if let Some(level) = self.record_level(u, action, parent, query, &mut inner) {
-                reasons.push(Reason::Parent {
-                    object: parent.object,
-                    record: parent.id.clone(),
-                    level,
-                    reasons: inner,
-                });
+                reasons.push(Reason::Parent { object: parent.object, record: parent.id.clone(), level, reasons: inner });
             }
         }
         reasons[start..].iter().map(Reason::level).max()
@@ -143,13 +109,9 @@ impl Engine {
             Principal::User(x) => x == u,
             Principal::Group(g) => user.groups.binary_search(&g).is_ok(),
             Principal::Role(r) => user.role == Some(r),
-            Principal::RoleAndSubordinates(r) => {
-                user.role.is_some_and(|ur| self.roles.within(ur, r))
-            }
+            Principal::RoleAndSubordinates(r) => user.role.is_some_and(|ur| self.roles.within(ur, r)),
             Principal::Department(d) => user.department == Some(d),
-            Principal::DepartmentTree(d) => user
-                .department
-                .is_some_and(|ud| self.departments.within(ud, d)),
+            Principal::DepartmentTree(d) => user.department.is_some_and(|ud| self.departments.within(ud, d)),
         }
     }
 }

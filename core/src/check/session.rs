@@ -10,49 +10,22 @@ impl Engine {
         if let Some(&bundle) = merged.mfa_bundles.first()
             && context.mfa != Some(true)
         {
-            return Some(Denial::Session {
-                stage: Stage::MfaRequired,
-                bundle,
-                missing: context.mfa.is_none().then_some("mfa"),
-            });
+            return Some(Denial::Session { stage: Stage::MfaRequired, bundle, missing: context.mfa.is_none().then_some("mfa") });
         }
         for &bundle in &*merged.ip_bundles {
             let Some(ip) = context.ip.as_deref() else {
-                return Some(Denial::Session {
-                    stage: Stage::IpNotAllowed,
-                    bundle,
-                    missing: Some("ip"),
-                });
+                return Some(Denial::Session { stage: Stage::IpNotAllowed, bundle, missing: Some("ip") });
             };
-            if !self.bundles[bundle as usize]
-                .ip_ranges
-                .iter()
-                .any(|range| range.contains_text(ip))
-            {
-                return Some(Denial::Session {
-                    stage: Stage::IpNotAllowed,
-                    bundle,
-                    missing: None,
-                });
+            if !self.bundles[bundle as usize].ip_ranges.iter().any(|range| range.contains_text(ip)) {
+                return Some(Denial::Session { stage: Stage::IpNotAllowed, bundle, missing: None });
             }
         }
         for &bundle in &*merged.hours_bundles {
             let Some(time) = context.time_ms() else {
-                return Some(Denial::Session {
-                    stage: Stage::OutsideLoginHours,
-                    bundle,
-                    missing: Some("time"),
-                });
+                return Some(Denial::Session { stage: Stage::OutsideLoginHours, bundle, missing: Some("time") });
             };
-            if self.bundles[bundle as usize]
-                .hours
-                .is_some_and(|hours| !hours.admits(time))
-            {
-                return Some(Denial::Session {
-                    stage: Stage::OutsideLoginHours,
-                    bundle,
-                    missing: None,
-                });
+            if self.bundles[bundle as usize].hours.is_some_and(|hours| !hours.admits(time)) {
+                return Some(Denial::Session { stage: Stage::OutsideLoginHours, bundle, missing: None });
             }
         }
         None

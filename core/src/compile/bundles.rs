@@ -23,35 +23,21 @@ struct Grants {
     system: Vec<Box<str>>,
 }
 
-pub(crate) fn compile_bundles(
-    policy: &Policy,
-    schema: &SchemaTable,
-    problems: &mut Problems,
-) -> BundleTable {
+pub(crate) fn compile_bundles(policy: &Policy, schema: &SchemaTable, problems: &mut Problems) -> BundleTable {
     let mut table = BundleTable {
         entries: Vec::new(),
         grants: Vec::new(),
         profile_index: FxHashMap::default(),
         permission_set_index: FxHashMap::default(),
     };
-    let sections = [
-        (true, "/bundles/profiles", &policy.bundles.profiles),
-        (
-            false,
-            "/bundles/permission_sets",
-            &policy.bundles.permission_sets,
-        ),
-    ];
+    let sections =
+        [(true, "/bundles/profiles", &policy.bundles.profiles), (false, "/bundles/permission_sets", &policy.bundles.permission_sets)];
     for (is_profile, section, bundles) in sections {
         for (id, bundle) in bundles {
             let index = table.entries.len() as u32;
             let path = join(section, id);
             let (entry, grants) = compile_bundle(id, bundle, &path, schema, problems);
-            let names = if is_profile {
-                &mut table.profile_index
-            } else {
-                &mut table.permission_set_index
-            };
+            let names = if is_profile { &mut table.profile_index } else { &mut table.permission_set_index };
             names.insert(id.as_str().into(), index);
             table.entries.push(entry);
             table.grants.push(grants);
@@ -60,75 +46,39 @@ pub(crate) fn compile_bundles(
     table
 }
 
-fn compile_bundle(
-    id: &str,
-    bundle: &Bundle,
-    path: &str,
-    schema: &SchemaTable,
-    problems: &mut Problems,
-) -> (BundleEntry, Grants) {
+fn compile_bundle(id: &str, bundle: &Bundle, path: &str, schema: &SchemaTable, problems: &mut Problems) -> (BundleEntry, Grants) {
     let mut grants = Grants::default();
     let n_actions = schema.actions.len();
     for (object_name, actions) in &bundle.objects {
         let object_path = join(&join(path, "objects"), object_name);
         let Some(&object) = schema.object_index.get(object_name.as_str()) else {
-            problems.push(
-                object_path,
-                code::UNKNOWN_OBJECT,
-                format!("unknown object `{object_name}`"),
-            );
+            problems.push(object_path, code::UNKNOWN_OBJECT, format!("unknown object `{object_name}`"));
             continue;
         };
         for (action_name, scope) in actions {
             match schema.action_index.get(action_name.as_str()) {
-                Some(&action) => grants
-                    .scopes
-                    .push((object as usize * n_actions + action as usize, *scope)),
-                None => problems.push(
-                    join(&object_path, action_name),
-                    code::UNKNOWN_ACTION,
-                    format!("unknown action `{action_name}`"),
-                ),
+                Some(&action) => grants.scopes.push((object as usize * n_actions + action as usize, *scope)),
+                None => problems.push(join(&object_path, action_name), code::UNKNOWN_ACTION, format!("unknown action `{action_name}`")),
             }
         }
     }
     for (key, access) in &bundle.fields {
         let field_path = join(&join(path, "fields"), key);
         let Some((object_name, field_name)) = key.split_once('.') else {
-            problems.push(
-                field_path,
-                code::BAD_VALUE,
-                format!("field key `{key}` must be `Object.field`"),
-            );
+            problems.push(field_path, code::BAD_VALUE, format!("field key `{key}` must be `Object.field`"));
             continue;
         };
         let Some(&object) = schema.object_index.get(object_name) else {
-            problems.push(
-                field_path,
-                code::UNKNOWN_OBJECT,
-                format!("unknown object `{object_name}`"),
-            );
+            problems.push(field_path, code::UNKNOWN_OBJECT, format!("unknown object `{object_name}`"));
             continue;
         };
         match schema.objects[object as usize].field_index.get(field_name) {
-            Some(&field) => grants.fields.push((
-                (schema.field_offsets[object as usize] + field) as usize,
-                *access,
-            )),
-            None => problems.push(
-                field_path,
-                code::UNKNOWN_FIELD,
-                format!("unknown field `{field_name}` on `{object_name}`"),
-            ),
+            Some(&field) => grants.fields.push(((schema.field_offsets[object as usize] + field) as usize, *access)),
+            None => problems.push(field_path, code::UNKNOWN_FIELD, format!("unknown field `{field_name}` on `{object_name}`")),
         }
     }
     grants.system = bundle.system.iter().map(|s| s.as_str().into()).collect();
-    let mut entry = BundleEntry {
-        id: id.into(),
-        mfa_required: false,
-        ip_ranges: Vec::new(),
-        hours: None,
-    };
+    let mut entry = BundleEntry { id: id.into(), mfa_required: false, ip_ranges: Vec::new(), hours: None };
     if let Some(session) = &bundle.session {
         let session_path = join(path, "session");
         entry.mfa_required = session.mfa_required;
@@ -158,18 +108,10 @@ fn compile_bundle(
             let start = parse_hhmm(&hours.start);
             let end = parse_hhmm(&hours.end);
             if start.is_none() {
-                problems.push(
-                    join(&hours_path, "start"),
-                    code::BAD_HOURS,
-                    format!("`{}` is not a time `HH:MM`", hours.start),
-                );
+                problems.push(join(&hours_path, "start"), code::BAD_HOURS, format!("`{}` is not a time `HH:MM`", hours.start));
             }
             if end.is_none() {
-                problems.push(
-                    join(&hours_path, "end"),
-                    code::BAD_HOURS,
-                    format!("`{}` is not a time `HH:MM`", hours.end),
-                );
+                problems.push(join(&hours_path, "end"), code::BAD_HOURS, format!("`{}` is not a time `HH:MM`", hours.end));
             }
             if let (Some(s), Some(e)) = (start, end)
                 && s >= e
@@ -184,29 +126,18 @@ fn compile_bundle(
                 problems.push(
                     join(&hours_path, "utc_offset_minutes"),
                     code::BAD_HOURS,
-                    format!(
-                        "utc offset `{}` minutes is beyond ±18 hours",
-                        hours.utc_offset_minutes
-                    ),
+                    format!("utc offset `{}` minutes is beyond ±18 hours", hours.utc_offset_minutes),
                 );
             }
-            entry.hours = Some(Hours {
-                days,
-                start: start.unwrap_or(0),
-                end: end.unwrap_or(0),
-                utc_offset_minutes: hours.utc_offset_minutes,
-            });
+            entry.hours =
+                Some(Hours { days, start: start.unwrap_or(0), end: end.unwrap_or(0), utc_offset_minutes: hours.utc_offset_minutes });
         }
     }
     (entry, grants)
 }
 
 /// Merges each distinct bundle combination once.
-pub(crate) fn merge_all(
-    combinations: &[Vec<u32>],
-    table: &BundleTable,
-    schema: &SchemaTable,
-) -> Vec<Merged> {
+pub(crate) fn merge_all(combinations: &[Vec<u32>], table: &BundleTable, schema: &SchemaTable) -> Vec<Merged> {
     let slots = schema.objects.len() * schema.actions.len();
     let field_slots = schema.total_fields();
     combinations
@@ -233,11 +164,7 @@ pub(crate) fn merge_all(
             system.sort();
             system.dedup();
             let with = |test: &dyn Fn(&BundleEntry) -> bool| -> Box<[u32]> {
-                bundles
-                    .iter()
-                    .copied()
-                    .filter(|&b| test(&table.entries[b as usize]))
-                    .collect()
+                bundles.iter().copied().filter(|&b| test(&table.entries[b as usize])).collect()
             };
             Merged {
                 bundles: bundles.clone().into_boxed_slice(),

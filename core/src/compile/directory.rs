@@ -14,45 +14,14 @@ use std::collections::BTreeSet;
 const RESERVED_ATTRIBUTES: [&str; 3] = ["id", "role", "department"];
 
 pub(crate) fn compile_trees(policy: &Policy, problems: &mut Problems) -> (Tree, Vec<bool>, Tree) {
-    let role_nodes: Vec<NodeInput<'_>> = policy
-        .roles
-        .iter()
-        .map(|r| NodeInput {
-            id: &r.id,
-            name: r.name.as_deref(),
-            parent: r.parent.as_deref(),
-        })
-        .collect();
-    let roles = Tree::build(
-        &role_nodes,
-        "/roles",
-        code::UNKNOWN_ROLE,
-        code::CYCLE_IN_ROLES,
-        "role",
-        problems,
-    );
-    let peers = policy
-        .roles
-        .iter()
-        .map(|r| r.peers_see_each_other)
-        .collect();
-    let department_nodes: Vec<NodeInput<'_>> = policy
-        .departments
-        .iter()
-        .map(|d| NodeInput {
-            id: &d.id,
-            name: d.name.as_deref(),
-            parent: d.parent.as_deref(),
-        })
-        .collect();
-    let departments = Tree::build(
-        &department_nodes,
-        "/departments",
-        code::UNKNOWN_DEPARTMENT,
-        code::CYCLE_IN_DEPARTMENTS,
-        "department",
-        problems,
-    );
+    let role_nodes: Vec<NodeInput<'_>> =
+        policy.roles.iter().map(|r| NodeInput { id: &r.id, name: r.name.as_deref(), parent: r.parent.as_deref() }).collect();
+    let roles = Tree::build(&role_nodes, "/roles", code::UNKNOWN_ROLE, code::CYCLE_IN_ROLES, "role", problems);
+    let peers = policy.roles.iter().map(|r| r.peers_see_each_other).collect();
+    let department_nodes: Vec<NodeInput<'_>> =
+        policy.departments.iter().map(|d| NodeInput { id: &d.id, name: d.name.as_deref(), parent: d.parent.as_deref() }).collect();
+    let departments =
+        Tree::build(&department_nodes, "/departments", code::UNKNOWN_DEPARTMENT, code::CYCLE_IN_DEPARTMENTS, "department", problems);
     (roles, peers, departments)
 }
 
@@ -70,13 +39,7 @@ pub(crate) struct Directory {
 
 /// Where a recipient's id is looked up, how it becomes a principal, and how
 /// a miss is reported.
-type Lookup<'a> = (
-    &'a FxHashMap<Box<str>, u32>,
-    &'a str,
-    fn(u32) -> Principal,
-    &'static str,
-    &'static str,
-);
+type Lookup<'a> = (&'a FxHashMap<Box<str>, u32>, &'a str, fn(u32) -> Principal, &'static str, &'static str);
 
 /// Looks up the ids a principal names.
 pub(crate) struct Names<'a> {
@@ -88,49 +51,16 @@ pub(crate) struct Names<'a> {
 
 impl Names<'_> {
     /// Resolves a recipient, recording an `unknown_*` problem at `path`.
-    pub fn principal(
-        &self,
-        recipient: &Recipient,
-        path: &str,
-        problems: &mut Problems,
-    ) -> Option<Principal> {
+    pub fn principal(&self, recipient: &Recipient, path: &str, problems: &mut Problems) -> Option<Principal> {
         let (map, id, make, what, code): Lookup<'_> = match recipient {
             Recipient::User(id) => (self.users, id, Principal::User, "user", code::UNKNOWN_USER),
-            Recipient::Group(id) => (
-                self.groups,
-                id,
-                Principal::Group,
-                "group",
-                code::UNKNOWN_GROUP,
-            ),
-            Recipient::Role(id) => (
-                &self.roles.index,
-                id,
-                Principal::Role,
-                "role",
-                code::UNKNOWN_ROLE,
-            ),
-            Recipient::RoleAndSubordinates(id) => (
-                &self.roles.index,
-                id,
-                Principal::RoleAndSubordinates,
-                "role",
-                code::UNKNOWN_ROLE,
-            ),
-            Recipient::Department(id) => (
-                &self.departments.index,
-                id,
-                Principal::Department,
-                "department",
-                code::UNKNOWN_DEPARTMENT,
-            ),
-            Recipient::DepartmentTree(id) => (
-                &self.departments.index,
-                id,
-                Principal::DepartmentTree,
-                "department",
-                code::UNKNOWN_DEPARTMENT,
-            ),
+            Recipient::Group(id) => (self.groups, id, Principal::Group, "group", code::UNKNOWN_GROUP),
+            Recipient::Role(id) => (&self.roles.index, id, Principal::Role, "role", code::UNKNOWN_ROLE),
+            Recipient::RoleAndSubordinates(id) => (&self.roles.index, id, Principal::RoleAndSubordinates, "role", code::UNKNOWN_ROLE),
+            Recipient::Department(id) => (&self.departments.index, id, Principal::Department, "department", code::UNKNOWN_DEPARTMENT),
+            Recipient::DepartmentTree(id) => {
+                (&self.departments.index, id, Principal::DepartmentTree, "department", code::UNKNOWN_DEPARTMENT)
+            }
         };
         let found = map.get(id).copied().map(make);
         if found.is_none() {
@@ -160,28 +90,13 @@ pub(crate) fn compile_directory(
         let path = join(&join("/users", i), "id");
         if user.id.is_empty() {
             problems.push(path, code::EMPTY_ID, "user id is empty");
-        } else if user_index
-            .insert(user.id.as_str().into(), i as u32)
-            .is_some()
-        {
-            problems.push(
-                path,
-                code::DUPLICATE_ID,
-                format!("duplicate user id `{}`", user.id),
-            );
+        } else if user_index.insert(user.id.as_str().into(), i as u32).is_some() {
+            problems.push(path, code::DUPLICATE_ID, format!("duplicate user id `{}`", user.id));
         }
     }
-    let attribute_names: BTreeSet<&str> = policy
-        .users
-        .iter()
-        .flat_map(|u| u.attributes.keys().map(String::as_str))
-        .collect();
+    let attribute_names: BTreeSet<&str> = policy.users.iter().flat_map(|u| u.attributes.keys().map(String::as_str)).collect();
     let attributes: Vec<Box<str>> = attribute_names.iter().map(|&a| a.into()).collect();
-    let attribute_index: FxHashMap<&str, usize> = attribute_names
-        .iter()
-        .enumerate()
-        .map(|(i, &a)| (a, i))
-        .collect();
+    let attribute_index: FxHashMap<&str, usize> = attribute_names.iter().enumerate().map(|(i, &a)| (a, i)).collect();
 
     let mut combination_index: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
     let mut combinations = Vec::new();
@@ -190,12 +105,7 @@ pub(crate) fn compile_directory(
     let mut users_by_department = vec![Vec::new(); departments.len()];
     for (i, user) in policy.users.iter().enumerate() {
         let path = join("/users", i);
-        let lookup = |tree: &Tree,
-                      id: &Option<String>,
-                      key: &str,
-                      code: &str,
-                      what: &str,
-                      problems: &mut Problems| {
+        let lookup = |tree: &Tree, id: &Option<String>, key: &str, code: &str, what: &str, problems: &mut Problems| {
             id.as_ref().and_then(|id| {
                 let found = tree.index.get(id.as_str()).copied();
                 if found.is_none() {
@@ -204,31 +114,13 @@ pub(crate) fn compile_directory(
                 found
             })
         };
-        let role = lookup(
-            roles,
-            &user.role,
-            "role",
-            code::UNKNOWN_ROLE,
-            "role",
-            problems,
-        );
-        let department = lookup(
-            departments,
-            &user.department,
-            "department",
-            code::UNKNOWN_DEPARTMENT,
-            "department",
-            problems,
-        );
+        let role = lookup(roles, &user.role, "role", code::UNKNOWN_ROLE, "role", problems);
+        let department = lookup(departments, &user.department, "department", code::UNKNOWN_DEPARTMENT, "department", problems);
         let mut held = Vec::new();
         if let Some(profile) = &user.profile {
             match bundles.profile_index.get(profile.as_str()) {
                 Some(&b) => held.push(b),
-                None => problems.push(
-                    join(&path, "profile"),
-                    code::UNKNOWN_PROFILE,
-                    format!("unknown profile `{profile}`"),
-                ),
+                None => problems.push(join(&path, "profile"), code::UNKNOWN_PROFILE, format!("unknown profile `{profile}`")),
             }
         }
         let mut sets = Vec::new();
@@ -263,7 +155,11 @@ pub(crate) fn compile_directory(
             }
             match Value::from_json(json) {
                 Some(value) => values[attribute_index[name.as_str()]] = value,
-                None => problems.push(attribute_path, code::BAD_TYPE, format!("attribute `{name}` must be a string, number, boolean, null or a list of those")),
+                None => problems.push(
+                    attribute_path,
+                    code::BAD_TYPE,
+                    format!("attribute `{name}` must be a string, number, boolean, null or a list of those"),
+                ),
             }
         }
         if let Some(r) = role {
@@ -290,23 +186,11 @@ pub(crate) fn compile_directory(
         let path = join(&join("/groups", i), "id");
         if group.id.is_empty() {
             problems.push(path, code::EMPTY_ID, "group id is empty");
-        } else if group_index
-            .insert(group.id.as_str().into(), i as u32)
-            .is_some()
-        {
-            problems.push(
-                path,
-                code::DUPLICATE_ID,
-                format!("duplicate group id `{}`", group.id),
-            );
+        } else if group_index.insert(group.id.as_str().into(), i as u32).is_some() {
+            problems.push(path, code::DUPLICATE_ID, format!("duplicate group id `{}`", group.id));
         }
     }
-    let names = Names {
-        users: &user_index,
-        groups: &group_index,
-        roles,
-        departments,
-    };
+    let names = Names { users: &user_index, groups: &group_index, roles, departments };
     let members: Vec<Vec<Principal>> = policy
         .groups
         .iter()
@@ -316,22 +200,11 @@ pub(crate) fn compile_directory(
                 .members
                 .iter()
                 .enumerate()
-                .filter_map(|(j, member)| {
-                    names.principal(
-                        member,
-                        &join(&join(&join("/groups", i), "members"), j),
-                        problems,
-                    )
-                })
+                .filter_map(|(j, member)| names.principal(member, &join(&join(&join("/groups", i), "members"), j), problems))
                 .collect()
         })
         .collect();
-    let expander = Expander {
-        roles,
-        departments,
-        users_by_role: &users_by_role,
-        users_by_department: &users_by_department,
-    };
+    let expander = Expander { roles, departments, users_by_role: &users_by_role, users_by_department: &users_by_department };
     let closure = close_groups(policy, &members, &expander, problems);
     let mut user_groups: Vec<Vec<u32>> = vec![Vec::new(); users.len()];
     for (g, group_users) in closure.iter().enumerate() {
@@ -369,28 +242,17 @@ impl Expander<'_> {
             Principal::User(u) => out.push(u),
             Principal::Group(g) => out.extend(groups.get(g as usize).into_iter().flatten()),
             Principal::Role(r) => out.extend(&self.users_by_role[r as usize]),
-            Principal::RoleAndSubordinates(r) => self
-                .roles
-                .subtree(r)
-                .iter()
-                .for_each(|&n| out.extend(&self.users_by_role[n as usize])),
+            Principal::RoleAndSubordinates(r) => self.roles.subtree(r).iter().for_each(|&n| out.extend(&self.users_by_role[n as usize])),
             Principal::Department(d) => out.extend(&self.users_by_department[d as usize]),
-            Principal::DepartmentTree(d) => self
-                .departments
-                .subtree(d)
-                .iter()
-                .for_each(|&n| out.extend(&self.users_by_department[n as usize])),
+            Principal::DepartmentTree(d) => {
+                self.departments.subtree(d).iter().for_each(|&n| out.extend(&self.users_by_department[n as usize]))
+            }
         }
     }
 }
 
 /// Each group's users with nesting closed; reports cycles.
-fn close_groups(
-    policy: &Policy,
-    members: &[Vec<Principal>],
-    expander: &Expander<'_>,
-    problems: &mut Problems,
-) -> Vec<Vec<u32>> {
+fn close_groups(policy: &Policy, members: &[Vec<Principal>], expander: &Expander<'_>, problems: &mut Problems) -> Vec<Vec<u32>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -419,14 +281,15 @@ fn close_groups(
                             stack.push((inner, 0));
                         }
                         Mark::Open => {
-                            let j = policy.groups[g].members.iter().position(|m| matches!(m, Recipient::Group(id) if *id == policy.groups[inner].id)).unwrap_or(0);
+                            let j = policy.groups[g]
+                                .members
+                                .iter()
+                                .position(|m| matches!(m, Recipient::Group(id) if *id == policy.groups[inner].id))
+                                .unwrap_or(0);
                             problems.push(
                                 join(&join(&join(&join("/groups", g), "members"), j), "group"),
                                 code::CYCLE_IN_GROUPS,
-                                format!(
-                                    "group `{}` contains itself through `{}`",
-                                    policy.groups[inner].id, policy.groups[g].id
-                                ),
+                                format!("group `{}` contains itself through `{}`", policy.groups[inner].id, policy.groups[g].id),
                             );
                         }
                         Mark::Done => {}

@@ -18,16 +18,10 @@ struct RuleResolver<'a> {
 
 impl Resolver for RuleResolver<'_> {
     fn record_field(&self, name: &str) -> Option<Option<(u32, FieldType)>> {
-        if let Some((object, &index)) = self
-            .object
-            .and_then(|o| Some((o, o.field_index.get(name)?)))
-        {
+        if let Some((object, &index)) = self.object.and_then(|o| Some((o, o.field_index.get(name)?))) {
             return Some(Some((index, object.fields[index as usize].kind)));
         }
-        self.others
-            .iter()
-            .any(|o| o.field_index.contains_key(name))
-            .then_some(None)
+        self.others.iter().any(|o| o.field_index.contains_key(name)).then_some(None)
     }
 
     fn user_attribute(&self, name: &str) -> Option<u32> {
@@ -42,21 +36,11 @@ pub(crate) fn compile_rules(
     users_by_department: &[Vec<u32>],
     problems: &mut Problems,
 ) {
-    let attributes: FxHashMap<&str, u32> = engine
-        .attributes
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (&**a, i as u32))
-        .collect();
+    let attributes: FxHashMap<&str, u32> = engine.attributes.iter().enumerate().map(|(i, a)| (&**a, i as u32)).collect();
     let n_slots = engine.objects.len() * engine.n_actions();
     engine.forbid_deny = vec![Vec::new(); n_slots];
     engine.forbid_hide = vec![Vec::new(); n_slots];
-    let names = Names {
-        users: &engine.user_index,
-        groups: &engine.group_index,
-        roles: &engine.roles,
-        departments: &engine.departments,
-    };
+    let names = Names { users: &engine.user_index, groups: &engine.group_index, roles: &engine.roles, departments: &engine.departments };
 
     let mut seen = FxHashSet::default();
     let mut sharing = Vec::new();
@@ -64,45 +48,26 @@ pub(crate) fn compile_rules(
     for (i, rule) in policy.sharing_rules.iter().enumerate() {
         let path = join("/sharing_rules", i);
         if rule.id.is_empty() {
-            problems.push(
-                join(&path, "id"),
-                code::EMPTY_ID,
-                "sharing rule id is empty",
-            );
+            problems.push(join(&path, "id"), code::EMPTY_ID, "sharing rule id is empty");
         } else if !seen.insert(rule.id.as_str()) {
-            problems.push(
-                join(&path, "id"),
-                code::DUPLICATE_ID,
-                format!("duplicate sharing rule id `{}`", rule.id),
-            );
+            problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate sharing rule id `{}`", rule.id));
         }
         let object = engine.object_index.get(rule.object.as_str()).copied();
         if object.is_none() {
-            problems.push(
-                join(&path, "object"),
-                code::UNKNOWN_OBJECT,
-                format!("unknown object `{}`", rule.object),
-            );
+            problems.push(join(&path, "object"), code::UNKNOWN_OBJECT, format!("unknown object `{}`", rule.object));
         }
         let share_with = names.principal(&rule.share_with, &join(&path, "share_with"), problems);
         let source = match (&rule.owned_by, &rule.criteria) {
-            (Some(owned_by), None) => names
-                .principal(owned_by, &join(&path, "owned_by"), problems)
-                .map(RuleSource::OwnedBy),
+            (Some(owned_by), None) => names.principal(owned_by, &join(&path, "owned_by"), problems).map(RuleSource::OwnedBy),
             (None, Some(criteria)) => object.and_then(|o| {
-                let resolver = RuleResolver {
-                    object: Some(&engine.objects[o as usize]),
-                    others: &[],
-                    attributes: &attributes,
-                };
+                let resolver = RuleResolver { object: Some(&engine.objects[o as usize]), others: &[], attributes: &attributes };
                 match Condition::compile(criteria, &resolver) {
                     Ok(condition) => {
                         conditions.push(condition);
                         Some(RuleSource::Criteria(conditions.len() as u32 - 1))
                     }
                     Err(error) => {
-                        problems
-                            .extend_at("", error.into_error(criteria, &join(&path, "criteria")));
+                        problems.extend_at("", error.into_error(criteria, &join(&path, "criteria")));
                         None
                     }
                 }
@@ -111,10 +76,7 @@ pub(crate) fn compile_rules(
                 problems.push(
                     path.clone(),
                     code::BAD_RULE,
-                    format!(
-                        "sharing rule `{}` needs exactly one of `owned_by` and `criteria`",
-                        rule.id
-                    ),
+                    format!("sharing rule `{}` needs exactly one of `owned_by` and `criteria`", rule.id),
                 );
                 None
             }
@@ -142,11 +104,7 @@ pub(crate) fn compile_rules(
         if rule.id.is_empty() {
             problems.push(join(&path, "id"), code::EMPTY_ID, "forbid rule id is empty");
         } else if !seen.insert(rule.id.as_str()) {
-            problems.push(
-                join(&path, "id"),
-                code::DUPLICATE_ID,
-                format!("duplicate forbid rule id `{}`", rule.id),
-            );
+            problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate forbid rule id `{}`", rule.id));
         }
         let objects: Vec<u32> = match &rule.objects {
             None => (0..engine.objects.len() as u32).collect(),
@@ -156,11 +114,7 @@ pub(crate) fn compile_rules(
                 .filter_map(|(j, name)| {
                     let found = engine.object_index.get(name.as_str()).copied();
                     if found.is_none() {
-                        problems.push(
-                            join(&join(&path, "objects"), j),
-                            code::UNKNOWN_OBJECT,
-                            format!("unknown object `{name}`"),
-                        );
+                        problems.push(join(&join(&path, "objects"), j), code::UNKNOWN_OBJECT, format!("unknown object `{name}`"));
                     }
                     found
                 })
@@ -174,27 +128,17 @@ pub(crate) fn compile_rules(
                 .filter_map(|(j, name)| {
                     let found = engine.action_index.get(name.as_str()).copied();
                     if found.is_none() {
-                        problems.push(
-                            join(&join(&path, "actions"), j),
-                            code::UNKNOWN_ACTION,
-                            format!("unknown action `{name}`"),
-                        );
+                        problems.push(join(&join(&path, "actions"), j), code::UNKNOWN_ACTION, format!("unknown action `{name}`"));
                     }
                     found
                 })
                 .collect(),
         };
-        let covered: Vec<&ObjectEntry> = objects
-            .iter()
-            .map(|&o| &engine.objects[o as usize])
-            .collect();
+        let covered: Vec<&ObjectEntry> = objects.iter().map(|&o| &engine.objects[o as usize]).collect();
         let mut hidden = Vec::new();
         if let Some(fields) = &rule.fields {
             for (j, field) in fields.iter().enumerate() {
-                if !covered
-                    .iter()
-                    .any(|o| o.field_index.contains_key(field.as_str()))
-                {
+                if !covered.iter().any(|o| o.field_index.contains_key(field.as_str())) {
                     problems.push(
                         join(&join(&path, "fields"), j),
                         code::UNKNOWN_FIELD,
@@ -215,11 +159,7 @@ pub(crate) fn compile_rules(
         let rule_index = engine.forbid.len() as u32;
         if let (true, Some(text)) = (objects.is_empty(), &rule.when) {
             // A rule that covers no object still has its condition checked.
-            let resolver = RuleResolver {
-                object: None,
-                others: &[],
-                attributes: &attributes,
-            };
+            let resolver = RuleResolver { object: None, others: &[], attributes: &attributes };
             if let Err(error) = Condition::compile(text, &resolver) {
                 problems.extend_at("", error.into_error(text, &join(&path, "when")));
             }
@@ -229,17 +169,12 @@ pub(crate) fn compile_rules(
             let condition = match &rule.when {
                 None => Condition::always(),
                 Some(text) => {
-                    let resolver = RuleResolver {
-                        object: Some(&engine.objects[o as usize]),
-                        others: &covered,
-                        attributes: &attributes,
-                    };
+                    let resolver = RuleResolver { object: Some(&engine.objects[o as usize]), others: &covered, attributes: &attributes };
                     match Condition::compile(text, &resolver) {
                         Ok(condition) => condition,
                         Err(error) => {
                             if !failed {
-                                problems
-                                    .extend_at("", error.into_error(text, &join(&path, "when")));
+                                problems.extend_at("", error.into_error(text, &join(&path, "when")));
                             }
                             failed = true;
                             continue;
@@ -249,60 +184,32 @@ pub(crate) fn compile_rules(
             };
             conditions.push(condition);
             let condition_index = conditions.len() as u32 - 1;
-            let index = if rule.fields.is_some() {
-                &mut engine.forbid_hide
-            } else {
-                &mut engine.forbid_deny
-            };
+            let index = if rule.fields.is_some() { &mut engine.forbid_hide } else { &mut engine.forbid_deny };
             for &a in &actions {
-                index[o as usize * engine.actions.len() + a as usize]
-                    .push((rule_index, condition_index));
+                index[o as usize * engine.actions.len() + a as usize].push((rule_index, condition_index));
             }
         }
-        engine.forbid.push(ForbidEntry {
-            id: rule.id.as_str().into(),
-            hidden,
-        });
+        engine.forbid.push(ForbidEntry { id: rule.id.as_str().into(), hidden });
     }
     engine.conditions = conditions;
     index_rule_recipients(engine, users_by_role, users_by_department);
     // Forbid rules are consulted, and named in denials, in id order.
-    for list in engine
-        .forbid_deny
-        .iter_mut()
-        .chain(engine.forbid_hide.iter_mut())
-    {
-        list.sort_by(|a, b| {
-            engine.forbid[a.0 as usize]
-                .id
-                .cmp(&engine.forbid[b.0 as usize].id)
-        });
+    for list in engine.forbid_deny.iter_mut().chain(engine.forbid_hide.iter_mut()) {
+        list.sort_by(|a, b| engine.forbid[a.0 as usize].id.cmp(&engine.forbid[b.0 as usize].id));
     }
 }
 
 /// Separation-of-duty constraints must name real objects and actions.
-pub(crate) fn check_separation_of_duties(
-    policy: &Policy,
-    engine: &Engine,
-    problems: &mut Problems,
-) {
+pub(crate) fn check_separation_of_duties(policy: &Policy, engine: &Engine, problems: &mut Problems) {
     for (i, constraint) in policy.separation_of_duties.iter().enumerate() {
         for (j, privilege) in constraint.conflicting.iter().enumerate() {
             let path = join(&join(&join("/separation_of_duties", i), "conflicting"), j);
             if let Privilege::Object { object, action } = privilege {
                 if !engine.object_index.contains_key(object.as_str()) {
-                    problems.push(
-                        join(&path, "object"),
-                        code::UNKNOWN_OBJECT,
-                        format!("unknown object `{object}`"),
-                    );
+                    problems.push(join(&path, "object"), code::UNKNOWN_OBJECT, format!("unknown object `{object}`"));
                 }
                 if !engine.action_index.contains_key(action.as_str()) {
-                    problems.push(
-                        join(&path, "action"),
-                        code::UNKNOWN_ACTION,
-                        format!("unknown action `{action}`"),
-                    );
+                    problems.push(join(&path, "action"), code::UNKNOWN_ACTION, format!("unknown action `{action}`"));
                 }
             }
         }
@@ -312,34 +219,21 @@ pub(crate) fn check_separation_of_duties(
 /// Gives every user the list of sharing rules that reach them, as a
 /// recipient or as a superior of a recipient user (`rule << 1 | superior`),
 /// so `check` visits only those rules instead of every rule of the object.
-fn index_rule_recipients(
-    engine: &mut Engine,
-    users_by_role: &[Vec<u32>],
-    users_by_department: &[Vec<u32>],
-) {
+fn index_rule_recipients(engine: &mut Engine, users_by_role: &[Vec<u32>], users_by_department: &[Vec<u32>]) {
     let lists = rule_recipients(engine, users_by_role, users_by_department);
     for (user, list) in engine.users.iter_mut().zip(lists) {
         user.sharing_rules = list.into_boxed_slice();
     }
 }
 
-fn rule_recipients(
-    engine: &Engine,
-    users_by_role: &[Vec<u32>],
-    users_by_department: &[Vec<u32>],
-) -> Vec<Vec<u32>> {
+fn rule_recipients(engine: &Engine, users_by_role: &[Vec<u32>], users_by_department: &[Vec<u32>]) -> Vec<Vec<u32>> {
     let mut group_users: Vec<Vec<u32>> = vec![Vec::new(); engine.groups.len()];
     for (u, user) in engine.users.iter().enumerate() {
         for &g in &*user.groups {
             group_users[g as usize].push(u as u32);
         }
     }
-    let expander = Expander {
-        roles: &engine.roles,
-        departments: &engine.departments,
-        users_by_role,
-        users_by_department,
-    };
+    let expander = Expander { roles: &engine.roles, departments: &engine.departments, users_by_role, users_by_department };
     let mut lists: Vec<Vec<u32>> = vec![Vec::new(); engine.users.len()];
     let mut stamp = vec![u32::MAX; engine.users.len()];
     let mut recipients = Vec::new();
@@ -359,9 +253,7 @@ fn rule_recipients(
         // Superiors: holders of a role strictly above a recipient user's role.
         let mut above = vec![false; engine.roles.len()];
         for &u in &recipients {
-            let mut role = engine.users[u as usize]
-                .role
-                .and_then(|x| engine.roles.parent[x as usize]);
+            let mut role = engine.users[u as usize].role.and_then(|x| engine.roles.parent[x as usize]);
             while let Some(x) = role {
                 if std::mem::replace(&mut above[x as usize], true) {
                     break;

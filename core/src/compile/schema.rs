@@ -39,46 +39,22 @@ impl SchemaTable {
 }
 
 pub(crate) fn compile_schema(policy: &Policy, problems: &mut Problems) -> SchemaTable {
-    let mut actions: Vec<ActionEntry> = BUILTIN_ACTIONS
-        .iter()
-        .map(|(name, needs)| ActionEntry {
-            name: (*name).into(),
-            needs: *needs,
-        })
-        .collect();
-    let mut action_index: FxHashMap<Box<str>, u32> = actions
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.name.clone(), i as u32))
-        .collect();
+    let mut actions: Vec<ActionEntry> =
+        BUILTIN_ACTIONS.iter().map(|(name, needs)| ActionEntry { name: (*name).into(), needs: *needs }).collect();
+    let mut action_index: FxHashMap<Box<str>, u32> = actions.iter().enumerate().map(|(i, a)| (a.name.clone(), i as u32)).collect();
     for (i, name) in policy.schema.actions.iter().enumerate() {
         let path = join("/schema/actions", i);
         if name.is_empty() {
             problems.push(path, code::EMPTY_ID, "action name is empty");
-        } else if action_index
-            .insert(name.as_str().into(), actions.len() as u32)
-            .is_some()
-        {
-            problems.push(
-                path,
-                code::DUPLICATE_ID,
-                format!("duplicate action `{name}` (built-in actions need no declaration)"),
-            );
+        } else if action_index.insert(name.as_str().into(), actions.len() as u32).is_some() {
+            problems.push(path, code::DUPLICATE_ID, format!("duplicate action `{name}` (built-in actions need no declaration)"));
         } else {
-            actions.push(ActionEntry {
-                name: name.as_str().into(),
-                needs: Level::Edit,
-            });
+            actions.push(ActionEntry { name: name.as_str().into(), needs: Level::Edit });
         }
     }
 
-    let object_index: FxHashMap<Box<str>, u32> = policy
-        .schema
-        .objects
-        .keys()
-        .enumerate()
-        .map(|(i, name)| (name.as_str().into(), i as u32))
-        .collect();
+    let object_index: FxHashMap<Box<str>, u32> =
+        policy.schema.objects.keys().enumerate().map(|(i, name)| (name.as_str().into(), i as u32)).collect();
     let mut objects = Vec::new();
     let mut field_offsets = Vec::new();
     let mut offset = 0u32;
@@ -88,23 +64,19 @@ pub(crate) fn compile_schema(policy: &Policy, problems: &mut Problems) -> Schema
         let mut field_index = FxHashMap::default();
         for (field_name, field) in &object.fields {
             if RESERVED_FIELDS.contains(&field_name.as_str()) {
-                problems.push(join(&join(&path, "fields"), field_name), code::RESERVED_NAME, format!("field name `{field_name}` is reserved for the record's built-in `record.{field_name}`"));
+                problems.push(
+                    join(&join(&path, "fields"), field_name),
+                    code::RESERVED_NAME,
+                    format!("field name `{field_name}` is reserved for the record's built-in `record.{field_name}`"),
+                );
             }
             field_index.insert(field_name.as_str().into(), fields.len() as u32);
-            fields.push(FieldEntry {
-                name: field_name.as_str().into(),
-                kind: field.kind,
-                sensitive: field.sensitive,
-            });
+            fields.push(FieldEntry { name: field_name.as_str().into(), kind: field.kind, sensitive: field.sensitive });
         }
         let parent = object.parent.as_ref().and_then(|link| {
             let parent_object = object_index.get(link.object.as_str()).copied();
             if parent_object.is_none() {
-                problems.push(
-                    join(&join(&path, "parent"), "object"),
-                    code::UNKNOWN_OBJECT,
-                    format!("unknown object `{}`", link.object),
-                );
+                problems.push(join(&join(&path, "parent"), "object"), code::UNKNOWN_OBJECT, format!("unknown object `{}`", link.object));
             }
             let field = field_index.get(link.field.as_str()).copied();
             match field {
@@ -113,10 +85,7 @@ pub(crate) fn compile_schema(policy: &Policy, problems: &mut Problems) -> Schema
                     code::UNKNOWN_FIELD,
                     format!("unknown field `{}` on `{name}`", link.field),
                 ),
-                Some(f)
-                    if fields[f as usize].kind != FieldType::Id
-                        && fields[f as usize].kind != FieldType::String =>
-                {
+                Some(f) if fields[f as usize].kind != FieldType::Id && fields[f as usize].kind != FieldType::String => {
                     problems.push(
                         join(&join(&path, "parent"), "field"),
                         code::BAD_PARENT,
@@ -160,10 +129,7 @@ pub(crate) fn compile_schema(policy: &Policy, problems: &mut Problems) -> Schema
                 problems.push(
                     join(&join("/schema/objects", &object.name), "parent"),
                     code::CYCLE_IN_PARENTS,
-                    format!(
-                        "object `{}` is its own ancestor through `parent` links",
-                        object.name
-                    ),
+                    format!("object `{}` is its own ancestor through `parent` links", object.name),
                 );
                 break;
             }
@@ -171,11 +137,5 @@ pub(crate) fn compile_schema(policy: &Policy, problems: &mut Problems) -> Schema
             steps += 1;
         }
     }
-    SchemaTable {
-        objects,
-        object_index,
-        actions,
-        action_index,
-        field_offsets,
-    }
+    SchemaTable { objects, object_index, actions, action_index, field_offsets }
 }

@@ -47,17 +47,9 @@ impl Tree {
         for (i, node) in nodes.iter().enumerate() {
             let path = join(&join(section, i), "id");
             if node.id.is_empty() {
-                problems.push(
-                    path,
-                    crate::error::code::EMPTY_ID,
-                    format!("{noun} id is empty"),
-                );
+                problems.push(path, crate::error::code::EMPTY_ID, format!("{noun} id is empty"));
             } else if tree.index.insert(node.id.into(), i as u32).is_some() {
-                problems.push(
-                    path,
-                    crate::error::code::DUPLICATE_ID,
-                    format!("duplicate {noun} id `{}`", node.id),
-                );
+                problems.push(path, crate::error::code::DUPLICATE_ID, format!("duplicate {noun} id `{}`", node.id));
             }
             tree.ids.push(node.id.into());
             tree.names.push(node.name.map(Into::into));
@@ -69,11 +61,7 @@ impl Tree {
             let parent = node.parent.and_then(|p| {
                 let found = tree.index.get(p).copied();
                 if found.is_none() {
-                    problems.push(
-                        join(&join(section, i), "parent"),
-                        unknown_code,
-                        format!("unknown {noun} `{p}`"),
-                    );
+                    problems.push(join(&join(section, i), "parent"), unknown_code, format!("unknown {noun} `{p}`"));
                 }
                 found
             });
@@ -107,11 +95,7 @@ impl Tree {
         // Nodes never reached from a root sit on (or hang below) a cycle.
         for (i, node) in nodes.iter().enumerate() {
             if tree.enter[i] == u32::MAX {
-                problems.push(
-                    join(&join(section, i), "parent"),
-                    cycle_code,
-                    format!("{noun} `{}` is part of a cycle of parents", node.id),
-                );
+                problems.push(join(&join(section, i), "parent"), cycle_code, format!("{noun} `{}` is part of a cycle of parents", node.id));
                 tree.enter[i] = tree.order.len() as u32;
                 tree.last[i] = tree.enter[i];
                 tree.order.push(i as u32);

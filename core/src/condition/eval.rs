@@ -101,10 +101,7 @@ fn operand<'a>(op: &'a COp, env: &EvalEnv<'a>) -> V<'a> {
         }
         COp::RecordId => env.record.map_or(V::Null, |r| V::Str(r.id)),
         COp::RecordOwner => env.record.map_or(V::Null, |r| V::Str(r.owner)),
-        COp::RecordDepartment => env
-            .record
-            .and_then(|r| r.department)
-            .map_or(V::Null, V::Str),
+        COp::RecordDepartment => env.record.and_then(|r| r.department).map_or(V::Null, V::Str),
         COp::Absent => V::Null,
         COp::UserId => V::Str(env.user.id),
         COp::UserRole => env.user.role.map_or(V::Null, V::Str),

@@ -82,10 +82,7 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, SyntaxError> {
                     (b'>', false) => Tok::Gt,
                     (b'=', false) => return Err(SyntaxError::new(at, "expected `==`, found `=`")),
                     _ => {
-                        return Err(SyntaxError::new(
-                            at,
-                            "expected `!=`, found `!` (use `not` to negate)",
-                        ));
+                        return Err(SyntaxError::new(at, "expected `!=`, found `!` (use `not` to negate)"));
                     }
                 };
                 tokens.push(Token { kind, at });
@@ -94,40 +91,28 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, SyntaxError> {
             }
             b'"' | b'\'' => {
                 let (value, end) = string_literal(text, i)?;
-                tokens.push(Token {
-                    kind: Tok::Str(value),
-                    at,
-                });
+                tokens.push(Token { kind: Tok::Str(value), at });
                 i = end;
                 continue;
             }
             b'-' | b'0'..=b'9' => {
-                let end =
-                    number_end(bytes, i).ok_or_else(|| SyntaxError::new(at, "invalid number"))?;
+                let end = number_end(bytes, i).ok_or_else(|| SyntaxError::new(at, "invalid number"))?;
                 let literal = &text[i..end];
                 let number: f64 = literal
                     .parse()
                     .ok()
                     .filter(|n: &f64| n.is_finite())
                     .ok_or_else(|| SyntaxError::new(at, format!("invalid number `{literal}`")))?;
-                tokens.push(Token {
-                    kind: Tok::Num(number),
-                    at,
-                });
+                tokens.push(Token { kind: Tok::Num(number), at });
                 i = end;
                 continue;
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 let mut end = i + 1;
-                while end < bytes.len()
-                    && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_')
-                {
+                while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
                     end += 1;
                 }
-                tokens.push(Token {
-                    kind: Tok::Ident(text[i..end].to_owned()),
-                    at,
-                });
+                tokens.push(Token { kind: Tok::Ident(text[i..end].to_owned()), at });
                 i = end;
                 continue;
             }
@@ -138,10 +123,7 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, SyntaxError> {
         }
         i += 1;
     }
-    tokens.push(Token {
-        kind: Tok::End,
-        at: text.len(),
-    });
+    tokens.push(Token { kind: Tok::End, at: text.len() });
     Ok(tokens)
 }
 
@@ -196,10 +178,7 @@ fn number_end(bytes: &[u8], start: usize) -> Option<usize> {
             end = after;
         }
     }
-    if bytes
-        .get(end)
-        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    {
+    if bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
         return None;
     }
     Some(end)

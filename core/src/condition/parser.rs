@@ -8,21 +8,11 @@ use crate::value::Value;
 /// Parses condition text into an expression.
 pub(crate) fn parse(text: &str) -> Result<Expr, SyntaxError> {
     let tokens = tokenize(text)?;
-    let mut parser = Parser {
-        tokens,
-        pos: 0,
-        depth: 0,
-    };
+    let mut parser = Parser { tokens, pos: 0, depth: 0 };
     let expr = parser.or()?;
     let next = parser.peek();
     if next.kind != Tok::End {
-        return Err(SyntaxError::new(
-            next.at,
-            format!(
-                "expected `and`, `or` or the end of the condition, found {}",
-                next.kind.describe()
-            ),
-        ));
+        return Err(SyntaxError::new(next.at, format!("expected `and`, `or` or the end of the condition, found {}", next.kind.describe())));
     }
     Ok(expr)
 }
@@ -65,11 +55,7 @@ impl Parser {
             self.bump();
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Expr::Or(parts)
-        })
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Expr::Or(parts) })
     }
 
     fn and(&mut self) -> Result<Expr, SyntaxError> {
@@ -78,11 +64,7 @@ impl Parser {
             self.bump();
             parts.push(self.unary()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Expr::And(parts)
-        })
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Expr::And(parts) })
     }
 
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
@@ -100,10 +82,7 @@ impl Parser {
             self.depth -= 1;
             let close = self.bump();
             if close.kind != Tok::RParen {
-                return Err(SyntaxError::new(
-                    close.at,
-                    format!("expected `)`, found {}", close.kind.describe()),
-                ));
+                return Err(SyntaxError::new(close.at, format!("expected `)`, found {}", close.kind.describe())));
             }
             return Ok(inner);
         }
@@ -120,15 +99,9 @@ impl Parser {
             }
             let null = self.bump();
             if !matches!(&null.kind, Tok::Ident(word) if word == "null") {
-                return Err(SyntaxError::new(
-                    null.at,
-                    format!("expected `null`, found {}", null.kind.describe()),
-                ));
+                return Err(SyntaxError::new(null.at, format!("expected `null`, found {}", null.kind.describe())));
             }
-            return Ok(Expr::IsNull {
-                operand: left,
-                negated,
-            });
+            return Ok(Expr::IsNull { operand: left, negated });
         }
         let op = match &self.peek().kind {
             Tok::Eq => CmpOp::Eq,
@@ -161,19 +134,13 @@ impl Parser {
                 "record" | "user" | "context" => {
                     let dot = self.bump();
                     if dot.kind != Tok::Dot {
-                        return Err(SyntaxError::new(
-                            dot.at,
-                            format!("expected `.` after `{word}`, found {}", dot.kind.describe()),
-                        ));
+                        return Err(SyntaxError::new(dot.at, format!("expected `.` after `{word}`, found {}", dot.kind.describe())));
                     }
                     let name = self.bump();
                     let Tok::Ident(name) = name.kind else {
                         return Err(SyntaxError::new(
                             name.at,
-                            format!(
-                                "expected an attribute name after `{word}.`, found {}",
-                                name.kind.describe()
-                            ),
+                            format!("expected an attribute name after `{word}.`, found {}", name.kind.describe()),
                         ));
                     };
                     match word.as_str() {
@@ -185,17 +152,12 @@ impl Parser {
                 other => {
                     return Err(SyntaxError::new(
                         at,
-                        format!(
-                            "unknown name `{other}`: an operand is `record.x`, `user.x`, `context.x` or a literal"
-                        ),
+                        format!("unknown name `{other}`: an operand is `record.x`, `user.x`, `context.x` or a literal"),
                     ));
                 }
             },
             other => {
-                return Err(SyntaxError::new(
-                    at,
-                    format!("expected an operand, found {}", other.describe()),
-                ));
+                return Err(SyntaxError::new(at, format!("expected an operand, found {}", other.describe())));
             }
         };
         Ok(Operand { kind, at })
@@ -217,10 +179,7 @@ impl Parser {
                     other => {
                         return Err(SyntaxError::new(
                             item.at,
-                            format!(
-                                "expected a string, number or boolean in the list, found {}",
-                                other.describe()
-                            ),
+                            format!("expected a string, number or boolean in the list, found {}", other.describe()),
                         ));
                     }
                 });
@@ -229,10 +188,7 @@ impl Parser {
                     Tok::Comma => {}
                     Tok::RBracket => break,
                     other => {
-                        return Err(SyntaxError::new(
-                            next.at,
-                            format!("expected `,` or `]`, found {}", other.describe()),
-                        ));
+                        return Err(SyntaxError::new(next.at, format!("expected `,` or `]`, found {}", other.describe())));
                     }
                 }
             }

@@ -86,10 +86,7 @@ pub struct Condition {
 impl Condition {
     /// A condition that always holds (a forbid rule without `when`).
     pub fn always() -> Condition {
-        Condition {
-            expr: CExpr::Const(true),
-            context_keys: Box::new([]),
-        }
+        Condition { expr: CExpr::Const(true), context_keys: Box::new([]) }
     }
 
     /// Parses, resolves and type-checks condition text.
@@ -100,15 +97,8 @@ impl Condition {
     pub fn compile(text: &str, resolver: &dyn Resolver) -> Result<Condition, SyntaxError> {
         let expr = parse(text)?;
         let mut context_keys = Vec::new();
-        let expr = Compiler {
-            resolver,
-            context_keys: &mut context_keys,
-        }
-        .expr(&expr)?;
-        Ok(Condition {
-            expr,
-            context_keys: context_keys.into_boxed_slice(),
-        })
+        let expr = Compiler { resolver, context_keys: &mut context_keys }.expr(&expr)?;
+        Ok(Condition { expr, context_keys: context_keys.into_boxed_slice() })
     }
 
     /// Evaluates the condition. `Err(name)` means the condition is unknown
@@ -128,14 +118,7 @@ impl Condition {
     /// Whether the condition reads any `record.*` operand.
     pub fn reads_record(&self) -> bool {
         fn op(o: &COp) -> bool {
-            matches!(
-                o,
-                COp::RecordField(..)
-                    | COp::RecordId
-                    | COp::RecordOwner
-                    | COp::RecordDepartment
-                    | COp::Absent
-            )
+            matches!(o, COp::RecordField(..) | COp::RecordId | COp::RecordOwner | COp::RecordDepartment | COp::Absent)
         }
         fn walk(e: &CExpr) -> bool {
             match e {
@@ -194,18 +177,8 @@ struct Compiler<'r, 'k> {
 impl Compiler<'_, '_> {
     fn expr(&mut self, expr: &Expr) -> Result<CExpr, SyntaxError> {
         Ok(match expr {
-            Expr::Or(parts) => CExpr::Or(
-                parts
-                    .iter()
-                    .map(|p| self.expr(p))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Expr::And(parts) => CExpr::And(
-                parts
-                    .iter()
-                    .map(|p| self.expr(p))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Expr::Or(parts) => CExpr::Or(parts.iter().map(|p| self.expr(p)).collect::<Result<_, _>>()?),
+            Expr::And(parts) => CExpr::And(parts.iter().map(|p| self.expr(p)).collect::<Result<_, _>>()?),
             Expr::Not(inner) => CExpr::Not(Box::new(self.expr(inner)?)),
             Expr::IsNull { operand, negated } => CExpr::IsNull(self.operand(operand)?.0, *negated),
             Expr::Truthy(operand) => {
@@ -213,11 +186,7 @@ impl Compiler<'_, '_> {
                 if !matches!(ty, Ty::Bool | Ty::Any) {
                     return Err(mismatch(
                         operand.at,
-                        format!(
-                            "{} is {}, not a boolean; compare it with an operator",
-                            describe(operand),
-                            ty.name()
-                        ),
+                        format!("{} is {}, not a boolean; compare it with an operator", describe(operand), ty.name()),
                     ));
                 }
                 CExpr::Truthy(op)
@@ -226,22 +195,14 @@ impl Compiler<'_, '_> {
         })
     }
 
-    fn compare(
-        &mut self,
-        left: &Operand,
-        op: CmpOp,
-        right: &Operand,
-    ) -> Result<CExpr, SyntaxError> {
+    fn compare(&mut self, left: &Operand, op: CmpOp, right: &Operand) -> Result<CExpr, SyntaxError> {
         let (mut l, lt) = self.operand(left)?;
         let (mut r, rt) = self.operand(right)?;
         if lt == Ty::Null || rt == Ty::Null {
             let at = if lt == Ty::Null { left.at } else { right.at };
             return Err(mismatch(
                 at,
-                format!(
-                    "comparing with `null` never holds; write `is null` or `is not null` instead of `{}`",
-                    op.symbol()
-                ),
+                format!("comparing with `null` never holds; write `is null` or `is not null` instead of `{}`", op.symbol()),
             ));
         }
         // A string literal compared with a datetime must be a valid time.
@@ -252,9 +213,7 @@ impl Compiler<'_, '_> {
             l = time_literal(l, left)?;
         }
         let known = |t: Ty| t != Ty::Any;
-        let same = |a: Ty, b: Ty| {
-            a == b || (a == Ty::Time && b == Ty::Str) || (a == Ty::Str && b == Ty::Time)
-        };
+        let same = |a: Ty, b: Ty| a == b || (a == Ty::Time && b == Ty::Str) || (a == Ty::Str && b == Ty::Time);
         match op {
             CmpOp::Eq | CmpOp::Ne => {
                 if known(lt) && known(rt) && !same(lt, rt) {
@@ -274,39 +233,23 @@ impl Compiler<'_, '_> {
             CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
                 for (t, operand) in [(lt, left), (rt, right)] {
                     if matches!(t, Ty::Bool | Ty::List) {
-                        return Err(mismatch(
-                            operand.at,
-                            format!("{} is {}, which has no order", describe(operand), t.name()),
-                        ));
+                        return Err(mismatch(operand.at, format!("{} is {}, which has no order", describe(operand), t.name())));
                     }
                 }
                 if known(lt) && known(rt) && !same(lt, rt) {
                     return Err(mismatch(
                         right.at,
-                        format!(
-                            "{} is {} and {} is {}: they cannot be ordered",
-                            describe(left),
-                            lt.name(),
-                            describe(right),
-                            rt.name()
-                        ),
+                        format!("{} is {} and {} is {}: they cannot be ordered", describe(left), lt.name(), describe(right), rt.name()),
                     ));
                 }
             }
             CmpOp::In => match (&r, rt) {
                 (COp::Lit(Value::Str(range)), _) => {
                     let cidr = Cidr::parse(range).ok_or_else(|| {
-                        SyntaxError::typed(
-                            right.at,
-                            code::BAD_CIDR,
-                            format!("`{range}` is not a cidr range (like `10.0.0.0/8`)"),
-                        )
+                        SyntaxError::typed(right.at, code::BAD_CIDR, format!("`{range}` is not a cidr range (like `10.0.0.0/8`)"))
                     })?;
                     if known(lt) && lt != Ty::Str {
-                        return Err(mismatch(
-                            left.at,
-                            format!("{} is {}, not an ip address", describe(left), lt.name()),
-                        ));
+                        return Err(mismatch(left.at, format!("{} is {}, not an ip address", describe(left), lt.name())));
                     }
                     return Ok(CExpr::InCidr(l, cidr));
                 }
@@ -316,69 +259,30 @@ impl Compiler<'_, '_> {
                     {
                         return Err(mismatch(
                             right.at,
-                            format!(
-                                "{} is {} but the list holds {}",
-                                describe(left),
-                                lt.name(),
-                                Ty::of_value(item).name()
-                            ),
+                            format!("{} is {} but the list holds {}", describe(left), lt.name(), Ty::of_value(item).name()),
                         ));
                     }
                 }
                 (_, Ty::Any | Ty::List) => {}
                 _ => {
-                    return Err(mismatch(
-                        right.at,
-                        format!(
-                            "{} is {}; `in` needs a list or a cidr range",
-                            describe(right),
-                            rt.name()
-                        ),
-                    ));
+                    return Err(mismatch(right.at, format!("{} is {}; `in` needs a list or a cidr range", describe(right), rt.name())));
                 }
             },
             CmpOp::Contains => {
                 if !matches!(lt, Ty::List | Ty::Str | Ty::Any) {
-                    return Err(mismatch(
-                        left.at,
-                        format!(
-                            "{} is {}; `contains` needs a list or a string",
-                            describe(left),
-                            lt.name()
-                        ),
-                    ));
+                    return Err(mismatch(left.at, format!("{} is {}; `contains` needs a list or a string", describe(left), lt.name())));
                 }
                 if rt == Ty::List {
-                    return Err(mismatch(
-                        right.at,
-                        format!(
-                            "{} is a list; `contains` looks for one value",
-                            describe(right)
-                        ),
-                    ));
+                    return Err(mismatch(right.at, format!("{} is a list; `contains` looks for one value", describe(right))));
                 }
                 if lt == Ty::Str && known(rt) && rt != Ty::Str {
-                    return Err(mismatch(
-                        right.at,
-                        format!(
-                            "{} is {}; a string contains only strings",
-                            describe(right),
-                            rt.name()
-                        ),
-                    ));
+                    return Err(mismatch(right.at, format!("{} is {}; a string contains only strings", describe(right), rt.name())));
                 }
             }
             CmpOp::StartsWith => {
                 for (t, operand) in [(lt, left), (rt, right)] {
                     if known(t) && t != Ty::Str {
-                        return Err(mismatch(
-                            operand.at,
-                            format!(
-                                "{} is {}; `starts_with` needs strings",
-                                describe(operand),
-                                t.name()
-                            ),
-                        ));
+                        return Err(mismatch(operand.at, format!("{} is {}; `starts_with` needs strings", describe(operand), t.name())));
                     }
                 }
             }
@@ -405,11 +309,7 @@ impl Compiler<'_, '_> {
                     }
                     Some(None) => (COp::Absent, Ty::Any),
                     None => {
-                        return Err(SyntaxError::typed(
-                            operand.at,
-                            code::UNKNOWN_FIELD,
-                            format!("unknown field `record.{name}`"),
-                        ));
+                        return Err(SyntaxError::typed(operand.at, code::UNKNOWN_FIELD, format!("unknown field `record.{name}`")));
                     }
                 },
             },
@@ -440,12 +340,9 @@ impl Compiler<'_, '_> {
 
 fn time_literal(op: COp, operand: &Operand) -> Result<COp, SyntaxError> {
     match op {
-        COp::Lit(Value::Str(text)) => parse_rfc3339(&text).map(COp::Time).ok_or_else(|| {
-            mismatch(
-                operand.at,
-                format!("`{text}` is not an rfc 3339 time (like `2026-01-31T09:00:00Z`)"),
-            )
-        }),
+        COp::Lit(Value::Str(text)) => parse_rfc3339(&text)
+            .map(COp::Time)
+            .ok_or_else(|| mismatch(operand.at, format!("`{text}` is not an rfc 3339 time (like `2026-01-31T09:00:00Z`)"))),
         other => Ok(other),
     }
 }

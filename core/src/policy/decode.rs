@@ -37,10 +37,7 @@ pub fn parse_policy(text: &str) -> Result<Policy, Error> {
 /// Every structural problem, each with its JSON Pointer and code.
 pub fn decode_policy(value: &Value) -> Result<Policy, Error> {
     let mut problems = Problems::default();
-    let mut policy = Policy {
-        version: 1,
-        ..Policy::default()
-    };
+    let mut policy = Policy { version: 1, ..Policy::default() };
     let Some(top) = object_with_keys(value, "", TOP_KEYS, &mut problems) else {
         return problems.finish(policy);
     };
@@ -82,8 +79,7 @@ fn decode_schema(value: &Value, path: &str, problems: &mut Problems) -> Schema {
 
 fn decode_bundles(value: &Value, path: &str, problems: &mut Problems) -> Bundles {
     let mut bundles = Bundles::default();
-    if let Some(object) = object_with_keys(value, path, &["profiles", "permission_sets"], problems)
-    {
+    if let Some(object) = object_with_keys(value, path, &["profiles", "permission_sets"], problems) {
         if let Some(profiles) = object.get("profiles") {
             bundles.profiles = decode_map(profiles, &join(path, "profiles"), problems);
         }

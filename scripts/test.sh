@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test of the project: formatting, lints, the native test suites
+# (unit, scenario corpus, bad-input corpus, properties, CLI contract), the
+# wasm32 build of the core, and the scenario corpus through the CLI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t0=$SECONDS
+step() { echo; echo "== [+$((SECONDS - t0))s] $*"; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, -D warnings)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "clearance-core builds for wasm32-unknown-unknown"
+cargo build --locked -p clearance-core --target wasm32-unknown-unknown --release --quiet
+
+step "clearance test: the scenario corpus through the CLI"
+cargo run --locked --quiet -p clearance-cli -- test tests/scenarios/*.json | tail -n 1
+
+step "cargo test --workspace"
+cargo test --locked --workspace
