@@ -155,15 +155,15 @@ impl Engine {
 
     /// Decides a resolved query. Allocates nothing beyond the decision.
     pub fn check_query(&self, query: &Query<'_>) -> Decision {
-        let mut decision = self.evaluate(query);
+        let mut decision = self.evaluate(query, false);
         if !decision.allowed && self.mfa_matters && query.context.mfa != Some(true) {
-            let stepped_up = query.context.with_mfa(true);
-            decision.remedy_mfa = self.evaluate(&Query { context: &stepped_up, ..*query }).allowed;
+            decision.remedy_mfa = self.evaluate(query, true).allowed;
         }
         decision
     }
 
-    fn evaluate(&self, query: &Query<'_>) -> Decision {
+    /// The six stages; `assume_mfa` reads the session as having passed MFA.
+    fn evaluate(&self, query: &Query<'_>, assume_mfa: bool) -> Decision {
         let mut decision = Decision {
             allowed: false,
             level: None,
@@ -188,7 +188,7 @@ impl Engine {
         }
         let merged = &self.merged[user.merged as usize];
         // Stage 2: session gate.
-        if let Some(denial) = self.session_gate(merged, query.context) {
+        if let Some(denial) = self.session_gate(merged, query.context, assume_mfa) {
             decision.denial = Some(denial);
             return decision;
         }
@@ -208,7 +208,7 @@ impl Engine {
                 }
             }
         } else {
-            query.record.and_then(|record| self.record_level(u, query.action, record, query, &mut decision.reasons))
+            query.record.and_then(|record| self.record_level(u, query.action, record, query, assume_mfa, &mut decision.reasons))
         };
         decision.level = level;
         if level.is_none_or(|l| l < needs) {
@@ -216,7 +216,7 @@ impl Engine {
             return decision;
         }
         // Stage 5: forbid rules.
-        let env = self.env(user, query.record, query.context);
+        let env = self.env(user, query.record, query.context, assume_mfa);
         for &(rule, condition) in &self.forbid_deny[self.slot(query.object, query.action)] {
             match self.conditions[condition as usize].evaluate(&env) {
                 Ok(false) => {}
@@ -245,7 +245,13 @@ impl Engine {
     }
 
     /// What conditions see of this user, record and context.
-    pub(crate) fn env<'a>(&'a self, user: &'a UserEntry, record: Option<&'a Record>, context: &'a Context) -> EvalEnv<'a> {
+    pub(crate) fn env<'a>(
+        &'a self,
+        user: &'a UserEntry,
+        record: Option<&'a Record>,
+        context: &'a Context,
+        assume_mfa: bool,
+    ) -> EvalEnv<'a> {
         EvalEnv {
             user: UserView {
                 id: &user.id,
@@ -260,6 +266,7 @@ impl Engine {
                 fields: &r.fields,
             }),
             context,
+            assume_mfa,
         }
     }
 }

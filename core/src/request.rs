@@ -163,9 +163,4 @@ impl Context {
             other => self.extra.contains_key(other),
         }
     }
-
-    /// The same context with `mfa` set (for the step-up remedy).
-    pub fn with_mfa(&self, mfa: bool) -> Context {
-        Context { mfa: Some(mfa), ..self.clone() }
-    }
 }

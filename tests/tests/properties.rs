@@ -78,6 +78,33 @@ proptest! {
     }
 
     #[test]
+    fn remedy_means_step_up_would_allow(seed in any::<u64>()) {
+        let (policy, records) = org(seed);
+        let engine = Engine::compile(policy).unwrap();
+        let dataset = engine.load_records(&serde_json::to_value(&records).unwrap()).unwrap();
+        let without = Context::from_map(&serde_json::from_value(serde_json::json!({"ip": "10.1.2.3", "mfa": false})).unwrap(), "").unwrap();
+        let with = Context::from_map(&serde_json::from_value(serde_json::json!({"ip": "10.1.2.3", "mfa": true})).unwrap(), "").unwrap();
+        let users: Vec<String> = engine.user_ids().map(str::to_owned).collect();
+        let mut rng = Rng::new(seed);
+        for _ in 0..200 {
+            let record = &dataset.records()[rng.below(dataset.len())];
+            let request = clearance_core::Request {
+                user: rng.pick(&users).clone(),
+                action: (*rng.pick(&ACTIONS)).to_owned(),
+                object: engine.object_name(record.object()).unwrap().to_owned(),
+                record: None,
+                record_id: Some(record.id().to_owned()),
+                context: BTreeMap::new(),
+                fields: None,
+            };
+            let prepared = engine.prepare(&request, Some(&dataset)).unwrap();
+            let denied = engine.check_query(&clearance_core::Query { context: &without, ..prepared.query(Some(&dataset)) });
+            let stepped = engine.check_query(&clearance_core::Query { context: &with, ..prepared.query(Some(&dataset)) });
+            prop_assert_eq!(denied.remedy_mfa, !denied.allowed && stepped.allowed);
+        }
+    }
+
+    #[test]
     fn default_deny_without_grants(seed in any::<u64>()) {
         let (mut policy, records) = org(seed);
         for bundle in policy.bundles.profiles.values_mut().chain(policy.bundles.permission_sets.values_mut()) {

@@ -9,7 +9,15 @@ use crate::policy::{Baseline, Level, Scope};
 
 impl Engine {
     /// The level `user` has on `record` for `action`, pushing every reason.
-    pub(crate) fn record_level(&self, u: u32, action: u32, record: &Record, query: &Query<'_>, reasons: &mut Vec<Reason>) -> Option<Level> {
+    pub(crate) fn record_level(
+        &self,
+        u: u32,
+        action: u32,
+        record: &Record,
+        query: &Query<'_>,
+        assume_mfa: bool,
+        reasons: &mut Vec<Reason>,
+    ) -> Option<Level> {
         let start = reasons.len();
         let user = &self.users[u as usize];
         let object = &self.objects[record.object as usize];
@@ -49,7 +57,7 @@ impl Engine {
                 RuleSource::OwnedBy(principal) => self.contains(principal, record.owner),
                 // Unknown criteria (missing context) do not share.
                 RuleSource::Criteria(condition) => {
-                    let env = env.get_or_insert_with(|| self.env(user, Some(record), query.context));
+                    let env = env.get_or_insert_with(|| self.env(user, Some(record), query.context, assume_mfa));
                     self.conditions[condition as usize].evaluate(env) == Ok(true)
                 }
             };
@@ -71,7 +79,7 @@ impl Engine {
             && let Some(parent) = self.parent_of(record, query)
         {
             let mut inner = Vec::new();
-            if let Some(level) = self.record_level(u, action, parent, query, &mut inner) {
+            if let Some(level) = self.record_level(u, action, parent, query, assume_mfa, &mut inner) {
                 reasons.push(Reason::Parent { object: parent.object, record: parent.id.clone(), level, reasons: inner });
             }
         }

@@ -6,11 +6,12 @@ use crate::engine::{Engine, Merged};
 use crate::request::Context;
 
 impl Engine {
-    pub(crate) fn session_gate(&self, merged: &Merged, context: &Context) -> Option<Denial> {
+    pub(crate) fn session_gate(&self, merged: &Merged, context: &Context, assume_mfa: bool) -> Option<Denial> {
+        let mfa = if assume_mfa { Some(true) } else { context.mfa };
         if let Some(&bundle) = merged.mfa_bundles.first()
-            && context.mfa != Some(true)
+            && mfa != Some(true)
         {
-            return Some(Denial::Session { stage: Stage::MfaRequired, bundle, missing: context.mfa.is_none().then_some("mfa") });
+            return Some(Denial::Session { stage: Stage::MfaRequired, bundle, missing: mfa.is_none().then_some("mfa") });
         }
         for &bundle in &*merged.ip_bundles {
             let Some(ip) = context.ip.as_deref() else {

@@ -43,6 +43,9 @@ pub struct EvalEnv<'a> {
     pub record: Option<RecordView<'a>>,
     /// The request context.
     pub context: &'a Context,
+    /// Read `context.mfa` as `true` whatever the context says: the "would
+    /// step-up authentication allow it" evaluation, without copying the context.
+    pub assume_mfa: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -66,8 +69,8 @@ fn of(value: &Value) -> V<'_> {
 }
 
 /// The first context key the condition needs and the context lacks.
-pub(crate) fn missing_context<'k>(keys: &'k [CtxKey], context: &Context) -> Option<&'k CtxKey> {
-    keys.iter().find(|key| !context.has(key.name()))
+pub(crate) fn missing_context<'k>(keys: &'k [CtxKey], env: &EvalEnv<'_>) -> Option<&'k CtxKey> {
+    keys.iter().find(|key| (!env.assume_mfa || **key != CtxKey::Mfa) && !env.context.has(key.name()))
 }
 
 pub(crate) fn eval(expr: &CExpr, env: &EvalEnv<'_>) -> bool {
@@ -108,6 +111,7 @@ fn operand<'a>(op: &'a COp, env: &EvalEnv<'a>) -> V<'a> {
         COp::UserDepartment => env.user.department.map_or(V::Null, V::Str),
         COp::UserAttr(index) => env.user.attributes.get(*index as usize).map_or(V::Null, of),
         COp::Context(key) => match key {
+            CtxKey::Mfa if env.assume_mfa => V::Bool(true),
             CtxKey::Mfa => env.context.mfa.map_or(V::Null, V::Bool),
             CtxKey::Ip => env.context.ip.as_deref().map_or(V::Null, V::Str),
             CtxKey::Time => env.context.time_ms().map_or(V::Null, V::Time),

@@ -104,7 +104,7 @@ impl Condition {
     /// Evaluates the condition. `Err(name)` means the condition is unknown
     /// because it reads `context.name`, which the request lacks.
     pub fn evaluate<'k>(&'k self, env: &EvalEnv<'_>) -> Result<bool, &'k str> {
-        if let Some(key) = missing_context(&self.context_keys, env.context) {
+        if let Some(key) = missing_context(&self.context_keys, env) {
             return Err(key.name());
         }
         Ok(eval(&self.expr, env))

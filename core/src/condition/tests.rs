@@ -35,6 +35,7 @@ fn check(text: &str, ctx: serde_json::Value) -> Option<bool> {
         user: UserView { id: "ann", role: Some("rep"), department: Some("east"), attributes: &attributes },
         record: Some(RecordView { id: "a1", owner: "ann", department: Some("east"), fields: &fields }),
         context: &context,
+        assume_mfa: false,
     };
     condition.evaluate(&env).ok()
 }
