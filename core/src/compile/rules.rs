@@ -106,34 +106,8 @@ pub(crate) fn compile_rules(
         } else if !seen.insert(rule.id.as_str()) {
             problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate forbid rule id `{}`", rule.id));
         }
-        let objects: Vec<u32> = match &rule.objects {
-            None => (0..engine.objects.len() as u32).collect(),
-            Some(names) => names
-                .iter()
-                .enumerate()
-                .filter_map(|(j, name)| {
-                    let found = engine.object_index.get(name.as_str()).copied();
-                    if found.is_none() {
-                        problems.push(join(&join(&path, "objects"), j), code::UNKNOWN_OBJECT, format!("unknown object `{name}`"));
-                    }
-                    found
-                })
-                .collect(),
-        };
-        let actions: Vec<u32> = match &rule.actions {
-            None => (0..engine.n_actions() as u32).collect(),
-            Some(names) => names
-                .iter()
-                .enumerate()
-                .filter_map(|(j, name)| {
-                    let found = engine.action_index.get(name.as_str()).copied();
-                    if found.is_none() {
-                        problems.push(join(&join(&path, "actions"), j), code::UNKNOWN_ACTION, format!("unknown action `{name}`"));
-                    }
-                    found
-                })
-                .collect(),
-        };
+        let objects = resolve_list(&rule.objects, &engine.object_index, engine.objects.len(), &join(&path, "objects"), "object", problems);
+        let actions = resolve_list(&rule.actions, &engine.action_index, engine.n_actions(), &join(&path, "actions"), "action", problems);
         let covered: Vec<&ObjectEntry> = objects.iter().map(|&o| &engine.objects[o as usize]).collect();
         let mut hidden = Vec::new();
         if let Some(fields) = &rule.fields {
@@ -271,4 +245,29 @@ fn rule_recipients(engine: &Engine, users_by_role: &[Vec<u32>], users_by_departm
         }
     }
     lists
+}
+
+/// Resolves an optional list of names (absent: all `count` entries),
+/// reporting `unknown_object` / `unknown_action` for names not in `index`.
+fn resolve_list(
+    names: &Option<Vec<String>>,
+    index: &FxHashMap<Box<str>, u32>,
+    count: usize,
+    path: &str,
+    what: &str,
+    problems: &mut Problems,
+) -> Vec<u32> {
+    let Some(names) = names else { return (0..count as u32).collect() };
+    let code = if what == "object" { code::UNKNOWN_OBJECT } else { code::UNKNOWN_ACTION };
+    names
+        .iter()
+        .enumerate()
+        .filter_map(|(j, name)| {
+            let found = index.get(name.as_str()).copied();
+            if found.is_none() {
+                problems.push(join(path, j), code, format!("unknown {what} `{name}`"));
+            }
+            found
+        })
+        .collect()
 }
