@@ -217,18 +217,9 @@ impl Engine {
         }
         // Stage 5: forbid rules.
         let env = self.env(user, query.record, query.context, assume_mfa);
-        for &(rule, condition) in &self.forbid_deny[self.slot(query.object, query.action)] {
-            match self.conditions[condition as usize].evaluate(&env) {
-                Ok(false) => {}
-                Ok(true) => {
-                    decision.denial = Some(Denial::Forbidden { rule, unknown: None });
-                    return decision;
-                }
-                Err(missing) => {
-                    decision.denial = Some(Denial::Forbidden { rule, unknown: Some(missing.into()) });
-                    return decision;
-                }
-            }
+        if let Some(denial) = self.forbid_denial(query.object, query.action, &env) {
+            decision.denial = Some(denial);
+            return decision;
         }
         // Stage 6: fields.
         let fields = self.field_sets(merged, query.object, query.action, level.unwrap_or(Level::Read), &env);
@@ -242,6 +233,19 @@ impl Engine {
         decision.fields = Some(fields);
         decision.allowed = true;
         decision
+    }
+
+    /// Stage 5: the first matching forbid rule (in id order) denies; an
+    /// unknown condition matches (fail closed).
+    pub(crate) fn forbid_denial(&self, object: u32, action: u32, env: &EvalEnv<'_>) -> Option<Denial> {
+        for &(rule, condition) in &self.forbid_deny[self.slot(object, action)] {
+            match self.conditions[condition as usize].evaluate(env) {
+                Ok(false) => {}
+                Ok(true) => return Some(Denial::Forbidden { rule, unknown: None }),
+                Err(missing) => return Some(Denial::Forbidden { rule, unknown: Some(missing.into()) }),
+            }
+        }
+        None
     }
 
     /// What conditions see of this user, record and context.

@@ -1,5 +1,9 @@
 //! Records compiled against the policy, and a loaded dataset indexed by id.
 
+mod index;
+
+pub(crate) use index::Lookups;
+
 use crate::compile::directory::Names;
 use crate::engine::{Engine, Principal};
 use crate::error::{Error, Problems, code, join};
@@ -39,6 +43,7 @@ impl Record {
 pub struct Dataset {
     pub(crate) records: Vec<Record>,
     pub(crate) index: FxHashMap<Box<str>, u32>,
+    pub(crate) lookups: Lookups,
 }
 
 impl Dataset {
@@ -55,6 +60,11 @@ impl Dataset {
     /// A record by id.
     pub fn get(&self, id: &str) -> Option<&Record> {
         self.index.get(id).map(|&i| &self.records[i as usize])
+    }
+
+    /// The index of a record by id.
+    pub fn position(&self, id: &str) -> Option<u32> {
+        self.index.get(id).copied()
     }
 
     /// Every record, in load order.
@@ -224,7 +234,9 @@ impl Engine {
                 ),
             }
         }
-        problems.finish(dataset)
+        problems.into_result()?;
+        dataset.lookups = Lookups::build(self, &dataset.records, &dataset.index);
+        Ok(dataset)
     }
 }
 

@@ -15,6 +15,8 @@ use rustc_hash::FxHashMap;
 pub struct Engine {
     pub(crate) source: Policy,
     pub(crate) users: Vec<UserEntry>,
+    /// Users holding each role.
+    pub(crate) users_by_role: Vec<Vec<u32>>,
     pub(crate) user_index: FxHashMap<Box<str>, u32>,
     pub(crate) roles: Tree,
     pub(crate) peer_roles: Vec<bool>,

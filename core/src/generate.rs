@@ -302,7 +302,17 @@ fn generate_records(params: &Params, rng: &mut Rng) -> Vec<RecordInput> {
         } else {
             Vec::new()
         };
-        let shares = if rng.chance(5) { vec![Share { with: Recipient::User(user(rng)), access: Level::Read }] } else { Vec::new() };
+        let shares = if rng.chance(5) {
+            let with = match rng.below(5) {
+                0 if params.groups > 0 => Recipient::Group(format!("group_{}", rng.below(params.groups))),
+                1 => Recipient::RoleAndSubordinates(format!("role_{}", rng.below(params.roles.max(params.role_depth + 1)))),
+                2 => Recipient::DepartmentTree(format!("dept_{}", rng.below(params.departments.max(1)))),
+                _ => Recipient::User(user(rng)),
+            };
+            vec![Share { with, access: if rng.chance(70) { Level::Read } else { Level::Edit } }]
+        } else {
+            Vec::new()
+        };
         records.push(RecordInput {
             id,
             object: object.to_owned(),

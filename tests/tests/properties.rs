@@ -272,3 +272,48 @@ fn deep_nesting_is_rejected_not_overflowed() {
     let error = Engine::from_value(&policy).unwrap_err();
     assert!(error.has_code("condition_too_complex"), "{error}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// `filter` and `who-can` agree with `check` on every user, record and action.
+    #[test]
+    fn filter_and_who_can_agree_with_check(seed in any::<u64>(), context in 0usize..3) {
+        let (policy, records) = org(seed);
+        let engine = Engine::compile(policy).unwrap();
+        let dataset = engine.load_records(&serde_json::to_value(&records).unwrap()).unwrap();
+        let context = &contexts()[context];
+        let users: Vec<String> = engine.user_ids().map(str::to_owned).collect();
+        let objects: Vec<String> = engine.object_names().map(str::to_owned).collect();
+        let mut allowed = std::collections::BTreeSet::new();
+        for action in ACTIONS {
+            let a = engine.action_id(action).unwrap();
+            for user in &users {
+                for (o, _) in objects.iter().enumerate() {
+                    let o = o as u32;
+                    let by_check: Vec<u32> = (0..dataset.len() as u32)
+                        .filter(|&r| dataset.records()[r as usize].object() == o)
+                        .filter(|&r| {
+                            let query = clearance_core::Query { user, action: a, object: o, record: Some(&dataset.records()[r as usize]), context, fields: &[], dataset: Some(&dataset) };
+                            engine.check_query(&query).allowed
+                        })
+                        .collect();
+                    let by_filter = engine.filter(&dataset, user, a, o, context);
+                    prop_assert_eq!(&by_filter, &by_check, "filter disagrees with check for {} {} {}", user, action, objects[o as usize]);
+                    for r in by_check {
+                        allowed.insert((r, a, user.clone()));
+                    }
+                }
+            }
+            for (r, record) in dataset.records().iter().enumerate() {
+                let who: Vec<String> = engine.who_can(Some(&dataset), record, a, context).into_iter().map(|hit| hit.user).collect();
+                let expected: Vec<String> = users.iter().filter(|u| allowed.contains(&(r as u32, a, (*u).clone()))).cloned().collect();
+                let mut who_sorted = who.clone();
+                who_sorted.sort();
+                let mut expected_sorted = expected.clone();
+                expected_sorted.sort();
+                prop_assert_eq!(who_sorted, expected_sorted, "who-can disagrees with check on {} {}", record.id(), action);
+            }
+        }
+    }
+}

@@ -110,6 +110,24 @@ impl Condition {
         Ok(eval(&self.expr, env))
     }
 
+    /// Whether the condition reads only `record.*` and literals, so its value
+    /// on a record is the same for every user and request.
+    pub fn reads_only_record(&self) -> bool {
+        fn op(o: &COp) -> bool {
+            !matches!(o, COp::UserId | COp::UserRole | COp::UserDepartment | COp::UserAttr(_) | COp::Context(_))
+        }
+        fn walk(e: &CExpr) -> bool {
+            match e {
+                CExpr::Const(_) => true,
+                CExpr::Or(parts) | CExpr::And(parts) => parts.iter().all(walk),
+                CExpr::Not(inner) => walk(inner),
+                CExpr::Truthy(o) | CExpr::IsNull(o, _) | CExpr::InCidr(o, _) => op(o),
+                CExpr::Compare(l, _, r) => op(l) && op(r),
+            }
+        }
+        walk(&self.expr)
+    }
+
     /// Whether the condition reads `context.mfa`.
     pub fn reads_mfa(&self) -> bool {
         self.context_keys.contains(&CtxKey::Mfa)

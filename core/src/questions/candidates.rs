@@ -1,0 +1,133 @@
+//! Candidate records for a user: the records some access path can reach,
+//! found through the dataset's indices. A superset of the answer; `filter`
+//! confirms each candidate. "Sure" candidates reach the level the action
+//! needs through the path that found them, so only forbid rules remain to
+//! be checked for them.
+
+use crate::compile::schema::CREATE;
+use crate::dataset::Dataset;
+use crate::engine::{Engine, RuleSource};
+use crate::policy::{Baseline, Level, Scope};
+use crate::request::Context;
+
+/// Candidates, split by whether the path alone reaches the needed level.
+#[derive(Debug, Default)]
+pub(crate) struct Candidates {
+    pub sure: Vec<u32>,
+    pub unsure: Vec<u32>,
+}
+
+impl Candidates {
+    fn add(&mut self, sure: bool, records: impl IntoIterator<Item = u32>) {
+        if sure { self.sure.extend(records) } else { self.unsure.extend(records) }
+    }
+
+    /// Sorts, removes duplicates, and drops unsure records that are also sure.
+    pub fn settle(&mut self) {
+        self.sure.sort_unstable();
+        self.sure.dedup();
+        self.unsure.sort_unstable();
+        self.unsure.dedup();
+        let sure = &self.sure;
+        self.unsure.retain(|r| sure.binary_search(r).is_err());
+    }
+}
+
+impl Engine {
+    /// Records of `object` that user `u` may reach for `action` with grant `scope`.
+    pub(crate) fn candidates(
+        &self,
+        dataset: &Dataset,
+        u: u32,
+        action: u32,
+        object: u32,
+        scope: Option<Scope>,
+        _context: &Context,
+    ) -> Candidates {
+        let mut found = Candidates::default();
+        let lookups = &dataset.lookups;
+        let on_object = |r: &u32| dataset.records[*r as usize].object == object;
+        let entry = &self.objects[object as usize];
+        let needs = self.actions[action as usize].needs;
+        let baseline = match entry.baseline {
+            Baseline::PublicRead => Some(Level::Read),
+            Baseline::PublicReadWrite => Some(Level::Edit),
+            _ => None,
+        };
+        // `create` on a draft consults the create grant's scope alone.
+        let create = action == CREATE;
+        if scope == Some(Scope::All) || (!create && baseline.is_some_and(|b| b >= needs)) {
+            found.add(true, lookups.by_object[object as usize].iter().copied());
+            return found;
+        }
+        if baseline.is_some() && !create {
+            found.add(false, lookups.by_object[object as usize].iter().copied());
+            return found;
+        }
+        let user = &self.users[u as usize];
+        found.add(true, lookups.by_owner[u as usize].iter().copied().filter(on_object));
+        match (scope, user.department) {
+            (Some(Scope::Department), Some(d)) => found.add(true, lookups.by_department[d as usize].iter().copied().filter(on_object)),
+            (Some(Scope::DepartmentTree), Some(d)) => {
+                for &sub in self.departments.subtree(d) {
+                    found.add(true, lookups.by_department[sub as usize].iter().copied().filter(on_object));
+                }
+            }
+            _ => {}
+        }
+        if create {
+            return found;
+        }
+        if let (Some(level), Some(role)) = (entry.hierarchy, user.role) {
+            let sure = level >= needs;
+            let top = self.roles.depth[role as usize];
+            for &below in &self.roles.subtree(role)[1..] {
+                if entry.hierarchy_depth.is_some_and(|depth| self.roles.depth[below as usize] - top > depth) {
+                    continue;
+                }
+                for &owner in &self.users_by_role[below as usize] {
+                    found.add(sure, lookups.by_owner[owner as usize].iter().copied().filter(on_object));
+                }
+            }
+            if self.peer_roles[role as usize] {
+                for &owner in self.users_by_role[role as usize].iter().filter(|&&o| o != u) {
+                    found.add(sure, lookups.by_owner[owner as usize].iter().copied().filter(on_object));
+                }
+            }
+        }
+        for &packed in &*user.sharing_rules {
+            let rule = packed >> 1;
+            let entry = &self.sharing[rule as usize];
+            if entry.object != object {
+                continue;
+            }
+            let sure = entry.level >= needs;
+            match entry.source {
+                RuleSource::OwnedBy(principal) => {
+                    for (owner, _) in self.users.iter().enumerate().filter(|(o, _)| self.contains(principal, *o as u32)) {
+                        found.add(sure, lookups.by_owner[owner].iter().copied().filter(on_object));
+                    }
+                }
+                RuleSource::Criteria(_) => match lookups.criteria_matches(self, &dataset.records, rule) {
+                    Some(matches) => found.add(sure, matches.iter().copied()),
+                    None => found.add(false, lookups.by_object[object as usize].iter().copied()),
+                },
+            }
+        }
+        found.add(false, lookups.by_team_member[u as usize].iter().copied().filter(on_object));
+        found.add(false, lookups.by_user_share[u as usize].iter().copied().filter(on_object));
+        found.add(false, lookups.other_shares.iter().filter(|(with, r)| on_object(r) && self.contains(*with, u)).map(|(_, r)| *r));
+        if let Some((parent_object, _)) = entry.parent.filter(|_| entry.baseline == Baseline::ControlledByParent) {
+            let parent_scope = self.merged[user.merged as usize].scopes[self.slot(parent_object, action)].map(|(s, _)| s);
+            let mut parents = self.candidates(dataset, u, action, parent_object, parent_scope, _context);
+            parents.sure.append(&mut parents.unsure);
+            found.add(false, lookups.inline_parent.iter().copied().filter(on_object));
+            for parent in parents.sure {
+                if let Some(children) = lookups.children.get(&parent) {
+                    found.add(false, children.iter().copied().filter(on_object));
+                }
+            }
+        }
+        found
+    }
+}
