@@ -7,10 +7,21 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Prints a line to stdout; a closed pipe (`| head`) ends the output quietly
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let mut stdout = std::io::stdout().lock();
+        if writeln!(stdout, $($arg)*).is_err() {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }};
+}
+
 /// Prints problems: JSON to stdout, or lines to stderr.
 pub fn report(error: &Error, json: bool) {
     if json {
-        println!("{}", serde_json::to_string(error.problems()).unwrap_or_default());
+        let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string(error.problems()).unwrap_or_default());
     } else {
         for problem in error.problems() {
             eprintln!("error: {problem}");
@@ -22,9 +33,9 @@ pub fn validate(policy: &Path, json: bool) -> Result<ExitCode, Error> {
     match load_policy(policy) {
         Ok(_) => {
             if json {
-                println!("[]");
+                say!("[]");
             } else {
-                println!("{}: valid", policy.display());
+                say!("{}: valid", policy.display());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -98,31 +109,31 @@ pub fn test(files: &[std::path::PathBuf], json: bool) -> Result<ExitCode, Error>
             if outcome.passed() {
                 passed += 1;
                 if !json {
-                    println!("ok   {} :: {}", file.display(), outcome.name);
+                    let _ = writeln!(std::io::stdout(), "ok   {} :: {}", file.display(), outcome.name);
                 }
             } else {
                 failed += 1;
                 if !json {
-                    println!("FAIL {} :: {}", file.display(), outcome.name);
+                    let _ = writeln!(std::io::stdout(), "FAIL {} :: {}", file.display(), outcome.name);
                     for failure in &outcome.failures {
-                        println!("       {failure}");
+                        let _ = writeln!(std::io::stdout(), "       {failure}");
                     }
-                    println!("       actual: {}", outcome.actual);
+                    let _ = writeln!(std::io::stdout(), "       actual: {}", outcome.actual);
                 }
             }
             reports.push(serde_json::json!({"file": file.display().to_string(), "case": outcome.name, "passed": outcome.passed(), "failures": outcome.failures, "actual": outcome.actual}));
         }
     }
     if json {
-        println!("{}", serde_json::json!({"passed": passed, "failed": failed, "cases": reports}));
+        let _ = writeln!(std::io::stdout(), "{}", serde_json::json!({"passed": passed, "failed": failed, "cases": reports}));
     } else {
-        println!("{passed} passed, {failed} failed");
+        let _ = writeln!(std::io::stdout(), "{passed} passed, {failed} failed");
     }
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 pub fn schema() -> Result<ExitCode, Error> {
-    println!("{}", serde_json::to_string_pretty(&clearance_core::policy_json_schema()).unwrap_or_default());
+    say!("{}", serde_json::to_string_pretty(&clearance_core::policy_json_schema()).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -137,6 +148,124 @@ pub fn generate(params: &clearance_core::generate::Params, out: &Path) -> Result
         writeln!(file, "{}", serde_json::to_string(record).unwrap_or_default()).map_err(io)?;
     }
     file.flush().map_err(io)?;
-    println!("wrote {} users and {} records to {}", policy.users.len(), dataset.len(), out.display());
+    say!("wrote {} users and {} records to {}", policy.users.len(), dataset.len(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `filter --reasons` output item.
+#[derive(serde::Serialize)]
+struct IdReasons<'a> {
+    id: &'a str,
+    reasons: Vec<clearance_core::ReasonOut>,
+}
+
+/// `who-can` output item.
+#[derive(serde::Serialize)]
+struct UserReasons {
+    user: String,
+    reasons: Vec<clearance_core::ReasonOut>,
+}
+
+/// Parses `--context JSON` into a validated context.
+fn context_arg(text: &str) -> Result<clearance_core::Context, Error> {
+    let value = clearance_core::parse_json(text).map_err(|e| e.at("/context"))?;
+    let map = serde_json::from_value(value)
+        .map_err(|_| Error::one("/context", clearance_core::error::code::BAD_TYPE, "`--context` must be a JSON object"))?;
+    clearance_core::Context::from_map(&map, "/context")
+}
+
+fn name_arg(found: Option<u32>, code: &str, what: &str, name: &str) -> Result<u32, Error> {
+    found.ok_or_else(|| Error::one(format!("/{what}"), code, format!("unknown {what} `{name}`")))
+}
+
+pub fn filter(
+    policy: &Path,
+    records: &Path,
+    user: &str,
+    action: &str,
+    object: &str,
+    context: &str,
+    reasons: bool,
+) -> Result<ExitCode, Error> {
+    use clearance_core::error::code;
+    let engine = load_policy(policy)?;
+    let dataset = load_records(&engine, records)?;
+    let context = context_arg(context)?;
+    let a = name_arg(engine.action_id(action), code::UNKNOWN_ACTION, "action", action)?;
+    let o = name_arg(engine.object_id(object), code::UNKNOWN_OBJECT, "object", object)?;
+    let output = if reasons {
+        let hits: Vec<IdReasons> = engine
+            .filter_with_reasons(&dataset, user, a, o, &context)
+            .into_iter()
+            .filter_map(|hit| {
+                let record = &dataset.records()[hit.record as usize];
+                let decision = hit.decision?;
+                let query = clearance_core::Query {
+                    user,
+                    action: a,
+                    object: o,
+                    record: Some(record),
+                    context: &context,
+                    fields: &[],
+                    dataset: Some(&dataset),
+                };
+                Some(IdReasons { id: record.id(), reasons: engine.render(&decision, &query).reasons })
+            })
+            .collect();
+        serde_json::to_string(&hits).unwrap_or_default()
+    } else {
+        let ids: Vec<&str> =
+            engine.filter(&dataset, user, a, o, &context).into_iter().map(|r| dataset.records()[r as usize].id()).collect();
+        serde_json::to_string(&ids).unwrap_or_default()
+    };
+    say!("{output}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn who_can(policy: &Path, records: &Path, record: &str, action: &str, context: &str) -> Result<ExitCode, Error> {
+    use clearance_core::error::code;
+    let engine = load_policy(policy)?;
+    let dataset = load_records(&engine, records)?;
+    let context = context_arg(context)?;
+    let a = name_arg(engine.action_id(action), code::UNKNOWN_ACTION, "action", action)?;
+    let found = dataset.get(record).ok_or_else(|| Error::one("/record", code::UNKNOWN_RECORD, format!("unknown record `{record}`")))?;
+    let hits: Vec<UserReasons> = engine
+        .who_can(Some(&dataset), found, a, &context)
+        .into_iter()
+        .map(|hit| {
+            let query = clearance_core::Query {
+                user: &hit.user,
+                action: a,
+                object: found.object(),
+                record: Some(found),
+                context: &context,
+                fields: &[],
+                dataset: Some(&dataset),
+            };
+            UserReasons { user: hit.user.clone(), reasons: engine.render(&hit.decision, &query).reasons }
+        })
+        .collect();
+    say!("{}", serde_json::to_string(&hits).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn lint(policy: &Path, json: bool) -> Result<ExitCode, Error> {
+    let engine = match load_policy(policy) {
+        Ok(engine) => engine,
+        Err(error) => {
+            report(&error, json);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let findings = engine.lint();
+    if json {
+        say!("{}", serde_json::to_string(&findings).unwrap_or_default());
+    } else {
+        for finding in &findings {
+            let severity = serde_json::to_value(finding.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            say!("{severity}: {}: {} [{}]", if finding.path.is_empty() { "/" } else { &finding.path }, finding.message, finding.code);
+        }
+        say!("{} findings", findings.len());
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -72,6 +72,55 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print the ids of the records a user may access with an action, as a JSON array.
+    Filter {
+        /// The policy file.
+        policy: PathBuf,
+        /// Records (JSON array or JSON Lines).
+        #[arg(long)]
+        records: PathBuf,
+        /// The user id.
+        #[arg(long)]
+        user: String,
+        /// The action.
+        #[arg(long)]
+        action: String,
+        /// The object type.
+        #[arg(long)]
+        object: String,
+        /// The request context as JSON (default `{}`: gates that need context deny).
+        #[arg(long, default_value = "{}")]
+        context: String,
+        /// Print `[{id, reasons}]` instead of ids.
+        #[arg(long)]
+        reasons: bool,
+    },
+    /// Print the users who may access a record with an action: `[{user, reasons}]`.
+    WhoCan {
+        /// The policy file.
+        policy: PathBuf,
+        /// Records (JSON array or JSON Lines).
+        #[arg(long)]
+        records: PathBuf,
+        /// The record id.
+        #[arg(long)]
+        record: String,
+        /// The action.
+        #[arg(long)]
+        action: String,
+        /// The request context as JSON (default `{}`).
+        #[arg(long, default_value = "{}")]
+        context: String,
+    },
+    /// Report findings on a policy: unused items, empty or redundant rules,
+    /// broad grants on sensitive objects, separation-of-duty conflicts.
+    Lint {
+        /// The policy file.
+        policy: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print the JSON Schema of the policy file.
     Schema,
     /// Generate a deterministic org and dataset shaped like the reference org.
@@ -113,6 +162,11 @@ fn main() -> ExitCode {
             commands::check(&policy, records.as_deref(), &requests, Some(lang), format == Format::Json)
         }
         Command::Test { files, format } => commands::test(&files, format == Format::Json),
+        Command::Filter { policy, records, user, action, object, context, reasons } => {
+            commands::filter(&policy, &records, &user, &action, &object, &context, reasons)
+        }
+        Command::WhoCan { policy, records, record, action, context } => commands::who_can(&policy, &records, &record, &action, &context),
+        Command::Lint { policy, format } => commands::lint(&policy, format == Format::Json),
         Command::Schema => commands::schema(),
         Command::Generate { users, records, roles, departments, groups, sharing_rules, seed, out } => {
             let params =

@@ -29,6 +29,7 @@ mod explain;
 mod fields;
 pub mod generate;
 mod json;
+pub mod lint;
 pub mod policy;
 mod questions;
 mod render;
