@@ -269,3 +269,13 @@ pub fn lint(policy: &Path, json: bool) -> Result<ExitCode, Error> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+pub fn diff(before: &Path, after: &Path, records: &Path, context: &str) -> Result<ExitCode, Error> {
+    let old = load_policy(before).map_err(|e| e.at(""))?;
+    let new = load_policy(after)?;
+    let records = clearance_cli::load::parse_records(&read_text(records)?)?;
+    let context = context_arg(context)?;
+    let result = clearance_core::diff::diff(&old, &new, &records, &context)?;
+    say!("{}", serde_json::to_string(&result).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}

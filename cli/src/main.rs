@@ -121,6 +121,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Compare two versions of a policy on a dataset: who gains and loses which access.
+    Diff {
+        /// The policy before the change.
+        before: PathBuf,
+        /// The policy after the change.
+        after: PathBuf,
+        /// Records (JSON array or JSON Lines).
+        #[arg(long)]
+        records: PathBuf,
+        /// The request context as JSON (default `{}`).
+        #[arg(long, default_value = "{}")]
+        context: String,
+    },
     /// Print the JSON Schema of the policy file.
     Schema,
     /// Generate a deterministic org and dataset shaped like the reference org.
@@ -167,6 +180,7 @@ fn main() -> ExitCode {
         }
         Command::WhoCan { policy, records, record, action, context } => commands::who_can(&policy, &records, &record, &action, &context),
         Command::Lint { policy, format } => commands::lint(&policy, format == Format::Json),
+        Command::Diff { before, after, records, context } => commands::diff(&before, &after, &records, &context),
         Command::Schema => commands::schema(),
         Command::Generate { users, records, roles, departments, groups, sharing_rules, seed, out } => {
             let params =

@@ -23,6 +23,7 @@ mod compile;
 pub mod condition;
 mod dataset;
 mod decision;
+pub mod diff;
 mod engine;
 pub mod error;
 mod explain;

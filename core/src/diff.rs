@@ -1,0 +1,316 @@
+//! `diff`: which users gain and lose which access on which records when the
+//! policy changes from `before` to `after` (the admin's "what if").
+//!
+//! Incremental: a decision depends on the acting user, the record's owner
+//! (and the owners of its parents) and global settings. So only users whose
+//! compiled signature changed are re-filtered, only records owned by them are
+//! re-asked who-can, and only objects whose definition or rules changed are
+//! recomputed in full.
+
+use crate::check::Query;
+use crate::dataset::Dataset;
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::render::ReasonOut;
+use crate::request::Context;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Gained or lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Denied before, allowed after.
+    Gained,
+    /// Allowed before, denied after.
+    Lost,
+}
+
+/// One user's access to one record for one action changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The user.
+    pub user: String,
+    /// The record id.
+    pub record: String,
+    /// The action.
+    pub action: String,
+    /// Gained or lost.
+    pub change: ChangeKind,
+    /// Why the user has access: after the change for a gain, before it for a loss.
+    pub reasons: Vec<ReasonOut>,
+}
+
+/// Counts of gains and losses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Accesses gained.
+    pub gained: usize,
+    /// Accesses lost.
+    pub lost: usize,
+}
+
+/// Gains and losses per user, object and action.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// All changes.
+    pub total: Counts,
+    /// Per user id.
+    pub users: BTreeMap<String, Counts>,
+    /// Per object type.
+    pub objects: BTreeMap<String, Counts>,
+    /// Per action.
+    pub actions: BTreeMap<String, Counts>,
+}
+
+/// The result of [`diff`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Diff {
+    /// Counts.
+    pub summary: Summary,
+    /// Every change, sorted by user, record and action.
+    pub changes: Vec<Change>,
+}
+
+/// Compares the decisions of two policies on one dataset, for every
+/// record-bound action (all but `create`).
+///
+/// # Errors
+/// The records must be valid under both policies; problems are prefixed
+/// with `before:` or `after:`.
+pub fn diff(before: &Engine, after: &Engine, records: &serde_json::Value, context: &Context) -> Result<Diff, Error> {
+    let tag = |what: &'static str| {
+        move |e: Error| {
+            Error::new(
+                e.into_problems().into_iter().map(|p| crate::error::Problem { message: format!("{what}: {}", p.message), ..p }).collect(),
+            )
+        }
+    };
+    let old = before.load_records(records).map_err(tag("before"))?;
+    let new = after.load_records(records).map_err(tag("after"))?;
+    Ok(diff_loaded(before, &old, after, &new, context))
+}
+
+/// [`diff`] on datasets already loaded into each engine (the same records).
+pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset, context: &Context) -> Diff {
+    let plan = Plan::new(before, after, new);
+    // (user id, record index, action name) → allowed before / after.
+    let mut seen: BTreeSet<(String, u32, String)> = BTreeSet::new();
+    let actions: Vec<&str> = after.actions.iter().map(|a| &*a.name).filter(|a| *a != "create").collect();
+    let objects: Vec<&str> = after.objects.iter().map(|o| &*o.name).collect();
+    let users: BTreeSet<&str> = before.users.iter().chain(&after.users).map(|u| &*u.id).collect();
+
+    let mut changes = Vec::new();
+    let mut visit = |user: &str, record: u32, action: &str, changes: &mut Vec<Change>| {
+        if seen.insert((user.to_owned(), record, action.to_owned())) {
+            if let Some(change) = compare(before, old, after, new, user, record, action, context) {
+                changes.push(change);
+            }
+        }
+    };
+    for object in &objects {
+        let dirty = plan.dirty_objects.contains(*object);
+        let (Some(o_new), o_old) = (after.object_id(object), before.object_id(object)) else { continue };
+        for action in &actions {
+            let (a_new, a_old) = (after.action_id(action), before.action_id(action));
+            let Some(a_new) = a_new else { continue };
+            let filter_users: Vec<&str> =
+                if dirty { users.iter().copied().collect() } else { plan.changed_users.iter().map(String::as_str).collect() };
+            for user in filter_users {
+                let now = after.filter(new, user, a_new, o_new, context);
+                let was = match (a_old, o_old) {
+                    (Some(a), Some(o)) => before.filter(old, user, a, o, context),
+                    _ => Vec::new(),
+                };
+                for record in symmetric_difference(&was, &now) {
+                    visit(user, record, action, &mut changes);
+                }
+            }
+            if dirty {
+                continue;
+            }
+            for &record in &plan.owned_by_changed {
+                if new.records[record as usize].object != o_new {
+                    continue;
+                }
+                let now: BTreeSet<String> =
+                    after.who_can(Some(new), &new.records[record as usize], a_new, context).into_iter().map(|h| h.user).collect();
+                let was: BTreeSet<String> = match a_old {
+                    Some(a) => before.who_can(Some(old), &old.records[record as usize], a, context).into_iter().map(|h| h.user).collect(),
+                    None => BTreeSet::new(),
+                };
+                for user in was.symmetric_difference(&now) {
+                    visit(user, record, action, &mut changes);
+                }
+            }
+        }
+    }
+    changes.sort_by(|a, b| (&a.user, &a.record, &a.action).cmp(&(&b.user, &b.record, &b.action)));
+    let mut summary = Summary::default();
+    for change in &changes {
+        let object = new.get(&change.record).and_then(|r| after.object_name(r.object)).unwrap_or_default().to_owned();
+        for counts in [
+            &mut summary.total,
+            summary.users.entry(change.user.clone()).or_default(),
+            summary.objects.entry(object.clone()).or_default(),
+            summary.actions.entry(change.action.clone()).or_default(),
+        ] {
+            match change.change {
+                ChangeKind::Gained => counts.gained += 1,
+                ChangeKind::Lost => counts.lost += 1,
+            }
+        }
+    }
+    Diff { summary, changes }
+}
+
+fn symmetric_difference(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (a, b): (BTreeSet<u32>, BTreeSet<u32>) = (a.iter().copied().collect(), b.iter().copied().collect());
+    a.symmetric_difference(&b).copied().collect()
+}
+
+/// Decides (user, record, action) under both policies; a change if they differ.
+#[allow(clippy::too_many_arguments, reason = "both sides of the comparison travel together")]
+fn compare(
+    before: &Engine,
+    old: &Dataset,
+    after: &Engine,
+    new: &Dataset,
+    user: &str,
+    record: u32,
+    action: &str,
+    context: &Context,
+) -> Option<Change> {
+    let decide = |engine: &Engine, dataset: &Dataset| {
+        let a = engine.action_id(action)?;
+        let r = &dataset.records[record as usize];
+        let query = Query { user, action: a, object: r.object, record: Some(r), context, fields: &[], dataset: Some(dataset) };
+        let decision = engine.check_query(&query);
+        decision.allowed.then(|| engine.render(&decision, &query).reasons)
+    };
+    let (was, now) = (decide(before, old), decide(after, new));
+    let (change, reasons) = match (was, now) {
+        (None, Some(reasons)) => (ChangeKind::Gained, reasons),
+        (Some(reasons), None) => (ChangeKind::Lost, reasons),
+        _ => return None,
+    };
+    Some(Change { user: user.to_owned(), record: new.records[record as usize].id.to_string(), action: action.to_owned(), change, reasons })
+}
+
+/// What the change touches.
+struct Plan {
+    changed_users: BTreeSet<String>,
+    dirty_objects: BTreeSet<String>,
+    /// Records (indices in the `after` dataset) whose owner, or some parent's owner, changed.
+    owned_by_changed: Vec<u32>,
+}
+
+impl Plan {
+    fn new(before: &Engine, after: &Engine, new: &Dataset) -> Plan {
+        let mut changed_users = BTreeSet::new();
+        for user in before.users.iter().chain(&after.users) {
+            if before.user_signature(&user.id) != after.user_signature(&user.id) {
+                changed_users.insert(user.id.to_string());
+            }
+        }
+        let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
+        let (b, a) = (&before.source, &after.source);
+        let global = b.schema.actions != a.schema.actions || b.departments != a.departments;
+        let names: BTreeSet<&String> = b.schema.objects.keys().chain(a.schema.objects.keys()).collect();
+        for name in names {
+            let rules = |p: &crate::policy::Policy| -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+                (
+                    p.sharing_rules.iter().filter(|r| &r.object == name).filter_map(|r| serde_json::to_value(r).ok()).collect(),
+                    p.forbid
+                        .iter()
+                        .filter(|f| f.objects.as_ref().is_none_or(|objects| objects.contains(name)))
+                        .filter_map(|f| serde_json::to_value(f).ok())
+                        .collect(),
+                )
+            };
+            if global || b.schema.objects.get(name) != a.schema.objects.get(name) || rules(b) != rules(a) {
+                dirty_objects.insert(name.clone());
+            }
+        }
+        // A child follows its parent: a dirty parent makes the child dirty.
+        for _ in 0..after.objects.len() {
+            for object in &after.objects {
+                if let Some((parent, _)) = object.parent
+                    && dirty_objects.contains(&*after.objects[parent as usize].name)
+                {
+                    dirty_objects.insert(object.name.to_string());
+                }
+            }
+        }
+        let changed: Vec<bool> = after.users.iter().map(|u| changed_users.contains(&*u.id)).collect();
+        let mut owned_by_changed = Vec::new();
+        for (i, record) in new.records.iter().enumerate() {
+            let mut current = Some(record);
+            let mut touched = false;
+            while let Some(r) = current {
+                touched |= changed[r.owner as usize];
+                current = r.parent.as_deref().or_else(|| {
+                    let (_, field) = after.objects[r.object as usize].parent?;
+                    r.fields[field as usize].as_str().and_then(|id| new.get(id))
+                });
+            }
+            if touched {
+                owned_by_changed.push(i as u32);
+            }
+        }
+        Plan { changed_users, dirty_objects, owned_by_changed }
+    }
+}
+
+impl Engine {
+    /// Everything about a user that a decision can read, in names, so two
+    /// engines can be compared. `None` for an unknown user.
+    fn user_signature(&self, id: &str) -> Option<serde_json::Value> {
+        let &u = self.user_index.get(id)?;
+        let user = &self.users[u as usize];
+        let path = |tree: &crate::compile::tree::Tree, mut node: Option<u32>, peers: bool| {
+            let mut path = Vec::new();
+            while let Some(n) = node {
+                let flag = peers && self.peer_roles[n as usize];
+                path.push(serde_json::json!([&*tree.ids[n as usize], flag]));
+                node = tree.parent[n as usize];
+            }
+            path
+        };
+        let merged = &self.merged[user.merged as usize];
+        let bundles: Vec<serde_json::Value> = merged
+            .bundles
+            .iter()
+            .map(|&b| {
+                let id = &*self.bundles[b as usize].id;
+                let definition = self
+                    .source
+                    .bundles
+                    .profiles
+                    .get(id)
+                    .filter(|_| (b as usize) < self.source.bundles.profiles.len())
+                    .or_else(|| self.source.bundles.permission_sets.get(id));
+                serde_json::json!([id, definition])
+            })
+            .collect();
+        let groups: Vec<&str> = user.groups.iter().map(|&g| &*self.groups[g as usize]).collect();
+        let rules: Vec<serde_json::Value> =
+            user.sharing_rules.iter().map(|&r| serde_json::json!([&*self.sharing[(r >> 1) as usize].id, r & 1])).collect();
+        let attributes: BTreeMap<&str, serde_json::Value> = self
+            .attributes
+            .iter()
+            .zip(&*user.attributes)
+            .filter(|(_, v)| **v != crate::value::Value::Null)
+            .map(|(k, v)| (&**k, v.to_json()))
+            .collect();
+        Some(serde_json::json!({
+            "active": user.active,
+            "role": path(&self.roles, user.role, true),
+            "department": path(&self.departments, user.department, false),
+            "bundles": bundles,
+            "groups": groups,
+            "rules": rules,
+            "attributes": attributes,
+        }))
+    }
+}
