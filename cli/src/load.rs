@@ -92,7 +92,15 @@ pub fn load_suite(path: &Path) -> Result<LoadedSuite, Error> {
             Some(engine.load_records(&records).map_err(|e| prefix(e, "records"))?)
         }
     };
-    Ok(LoadedSuite { engine, dataset, cases: suite.cases })
+    let mut cases = suite.cases;
+    for case in &mut cases {
+        if let Some(diff) = &mut case.diff
+            && let Source::Path(p) = &diff.after
+        {
+            diff.after = Source::Inline(parse_json(&read_text(&base.join(p))?).map_err(|e| prefix(e, "diff after"))?);
+        }
+    }
+    Ok(LoadedSuite { engine, dataset, cases })
 }
 
 fn source_json(source: &Source, base: &Path) -> Result<serde_json::Value, Error> {

@@ -139,3 +139,50 @@ fn checked_in_json_schema_is_current() {
         "schema/policy.schema.json is stale: run `cargo run -p clearance-cli -- schema > schema/policy.schema.json`"
     );
 }
+
+#[test]
+fn filter_who_can_lint_and_diff_follow_the_contract() {
+    let ids = run(&["filter", ORG, "--records", RECORDS, "--user", "rep_east_alice", "--action", "read", "--object", "Account"], None);
+    assert_eq!(ids.status.code(), Some(0));
+    let ids: serde_json::Value = serde_json::from_slice(&ids.stdout).unwrap();
+    assert_eq!(ids, serde_json::json!(["acc_eu_1", "acc_eu_2", "acc_us_1"]));
+
+    let who = run(
+        &[
+            "who-can",
+            ORG,
+            "--records",
+            RECORDS,
+            "--record",
+            "acc_eu_2",
+            "--action",
+            "edit",
+            "--context",
+            r#"{"mfa": true, "ip": "10.0.0.1"}"#,
+        ],
+        None,
+    );
+    assert_eq!(who.status.code(), Some(0));
+    let who: Vec<serde_json::Value> = serde_json::from_slice(&who.stdout).unwrap();
+    assert!(who.iter().all(|hit| hit.as_object().unwrap().keys().collect::<Vec<_>>() == ["reasons", "user"]));
+    assert!(
+        who.iter().any(|hit| hit["user"] == "rep_east_alice" && hit["reasons"].as_array().unwrap().iter().any(|r| r["kind"] == "team"))
+    );
+
+    let bad_context =
+        run(&["filter", ORG, "--records", RECORDS, "--user", "x", "--action", "read", "--object", "Account", "--context", "[1]"], None);
+    assert_eq!(bad_context.status.code(), Some(1));
+
+    let lint = run(&["lint", ORG, "--format", "json"], None);
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&lint.stdout).unwrap();
+    assert!(findings.iter().any(|f| f["code"] == "separation_of_duty_conflict" && f["path"] == "/users/8"));
+
+    let diff = run(&["diff", ORG, "tests/orgs/reference-bob-moved.json", "--records", RECORDS], None);
+    assert_eq!(diff.status.code(), Some(0));
+    let diff: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    let keys: Vec<&String> = diff.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["changes", "summary"]);
+    let change = &diff["changes"][0];
+    assert_eq!(change.as_object().unwrap().keys().collect::<Vec<_>>(), ["action", "change", "reasons", "record", "user"]);
+    assert!(diff["summary"]["users"]["rep_east_bob"]["lost"].as_u64().unwrap() >= 1);
+}

@@ -20,6 +20,8 @@ pub struct Record {
     pub(crate) object: u32,
     pub(crate) owner: u32,
     pub(crate) department: Option<u32>,
+    /// Whether the department was given (else it is the owner's).
+    pub(crate) own_department: bool,
     pub(crate) fields: Box<[Value]>,
     pub(crate) team: Box<[(u32, Level)]>,
     pub(crate) shares: Box<[(Principal, Level)]>,
@@ -178,11 +180,37 @@ impl Engine {
             object: object?,
             owner: owner?,
             department,
+            own_department: input.department.is_some(),
             fields: fields.into_boxed_slice(),
             team,
             shares,
             parent,
         })
+    }
+
+    /// The record as it would be written in a dataset file.
+    pub fn record_input(&self, record: &Record) -> RecordInput {
+        let object = &self.objects[record.object as usize];
+        RecordInput {
+            id: record.id.to_string(),
+            object: object.name.to_string(),
+            owner: self.users[record.owner as usize].id.to_string(),
+            department: record.department.filter(|_| record.own_department).map(|d| self.departments.ids[d as usize].to_string()),
+            fields: object
+                .fields
+                .iter()
+                .zip(&*record.fields)
+                .filter(|(_, v)| **v != Value::Null)
+                .map(|(f, v)| (f.name.to_string(), v.to_json()))
+                .collect(),
+            team: record
+                .team
+                .iter()
+                .map(|&(u, access)| crate::request::TeamMember { user: self.users[u as usize].id.to_string(), access })
+                .collect(),
+            shares: record.shares.iter().map(|&(with, access)| crate::request::Share { with: self.recipient(with), access }).collect(),
+            parent: record.parent.as_ref().map(|p| Box::new(self.record_input(p))),
+        }
     }
 
     /// Loads a dataset from a JSON array of records.

@@ -11,6 +11,8 @@
 //! `policy` and `records` are paths (relative to the test file) or inline
 //! JSON. Every key of `expect` is optional; only the keys given are checked.
 
+mod questions;
+
 use crate::check::Query;
 use crate::dataset::Dataset;
 use crate::decision::Stage;
@@ -54,10 +56,62 @@ pub enum Source {
 pub struct Case {
     /// Short description, unique within the file.
     pub name: String,
-    /// The request (SPEC §5), as JSON so malformed requests can be tested too.
-    pub request: serde_json::Value,
-    /// The expected decision (or error).
+    /// A `check` request (SPEC §5), as JSON so malformed requests can be tested too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<serde_json::Value>,
+    /// A `filter` question: which records may the user access?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<FilterCase>,
+    /// A `who-can` question: which users may access the record?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub who_can: Option<WhoCanCase>,
+    /// A `diff` question: what changes if the policy becomes `after`?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<DiffCase>,
+    /// A `lint` question (the value is ignored; write `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lint: Option<bool>,
+    /// The expected answer (or error).
     pub expect: Expect,
+}
+
+/// `filter` arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilterCase {
+    /// User id.
+    pub user: String,
+    /// Action.
+    pub action: String,
+    /// Object type.
+    pub object: String,
+    /// Context (default `{}`).
+    #[serde(default)]
+    pub context: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `who-can` arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhoCanCase {
+    /// Record id in the suite's records.
+    pub record: String,
+    /// Action.
+    pub action: String,
+    /// Context (default `{}`).
+    #[serde(default)]
+    pub context: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `diff` arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiffCase {
+    /// The policy after the change: a path relative to the test file, or inline.
+    pub after: Source,
+    /// Context (default `{}`).
+    #[serde(default)]
+    pub context: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Expected properties of a decision; absent keys are not checked.
@@ -91,6 +145,18 @@ pub struct Expect {
     /// The JSON Pointer of the first problem, with `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_path: Option<String>,
+    /// `filter`: the record ids, in dataset order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
+    /// `who-can`: the user ids, in any order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<String>>,
+    /// `diff`: every change as `[user, record, action, "gained" | "lost"]`, in any order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<(String, String, String, crate::diff::ChangeKind)>>,
+    /// `lint`: every finding as `[code, path]`, in any order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<(String, String)>>,
     /// Text the English explanation must contain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_contains: Option<String>,
@@ -128,9 +194,15 @@ pub fn run(engine: &Engine, dataset: Option<&Dataset>, cases: &[Case]) -> Vec<Ou
 }
 
 fn run_case(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Outcome {
+    let asked = [case.request.is_some(), case.filter.is_some(), case.who_can.is_some(), case.diff.is_some(), case.lint.is_some()];
+    if asked.iter().filter(|a| **a).count() != 1 {
+        let failures = vec!["case: give exactly one of `request`, `filter`, `who_can`, `diff` and `lint`".to_owned()];
+        return Outcome { name: case.name.clone(), failures, actual: serde_json::Value::Null };
+    }
+    let Some(request) = &case.request else { return questions::run(engine, dataset, case) };
     let mut failures = Vec::new();
     let expect = &case.expect;
-    let prepared = Request::from_value(&case.request).and_then(|request| engine.prepare(&request, dataset));
+    let prepared = Request::from_value(request).and_then(|request| engine.prepare(&request, dataset));
     let prepared = match prepared {
         Err(error) => {
             let first = error.problems().first().cloned();
