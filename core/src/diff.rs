@@ -102,10 +102,10 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
 
     let mut changes = Vec::new();
     let mut visit = |user: &str, record: u32, action: &str, changes: &mut Vec<Change>| {
-        if seen.insert((user.to_owned(), record, action.to_owned())) {
-            if let Some(change) = compare(before, old, after, new, user, record, action, context) {
-                changes.push(change);
-            }
+        if seen.insert((user.to_owned(), record, action.to_owned()))
+            && let Some(change) = compare(before, old, after, new, user, record, action, context)
+        {
+            changes.push(change);
         }
     };
     for object in &objects {
