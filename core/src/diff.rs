@@ -207,10 +207,32 @@ struct Plan {
 
 impl Plan {
     fn new(before: &Engine, after: &Engine, new: &Dataset) -> Plan {
+        // Bundles whose definition changed touch every holder.
+        let (b, a) = (&before.source.bundles, &after.source.bundles);
+        let changed_profiles: BTreeSet<&String> =
+            b.profiles.keys().chain(a.profiles.keys()).filter(|id| b.profiles.get(*id) != a.profiles.get(*id)).collect();
+        let changed_sets: BTreeSet<&String> = b
+            .permission_sets
+            .keys()
+            .chain(a.permission_sets.keys())
+            .filter(|id| b.permission_sets.get(*id) != a.permission_sets.get(*id))
+            .collect();
+        let holds_changed_bundle = |engine: &Engine, id: &str| {
+            let Some(user) = engine.user_index.get(id).map(|&u| &engine.source.users[u as usize]) else { return false };
+            user.profile.as_ref().is_some_and(|p| changed_profiles.contains(p))
+                || user.permission_sets.iter().any(|s| changed_sets.contains(s))
+        };
         let mut changed_users = BTreeSet::new();
         for user in before.users.iter().chain(&after.users) {
-            if before.user_signature(&user.id) != after.user_signature(&user.id) {
+            if !changed_users.contains(&*user.id) && before.user_signature(&user.id) != after.user_signature(&user.id) {
                 changed_users.insert(user.id.to_string());
+            }
+        }
+        if !changed_profiles.is_empty() || !changed_sets.is_empty() {
+            for user in before.users.iter().chain(&after.users) {
+                if holds_changed_bundle(before, &user.id) || holds_changed_bundle(after, &user.id) {
+                    changed_users.insert(user.id.to_string());
+                }
             }
         }
         let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
@@ -262,55 +284,50 @@ impl Plan {
     }
 }
 
+/// Everything about a user that a decision can read, in names, so that two
+/// engines can be compared. Bundles appear by id; their definitions are
+/// compared once per bundle (see [`Plan::new`]).
+#[derive(PartialEq)]
+struct Signature<'a> {
+    active: bool,
+    role: Vec<(&'a str, bool)>,
+    department: Vec<&'a str>,
+    bundles: Vec<&'a str>,
+    groups: Vec<&'a str>,
+    rules: Vec<(&'a str, u32)>,
+    attributes: Vec<(&'a str, &'a crate::value::Value)>,
+}
+
 impl Engine {
-    /// Everything about a user that a decision can read, in names, so two
-    /// engines can be compared. `None` for an unknown user.
-    fn user_signature(&self, id: &str) -> Option<serde_json::Value> {
+    fn user_signature(&self, id: &str) -> Option<Signature<'_>> {
         let &u = self.user_index.get(id)?;
         let user = &self.users[u as usize];
-        let path = |tree: &crate::compile::tree::Tree, mut node: Option<u32>, peers: bool| {
-            let mut path = Vec::new();
-            while let Some(n) = node {
-                let flag = peers && self.peer_roles[n as usize];
-                path.push(serde_json::json!([&*tree.ids[n as usize], flag]));
-                node = tree.parent[n as usize];
-            }
-            path
-        };
-        let merged = &self.merged[user.merged as usize];
-        let bundles: Vec<serde_json::Value> = merged
-            .bundles
-            .iter()
-            .map(|&b| {
-                let id = &*self.bundles[b as usize].id;
-                let definition = self
-                    .source
-                    .bundles
-                    .profiles
-                    .get(id)
-                    .filter(|_| (b as usize) < self.source.bundles.profiles.len())
-                    .or_else(|| self.source.bundles.permission_sets.get(id));
-                serde_json::json!([id, definition])
-            })
-            .collect();
-        let groups: Vec<&str> = user.groups.iter().map(|&g| &*self.groups[g as usize]).collect();
-        let rules: Vec<serde_json::Value> =
-            user.sharing_rules.iter().map(|&r| serde_json::json!([&*self.sharing[(r >> 1) as usize].id, r & 1])).collect();
-        let attributes: BTreeMap<&str, serde_json::Value> = self
-            .attributes
-            .iter()
-            .zip(&*user.attributes)
-            .filter(|(_, v)| **v != crate::value::Value::Null)
-            .map(|(k, v)| (&**k, v.to_json()))
-            .collect();
-        Some(serde_json::json!({
-            "active": user.active,
-            "role": path(&self.roles, user.role, true),
-            "department": path(&self.departments, user.department, false),
-            "bundles": bundles,
-            "groups": groups,
-            "rules": rules,
-            "attributes": attributes,
-        }))
+        let mut role = Vec::new();
+        let mut node = user.role;
+        while let Some(n) = node {
+            role.push((&*self.roles.ids[n as usize], self.peer_roles[n as usize]));
+            node = self.roles.parent[n as usize];
+        }
+        let mut department = Vec::new();
+        let mut node = user.department;
+        while let Some(n) = node {
+            department.push(&*self.departments.ids[n as usize]);
+            node = self.departments.parent[n as usize];
+        }
+        Some(Signature {
+            active: user.active,
+            role,
+            department,
+            bundles: self.merged[user.merged as usize].bundles.iter().map(|&b| &*self.bundles[b as usize].id).collect(),
+            groups: user.groups.iter().map(|&g| &*self.groups[g as usize]).collect(),
+            rules: user.sharing_rules.iter().map(|&r| (&*self.sharing[(r >> 1) as usize].id, r & 1)).collect(),
+            attributes: self
+                .attributes
+                .iter()
+                .zip(&*user.attributes)
+                .filter(|(_, v)| **v != crate::value::Value::Null)
+                .map(|(k, v)| (&**k, v))
+                .collect(),
+        })
     }
 }

@@ -128,6 +128,10 @@ fn edit(policy: &mut Policy, kind: usize, rng: &mut Rng) {
             let object = policy.schema.objects.get_mut("Case").unwrap();
             object.baseline = if object.baseline == Baseline::PublicRead { Baseline::Private } else { Baseline::PublicReadWrite };
         }
+        9 => {
+            let rep = policy.bundles.profiles.get_mut("sales_rep").unwrap();
+            rep.objects.get_mut("Account").unwrap().insert("read".into(), clearance_core::policy::Scope::DepartmentTree);
+        }
         8 => {
             let u = rng.below(users);
             policy.users[u].active = !policy.users[u].active;
@@ -144,7 +148,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
 
     #[test]
-    fn incremental_diff_equals_brute_force(seed in any::<u64>(), kind in 0usize..10) {
+    fn incremental_diff_equals_brute_force(seed in any::<u64>(), kind in 0usize..11) {
         let params = Params { users: 30, roles: 10, role_depth: 8, departments: 5, groups: 4, sharing_rules: 6, records: 50, seed };
         let (before, records) = generate(&params);
         let mut after = before.clone();
