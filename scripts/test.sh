@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, the native test suites
-# (unit, scenario corpus, bad-input corpus, properties, CLI contract), the
-# wasm32 build of the core, and the scenario corpus through the CLI.
+# (unit, scenario corpus, bad-input corpus, properties, CLI contract, SQL
+# plans on a real PostgreSQL), the wasm32 build of the core, and the scenario
+# corpus through the CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$SECONDS
@@ -21,6 +22,12 @@ cargo build --locked -p clearance-core --target wasm32-unknown-unknown --release
 
 step "clearance test: the scenario corpus through the CLI"
 cargo run --locked --quiet -p clearance-cli -- test tests/scenarios/*.json | tail -n 1
+
+step "PostgreSQL on loopback for the plan tests"
+pg_dir=$(mktemp -d)
+trap 'bash scripts/postgres.sh stop "$pg_dir"' EXIT
+CLEARANCE_POSTGRES=$(bash scripts/postgres.sh start "$pg_dir" "${CLEARANCE_PG_PORT:-55432}")
+export CLEARANCE_POSTGRES CLEARANCE_REQUIRE_POSTGRES=1
 
 step "cargo test --workspace"
 cargo test --locked --workspace

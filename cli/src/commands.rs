@@ -279,3 +279,27 @@ pub fn diff(before: &Path, after: &Path, records: &Path, context: &str) -> Resul
     say!("{}", serde_json::to_string(&result).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
 }
+
+pub fn plan(
+    policy: &Path,
+    user: Option<&str>,
+    action: Option<&str>,
+    object: Option<&str>,
+    table: Option<&str>,
+    context: &str,
+    ddl: bool,
+) -> Result<ExitCode, Error> {
+    let engine = load_policy(policy)?;
+    let mut mapping = clearance_core::plan::Mapping::default();
+    if let (Some(object), Some(table)) = (object, table) {
+        mapping.tables.insert(object.to_owned(), table.to_owned());
+    }
+    if ddl {
+        say!("{}", engine.postgres_ddl(&mapping));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let context = context_arg(context)?;
+    let plan = engine.plan(user.unwrap_or_default(), action.unwrap_or_default(), object.unwrap_or_default(), &context, &mapping)?;
+    say!("{}", serde_json::to_string(&plan).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}

@@ -134,6 +134,32 @@ enum Command {
         #[arg(long, default_value = "{}")]
         context: String,
     },
+    /// Print a parameterised SQL query selecting the records a user may access: `{sql, params}`.
+    Plan {
+        /// The policy file.
+        policy: PathBuf,
+        /// The user id.
+        #[arg(long, required_unless_present = "ddl")]
+        user: Option<String>,
+        /// The action.
+        #[arg(long, required_unless_present = "ddl")]
+        action: Option<String>,
+        /// The object type.
+        #[arg(long, required_unless_present = "ddl")]
+        object: Option<String>,
+        /// SQL dialect.
+        #[arg(long, default_value = "postgres", value_parser = ["postgres"])]
+        dialect: String,
+        /// The object's table (default: the object name in lower case).
+        #[arg(long)]
+        table: Option<String>,
+        /// The request context as JSON (default `{}`).
+        #[arg(long, default_value = "{}")]
+        context: String,
+        /// Print the expected database schema (DDL) instead.
+        #[arg(long)]
+        ddl: bool,
+    },
     /// Print the JSON Schema of the policy file.
     Schema,
     /// Generate a deterministic org and dataset shaped like the reference org.
@@ -181,6 +207,9 @@ fn main() -> ExitCode {
         Command::WhoCan { policy, records, record, action, context } => commands::who_can(&policy, &records, &record, &action, &context),
         Command::Lint { policy, format } => commands::lint(&policy, format == Format::Json),
         Command::Diff { before, after, records, context } => commands::diff(&before, &after, &records, &context),
+        Command::Plan { policy, user, action, object, dialect: _, table, context, ddl } => {
+            commands::plan(&policy, user.as_deref(), action.as_deref(), object.as_deref(), table.as_deref(), &context, ddl)
+        }
         Command::Schema => commands::schema(),
         Command::Generate { users, records, roles, departments, groups, sharing_rules, seed, out } => {
             let params =

@@ -10,10 +10,12 @@ mod eval;
 mod lexer;
 mod parser;
 mod resolve;
+mod sql;
 
 pub use ast::{CmpOp, Expr, Operand, OperandKind};
 pub use eval::{EvalEnv, RecordView, UserView};
 pub use resolve::{Condition, Resolver};
+pub use sql::{SqlBool, SqlParams, SqlRecord};
 
 use crate::error::{Error, code};
 

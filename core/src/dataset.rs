@@ -34,6 +34,11 @@ impl Record {
         &self.id
     }
 
+    /// The record's effective department (its own, else its owner's), by index.
+    pub fn department(&self) -> Option<u32> {
+        self.department
+    }
+
     /// The record's object type (index; see [`Engine::object_name`]).
     pub fn object(&self) -> u32 {
         self.object

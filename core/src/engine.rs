@@ -205,6 +205,11 @@ impl Engine {
         self.objects.get(object as usize).map(|o| &*o.name)
     }
 
+    /// The id of a department by index.
+    pub fn department_name(&self, department: u32) -> Option<&str> {
+        self.departments.ids.get(department as usize).map(|d| &**d)
+    }
+
     /// The name of every action, built-in and custom.
     pub fn action_names(&self) -> impl Iterator<Item = &str> {
         self.actions.iter().map(|a| &*a.name)

@@ -105,6 +105,10 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
         change_control: reference.change_control.clone(),
         ..Policy::default()
     };
+    // A depth-limited hierarchy, so generated orgs exercise the limit too.
+    if let Some(opportunity) = policy.schema.objects.get_mut("Opportunity") {
+        opportunity.hierarchy.depth = Some(3);
+    }
     // Roles: a spine as deep as asked, then the rest hung anywhere not too deep.
     let role_count = params.roles.max(params.role_depth + 1);
     let mut role_depths = Vec::with_capacity(role_count);

@@ -31,6 +31,7 @@ mod fields;
 pub mod generate;
 mod json;
 pub mod lint;
+pub mod plan;
 pub mod policy;
 mod questions;
 mod render;

@@ -37,9 +37,13 @@ impl Engine {
             Baseline::Private | Baseline::ControlledByParent => {}
         }
         if let (Some(level), Some(role), Some(owner_role)) = (object.hierarchy, user.role, owner.role) {
-            let within_depth =
-                object.hierarchy_depth.is_none_or(|depth| self.roles.depth[owner_role as usize] - self.roles.depth[role as usize] <= depth);
-            if self.roles.strictly_above(role, owner_role) && within_depth {
+            // Only a role strictly above the owner's has a (positive) distance to it.
+            let within_depth = || {
+                object
+                    .hierarchy_depth
+                    .is_none_or(|depth| self.roles.depth[owner_role as usize].saturating_sub(self.roles.depth[role as usize]) <= depth)
+            };
+            if self.roles.strictly_above(role, owner_role) && within_depth() {
                 reasons.push(Reason::Hierarchy { role, owner_role, level });
             }
             if role == owner_role && record.owner != u && self.peer_roles[role as usize] {

@@ -49,7 +49,7 @@ pub struct EvalEnv<'a> {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum V<'a> {
+pub(crate) enum V<'a> {
     Null,
     Bool(bool),
     Num(f64),
@@ -58,7 +58,7 @@ enum V<'a> {
     Time(i64),
 }
 
-fn of(value: &Value) -> V<'_> {
+pub(crate) fn of(value: &Value) -> V<'_> {
     match value {
         Value::Null => V::Null,
         Value::Bool(b) => V::Bool(*b),
@@ -89,7 +89,7 @@ pub(crate) fn eval(expr: &CExpr, env: &EvalEnv<'_>) -> bool {
     }
 }
 
-fn operand<'a>(op: &'a COp, env: &EvalEnv<'a>) -> V<'a> {
+pub(crate) fn operand<'a>(op: &'a COp, env: &EvalEnv<'a>) -> V<'a> {
     match op {
         COp::Lit(value) => of(value),
         COp::Time(ms) => V::Time(*ms),
@@ -120,7 +120,7 @@ fn operand<'a>(op: &'a COp, env: &EvalEnv<'a>) -> V<'a> {
     }
 }
 
-fn compare(left: V<'_>, op: CmpOp, right: V<'_>) -> bool {
+pub(crate) fn compare(left: V<'_>, op: CmpOp, right: V<'_>) -> bool {
     if matches!(left, V::Null) || matches!(right, V::Null) {
         return false;
     }

@@ -79,8 +79,8 @@ pub(crate) enum CExpr {
 /// A compiled condition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
-    expr: CExpr,
-    context_keys: Box<[CtxKey]>,
+    pub(crate) expr: CExpr,
+    pub(crate) context_keys: Box<[CtxKey]>,
 }
 
 impl Condition {
