@@ -40,6 +40,16 @@ fn questions(c: &mut Criterion) {
         })
     });
 
+    let mapping = clearance_core::plan::Mapping::default();
+    let object_names: Vec<String> = engine.object_names().map(str::to_owned).collect();
+    group.bench_function("plan_per_user", |b| {
+        b.iter(|| {
+            let user = rng.pick(&users);
+            let object: &String = rng.pick(&object_names);
+            black_box(engine.plan(user, "read", object, &context, &mapping))
+        })
+    });
+
     // One user moved to another role.
     let mut moved = policy.clone();
     let roles: Vec<String> = policy.roles.iter().map(|r| r.id.clone()).collect();
@@ -51,7 +61,12 @@ fn questions(c: &mut Criterion) {
     });
     drop((after, after_dataset));
 
-    // One role re-parented (a mid-level role moved under the root).
+    // One role re-parented (a mid-level role moved under the root): slow today
+    // (every record of the moved subtree is re-asked who-can), so opt-in.
+    if std::env::var("CLEARANCE_BENCH_REPARENT").is_err() {
+        group.finish();
+        return;
+    }
     let mut reparented = policy.clone();
     let index = reparented.roles.iter().position(|r| r.parent.is_some() && r.id != "role_1").unwrap_or(1);
     reparented.roles[index].parent = Some("role_0".into());

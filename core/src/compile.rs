@@ -25,6 +25,7 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
     let mut engine = Engine {
         users: directory.users,
         users_by_role: Vec::new(),
+        users_by_department: Vec::new(),
         user_index: directory.user_index,
         roles,
         peer_roles,
@@ -50,6 +51,7 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
     rules::compile_rules(&policy, &mut engine, &directory.users_by_role, &directory.users_by_department, &mut problems);
     rules::check_separation_of_duties(&policy, &engine, &mut problems);
     engine.users_by_role = directory.users_by_role;
+    engine.users_by_department = directory.users_by_department;
     engine.mfa_matters = engine.bundles.iter().any(|b| b.mfa_required) || engine.conditions.iter().any(|c| c.reads_mfa());
     engine.source = policy;
     problems.finish(engine)

@@ -74,6 +74,32 @@ impl Dataset {
         self.index.get(id).copied()
     }
 
+    /// Approximate heap and inline bytes held by the dataset (records, id
+    /// index and lookup indices), for memory budgets.
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        fn value_bytes(value: &Value) -> usize {
+            match value {
+                Value::Str(s) => s.len(),
+                Value::List(items) => items.len() * size_of::<Value>() + items.iter().map(value_bytes).sum::<usize>(),
+                _ => 0,
+            }
+        }
+        fn record_bytes(record: &Record) -> usize {
+            record.id.len()
+                + record.fields.len() * size_of::<Value>()
+                + record.fields.iter().map(value_bytes).sum::<usize>()
+                + record.team.len() * size_of::<(u32, Level)>()
+                + record.shares.len() * size_of::<(Principal, Level)>()
+                + record.parent.as_deref().map_or(0, |p| size_of::<Record>() + record_bytes(p))
+        }
+        let records = self.records.capacity() * size_of::<Record>() + self.records.iter().map(record_bytes).sum::<usize>();
+        // Each index entry: key (a copy of the id), value, and the table's control byte.
+        let index =
+            self.index.capacity() * (size_of::<Box<str>>() + size_of::<u32>() + 1) + self.index.keys().map(|k| k.len()).sum::<usize>();
+        records + index + self.lookups.memory_bytes()
+    }
+
     /// Every record, in load order.
     pub fn records(&self) -> &[Record] {
         &self.records

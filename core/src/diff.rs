@@ -9,7 +9,7 @@
 
 use crate::check::Query;
 use crate::dataset::Dataset;
-use crate::engine::Engine;
+use crate::engine::{Engine, RuleSource};
 use crate::error::Error;
 use crate::render::ReasonOut;
 use crate::request::Context;
@@ -129,17 +129,19 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
             if dirty {
                 continue;
             }
-            for &record in &plan.owned_by_changed {
+            // Records whose owner (or a parent's owner) changed: only users
+            // whose paths read that owner can see a different answer.
+            let everyone = plan.owner_sensitive_objects.contains(*object);
+            for (&record, owners) in &plan.owned_by_changed {
                 if new.records[record as usize].object != o_new {
                     continue;
                 }
-                let now: BTreeSet<String> =
-                    after.who_can(Some(new), &new.records[record as usize], a_new, context).into_iter().map(|h| h.user).collect();
-                let was: BTreeSet<String> = match a_old {
-                    Some(a) => before.who_can(Some(old), &old.records[record as usize], a, context).into_iter().map(|h| h.user).collect(),
-                    None => BTreeSet::new(),
+                let candidates: BTreeSet<&str> = if everyone {
+                    users.clone()
+                } else {
+                    owners.iter().flat_map(|o| plan.affected_by_owner.get(o).into_iter().flatten()).map(String::as_str).collect()
                 };
-                for user in was.symmetric_difference(&now) {
+                for user in candidates {
                     visit(user, record, action, &mut changes);
                 }
             }
@@ -201,8 +203,16 @@ fn compare(
 struct Plan {
     changed_users: BTreeSet<String>,
     dirty_objects: BTreeSet<String>,
-    /// Records (indices in the `after` dataset) whose owner, or some parent's owner, changed.
-    owned_by_changed: Vec<u32>,
+    /// Records (indices, the same in both datasets) whose owner, or some
+    /// parent's owner, changed, with those owners.
+    owned_by_changed: BTreeMap<u32, BTreeSet<String>>,
+    /// For each changed owner: the users whose access paths read the owner
+    /// (department and its ancestors, role and its ancestors, owner-based
+    /// rules containing them), under either policy.
+    affected_by_owner: BTreeMap<String, BTreeSet<String>>,
+    /// Objects with conditions on `record.owner` or `record.department`:
+    /// there every user is re-asked.
+    owner_sensitive_objects: BTreeSet<String>,
 }
 
 impl Plan {
@@ -264,23 +274,53 @@ impl Plan {
                 }
             }
         }
-        let changed: Vec<bool> = after.users.iter().map(|u| changed_users.contains(&*u.id)).collect();
-        let mut owned_by_changed = Vec::new();
-        for (i, record) in new.records.iter().enumerate() {
-            let mut current = Some(record);
-            let mut touched = false;
-            while let Some(r) = current {
-                touched |= changed[r.owner as usize];
-                current = r.parent.as_deref().or_else(|| {
-                    let (_, field) = after.objects[r.object as usize].parent?;
-                    r.fields[field as usize].as_str().and_then(|id| new.get(id))
-                });
-            }
-            if touched {
-                owned_by_changed.push(i as u32);
+        let mut owned_by_changed: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
+        for owner in &changed_users {
+            let Some(&o) = after.user_index.get(owner.as_str()) else { continue };
+            let mut stack: Vec<u32> = new.lookups.by_owner[o as usize].clone();
+            while let Some(record) = stack.pop() {
+                if owned_by_changed.entry(record).or_default().insert(owner.clone()) {
+                    stack.extend(new.lookups.children.get(&record).into_iter().flatten());
+                }
             }
         }
-        Plan { changed_users, dirty_objects, owned_by_changed }
+        // Inline parents are not in the children index: look at them directly.
+        for &record in &new.lookups.inline_parent {
+            let mut parent = new.records[record as usize].parent.as_deref();
+            while let Some(p) = parent {
+                let owner = &after.users[p.owner as usize].id;
+                if changed_users.contains(&**owner) {
+                    owned_by_changed.entry(record).or_default().insert(owner.to_string());
+                }
+                parent = p.parent.as_deref();
+            }
+        }
+        let owners: BTreeSet<&String> = owned_by_changed.values().flatten().collect();
+        let mut affected_by_owner: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for engine in [before, after] {
+            let rule_users = engine.rule_users();
+            for &owner in &owners {
+                let set = affected_by_owner.entry(owner.clone()).or_default();
+                engine.users_reading_owner(owner, &rule_users, set);
+            }
+        }
+        let mut owner_sensitive_objects = BTreeSet::new();
+        for engine in [before, after] {
+            for (o, object) in engine.objects.iter().enumerate() {
+                let rules = engine.sharing.iter().filter(|r| r.object == o as u32).filter_map(|r| match r.source {
+                    RuleSource::Criteria(c) => Some(c),
+                    RuleSource::OwnedBy(_) => None,
+                });
+                let forbids = (0..engine.n_actions() as u32).flat_map(|a| {
+                    let slot = engine.slot(o as u32, a);
+                    engine.forbid_deny[slot].iter().chain(&engine.forbid_hide[slot]).map(|&(_, c)| c)
+                });
+                if rules.chain(forbids).any(|c| engine.conditions[c as usize].reads_owner_or_department()) {
+                    owner_sensitive_objects.insert(object.name.to_string());
+                }
+            }
+        }
+        Plan { changed_users, dirty_objects, owned_by_changed, affected_by_owner, owner_sensitive_objects }
     }
 }
 
@@ -299,6 +339,44 @@ struct Signature<'a> {
 }
 
 impl Engine {
+    /// For each sharing rule, the users it reaches (recipients and superiors).
+    fn rule_users(&self) -> Vec<Vec<u32>> {
+        let mut users = vec![Vec::new(); self.sharing.len()];
+        for (u, user) in self.users.iter().enumerate() {
+            for &packed in &*user.sharing_rules {
+                users[(packed >> 1) as usize].push(u as u32);
+            }
+        }
+        users
+    }
+
+    /// Adds the users whose access paths read `owner`: department scopes
+    /// (the owner's department and its ancestors), hierarchy and peers (the
+    /// owner's role and its ancestors), and owner-based sharing rules whose
+    /// owners include them.
+    fn users_reading_owner(&self, owner: &str, rule_users: &[Vec<u32>], into: &mut BTreeSet<String>) {
+        let Some(&o) = self.user_index.get(owner) else { return };
+        let user = &self.users[o as usize];
+        let mut add = |list: &[u32]| into.extend(list.iter().map(|&u| self.users[u as usize].id.to_string()));
+        let mut department = user.department;
+        while let Some(d) = department {
+            add(&self.users_by_department[d as usize]);
+            department = self.departments.parent[d as usize];
+        }
+        let mut role = user.role;
+        while let Some(r) = role {
+            add(&self.users_by_role[r as usize]);
+            role = self.roles.parent[r as usize];
+        }
+        for (r, rule) in self.sharing.iter().enumerate() {
+            if let RuleSource::OwnedBy(principal) = rule.source
+                && self.contains(principal, o)
+            {
+                add(&rule_users[r]);
+            }
+        }
+    }
+
     fn user_signature(&self, id: &str) -> Option<Signature<'_>> {
         let &u = self.user_index.get(id)?;
         let user = &self.users[u as usize];

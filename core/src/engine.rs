@@ -17,6 +17,8 @@ pub struct Engine {
     pub(crate) users: Vec<UserEntry>,
     /// Users holding each role.
     pub(crate) users_by_role: Vec<Vec<u32>>,
+    /// Users of each department.
+    pub(crate) users_by_department: Vec<Vec<u32>>,
     pub(crate) user_index: FxHashMap<Box<str>, u32>,
     pub(crate) roles: Tree,
     pub(crate) peer_roles: Vec<bool>,

@@ -113,19 +113,7 @@ impl Condition {
     /// Whether the condition reads only `record.*` and literals, so its value
     /// on a record is the same for every user and request.
     pub fn reads_only_record(&self) -> bool {
-        fn op(o: &COp) -> bool {
-            !matches!(o, COp::UserId | COp::UserRole | COp::UserDepartment | COp::UserAttr(_) | COp::Context(_))
-        }
-        fn walk(e: &CExpr) -> bool {
-            match e {
-                CExpr::Const(_) => true,
-                CExpr::Or(parts) | CExpr::And(parts) => parts.iter().all(walk),
-                CExpr::Not(inner) => walk(inner),
-                CExpr::Truthy(o) | CExpr::IsNull(o, _) | CExpr::InCidr(o, _) => op(o),
-                CExpr::Compare(l, _, r) => op(l) && op(r),
-            }
-        }
-        walk(&self.expr)
+        !self.any_operand(&|o| matches!(o, COp::UserId | COp::UserRole | COp::UserDepartment | COp::UserAttr(_) | COp::Context(_)))
     }
 
     /// Whether the condition reads `context.mfa`.
@@ -133,21 +121,23 @@ impl Condition {
         self.context_keys.contains(&CtxKey::Mfa)
     }
 
-    /// Whether the condition reads any `record.*` operand.
-    pub fn reads_record(&self) -> bool {
-        fn op(o: &COp) -> bool {
-            matches!(o, COp::RecordField(..) | COp::RecordId | COp::RecordOwner | COp::RecordDepartment | COp::Absent)
-        }
-        fn walk(e: &CExpr) -> bool {
+    /// Whether the condition reads `record.owner` or `record.department`,
+    /// which change when the owner moves.
+    pub fn reads_owner_or_department(&self) -> bool {
+        self.any_operand(&|o| matches!(o, COp::RecordOwner | COp::RecordDepartment))
+    }
+
+    fn any_operand(&self, test: &dyn Fn(&COp) -> bool) -> bool {
+        fn walk(e: &CExpr, test: &dyn Fn(&COp) -> bool) -> bool {
             match e {
                 CExpr::Const(_) => false,
-                CExpr::Or(parts) | CExpr::And(parts) => parts.iter().any(walk),
-                CExpr::Not(inner) => walk(inner),
-                CExpr::Truthy(o) | CExpr::IsNull(o, _) | CExpr::InCidr(o, _) => op(o),
-                CExpr::Compare(l, _, r) => op(l) || op(r),
+                CExpr::Or(parts) | CExpr::And(parts) => parts.iter().any(|p| walk(p, test)),
+                CExpr::Not(inner) => walk(inner, test),
+                CExpr::Truthy(o) | CExpr::IsNull(o, _) | CExpr::InCidr(o, _) => test(o),
+                CExpr::Compare(l, _, r) => test(l) || test(r),
             }
         }
-        walk(&self.expr)
+        walk(&self.expr, test)
     }
 }
 

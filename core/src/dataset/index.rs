@@ -46,6 +46,22 @@ impl Clone for Lookups {
 }
 
 impl Lookups {
+    pub fn memory_bytes(&self) -> usize {
+        let lists = |lists: &Vec<Vec<u32>>| {
+            lists.capacity() * std::mem::size_of::<Vec<u32>>() + lists.iter().map(|l| l.capacity() * 4).sum::<usize>()
+        };
+        lists(&self.by_object)
+            + lists(&self.by_owner)
+            + lists(&self.by_department)
+            + lists(&self.by_team_member)
+            + lists(&self.by_user_share)
+            + self.other_shares.capacity() * std::mem::size_of::<(Principal, u32)>()
+            + self.inline_parent.capacity() * 4
+            + self.children.capacity() * (4 + std::mem::size_of::<Vec<u32>>() + 1)
+            + self.children.values().map(|c| c.capacity() * 4).sum::<usize>()
+            + self.criteria.iter().filter_map(|c| c.get()).map(|m| m.capacity() * 4).sum::<usize>()
+    }
+
     pub fn build(engine: &Engine, records: &[Record], index: &FxHashMap<Box<str>, u32>) -> Lookups {
         let mut lookups = Lookups {
             by_object: vec![Vec::new(); engine.objects.len()],

@@ -22,15 +22,6 @@ impl Engine {
     /// record: candidates come from the dataset's indices and each is
     /// confirmed by the decision's own stages.
     pub fn filter(&self, dataset: &Dataset, user: &str, action: u32, object: u32, context: &Context) -> Vec<u32> {
-        self.filter_hits(dataset, user, action, object, context, false).into_iter().map(|hit| hit.record).collect()
-    }
-
-    /// Like [`Engine::filter`], with each record's full decision (reasons, fields).
-    pub fn filter_with_reasons(&self, dataset: &Dataset, user: &str, action: u32, object: u32, context: &Context) -> Vec<FilterHit> {
-        self.filter_hits(dataset, user, action, object, context, true)
-    }
-
-    fn filter_hits(&self, dataset: &Dataset, user: &str, action: u32, object: u32, context: &Context, reasons: bool) -> Vec<FilterHit> {
         let query = |record: u32| Query {
             user,
             action,
@@ -50,25 +41,43 @@ impl Engine {
         let Some((scope, _)) = merged.scopes[self.slot(object, action)] else { return Vec::new() };
         let mut candidates: Candidates = self.candidates(dataset, u, action, object, Some(scope), context);
         candidates.settle();
-        let mut hits: Vec<FilterHit> = Vec::with_capacity(candidates.sure.len());
-        for &record in &candidates.sure {
-            // The path that found a sure record reaches the needed level; only forbid rules remain.
-            let env = self.env(entry, Some(&dataset.records[record as usize]), context, false);
-            if self.forbid_denial(object, action, &env).is_none() {
-                hits.push(FilterHit { record, decision: None });
-            }
+        let forbids = !self.forbid_deny[self.slot(object, action)].is_empty();
+        // The path that found a sure record reaches the needed level; only forbid rules remain.
+        let mut allowed: Vec<u32> = if forbids {
+            candidates
+                .sure
+                .into_iter()
+                .filter(|&record| {
+                    self.forbid_denial(object, action, &self.env(entry, Some(&dataset.records[record as usize]), context, false)).is_none()
+                })
+                .collect()
+        } else {
+            candidates.sure
+        };
+        let sure = allowed.len();
+        allowed.extend(candidates.unsure.into_iter().filter(|&record| self.check_query(&query(record)).allowed));
+        if allowed.len() > sure {
+            allowed.sort_unstable();
         }
-        for &record in &candidates.unsure {
-            if self.check_query(&query(record)).allowed {
-                hits.push(FilterHit { record, decision: None });
-            }
-        }
-        hits.sort_unstable_by_key(|hit| hit.record);
-        if reasons {
-            for hit in &mut hits {
-                hit.decision = Some(self.check_query(&query(hit.record)));
-            }
-        }
-        hits
+        allowed
+    }
+
+    /// Like [`Engine::filter`], with each record's full decision (reasons, fields).
+    pub fn filter_with_reasons(&self, dataset: &Dataset, user: &str, action: u32, object: u32, context: &Context) -> Vec<FilterHit> {
+        self.filter(dataset, user, action, object, context)
+            .into_iter()
+            .map(|record| {
+                let query = Query {
+                    user,
+                    action,
+                    object,
+                    record: Some(&dataset.records[record as usize]),
+                    context,
+                    fields: &[],
+                    dataset: Some(dataset),
+                };
+                FilterHit { record, decision: Some(self.check_query(&query)) }
+            })
+            .collect()
     }
 }
