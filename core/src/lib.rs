@@ -50,7 +50,7 @@ pub use explain::{Lang, Subject, explain};
 pub use fields::FieldBits;
 pub use json::parse_json;
 pub use policy::{Policy, decode_policy, parse_policy};
-pub use questions::{FilterHit, WhoCanHit};
+pub use questions::{FilterHit, Matrix, WhoCanHit};
 pub use render::{DecisionOut, DenialOut, FieldsOut, ReasonOut};
 pub use request::{Context, RecordInput, Request, Share, TeamMember};
 pub use value::Value;

@@ -4,7 +4,10 @@
 
 mod candidates;
 mod filter;
+mod matrix;
+mod redact;
 mod who_can;
 
 pub use filter::FilterHit;
+pub use matrix::Matrix;
 pub use who_can::WhoCanHit;

@@ -59,6 +59,29 @@ fn incremental(before: &Policy, after: &Policy, records: &serde_json::Value) -> 
     result.changes.into_iter().map(|c| (c.user, c.record, c.action, c.change == ChangeKind::Gained)).collect()
 }
 
+/// `matrix(after) − matrix(before)` and the reverse, as changes.
+fn matrix_difference(before: &Policy, after: &Policy, records: &serde_json::Value) -> BTreeSet<(String, String, String, bool)> {
+    let grants = |policy: &Policy| {
+        let engine = Engine::compile(policy.clone()).unwrap();
+        let dataset = engine.load_records(records).unwrap();
+        let matrix = engine.matrix(&dataset, &context());
+        let mut grants = BTreeSet::new();
+        for (user, objects) in matrix.users {
+            for actions in objects.into_values() {
+                for (action, ids) in actions {
+                    grants.extend(ids.into_iter().map(|id| (user.clone(), id, action.clone())));
+                }
+            }
+        }
+        grants
+    };
+    let (was, now) = (grants(before), grants(after));
+    now.difference(&was)
+        .map(|(u, r, a)| (u.clone(), r.clone(), a.clone(), true))
+        .chain(was.difference(&now).map(|(u, r, a)| (u.clone(), r.clone(), a.clone(), false)))
+        .collect()
+}
+
 #[test]
 fn moving_bob_to_the_west_team() {
     let before = clearance_core::generate::reference_policy();
@@ -155,6 +178,8 @@ proptest! {
         let mut rng = Rng::new(seed ^ 0x5EED);
         edit(&mut after, kind, &mut rng);
         let records = serde_json::to_value(&records).unwrap();
-        prop_assert_eq!(incremental(&before, &after, &records), brute_force(&before, &after, &records));
+        let changes = incremental(&before, &after, &records);
+        prop_assert_eq!(&changes, &brute_force(&before, &after, &records));
+        prop_assert_eq!(&changes, &matrix_difference(&before, &after, &records));
     }
 }

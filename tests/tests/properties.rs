@@ -276,9 +276,9 @@ fn deep_nesting_is_rejected_not_overflowed() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
-    /// `filter` and `who-can` agree with `check` on every user, record and action.
+    /// `filter`, `who-can` and `matrix` agree with `check` on every user, record and action.
     #[test]
-    fn filter_and_who_can_agree_with_check(seed in any::<u64>(), context in 0usize..3) {
+    fn filter_who_can_and_matrix_agree_with_check(seed in any::<u64>(), context in 0usize..3) {
         let (policy, records) = org(seed);
         let engine = Engine::compile(policy).unwrap();
         let dataset = engine.load_records(&serde_json::to_value(&records).unwrap()).unwrap();
@@ -305,7 +305,14 @@ proptest! {
                     }
                 }
             }
+            let matrix = engine.matrix(&dataset, context);
             for (r, record) in dataset.records().iter().enumerate() {
+                let object = engine.object_name(record.object()).unwrap();
+                for user in &users {
+                    if action != "create" {
+                        prop_assert_eq!(matrix.allows(user, object, action, record.id()), allowed.contains(&(r as u32, a, user.clone())), "matrix disagrees with check");
+                    }
+                }
                 let who: Vec<String> = engine.who_can(Some(&dataset), record, a, context).into_iter().map(|hit| hit.user).collect();
                 let expected: Vec<String> = users.iter().filter(|u| allowed.contains(&(r as u32, a, (*u).clone()))).cloned().collect();
                 let mut who_sorted = who.clone();
@@ -313,6 +320,35 @@ proptest! {
                 let mut expected_sorted = expected.clone();
                 expected_sorted.sort();
                 prop_assert_eq!(who_sorted, expected_sorted, "who-can disagrees with check on {} {}", record.id(), action);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// `redact` keeps exactly the readable fields, and nothing of unreadable records.
+    #[test]
+    fn redact_keeps_exactly_the_readable_fields(seed in any::<u64>()) {
+        let (policy, records) = org(seed);
+        let engine = Engine::compile(policy).unwrap();
+        let dataset = engine.load_records(&serde_json::to_value(&records).unwrap()).unwrap();
+        let context = &contexts()[0];
+        let read = engine.action_id("read").unwrap();
+        for user in engine.user_ids() {
+            for record in dataset.records() {
+                let query = clearance_core::Query { user, action: read, object: record.object(), record: Some(record), context, fields: &[], dataset: Some(&dataset) };
+                let decision = engine.check_query(&query);
+                let redacted = engine.redact(user, record, context, Some(&dataset));
+                prop_assert_eq!(redacted.is_some(), decision.allowed);
+                if let (Some(redacted), Some(fields)) = (redacted, decision.fields) {
+                    let full = engine.record_input(record);
+                    let rendered = engine.render(&engine.check_query(&query), &query).fields.unwrap();
+                    let expected: Vec<&String> = full.fields.keys().filter(|k| rendered.read.contains(k)).collect();
+                    prop_assert_eq!(redacted.fields.keys().collect::<Vec<_>>(), expected);
+                    prop_assert!(fields.edit.iter().all(|f| fields.read.contains(f)), "an editable field must be readable");
+                }
             }
         }
     }
