@@ -166,9 +166,29 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
     Diff { summary, changes }
 }
 
+/// Elements in exactly one of two sorted, duplicate-free lists (a linear merge:
+/// these lists can hold every record of an object).
 fn symmetric_difference(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let (a, b): (BTreeSet<u32>, BTreeSet<u32>) = (a.iter().copied().collect(), b.iter().copied().collect());
-    a.symmetric_difference(&b).copied().collect()
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Decides (user, record, action) under both policies; a change if they differ.
