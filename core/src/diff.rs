@@ -9,7 +9,7 @@
 
 use crate::check::Query;
 use crate::dataset::Dataset;
-use crate::engine::{Engine, RuleSource};
+use crate::engine::{Engine, Principal, RuleSource};
 use crate::error::Error;
 use crate::render::ReasonOut;
 use crate::request::Context;
@@ -93,37 +93,43 @@ pub fn diff(before: &Engine, after: &Engine, records: &serde_json::Value, contex
 
 /// [`diff`] on datasets already loaded into each engine (the same records).
 pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset, context: &Context) -> Diff {
-    let plan = Plan::new(before, after, new);
-    // (user id, record index, action name) → allowed before / after.
-    let mut seen: BTreeSet<(String, u32, String)> = BTreeSet::new();
+    let plan = Plan::new(before, old, after, new);
+    // (user, record, action) already compared.
+    let mut seen: BTreeSet<(&str, u32, &str)> = BTreeSet::new();
     let actions: Vec<&str> = after.actions.iter().map(|a| &*a.name).filter(|a| *a != "create").collect();
     let objects: Vec<&str> = after.objects.iter().map(|o| &*o.name).collect();
     let users: BTreeSet<&str> = before.users.iter().chain(&after.users).map(|u| &*u.id).collect();
 
     let mut changes = Vec::new();
-    let mut visit = |user: &str, record: u32, action: &str, changes: &mut Vec<Change>| {
-        if seen.insert((user.to_owned(), record, action.to_owned()))
-            && let Some(change) = compare(before, old, after, new, user, record, action, context)
-        {
-            changes.push(change);
-        }
-    };
     for object in &objects {
         let dirty = plan.dirty_objects.contains(*object);
         let (Some(o_new), o_old) = (after.object_id(object), before.object_id(object)) else { continue };
-        for action in &actions {
+        for &action in &actions {
+            let mut visit = |user, record: u32, changes: &mut Vec<Change>| {
+                if seen.insert((user, record, action))
+                    && let Some(change) = compare(before, old, after, new, user, record, action, context)
+                {
+                    changes.push(change);
+                }
+            };
             let (a_new, a_old) = (after.action_id(action), before.action_id(action));
             let Some(a_new) = a_new else { continue };
             let filter_users: Vec<&str> =
-                if dirty { users.iter().copied().collect() } else { plan.changed_users.iter().map(String::as_str).collect() };
+                if dirty { users.iter().copied().collect() } else { plan.changed_users.iter().copied().collect() };
             for user in filter_users {
+                if let (false, Some(records)) = (dirty, plan.narrow_users.get(user)) {
+                    for &record in records.iter().filter(|&&r| new.records[r as usize].object == o_new) {
+                        visit(user, record, &mut changes);
+                    }
+                    continue;
+                }
                 let now = after.filter(new, user, a_new, o_new, context);
                 let was = match (a_old, o_old) {
                     (Some(a), Some(o)) => before.filter(old, user, a, o, context),
                     _ => Vec::new(),
                 };
                 for record in symmetric_difference(&was, &now) {
-                    visit(user, record, action, &mut changes);
+                    visit(user, record, &mut changes);
                 }
             }
             if dirty {
@@ -139,10 +145,10 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
                 let candidates: BTreeSet<&str> = if everyone {
                     users.clone()
                 } else {
-                    owners.iter().flat_map(|o| plan.affected_by_owner.get(o).into_iter().flatten()).map(String::as_str).collect()
+                    owners.iter().flat_map(|o| plan.affected_by_owner.get(o).into_iter().flatten()).copied().collect()
                 };
                 for user in candidates {
-                    visit(user, record, action, &mut changes);
+                    visit(user, record, &mut changes);
                 }
             }
         }
@@ -220,23 +226,28 @@ fn compare(
 }
 
 /// What the change touches.
-struct Plan {
-    changed_users: BTreeSet<String>,
+struct Plan<'e> {
+    changed_users: BTreeSet<&'e str>,
+    /// Changed users whose role only moved within the tree (same role, new
+    /// ancestors) and whose other inputs are equal but for the sharing rules
+    /// that reach them: their own answers can change only on the records
+    /// those rules cover, listed here.
+    narrow_users: BTreeMap<&'e str, Vec<u32>>,
     dirty_objects: BTreeSet<String>,
     /// Records (indices, the same in both datasets) whose owner, or some
     /// parent's owner, changed, with those owners.
-    owned_by_changed: BTreeMap<u32, BTreeSet<String>>,
+    owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>>,
     /// For each changed owner: the users whose access paths read the owner
     /// (department and its ancestors, role and its ancestors, owner-based
     /// rules containing them), under either policy.
-    affected_by_owner: BTreeMap<String, BTreeSet<String>>,
+    affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>>,
     /// Objects with conditions on `record.owner` or `record.department`:
     /// there every user is re-asked.
     owner_sensitive_objects: BTreeSet<String>,
 }
 
-impl Plan {
-    fn new(before: &Engine, after: &Engine, new: &Dataset) -> Plan {
+impl<'e> Plan<'e> {
+    fn new(before: &'e Engine, old: &Dataset, after: &'e Engine, new: &Dataset) -> Plan<'e> {
         // Bundles whose definition changed touch every holder.
         let (b, a) = (&before.source.bundles, &after.source.bundles);
         let changed_profiles: BTreeSet<&String> =
@@ -252,17 +263,36 @@ impl Plan {
             user.profile.as_ref().is_some_and(|p| changed_profiles.contains(p))
                 || user.permission_sets.iter().any(|s| changed_sets.contains(s))
         };
-        let mut changed_users = BTreeSet::new();
+        let mut changed_users: BTreeSet<&'e str> = BTreeSet::new();
+        let mut narrow_users: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
         for user in before.users.iter().chain(&after.users) {
-            if !changed_users.contains(&*user.id) && before.user_signature(&user.id) != after.user_signature(&user.id) {
-                changed_users.insert(user.id.to_string());
+            let id = &*user.id;
+            if changed_users.contains(id) {
+                continue;
             }
-        }
-        if !changed_profiles.is_empty() || !changed_sets.is_empty() {
-            for user in before.users.iter().chain(&after.users) {
-                if holds_changed_bundle(before, &user.id) || holds_changed_bundle(after, &user.id) {
-                    changed_users.insert(user.id.to_string());
+            let bundle_changed = holds_changed_bundle(before, id) || holds_changed_bundle(after, id);
+            let (was, now) = (before.user_signature(id), after.user_signature(id));
+            if was == now && !bundle_changed {
+                continue;
+            }
+            changed_users.insert(id);
+            if let (Some(was), Some(now), false) = (&was, &now, bundle_changed)
+                && was.same_but_ancestors_and_rules(now)
+            {
+                let mut records = Vec::new();
+                for (engine, dataset, signature, other) in [(before, old, was, now), (after, new, now, was)] {
+                    for (rule, _) in signature.rules.iter().filter(|r| !other.rules.contains(r)) {
+                        engine.rule_records(rule, dataset, &mut records);
+                    }
+                    // Manual shares to a role subtree depend on the role's ancestors too.
+                    let subtree_shares =
+                        dataset.lookups.other_shares.iter().filter(|(with, _)| matches!(with, Principal::RoleAndSubordinates(_)));
+                    records.extend(subtree_shares.map(|&(_, record)| record));
+                    engine.add_children(dataset, &mut records);
                 }
+                records.sort_unstable();
+                records.dedup();
+                narrow_users.insert(id, records);
             }
         }
         let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
@@ -294,12 +324,12 @@ impl Plan {
                 }
             }
         }
-        let mut owned_by_changed: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
-        for owner in &changed_users {
-            let Some(&o) = after.user_index.get(owner.as_str()) else { continue };
+        let mut owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>> = BTreeMap::new();
+        for &owner in &changed_users {
+            let Some(&o) = after.user_index.get(owner) else { continue };
             let mut stack: Vec<u32> = new.lookups.by_owner[o as usize].clone();
             while let Some(record) = stack.pop() {
-                if owned_by_changed.entry(record).or_default().insert(owner.clone()) {
+                if owned_by_changed.entry(record).or_default().insert(owner) {
                     stack.extend(new.lookups.children.get(&record).into_iter().flatten());
                 }
             }
@@ -308,19 +338,19 @@ impl Plan {
         for &record in &new.lookups.inline_parent {
             let mut parent = new.records[record as usize].parent.as_deref();
             while let Some(p) = parent {
-                let owner = &after.users[p.owner as usize].id;
-                if changed_users.contains(&**owner) {
-                    owned_by_changed.entry(record).or_default().insert(owner.to_string());
+                let owner = &*after.users[p.owner as usize].id;
+                if let Some(&owner) = changed_users.get(owner) {
+                    owned_by_changed.entry(record).or_default().insert(owner);
                 }
                 parent = p.parent.as_deref();
             }
         }
-        let owners: BTreeSet<&String> = owned_by_changed.values().flatten().collect();
-        let mut affected_by_owner: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let owners: BTreeSet<&'e str> = owned_by_changed.values().flatten().copied().collect();
+        let mut affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
         for engine in [before, after] {
             let rule_users = engine.rule_users();
             for &owner in &owners {
-                let set = affected_by_owner.entry(owner.clone()).or_default();
+                let set = affected_by_owner.entry(owner).or_default();
                 engine.users_reading_owner(owner, &rule_users, set);
             }
         }
@@ -340,7 +370,7 @@ impl Plan {
                 }
             }
         }
-        Plan { changed_users, dirty_objects, owned_by_changed, affected_by_owner, owner_sensitive_objects }
+        Plan { changed_users, narrow_users, dirty_objects, owned_by_changed, affected_by_owner, owner_sensitive_objects }
     }
 }
 
@@ -356,6 +386,19 @@ struct Signature<'a> {
     groups: Vec<&'a str>,
     rules: Vec<(&'a str, u32)>,
     attributes: Vec<(&'a str, &'a crate::value::Value)>,
+}
+
+impl Signature<'_> {
+    /// Equal but for the ancestors of the (same) role and the sharing rules
+    /// that reach the user.
+    fn same_but_ancestors_and_rules(&self, other: &Signature<'_>) -> bool {
+        self.active == other.active
+            && self.role.first() == other.role.first()
+            && self.department == other.department
+            && self.bundles == other.bundles
+            && self.groups == other.groups
+            && self.attributes == other.attributes
+    }
 }
 
 impl Engine {
@@ -374,10 +417,10 @@ impl Engine {
     /// (the owner's department and its ancestors), hierarchy and peers (the
     /// owner's role and its ancestors), and owner-based sharing rules whose
     /// owners include them.
-    fn users_reading_owner(&self, owner: &str, rule_users: &[Vec<u32>], into: &mut BTreeSet<String>) {
+    fn users_reading_owner<'e>(&'e self, owner: &str, rule_users: &[Vec<u32>], into: &mut BTreeSet<&'e str>) {
         let Some(&o) = self.user_index.get(owner) else { return };
         let user = &self.users[o as usize];
-        let mut add = |list: &[u32]| into.extend(list.iter().map(|&u| self.users[u as usize].id.to_string()));
+        let mut add = |list: &[u32]| into.extend(list.iter().map(|&u| &*self.users[u as usize].id));
         let mut department = user.department;
         while let Some(d) = department {
             add(&self.users_by_department[d as usize]);
@@ -394,6 +437,39 @@ impl Engine {
             {
                 add(&rule_users[r]);
             }
+        }
+    }
+
+    /// The records a sharing rule (by id) can share: its owners' records, or
+    /// the records its criteria match (every record of the object when the
+    /// criteria read the user or context).
+    fn rule_records(&self, rule: &str, dataset: &Dataset, into: &mut Vec<u32>) {
+        let Some(r) = self.sharing.iter().position(|s| &*s.id == rule) else { return };
+        let entry = &self.sharing[r];
+        match entry.source {
+            RuleSource::OwnedBy(principal) => {
+                for owner in (0..self.users.len() as u32).filter(|&o| self.contains(principal, o)) {
+                    into.extend(
+                        dataset.lookups.by_owner[owner as usize].iter().filter(|&&x| dataset.records[x as usize].object == entry.object),
+                    );
+                }
+            }
+            RuleSource::Criteria(_) => match dataset.lookups.criteria_matches(self, &dataset.records, r as u32) {
+                Some(matches) => into.extend_from_slice(matches),
+                None => into.extend_from_slice(&dataset.lookups.by_object[entry.object as usize]),
+            },
+        }
+        self.add_children(dataset, into);
+    }
+
+    /// Adds the descendants of the listed records: children follow their parents.
+    fn add_children(&self, dataset: &Dataset, into: &mut Vec<u32>) {
+        let mut i = 0;
+        while i < into.len() {
+            if let Some(children) = dataset.lookups.children.get(&into[i]) {
+                into.extend_from_slice(children);
+            }
+            i += 1;
         }
     }
 

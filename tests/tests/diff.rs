@@ -168,7 +168,7 @@ fn edit(policy: &mut Policy, kind: usize, rng: &mut Rng) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
     fn incremental_diff_equals_brute_force(seed in any::<u64>(), kind in 0usize..11) {
