@@ -61,20 +61,21 @@ fn incremental(before: &Policy, after: &Policy, records: &serde_json::Value) -> 
 
 /// `matrix(after) − matrix(before)` and the reverse, as changes.
 fn matrix_difference(before: &Policy, after: &Policy, records: &serde_json::Value) -> BTreeSet<(String, String, String, bool)> {
-    let grants = |policy: &Policy| {
-        let engine = Engine::compile(policy.clone()).unwrap();
-        let dataset = engine.load_records(records).unwrap();
-        let matrix = engine.matrix(&dataset, &context());
-        let mut grants = BTreeSet::new();
-        for (user, objects) in matrix.users {
-            for actions in objects.into_values() {
-                for (action, ids) in actions {
-                    grants.extend(ids.into_iter().map(|id| (user.clone(), id, action.clone())));
-                }
+    let grants =
+        |policy: &Policy| {
+            let engine = Engine::compile(policy.clone()).unwrap();
+            let dataset = engine.load_records(records).unwrap();
+            let matrix = engine.matrix(&dataset, &context());
+            let users: Vec<&str> = engine.user_ids().collect();
+            let actions: Vec<&str> = engine.action_names().collect();
+            let mut grants = BTreeSet::new();
+            for (&(u, _, a), records) in &matrix.grants {
+                grants.extend(records.iter().map(|&r| {
+                    (users[u as usize].to_owned(), dataset.records()[r as usize].id().to_owned(), actions[a as usize].to_owned())
+                }));
             }
-        }
-        grants
-    };
+            grants
+        };
     let (was, now) = (grants(before), grants(after));
     now.difference(&was)
         .map(|(u, r, a)| (u.clone(), r.clone(), a.clone(), true))

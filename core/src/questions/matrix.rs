@@ -1,33 +1,28 @@
 //! `matrix`: who can see what, for a whole org and dataset — every user's
-//! records per object and record-bound action, from `filter`.
+//! records per object and record-bound action, from `filter`. Grants are
+//! kept as record indices (4 bytes each): the matrix of a large org is big.
 
 use crate::dataset::Dataset;
 use crate::engine::Engine;
 use crate::request::Context;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Every user's accessible records per object and action (record ids).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// Every user's accessible records per object and action.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Matrix {
-    /// user → object → action → record ids, in dataset order; empty entries are left out.
-    pub users: BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<String>>>>,
+    /// (user, object, action) indices → record indices in dataset order; empty entries are left out.
+    pub grants: BTreeMap<(u32, u32, u32), Vec<u32>>,
 }
 
 impl Matrix {
-    /// Whether `user` may `action` the record `record` of `object`.
-    pub fn allows(&self, user: &str, object: &str, action: &str, record: &str) -> bool {
-        self.users.get(user).and_then(|o| o.get(object)).and_then(|a| a.get(action)).is_some_and(|ids| ids.iter().any(|id| id == record))
-    }
-
     /// Number of (user, record, action) grants.
     pub fn len(&self) -> usize {
-        self.users.values().flat_map(|o| o.values()).flat_map(|a| a.values()).map(Vec::len).sum()
+        self.grants.values().map(Vec::len).sum()
     }
 
     /// Whether nobody may do anything.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.grants.is_empty()
     }
 }
 
@@ -35,28 +30,25 @@ impl Engine {
     /// The full matrix over every user, object and record-bound action.
     pub fn matrix(&self, dataset: &Dataset, context: &Context) -> Matrix {
         let mut matrix = Matrix::default();
-        for user in &self.users {
-            let mut objects = BTreeMap::new();
-            for (o, object) in self.objects.iter().enumerate() {
-                let mut actions = BTreeMap::new();
-                for (a, action) in self.actions.iter().enumerate().filter(|(a, _)| *a as u32 != crate::compile::schema::CREATE) {
-                    let ids: Vec<String> = self
-                        .filter(dataset, &user.id, a as u32, o as u32, context)
-                        .into_iter()
-                        .map(|r| dataset.records[r as usize].id.to_string())
-                        .collect();
-                    if !ids.is_empty() {
-                        actions.insert(action.name.to_string(), ids);
+        for (u, user) in self.users.iter().enumerate() {
+            for o in 0..self.objects.len() as u32 {
+                for a in (0..self.actions.len() as u32).filter(|&a| a != crate::compile::schema::CREATE) {
+                    let records = self.filter(dataset, &user.id, a, o, context);
+                    if !records.is_empty() {
+                        matrix.grants.insert((u as u32, o, a), records);
                     }
                 }
-                if !actions.is_empty() {
-                    objects.insert(object.name.to_string(), actions);
-                }
-            }
-            if !objects.is_empty() {
-                matrix.users.insert(user.id.to_string(), objects);
             }
         }
         matrix
+    }
+
+    /// Whether the matrix grants `user` the `action` on `record` (names and id).
+    pub fn matrix_allows(&self, matrix: &Matrix, dataset: &Dataset, user: &str, action: &str, record: &str) -> bool {
+        let (Some(&u), Some(a), Some(r)) = (self.user_index.get(user), self.action_id(action), dataset.position(record)) else {
+            return false;
+        };
+        let object = dataset.records[r as usize].object;
+        matrix.grants.get(&(u, object, a)).is_some_and(|records| records.binary_search(&r).is_ok())
     }
 }
