@@ -4,7 +4,7 @@
 
 use crate::engine::{Engine, Principal};
 use crate::error::join;
-use crate::policy::{Baseline, Level, Privilege, Recipient, Scope};
+use crate::policy::{Privilege, Recipient, Scope};
 use serde::{Deserialize, Serialize};
 
 /// Stable lint codes.
@@ -179,11 +179,7 @@ impl Engine {
         for (i, rule) in policy.sharing_rules.iter().enumerate() {
             let Some(entry) = self.sharing.iter().find(|s| *s.id == *rule.id) else { continue };
             let object = &self.objects[entry.object as usize];
-            let baseline = match object.baseline {
-                Baseline::PublicRead => Some(Level::Read),
-                Baseline::PublicReadWrite => Some(Level::Edit),
-                _ => None,
-            };
+            let baseline = object.baseline.level();
             let path = join("/sharing_rules", i);
             if baseline.is_some_and(|b| b >= entry.level) {
                 add(

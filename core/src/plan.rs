@@ -193,11 +193,7 @@ impl Engine {
         let user = &self.users[u as usize];
         let entry = &self.objects[object as usize];
         let needs = self.actions[action as usize].needs;
-        let baseline = match entry.baseline {
-            Baseline::PublicRead => Some(Level::Read),
-            Baseline::PublicReadWrite => Some(Level::Edit),
-            _ => None,
-        };
+        let baseline = entry.baseline.level();
         if scope == Some(Scope::All) || baseline.is_some_and(|b| b >= needs) {
             return Ok(SqlBool::True);
         }

@@ -104,6 +104,17 @@ pub enum Baseline {
     ControlledByParent,
 }
 
+impl Baseline {
+    /// The level this baseline gives everyone holding the privilege, if any.
+    pub fn level(self) -> Option<Level> {
+        match self {
+            Baseline::PublicRead => Some(Level::Read),
+            Baseline::PublicReadWrite => Some(Level::Edit),
+            Baseline::Private | Baseline::ControlledByParent => None,
+        }
+    }
+}
+
 /// Hierarchy access of an object.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,6 +1,6 @@
 //! One-shot timings of the slow questions at scale, where Criterion's
 //! repeated sampling would take too long: `diff` after re-parenting a role,
-//! and the full `matrix` (sampled). `cargo run --release -p clearance-bench --bin scale [RECORDS]`.
+//! and the full `matrix`. `cargo run --release -p clearance-bench --bin scale [RECORDS]`.
 
 use clearance_core::generate::{Params, generate};
 use clearance_core::{Context, Engine};

@@ -31,10 +31,8 @@ impl Engine {
         {
             reasons.push(Reason::Scope { scope, bundle, level: self.actions[action as usize].needs });
         }
-        match object.baseline {
-            Baseline::PublicRead => reasons.push(Reason::Baseline { baseline: object.baseline, level: Level::Read }),
-            Baseline::PublicReadWrite => reasons.push(Reason::Baseline { baseline: object.baseline, level: Level::Edit }),
-            Baseline::Private | Baseline::ControlledByParent => {}
+        if let Some(level) = object.baseline.level() {
+            reasons.push(Reason::Baseline { baseline: object.baseline, level });
         }
         if let (Some(level), Some(role), Some(owner_role)) = (object.hierarchy, user.role, owner.role) {
             // Only a role strictly above the owner's has a (positive) distance to it.

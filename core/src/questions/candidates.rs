@@ -7,8 +7,7 @@
 use crate::compile::schema::CREATE;
 use crate::dataset::Dataset;
 use crate::engine::{Engine, RuleSource};
-use crate::policy::{Baseline, Level, Scope};
-use crate::request::Context;
+use crate::policy::{Baseline, Scope};
 
 /// Candidates, split by whether the path alone reaches the needed level.
 #[derive(Debug, Default)]
@@ -35,25 +34,13 @@ impl Candidates {
 
 impl Engine {
     /// Records of `object` that user `u` may reach for `action` with grant `scope`.
-    pub(crate) fn candidates(
-        &self,
-        dataset: &Dataset,
-        u: u32,
-        action: u32,
-        object: u32,
-        scope: Option<Scope>,
-        _context: &Context,
-    ) -> Candidates {
+    pub(crate) fn candidates(&self, dataset: &Dataset, u: u32, action: u32, object: u32, scope: Option<Scope>) -> Candidates {
         let mut found = Candidates::default();
         let lookups = &dataset.lookups;
         let on_object = |r: &u32| dataset.records[*r as usize].object == object;
         let entry = &self.objects[object as usize];
         let needs = self.actions[action as usize].needs;
-        let baseline = match entry.baseline {
-            Baseline::PublicRead => Some(Level::Read),
-            Baseline::PublicReadWrite => Some(Level::Edit),
-            _ => None,
-        };
+        let baseline = entry.baseline.level();
         // `create` on a draft consults the create grant's scope alone.
         let create = action == CREATE;
         if scope == Some(Scope::All) || (!create && baseline.is_some_and(|b| b >= needs)) {
@@ -119,7 +106,7 @@ impl Engine {
         found.add(false, lookups.other_shares.iter().filter(|(with, r)| on_object(r) && self.contains(*with, u)).map(|(_, r)| *r));
         if let Some((parent_object, _)) = entry.parent.filter(|_| entry.baseline == Baseline::ControlledByParent) {
             let parent_scope = self.merged[user.merged as usize].scopes[self.slot(parent_object, action)].map(|(s, _)| s);
-            let mut parents = self.candidates(dataset, u, action, parent_object, parent_scope, _context);
+            let mut parents = self.candidates(dataset, u, action, parent_object, parent_scope);
             parents.sure.append(&mut parents.unsure);
             found.add(false, lookups.inline_parent.iter().copied().filter(on_object));
             for parent in parents.sure {

@@ -22,15 +22,7 @@ impl Engine {
     /// record: candidates come from the dataset's indices and each is
     /// confirmed by the decision's own stages.
     pub fn filter(&self, dataset: &Dataset, user: &str, action: u32, object: u32, context: &Context) -> Vec<u32> {
-        let query = |record: u32| Query {
-            user,
-            action,
-            object,
-            record: Some(&dataset.records[record as usize]),
-            context,
-            fields: &[],
-            dataset: Some(dataset),
-        };
+        let query = |record: u32| record_query(dataset, user, action, object, record, context);
         // Stages 1–3 do not depend on the record: run them once.
         let Some(&u) = self.user_index.get(user) else { return Vec::new() };
         let entry = &self.users[u as usize];
@@ -39,7 +31,7 @@ impl Engine {
             return Vec::new();
         }
         let Some((scope, _)) = merged.scopes[self.slot(object, action)] else { return Vec::new() };
-        let mut candidates: Candidates = self.candidates(dataset, u, action, object, Some(scope), context);
+        let mut candidates: Candidates = self.candidates(dataset, u, action, object, Some(scope));
         candidates.settle();
         let forbids = !self.forbid_deny[self.slot(object, action)].is_empty();
         // The path that found a sure record reaches the needed level; only forbid rules remain.
@@ -67,17 +59,14 @@ impl Engine {
         self.filter(dataset, user, action, object, context)
             .into_iter()
             .map(|record| {
-                let query = Query {
-                    user,
-                    action,
-                    object,
-                    record: Some(&dataset.records[record as usize]),
-                    context,
-                    fields: &[],
-                    dataset: Some(dataset),
-                };
+                let query = record_query(dataset, user, action, object, record, context);
                 FilterHit { record, decision: Some(self.check_query(&query)) }
             })
             .collect()
     }
+}
+
+/// The query for one record of the dataset.
+fn record_query<'a>(dataset: &'a Dataset, user: &'a str, action: u32, object: u32, record: u32, context: &'a Context) -> Query<'a> {
+    Query { user, action, object, record: Some(&dataset.records[record as usize]), context, fields: &[], dataset: Some(dataset) }
 }
