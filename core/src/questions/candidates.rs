@@ -22,13 +22,30 @@ impl Candidates {
     }
 
     /// Sorts, removes duplicates, and drops unsure records that are also sure.
-    pub fn settle(&mut self) {
-        self.sure.sort_unstable();
-        self.sure.dedup();
-        self.unsure.sort_unstable();
-        self.unsure.dedup();
-        let sure = &self.sure;
-        self.unsure.retain(|r| sure.binary_search(r).is_err());
+    /// `universe` is every record of the object, sorted; `records` the dataset size.
+    pub fn settle(&mut self, universe: &[u32], records: usize) {
+        if (self.sure.len() + self.unsure.len()) * 8 < universe.len() {
+            self.sure.sort_unstable();
+            self.sure.dedup();
+            self.unsure.sort_unstable();
+            self.unsure.dedup();
+            let sure = &self.sure;
+            self.unsure.retain(|r| sure.binary_search(r).is_err());
+            return;
+        }
+        // Many candidates: mark them in bitsets and read them back in order,
+        // which is cheaper than sorting hundreds of thousands of indices.
+        let mark = |list: &[u32]| {
+            let mut bits = vec![0u64; records.div_ceil(64)];
+            for &r in list {
+                bits[r as usize / 64] |= 1 << (r % 64);
+            }
+            bits
+        };
+        let (sure, unsure) = (mark(&self.sure), mark(&self.unsure));
+        let has = |bits: &[u64], r: u32| bits[r as usize / 64] & (1 << (r % 64)) != 0;
+        self.sure = universe.iter().copied().filter(|&r| has(&sure, r)).collect();
+        self.unsure = universe.iter().copied().filter(|&r| !has(&sure, r) && has(&unsure, r)).collect();
     }
 }
 

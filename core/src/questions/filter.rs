@@ -32,7 +32,7 @@ impl Engine {
         }
         let Some((scope, _)) = merged.scopes[self.slot(object, action)] else { return Vec::new() };
         let mut candidates: Candidates = self.candidates(dataset, u, action, object, Some(scope));
-        candidates.settle();
+        candidates.settle(&dataset.lookups.by_object[object as usize], dataset.records.len());
         let forbids = !self.forbid_deny[self.slot(object, action)].is_empty();
         // The path that found a sure record reaches the needed level; only forbid rules remain.
         let mut allowed: Vec<u32> = if forbids {
