@@ -263,6 +263,10 @@ impl<'e> Plan<'e> {
             user.profile.as_ref().is_some_and(|p| changed_profiles.contains(p))
                 || user.permission_sets.iter().any(|s| changed_sets.contains(s))
         };
+        // Conditions that read the user's role or department make every path depend on them.
+        let reads = |test: fn(&crate::condition::Condition) -> bool| [before, after].iter().any(|e| e.conditions.iter().any(test));
+        let reads_user_role = reads(crate::condition::Condition::reads_user_role);
+        let reads_user_department = reads(crate::condition::Condition::reads_user_department);
         let mut changed_users: BTreeSet<&'e str> = BTreeSet::new();
         let mut narrow_users: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
         for user in before.users.iter().chain(&after.users) {
@@ -276,18 +280,28 @@ impl<'e> Plan<'e> {
                 continue;
             }
             changed_users.insert(id);
+            let role_moved = |w: &Signature<'_>, n: &Signature<'_>| w.role.first() != n.role.first();
+            let department_moved = |w: &Signature<'_>, n: &Signature<'_>| w.department.first() != n.department.first();
             if let (Some(was), Some(now), false) = (&was, &now, bundle_changed)
-                && was.same_but_ancestors_and_rules(now)
+                && was.narrowable(now)
+                && !(role_moved(was, now) && reads_user_role)
+                && !(department_moved(was, now) && reads_user_department)
             {
                 let mut records = Vec::new();
                 for (engine, dataset, signature, other) in [(before, old, was, now), (after, new, now, was)] {
                     for (rule, _) in signature.rules.iter().filter(|r| !other.rules.contains(r)) {
                         engine.rule_records(rule, dataset, &mut records);
                     }
-                    // Manual shares to a role subtree depend on the role's ancestors too.
-                    let subtree_shares =
-                        dataset.lookups.other_shares.iter().filter(|(with, _)| matches!(with, Principal::RoleAndSubordinates(_)));
-                    records.extend(subtree_shares.map(|&(_, record)| record));
+                    // Manual shares to roles and departments follow the user's place in the trees.
+                    let shares = dataset.lookups.other_shares.iter().filter(|(with, _)| match with {
+                        Principal::Role(_) | Principal::RoleAndSubordinates(_) => was.role != now.role,
+                        Principal::Department(_) | Principal::DepartmentTree(_) => was.department != now.department,
+                        _ => false,
+                    });
+                    records.extend(shares.map(|&(_, record)| record));
+                    if role_moved(was, now) || department_moved(was, now) {
+                        engine.place_records(id, dataset, role_moved(was, now), department_moved(was, now), &mut records);
+                    }
                     engine.add_children(dataset, &mut records);
                 }
                 records.sort_unstable();
@@ -389,15 +403,11 @@ struct Signature<'a> {
 }
 
 impl Signature<'_> {
-    /// Equal but for the ancestors of the (same) role and the sharing rules
-    /// that reach the user.
-    fn same_but_ancestors_and_rules(&self, other: &Signature<'_>) -> bool {
-        self.active == other.active
-            && self.role.first() == other.role.first()
-            && self.department == other.department
-            && self.bundles == other.bundles
-            && self.groups == other.groups
-            && self.attributes == other.attributes
+    /// Equal but for the user's place in the role and department trees and
+    /// the sharing rules that reach them: then only the records those places
+    /// and rules touch can change (see [`Plan::new`]).
+    fn narrowable(&self, other: &Signature<'_>) -> bool {
+        self.active == other.active && self.bundles == other.bundles && self.groups == other.groups && self.attributes == other.attributes
     }
 }
 
@@ -460,6 +470,26 @@ impl Engine {
             },
         }
         self.add_children(dataset, into);
+    }
+
+    /// Records the user's place reaches in this engine: records owned in the
+    /// user's role subtree (hierarchy, peers) and records of the user's
+    /// department subtree (department scopes).
+    fn place_records(&self, user: &str, dataset: &Dataset, role: bool, department: bool, into: &mut Vec<u32>) {
+        let Some(&u) = self.user_index.get(user) else { return };
+        let entry = &self.users[u as usize];
+        if let (true, Some(r)) = (role, entry.role) {
+            for &below in self.roles.subtree(r) {
+                for &owner in &self.users_by_role[below as usize] {
+                    into.extend_from_slice(&dataset.lookups.by_owner[owner as usize]);
+                }
+            }
+        }
+        if let (true, Some(d)) = (department, entry.department) {
+            for &below in self.departments.subtree(d) {
+                into.extend_from_slice(&dataset.lookups.by_department[below as usize]);
+            }
+        }
     }
 
     /// Adds the descendants of the listed records: children follow their parents.

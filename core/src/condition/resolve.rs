@@ -127,6 +127,16 @@ impl Condition {
         self.any_operand(&|o| matches!(o, COp::RecordOwner | COp::RecordDepartment))
     }
 
+    /// Whether the condition reads `user.role`.
+    pub fn reads_user_role(&self) -> bool {
+        self.any_operand(&|o| matches!(o, COp::UserRole))
+    }
+
+    /// Whether the condition reads `user.department`.
+    pub fn reads_user_department(&self) -> bool {
+        self.any_operand(&|o| matches!(o, COp::UserDepartment))
+    }
+
     fn any_operand(&self, test: &dyn Fn(&COp) -> bool) -> bool {
         fn walk(e: &CExpr, test: &dyn Fn(&COp) -> bool) -> bool {
             match e {
