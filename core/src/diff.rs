@@ -214,12 +214,18 @@ fn compare(
         let r = &dataset.records[record as usize];
         let query = Query { user, action: a, object: r.object, record: Some(r), context, fields: &[], dataset: Some(dataset) };
         let decision = engine.check_query(&query);
-        decision.allowed.then(|| engine.render(&decision, &query).reasons)
+        decision.allowed.then_some(decision)
     };
-    let (was, now) = (decide(before, old), decide(after, new));
-    let (change, reasons) = match (was, now) {
-        (None, Some(reasons)) => (ChangeKind::Gained, reasons),
-        (Some(reasons), None) => (ChangeKind::Lost, reasons),
+    // Render reasons only for the few pairs that changed.
+    let reasons = |engine: &Engine, dataset: &Dataset, decision: &crate::decision::Decision| {
+        let r = &dataset.records[record as usize];
+        let query =
+            Query { user, action: decision.action, object: r.object, record: Some(r), context, fields: &[], dataset: Some(dataset) };
+        engine.render(decision, &query).reasons
+    };
+    let (change, reasons) = match (decide(before, old), decide(after, new)) {
+        (None, Some(decision)) => (ChangeKind::Gained, reasons(after, new, &decision)),
+        (Some(decision), None) => (ChangeKind::Lost, reasons(before, old, &decision)),
         _ => return None,
     };
     Some(Change { user: user.to_owned(), record: new.records[record as usize].id.to_string(), action: action.to_owned(), change, reasons })
@@ -296,7 +302,8 @@ impl<'e> Plan<'e> {
                     let shares = dataset.lookups.other_shares.iter().filter(|(with, _)| match with {
                         Principal::Role(_) | Principal::RoleAndSubordinates(_) => was.role != now.role,
                         Principal::Department(_) | Principal::DepartmentTree(_) => was.department != now.department,
-                        _ => false,
+                        Principal::Group(_) => was.groups != now.groups,
+                        Principal::User(_) => false,
                     });
                     records.extend(shares.map(|&(_, record)| record));
                     if role_moved(was, now) || department_moved(was, now) {
@@ -306,7 +313,11 @@ impl<'e> Plan<'e> {
                 }
                 records.sort_unstable();
                 records.dedup();
-                narrow_users.insert(id, records);
+                // Re-asking many single records costs more than two filters per
+                // object and action: past a share of the dataset, filter instead.
+                if records.len() <= new.records.len() / 50 {
+                    narrow_users.insert(id, records);
+                }
             }
         }
         let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
@@ -403,11 +414,11 @@ struct Signature<'a> {
 }
 
 impl Signature<'_> {
-    /// Equal but for the user's place in the role and department trees and
-    /// the sharing rules that reach them: then only the records those places
-    /// and rules touch can change (see [`Plan::new`]).
+    /// Equal but for the user's place in the role and department trees, their
+    /// groups and the sharing rules that reach them: then only the records
+    /// those places, groups and rules touch can change (see [`Plan::new`]).
     fn narrowable(&self, other: &Signature<'_>) -> bool {
-        self.active == other.active && self.bundles == other.bundles && self.groups == other.groups && self.attributes == other.attributes
+        self.active == other.active && self.bundles == other.bundles && self.attributes == other.attributes
     }
 }
 
