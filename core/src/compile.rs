@@ -41,6 +41,7 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
         merged,
         field_offsets: schema.field_offsets,
         sharing: Vec::new(),
+        rule_owners: Vec::new(),
         forbid: Vec::new(),
         conditions: Vec::new(),
         forbid_deny: Vec::new(),

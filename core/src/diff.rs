@@ -468,8 +468,8 @@ impl Engine {
         let Some(r) = self.sharing.iter().position(|s| &*s.id == rule) else { return };
         let entry = &self.sharing[r];
         match entry.source {
-            RuleSource::OwnedBy(principal) => {
-                for owner in (0..self.users.len() as u32).filter(|&o| self.contains(principal, o)) {
+            RuleSource::OwnedBy(_) => {
+                for &owner in &self.rule_owners[r] {
                     into.extend(
                         dataset.lookups.by_owner[owner as usize].iter().filter(|&&x| dataset.records[x as usize].object == entry.object),
                     );

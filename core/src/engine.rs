@@ -34,6 +34,8 @@ pub struct Engine {
     pub(crate) merged: Vec<Merged>,
     pub(crate) field_offsets: Vec<u32>,
     pub(crate) sharing: Vec<SharingEntry>,
+    /// For each owner-based sharing rule, the users its `owned_by` contains (sorted).
+    pub(crate) rule_owners: Vec<Vec<u32>>,
     pub(crate) forbid: Vec<ForbidEntry>,
     pub(crate) conditions: Vec<Condition>,
     /// Per `object * n_actions + action`: deny rules `(rule, condition)`.

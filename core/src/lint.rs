@@ -177,7 +177,8 @@ impl Engine {
         }
 
         for (i, rule) in policy.sharing_rules.iter().enumerate() {
-            let Some(entry) = self.sharing.iter().find(|s| *s.id == *rule.id) else { continue };
+            let Some(index) = self.sharing.iter().position(|s| *s.id == *rule.id) else { continue };
+            let entry = &self.sharing[index];
             let object = &self.objects[entry.object as usize];
             let baseline = object.baseline.level();
             let path = join("/sharing_rules", i);
@@ -195,7 +196,7 @@ impl Engine {
             }
             let reaches_anyone = (0..self.users.len() as u32).any(|u| self.contains(entry.share_with, u));
             let owners_exist = match entry.source {
-                crate::engine::RuleSource::OwnedBy(p) => (0..self.users.len() as u32).any(|u| self.contains(p, u)),
+                crate::engine::RuleSource::OwnedBy(_) => !self.rule_owners[index].is_empty(),
                 crate::engine::RuleSource::Criteria(_) => true,
             };
             if !reaches_anyone || !owners_exist {

@@ -224,7 +224,7 @@ impl Engine {
                 continue;
             }
             match rule.source {
-                RuleSource::OwnedBy(principal) => owners.extend((0..self.users.len() as u32).filter(|&o| self.contains(principal, o))),
+                RuleSource::OwnedBy(_) => owners.extend(&self.rule_owners[(packed >> 1) as usize]),
                 RuleSource::Criteria(condition) => {
                     if let Some(matches) = self.conditions[condition as usize].to_sql(&env, &columns, params)? {
                         parts.push(matches);

@@ -194,6 +194,14 @@ pub(crate) fn check_separation_of_duties(policy: &Policy, engine: &Engine, probl
 /// recipient or as a superior of a recipient user (`rule << 1 | superior`),
 /// so `check` visits only those rules instead of every rule of the object.
 fn index_rule_recipients(engine: &mut Engine, users_by_role: &[Vec<u32>], users_by_department: &[Vec<u32>]) {
+    engine.rule_owners = engine
+        .sharing
+        .iter()
+        .map(|rule| match rule.source {
+            RuleSource::OwnedBy(principal) => (0..engine.users.len() as u32).filter(|&o| engine.contains(principal, o)).collect(),
+            RuleSource::Criteria(_) => Vec::new(),
+        })
+        .collect();
     let lists = rule_recipients(engine, users_by_role, users_by_department);
     for (user, list) in engine.users.iter_mut().zip(lists) {
         user.sharing_rules = list.into_boxed_slice();

@@ -107,9 +107,9 @@ impl Engine {
             }
             let sure = entry.level >= needs;
             match entry.source {
-                RuleSource::OwnedBy(principal) => {
-                    for (owner, _) in self.users.iter().enumerate().filter(|(o, _)| self.contains(principal, *o as u32)) {
-                        found.add(sure, lookups.by_owner[owner].iter().copied().filter(on_object));
+                RuleSource::OwnedBy(_) => {
+                    for &owner in &self.rule_owners[rule as usize] {
+                        found.add(sure, lookups.by_owner[owner as usize].iter().copied().filter(on_object));
                     }
                 }
                 RuleSource::Criteria(_) => match lookups.criteria_matches(self, &dataset.records, rule) {
