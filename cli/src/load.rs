@@ -53,12 +53,27 @@ pub fn parse_records(text: &str) -> Result<serde_json::Value, Error> {
     if problems.is_empty() { Ok(serde_json::Value::Array(items)) } else { Err(Error::new(problems)) }
 }
 
-/// Reads and loads a dataset for the engine.
+/// Reads and loads a dataset for the engine. JSON Lines are loaded line by
+/// line, so a large file is never held as one JSON tree.
 ///
 /// # Errors
 /// I/O, syntax and record problems (paths like `/3/owner`).
 pub fn load_records(engine: &Engine, path: &Path) -> Result<Dataset, Error> {
-    engine.load_records(&parse_records(&read_text(path)?)?)
+    let text = read_text(path)?;
+    if text.trim_start().starts_with('[') {
+        return engine.load_records(&parse_json(&text)?);
+    }
+    let mut loader = engine.dataset_loader();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(value) => loader.push(&value),
+            Err(e) => loader.skip(code::JSON_SYNTAX, format!("invalid json on line {}: {e}", n + 1)),
+        }
+    }
+    loader.finish()
 }
 
 /// A test file with its policy compiled and its records loaded.

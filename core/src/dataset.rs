@@ -250,51 +250,82 @@ impl Engine {
     /// Every problem of every record (paths like `/3/owner`), duplicate ids,
     /// and parent links to records that are not in the dataset.
     pub fn load_records(&self, value: &serde_json::Value) -> Result<Dataset, Error> {
-        let mut problems = Problems::default();
         let Some(items) = value.as_array() else {
             return Err(Error::one("", code::BAD_TYPE, "records must be a list"));
         };
-        let mut dataset = Dataset::default();
-        for (i, item) in items.iter().enumerate() {
-            let path = join("", i);
-            let Some(input) = decode::<RecordInput>(item, &path, &mut problems) else {
-                continue;
-            };
-            let Some(record) = self.compile_record_at(&input, &path, &mut problems) else {
-                continue;
-            };
-            if dataset.index.insert(record.id.clone(), dataset.records.len() as u32).is_some() {
-                problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate record id `{}`", record.id));
-                continue;
-            }
-            dataset.records.push(record);
+        let mut loader = self.dataset_loader();
+        for item in items {
+            loader.push(item);
         }
+        loader.finish()
+    }
+
+    /// A loader that takes records one at a time (e.g. JSON Lines), so the
+    /// whole input never has to be held as JSON.
+    pub fn dataset_loader(&self) -> DatasetLoader<'_> {
+        DatasetLoader { engine: self, dataset: Dataset::default(), problems: Problems::default(), positions: Vec::new(), next: 0 }
+    }
+}
+
+/// Builds a [`Dataset`] record by record; see [`Engine::dataset_loader`].
+#[derive(Debug)]
+pub struct DatasetLoader<'e> {
+    engine: &'e Engine,
+    dataset: Dataset,
+    problems: Problems,
+    /// Input position of each loaded record, for the paths of later problems.
+    positions: Vec<usize>,
+    next: usize,
+}
+
+impl DatasetLoader<'_> {
+    /// Adds the next record (its path is its position: `/0`, `/1`, …).
+    pub fn push(&mut self, value: &serde_json::Value) {
+        let position = self.next;
+        self.next += 1;
+        let path = join("", position);
+        let Some(input) = decode::<RecordInput>(value, &path, &mut self.problems) else { return };
+        let Some(record) = self.engine.compile_record_at(&input, &path, &mut self.problems) else { return };
+        if self.dataset.index.insert(record.id.clone(), self.dataset.records.len() as u32).is_some() {
+            self.problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate record id `{}`", record.id));
+            return;
+        }
+        self.dataset.records.push(record);
+        self.positions.push(position);
+    }
+
+    /// Records a problem with the next record that could not even be read
+    /// (a JSON Lines line that is not JSON), keeping positions aligned.
+    pub fn skip(&mut self, code: &str, message: impl Into<String>) {
+        self.problems.push(join("", self.next), code, message);
+        self.next += 1;
+    }
+
+    /// Checks parent links and builds the indices.
+    ///
+    /// # Errors
+    /// Every problem found while loading.
+    pub fn finish(self) -> Result<Dataset, Error> {
+        let DatasetLoader { engine, mut dataset, mut problems, positions, .. } = self;
         for (i, record) in dataset.records.iter().enumerate() {
-            let Some((parent_object, field)) = self.objects[record.object as usize].parent else {
-                continue;
-            };
-            let Some(parent_id) = record.fields[field as usize].as_str() else {
-                continue;
-            };
+            let Some((parent_object, field)) = engine.objects[record.object as usize].parent else { continue };
+            let Some(parent_id) = record.fields[field as usize].as_str() else { continue };
+            let path = join(&join(&join("", positions[i]), "fields"), &engine.objects[record.object as usize].fields[field as usize].name);
             match dataset.get(parent_id) {
                 Some(parent) if parent.object == parent_object => {}
                 Some(parent) => problems.push(
-                    join(&join(&join("", i), "fields"), &self.objects[record.object as usize].fields[field as usize].name),
+                    path,
                     code::OBJECT_MISMATCH,
                     format!(
                         "parent `{parent_id}` is a `{}`, expected a `{}`",
-                        self.objects[parent.object as usize].name, self.objects[parent_object as usize].name
+                        engine.objects[parent.object as usize].name, engine.objects[parent_object as usize].name
                     ),
                 ),
-                None => problems.push(
-                    join(&join(&join("", i), "fields"), &self.objects[record.object as usize].fields[field as usize].name),
-                    code::UNKNOWN_RECORD,
-                    format!("parent record `{parent_id}` is not in the dataset"),
-                ),
+                None => problems.push(path, code::UNKNOWN_RECORD, format!("parent record `{parent_id}` is not in the dataset")),
             }
         }
         problems.into_result()?;
-        dataset.lookups = Lookups::build(self, &dataset.records, &dataset.index);
+        dataset.lookups = Lookups::build(engine, &dataset.records, &dataset.index);
         Ok(dataset)
     }
 }
