@@ -93,3 +93,25 @@ fn malformed_requests_and_records_are_errors_not_panics() {
         assert_eq!((first.code.as_str(), first.path.as_str()), (code, path), "{text}: {error}");
     }
 }
+
+#[test]
+fn record_problems_keep_their_input_positions() {
+    let engine = Engine::from_json(clearance_core::generate::REFERENCE_ORG).unwrap();
+    let records = r#"[
+        {"id": "a", "object": "Account", "owner": "nobody"},
+        {"id": "c", "object": "Contact", "owner": "rep_east_alice", "fields": {"account_id": "missing"}}
+    ]"#;
+    let error = engine.load_records(&serde_json::from_str(records).unwrap()).unwrap_err();
+    let found: Vec<(&str, &str)> = error.problems().iter().map(|p| (p.code.as_str(), p.path.as_str())).collect();
+    assert_eq!(found, [("unknown_user", "/0/owner"), ("unknown_record", "/1/fields/account_id")]);
+
+    // JSON Lines: a line that is not JSON is reported with its line, and the rest still load and report.
+    let dir = std::env::temp_dir().join(format!("clearance-jsonl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("records.jsonl");
+    std::fs::write(&file, "{\"id\": \"a\", \"object\": \"Account\", \"owner\": \"rep_east_alice\"}\n\nnot json\n{\"id\": \"a\", \"object\": \"Account\", \"owner\": \"rep_east_alice\"}\n").unwrap();
+    let error = clearance_cli::load::load_records(&engine, &file).unwrap_err();
+    let found: Vec<(&str, &str)> = error.problems().iter().map(|p| (p.code.as_str(), p.path.as_str())).collect();
+    assert_eq!(found, [("json_syntax", "/1"), ("duplicate_id", "/2/id")]);
+    assert!(error.problems()[0].message.contains("line 3"), "{error}");
+}
