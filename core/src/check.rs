@@ -76,6 +76,9 @@ impl Engine {
     /// problem of an inline record — all at once, with JSON paths.
     pub fn prepare(&self, request: &Request, dataset: Option<&Dataset>) -> Result<Prepared, Error> {
         let mut problems = Problems::default();
+        if dataset.is_some_and(|d| !d.belongs_to(self)) {
+            return Err(Error::one("", code::FOREIGN_DATASET, "the dataset was loaded by another engine; load it with this one"));
+        }
         let object = self.object_id(&request.object);
         if object.is_none() {
             problems.push("/object", code::UNKNOWN_OBJECT, format!("unknown object `{}`", request.object));
@@ -154,7 +157,25 @@ impl Engine {
     }
 
     /// Decides a resolved query. Allocates nothing beyond the decision.
+    ///
+    /// A query whose indices this engine does not know (an action or object
+    /// out of range, a record of another object, a dataset of another engine)
+    /// is denied at stage `no_privilege` instead of panicking: build queries
+    /// with [`Engine::prepare`].
     pub fn check_query(&self, query: &Query<'_>) -> Decision {
+        if !self.query_fits(query) {
+            return Decision {
+                allowed: false,
+                level: None,
+                reasons: Vec::new(),
+                denial: Some(Denial::NoPrivilege),
+                remedy_mfa: false,
+                fields: None,
+                user: None,
+                object: query.object.min(self.objects.len().saturating_sub(1) as u32),
+                action: query.action.min(self.actions.len().saturating_sub(1) as u32),
+            };
+        }
         let mut decision = self.evaluate(query, false);
         if !decision.allowed && self.mfa_matters && query.context.mfa != Some(true) {
             decision.remedy_mfa = self.evaluate(query, true).allowed;
@@ -233,6 +254,35 @@ impl Engine {
         decision.fields = Some(fields);
         decision.allowed = true;
         decision
+    }
+
+    /// Whether the query's indices belong to this engine.
+    fn query_fits(&self, query: &Query<'_>) -> bool {
+        (query.action as usize) < self.actions.len()
+            && (query.object as usize) < self.objects.len()
+            && query.dataset.is_none_or(|d| d.belongs_to(self))
+            && query.record.is_none_or(|r| r.object == query.object && self.record_fits(r))
+            && query.fields.iter().all(|&f| (f as usize) < self.objects[query.object as usize].fields.len())
+    }
+
+    /// Whether every index a record holds is one of this engine's.
+    fn record_fits(&self, r: &Record) -> bool {
+        let principal_fits = |p: &crate::engine::Principal| {
+            use crate::engine::Principal;
+            match *p {
+                Principal::User(u) => (u as usize) < self.users.len(),
+                Principal::Group(g) => (g as usize) < self.groups.len(),
+                Principal::Role(x) | Principal::RoleAndSubordinates(x) => (x as usize) < self.roles.len(),
+                Principal::Department(x) | Principal::DepartmentTree(x) => (x as usize) < self.departments.len(),
+            }
+        };
+        (r.object as usize) < self.objects.len()
+            && (r.owner as usize) < self.users.len()
+            && r.fields.len() == self.objects[r.object as usize].fields.len()
+            && r.department.is_none_or(|d| (d as usize) < self.departments.len())
+            && r.team.iter().all(|&(u, _)| (u as usize) < self.users.len())
+            && r.shares.iter().all(|(p, _)| principal_fits(p))
+            && r.parent.as_deref().is_none_or(|p| self.record_fits(p))
     }
 
     /// Stage 5: the first matching forbid rule (in id order) denies; an

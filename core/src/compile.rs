@@ -11,6 +11,12 @@ use crate::engine::Engine;
 use crate::error::{Error, Problems, code};
 use crate::policy::Policy;
 
+/// A process-wide counter: each compiled engine gets its own id.
+fn next_engine_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Compiles a policy (see [`Engine::compile`]).
 pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
     let mut problems = Problems::default();
@@ -47,6 +53,7 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
         forbid_deny: Vec::new(),
         forbid_hide: Vec::new(),
         mfa_matters: false,
+        id: next_engine_id(),
         source: Policy::default(),
     };
     rules::compile_rules(&policy, &mut engine, &directory.users_by_role, &directory.users_by_department, &mut problems);

@@ -51,6 +51,8 @@ pub struct Dataset {
     pub(crate) records: Vec<Record>,
     pub(crate) index: FxHashMap<Box<str>, u32>,
     pub(crate) lookups: Lookups,
+    /// The engine that loaded it (its indices are that engine's).
+    pub(crate) engine: u64,
 }
 
 impl Dataset {
@@ -62,6 +64,12 @@ impl Dataset {
     /// Whether there are no records.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+
+    /// Whether this dataset was loaded by `engine` (datasets hold an engine's
+    /// indices; questions given a foreign dataset answer nothing).
+    pub fn belongs_to(&self, engine: &Engine) -> bool {
+        self.engine == engine.id
     }
 
     /// A record by id.
@@ -263,7 +271,8 @@ impl Engine {
     /// A loader that takes records one at a time (e.g. JSON Lines), so the
     /// whole input never has to be held as JSON.
     pub fn dataset_loader(&self) -> DatasetLoader<'_> {
-        DatasetLoader { engine: self, dataset: Dataset::default(), problems: Problems::default(), positions: Vec::new(), next: 0 }
+        let dataset = Dataset { engine: self.id, ..Dataset::default() };
+        DatasetLoader { engine: self, dataset, problems: Problems::default(), positions: Vec::new(), next: 0 }
     }
 }
 

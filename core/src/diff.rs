@@ -91,8 +91,12 @@ pub fn diff(before: &Engine, after: &Engine, records: &serde_json::Value, contex
     Ok(diff_loaded(before, &old, after, &new, context))
 }
 
-/// [`diff`] on datasets already loaded into each engine (the same records).
+/// [`diff`] on datasets already loaded into each engine (the same records);
+/// datasets of other engines, or of different sizes, give an empty diff.
 pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset, context: &Context) -> Diff {
+    if !old.belongs_to(before) || !new.belongs_to(after) || old.len() != new.len() {
+        return Diff::default();
+    }
     let plan = Plan::new(before, old, after, new);
     // (user, record, action) already compared.
     let mut seen: BTreeSet<(&str, u32, &str)> = BTreeSet::new();

@@ -44,6 +44,9 @@ pub struct Engine {
     pub(crate) forbid_hide: Vec<Vec<(u32, u32)>>,
     /// Whether any gate or rule reads `context.mfa` (else no remedy is tried).
     pub(crate) mfa_matters: bool,
+    /// Identifies this compiled engine, so datasets (which hold its indices)
+    /// are never used with another.
+    pub(crate) id: u64,
 }
 
 /// A compiled user.

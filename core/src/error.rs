@@ -71,6 +71,8 @@ pub mod code {
     pub const RECORD_REQUIRED: &str = "record_required";
     /// A record's object differs from the request's object.
     pub const OBJECT_MISMATCH: &str = "object_mismatch";
+    /// A dataset loaded by one engine was given to another.
+    pub const FOREIGN_DATASET: &str = "foreign_dataset";
     /// A test expectation is malformed.
     pub const BAD_EXPECTATION: &str = "bad_expectation";
 }

@@ -161,8 +161,8 @@ impl Engine {
         Subject {
             user: query.user.to_owned(),
             user_name: decision.user.and_then(|u| self.users[u as usize].name.as_deref().map(str::to_owned)),
-            action: self.actions[decision.action as usize].name.to_string(),
-            object: self.objects[decision.object as usize].name.to_string(),
+            action: self.actions.get(decision.action as usize).map(|a| a.name.to_string()).unwrap_or_default(),
+            object: self.object_name(decision.object).unwrap_or_default().to_owned(),
             record: query.record.map(|r| r.id.to_string()),
         }
     }

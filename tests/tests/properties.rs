@@ -352,3 +352,26 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Queries built by hand with indices the engine does not know are denied, never a panic.
+    #[test]
+    fn foreign_indices_never_panic(action in 0u32..20, object in 0u32..10, field in 0u32..200, foreign in any::<bool>()) {
+        let engine = Engine::from_json(clearance_core::generate::REFERENCE_ORG).unwrap();
+        let other = Engine::from_json(clearance_core::generate::REFERENCE_ORG).unwrap();
+        let records: serde_json::Value = serde_json::from_str(clearance_core::generate::REFERENCE_RECORDS).unwrap();
+        let dataset = if foreign { other.load_records(&records).unwrap() } else { engine.load_records(&records).unwrap() };
+        let record = &dataset.records()[0];
+        let context = Context::default();
+        let fields = [field];
+        let query = clearance_core::Query { user: "rep_east_alice", action, object, record: Some(record), context: &context, fields: &fields, dataset: Some(&dataset) };
+        let decision = engine.check_query(&query);
+        let _ = engine.render(&decision, &query);
+        let _ = engine.filter(&dataset, "rep_east_alice", action, object, &context);
+        let _ = engine.who_can(Some(&dataset), record, action, &context);
+        if foreign {
+            prop_assert!(!decision.allowed);
+            prop_assert!(engine.filter(&dataset, "rep_east_alice", 0, 0, &context).is_empty());
+        }
+    }
+}

@@ -23,6 +23,9 @@ impl Engine {
     /// confirmed by the decision's own stages.
     pub fn filter(&self, dataset: &Dataset, user: &str, action: u32, object: u32, context: &Context) -> Vec<u32> {
         let query = |record: u32| record_query(dataset, user, action, object, record, context);
+        if !dataset.belongs_to(self) || object as usize >= self.objects.len() || action as usize >= self.actions.len() {
+            return Vec::new();
+        }
         // Stages 1–3 do not depend on the record: run them once.
         let Some(&u) = self.user_index.get(user) else { return Vec::new() };
         let entry = &self.users[u as usize];

@@ -19,6 +19,8 @@ impl Engine {
     /// Every user who may access `record` with `action`, in policy order,
     /// each with the decision of [`Engine::check_query`] (so they agree).
     pub fn who_can(&self, dataset: Option<&Dataset>, record: &Record, action: u32, context: &Context) -> Vec<WhoCanHit> {
+        // `check_query` denies queries whose indices are not this engine's, so
+        // a foreign record or dataset simply yields nobody.
         self.users
             .iter()
             .filter_map(|user| {
