@@ -121,6 +121,9 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
             let filter_users: Vec<&str> =
                 if dirty { users.iter().copied().collect() } else { plan.changed_users.iter().copied().collect() };
             for user in filter_users {
+                if !dirty && plan.same_grants.contains(user) && after.covers_everything(user, o_new, a_new) {
+                    continue;
+                }
                 if let (false, Some(records)) = (dirty, plan.narrow_users.get(user)) {
                     for &record in records.iter().filter(|&&r| new.records[r as usize].object == o_new) {
                         visit(user, record, &mut changes);
@@ -243,6 +246,11 @@ struct Plan<'e> {
     /// that reach them: their own answers can change only on the records
     /// those rules cover, listed here.
     narrow_users: BTreeMap<&'e str, Vec<u32>>,
+    /// Changed users whose bundles, attributes and activity are unchanged and
+    /// whose conditions cannot read what changed: where their grant covers
+    /// every record (scope `all`, or a baseline giving the level), their
+    /// answer is the same before and after.
+    same_grants: BTreeSet<&'e str>,
     dirty_objects: BTreeSet<String>,
     /// Records (indices, the same in both datasets) whose owner, or some
     /// parent's owner, changed, with those owners.
@@ -279,6 +287,7 @@ impl<'e> Plan<'e> {
         let reads_user_department = reads(crate::condition::Condition::reads_user_department);
         let mut changed_users: BTreeSet<&'e str> = BTreeSet::new();
         let mut narrow_users: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
+        let mut same_grants: BTreeSet<&'e str> = BTreeSet::new();
         for user in before.users.iter().chain(&after.users) {
             let id = &*user.id;
             if changed_users.contains(id) {
@@ -297,6 +306,7 @@ impl<'e> Plan<'e> {
                 && !(role_moved(was, now) && reads_user_role)
                 && !(department_moved(was, now) && reads_user_department)
             {
+                same_grants.insert(id);
                 let mut records = Vec::new();
                 for (engine, dataset, signature, other) in [(before, old, was, now), (after, new, now, was)] {
                     for (rule, _) in signature.rules.iter().filter(|r| !other.rules.contains(r)) {
@@ -399,7 +409,7 @@ impl<'e> Plan<'e> {
                 }
             }
         }
-        Plan { changed_users, narrow_users, dirty_objects, owned_by_changed, affected_by_owner, owner_sensitive_objects }
+        Plan { changed_users, narrow_users, same_grants, dirty_objects, owned_by_changed, affected_by_owner, owner_sensitive_objects }
     }
 }
 
@@ -505,6 +515,18 @@ impl Engine {
                 into.extend_from_slice(&dataset.lookups.by_department[below as usize]);
             }
         }
+    }
+
+    /// Whether the user's grant for the action reaches every record of the
+    /// object at the level the action needs (scope `all`, or the baseline).
+    fn covers_everything(&self, user: &str, object: u32, action: u32) -> bool {
+        let Some(&u) = self.user_index.get(user) else { return false };
+        let scope = self.merged[self.users[u as usize].merged as usize].scopes[self.slot(object, action)].map(|(s, _)| s);
+        let needs = self.actions[action as usize].needs;
+        scope == Some(crate::policy::Scope::All)
+            || (scope.is_some()
+                && action != crate::compile::schema::CREATE
+                && self.objects[object as usize].baseline.level().is_some_and(|b| b >= needs))
     }
 
     /// Adds the descendants of the listed records: children follow their parents.
