@@ -233,7 +233,6 @@ fn run_case(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Outcome 
 }
 
 fn compare(expect: &Expect, out: &DecisionOut, subject: &crate::explain::Subject, failures: &mut Vec<String>) {
-    let show = |v: &dyn erased::Show| v.show();
     if let Some(allowed) = expect.allowed
         && allowed != out.allowed
     {
@@ -247,7 +246,7 @@ fn compare(expect: &Expect, out: &DecisionOut, subject: &crate::explain::Subject
     if let Some(level) = &expect.level
         && *level != out.level
     {
-        failures.push(format!("level: expected {}, got {}", show(level), show(&out.level)));
+        failures.push(format!("level: expected {}, got {}", json(level), json(&out.level)));
     }
     if let Some(kinds) = &expect.reasons {
         let mut expected = kinds.clone();
@@ -291,14 +290,7 @@ fn compare(expect: &Expect, out: &DecisionOut, subject: &crate::explain::Subject
     }
 }
 
-mod erased {
-    /// Short rendering of expected/actual values in failure messages.
-    pub trait Show {
-        fn show(&self) -> String;
-    }
-    impl<T: serde::Serialize> Show for T {
-        fn show(&self) -> String {
-            serde_json::to_string(self).unwrap_or_default()
-        }
-    }
+/// Short JSON rendering of a value in failure messages.
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
