@@ -30,4 +30,7 @@ CLEARANCE_POSTGRES=$(bash scripts/postgres.sh start "$pg_dir" "${CLEARANCE_PG_PO
 export CLEARANCE_POSTGRES CLEARANCE_REQUIRE_POSTGRES=1
 
 step "cargo test --workspace"
-cargo test --locked --workspace
+mkdir -p target
+cargo test --locked --workspace 2>&1 | tee target/test-output.log
+# One closing line for the whole run (cargo's last line is a crate's doc-tests).
+grep -E '^test result:' target/test-output.log | awk '{ passed += $4; failed += $6 } END { print passed " passed, " failed " failed" }'
