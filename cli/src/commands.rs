@@ -197,9 +197,9 @@ pub fn filter(
         let hits: Vec<IdReasons> = engine
             .filter_with_reasons(&dataset, user, a, o, &context)
             .into_iter()
-            .filter_map(|hit| {
+            .map(|hit| {
                 let record = &dataset.records()[hit.record as usize];
-                let decision = hit.decision?;
+                let decision = hit.decision;
                 let query = clearance_core::Query {
                     user,
                     action: a,
@@ -209,7 +209,7 @@ pub fn filter(
                     fields: &[],
                     dataset: Some(&dataset),
                 };
-                Some(IdReasons { id: record.id(), reasons: engine.render(&decision, &query).reasons })
+                IdReasons { id: record.id(), reasons: engine.render(&decision, &query).reasons }
             })
             .collect();
         serde_json::to_string(&hits).unwrap_or_default()

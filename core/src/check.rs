@@ -50,11 +50,6 @@ impl Prepared {
         let record = self.record.as_ref().or_else(|| self.record_id.as_deref().and_then(|id| dataset?.get(id)));
         Query { user: &self.user, action: self.action, object: self.object, record, context: &self.context, fields: &self.fields, dataset }
     }
-
-    /// The record id the request is about, if any.
-    pub fn record_id(&self) -> Option<&str> {
-        self.record.as_ref().map(Record::id).or(self.record_id.as_deref())
-    }
 }
 
 impl Engine {

@@ -339,14 +339,10 @@ impl<'e> Plan<'e> {
         let global = b.schema.actions != a.schema.actions || b.departments != a.departments;
         let names: BTreeSet<&String> = b.schema.objects.keys().chain(a.schema.objects.keys()).collect();
         for name in names {
-            let rules = |p: &crate::policy::Policy| -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+            let rules = |p: &'e crate::policy::Policy| {
                 (
-                    p.sharing_rules.iter().filter(|r| &r.object == name).filter_map(|r| serde_json::to_value(r).ok()).collect(),
-                    p.forbid
-                        .iter()
-                        .filter(|f| f.objects.as_ref().is_none_or(|objects| objects.contains(name)))
-                        .filter_map(|f| serde_json::to_value(f).ok())
-                        .collect(),
+                    p.sharing_rules.iter().filter(|r| &r.object == name).collect::<Vec<_>>(),
+                    p.forbid.iter().filter(|f| f.objects.as_ref().is_none_or(|objects| objects.contains(name))).collect::<Vec<_>>(),
                 )
             };
             if global || b.schema.objects.get(name) != a.schema.objects.get(name) || rules(b) != rules(a) {
@@ -466,10 +462,8 @@ impl Engine {
             add(&self.users_by_role[r as usize]);
             role = self.roles.parent[r as usize];
         }
-        for (r, rule) in self.sharing.iter().enumerate() {
-            if let RuleSource::OwnedBy(principal) = rule.source
-                && self.contains(principal, o)
-            {
+        for (r, owners) in self.rule_owners.iter().enumerate() {
+            if owners.binary_search(&o).is_ok() {
                 add(&rule_users[r]);
             }
         }

@@ -14,12 +14,11 @@ use std::collections::BTreeSet;
 const RESERVED_ATTRIBUTES: [&str; 3] = ["id", "role", "department"];
 
 pub(crate) fn compile_trees(policy: &Policy, problems: &mut Problems) -> (Tree, Vec<bool>, Tree) {
-    let role_nodes: Vec<NodeInput<'_>> =
-        policy.roles.iter().map(|r| NodeInput { id: &r.id, name: r.name.as_deref(), parent: r.parent.as_deref() }).collect();
+    let role_nodes: Vec<NodeInput<'_>> = policy.roles.iter().map(|r| NodeInput { id: &r.id, parent: r.parent.as_deref() }).collect();
     let roles = Tree::build(&role_nodes, "/roles", code::UNKNOWN_ROLE, code::CYCLE_IN_ROLES, "role", problems);
     let peers = policy.roles.iter().map(|r| r.peers_see_each_other).collect();
     let department_nodes: Vec<NodeInput<'_>> =
-        policy.departments.iter().map(|d| NodeInput { id: &d.id, name: d.name.as_deref(), parent: d.parent.as_deref() }).collect();
+        policy.departments.iter().map(|d| NodeInput { id: &d.id, parent: d.parent.as_deref() }).collect();
     let departments =
         Tree::build(&department_nodes, "/departments", code::UNKNOWN_DEPARTMENT, code::CYCLE_IN_DEPARTMENTS, "department", problems);
     (roles, peers, departments)

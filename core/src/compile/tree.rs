@@ -9,8 +9,6 @@ use rustc_hash::FxHashMap;
 pub struct Tree {
     /// Node ids, in input order (the node index).
     pub ids: Vec<Box<str>>,
-    /// Display names.
-    pub names: Vec<Option<Box<str>>>,
     /// Parent node, if any.
     pub parent: Vec<Option<u32>>,
     /// Pre-order number of each node.
@@ -25,10 +23,9 @@ pub struct Tree {
     pub index: FxHashMap<Box<str>, u32>,
 }
 
-/// Input of one node: id, display name, parent id.
+/// Input of one node: id and parent id.
 pub struct NodeInput<'a> {
     pub id: &'a str,
-    pub name: Option<&'a str>,
     pub parent: Option<&'a str>,
 }
 
@@ -52,7 +49,6 @@ impl Tree {
                 problems.push(path, crate::error::code::DUPLICATE_ID, format!("duplicate {noun} id `{}`", node.id));
             }
             tree.ids.push(node.id.into());
-            tree.names.push(node.name.map(Into::into));
         }
         let n = nodes.len();
         let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];

@@ -36,27 +36,24 @@ impl SqlBool {
 
     /// Disjunction with folding.
     pub fn any(parts: Vec<SqlBool>) -> SqlBool {
-        if parts.contains(&SqlBool::True) {
-            return SqlBool::True;
-        }
-        let exprs: Vec<String> = parts.into_iter().filter_map(|p| if let SqlBool::Expr(e) = p { Some(e) } else { None }).collect();
-        match exprs.len() {
-            0 => SqlBool::False,
-            1 => SqlBool::Expr(exprs.into_iter().next().unwrap_or_default()),
-            _ => SqlBool::Expr(format!("({})", exprs.join(" OR "))),
-        }
+        SqlBool::fold(parts, SqlBool::True, SqlBool::False, " OR ")
     }
 
     /// Conjunction with folding.
     pub fn all(parts: Vec<SqlBool>) -> SqlBool {
-        if parts.contains(&SqlBool::False) {
-            return SqlBool::False;
+        SqlBool::fold(parts, SqlBool::False, SqlBool::True, " AND ")
+    }
+
+    /// `absorbing` decides the whole; `identity` parts drop out; the rest join with `joiner`.
+    fn fold(parts: Vec<SqlBool>, absorbing: SqlBool, identity: SqlBool, joiner: &str) -> SqlBool {
+        if parts.contains(&absorbing) {
+            return absorbing;
         }
-        let exprs: Vec<String> = parts.into_iter().filter_map(|p| if let SqlBool::Expr(e) = p { Some(e) } else { None }).collect();
+        let mut exprs: Vec<String> = parts.into_iter().filter_map(|p| if let SqlBool::Expr(e) = p { Some(e) } else { None }).collect();
         match exprs.len() {
-            0 => SqlBool::True,
-            1 => SqlBool::Expr(exprs.into_iter().next().unwrap_or_default()),
-            _ => SqlBool::Expr(format!("({})", exprs.join(" AND "))),
+            0 => identity,
+            1 => SqlBool::Expr(exprs.remove(0)),
+            _ => SqlBool::Expr(format!("({})", exprs.join(joiner))),
         }
     }
 }

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// Record indices grouped by what the access paths look at.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Lookups {
     /// Per object.
     pub by_object: Vec<Vec<u32>>,
@@ -27,22 +27,6 @@ pub(crate) struct Lookups {
     pub children: FxHashMap<u32, Vec<u32>>,
     /// Records matching each record-only criteria rule, computed on first use.
     pub criteria: Vec<OnceLock<Vec<u32>>>,
-}
-
-impl Clone for Lookups {
-    fn clone(&self) -> Self {
-        Lookups {
-            by_object: self.by_object.clone(),
-            by_owner: self.by_owner.clone(),
-            by_department: self.by_department.clone(),
-            by_team_member: self.by_team_member.clone(),
-            by_user_share: self.by_user_share.clone(),
-            other_shares: self.other_shares.clone(),
-            inline_parent: self.inline_parent.clone(),
-            children: self.children.clone(),
-            criteria: self.criteria.iter().map(|_| OnceLock::new()).collect(),
-        }
-    }
 }
 
 impl Lookups {

@@ -7,13 +7,13 @@ use crate::decision::Decision;
 use crate::engine::Engine;
 use crate::request::Context;
 
-/// A record the user may access, with the decision when reasons were asked for.
+/// A record the user may access, with its decision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FilterHit {
     /// Index of the record in the dataset.
     pub record: u32,
-    /// The full decision (only with reasons).
-    pub decision: Option<Decision>,
+    /// The full decision, with its reasons and fields.
+    pub decision: Decision,
 }
 
 impl Engine {
@@ -63,7 +63,7 @@ impl Engine {
             .into_iter()
             .map(|record| {
                 let query = record_query(dataset, user, action, object, record, context);
-                FilterHit { record, decision: Some(self.check_query(&query)) }
+                FilterHit { record, decision: self.check_query(&query) }
             })
             .collect()
     }
