@@ -4,7 +4,7 @@
 use clearance_cli::load::{load_policy, load_records, load_suite, read_text};
 use clearance_core::{Engine, Error, Lang, Request, explain};
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Prints a line to stdout; a closed pipe (`| head`) ends the output quietly
@@ -152,30 +152,11 @@ pub fn generate(params: &clearance_core::generate::Params, out: &Path) -> Result
     Ok(ExitCode::SUCCESS)
 }
 
-/// `filter --reasons` output item.
-#[derive(serde::Serialize)]
-struct IdReasons<'a> {
-    id: &'a str,
-    reasons: Vec<clearance_core::ReasonOut>,
-}
-
-/// `who-can` output item.
-#[derive(serde::Serialize)]
-struct UserReasons {
-    user: String,
-    reasons: Vec<clearance_core::ReasonOut>,
-}
-
-/// Parses `--context JSON` into a validated context.
-fn context_arg(text: &str) -> Result<clearance_core::Context, Error> {
+/// Parses `--context JSON` into a context object (validated by the query).
+fn context_arg(text: &str) -> Result<clearance_core::api::ContextMap, Error> {
     let value = clearance_core::parse_json(text).map_err(|e| e.at("/context"))?;
-    let map = serde_json::from_value(value)
-        .map_err(|_| Error::one("/context", clearance_core::error::code::BAD_TYPE, "`--context` must be a JSON object"))?;
-    clearance_core::Context::from_map(&map, "/context")
-}
-
-fn name_arg(found: Option<u32>, code: &str, what: &str, name: &str) -> Result<u32, Error> {
-    found.ok_or_else(|| Error::one(format!("/{what}"), code, format!("unknown {what} `{name}`")))
+    serde_json::from_value(value)
+        .map_err(|_| Error::one("/context", clearance_core::error::code::BAD_TYPE, "`--context` must be a JSON object"))
 }
 
 pub fn filter(
@@ -187,64 +168,25 @@ pub fn filter(
     context: &str,
     reasons: bool,
 ) -> Result<ExitCode, Error> {
-    use clearance_core::error::code;
     let engine = load_policy(policy)?;
     let dataset = load_records(&engine, records)?;
-    let context = context_arg(context)?;
-    let a = name_arg(engine.action_id(action), code::UNKNOWN_ACTION, "action", action)?;
-    let o = name_arg(engine.object_id(object), code::UNKNOWN_OBJECT, "object", object)?;
-    let output = if reasons {
-        let hits: Vec<IdReasons> = engine
-            .filter_with_reasons(&dataset, user, a, o, &context)
-            .into_iter()
-            .map(|hit| {
-                let record = &dataset.records()[hit.record as usize];
-                let decision = hit.decision;
-                let query = clearance_core::Query {
-                    user,
-                    action: a,
-                    object: o,
-                    record: Some(record),
-                    context: &context,
-                    fields: &[],
-                    dataset: Some(&dataset),
-                };
-                IdReasons { id: record.id(), reasons: engine.render(&decision, &query).reasons }
-            })
-            .collect();
-        serde_json::to_string(&hits).unwrap_or_default()
-    } else {
-        let ids: Vec<&str> =
-            engine.filter(&dataset, user, a, o, &context).into_iter().map(|r| dataset.records()[r as usize].id()).collect();
-        serde_json::to_string(&ids).unwrap_or_default()
+    let query = clearance_core::api::FilterQuery {
+        user: user.to_owned(),
+        action: action.to_owned(),
+        object: object.to_owned(),
+        context: context_arg(context)?,
+        reasons,
     };
-    say!("{output}");
+    let items = engine.answer_filter(&dataset, &query)?;
+    say!("{}", serde_json::to_string(&items).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn who_can(policy: &Path, records: &Path, record: &str, action: &str, context: &str) -> Result<ExitCode, Error> {
-    use clearance_core::error::code;
     let engine = load_policy(policy)?;
     let dataset = load_records(&engine, records)?;
-    let context = context_arg(context)?;
-    let a = name_arg(engine.action_id(action), code::UNKNOWN_ACTION, "action", action)?;
-    let found = dataset.get(record).ok_or_else(|| Error::one("/record", code::UNKNOWN_RECORD, format!("unknown record `{record}`")))?;
-    let hits: Vec<UserReasons> = engine
-        .who_can(Some(&dataset), found, a, &context)
-        .into_iter()
-        .map(|hit| {
-            let query = clearance_core::Query {
-                user: &hit.user,
-                action: a,
-                object: found.object(),
-                record: Some(found),
-                context: &context,
-                fields: &[],
-                dataset: Some(&dataset),
-            };
-            UserReasons { user: hit.user.clone(), reasons: engine.render(&hit.decision, &query).reasons }
-        })
-        .collect();
+    let query = clearance_core::api::WhoCanQuery { record: record.to_owned(), action: action.to_owned(), context: context_arg(context)? };
+    let hits = engine.answer_who_can(&dataset, &query)?;
     say!("{}", serde_json::to_string(&hits).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
 }
@@ -274,7 +216,7 @@ pub fn diff(before: &Path, after: &Path, records: &Path, context: &str) -> Resul
     let old = load_policy(before).map_err(|e| e.at(""))?;
     let new = load_policy(after)?;
     let records = clearance_cli::load::parse_records(&read_text(records)?)?;
-    let context = context_arg(context)?;
+    let context = clearance_core::api::context(&context_arg(context)?)?;
     let result = clearance_core::diff::diff(&old, &new, &records, &context)?;
     say!("{}", serde_json::to_string(&result).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
@@ -298,8 +240,66 @@ pub fn plan(
         say!("{}", engine.postgres_ddl(&mapping));
         return Ok(ExitCode::SUCCESS);
     }
-    let context = context_arg(context)?;
-    let plan = engine.plan(user.unwrap_or_default(), action.unwrap_or_default(), object.unwrap_or_default(), &context, &mapping)?;
+    let query = clearance_core::api::PlanQuery {
+        user: user.unwrap_or_default().to_owned(),
+        action: action.unwrap_or_default().to_owned(),
+        object: object.unwrap_or_default().to_owned(),
+        context: context_arg(context)?,
+        table: None,
+        mapping: Some(clearance_core::api::MappingInput { tables: mapping.tables, ..Default::default() }),
+    };
+    let plan = engine.answer_plan(query)?;
     say!("{}", serde_json::to_string(&plan).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::one("", clearance_cli::load::IO_ERROR, format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// `keygen`: a fresh Ed25519 seed from the OS's random source.
+pub fn keygen(out: &Path) -> Result<ExitCode, Error> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| Error::one("", clearance_cli::load::IO_ERROR, format!("no random source: {e}")))?;
+    let public = clearance_core::bundle::public_key(&secret);
+    let public_path = PathBuf::from(format!("{}.pub", out.display()));
+    write_private(out, &format!("{}\n", clearance_core::bundle::hex_key(&secret)))?;
+    std::fs::write(&public_path, format!("{}\n", clearance_core::bundle::hex_key(&public))).map_err(io_error(&public_path))?;
+    say!("wrote the secret key to {} and the public key to {}", out.display(), public_path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a secret readable by its owner only (where the OS has modes).
+fn write_private(path: &Path, text: &str) -> Result<(), Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io_error(path))?;
+    file.write_all(text.as_bytes()).map_err(io_error(path))
+}
+
+/// `bundle`: compile, encode, sign.
+pub fn bundle(policy: &Path, key: Option<&Path>, out: &Path) -> Result<ExitCode, Error> {
+    let engine = load_policy(policy)?;
+    let secret = key.map(|k| read_text(k).and_then(|t| clearance_core::bundle::parse_hex_key(&t).map_err(|e| e.at("/key")))).transpose()?;
+    let bytes = clearance_core::bundle::write(&engine, secret.as_ref());
+    std::fs::write(out, &bytes).map_err(io_error(out))?;
+    let signed = if secret.is_some() { "signed" } else { "unsigned" };
+    say!("wrote {} ({} bytes, {signed})", out.display(), bytes.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `verify`: structure and signature.
+pub fn verify(bundle: &Path, public_key: &Path) -> Result<ExitCode, Error> {
+    let key = clearance_core::bundle::parse_hex_key(&read_text(public_key)?).map_err(|e| e.at("/public_key"))?;
+    let bytes = std::fs::read(bundle)
+        .map_err(|e| Error::one("", clearance_cli::load::IO_ERROR, format!("cannot read `{}`: {e}", bundle.display())))?;
+    let header = clearance_core::bundle::verify(&bytes, &key)?;
+    say!(
+        "{}",
+        serde_json::json!({"valid": true, "signed": header.signed, "version": header.version,
+            "engine_bytes": header.engine_bytes, "policy_bytes": header.policy_bytes})
+    );
     Ok(ExitCode::SUCCESS)
 }

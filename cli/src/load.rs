@@ -36,44 +36,15 @@ pub fn load_policy(path: &Path) -> Result<Engine, Error> {
 /// # Errors
 /// `json_syntax` with the line for JSON Lines.
 pub fn parse_records(text: &str) -> Result<serde_json::Value, Error> {
-    if text.trim_start().starts_with('[') {
-        return parse_json(text);
-    }
-    let mut items = Vec::new();
-    let mut problems = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str(line) {
-            Ok(value) => items.push(value),
-            Err(e) => problems.push(Problem::new("", code::JSON_SYNTAX, format!("invalid json on line {}: {e}", n + 1))),
-        }
-    }
-    if problems.is_empty() { Ok(serde_json::Value::Array(items)) } else { Err(Error::new(problems)) }
+    clearance_core::parse_records(text)
 }
 
-/// Reads and loads a dataset for the engine. JSON Lines are loaded line by
-/// line, so a large file is never held as one JSON tree.
+/// Reads and loads a dataset for the engine (see [`Engine::load_records_text`]).
 ///
 /// # Errors
 /// I/O, syntax and record problems (paths like `/3/owner`).
 pub fn load_records(engine: &Engine, path: &Path) -> Result<Dataset, Error> {
-    let text = read_text(path)?;
-    if text.trim_start().starts_with('[') {
-        return engine.load_records(&parse_json(&text)?);
-    }
-    let mut loader = engine.dataset_loader();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(value) => loader.push(&value),
-            Err(e) => loader.skip(code::JSON_SYNTAX, format!("invalid json on line {}: {e}", n + 1)),
-        }
-    }
-    loader.finish()
+    engine.load_records_text(&read_text(path)?)
 }
 
 /// A test file with its policy compiled and its records loaded.

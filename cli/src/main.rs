@@ -189,6 +189,34 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Create an Ed25519 key pair for signing bundles: `FILE` (secret) and `FILE.pub`.
+    Keygen {
+        /// Where to write the secret key (64 hex digits); the public key goes to `FILE.pub`.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Compile a policy into a signed bundle for `Engine.fromBundle`.
+    Bundle {
+        /// The policy file.
+        policy: PathBuf,
+        /// The secret key file written by `keygen`.
+        #[arg(long, required_unless_present = "unsigned")]
+        key: Option<PathBuf>,
+        /// Write an unsigned bundle (loaders refuse it unless told to accept unsigned bundles).
+        #[arg(long, conflicts_with = "key")]
+        unsigned: bool,
+        /// The bundle file to write.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Verify a bundle's signature with a public key; prints its header as JSON.
+    Verify {
+        /// The bundle file.
+        bundle: PathBuf,
+        /// The public key file (`FILE.pub` from `keygen`).
+        #[arg(long)]
+        public_key: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -216,6 +244,9 @@ fn main() -> ExitCode {
                 clearance_core::generate::Params { users, records, roles, role_depth: 8, departments, groups, sharing_rules, seed };
             commands::generate(&params, &out)
         }
+        Command::Keygen { out } => commands::keygen(&out),
+        Command::Bundle { policy, key, unsigned: _, out } => commands::bundle(&policy, key.as_deref(), &out),
+        Command::Verify { bundle, public_key } => commands::verify(&bundle, &public_key),
     };
     match result {
         Ok(code) => code,

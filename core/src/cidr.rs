@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 /// An IPv4 or IPv6 network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cidr {
     network: u128,
     prefix: u8,

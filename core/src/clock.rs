@@ -80,7 +80,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Compiled login hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hours {
     /// Bit i set: day `DAY_NAMES[i]` allowed.
     pub days: u8,

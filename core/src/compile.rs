@@ -12,7 +12,7 @@ use crate::error::{Error, Problems, code};
 use crate::policy::Policy;
 
 /// A process-wide counter: each compiled engine gets its own id.
-fn next_engine_id() -> u64 {
+pub(crate) fn next_engine_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
@@ -54,13 +54,13 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
         forbid_hide: Vec::new(),
         mfa_matters: false,
         id: next_engine_id(),
-        source: Policy::default(),
+        source: crate::engine::SourcePolicy::default(),
     };
     rules::compile_rules(&policy, &mut engine, &directory.users_by_role, &directory.users_by_department, &mut problems);
     rules::check_separation_of_duties(&policy, &engine, &mut problems);
     engine.users_by_role = directory.users_by_role;
     engine.users_by_department = directory.users_by_department;
     engine.mfa_matters = engine.bundles.iter().any(|b| b.mfa_required) || engine.conditions.iter().any(|c| c.reads_mfa());
-    engine.source = policy;
+    engine.source = crate::engine::SourcePolicy::ready(policy);
     problems.finish(engine)
 }

@@ -268,6 +268,28 @@ impl Engine {
         loader.finish()
     }
 
+    /// Loads records from text: a JSON array, or JSON Lines loaded line by
+    /// line so a large file is never held as one JSON tree.
+    ///
+    /// # Errors
+    /// Syntax problems (with the line for JSON Lines) and record problems.
+    pub fn load_records_text(&self, text: &str) -> Result<Dataset, Error> {
+        if text.trim_start().starts_with('[') {
+            return self.load_records(&crate::json::parse_json(text)?);
+        }
+        let mut loader = self.dataset_loader();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<serde_json::Value>(line) {
+                Ok(value) => loader.push(&value),
+                Err(e) => loader.skip(code::JSON_SYNTAX, format!("invalid json on line {}: {e}", n + 1)),
+            }
+        }
+        loader.finish()
+    }
+
     /// A loader that takes records one at a time (e.g. JSON Lines), so the
     /// whole input never has to be held as JSON.
     pub fn dataset_loader(&self) -> DatasetLoader<'_> {
@@ -358,4 +380,26 @@ fn typed_value(json: &serde_json::Value, kind: FieldType) -> Result<Value, (&'st
         (FieldType::Number, _) => bad("a number"),
         (FieldType::Bool, _) => bad("a boolean"),
     }
+}
+
+/// Parses records text: a JSON array, or JSON Lines (one record per line).
+///
+/// # Errors
+/// `json_syntax` with the line for JSON Lines.
+pub fn parse_records(text: &str) -> Result<serde_json::Value, Error> {
+    if text.trim_start().starts_with('[') {
+        return crate::json::parse_json(text);
+    }
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str(line) {
+            Ok(value) => items.push(value),
+            Err(e) => problems.push(crate::error::Problem::new("", code::JSON_SYNTAX, format!("invalid json on line {}: {e}", n + 1))),
+        }
+    }
+    if problems.is_empty() { Ok(serde_json::Value::Array(items)) } else { Err(Error::new(problems)) }
 }

@@ -267,7 +267,7 @@ struct Plan<'e> {
 impl<'e> Plan<'e> {
     fn new(before: &'e Engine, old: &Dataset, after: &'e Engine, new: &Dataset) -> Plan<'e> {
         // Bundles whose definition changed touch every holder.
-        let (b, a) = (&before.source.bundles, &after.source.bundles);
+        let (b, a) = (&before.policy().bundles, &after.policy().bundles);
         let changed_profiles: BTreeSet<&String> =
             b.profiles.keys().chain(a.profiles.keys()).filter(|id| b.profiles.get(*id) != a.profiles.get(*id)).collect();
         let changed_sets: BTreeSet<&String> = b
@@ -277,7 +277,7 @@ impl<'e> Plan<'e> {
             .filter(|id| b.permission_sets.get(*id) != a.permission_sets.get(*id))
             .collect();
         let holds_changed_bundle = |engine: &Engine, id: &str| {
-            let Some(user) = engine.user_index.get(id).map(|&u| &engine.source.users[u as usize]) else { return false };
+            let Some(user) = engine.user_index.get(id).map(|&u| &engine.policy().users[u as usize]) else { return false };
             user.profile.as_ref().is_some_and(|p| changed_profiles.contains(p))
                 || user.permission_sets.iter().any(|s| changed_sets.contains(s))
         };
@@ -335,7 +335,7 @@ impl<'e> Plan<'e> {
             }
         }
         let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
-        let (b, a) = (&before.source, &after.source);
+        let (b, a) = (before.policy(), after.policy());
         let global = b.schema.actions != a.schema.actions || b.departments != a.departments;
         let names: BTreeSet<&String> = b.schema.objects.keys().chain(a.schema.objects.keys()).collect();
         for name in names {

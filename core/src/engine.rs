@@ -11,9 +11,11 @@ use rustc_hash::FxHashMap;
 
 /// A compiled policy. Build it once with [`Engine::compile`]; every question
 /// (check, explain, …) reads it without changing it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Engine {
-    pub(crate) source: Policy,
+    /// Not in the compiled form: a bundle carries it as JSON, decoded on first use.
+    #[serde(skip)]
+    pub(crate) source: SourcePolicy,
     pub(crate) users: Vec<UserEntry>,
     /// Users holding each role.
     pub(crate) users_by_role: Vec<Vec<u32>>,
@@ -45,82 +47,125 @@ pub struct Engine {
     /// Whether any gate or rule reads `context.mfa` (else no remedy is tried).
     pub(crate) mfa_matters: bool,
     /// Identifies this compiled engine, so datasets (which hold its indices)
-    /// are never used with another.
+    /// are never used with another. Fresh for every engine, even one decoded
+    /// from a bundle, so it is never serialised.
+    #[serde(skip)]
     pub(crate) id: u64,
 }
 
+/// The policy an engine was compiled from: at hand after compiling, or kept
+/// as JSON text (from a bundle) and decoded the first time lint or diff needs
+/// it, so loading a bundle does not pay for it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SourcePolicy {
+    policy: std::sync::OnceLock<Policy>,
+    json: Option<Box<str>>,
+}
+
+impl SourcePolicy {
+    /// A policy at hand.
+    pub fn ready(policy: Policy) -> SourcePolicy {
+        SourcePolicy { policy: std::sync::OnceLock::from(policy), json: None }
+    }
+
+    /// A policy decoded on first use from JSON that an engine was built from.
+    pub fn lazy(json: Box<str>) -> SourcePolicy {
+        SourcePolicy { policy: std::sync::OnceLock::new(), json: Some(json) }
+    }
+
+    /// The policy's JSON text (for bundles).
+    pub fn json(&self) -> String {
+        match &self.json {
+            Some(json) => json.to_string(),
+            None => serde_json::to_string(self.get()).unwrap_or_default(),
+        }
+    }
+
+    /// The policy. The JSON was serialised from a compiled policy and is
+    /// covered by the bundle's signature, so it decodes; the empty policy
+    /// stands in only if that invariant were ever broken.
+    pub fn get(&self) -> &Policy {
+        self.policy.get_or_init(|| {
+            // Through the same decoder as `Engine::from_json`: one copy of the
+            // policy's deserialisation code in the wasm binary, not two.
+            let value = self.json.as_deref().and_then(|json| crate::json::parse_json(json).ok());
+            value.and_then(|value| crate::policy::decode_policy(&value).ok()).unwrap_or_default()
+        })
+    }
+}
+
 /// A compiled user.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct UserEntry {
-    pub id: Box<str>,
-    pub name: Option<Box<str>>,
-    pub active: bool,
-    pub role: Option<u32>,
-    pub department: Option<u32>,
-    pub merged: u32,
-    pub attributes: Box<[Value]>,
+    pub(crate) id: Box<str>,
+    pub(crate) name: Option<Box<str>>,
+    pub(crate) active: bool,
+    pub(crate) role: Option<u32>,
+    pub(crate) department: Option<u32>,
+    pub(crate) merged: u32,
+    pub(crate) attributes: Box<[Value]>,
     /// Groups containing the user, nesting closed, sorted.
-    pub groups: Box<[u32]>,
+    pub(crate) groups: Box<[u32]>,
     /// Sharing rules reaching the user: `rule << 1 | superior`, in id order.
-    pub sharing_rules: Box<[u32]>,
+    pub(crate) sharing_rules: Box<[u32]>,
 }
 
 /// A compiled object type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ObjectEntry {
-    pub name: Box<str>,
-    pub baseline: Baseline,
+    pub(crate) name: Box<str>,
+    pub(crate) baseline: Baseline,
     /// `None` when hierarchy access is `none`.
-    pub hierarchy: Option<Level>,
-    pub hierarchy_depth: Option<u32>,
+    pub(crate) hierarchy: Option<Level>,
+    pub(crate) hierarchy_depth: Option<u32>,
     /// Parent object and the child's field holding the parent id.
-    pub parent: Option<(u32, u32)>,
-    pub fields: Vec<FieldEntry>,
-    pub field_index: FxHashMap<Box<str>, u32>,
+    pub(crate) parent: Option<(u32, u32)>,
+    pub(crate) fields: Vec<FieldEntry>,
+    pub(crate) field_index: FxHashMap<Box<str>, u32>,
 }
 
 /// A compiled field.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FieldEntry {
-    pub name: Box<str>,
-    pub kind: FieldType,
-    pub sensitive: bool,
+    pub(crate) name: Box<str>,
+    pub(crate) kind: FieldType,
+    pub(crate) sensitive: bool,
 }
 
 /// An action and the level it needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ActionEntry {
-    pub name: Box<str>,
-    pub needs: Level,
+    pub(crate) name: Box<str>,
+    pub(crate) needs: Level,
 }
 
 /// A compiled bundle (profile or permission set).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct BundleEntry {
-    pub id: Box<str>,
-    pub mfa_required: bool,
-    pub ip_ranges: Vec<Cidr>,
-    pub hours: Option<Hours>,
+    pub(crate) id: Box<str>,
+    pub(crate) mfa_required: bool,
+    pub(crate) ip_ranges: Vec<Cidr>,
+    pub(crate) hours: Option<Hours>,
 }
 
 /// The bundles of one distinct (profile, permission sets) combination,
 /// merged once: widest scope per object action, most permissive field access.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Merged {
-    pub bundles: Box<[u32]>,
+    pub(crate) bundles: Box<[u32]>,
     /// Per `object * n_actions + action`: widest scope and the bundle giving it.
-    pub scopes: Box<[Option<(Scope, u32)>]>,
+    pub(crate) scopes: Box<[Option<(Scope, u32)>]>,
     /// Per global field slot (`field_offsets[object] + field`).
-    pub fields: Box<[Option<FieldAccess>]>,
-    pub system: Box<[Box<str>]>,
-    pub mfa_bundles: Box<[u32]>,
-    pub ip_bundles: Box<[u32]>,
-    pub hours_bundles: Box<[u32]>,
+    pub(crate) fields: Box<[Option<FieldAccess>]>,
+    pub(crate) system: Box<[Box<str>]>,
+    pub(crate) mfa_bundles: Box<[u32]>,
+    pub(crate) ip_bundles: Box<[u32]>,
+    pub(crate) hours_bundles: Box<[u32]>,
 }
 
 /// A principal standing for a set of users, resolved to indices into the
 /// engine's tables (users, groups, roles, departments).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Principal {
     /// One user.
     User(u32),
@@ -137,29 +182,29 @@ pub enum Principal {
 }
 
 /// What selects the records a sharing rule shares.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) enum RuleSource {
     OwnedBy(Principal),
     Criteria(u32),
 }
 
 /// A compiled sharing rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SharingEntry {
-    pub id: Box<str>,
-    pub object: u32,
-    pub source: RuleSource,
-    pub share_with: Principal,
-    pub level: Level,
-    pub superiors: bool,
+    pub(crate) id: Box<str>,
+    pub(crate) object: u32,
+    pub(crate) source: RuleSource,
+    pub(crate) share_with: Principal,
+    pub(crate) level: Level,
+    pub(crate) superiors: bool,
 }
 
 /// A compiled forbid rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ForbidEntry {
-    pub id: Box<str>,
+    pub(crate) id: Box<str>,
     /// Per object (index): the hidden fields as a bitset, for field rules.
-    pub hidden: Vec<(u32, crate::fields::FieldBits)>,
+    pub(crate) hidden: Vec<(u32, crate::fields::FieldBits)>,
 }
 
 impl Engine {
@@ -189,7 +234,7 @@ impl Engine {
 
     /// The policy this engine was compiled from.
     pub fn policy(&self) -> &Policy {
-        &self.source
+        self.source.get()
     }
 
     /// Number of users.

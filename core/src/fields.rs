@@ -2,7 +2,7 @@
 
 /// A set of field indices; the first 128 live inline, so objects of up to
 /// 128 fields never allocate.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FieldBits {
     inline: [u64; 2],
     more: Vec<u64>,

@@ -16,6 +16,8 @@
 //! assert!(decision.allowed);
 //! ```
 
+pub mod api;
+pub mod bundle;
 mod check;
 mod cidr;
 mod clock;
@@ -42,7 +44,7 @@ mod value;
 pub use check::{Prepared, Query};
 pub use cidr::Cidr;
 pub use clock::parse_rfc3339;
-pub use dataset::{Dataset, Record};
+pub use dataset::{Dataset, Record, parse_records};
 pub use decision::{Decision, Denial, FieldSets, Reason, Stage};
 pub use engine::{Engine, Principal};
 pub use error::{Error, Problem};

@@ -63,7 +63,7 @@ impl Engine {
         let mut add = |path: String, code: &str, severity: Severity, message: String| {
             findings.push(Finding { path, code: code.to_owned(), message, severity })
         };
-        let policy = &self.source;
+        let policy = self.policy();
         let n_actions = self.n_actions();
 
         for (i, user) in policy.users.iter().enumerate() {

@@ -135,6 +135,14 @@ pub struct DenialOut {
 }
 
 impl Engine {
+    /// Field sets of `object` by name.
+    pub fn fields_out(&self, object: u32, sets: &crate::decision::FieldSets) -> FieldsOut {
+        let names = |bits: &crate::fields::FieldBits| {
+            bits.iter().map(|f| self.objects[object as usize].fields[f as usize].name.to_string()).collect()
+        };
+        FieldsOut { read: names(&sets.read), edit: names(&sets.edit) }
+    }
+
     /// Renders a decision for output, with its English message.
     pub fn render(&self, decision: &Decision, query: &Query<'_>) -> DecisionOut {
         let mut out = DecisionOut {
@@ -144,12 +152,7 @@ impl Engine {
             reasons: decision.reasons.iter().map(|r| self.reason_out(r)).collect(),
             denial: decision.denial.as_ref().map(|d| self.denial_out(d, decision, query.user)),
             remedy: decision.remedy_mfa.then(|| "mfa".to_owned()),
-            fields: decision.fields.as_ref().map(|sets| {
-                let names = |bits: &crate::fields::FieldBits| {
-                    bits.iter().map(|f| self.objects[decision.object as usize].fields[f as usize].name.to_string()).collect()
-                };
-                FieldsOut { read: names(&sets.read), edit: names(&sets.edit) }
-            }),
+            fields: decision.fields.as_ref().map(|sets| self.fields_out(decision.object, sets)),
             message: String::new(),
         };
         out.message = explain(&out, &self.subject(decision, query), Lang::En);

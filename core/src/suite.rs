@@ -76,32 +76,10 @@ pub struct Case {
 }
 
 /// `filter` arguments.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FilterCase {
-    /// User id.
-    pub user: String,
-    /// Action.
-    pub action: String,
-    /// Object type.
-    pub object: String,
-    /// Context (default `{}`).
-    #[serde(default)]
-    pub context: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type FilterCase = crate::api::FilterQuery;
 
 /// `who-can` arguments.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WhoCanCase {
-    /// Record id in the suite's records.
-    pub record: String,
-    /// Action.
-    pub action: String,
-    /// Context (default `{}`).
-    #[serde(default)]
-    pub context: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type WhoCanCase = crate::api::WhoCanQuery;
 
 /// `diff` arguments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

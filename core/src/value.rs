@@ -3,7 +3,7 @@
 use serde_json::Value as Json;
 
 /// A value a condition can look at. Lists hold scalars only.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     /// Absent or JSON `null`.
     #[default]

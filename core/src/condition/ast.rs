@@ -1,7 +1,7 @@
 //! The parsed form of a condition, before names are resolved.
 
 /// A boolean expression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Expr {
     /// True when any part is.
     Or(Vec<Expr>),
@@ -30,7 +30,7 @@ pub enum Expr {
 }
 
 /// Comparison operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CmpOp {
     /// `==`
     Eq,
@@ -70,7 +70,7 @@ impl CmpOp {
 }
 
 /// An operand with its byte offset in the condition text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Operand {
     /// What it is.
     pub kind: OperandKind,
@@ -79,7 +79,7 @@ pub struct Operand {
 }
 
 /// Operand kinds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum OperandKind {
     /// `record.name`
     Record(String),

@@ -23,7 +23,7 @@ pub trait Resolver {
 }
 
 /// A context attribute a condition reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CtxKey {
     /// `context.mfa`
     Mfa,
@@ -47,7 +47,7 @@ impl CtxKey {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum COp {
     Lit(Value),
     Time(i64),
@@ -64,7 +64,7 @@ pub(crate) enum COp {
     Context(CtxKey),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum CExpr {
     Const(bool),
     Or(Box<[CExpr]>),
@@ -77,7 +77,7 @@ pub(crate) enum CExpr {
 }
 
 /// A compiled condition.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Condition {
     pub(crate) expr: CExpr,
     pub(crate) context_keys: Box<[CtxKey]>,
@@ -152,7 +152,7 @@ impl Condition {
 }
 
 /// Static types, for rejecting comparisons that can never hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Ty {
     Str,
     Num,

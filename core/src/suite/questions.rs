@@ -42,29 +42,20 @@ pub(super) fn run(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Ou
 
 /// The answer in the shape the expectation compares against.
 fn answer(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Result<serde_json::Value, Error> {
-    let empty = Dataset::default();
-    let records = dataset.unwrap_or(&empty);
-    let action = |name: &str| {
-        engine.action_id(name).ok_or_else(|| Error::one("/action", crate::error::code::UNKNOWN_ACTION, format!("unknown action `{name}`")))
+    let empty;
+    let records = match dataset {
+        Some(dataset) => dataset,
+        None => {
+            empty = engine.load_records(&serde_json::json!([]))?;
+            &empty
+        }
     };
     if let Some(filter) = &case.filter {
-        let object = engine
-            .object_id(&filter.object)
-            .ok_or_else(|| Error::one("/object", crate::error::code::UNKNOWN_OBJECT, format!("unknown object `{}`", filter.object)))?;
-        let context = Context::from_map(&filter.context, "/context")?;
-        let ids: Vec<&str> = engine
-            .filter(records, &filter.user, action(&filter.action)?, object, &context)
-            .into_iter()
-            .map(|r| records.records[r as usize].id())
-            .collect();
-        return Ok(serde_json::json!(ids));
+        let items = engine.answer_filter(records, filter)?;
+        return Ok(serde_json::to_value(items).unwrap_or_default());
     }
     if let Some(who) = &case.who_can {
-        let record = records
-            .get(&who.record)
-            .ok_or_else(|| Error::one("/record", crate::error::code::UNKNOWN_RECORD, format!("unknown record `{}`", who.record)))?;
-        let context = Context::from_map(&who.context, "/context")?;
-        let users: Vec<String> = engine.who_can(dataset, record, action(&who.action)?, &context).into_iter().map(|hit| hit.user).collect();
+        let users: Vec<String> = engine.answer_who_can(records, who)?.into_iter().map(|hit| hit.user).collect();
         return Ok(serde_json::json!(users));
     }
     if let Some(diff) = &case.diff {

@@ -1,0 +1,43 @@
+//! Values across the boundary: JavaScript values ⇄ JSON values, with the
+//! key renaming of [`crate::case`]. Strings are accepted wherever an object
+//! is, so callers holding JSON text skip building objects.
+
+use crate::case::{to_camel, to_snake};
+use clearance_core::Error;
+use clearance_core::error::code;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+/// A JavaScript argument as JSON with engine keys: a string is parsed as JSON
+/// text, anything else converted structurally.
+pub fn from_js(value: JsValue, what: &str) -> Result<serde_json::Value, Error> {
+    if let Some(text) = value.as_string() {
+        return clearance_core::parse_json(&text).map(to_snake);
+    }
+    if value.is_undefined() {
+        return Err(Error::one("", code::MISSING_KEY, format!("missing argument: {what}")));
+    }
+    serde_wasm_bindgen::from_value::<serde_json::Value>(value)
+        .map(to_snake)
+        .map_err(|e| Error::one("", code::BAD_TYPE, format!("{what} must be a JSON value: {e}")))
+}
+
+/// A policy document as JSON, keys untouched (the policy file format is the
+/// same in every language).
+pub fn policy_from_js(value: JsValue, what: &str) -> Result<serde_json::Value, Error> {
+    if let Some(text) = value.as_string() {
+        return clearance_core::parse_json(&text);
+    }
+    if value.is_undefined() {
+        return Err(Error::one("", code::MISSING_KEY, format!("missing argument: {what}")));
+    }
+    serde_wasm_bindgen::from_value::<serde_json::Value>(value)
+        .map_err(|e| Error::one("", code::BAD_TYPE, format!("{what} must be a JSON value: {e}")))
+}
+
+/// A JSON-shaped result as a plain JavaScript value with camelCase keys.
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Error> {
+    let json = serde_json::to_value(value).map_err(|e| Error::one("", code::BAD_VALUE, format!("cannot encode the result: {e}")))?;
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    to_camel(json).serialize(&serializer).map_err(|e| Error::one("", code::BAD_VALUE, format!("cannot encode the result: {e}")))
+}
