@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, the native test suites
 # (unit, scenario corpus, bad-input corpus, properties, CLI contract, SQL
-# plans on a real PostgreSQL), the wasm32 build of the core, and the scenario
-# corpus through the CLI.
+# plans on a real PostgreSQL), the wasm32 build of the core, the scenario
+# corpus through the CLI, and the npm package (built, installed into a fresh
+# project, type-checked, and run in Node, Deno, Bun, workerd, edge-runtime).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$SECONDS
@@ -32,5 +33,15 @@ export CLEARANCE_POSTGRES CLEARANCE_REQUIRE_POSTGRES=1
 step "cargo test --workspace"
 mkdir -p target
 cargo test --locked --workspace 2>&1 | tee target/test-output.log
+
+step "npm package: build (wasm-bindgen, wasm-opt)"
+bash scripts/package.sh
+
+step "npm package: install into a fresh project, tsc, node:test in every runtime"
+bash scripts/npm-test.sh | tee target/npm-test-output.log
+
 # One closing line for the whole run (cargo's last line is a crate's doc-tests).
-grep -E '^test result:' target/test-output.log | awk '{ passed += $4; failed += $6 } END { print passed " passed, " failed " failed" }'
+{
+  grep -E '^test result:' target/test-output.log | awk '{ print $4, $6 }'
+  awk '/^ℹ pass /{ p = $3 } /^ℹ fail /{ f = $3 } END { print p + 0, f + 0 }' target/npm-test-output.log
+} | awk '{ passed += $1; failed += $2 } END { print passed " passed, " failed " failed" }'

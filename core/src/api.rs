@@ -316,7 +316,7 @@ impl Engine {
         let record = dataset.records().get(record as usize)?;
         let query =
             Query { user: &user.id, action, object: record.object(), record: Some(record), context, fields: &[], dataset: Some(dataset) };
-        Some(self.check_query(&query).allowed)
+        Some(self.verdict(&query))
     }
 
     fn require_own(&self, dataset: &Dataset) -> Result<(), Error> {

@@ -171,15 +171,24 @@ impl Engine {
                 action: query.action.min(self.actions.len().saturating_sub(1) as u32),
             };
         }
-        let mut decision = self.evaluate(query, false);
+        let mut decision = self.evaluate(query, false, false);
         if !decision.allowed && self.mfa_matters && query.context.mfa != Some(true) {
-            decision.remedy_mfa = self.evaluate(query, true).allowed;
+            decision.remedy_mfa = self.evaluate(query, true, true).allowed;
         }
         decision
     }
 
+    /// Whether the query is allowed: [`Engine::check_query`]'s verdict without
+    /// the rest of the decision (no remedy is tried), for hot paths that only
+    /// enforce.
+    pub fn verdict(&self, query: &Query<'_>) -> bool {
+        self.query_fits(query) && self.evaluate(query, false, true).allowed
+    }
+
     /// The six stages; `assume_mfa` reads the session as having passed MFA.
-    fn evaluate(&self, query: &Query<'_>, assume_mfa: bool) -> Decision {
+    /// A `verdict` only needs `allowed`: record access stops at the first
+    /// sufficient path, and field sets are computed only for touched fields.
+    fn evaluate(&self, query: &Query<'_>, assume_mfa: bool, verdict: bool) -> Decision {
         let mut decision = Decision {
             allowed: false,
             level: None,
@@ -224,7 +233,7 @@ impl Engine {
                 }
             }
         } else {
-            query.record.and_then(|record| self.record_level(u, query.action, record, query, assume_mfa, &mut decision.reasons))
+            query.record.and_then(|record| self.record_level(u, record, query, assume_mfa, &mut decision.reasons, verdict.then_some(needs)))
         };
         decision.level = level;
         if level.is_none_or(|l| l < needs) {
@@ -238,6 +247,10 @@ impl Engine {
             return decision;
         }
         // Stage 6: fields.
+        if verdict && query.fields.is_empty() {
+            decision.allowed = true;
+            return decision;
+        }
         let fields = self.field_sets(merged, query.object, query.action, level.unwrap_or(Level::Read), &env);
         if matches!(query.action, CREATE | EDIT) {
             let blocked: Vec<u32> = query.fields.iter().copied().filter(|&f| !fields.edit.contains(f)).collect();

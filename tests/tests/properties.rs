@@ -276,7 +276,7 @@ fn deep_nesting_is_rejected_not_overflowed() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
-    /// `filter`, `who-can` and `matrix` agree with `check` on every user, record and action.
+    /// `filter`, `who-can`, `matrix` and the verdict fast path agree with `check` on every user, record and action.
     #[test]
     fn filter_who_can_and_matrix_agree_with_check(seed in any::<u64>(), context in 0usize..3) {
         let (policy, records) = org(seed);
@@ -295,7 +295,11 @@ proptest! {
                         .filter(|&r| dataset.records()[r as usize].object() == o)
                         .filter(|&r| {
                             let query = clearance_core::Query { user, action: a, object: o, record: Some(&dataset.records()[r as usize]), context, fields: &[], dataset: Some(&dataset) };
-                            engine.check_query(&query).allowed
+                            let allowed = engine.check_query(&query).allowed;
+                            // The handle fast path (the npm package's `allows`) gives the same verdict.
+                            let u = engine.user_position(user).unwrap();
+                            assert_eq!(engine.allows_at(&dataset, u, a, r, context), Some(allowed), "verdict disagrees with check");
+                            allowed
                         })
                         .collect();
                     let by_filter = engine.filter(&dataset, user, a, o, context);

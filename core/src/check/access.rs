@@ -8,17 +8,21 @@ use crate::engine::{Engine, Principal, RuleSource};
 use crate::policy::{Baseline, Level, Scope};
 
 impl Engine {
-    /// The level `user` has on `record` for `action`, pushing every reason.
+    /// The level `user` has on `record` for the query's action, pushing every reason.
     pub(crate) fn record_level(
         &self,
         u: u32,
-        action: u32,
         record: &Record,
         query: &Query<'_>,
         assume_mfa: bool,
         reasons: &mut Vec<Reason>,
+        enough: Option<Level>,
     ) -> Option<Level> {
+        let action = query.action;
         let start = reasons.len();
+        // With `enough` (a verdict, not a decision), stop at the first level
+        // that suffices: the later paths only add reasons.
+        let settled = |reasons: &[Reason]| enough.is_some_and(|e| reasons[start..].iter().any(|r| r.level() >= e));
         let user = &self.users[u as usize];
         let object = &self.objects[record.object as usize];
         let owner = &self.users[record.owner as usize];
@@ -48,6 +52,9 @@ impl Engine {
                 reasons.push(Reason::Peers { role, level });
             }
         }
+        if settled(reasons) {
+            return reasons[start..].iter().map(Reason::level).max();
+        }
         let mut env = None;
         for &entry in &*user.sharing_rules {
             let (r, superior) = (entry >> 1, entry & 1 == 1);
@@ -65,6 +72,9 @@ impl Engine {
             };
             if applies {
                 reasons.push(Reason::SharingRule { rule: r, superior, level: rule.level });
+                if settled(reasons) {
+                    return reasons[start..].iter().map(Reason::level).max();
+                }
             }
         }
         for &(member, level) in &*record.team {
@@ -78,10 +88,11 @@ impl Engine {
             }
         }
         if object.baseline == Baseline::ControlledByParent
+            && !settled(reasons)
             && let Some(parent) = self.parent_of(record, query)
         {
             let mut inner = Vec::new();
-            if let Some(level) = self.record_level(u, action, parent, query, assume_mfa, &mut inner) {
+            if let Some(level) = self.record_level(u, parent, query, assume_mfa, &mut inner, enough) {
                 reasons.push(Reason::Parent { object: parent.object, record: parent.id.clone(), level, reasons: inner });
             }
         }

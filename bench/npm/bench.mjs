@@ -1,0 +1,78 @@
+// The npm package's benchmark (Node): cold start from a signed bundle, the
+// check paths (objects, handles, arrays), filter per user, on the generated
+// org (10,000 users; records from `clearance generate`), each next to a
+// baseline measured in the same run so the ratios survive noisy machines.
+//
+//   node bench/npm/bench.mjs DIR      (DIR from `clearance generate` + `clearance bundle`)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../../wasm/pkg/node.mjs';
+
+const dir = process.argv[2];
+if (!dir) throw new Error('usage: node bench.mjs DIR (policy.json, policy.bundle, key.pub, records.jsonl)');
+const ms = (f) => { const t = performance.now(); const v = f(); return [performance.now() - t, v]; };
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const row = (name, value, unit, note = '') => console.log(`| ${name} | ${value} | ${unit} | ${note} |`);
+
+const policyText = readFileSync(join(dir, 'policy.json'), 'utf8');
+const bundle = readFileSync(join(dir, 'policy.bundle'));
+const key = readFileSync(join(dir, 'key.pub'), 'utf8').trim();
+
+console.log('| measure | value | unit | note |\n|---|---|---|---|');
+// Cold start: the first call in the process (includes compiling the wasm's code), then warm medians.
+const [first] = ms(() => Engine.fromBundle(bundle, key).free());
+const bundleTimes = Array.from({ length: 15 }, () => ms(() => Engine.fromBundle(bundle, key).free())[0]);
+const jsonTimes = Array.from({ length: 5 }, () => ms(() => Engine.fromJson(policyText).free())[0]);
+row('Engine.fromBundle, first call in the process', first.toFixed(2), 'ms');
+row('Engine.fromBundle, median of 15', median(bundleTimes).toFixed(2), 'ms', `bundle ${bundle.length} bytes`);
+row('Engine.fromJson, median of 5 (baseline)', median(jsonTimes).toFixed(2), 'ms', `bundle is ${(median(jsonTimes) / median(bundleTimes)).toFixed(1)}× faster`);
+
+const engine = Engine.fromBundle(bundle, key);
+const [loadMs, count] = ms(() => engine.loadRecords(readFileSync(join(dir, 'records.jsonl'), 'utf8')));
+row('loadRecords (JSON Lines text)', (loadMs / 1000).toFixed(2), 's', `${count} records`);
+
+// Random requests over the whole org and dataset (every object type).
+const N = 200_000;
+const read = engine.actionHandle('read');
+let seed = 12345;
+const rand = (n) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+const users = new Uint32Array(N), actions = new Uint32Array(N).fill(read), records = new Uint32Array(N);
+for (let i = 0; i < N; i++) { users[i] = rand(engine.userCount); records[i] = rand(engine.recordCount); }
+
+// checkHandles: one boundary crossing for N checks.
+const batch = Array.from({ length: 5 }, () => ms(() => engine.checkHandles(users, actions, records, 0))[0]);
+row('checkHandles (arrays of handles)', ((N / median(batch)) * 1000 / 1e6).toFixed(2), 'M checks/s', 'random user × record, all objects');
+
+// allows: one crossing per check; p50 over 1,000-call batches (timer resolution).
+const per = [];
+for (let b = 0; b < 200; b++) {
+  const base = (b * 1000) % (N - 1000);
+  const t = performance.now();
+  for (let i = base; i < base + 1000; i++) engine.allows(users[i], read, records[i], 0);
+  per.push(((performance.now() - t) * 1000) / 1000);
+}
+row('allows(user, action, record, context) p50', median(per).toFixed(3), 'µs per check', 'handles: no strings, no objects');
+
+// check with request objects: what a caller pays for the full decision with reasons.
+const ids = (handle) => handle; // record ids are looked up once, outside the timing
+const userIds = JSON.parse(policyText).users.map((u) => u.id);
+const recordIds = [];
+for (const line of readFileSync(join(dir, 'records.jsonl'), 'utf8').split('\n', 20_001)) if (line) recordIds.push(JSON.parse(line));
+const requests = recordIds.slice(0, 2000).map((r, i) => ({ user: userIds[(i * 7919) % userIds.length], action: 'read', object: r.object, recordId: ids(r.id) }));
+const [objMs] = ms(() => { for (const r of requests) engine.check(r); });
+row('check(request object) → decision object', ((objMs * 1000) / requests.length).toFixed(2), 'µs per check', 'full decision with reasons and message');
+
+// filter over the Accounts of one user: the index against a plain JavaScript scan of the same records.
+const accounts = recordIds.filter((r) => r.object === 'Account');
+const filterTimes = [];
+for (let i = 0; i < 20; i++) filterTimes.push(ms(() => engine.filter({ user: userIds[(i * 131) % userIds.length], action: 'read', object: 'Account' }))[0]);
+row('filter, Accounts of one user, median of 20', median(filterTimes).toFixed(2), 'ms', `${engine.recordCount} records resident`);
+const all = [];
+for (const line of readFileSync(join(dir, 'records.jsonl'), 'utf8').split('\n')) if (line.includes('"object":"Account"')) all.push(JSON.parse(line));
+const scanTimes = [];
+for (let i = 0; i < 20; i++) {
+  const user = userIds[(i * 131) % userIds.length];
+  scanTimes.push(ms(() => all.filter((r) => r.owner === user || (r.team ?? []).some((m) => m.user === user)))[0]);
+}
+row('baseline: JS scan of the Accounts (owner or team only)', median(scanTimes).toFixed(2), 'ms', `${all.length} Accounts; filter/scan ratio ${(median(filterTimes) / median(scanTimes)).toFixed(2)}`);
+console.log(`\n(${accounts.length} of the first 20,001 lines are Accounts; rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB)`);
