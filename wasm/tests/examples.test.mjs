@@ -1,0 +1,117 @@
+// The examples end to end: the Node HTTP server and the Cloudflare Worker
+// (served by workerd) load a signed bundle and answer only what the caller
+// may see; a bounded load test runs against the Node server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine } from 'clearance';
+import { nativeBin } from './support.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = process.env.CLEARANCE_ROOT ?? resolve(here, '../..');
+const project = resolve(here, '..');
+const work = mkdtempSync(join(tmpdir(), 'clearance-examples-'));
+const records = join(root, 'examples/reference-records.json');
+const children = [];
+
+before(() => {
+  const cli = nativeBin(root);
+  execFileSync(cli, ['keygen', '-o', join(work, 'key')]);
+  execFileSync(cli, ['bundle', join(root, 'examples/reference-org.json'), '--key', join(work, 'key'), '-o', join(work, 'policy.bundle')]);
+});
+after(() => children.forEach((child) => child.kill()));
+
+/** Starts a server and waits until `url` answers. */
+async function serve(command, args, options, url) {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      await fetch(url);
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`server did not start: ${log}`);
+}
+
+/** What the examples must answer, computed by the package itself. */
+function expected(user, object) {
+  const engine = Engine.fromBundle(readFileSync(join(work, 'policy.bundle')), readFileSync(join(work, 'key.pub'), 'utf8').trim());
+  engine.loadRecords(readFileSync(records, 'utf8'));
+  const answer = engine.filter({ user, action: 'read', object }).map((recordId) => engine.redact({ user, recordId }));
+  engine.free();
+  return answer;
+}
+
+async function assertExample(base) {
+  const alice = await (await fetch(`${base}/records/Account`, { headers: { 'x-user-id': 'rep_east_alice' } })).json();
+  assert.deepEqual(alice.records.map((r) => r.id), ['acc_eu_1', 'acc_eu_2', 'acc_us_1']);
+  assert.deepEqual(alice.records, expected('rep_east_alice', 'Account'));
+  const bob = await (await fetch(`${base}/records/Opportunity`, { headers: { 'x-user-id': 'rep_east_bob' } })).json();
+  assert.deepEqual(bob.records, expected('rep_east_bob', 'Opportunity'));
+  assert.equal((await fetch(`${base}/records/Account`)).status, 401);
+  assert.equal((await fetch(`${base}/records/Account`, { headers: { 'x-user-id': 'nobody' } })).status, 401);
+  const bad = await fetch(`${base}/records/Nothing`, { headers: { 'x-user-id': 'rep_east_alice' } });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).code, 'unknown_object');
+}
+
+const port = () => 19000 + Math.floor(Math.random() * 1000);
+
+test('node server example: filter + redact per user, then a bounded load test', async () => {
+  copyFileSync(join(root, 'examples/node-server/server.mjs'), join(project, 'server.mjs'));
+  const p = port();
+  const env = { ...process.env, BUNDLE: join(work, 'policy.bundle'), PUBLIC_KEY: join(work, 'key.pub'), RECORDS: records, PORT: String(p) };
+  const server = await serve('node', [join(project, 'server.mjs')], { env, cwd: project }, `http://127.0.0.1:${p}/`);
+  const base = `http://127.0.0.1:${p}`;
+  await assertExample(base);
+
+  // Bounded load: 16 connections in flight for LOAD_SECONDS (default 5; the benchmark uses 60).
+  const seconds = Number(process.env.LOAD_SECONDS ?? 5);
+  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
+  const users = ['rep_east_alice', 'rep_east_bob', 'mgr_east_mike', 'dir_diana'];
+  let done = 0, errors = 0;
+  const samples = [];
+  const end = Date.now() + seconds * 1000;
+  const sampler = setInterval(() => samples.push(rss()), 500);
+  await Promise.all(Array.from({ length: 16 }, async (_, worker) => {
+    for (let i = worker; Date.now() < end; i += 16) {
+      const response = await fetch(`${base}/records/Account`, { headers: { 'x-user-id': users[i % users.length] } });
+      if (response.status === 200) await response.arrayBuffer(); else errors++;
+      done++;
+    }
+  }));
+  clearInterval(sampler);
+  const rate = done / seconds;
+  const half = Math.floor(samples.length / 2);
+  const firstHalf = Math.max(...samples.slice(0, half)), secondHalf = Math.max(...samples.slice(half));
+  console.log(`# load: ${rate.toFixed(0)} requests/s over ${seconds} s, ${errors} errors, rss max ${firstHalf.toFixed(1)} MB (first half) → ${secondHalf.toFixed(1)} MB (second half)`);
+  writeFileSync(join(project, 'load-result.json'), JSON.stringify({ seconds, requests: done, rate, errors, rssFirstHalfMb: firstHalf, rssSecondHalfMb: secondHalf }));
+  assert.equal(errors, 0);
+  assert.ok(done > 0);
+  // Memory stays flat: the second half peaks within 20 % (+10 MB) of the first.
+  assert.ok(secondHalf <= firstHalf * 1.2 + 10, `memory grew: ${firstHalf} → ${secondHalf} MB`);
+});
+
+test('worker example: served by workerd, filter + redact per user', async () => {
+  const pkg = join(project, 'node_modules/clearance');
+  const dir = mkdtempSync(join(tmpdir(), 'clearance-worker-'));
+  for (const [from, to] of [
+    [join(root, 'examples/worker/worker.mjs'), 'worker.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'],
+    [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm'],
+    [join(work, 'policy.bundle'), 'policy.bundle'], [join(work, 'key.pub'), 'key.pub'], [records, 'records.json'],
+  ]) copyFileSync(from, join(dir, to));
+  const p = port();
+  writeFileSync(join(dir, 'config.capnp'), readFileSync(join(root, 'examples/worker/config.capnp'), 'utf8').replace('127.0.0.1:8787', `127.0.0.1:${p}`));
+  await serve(join(project, 'node_modules/.bin/workerd'), ['serve', join(dir, 'config.capnp')], {}, `http://127.0.0.1:${p}/`);
+  await assertExample(`http://127.0.0.1:${p}`);
+});
