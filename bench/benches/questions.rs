@@ -57,7 +57,7 @@ fn questions(c: &mut Criterion) {
     let after = Engine::compile(moved).expect("compiles");
     let after_dataset = after.load_records(&json).expect("loads");
     group.bench_function(format!("diff_user_moved_{records}_records"), |b| {
-        b.iter(|| black_box(clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context)))
+        b.iter(|| black_box(clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context).expect("diff")))
     });
     drop((after, after_dataset));
 
@@ -74,7 +74,7 @@ fn questions(c: &mut Criterion) {
     let after = Engine::compile(reparented).expect("compiles");
     let after_dataset = after.load_records(&json).expect("loads");
     group.bench_function(format!("diff_role_reparented_{records}_records"), |b| {
-        b.iter(|| black_box(clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context)))
+        b.iter(|| black_box(clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context).expect("diff")))
     });
     group.finish();
 }

@@ -199,7 +199,7 @@ pub fn lint(policy: &Path, json: bool) -> Result<ExitCode, Error> {
             return Ok(ExitCode::from(1));
         }
     };
-    let findings = engine.lint();
+    let findings = engine.lint()?;
     if json {
         say!("{}", serde_json::to_string(&findings).unwrap_or_default());
     } else {
@@ -283,7 +283,7 @@ fn write_private(path: &Path, text: &str) -> Result<(), Error> {
 pub fn bundle(policy: &Path, key: Option<&Path>, out: &Path) -> Result<ExitCode, Error> {
     let engine = load_policy(policy)?;
     let secret = key.map(|k| read_text(k).and_then(|t| clearance_core::bundle::parse_hex_key(&t).map_err(|e| e.at("/key")))).transpose()?;
-    let bytes = clearance_core::bundle::write(&engine, secret.as_ref());
+    let bytes = clearance_core::bundle::write(&engine, secret.as_ref())?;
     std::fs::write(out, &bytes).map_err(io_error(out))?;
     let signed = if secret.is_some() { "signed" } else { "unsigned" };
     say!("wrote {} ({} bytes, {signed})", out.display(), bytes.len());

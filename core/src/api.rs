@@ -309,14 +309,7 @@ impl Engine {
     /// addressed by positions so hot callers skip decoding ids. `None` when a
     /// position is out of range or the dataset is another engine's.
     pub fn allows_at(&self, dataset: &Dataset, user: u32, action: u32, record: u32, context: &Context) -> Option<bool> {
-        if !dataset.belongs_to(self) || action as usize >= self.actions.len() {
-            return None;
-        }
-        let user = self.users.get(user as usize)?;
-        let record = dataset.records().get(record as usize)?;
-        let query =
-            Query { user: &user.id, action, object: record.object(), record: Some(record), context, fields: &[], dataset: Some(dataset) };
-        Some(self.verdict(&query))
+        self.verdict_at(dataset, user, action, record, context)
     }
 
     fn require_own(&self, dataset: &Dataset) -> Result<(), Error> {

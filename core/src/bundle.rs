@@ -5,24 +5,33 @@
 //!
 //! | bytes | content |
 //! |---|---|
-//! | 8 | magic `CLRBNDL1` |
+//! | 8 | magic `CLRBNDL2` |
 //! | 1 | flags: bit 0 = signed |
 //! | 2 + n | engine version (length, UTF-8): the compiled form is internal, so a bundle loads only in the engine that wrote it |
 //! | 4 + n | the compiled engine (postcard) |
-//! | 4 + n | the policy's JSON (decoded only when lint or diff need it) |
-//! | 64 | signed bundles: Ed25519 signature of every byte before it |
+//! | 64 | SHA-512 of the policy section |
+//! | 64 | signed bundles: Ed25519 signature of every byte above |
+//! | 4 + n | the policy's JSON, checked against its digest and decoded only when lint or diff need it |
 //!
 //! The signature covers the header too, so flipping the `signed` flag is
-//! tampering like any other.
+//! tampering like any other; it covers the policy through its digest, so a
+//! cold start hashes the compiled engine only.
 
 use crate::engine::{Engine, SourcePolicy};
 use crate::error::Error;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 
 /// The bundle's magic bytes.
-const MAGIC: &[u8; 8] = b"CLRBNDL1";
+const MAGIC: &[u8; 8] = b"CLRBNDL2";
 const SIGNED: u8 = 1;
 const SIGNATURE_LEN: usize = 64;
+const DIGEST_LEN: usize = 64;
+
+/// SHA-512 of `bytes`.
+pub(crate) fn sha512(bytes: &[u8]) -> [u8; 64] {
+    use sha2::Digest;
+    sha2::Sha512::digest(bytes).into()
+}
 
 /// Stable error codes of bundles.
 pub mod code {
@@ -48,7 +57,11 @@ pub fn public_key(secret: &[u8; 32]) -> [u8; 32] {
 }
 
 /// Writes a bundle of `engine`, signed with the 32-byte secret seed when given.
-pub fn write(engine: &Engine, secret: Option<&[u8; 32]>) -> Vec<u8> {
+///
+/// # Errors
+/// As [`Engine::policy`], for an engine loaded from a tampered bundle.
+pub fn write(engine: &Engine, secret: Option<&[u8; 32]>) -> Result<Vec<u8>, Error> {
+    let policy = engine.source.json()?;
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.push(if secret.is_some() { SIGNED } else { 0 });
@@ -58,12 +71,13 @@ pub fn write(engine: &Engine, secret: Option<&[u8; 32]>) -> Vec<u8> {
     // Serialising plain data into a Vec cannot fail.
     let compiled = postcard::to_allocvec(engine).unwrap_or_default();
     push_section(&mut out, &compiled);
-    push_section(&mut out, engine.source.json().as_bytes());
+    out.extend_from_slice(&sha512(policy.as_bytes()));
     if let Some(secret) = secret {
         let signature = SigningKey::from_bytes(secret).sign(&out);
         out.extend_from_slice(&signature.to_bytes());
     }
-    out
+    push_section(&mut out, policy.as_bytes());
+    Ok(out)
 }
 
 fn push_section(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -87,49 +101,56 @@ pub struct Header {
 struct Parts<'a> {
     header: Header,
     engine: &'a [u8],
+    digest: [u8; DIGEST_LEN],
     policy: &'a [u8],
     /// Signed bytes and their signature.
     signature: Option<(&'a [u8], &'a [u8])>,
 }
 
+/// Reads the bundle front to back, checking lengths; nothing is trusted yet.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        let end = self.at.checked_add(n).filter(|&end| end <= self.bytes.len()).ok_or_else(|| bad("the bundle is truncated"))?;
+        let taken = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(taken)
+    }
+
+    fn section(&mut self) -> Result<&'a [u8], Error> {
+        let len = self.take(4)?;
+        let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+        self.take(len)
+    }
+}
+
 fn split(bytes: &[u8]) -> Result<Parts<'_>, Error> {
-    let mut rest = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(|| bad("not a clearance bundle (bad magic bytes)"))?;
-    let take = |rest: &mut &[u8], n: usize| -> Result<Vec<u8>, Error> {
-        if rest.len() < n {
-            return Err(bad("the bundle is truncated"));
-        }
-        let (head, tail) = rest.split_at(n);
-        *rest = tail;
-        Ok(head.to_vec())
-    };
-    let flags = take(&mut rest, 1)?[0];
-    let signed = flags & SIGNED != 0;
-    let version_len = u16::from_le_bytes(take(&mut rest, 2)?.try_into().map_err(|_| bad("the bundle is truncated"))?);
-    let version = String::from_utf8(take(&mut rest, version_len as usize)?).map_err(|_| bad("the bundle's version is not utf-8"))?;
-    let section = |rest: &mut &[u8]| -> Result<(usize, usize), Error> {
-        let len = u32::from_le_bytes(take(rest, 4)?.try_into().map_err(|_| bad("the bundle is truncated"))?) as usize;
-        let start = bytes.len() - rest.len();
-        take(rest, len)?;
-        Ok((start, len))
-    };
-    let (engine_at, engine_len) = section(&mut rest)?;
-    let (policy_at, policy_len) = section(&mut rest)?;
-    let signed_len = bytes.len() - rest.len();
-    let signature = if signed {
-        if rest.len() != SIGNATURE_LEN {
-            return Err(bad("the bundle is truncated or has trailing bytes after its signature"));
-        }
-        Some((&bytes[..signed_len], rest))
-    } else {
-        if !rest.is_empty() {
-            return Err(bad("the bundle has trailing bytes"));
-        }
-        None
-    };
+    let mut reader = Reader { bytes, at: 0 };
+    if reader.take(MAGIC.len()).ok() != Some(MAGIC.as_slice()) {
+        return Err(bad("not a clearance bundle (bad magic bytes)"));
+    }
+    let signed = reader.take(1)?[0] & SIGNED != 0;
+    let version_len = reader.take(2)?;
+    let version = reader.take(u16::from_le_bytes([version_len[0], version_len[1]]) as usize)?;
+    let version = String::from_utf8(version.to_vec()).map_err(|_| bad("the bundle's version is not utf-8"))?;
+    let engine = reader.section()?;
+    let mut digest = [0u8; DIGEST_LEN];
+    digest.copy_from_slice(reader.take(DIGEST_LEN)?);
+    let signed_len = reader.at;
+    let signature = if signed { Some((&bytes[..signed_len], reader.take(SIGNATURE_LEN)?)) } else { None };
+    let policy = reader.section()?;
+    if reader.at != bytes.len() {
+        return Err(bad("the bundle has trailing bytes"));
+    }
     Ok(Parts {
-        header: Header { signed, version, engine_bytes: engine_len, policy_bytes: policy_len },
-        engine: &bytes[engine_at..engine_at + engine_len],
-        policy: &bytes[policy_at..policy_at + policy_len],
+        header: Header { signed, version, engine_bytes: engine.len(), policy_bytes: policy.len() },
+        engine,
+        digest,
+        policy,
         signature,
     })
 }
@@ -149,6 +170,10 @@ pub fn inspect(bytes: &[u8]) -> Result<Header, Error> {
 pub fn verify(bytes: &[u8], public_key: &[u8; 32]) -> Result<Header, Error> {
     let parts = split(bytes)?;
     check_signature(&parts, Some(public_key), false)?;
+    // A full verification checks the policy section too (loading defers it).
+    if sha512(parts.policy) != parts.digest {
+        return Err(Error::one("", code::BAD_SIGNATURE, "the bundle's policy section does not match its signature: it was altered"));
+    }
     Ok(parts.header)
 }
 
@@ -189,8 +214,11 @@ pub fn open(bytes: &[u8], public_key: Option<&[u8; 32]>, allow_unsigned: bool) -
         ));
     }
     let mut engine: Engine = postcard::from_bytes(parts.engine).map_err(|e| bad(format!("the compiled policy does not decode: {e}")))?;
-    let policy = std::str::from_utf8(parts.policy).map_err(|_| bad("the policy section is not utf-8"))?;
-    engine.source = SourcePolicy::lazy(policy.into());
+    // Not in the compiled form: rebuilt, so its keys are not hashed twice.
+    engine.user_index = engine.users.iter().enumerate().map(|(i, u)| (u.id.clone(), i as u32)).collect();
+    // Invalid UTF-8 stays invalid: the digest check then fails on first use.
+    let policy = String::from_utf8_lossy(parts.policy);
+    engine.source = SourcePolicy::lazy(policy.into(), parts.digest);
     engine.id = crate::compile::next_engine_id();
     Ok(engine)
 }
@@ -230,16 +258,16 @@ mod tests {
     #[test]
     fn round_trip_decides_like_the_original() {
         let original = engine();
-        let bytes = write(&original, Some(&SECRET));
+        let bytes = write(&original, Some(&SECRET)).unwrap();
         let loaded = open(&bytes, Some(&public_key(&SECRET)), false).unwrap();
         assert_ne!(loaded.id, original.id);
-        assert_eq!(loaded.policy(), original.policy());
-        assert_eq!(loaded.lint(), original.lint());
+        assert_eq!(loaded.policy().unwrap(), original.policy().unwrap());
+        assert_eq!(loaded.lint().unwrap(), original.lint().unwrap());
     }
 
     #[test]
     fn every_flipped_byte_is_refused() {
-        let bytes = write(&engine(), Some(&SECRET));
+        let bytes = write(&engine(), Some(&SECRET)).unwrap();
         let key = public_key(&SECRET);
         // Every 97th byte, plus the flag byte and the last one: each flip must fail.
         let mut positions: Vec<usize> = (0..bytes.len()).step_by(97).collect();
@@ -247,18 +275,24 @@ mod tests {
         for at in positions {
             let mut tampered = bytes.clone();
             tampered[at] ^= 0x01;
-            assert!(open(&tampered, Some(&key), false).is_err(), "byte {at} flipped was accepted");
+            // Refused at load, or — in the policy section — when first needed.
+            let refused = match open(&tampered, Some(&key), false) {
+                Err(_) => true,
+                Ok(engine) => engine.lint().unwrap_err().has_code(code::BAD_SIGNATURE),
+            };
+            assert!(refused, "byte {at} flipped was accepted");
+            assert!(verify(&tampered, &key).is_err(), "verify accepted byte {at} flipped");
         }
     }
 
     #[test]
     fn truncated_unsigned_and_wrong_key_are_refused() {
-        let bytes = write(&engine(), Some(&SECRET));
+        let bytes = write(&engine(), Some(&SECRET)).unwrap();
         let key = public_key(&SECRET);
         for len in [0, 4, 8, 20, bytes.len() / 2, bytes.len() - 1] {
             assert!(open(&bytes[..len], Some(&key), false).unwrap_err().has_code(code::BAD_BUNDLE), "len {len}");
         }
-        let unsigned = write(&engine(), None);
+        let unsigned = write(&engine(), None).unwrap();
         assert!(open(&unsigned, Some(&key), false).unwrap_err().has_code(code::UNSIGNED_BUNDLE));
         assert!(open(&unsigned, None, true).is_ok());
         assert!(open(&bytes, Some(&public_key(&[8; 32])), false).unwrap_err().has_code(code::BAD_SIGNATURE));

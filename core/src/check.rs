@@ -185,10 +185,30 @@ impl Engine {
         self.query_fits(query) && self.evaluate(query, false, true).allowed
     }
 
+    /// [`Engine::verdict`] for a user and a record of this engine's own
+    /// dataset given by position: no id lookup, and the record needs no
+    /// index check (it was compiled by this engine). `None` when a position
+    /// is out of range or the dataset is another engine's.
+    pub(crate) fn verdict_at(&self, dataset: &Dataset, u: u32, action: u32, record: u32, context: &Context) -> Option<bool> {
+        if !dataset.belongs_to(self) || action as usize >= self.actions.len() {
+            return None;
+        }
+        let user = self.users.get(u as usize)?;
+        let record = dataset.records().get(record as usize)?;
+        let query =
+            Query { user: &user.id, action, object: record.object, record: Some(record), context, fields: &[], dataset: Some(dataset) };
+        Some(self.evaluate_for(Some(u), &query, false, true).allowed)
+    }
+
     /// The six stages; `assume_mfa` reads the session as having passed MFA.
     /// A `verdict` only needs `allowed`: record access stops at the first
     /// sufficient path, and field sets are computed only for touched fields.
     fn evaluate(&self, query: &Query<'_>, assume_mfa: bool, verdict: bool) -> Decision {
+        self.evaluate_for(None, query, assume_mfa, verdict)
+    }
+
+    /// [`Engine::evaluate`] with the user's position when the caller knows it.
+    fn evaluate_for(&self, known_user: Option<u32>, query: &Query<'_>, assume_mfa: bool, verdict: bool) -> Decision {
         let mut decision = Decision {
             allowed: false,
             level: None,
@@ -201,7 +221,7 @@ impl Engine {
             action: query.action,
         };
         // Stage 1: user gate.
-        let Some(&u) = self.user_index.get(query.user) else {
+        let Some(u) = known_user.or_else(|| self.user_index.get(query.user).copied()) else {
             decision.denial = Some(Denial::UnknownUser);
             return decision;
         };
@@ -233,7 +253,13 @@ impl Engine {
                 }
             }
         } else {
-            query.record.and_then(|record| self.record_level(u, record, query, assume_mfa, &mut decision.reasons, verdict.then_some(needs)))
+            query.record.and_then(|record| {
+                if verdict {
+                    self.record_level(u, record, query, assume_mfa, &mut access::Best { needs, level: None })
+                } else {
+                    self.record_level(u, record, query, assume_mfa, &mut decision.reasons)
+                }
+            })
         };
         decision.level = level;
         if level.is_none_or(|l| l < needs) {

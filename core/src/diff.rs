@@ -88,16 +88,19 @@ pub fn diff(before: &Engine, after: &Engine, records: &serde_json::Value, contex
     };
     let old = before.load_records(records).map_err(tag("before"))?;
     let new = after.load_records(records).map_err(tag("after"))?;
-    Ok(diff_loaded(before, &old, after, &new, context))
+    diff_loaded(before, &old, after, &new, context)
 }
 
-/// [`diff`] on datasets already loaded into each engine (the same records);
-/// datasets of other engines, or of different sizes, give an empty diff.
-pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset, context: &Context) -> Diff {
+/// [`diff`] on datasets already loaded into each engine (the same records).
+///
+/// # Errors
+/// `foreign_dataset` for datasets of other engines or of different sizes;
+/// as [`Engine::policy`] for engines from tampered bundles.
+pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset, context: &Context) -> Result<Diff, Error> {
     if !old.belongs_to(before) || !new.belongs_to(after) || old.len() != new.len() {
-        return Diff::default();
+        return Err(Error::one("", crate::error::code::FOREIGN_DATASET, "diff needs the same records loaded by each engine"));
     }
-    let plan = Plan::new(before, old, after, new);
+    let plan = Plan::new(before, old, after, new)?;
     // (user, record, action) already compared.
     let mut seen: BTreeSet<(&str, u32, &str)> = BTreeSet::new();
     let actions: Vec<&str> = after.actions.iter().map(|a| &*a.name).filter(|a| *a != "create").collect();
@@ -176,7 +179,7 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
             }
         }
     }
-    Diff { summary, changes }
+    Ok(Diff { summary, changes })
 }
 
 /// Elements in exactly one of two sorted, duplicate-free lists (a linear merge:
@@ -265,9 +268,10 @@ struct Plan<'e> {
 }
 
 impl<'e> Plan<'e> {
-    fn new(before: &'e Engine, old: &Dataset, after: &'e Engine, new: &Dataset) -> Plan<'e> {
+    fn new(before: &'e Engine, old: &Dataset, after: &'e Engine, new: &Dataset) -> Result<Plan<'e>, Error> {
+        let (before_policy, after_policy) = (before.policy()?, after.policy()?);
         // Bundles whose definition changed touch every holder.
-        let (b, a) = (&before.policy().bundles, &after.policy().bundles);
+        let (b, a) = (&before_policy.bundles, &after_policy.bundles);
         let changed_profiles: BTreeSet<&String> =
             b.profiles.keys().chain(a.profiles.keys()).filter(|id| b.profiles.get(*id) != a.profiles.get(*id)).collect();
         let changed_sets: BTreeSet<&String> = b
@@ -276,8 +280,8 @@ impl<'e> Plan<'e> {
             .chain(a.permission_sets.keys())
             .filter(|id| b.permission_sets.get(*id) != a.permission_sets.get(*id))
             .collect();
-        let holds_changed_bundle = |engine: &Engine, id: &str| {
-            let Some(user) = engine.user_index.get(id).map(|&u| &engine.policy().users[u as usize]) else { return false };
+        let holds_changed_bundle = |engine: &Engine, policy: &crate::policy::Policy, id: &str| {
+            let Some(user) = engine.user_index.get(id).map(|&u| &policy.users[u as usize]) else { return false };
             user.profile.as_ref().is_some_and(|p| changed_profiles.contains(p))
                 || user.permission_sets.iter().any(|s| changed_sets.contains(s))
         };
@@ -293,7 +297,7 @@ impl<'e> Plan<'e> {
             if changed_users.contains(id) {
                 continue;
             }
-            let bundle_changed = holds_changed_bundle(before, id) || holds_changed_bundle(after, id);
+            let bundle_changed = holds_changed_bundle(before, before_policy, id) || holds_changed_bundle(after, after_policy, id);
             let (was, now) = (before.user_signature(id), after.user_signature(id));
             if was == now && !bundle_changed {
                 continue;
@@ -335,7 +339,7 @@ impl<'e> Plan<'e> {
             }
         }
         let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
-        let (b, a) = (before.policy(), after.policy());
+        let (b, a) = (before_policy, after_policy);
         let global = b.schema.actions != a.schema.actions || b.departments != a.departments;
         let names: BTreeSet<&String> = b.schema.objects.keys().chain(a.schema.objects.keys()).collect();
         for name in names {
@@ -405,7 +409,7 @@ impl<'e> Plan<'e> {
                 }
             }
         }
-        Plan { changed_users, narrow_users, same_grants, dirty_objects, owned_by_changed, affected_by_owner, owner_sensitive_objects }
+        Ok(Plan { changed_users, narrow_users, same_grants, dirty_objects, owned_by_changed, affected_by_owner, owner_sensitive_objects })
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Engine {
     pub(crate) users_by_role: Vec<Vec<u32>>,
     /// Users of each department.
     pub(crate) users_by_department: Vec<Vec<u32>>,
+    /// Rebuilt from `users` when a bundle is loaded.
+    #[serde(skip)]
     pub(crate) user_index: FxHashMap<Box<str>, u32>,
     pub(crate) roles: Tree,
     pub(crate) peer_roles: Vec<bool>,
@@ -54,42 +56,56 @@ pub struct Engine {
 }
 
 /// The policy an engine was compiled from: at hand after compiling, or kept
-/// as JSON text (from a bundle) and decoded the first time lint or diff needs
-/// it, so loading a bundle does not pay for it.
+/// as JSON text (from a bundle), checked against its signed digest and
+/// decoded the first time lint or diff need it, so loading a bundle neither
+/// hashes nor decodes it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SourcePolicy {
-    policy: std::sync::OnceLock<Policy>,
+    policy: std::sync::OnceLock<Option<Policy>>,
     json: Option<Box<str>>,
+    /// SHA-512 of `json`, as signed in the bundle.
+    digest: Option<[u8; 64]>,
 }
 
 impl SourcePolicy {
     /// A policy at hand.
     pub fn ready(policy: Policy) -> SourcePolicy {
-        SourcePolicy { policy: std::sync::OnceLock::from(policy), json: None }
+        SourcePolicy { policy: std::sync::OnceLock::from(Some(policy)), json: None, digest: None }
     }
 
-    /// A policy decoded on first use from JSON that an engine was built from.
-    pub fn lazy(json: Box<str>) -> SourcePolicy {
-        SourcePolicy { policy: std::sync::OnceLock::new(), json: Some(json) }
+    /// A policy decoded on first use from JSON whose SHA-512 must be `digest`.
+    pub fn lazy(json: Box<str>, digest: [u8; 64]) -> SourcePolicy {
+        SourcePolicy { policy: std::sync::OnceLock::new(), json: Some(json), digest: Some(digest) }
     }
 
     /// The policy's JSON text (for bundles).
-    pub fn json(&self) -> String {
+    ///
+    /// # Errors
+    /// As [`SourcePolicy::get`].
+    pub fn json(&self) -> Result<String, Error> {
         match &self.json {
-            Some(json) => json.to_string(),
-            None => serde_json::to_string(self.get()).unwrap_or_default(),
+            Some(json) => Ok(json.to_string()),
+            None => Ok(serde_json::to_string(self.get()?).unwrap_or_default()),
         }
     }
 
-    /// The policy. The JSON was serialised from a compiled policy and is
-    /// covered by the bundle's signature, so it decodes; the empty policy
-    /// stands in only if that invariant were ever broken.
-    pub fn get(&self) -> &Policy {
-        self.policy.get_or_init(|| {
+    /// The policy, or `bad_signature` when a bundle's policy section does
+    /// not match the digest its signature covers.
+    ///
+    /// # Errors
+    /// `bad_signature`.
+    pub fn get(&self) -> Result<&Policy, Error> {
+        let policy = self.policy.get_or_init(|| {
+            let json = self.json.as_deref()?;
+            if self.digest != Some(crate::bundle::sha512(json.as_bytes())) {
+                return None;
+            }
             // Through the same decoder as `Engine::from_json`: one copy of the
             // policy's deserialisation code in the wasm binary, not two.
-            let value = self.json.as_deref().and_then(|json| crate::json::parse_json(json).ok());
-            value.and_then(|value| crate::policy::decode_policy(&value).ok()).unwrap_or_default()
+            crate::policy::decode_policy(&crate::json::parse_json(json).ok()?).ok()
+        });
+        policy.as_ref().ok_or_else(|| {
+            Error::one("", crate::bundle::code::BAD_SIGNATURE, "the bundle's policy section does not match its signature: it was altered")
         })
     }
 }
@@ -233,7 +249,11 @@ impl Engine {
     }
 
     /// The policy this engine was compiled from.
-    pub fn policy(&self) -> &Policy {
+    ///
+    /// # Errors
+    /// `bad_signature` for an engine loaded from a bundle whose policy
+    /// section was altered (checked when first needed, not at load).
+    pub fn policy(&self) -> Result<&Policy, Error> {
         self.source.get()
     }
 

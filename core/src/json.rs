@@ -1,6 +1,8 @@
 //! Decoding JSON into typed values while collecting every problem with its
 //! JSON Pointer: one bad user does not hide the problems of the next.
 
+mod path;
+
 use crate::error::{Error, Problems, code, join};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -31,18 +33,9 @@ pub fn decode<T: DeserializeOwned>(value: &Value, path: &str, problems: &mut Pro
 /// # Errors
 /// One problem (`bad_type`, `bad_value`, `unknown_key` or `missing_key`).
 pub fn decode_one<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let mut pointer = String::new();
-        for segment in error.path().iter() {
-            match segment {
-                serde_path_to_error::Segment::Seq { index } => pointer = join(&pointer, index),
-                serde_path_to_error::Segment::Map { key } => pointer = join(&pointer, key),
-                serde_path_to_error::Segment::Enum { variant } => pointer = join(&pointer, variant),
-                serde_path_to_error::Segment::Unknown => {}
-            }
-        }
-        let message = error.inner().to_string();
-        Error::one(pointer, classify(&message), tidy(&message))
+    path::from_value(value).map_err(|error| {
+        let message = error.message();
+        Error::one(error.pointer(), classify(message), tidy(message))
     })
 }
 

@@ -58,12 +58,15 @@ pub struct Finding {
 
 impl Engine {
     /// Every lint finding, in policy order.
-    pub fn lint(&self) -> Vec<Finding> {
+    ///
+    /// # Errors
+    /// As [`Engine::policy`].
+    pub fn lint(&self) -> Result<Vec<Finding>, crate::error::Error> {
         let mut findings = Vec::new();
         let mut add = |path: String, code: &str, severity: Severity, message: String| {
             findings.push(Finding { path, code: code.to_owned(), message, severity })
         };
-        let policy = self.policy();
+        let policy = self.policy()?;
         let n_actions = self.n_actions();
 
         for (i, user) in policy.users.iter().enumerate() {
@@ -209,6 +212,6 @@ impl Engine {
                 );
             }
         }
-        findings
+        Ok(findings)
     }
 }

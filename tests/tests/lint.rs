@@ -6,7 +6,7 @@ use clearance_core::Engine;
 
 fn findings(policy: &str) -> Vec<(String, String)> {
     let engine = Engine::from_json(policy).unwrap();
-    let mut found: Vec<(String, String)> = engine.lint().into_iter().map(|f| (f.code, f.path)).collect();
+    let mut found: Vec<(String, String)> = engine.lint().unwrap().into_iter().map(|f| (f.code, f.path)).collect();
     found.sort();
     found
 }

@@ -38,7 +38,7 @@ fn copy_text(value: Option<String>) -> String {
 fn load(client: &mut Client, schema: &str, engine: &Engine, dataset: &Dataset, mapping: &Mapping) {
     client.batch_execute(&format!("DROP SCHEMA IF EXISTS {0} CASCADE; CREATE SCHEMA {0}; SET search_path TO {0};", ident(schema))).unwrap();
     client.batch_execute(&engine.postgres_ddl(mapping)).unwrap();
-    let policy = engine.policy();
+    let policy = engine.policy().unwrap();
     for (object, definition) in &policy.schema.objects {
         let fields: Vec<&String> = definition.fields.keys().collect();
         let columns: Vec<String> =

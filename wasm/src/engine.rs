@@ -175,7 +175,7 @@ impl Engine {
     /// The lint findings of this engine's policy.
     #[wasm_bindgen(unchecked_return_type = "LintFinding[]")]
     pub fn lint(&self) -> JsResult {
-        throwing(|| to_js(&self.engine.lint()))
+        throwing(|| to_js(&self.engine.lint()?))
     }
 
     /// The number of resident records.

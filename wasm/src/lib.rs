@@ -41,7 +41,7 @@ pub fn diff(
 pub fn lint(#[wasm_bindgen(unchecked_param_type = "PolicyInput")] policy: JsValue) -> Result<JsValue, JsValue> {
     let run = || -> Result<JsValue, Error> {
         let engine = clearance_core::Engine::from_value(&policy_from_js(policy, "policy")?)?;
-        to_js(&engine.lint())
+        to_js(&engine.lint()?)
     };
     run().map_err(|e| error::to_js(&e))
 }

@@ -20,7 +20,7 @@ fn main() {
     let after_dataset = after.load_records(&json).expect("loads");
     for _ in 0..3 {
         let start = Instant::now();
-        let diff = clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context);
+        let diff = clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context).expect("diff");
         println!("diff: {:.1} ms, {} changes", start.elapsed().as_secs_f64() * 1000.0, diff.changes.len());
     }
 }

@@ -23,7 +23,7 @@ fn main() {
     let after = Engine::compile(reparented).expect("compiles");
     let after_dataset = after.load_records(&json).expect("loads");
     let start = Instant::now();
-    let diff = clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context);
+    let diff = clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context).expect("diff");
     println!("diff, role `{}` re-parented: {:.3} s, {} changes", policy.roles[index].id, start.elapsed().as_secs_f64(), diff.changes.len());
     drop((after, after_dataset));
 

@@ -7,36 +7,100 @@ use crate::decision::Reason;
 use crate::engine::{Engine, Principal, RuleSource};
 use crate::policy::{Baseline, Level, Scope};
 
+/// Where record access puts the paths it finds: every reason (a decision,
+/// `Vec<Reason>`) or only the best level ([`Best`], a verdict, which
+/// allocates nothing and stops at the first path that suffices).
+pub(crate) trait Paths: Sized {
+    /// Records one path.
+    fn add(&mut self, reason: Reason);
+    /// The best level recorded since `mark` (a length of the sink).
+    fn best_since(&self, mark: usize) -> Option<Level>;
+    /// A mark for [`Paths::best_since`].
+    fn mark(&self) -> usize;
+    /// Whether the paths since `mark` already decide (later ones only add reasons).
+    fn settled(&self, mark: usize) -> bool;
+    /// A fresh sink for a parent record's paths.
+    fn nested(&self) -> Self;
+    /// Records the parent path from the parent's sink.
+    fn add_parent(&mut self, object: u32, record: &Record, level: Level, inner: Self);
+}
+
+impl Paths for Vec<Reason> {
+    fn add(&mut self, reason: Reason) {
+        self.push(reason);
+    }
+    fn best_since(&self, mark: usize) -> Option<Level> {
+        self[mark..].iter().map(Reason::level).max()
+    }
+    fn mark(&self) -> usize {
+        self.len()
+    }
+    fn settled(&self, _: usize) -> bool {
+        false
+    }
+    fn nested(&self) -> Self {
+        Vec::new()
+    }
+    fn add_parent(&mut self, object: u32, record: &Record, level: Level, inner: Self) {
+        self.push(Reason::Parent { object, record: record.id.clone(), level, reasons: inner });
+    }
+}
+
+/// The best level so far, against the level the action needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Best {
+    pub needs: Level,
+    pub level: Option<Level>,
+}
+
+impl Paths for Best {
+    fn add(&mut self, reason: Reason) {
+        self.level = self.level.max(Some(reason.level()));
+    }
+    fn best_since(&self, _: usize) -> Option<Level> {
+        self.level
+    }
+    fn mark(&self) -> usize {
+        0
+    }
+    fn settled(&self, _: usize) -> bool {
+        self.level >= Some(self.needs)
+    }
+    fn nested(&self) -> Self {
+        Best { needs: self.needs, level: None }
+    }
+    fn add_parent(&mut self, _: u32, _: &Record, level: Level, _: Self) {
+        self.level = self.level.max(Some(level));
+    }
+}
+
 impl Engine {
-    /// The level `user` has on `record` for the query's action, pushing every reason.
-    pub(crate) fn record_level(
+    /// The level `user` has on `record` for the query's action, recording
+    /// every path into `paths`.
+    pub(crate) fn record_level<P: Paths>(
         &self,
         u: u32,
         record: &Record,
         query: &Query<'_>,
         assume_mfa: bool,
-        reasons: &mut Vec<Reason>,
-        enough: Option<Level>,
+        paths: &mut P,
     ) -> Option<Level> {
         let action = query.action;
-        let start = reasons.len();
-        // With `enough` (a verdict, not a decision), stop at the first level
-        // that suffices: the later paths only add reasons.
-        let settled = |reasons: &[Reason]| enough.is_some_and(|e| reasons[start..].iter().any(|r| r.level() >= e));
+        let start = paths.mark();
         let user = &self.users[u as usize];
         let object = &self.objects[record.object as usize];
         let owner = &self.users[record.owner as usize];
         if record.owner == u {
-            reasons.push(Reason::Owner);
+            paths.add(Reason::Owner);
         }
         let merged = &self.merged[user.merged as usize];
         if let Some((scope, bundle)) = merged.scopes[self.slot(record.object, action)]
             && self.scope_covers(scope, u, record)
         {
-            reasons.push(Reason::Scope { scope, bundle, level: self.actions[action as usize].needs });
+            paths.add(Reason::Scope { scope, bundle, level: self.actions[action as usize].needs });
         }
         if let Some(level) = object.baseline.level() {
-            reasons.push(Reason::Baseline { baseline: object.baseline, level });
+            paths.add(Reason::Baseline { baseline: object.baseline, level });
         }
         if let (Some(level), Some(role), Some(owner_role)) = (object.hierarchy, user.role, owner.role) {
             // Only a role strictly above the owner's has a (positive) distance to it.
@@ -46,14 +110,14 @@ impl Engine {
                     .is_none_or(|depth| self.roles.depth[owner_role as usize].saturating_sub(self.roles.depth[role as usize]) <= depth)
             };
             if self.roles.strictly_above(role, owner_role) && within_depth() {
-                reasons.push(Reason::Hierarchy { role, owner_role, level });
+                paths.add(Reason::Hierarchy { role, owner_role, level });
             }
             if role == owner_role && record.owner != u && self.peer_roles[role as usize] {
-                reasons.push(Reason::Peers { role, level });
+                paths.add(Reason::Peers { role, level });
             }
         }
-        if settled(reasons) {
-            return reasons[start..].iter().map(Reason::level).max();
+        if paths.settled(start) {
+            return paths.best_since(start);
         }
         let mut env = None;
         for &entry in &*user.sharing_rules {
@@ -71,32 +135,32 @@ impl Engine {
                 }
             };
             if applies {
-                reasons.push(Reason::SharingRule { rule: r, superior, level: rule.level });
-                if settled(reasons) {
-                    return reasons[start..].iter().map(Reason::level).max();
+                paths.add(Reason::SharingRule { rule: r, superior, level: rule.level });
+                if paths.settled(start) {
+                    return paths.best_since(start);
                 }
             }
         }
         for &(member, level) in &*record.team {
             if member == u {
-                reasons.push(Reason::Team { level });
+                paths.add(Reason::Team { level });
             }
         }
         for &(with, level) in &*record.shares {
             if self.contains(with, u) {
-                reasons.push(Reason::ManualShare { with, level });
+                paths.add(Reason::ManualShare { with, level });
             }
         }
         if object.baseline == Baseline::ControlledByParent
-            && !settled(reasons)
+            && !paths.settled(start)
             && let Some(parent) = self.parent_of(record, query)
         {
-            let mut inner = Vec::new();
-            if let Some(level) = self.record_level(u, parent, query, assume_mfa, &mut inner, enough) {
-                reasons.push(Reason::Parent { object: parent.object, record: parent.id.clone(), level, reasons: inner });
+            let mut inner = paths.nested();
+            if let Some(level) = self.record_level(u, parent, query, assume_mfa, &mut inner) {
+                paths.add_parent(parent.object, parent, level, inner);
             }
         }
-        reasons[start..].iter().map(Reason::level).max()
+        paths.best_since(start)
     }
 
     /// The parent record: inline, else found in the dataset through the schema's parent field.

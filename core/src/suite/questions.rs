@@ -75,7 +75,7 @@ fn answer(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Result<ser
             result.changes.into_iter().map(|c| serde_json::json!([c.user, c.record, c.action, c.change])).collect();
         return Ok(serde_json::json!(changes));
     }
-    let findings: Vec<serde_json::Value> = engine.lint().into_iter().map(|f| serde_json::json!([f.code, f.path])).collect();
+    let findings: Vec<serde_json::Value> = engine.lint()?.into_iter().map(|f| serde_json::json!([f.code, f.path])).collect();
     Ok(serde_json::json!(findings))
 }
 
