@@ -40,6 +40,12 @@ bash scripts/package.sh
 step "npm package: install into a fresh project, tsc, node:test in every runtime"
 bash scripts/npm-test.sh | tee target/npm-test-output.log
 
+step "peers agree with Clearance before any benchmark (small generated org)"
+peers_dir=$(mktemp -d)
+cargo run --locked --quiet -p clearance-cli -- generate --users 2000 --records 50000 --roles 200 --departments 40 --groups 20 --sharing-rules 40 --seed 3 --out "$peers_dir" >/dev/null
+node bench/npm/peers.mjs "$peers_dir" --agree-only
+rm -rf "$peers_dir"
+
 # One closing line for the whole run (cargo's last line is a crate's doc-tests).
 {
   grep -E '^test result:' target/test-output.log | awk '{ print $4, $6 }'

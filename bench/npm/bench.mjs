@@ -1,7 +1,8 @@
 // The npm package's benchmark (Node): cold start from a signed bundle, the
 // check paths (objects, handles, arrays), filter per user, on the generated
-// org (10,000 users; records from `clearance generate`), each next to a
-// baseline measured in the same run so the ratios survive noisy machines.
+// org (10,000 users; records from `clearance generate`). Comparisons with
+// hand-written JavaScript and the peers, on a workload they all express, are
+// in bench/npm/peers.mjs.
 //
 //   node bench/npm/bench.mjs DIR      (DIR from `clearance generate` + `clearance bundle`)
 import { readFileSync } from 'node:fs';
@@ -67,35 +68,9 @@ const requests = sample.map((r) => ({ user: userIds[rand(userIds.length)], actio
 const [objMs] = ms(() => { for (const r of requests) engine.check(r); });
 row('check(request object) → decision object', ((objMs * 1000) / requests.length).toFixed(2), 'µs per check', 'full decision with reasons and message');
 
-// filter over the Accounts of one user: the index against a plain JavaScript scan of the same records.
+// filter over the Accounts of one user (bench/npm/peers.mjs compares it with a scan that agrees with it).
 const filterTimes = [];
 for (let i = 0; i < 20; i++) filterTimes.push(ms(() => engine.filter({ user: userIds[(i * 131) % userIds.length], action: 'read', object: 'Account' }))[0]);
 row('filter, Accounts of one user, median of 20', median(filterTimes).toFixed(2), 'ms', `${engine.recordCount} records resident`);
-const all = lines.filter((line) => line.includes('"object":"Account"')).map((line) => JSON.parse(line));
-const scanTimes = [];
-for (let i = 0; i < 20; i++) {
-  const user = userIds[(i * 131) % userIds.length];
-  scanTimes.push(ms(() => all.filter((r) => r.owner === user || (r.team ?? []).some((m) => m.user === user)))[0]);
-}
-row('baseline: JS scan of the Accounts (owner or team only)', median(scanTimes).toFixed(2), 'ms', `${all.length} Accounts; filter/scan ratio ${(median(filterTimes) / median(scanTimes)).toFixed(2)}`);
 console.log(`\n(rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB)`);
 
-// One check on resident data: handles into wasm against plain JavaScript if-statements on JS objects (same random pairs).
-const M = 200_000;
-const pairs = Array.from({ length: M }, () => [rand(userIds.length), rand(all.length)]);
-const accountHandles = all.map((r) => engine.recordHandle(r.id));
-const userHandles = userIds.map((id) => engine.userHandle(id));
-const wasmTimes = [], jsTimes = [];
-for (let round = 0; round < 5; round++) {
-  wasmTimes.push(ms(() => { let n = 0; for (const [u, r] of pairs) n += engine.allows(userHandles[u], read, accountHandles[r], 0) ? 1 : 0; return n; })[0]);
-  jsTimes.push(ms(() => {
-    let n = 0;
-    for (const [u, r] of pairs) {
-      const record = all[r], user = userIds[u];
-      if (record.owner === user || (record.team ?? []).some((m) => m.user === user)) n++;
-    }
-    return n;
-  })[0]);
-}
-row('allows on Accounts, mean over 200,000 random pairs', ((median(wasmTimes) * 1000) / M).toFixed(3), 'µs per check', 'every path of the policy');
-row('baseline: JS if-statements (owner or team) on JS objects', ((median(jsTimes) * 1000) / M).toFixed(3), 'µs per check', `ratio ${(median(wasmTimes) / median(jsTimes)).toFixed(2)}`);
