@@ -13,6 +13,9 @@ use crate::request::RecordInput;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 
+/// [`Dataset::parents`] for a record without a parent in the dataset.
+pub(crate) const NO_PARENT: u32 = u32::MAX;
+
 /// A record resolved against the policy: indices instead of names.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
@@ -51,11 +54,29 @@ pub struct Dataset {
     pub(crate) records: Vec<Record>,
     pub(crate) index: FxHashMap<Box<str>, u32>,
     pub(crate) lookups: Lookups,
+    /// Per record, the position of its parent (through the schema's parent
+    /// link) or [`NO_PARENT`]: checks of children skip the id lookup.
+    pub(crate) parents: Vec<u32>,
     /// The engine that loaded it (its indices are that engine's).
     pub(crate) engine: u64,
 }
 
 impl Dataset {
+    /// The parent of a record stored in this dataset, found by position:
+    /// `None` when `record` is not one of this dataset's records (an inline
+    /// record of a request), `Some(None)` when it has no parent here.
+    pub(crate) fn stored_parent(&self, record: &Record) -> Option<Option<&Record>> {
+        // Address arithmetic (safe code): is `record` an element of `records`?
+        let base = self.records.as_ptr() as usize;
+        let offset = (record as *const Record as usize).checked_sub(base)?;
+        let position = offset / std::mem::size_of::<Record>();
+        if !self.records.get(position).is_some_and(|stored| std::ptr::eq(stored, record)) {
+            return None;
+        }
+        let parent = self.parents.get(position).copied().filter(|&p| p != NO_PARENT);
+        Some(parent.and_then(|p| self.records.get(p as usize)))
+    }
+
     /// Number of records.
     pub fn len(&self) -> usize {
         self.records.len()
@@ -338,12 +359,14 @@ impl DatasetLoader<'_> {
     /// Every problem found while loading.
     pub fn finish(self) -> Result<Dataset, Error> {
         let DatasetLoader { engine, mut dataset, mut problems, positions, .. } = self;
+        let mut parents = vec![NO_PARENT; dataset.records.len()];
         for (i, record) in dataset.records.iter().enumerate() {
             let Some((parent_object, field)) = engine.objects[record.object as usize].parent else { continue };
             let Some(parent_id) = record.fields[field as usize].as_str() else { continue };
             let path = join(&join(&join("", positions[i]), "fields"), &engine.objects[record.object as usize].fields[field as usize].name);
-            match dataset.get(parent_id) {
-                Some(parent) if parent.object == parent_object => {}
+            let position = dataset.position(parent_id);
+            match position.map(|p| &dataset.records[p as usize]) {
+                Some(parent) if parent.object == parent_object => parents[i] = position.unwrap_or(NO_PARENT),
                 Some(parent) => problems.push(
                     path,
                     code::OBJECT_MISMATCH,
@@ -356,6 +379,7 @@ impl DatasetLoader<'_> {
             }
         }
         problems.into_result()?;
+        dataset.parents = parents;
         dataset.lookups = Lookups::build(engine, &dataset.records, &dataset.index);
         Ok(dataset)
     }

@@ -168,6 +168,9 @@ impl Engine {
         if let Some(parent) = &record.parent {
             return Some(parent);
         }
+        if let Some(found) = query.dataset.and_then(|d| d.stored_parent(record)) {
+            return found;
+        }
         let (parent_object, field) = self.objects[record.object as usize].parent?;
         let id = record.fields.get(field as usize)?.as_str()?;
         query.dataset?.get(id).filter(|p| p.object == parent_object)
