@@ -4,3 +4,4 @@
 //! users' `clearance test` and our own corpus read test files the same way.
 
 pub mod load;
+pub mod store;

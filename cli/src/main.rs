@@ -3,6 +3,7 @@
 //! input or failing tests, 2 usage errors.
 
 mod commands;
+mod workflow;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -209,6 +210,31 @@ enum Command {
         #[arg(short, long)]
         out: PathBuf,
     },
+    /// Change requests against the state database: propose, approve, reject, apply, review, show.
+    Change {
+        #[command(subcommand)]
+        command: ChangeCommand,
+    },
+    /// Policy versions: init, list, diff, restore.
+    Versions {
+        #[command(subcommand)]
+        command: VersionsCommand,
+    },
+    /// The hash-chained audit log: verify, export.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Access reviews: start, decide, show, close.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
+    /// The whole state database as JSON: export, import.
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
+    },
     /// Verify a bundle's signature with a public key; prints its header as JSON.
     Verify {
         /// The bundle file.
@@ -217,6 +243,240 @@ enum Command {
         #[arg(long)]
         public_key: PathBuf,
     },
+}
+
+/// Where the state lives and who acts when.
+#[derive(clap::Args)]
+struct Actor {
+    /// The state database (SQLite).
+    #[arg(long, default_value = "clearance.db")]
+    db: PathBuf,
+    /// The acting user (a user id of the policy).
+    #[arg(long = "as")]
+    actor: String,
+    /// The time of the action (RFC 3339; default: `CLEARANCE_NOW`, else now).
+    #[arg(long)]
+    at: Option<String>,
+    /// A comment recorded with the step.
+    #[arg(long, default_value = "")]
+    comment: String,
+}
+
+/// The state database alone.
+#[derive(clap::Args)]
+struct Db {
+    /// The state database (SQLite).
+    #[arg(long, default_value = "clearance.db")]
+    db: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum ChangeCommand {
+    /// Draft and submit a change set (a JSON list of operations) for approval.
+    Propose {
+        /// The change set file.
+        changes: PathBuf,
+        #[command(flatten)]
+        actor: Actor,
+        /// Records to preview the change's effect on (who gains and loses access).
+        #[arg(long)]
+        records: Option<PathBuf>,
+    },
+    /// Approve a pending request (not its author; needs the approver permission).
+    Approve {
+        /// Request id.
+        id: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Reject a pending request.
+    Reject {
+        /// Request id.
+        id: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Apply an approved request: a new version.
+    Apply {
+        /// Request id.
+        id: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Mark an applied request reviewed.
+    Review {
+        /// Request id.
+        id: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Show one request, or all.
+    Show {
+        /// Request id.
+        id: Option<String>,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Subcommand)]
+enum VersionsCommand {
+    /// Start the state from a policy file (its first version).
+    Init {
+        /// The policy file.
+        policy: PathBuf,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// List versions.
+    List {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Who gains and loses what between two versions (hash prefixes).
+    Diff {
+        /// The earlier version.
+        a: String,
+        /// The later version.
+        b: String,
+        /// Records (JSON array or JSON Lines).
+        #[arg(long)]
+        records: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Propose restoring a version (a change request like any other).
+    Restore {
+        /// The version (hash prefix).
+        version: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; exit 1 naming the first bad entry.
+    Verify {
+        #[command(flatten)]
+        db: Db,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the log as JSON Lines.
+    Export {
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+/// A reviewer's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum VerdictArg {
+    /// Keep the grant.
+    Keep,
+    /// Revoke it when the campaign closes.
+    Revoke,
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// Start a campaign over every active user's profile, permission sets and groups.
+    Start {
+        /// Due date (RFC 3339).
+        #[arg(long)]
+        due: String,
+        /// One reviewer for everyone (default: each user's manager by role hierarchy).
+        #[arg(long)]
+        reviewer: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Record a verdict on an item (its reviewer only).
+    Decide {
+        /// Campaign id.
+        campaign: String,
+        /// Item number.
+        item: u32,
+        /// Keep or revoke.
+        #[arg(value_enum)]
+        verdict: VerdictArg,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Show a campaign with its overdue items.
+    Show {
+        /// Campaign id.
+        campaign: String,
+        #[command(flatten)]
+        db: Db,
+        /// The time to judge overdue items at (default: now).
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Close a campaign (its owner): revocations become a change request.
+    Close {
+        /// Campaign id.
+        campaign: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+}
+
+#[derive(Subcommand)]
+enum StateCommand {
+    /// Print the whole state as JSON.
+    Export {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Replace the state with an export, after checking all of it.
+    Import {
+        /// The export file.
+        file: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+fn change(command: ChangeCommand) -> Result<ExitCode, clearance_core::Error> {
+    use workflow::Step;
+    let step = |id: &str, s: Step, a: &Actor| workflow::step(&a.db, id, s, &a.actor, &a.comment, a.at.as_deref());
+    match command {
+        ChangeCommand::Propose { changes, actor: a, records } => {
+            workflow::propose(&a.db, &changes, &a.actor, &a.comment, records.as_deref(), a.at.as_deref())
+        }
+        ChangeCommand::Approve { id, actor } => step(&id, Step::Approve, &actor),
+        ChangeCommand::Reject { id, actor } => step(&id, Step::Reject, &actor),
+        ChangeCommand::Apply { id, actor } => step(&id, Step::Apply, &actor),
+        ChangeCommand::Review { id, actor } => step(&id, Step::Review, &actor),
+        ChangeCommand::Show { id, db } => workflow::show(&db.db, id.as_deref()),
+    }
+}
+
+fn versions(command: VersionsCommand) -> Result<ExitCode, clearance_core::Error> {
+    match command {
+        VersionsCommand::Init { policy, actor: a } => workflow::init(&a.db, &policy, &a.actor, a.at.as_deref()),
+        VersionsCommand::List { db } => workflow::versions(&db.db),
+        VersionsCommand::Diff { a, b, records, db } => workflow::versions_diff(&db.db, &a, &b, &records),
+        VersionsCommand::Restore { version, actor: a } => workflow::restore(&a.db, &version, &a.actor, &a.comment, a.at.as_deref()),
+    }
+}
+
+fn review(command: ReviewCommand) -> Result<ExitCode, clearance_core::Error> {
+    use clearance_core::change::review::Verdict;
+    match command {
+        ReviewCommand::Start { due, reviewer, actor: a } => {
+            workflow::review_start(&a.db, &a.actor, &due, reviewer.as_deref(), a.at.as_deref())
+        }
+        ReviewCommand::Decide { campaign, item, verdict, actor: a } => {
+            let verdict = if verdict == VerdictArg::Keep { Verdict::Keep } else { Verdict::Revoke };
+            workflow::review_decide(&a.db, &campaign, item, verdict, &a.actor, &a.comment, a.at.as_deref())
+        }
+        ReviewCommand::Show { campaign, db, at } => workflow::review_show(&db.db, &campaign, at.as_deref()),
+        ReviewCommand::Close { campaign, actor: a } => workflow::review_close(&a.db, &campaign, &a.actor, a.at.as_deref()),
+    }
 }
 
 fn main() -> ExitCode {
@@ -247,6 +507,13 @@ fn main() -> ExitCode {
         Command::Keygen { out } => commands::keygen(&out),
         Command::Bundle { policy, key, unsigned: _, out } => commands::bundle(&policy, key.as_deref(), &out),
         Command::Verify { bundle, public_key } => commands::verify(&bundle, &public_key),
+        Command::Change { command } => change(command),
+        Command::Versions { command } => versions(command),
+        Command::Audit { command: AuditCommand::Verify { db, format } } => workflow::audit_verify(&db.db, format == Format::Json),
+        Command::Audit { command: AuditCommand::Export { db } } => workflow::audit_export(&db.db),
+        Command::Review { command } => review(command),
+        Command::State { command: StateCommand::Export { db } } => workflow::state_export(&db.db),
+        Command::State { command: StateCommand::Import { file, db } } => workflow::state_import(&db.db, &file),
     };
     match result {
         Ok(code) => code,

@@ -17,7 +17,9 @@
 //! ```
 
 pub mod api;
+pub mod audit;
 pub mod bundle;
+pub mod change;
 mod check;
 mod cidr;
 mod clock;

@@ -1,0 +1,407 @@
+//! The CLI's change-control state in an embedded SQLite database (bundled
+//! SQLite: nothing to install): policy versions, change requests, the audit
+//! log and its head, review campaigns. Each command runs in one transaction,
+//! so a failing step changes nothing. Export and import use one JSON format
+//! (the admin app's IndexedDB export is the same), and an import is checked
+//! whole — every policy compiles, every request and campaign decodes, the
+//! audit chain verifies — before anything is replaced.
+
+use clearance_core::Error;
+use clearance_core::audit::{self, Entry};
+use clearance_core::change::request::ChangeRequest;
+use clearance_core::change::review::Campaign;
+use clearance_core::policy::Policy;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Code for database failures.
+pub const DB_ERROR: &str = "db_error";
+
+fn db(e: rusqlite::Error) -> Error {
+    Error::one("", DB_ERROR, format!("database error: {}", e.to_string().to_lowercase()))
+}
+
+fn bad_json(what: &str, e: serde_json::Error) -> Error {
+    Error::one("", clearance_core::error::code::BAD_VALUE, format!("stored {what} does not decode: {e}"))
+}
+
+/// One policy version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Version {
+    /// Its position, from 1.
+    pub seq: u64,
+    /// The hash of the policy's canonical form.
+    pub hash: String,
+    /// When it was created.
+    pub at: String,
+    /// Who created it (the request's applier, or the initializer).
+    pub author: String,
+    /// The request that produced it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    /// The policy.
+    pub policy: Policy,
+}
+
+/// Everything, as exported and imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    /// `clearance-state/1`.
+    pub format: String,
+    /// Versions, oldest first.
+    pub versions: Vec<Version>,
+    /// Change requests.
+    pub requests: Vec<ChangeRequest>,
+    /// The audit log.
+    pub audit: Vec<Entry>,
+    /// Review campaigns.
+    pub campaigns: Vec<Campaign>,
+}
+
+/// The export format's name.
+pub const FORMAT: &str = "clearance-state/1";
+
+/// An open state database.
+pub struct Store {
+    conn: Connection,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS versions (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, author TEXT NOT NULL, request TEXT, policy TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS campaigns (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+";
+
+impl Store {
+    /// Opens (creating when absent) the database at `path`.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        Ok(Store { conn })
+    }
+
+    /// Runs `f` in one transaction: committed when it succeeds, rolled back otherwise.
+    ///
+    /// # Errors
+    /// `f`'s error, or `db_error`.
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&Store) -> Result<T, Error>) -> Result<T, Error> {
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)?;
+        match f(self) {
+            Ok(value) => {
+                self.conn.execute_batch("COMMIT").map_err(db)?;
+                Ok(value)
+            }
+            Err(error) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(error)
+            }
+        }
+    }
+
+    /// The newest version.
+    ///
+    /// # Errors
+    /// `db_error`, undecodable rows.
+    pub fn current(&self) -> Result<Option<Version>, Error> {
+        let row: Option<(u64, String, String, String, Option<String>, String)> = self
+            .conn
+            .query_row("SELECT seq, hash, at, author, request, policy FROM versions ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .optional()
+            .map_err(db)?;
+        row.map(|(seq, hash, at, author, request, policy)| {
+            Ok(Version { seq, hash, at, author, request, policy: serde_json::from_str(&policy).map_err(|e| bad_json("policy", e))? })
+        })
+        .transpose()
+    }
+
+    /// Every version, oldest first.
+    ///
+    /// # Errors
+    /// `db_error`, undecodable rows.
+    pub fn versions(&self) -> Result<Vec<Version>, Error> {
+        let mut statement = self.conn.prepare("SELECT seq, hash, at, author, request, policy FROM versions ORDER BY seq").map_err(db)?;
+        let rows =
+            statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?))).map_err(db)?;
+        let mut versions = Vec::new();
+        for row in rows {
+            let (seq, hash, at, author, request, policy) = row.map_err(db)?;
+            versions.push(Version {
+                seq,
+                hash,
+                at,
+                author,
+                request,
+                policy: serde_json::from_str(&policy).map_err(|e| bad_json("policy", e))?,
+            });
+        }
+        Ok(versions)
+    }
+
+    /// The version whose hash starts with `prefix` (one hash).
+    ///
+    /// # Errors
+    /// `unknown_version` when none or several match.
+    pub fn version(&self, prefix: &str) -> Result<Version, Error> {
+        let matching: Vec<Version> = self.versions()?.into_iter().filter(|v| v.hash.starts_with(prefix) && !prefix.is_empty()).collect();
+        // A restored version recurs with the same hash: the same policy, so the first stands for all.
+        let distinct: std::collections::BTreeSet<&str> = matching.iter().map(|v| v.hash.as_str()).collect();
+        match distinct.len() {
+            1 => Ok(matching.into_iter().next().ok_or_else(|| Error::one("", "unknown_version", "no version"))?),
+            0 => Err(Error::one("", "unknown_version", format!("no version starts with `{prefix}`"))),
+            n => Err(Error::one("", "unknown_version", format!("{n} versions start with `{prefix}`: give more digits"))),
+        }
+    }
+
+    /// Records a new version.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn add_version(&self, policy: &Policy, at: &str, author: &str, request: Option<&str>) -> Result<Version, Error> {
+        let seq = self.current()?.map_or(1, |v| v.seq + 1);
+        let hash = clearance_core::change::version(policy);
+        let text = serde_json::to_string(policy).unwrap_or_default();
+        self.conn
+            .execute(
+                "INSERT INTO versions (seq, hash, at, author, request, policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![seq, hash, at, author, request, text],
+            )
+            .map_err(db)?;
+        Ok(Version { seq, hash, at: at.to_owned(), author: author.to_owned(), request: request.map(str::to_owned), policy: policy.clone() })
+    }
+
+    /// A fresh id with a prefix: `R1`, `R2`, … for requests, `C1`, … for campaigns.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn next_id(&self, table: &str, prefix: &str) -> Result<(u64, String), Error> {
+        let sql = format!("SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}");
+        let seq: u64 = self.conn.query_row(&sql, [], |r| r.get(0)).map_err(db)?;
+        Ok((seq, format!("{prefix}{seq}")))
+    }
+
+    /// Saves (inserts or replaces) a request.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn save_request(&self, request: &ChangeRequest) -> Result<(), Error> {
+        let existing: Option<u64> =
+            self.conn.query_row("SELECT seq FROM requests WHERE id = ?1", [&request.id], |r| r.get(0)).optional().map_err(db)?;
+        let seq = match existing {
+            Some(seq) => seq,
+            None => self.next_id("requests", "R")?.0,
+        };
+        let body = serde_json::to_string(request).unwrap_or_default();
+        self.conn
+            .execute("INSERT OR REPLACE INTO requests (id, seq, body) VALUES (?1, ?2, ?3)", params![request.id, seq, body])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// A request by id.
+    ///
+    /// # Errors
+    /// `unknown_request`, `db_error`.
+    pub fn request(&self, id: &str) -> Result<ChangeRequest, Error> {
+        let body: Option<String> =
+            self.conn.query_row("SELECT body FROM requests WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(db)?;
+        let body = body.ok_or_else(|| Error::one("", "unknown_request", format!("no change request `{id}`")))?;
+        serde_json::from_str(&body).map_err(|e| bad_json("request", e))
+    }
+
+    /// Every request, oldest first.
+    ///
+    /// # Errors
+    /// `db_error`, undecodable rows.
+    pub fn requests(&self) -> Result<Vec<ChangeRequest>, Error> {
+        self.bodies("SELECT body FROM requests ORDER BY seq", "request")
+    }
+
+    fn bodies<T: serde::de::DeserializeOwned>(&self, sql: &str, what: &str) -> Result<Vec<T>, Error> {
+        let mut statement = self.conn.prepare(sql).map_err(db)?;
+        let rows = statement.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+        let mut items = Vec::new();
+        for row in rows {
+            items.push(serde_json::from_str(&row.map_err(db)?).map_err(|e| bad_json(what, e))?);
+        }
+        Ok(items)
+    }
+
+    /// Saves (inserts or replaces) a campaign.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn save_campaign(&self, campaign: &Campaign, seq: u64) -> Result<(), Error> {
+        let body = serde_json::to_string(campaign).unwrap_or_default();
+        self.conn
+            .execute("INSERT OR REPLACE INTO campaigns (id, seq, body) VALUES (?1, ?2, ?3)", params![campaign.id, seq, body])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// A campaign by id, with its sequence number.
+    ///
+    /// # Errors
+    /// `unknown_campaign`, `db_error`.
+    pub fn campaign(&self, id: &str) -> Result<(Campaign, u64), Error> {
+        let row: Option<(String, u64)> = self
+            .conn
+            .query_row("SELECT body, seq FROM campaigns WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(db)?;
+        let (body, seq) = row.ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{id}`")))?;
+        Ok((serde_json::from_str(&body).map_err(|e| bad_json("campaign", e))?, seq))
+    }
+
+    /// Every campaign, oldest first.
+    ///
+    /// # Errors
+    /// `db_error`, undecodable rows.
+    pub fn campaigns(&self) -> Result<Vec<Campaign>, Error> {
+        self.bodies("SELECT body FROM campaigns ORDER BY seq", "campaign")
+    }
+
+    /// Appends an audit entry chained to the last one and moves the head.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn audit(&self, at: &str, actor: &str, action: &str, subject: &str, details: serde_json::Value) -> Result<Entry, Error> {
+        let last: Option<String> =
+            self.conn.query_row("SELECT body FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional().map_err(db)?;
+        let last: Option<Entry> = last.map(|b| serde_json::from_str(&b)).transpose().map_err(|e| bad_json("audit entry", e))?;
+        let entry = audit::next(last.as_ref(), at, actor, action, subject, details);
+        let body = serde_json::to_string(&entry).unwrap_or_default();
+        self.conn.execute("INSERT INTO audit (seq, body) VALUES (?1, ?2)", params![entry.seq, body]).map_err(db)?;
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?1)", [&entry.hash]).map_err(db)?;
+        Ok(entry)
+    }
+
+    /// The audit log as stored, oldest first: entries that do not decode
+    /// are reported as a broken chain at their position.
+    ///
+    /// # Errors
+    /// `db_error`, `broken_chain` for an undecodable entry.
+    pub fn audit_log(&self) -> Result<Vec<Entry>, Error> {
+        let mut statement = self.conn.prepare("SELECT body FROM audit ORDER BY seq").map_err(db)?;
+        let rows = statement.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+        let mut entries = Vec::new();
+        for (i, row) in rows.enumerate() {
+            let body = row.map_err(db)?;
+            let entry = serde_json::from_str(&body)
+                .map_err(|e| Error::one(format!("/{i}"), audit::code::BROKEN_CHAIN, format!("entry {} does not decode: {e}", i + 1)))?;
+            entries.push(entry);
+        }
+        Ok(entries)
+    }
+
+    /// The recorded head of the audit log.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn audit_head(&self) -> Result<Option<String>, Error> {
+        self.conn.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0)).optional().map_err(db)
+    }
+
+    /// Everything, for export.
+    ///
+    /// # Errors
+    /// `db_error`, undecodable rows.
+    pub fn export(&self) -> Result<Export, Error> {
+        Ok(Export {
+            format: FORMAT.to_owned(),
+            versions: self.versions()?,
+            requests: self.requests()?,
+            audit: self.audit_log()?,
+            campaigns: self.campaigns()?,
+        })
+    }
+
+    /// Replaces everything with `state`, after checking all of it: the
+    /// format, every version compiles and matches its hash, the audit chain
+    /// verifies. Nothing changes when a check fails.
+    ///
+    /// # Errors
+    /// Every problem found, with paths into the export.
+    pub fn import(&mut self, state: &Export) -> Result<(), Error> {
+        check_export(state)?;
+        self.transaction(|store| {
+            store
+                .conn
+                .execute_batch("DELETE FROM versions; DELETE FROM requests; DELETE FROM audit; DELETE FROM campaigns; DELETE FROM meta;")
+                .map_err(db)?;
+            for v in &state.versions {
+                let text = serde_json::to_string(&v.policy).unwrap_or_default();
+                store
+                    .conn
+                    .execute(
+                        "INSERT INTO versions (seq, hash, at, author, request, policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![v.seq, v.hash, v.at, v.author, v.request, text],
+                    )
+                    .map_err(db)?;
+            }
+            for (i, r) in state.requests.iter().enumerate() {
+                let body = serde_json::to_string(r).unwrap_or_default();
+                store
+                    .conn
+                    .execute("INSERT INTO requests (id, seq, body) VALUES (?1, ?2, ?3)", params![r.id, i as u64 + 1, body])
+                    .map_err(db)?;
+            }
+            for e in &state.audit {
+                let body = serde_json::to_string(e).unwrap_or_default();
+                store.conn.execute("INSERT INTO audit (seq, body) VALUES (?1, ?2)", params![e.seq, body]).map_err(db)?;
+            }
+            if let Some(last) = state.audit.last() {
+                store.conn.execute("INSERT INTO meta (key, value) VALUES ('audit_head', ?1)", [&last.hash]).map_err(db)?;
+            }
+            for (i, c) in state.campaigns.iter().enumerate() {
+                store.save_campaign(c, i as u64 + 1)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Checks an export whole.
+///
+/// # Errors
+/// Every problem, with its path.
+pub fn check_export(state: &Export) -> Result<(), Error> {
+    let mut problems = clearance_core::error::Problems::default();
+    if state.format != FORMAT {
+        problems.push("/format", clearance_core::error::code::BAD_VALUE, format!("expected format `{FORMAT}`, found `{}`", state.format));
+    }
+    for (i, version) in state.versions.iter().enumerate() {
+        if version.seq != i as u64 + 1 {
+            problems.push(format!("/versions/{i}/seq"), clearance_core::error::code::BAD_VALUE, format!("expected seq {}", i + 1));
+        }
+        if let Err(error) = clearance_core::Engine::compile(version.policy.clone()) {
+            problems.extend_at(&format!("/versions/{i}/policy"), error);
+        }
+        if clearance_core::change::version(&version.policy) != version.hash {
+            problems.push(format!("/versions/{i}/hash"), clearance_core::error::code::BAD_VALUE, "the hash does not match the policy");
+        }
+    }
+    if let Err(error) = audit::verify(&state.audit, None) {
+        problems.extend_at("/audit", error);
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for (i, request) in state.requests.iter().enumerate() {
+        if !ids.insert(&request.id) {
+            problems.push(
+                format!("/requests/{i}/id"),
+                clearance_core::error::code::DUPLICATE_ID,
+                format!("request `{}` appears twice", request.id),
+            );
+        }
+    }
+    problems.into_result()
+}

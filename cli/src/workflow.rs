@@ -1,0 +1,338 @@
+//! `change`, `versions`, `audit`, `review` and `state`: change control
+//! against the SQLite state database (see `clearance_cli::store`). Every
+//! command runs in one transaction and records what it did in the audit log.
+
+use crate::commands::report;
+use clearance_cli::load::{load_policy, parse_records, read_text};
+use clearance_cli::store::{Export, Store};
+use clearance_core::change::request::{ChangeRequest, short};
+use clearance_core::change::review::{Campaign, Reviewers, Verdict};
+use clearance_core::change::{self, Operation};
+use clearance_core::{Engine, Error, Lang};
+use serde_json::json;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The time of an action: `--at`, else `CLEARANCE_NOW`, else the clock (UTC, RFC 3339).
+pub fn now(at: Option<&str>) -> String {
+    if let Some(at) = at {
+        return at.to_owned();
+    }
+    if let Ok(at) = std::env::var("CLEARANCE_NOW") {
+        return at;
+    }
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+fn print(value: &serde_json::Value) -> Result<ExitCode, Error> {
+    let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn current(store: &Store) -> Result<(clearance_core::policy::Policy, Engine, String), Error> {
+    let version = store
+        .current()?
+        .ok_or_else(|| Error::one("", "no_version", "the state has no policy yet: run `clearance versions init POLICY`"))?;
+    let engine = Engine::compile(version.policy.clone())?;
+    Ok((version.policy, engine, version.hash))
+}
+
+/// The acting user must be a user of the policy: every recorded step names a real person.
+fn known_actor(engine: &Engine, actor: &str) -> Result<(), Error> {
+    if engine.user_position(actor).is_some() {
+        Ok(())
+    } else {
+        Err(Error::one(
+            "/as",
+            clearance_core::error::code::UNKNOWN_USER,
+            format!("unknown user `{actor}`: `--as` names a user of the policy"),
+        ))
+    }
+}
+
+fn request_json(request: &ChangeRequest) -> serde_json::Value {
+    json!({
+        "id": request.id, "state": request.state, "author": request.author, "base": request.base,
+        "approvals_needed": request.approvals_needed, "two_approvals_because": request.two_approvals_because,
+        "approvers": request.approvers, "applied_version": request.applied_version,
+        "summary": change::summarize(&request.changes, Lang::En), "summary_zh": change::summarize(&request.changes, Lang::Zh),
+        "changes": request.changes, "history": request.history,
+    })
+}
+
+/// `versions init POLICY`: the first version.
+pub fn init(db: &Path, policy: &Path, actor: &str, at: Option<&str>) -> Result<ExitCode, Error> {
+    let engine = load_policy(policy)?;
+    known_actor(&engine, actor)?;
+    let policy = engine.policy()?.clone();
+    let mut store = Store::open(db)?;
+    let at = now(at);
+    let version = store.transaction(|s| {
+        if s.current()?.is_some() {
+            return Err(Error::one("", "has_version", "the state already has a policy: propose changes instead"));
+        }
+        let version = s.add_version(&policy, &at, actor, None)?;
+        s.audit(&at, actor, "version_created", &version.hash, json!({"seq": version.seq, "init": true}))?;
+        Ok(version)
+    })?;
+    print(&json!({"version": version.hash, "seq": version.seq}))
+}
+
+/// `change propose CHANGES`: draft and submit a request; with `records`, preview its diff.
+pub fn propose(db: &Path, changes: &Path, actor: &str, comment: &str, records: Option<&Path>, at: Option<&str>) -> Result<ExitCode, Error> {
+    let ops = change::decode(&clearance_core::parse_json(&read_text(changes)?)?)?;
+    propose_ops(db, ops, actor, comment, records, at)
+}
+
+fn propose_ops(
+    db: &Path,
+    ops: Vec<Operation>,
+    actor: &str,
+    comment: &str,
+    records: Option<&Path>,
+    at: Option<&str>,
+) -> Result<ExitCode, Error> {
+    let mut store = Store::open(db)?;
+    let at = now(at);
+    let request = store.transaction(|s| {
+        let (policy, engine, _) = current(s)?;
+        known_actor(&engine, actor)?;
+        let (_, id) = s.next_id("requests", "R")?;
+        let mut request = ChangeRequest::draft(&id, actor, &policy, ops, &at, comment)?;
+        request.submit(actor, &at)?;
+        s.save_request(&request)?;
+        s.audit(
+            &at,
+            actor,
+            "request_submitted",
+            &id,
+            json!({"base": request.base, "summary": change::summarize(&request.changes, Lang::En)}),
+        )?;
+        Ok(request)
+    })?;
+    let mut out = request_json(&request);
+    if let Some(records) = records {
+        let (policy, engine, _) = current(&store)?;
+        let (_, after) = change::apply(&policy, &request.changes)?;
+        let diff = clearance_core::diff::diff(&engine, &after, &parse_records(&read_text(records)?)?, &clearance_core::Context::default())?;
+        out["diff"] = json!({"summary": diff.summary, "changes": diff.changes.len()});
+    }
+    print(&out)
+}
+
+/// What an approver does to a request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Approve.
+    Approve,
+    /// Reject.
+    Reject,
+    /// Apply (approved requests only).
+    Apply,
+    /// Review after applying.
+    Review,
+}
+
+/// `change approve|reject|apply|review ID`.
+pub fn step(db: &Path, id: &str, step: Step, actor: &str, comment: &str, at: Option<&str>) -> Result<ExitCode, Error> {
+    let mut store = Store::open(db)?;
+    let at = now(at);
+    let request = store.transaction(|s| {
+        let (policy, engine, _) = current(s)?;
+        let mut request = s.request(id)?;
+        let action = match step {
+            Step::Approve => {
+                request.approve(&engine, actor, &at, comment)?;
+                "request_approved"
+            }
+            Step::Reject => {
+                request.reject(&engine, actor, &at, comment)?;
+                "request_rejected"
+            }
+            Step::Review => {
+                request.review(&engine, actor, &at, comment)?;
+                "request_reviewed"
+            }
+            Step::Apply => {
+                let (after, _) = request.apply(&policy, actor, &at)?;
+                let version = s.add_version(&after, &at, actor, Some(id))?;
+                s.audit(&at, actor, "version_created", &version.hash, json!({"seq": version.seq, "request": id}))?;
+                "request_applied"
+            }
+        };
+        s.save_request(&request)?;
+        s.audit(&at, actor, action, id, json!({"state": request.state, "comment": comment}))?;
+        Ok(request)
+    })?;
+    print(&request_json(&request))
+}
+
+/// `change show [ID]`.
+pub fn show(db: &Path, id: Option<&str>) -> Result<ExitCode, Error> {
+    let store = Store::open(db)?;
+    match id {
+        Some(id) => print(&request_json(&store.request(id)?)),
+        None => print(&json!(store.requests()?.iter().map(request_json).collect::<Vec<_>>())),
+    }
+}
+
+/// `versions list`.
+pub fn versions(db: &Path) -> Result<ExitCode, Error> {
+    let store = Store::open(db)?;
+    let list: Vec<_> = store
+        .versions()?
+        .iter()
+        .map(|v| json!({"seq": v.seq, "version": v.hash, "at": v.at, "author": v.author, "request": v.request}))
+        .collect();
+    print(&json!(list))
+}
+
+/// `versions diff A B --records FILE`.
+pub fn versions_diff(db: &Path, a: &str, b: &str, records: &Path) -> Result<ExitCode, Error> {
+    let store = Store::open(db)?;
+    let (before, after) = (Engine::compile(store.version(a)?.policy)?, Engine::compile(store.version(b)?.policy)?);
+    let diff = clearance_core::diff::diff(&before, &after, &parse_records(&read_text(records)?)?, &clearance_core::Context::default())?;
+    print(&serde_json::to_value(&diff).unwrap_or_default())
+}
+
+/// `versions restore V`: a change request replacing the policy with version V.
+pub fn restore(db: &Path, version: &str, actor: &str, comment: &str, at: Option<&str>) -> Result<ExitCode, Error> {
+    let target = Store::open(db)?.version(version)?;
+    let comment = if comment.is_empty() { format!("restore version {}", short(&target.hash)) } else { comment.to_owned() };
+    propose_ops(db, vec![Operation::ReplacePolicy { policy: Box::new(target.policy) }], actor, &comment, None, at)
+}
+
+/// `audit verify`: exit 1 and the first bad entry when the chain is broken.
+pub fn audit_verify(db: &Path, json_out: bool) -> Result<ExitCode, Error> {
+    let store = Store::open(db)?;
+    let head = store.audit_head()?;
+    let result = store.audit_log().and_then(|entries| clearance_core::audit::verify(&entries, head.as_deref()).map(|()| entries.len()));
+    match result {
+        Ok(n) => {
+            print(&json!({"valid": true, "entries": n, "head": head}))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            report(&error, json_out);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// `audit export`: the log as JSON Lines.
+pub fn audit_export(db: &Path) -> Result<ExitCode, Error> {
+    let store = Store::open(db)?;
+    let mut out = std::io::stdout().lock();
+    for entry in store.audit_log()? {
+        if writeln!(out, "{}", serde_json::to_string(&entry).unwrap_or_default()).is_err() {
+            break;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `review start`.
+pub fn review_start(db: &Path, actor: &str, due: &str, reviewer: Option<&str>, at: Option<&str>) -> Result<ExitCode, Error> {
+    if clearance_core::parse_rfc3339(due).is_none() {
+        return Err(Error::one("/due", clearance_core::error::code::BAD_VALUE, format!("`{due}` is not an rfc 3339 time")));
+    }
+    let mut store = Store::open(db)?;
+    let at = now(at);
+    let reviewers = reviewer.map_or(Reviewers::Manager, |r| Reviewers::Named(r.to_owned()));
+    let campaign = store.transaction(|s| {
+        let (policy, engine, _) = current(s)?;
+        known_actor(&engine, actor)?;
+        let (seq, id) = s.next_id("campaigns", "C")?;
+        let campaign = Campaign::start(&policy, &id, actor, &at, due, &reviewers);
+        s.save_campaign(&campaign, seq)?;
+        s.audit(&at, actor, "review_started", &id, json!({"items": campaign.items.len(), "due": due}))?;
+        Ok(campaign)
+    })?;
+    print(&serde_json::to_value(&campaign).unwrap_or_default())
+}
+
+/// `review decide CAMPAIGN ITEM keep|revoke`.
+pub fn review_decide(
+    db: &Path,
+    id: &str,
+    item: u32,
+    verdict: Verdict,
+    actor: &str,
+    comment: &str,
+    at: Option<&str>,
+) -> Result<ExitCode, Error> {
+    let mut store = Store::open(db)?;
+    let at = now(at);
+    let item_json = store.transaction(|s| {
+        let (mut campaign, seq) = s.campaign(id)?;
+        campaign.decide(item, actor, verdict, comment, &at)?;
+        s.save_campaign(&campaign, seq)?;
+        s.audit(&at, actor, "review_decided", id, json!({"item": item, "verdict": verdict, "comment": comment}))?;
+        Ok(campaign.items.iter().find(|i| i.id == item).map(|i| serde_json::to_value(i).unwrap_or_default()))
+    })?;
+    print(&item_json.unwrap_or_default())
+}
+
+/// `review show CAMPAIGN`: items and the overdue ones.
+pub fn review_show(db: &Path, id: &str, at: Option<&str>) -> Result<ExitCode, Error> {
+    let (campaign, _) = Store::open(db)?.campaign(id)?;
+    let overdue: Vec<u32> = campaign.overdue(&now(at)).iter().map(|i| i.id).collect();
+    let mut out = serde_json::to_value(&campaign).unwrap_or_default();
+    out["overdue"] = json!(overdue);
+    print(&out)
+}
+
+/// `review close CAMPAIGN`: the revocations become a change request.
+pub fn review_close(db: &Path, id: &str, actor: &str, at: Option<&str>) -> Result<ExitCode, Error> {
+    let mut store = Store::open(db)?;
+    let at = now(at);
+    let (campaign, request) = store.transaction(|s| {
+        let (mut campaign, seq) = s.campaign(id)?;
+        if campaign.owner != actor {
+            return Err(Error::one("", "not_the_owner", format!("campaign `{id}` is closed by its owner `{}`", campaign.owner)));
+        }
+        let ops = campaign.close(&at)?;
+        s.save_campaign(&campaign, seq)?;
+        let request = if ops.is_empty() {
+            None
+        } else {
+            let (policy, _, _) = current(s)?;
+            let (_, rid) = s.next_id("requests", "R")?;
+            let mut request = ChangeRequest::draft(&rid, actor, &policy, ops, &at, &format!("revocations of access review {id}"))?;
+            request.submit(actor, &at)?;
+            s.save_request(&request)?;
+            s.audit(&at, actor, "request_submitted", &rid, json!({"base": request.base, "review": id}))?;
+            Some(request)
+        };
+        s.audit(&at, actor, "review_closed", id, json!({"request": request.as_ref().map(|r| r.id.clone())}))?;
+        Ok((campaign, request))
+    })?;
+    print(&json!({"campaign": campaign.id, "closed_at": campaign.closed_at, "request": request.as_ref().map(request_json)}))
+}
+
+/// `state export`.
+pub fn state_export(db: &Path) -> Result<ExitCode, Error> {
+    print(&serde_json::to_value(Store::open(db)?.export()?).unwrap_or_default())
+}
+
+/// `state import FILE`: all or nothing.
+pub fn state_import(db: &Path, file: &Path) -> Result<ExitCode, Error> {
+    let value = clearance_core::parse_json(&read_text(file)?)?;
+    let state: Export = serde_json::from_value(value)
+        .map_err(|e| Error::one("", clearance_core::error::code::BAD_VALUE, format!("not a state export: {e}")))?;
+    Store::open(db)?.import(&state)?;
+    print(&json!({"imported": true, "versions": state.versions.len(), "requests": state.requests.len(), "audit": state.audit.len()}))
+}

@@ -1,0 +1,168 @@
+//! The change-control cycle from the CLI against SQLite: propose, approve
+//! (not by the author), apply, versions, restore, reviews; the audit log
+//! verifies and a tampered row is named; export → import → export is
+//! identical and a bad import changes nothing.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Env {
+    dir: PathBuf,
+}
+
+impl Env {
+    fn new(name: &str) -> Env {
+        let dir = std::env::temp_dir().join(format!("clearance-workflow-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Env { dir }
+    }
+
+    fn db(&self) -> String {
+        self.dir.join("state.db").display().to_string()
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self.dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let db = self.db();
+        let mut all: Vec<&str> = args.to_vec();
+        if !matches!(args, ["state", "import", ..]) || !args.contains(&"--db") {
+            all.extend(["--db", &db]);
+        }
+        Command::new(env!("CARGO_BIN_EXE_clearance"))
+            .args(&all)
+            .current_dir(repo)
+            .env("CLEARANCE_NOW", "2026-11-29T10:00:00Z")
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str], code: &str) {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?} should fail");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!("[{code}]")), "{args:?}: expected [{code}], got {stderr}");
+    }
+}
+
+const MOVE_BOB: &str = r#"[{"op": "move_user", "user": "rep_east_bob", "role": "sales_rep_west"}]"#;
+
+#[test]
+fn request_approve_apply_restore_and_audit() {
+    let env = Env::new("cycle");
+    let v1 = env.json(&["versions", "init", "examples/reference-org.json", "--as", "admin_ivy"])["version"].as_str().unwrap().to_owned();
+    let changes = env.file("move.json", MOVE_BOB);
+    let proposed = env.json(&["change", "propose", &changes, "--as", "mgr_east_mike", "--records", "examples/reference-records.json"]);
+    assert_eq!(proposed["id"], "R1");
+    assert_eq!(proposed["state"], "pending");
+    assert_eq!(proposed["summary"][0], "move user `rep_east_bob` to role `sales_rep_west`");
+    assert!(proposed["diff"]["summary"]["total"]["gained"].as_u64().unwrap() > 0);
+
+    env.fails(&["change", "approve", "R1", "--as", "mgr_east_mike"], "self_approval");
+    env.fails(&["change", "approve", "R1", "--as", "rep_east_alice"], "not_an_approver");
+    env.fails(&["change", "apply", "R1", "--as", "admin_ivy"], "bad_state");
+    assert_eq!(env.json(&["change", "approve", "R1", "--as", "admin_ivy", "--comment", "ok"])["state"], "approved");
+    let applied = env.json(&["change", "apply", "R1", "--as", "admin_ivy"]);
+    let v2 = applied["applied_version"].as_str().unwrap().to_owned();
+    assert_ne!(v1, v2);
+
+    // A request drafted before another change landed is stale.
+    let wide = env.file("wide.json", r#"[{"op": "set_user_active", "user": "rep_east_eve", "active": true}]"#);
+    env.json(&["change", "propose", &wide, "--as", "mgr_east_mike"]);
+    env.json(&["change", "propose", &changes, "--as", "dir_diana"]); // R3, drafted against the same version as R2
+    env.json(&["change", "approve", "R2", "--as", "admin_ivy"]);
+    env.json(&["change", "approve", "R3", "--as", "admin_ivy"]);
+    env.json(&["change", "apply", "R2", "--as", "admin_ivy"]);
+    env.fails(&["change", "apply", "R3", "--as", "admin_ivy"], "stale_request");
+
+    // Restoring v1 is a request like any other; applied, the version equals v1.
+    let restore = env.json(&["versions", "restore", &v1[..10], "--as", "mgr_east_mike"]);
+    let id = restore["id"].as_str().unwrap().to_owned();
+    env.json(&["change", "approve", &id, "--as", "fin_mgr_fiona"]);
+    assert_eq!(env.json(&["change", "apply", &id, "--as", "admin_ivy"])["applied_version"], v1.as_str());
+    let versions = env.json(&["versions", "list"]);
+    assert_eq!(versions.as_array().unwrap().len(), 4);
+    assert_eq!(versions[3]["version"], v1.as_str());
+
+    let diff = env.json(&["versions", "diff", &v1[..10], &v2[..10], "--records", "examples/reference-records.json"]);
+    assert!(diff["changes"].as_array().unwrap().iter().any(|c| c["user"] == "rep_east_bob"));
+
+    let verified = env.json(&["audit", "verify"]);
+    assert_eq!(verified["valid"], true);
+    let entries = verified["entries"].as_u64().unwrap();
+    assert!(entries >= 12, "{entries} audit entries");
+
+    // Tamper with one stored entry: verify names it.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let body: String = conn.query_row("SELECT body FROM audit WHERE seq = 3", [], |r| r.get(0)).unwrap();
+    conn.execute("UPDATE audit SET body = ?1 WHERE seq = 3", [body.replace("admin_ivy", "admin_ivx")]).unwrap();
+    let out = env.run(&["audit", "verify", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let problems: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(problems[0]["code"], "broken_chain");
+    assert_eq!(problems[0]["path"], "/2");
+    conn.execute("UPDATE audit SET body = ?1 WHERE seq = 3", [&body]).unwrap();
+    // Deleting the newest entry is found against the recorded head.
+    conn.execute("DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)", []).unwrap();
+    assert_eq!(env.run(&["audit", "verify"]).status.code(), Some(1));
+}
+
+#[test]
+fn export_import_round_trip_and_bad_imports_change_nothing() {
+    let env = Env::new("export");
+    env.json(&["versions", "init", "examples/reference-org.json", "--as", "admin_ivy"]);
+    let changes = env.file("move.json", MOVE_BOB);
+    env.json(&["change", "propose", &changes, "--as", "mgr_east_mike"]);
+    let first = env.run(&["state", "export"]).stdout;
+    let export = env.file("export.json", &String::from_utf8(first.clone()).unwrap());
+    let other = env.dir.join("other.db").display().to_string();
+    env.json(&["state", "import", &export, "--db", &other]);
+    let again = Command::new(env!("CARGO_BIN_EXE_clearance")).args(["state", "export", "--db", &other]).output().unwrap().stdout;
+    assert_eq!(String::from_utf8(first.clone()).unwrap(), String::from_utf8(again).unwrap(), "export → import → export is identical");
+
+    let mut state: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    state["audit"][0]["actor"] = "mallory".into();
+    state["versions"][0]["hash"] = "00".into();
+    let bad = env.file("bad.json", &state.to_string());
+    let out = Command::new(env!("CARGO_BIN_EXE_clearance")).args(["state", "import", &bad, "--db", &other]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/versions/0/hash") && stderr.contains("/audit/0"), "{stderr}");
+    let after = Command::new(env!("CARGO_BIN_EXE_clearance")).args(["state", "export", "--db", &other]).output().unwrap().stdout;
+    assert_eq!(first, after, "a failed import changes nothing");
+}
+
+#[test]
+fn access_review_revocations_become_a_request() {
+    let env = Env::new("review");
+    env.json(&["versions", "init", "examples/reference-org.json", "--as", "admin_ivy"]);
+    let campaign = env.json(&["review", "start", "--as", "admin_ivy", "--due", "2026-12-01T00:00:00Z"]);
+    let items = campaign["items"].as_array().unwrap();
+    // Managers by role hierarchy: mike reviews alice.
+    let alice = items.iter().find(|i| i["user"] == "rep_east_alice" && i["grant"] == "profile").unwrap();
+    assert_eq!(alice["reviewer"], "mgr_east_mike");
+    let dan_export = items.iter().find(|i| i["user"] == "rep_west_dan" && i["value"] == "export_reports").unwrap();
+    let item = dan_export["id"].to_string();
+    let reviewer = dan_export["reviewer"].as_str().unwrap();
+    env.fails(&["review", "decide", "C1", &item, "revoke", "--as", "rep_east_alice"], "not_the_reviewer");
+    env.json(&["review", "decide", "C1", &item, "revoke", "--as", reviewer, "--comment", "no longer exports"]);
+    let shown = env.json(&["review", "show", "C1", "--at", "2026-12-02T00:00:00Z"]);
+    assert_eq!(shown["overdue"].as_array().unwrap().len(), items.len() - 1, "undecided items are overdue after the due date");
+    let closed = env.json(&["review", "close", "C1", "--as", "admin_ivy"]);
+    assert_eq!(closed["request"]["summary"][0], "revoke permission set `export_reports` from user `rep_west_dan`");
+    assert_eq!(closed["request"]["state"], "pending");
+}

@@ -1,0 +1,248 @@
+//! A change set said in words, one sentence per operation (English, 中文).
+
+use super::ops::{BundleKind, BundleRef, Operation};
+use crate::explain::Lang;
+use crate::policy::Recipient;
+
+fn bundle(b: &BundleRef, lang: Lang) -> String {
+    match (b.kind, lang) {
+        (BundleKind::Profile, Lang::En) => format!("profile `{}`", b.id),
+        (BundleKind::PermissionSet, Lang::En) => format!("permission set `{}`", b.id),
+        (BundleKind::Profile, Lang::Zh) => format!("简档 `{}`", b.id),
+        (BundleKind::PermissionSet, Lang::Zh) => format!("权限集 `{}`", b.id),
+    }
+}
+
+fn recipient(r: &Recipient, lang: Lang) -> String {
+    let (en, zh, id) = match r {
+        Recipient::User(id) => ("user", "用户", id),
+        Recipient::Group(id) => ("group", "小组", id),
+        Recipient::Role(id) => ("role", "角色", id),
+        Recipient::RoleAndSubordinates(id) => ("role and subordinates of", "角色及其下属", id),
+        Recipient::Department(id) => ("department", "部门", id),
+        Recipient::DepartmentTree(id) => ("department tree of", "部门树", id),
+    };
+    match lang {
+        Lang::En => format!("{en} `{id}`"),
+        Lang::Zh => format!("{zh} `{id}`"),
+    }
+}
+
+fn opt(value: &Option<impl std::fmt::Display>, none_en: &str, none_zh: &str, lang: Lang) -> String {
+    match (value, lang) {
+        (Some(v), _) => format!("`{v}`"),
+        (None, Lang::En) => none_en.to_owned(),
+        (None, Lang::Zh) => none_zh.to_owned(),
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// One sentence per operation.
+pub fn summarize(changes: &[Operation], lang: Lang) -> Vec<String> {
+    changes.iter().map(|op| sentence(op, lang)).collect()
+}
+
+fn sentence(op: &Operation, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match op {
+        Operation::MoveUser { user, role, department } => {
+            let mut parts = Vec::new();
+            if let Some(role) = role {
+                parts.push(if zh { format!("角色 `{role}`") } else { format!("role `{role}`") });
+            }
+            if let Some(department) = department {
+                parts.push(if zh { format!("部门 `{department}`") } else { format!("department `{department}`") });
+            }
+            if zh {
+                format!("将用户 `{user}` 调至{}", parts.join("、"))
+            } else {
+                format!("move user `{user}` to {}", parts.join(" and "))
+            }
+        }
+        Operation::SetUserActive { user, active } => match (zh, active) {
+            (false, true) => format!("activate user `{user}`"),
+            (false, false) => format!("deactivate user `{user}`"),
+            (true, true) => format!("启用用户 `{user}`"),
+            (true, false) => format!("停用用户 `{user}`"),
+        },
+        Operation::AddUser { user } => {
+            if zh {
+                format!("新增用户 `{}`", user.id)
+            } else {
+                format!("add user `{}`", user.id)
+            }
+        }
+        Operation::RemoveUser { user } => {
+            if zh {
+                format!("删除用户 `{user}`")
+            } else {
+                format!("remove user `{user}`")
+            }
+        }
+        Operation::SetProfile { user, profile } => {
+            let p = opt(profile, "no profile", "无简档", lang);
+            if zh { format!("将用户 `{user}` 的简档设为 {p}") } else { format!("give user `{user}` {p} as profile") }
+        }
+        Operation::GrantPermissionSet { user, permission_set } => {
+            if zh {
+                format!("授予用户 `{user}` 权限集 `{permission_set}`")
+            } else {
+                format!("grant permission set `{permission_set}` to user `{user}`")
+            }
+        }
+        Operation::RevokePermissionSet { user, permission_set } => {
+            if zh {
+                format!("撤销用户 `{user}` 的权限集 `{permission_set}`")
+            } else {
+                format!("revoke permission set `{permission_set}` from user `{user}`")
+            }
+        }
+        Operation::AddGroupMember { group, member } => {
+            let m = recipient(member, lang);
+            if zh { format!("将{m}加入小组 `{group}`") } else { format!("add {m} to group `{group}`") }
+        }
+        Operation::RemoveGroupMember { group, member } => {
+            let m = recipient(member, lang);
+            if zh { format!("将{m}移出小组 `{group}`") } else { format!("remove {m} from group `{group}`") }
+        }
+        Operation::AddRole { role } => {
+            if zh {
+                format!("新增角色 `{}`", role.id)
+            } else {
+                format!("add role `{}`", role.id)
+            }
+        }
+        Operation::RenameRole { role, name } => {
+            if zh {
+                format!("将角色 `{role}` 改名为「{name}」")
+            } else {
+                format!("rename role `{role}` to \"{name}\"")
+            }
+        }
+        Operation::ReparentRole { role, parent } => {
+            let p = opt(parent, "the top", "顶层", lang);
+            if zh { format!("将角色 `{role}` 移至 {p} 之下") } else { format!("move role `{role}` under {p}") }
+        }
+        Operation::RemoveRole { role } => {
+            if zh {
+                format!("删除角色 `{role}`")
+            } else {
+                format!("remove role `{role}`")
+            }
+        }
+        Operation::AddDepartment { department } => {
+            if zh {
+                format!("新增部门 `{}`", department.id)
+            } else {
+                format!("add department `{}`", department.id)
+            }
+        }
+        Operation::ReparentDepartment { department, parent } => {
+            let p = opt(parent, "the top", "顶层", lang);
+            if zh { format!("将部门 `{department}` 移至 {p} 之下") } else { format!("move department `{department}` under {p}") }
+        }
+        Operation::RemoveDepartment { department } => {
+            if zh {
+                format!("删除部门 `{department}`")
+            } else {
+                format!("remove department `{department}`")
+            }
+        }
+        Operation::SetScope { bundle: b, object, action, scope } => {
+            let b = bundle(b, lang);
+            match (scope, zh) {
+                (Some(s), false) => format!("{b} grants `{action}` on `{object}` with scope `{}`", json(s)),
+                (Some(s), true) => format!("{b} 授予 `{object}` 的 `{action}` 权限，范围 `{}`", json(s)),
+                (None, false) => format!("{b} no longer grants `{action}` on `{object}`"),
+                (None, true) => format!("{b} 不再授予 `{object}` 的 `{action}` 权限"),
+            }
+        }
+        Operation::SetFieldAccess { bundle: b, field, access } => {
+            let b = bundle(b, lang);
+            match (access, zh) {
+                (Some(a), false) => format!("{b} gives `{}` access to field `{field}`", json(a)),
+                (Some(a), true) => format!("{b} 对字段 `{field}` 的访问设为 `{}`", json(a)),
+                (None, false) => format!("{b} no longer sets access to field `{field}`"),
+                (None, true) => format!("{b} 不再设置字段 `{field}` 的访问"),
+            }
+        }
+        Operation::GrantSystemPermission { bundle: b, permission } => {
+            let b = bundle(b, lang);
+            if zh { format!("{b} 授予系统权限 `{permission}`") } else { format!("{b} grants system permission `{permission}`") }
+        }
+        Operation::RevokeSystemPermission { bundle: b, permission } => {
+            let b = bundle(b, lang);
+            if zh {
+                format!("{b} 撤销系统权限 `{permission}`")
+            } else {
+                format!("{b} no longer grants system permission `{permission}`")
+            }
+        }
+        Operation::AddSharingRule { rule } => {
+            let with = recipient(&rule.share_with, lang);
+            if zh {
+                format!("新增共享规则 `{}`：将 `{}` 共享给{with}", rule.id, rule.object)
+            } else {
+                format!("add sharing rule `{}` sharing `{}` with {with}", rule.id, rule.object)
+            }
+        }
+        Operation::EditSharingRule { rule } => {
+            if zh {
+                format!("修改共享规则 `{}`", rule.id)
+            } else {
+                format!("edit sharing rule `{}`", rule.id)
+            }
+        }
+        Operation::RemoveSharingRule { rule } => {
+            if zh {
+                format!("删除共享规则 `{rule}`")
+            } else {
+                format!("remove sharing rule `{rule}`")
+            }
+        }
+        Operation::AddForbidRule { rule } => {
+            if zh {
+                format!("新增禁止规则 `{}`", rule.id)
+            } else {
+                format!("add forbid rule `{}`", rule.id)
+            }
+        }
+        Operation::EditForbidRule { rule } => {
+            if zh {
+                format!("修改禁止规则 `{}`", rule.id)
+            } else {
+                format!("edit forbid rule `{}`", rule.id)
+            }
+        }
+        Operation::RemoveForbidRule { rule } => {
+            if zh {
+                format!("删除禁止规则 `{rule}`")
+            } else {
+                format!("remove forbid rule `{rule}`")
+            }
+        }
+        Operation::SetBaseline { object, baseline } => {
+            if zh {
+                format!("将 `{object}` 的组织默认访问设为 `{}`", json(baseline))
+            } else {
+                format!("set the baseline of `{object}` to `{}`", json(baseline))
+            }
+        }
+        Operation::SetHierarchy { object, hierarchy } => {
+            let access = json(&hierarchy.access);
+            if zh {
+                format!("将 `{object}` 的层级访问设为 `{access}`")
+            } else {
+                format!("set hierarchy access on `{object}` to `{access}`")
+            }
+        }
+        Operation::ReplacePolicy { policy } => {
+            let version = super::version(policy);
+            let short = &version[..12.min(version.len())];
+            if zh { format!("恢复版本 `{short}`") } else { format!("restore version `{short}`") }
+        }
+    }
+}
