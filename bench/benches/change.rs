@@ -1,6 +1,7 @@
 //! Change control: verifying a 100,000-entry audit log, and applying a
 //! change set to the generated 10,000-user org (apply = every operation
 //! checked, the new policy compiled, and its version hash).
+#![allow(missing_docs, reason = "criterion's macros generate undocumented items")]
 
 use clearance_core::audit;
 use clearance_core::change::{self, Operation};
