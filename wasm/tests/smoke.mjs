@@ -40,9 +40,16 @@ export function smoke(clearance, bundle, publicKey, records) {
   assert(redacted === null || Object.keys(redacted.fields).every((f) => fields.read.includes(f)), 'redact keeps only readable fields');
   throwsCode(() => engine.check({ user: 'rep_east_alice', action: 'read' }), 'missing_key');
   throwsCode(() => Engine.fromJson('{"roles": 1'), 'json_syntax');
+  // A flipped byte in the compiled engine is refused at load…
   const tampered = new Uint8Array(bundle);
-  tampered[tampered.length - 100] ^= 1;
+  tampered[40] ^= 1;
   throwsCode(() => Engine.fromBundle(tampered, publicKey), 'bad_signature');
+  // …one in the policy section (checked when first needed) when lint reads it.
+  const lateTampered = new Uint8Array(bundle);
+  lateTampered[lateTampered.length - 100] ^= 1;
+  const late = Engine.fromBundle(lateTampered, publicKey);
+  throwsCode(() => late.lint(), 'bad_signature');
+  late.free();
   throwsCode(() => Engine.fromBundle(bundle.subarray(0, bundle.length - 1), publicKey), 'bad_bundle');
   // The engine still works after errors: no panic poisoned the instance.
   assert(engine.check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }).allowed, 'engine survives errors');

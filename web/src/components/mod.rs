@@ -1,0 +1,5 @@
+//! Reusable pieces of the pages, one per file.
+
+pub mod bars;
+pub mod nav;
+pub mod problems;

@@ -1,0 +1,40 @@
+//! The page tabs and the language switch.
+
+use crate::state::{AppState, Page};
+use clearance_core::Lang;
+use leptos::prelude::*;
+
+/// The top bar.
+#[component]
+pub fn Nav() -> impl IntoView {
+    let state = AppState::get();
+    let tab = move |page: Page, key: &'static str, id: &'static str| {
+        view! {
+            <button
+                data-testid=id
+                class:active=move || state.page.get() == page
+                on:click=move |_| state.page.set(page)
+            >
+                {move || state.t(key)}
+            </button>
+        }
+    };
+    view! {
+        <header>
+            <h1 data-testid="title">{move || state.t("title")}</h1>
+            <nav>
+                {tab(Page::Who, "nav.who", "nav-who")}
+                {tab(Page::Simulate, "nav.simulate", "nav-simulate")}
+                {tab(Page::Org, "nav.org", "nav-org")}
+                {tab(Page::Lint, "nav.lint", "nav-lint")}
+                {tab(Page::Data, "nav.data", "nav-data")}
+            </nav>
+            <button
+                data-testid="lang-switch"
+                on:click=move |_| state.lang.update(|l| *l = if *l == Lang::En { Lang::Zh } else { Lang::En })
+            >
+                {move || state.t("lang.switch")}
+            </button>
+        </header>
+    }
+}

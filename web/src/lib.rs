@@ -1,0 +1,35 @@
+//! The Clearance admin app (Leptos, client-side): edit and inspect the org,
+//! preview who can see what, simulate changes before applying them. The
+//! logic lives in `state::model` (tested natively); pages and components
+//! only render it. `main.rs` only mounts [`App`].
+
+pub mod components;
+pub mod pages;
+pub mod state;
+
+use leptos::prelude::*;
+use state::{AppState, Page};
+
+/// The app root.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::provide();
+    view! {
+        <components::nav::Nav/>
+        <main data-testid="app" lang=move || if state.lang.get() == clearance_core::Lang::Zh { "zh" } else { "en" }>
+            {move || match state.page.get() {
+                Page::Who => view! { <pages::who::WhoPage/> }.into_any(),
+                Page::Simulate => view! { <pages::simulate::SimulatePage/> }.into_any(),
+                Page::Org => view! { <pages::org::OrgPage/> }.into_any(),
+                Page::Lint => view! { <pages::lint::LintPage/> }.into_any(),
+                Page::Data => view! { <pages::data::DataPage/> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// Mounts the app on the page's body.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

@@ -1,0 +1,5 @@
+//! Mounts the admin app.
+
+fn main() {
+    clearance_web::start();
+}

@@ -1,0 +1,61 @@
+//! Import and export of the whole model; the demo and the large org.
+
+use crate::components::problems::Problems;
+use crate::state::AppState;
+use crate::state::model::Model;
+use clearance_core::Problem;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The page.
+#[component]
+pub fn DataPage() -> impl IntoView {
+    let state = AppState::get();
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let imported = RwSignal::new(false);
+
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let current = state.model.get_untracked();
+            match Model::import(&text, &current) {
+                Ok(model) => {
+                    state.model.set(model);
+                    problems.set(Vec::new());
+                    imported.set(true);
+                }
+                Err(error) => {
+                    problems.set(error.into_problems());
+                    imported.set(false);
+                }
+            }
+        });
+    };
+    let export_href = move || {
+        let text = state.model.with(Model::export);
+        format!("data:application/json;charset=utf-8,{}", js_sys::encode_uri_component(&text))
+    };
+    view! {
+        <div class="page" data-testid="page-data">
+            <section>
+                <h2>{move || state.t("data.import")}</h2>
+                <input type="file" accept=".json,application/json" data-testid="import-file" on:change=on_file/>
+                {move || imported.get().then(|| view! { <p data-testid="import-ok">{state.t("data.imported")}</p> })}
+                {move || {
+                    let list = problems.get();
+                    (!list.is_empty()).then(|| view! { <div data-testid="import-errors"><p>{state.t("data.errors")}</p><Problems problems=list/></div> })
+                }}
+            </section>
+            <section>
+                <h2>{move || state.t("data.export")}</h2>
+                <a data-testid="export" download="clearance-export.json" href=export_href>{move || state.t("data.export")}</a>
+            </section>
+            <section>
+                <button data-testid="load-demo" on:click=move |_| state.model.set(Model::demo())>{move || state.t("data.demo")}</button>
+                <button data-testid="load-large" on:click=move |_| state.model.set(Model::large(100_000))>{move || state.t("data.large")}</button>
+            </section>
+        </div>
+    }
+}

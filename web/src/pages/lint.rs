@@ -1,0 +1,39 @@
+//! Lint findings of the policy with the staged edits.
+
+use crate::state::AppState;
+use leptos::prelude::*;
+
+/// The page.
+#[component]
+pub fn LintPage() -> impl IntoView {
+    let state = AppState::get();
+    let findings = move || state.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current.lint().ok()).unwrap_or_default());
+    view! {
+        <div class="page" data-testid="page-lint">
+            <h2>{move || state.t("lint.title")}</h2>
+            {move || {
+                let list = findings();
+                if list.is_empty() {
+                    return view! { <p>{state.t("lint.none")}</p> }.into_any();
+                }
+                view! {
+                    <ul>
+                        {list
+                            .into_iter()
+                            .map(|f| {
+                                let severity = serde_json::to_value(f.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                                let class = severity.clone();
+                                view! {
+                                    <li data-testid="lint-finding" class=class>
+                                        <b>{severity}</b>" "<code>{f.code}</code>" "<code>{f.path}</code>": "{f.message}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! One file per page.
+
+pub mod data;
+pub mod lint;
+pub mod org;
+pub mod simulate;
+pub mod who;

@@ -1,0 +1,189 @@
+//! Simulate: stage edits without applying them; the preview of who gains
+//! and loses what updates after each one; apply or discard them all.
+
+use crate::components::bars::Bars;
+use crate::components::problems::Problems;
+use crate::state::AppState;
+use crate::state::model::{simulate, users};
+use clearance_core::Problem;
+use clearance_core::change::{Operation, summarize};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// The page.
+#[component]
+pub fn SimulatePage() -> impl IntoView {
+    let state = AppState::get();
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let move_user = RwSignal::new(String::new());
+    let move_role = RwSignal::new(String::new());
+    let toggle_user = RwSignal::new(String::new());
+
+    let stage = move |op: Operation| {
+        let mut result = Ok(());
+        state.model.update(|m| result = m.stage(op));
+        problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
+    };
+    let user_options = move || {
+        state.compiled.with(|c| match &*c.0 {
+            Ok(c) => users(&c.current)
+                .into_iter()
+                .map(|(id, name)| view! { <option value=id.clone()>{format!("{name} ({id})")}</option> })
+                .collect_view(),
+            Err(_) => Vec::new().collect_view(),
+        })
+    };
+    let role_options = move || {
+        state.compiled.with(|c| match &*c.0 {
+            Ok(c) => c
+                .current
+                .policy()
+                .map(|p| p.roles.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| view! { <option value=r.id.clone()>{r.id.clone()}</option> })
+                .collect_view(),
+            Err(_) => Vec::new().collect_view(),
+        })
+    };
+
+    let staged = move || {
+        let lang = state.lang.get();
+        let ops = state.model.with(|m| m.staged.clone());
+        if ops.is_empty() {
+            return view! { <p data-testid="no-staged">{state.t("sim.no_staged")}</p> }.into_any();
+        }
+        view! {
+            <ol data-testid="staged">
+                {summarize(&ops, lang)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, text)| {
+                        view! {
+                            <li data-testid="staged-item">
+                                {text}" "
+                                <button on:click=move |_| {
+                                    let mut result = Ok(());
+                                    state.model.update(|m| result = m.unstage(i));
+                                    problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
+                                }>{state.t("sim.remove")}</button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        }
+        .into_any()
+    };
+
+    let effect = move || {
+        let model = state.model.get();
+        let diff = match simulate(&model) {
+            Ok(diff) => diff,
+            Err(e) => return view! { <Problems problems=e.into_problems()/> }.into_any(),
+        };
+        let mut by_slot: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        let objects: BTreeMap<String, String> = state.compiled.with(|c| {
+            c.0.as_ref()
+                .as_ref()
+                .map(|c| {
+                    c.current_records
+                        .records()
+                        .iter()
+                        .filter_map(|r| c.current.object_name(r.object()).map(|o| (r.id().to_owned(), o.to_owned())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        for change in &diff.changes {
+            let object = objects.get(&change.record).cloned().unwrap_or_default();
+            let slot = by_slot.entry(format!("{object} · {}", change.action)).or_default();
+            match change.change {
+                clearance_core::diff::ChangeKind::Gained => slot.0 += 1,
+                clearance_core::diff::ChangeKind::Lost => slot.1 += 1,
+            }
+        }
+        let rows: Vec<(String, usize, usize)> = by_slot.into_iter().map(|(k, (g, l))| (k, g, l)).collect();
+        view! {
+            <section data-testid="effect">
+                <h2>{state.t("sim.effect")}</h2>
+                <p>
+                    <span data-testid="diff-gained">{diff.summary.total.gained}</span>" "{state.t("sim.gained")}", "
+                    <span data-testid="diff-lost">{diff.summary.total.lost}</span>" "{state.t("sim.lost")}
+                </p>
+                <h3>{state.t("sim.by_object")}</h3>
+                <Bars rows=rows/>
+                <h3>{state.t("sim.changes")}</h3>
+                <table>
+                    {diff
+                        .changes
+                        .into_iter()
+                        .map(|c| {
+                            let kind = if c.change == clearance_core::diff::ChangeKind::Gained { state.t("sim.gained") } else { state.t("sim.lost") };
+                            view! {
+                                <tr data-testid="change-row" data-user=c.user.clone() data-record=c.record.clone() data-action=c.action.clone()>
+                                    <td>{c.user.clone()}</td>
+                                    <td>{kind}</td>
+                                    <td>{c.action.clone()}</td>
+                                    <td>{c.record.clone()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </table>
+            </section>
+        }
+        .into_any()
+    };
+
+    view! {
+        <div class="page" data-testid="page-simulate">
+            <section>
+                <h2>{move || state.t("sim.stage_title")}</h2>
+                <div class="form">
+                    {move || state.t("sim.move_user")}
+                    <select data-testid="sim-user" on:change=move |ev| move_user.set(event_target_value(&ev))>
+                        <option value="">{move || state.t("who.pick_user")}</option>
+                        {user_options}
+                    </select>
+                    {move || state.t("sim.to_role")}
+                    <select data-testid="sim-role" on:change=move |ev| move_role.set(event_target_value(&ev))>
+                        <option value="">"—"</option>
+                        {role_options}
+                    </select>
+                    <button
+                        data-testid="sim-stage"
+                        on:click=move |_| stage(Operation::MoveUser { user: move_user.get(), role: Some(move_role.get()).filter(|r| !r.is_empty()), department: None })
+                    >
+                        {move || state.t("sim.stage")}
+                    </button>
+                </div>
+                <div class="form">
+                    {move || state.t("sim.set_active")}
+                    <select data-testid="sim-active-user" on:change=move |ev| toggle_user.set(event_target_value(&ev))>
+                        <option value="">{move || state.t("who.pick_user")}</option>
+                        {user_options}
+                    </select>
+                    <button
+                        data-testid="sim-toggle"
+                        on:click=move |_| {
+                            let user = toggle_user.get();
+                            let active = state.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current.policy().ok()).and_then(|p| p.users.iter().find(|u| u.id == user).map(|u| u.active)));
+                            stage(Operation::SetUserActive { user, active: !active.unwrap_or(true) })
+                        }
+                    >
+                        {move || state.t("sim.toggle")}
+                    </button>
+                </div>
+                {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
+            </section>
+            <section>
+                <h2>{move || state.t("sim.staged")}</h2>
+                {staged}
+                <button data-testid="sim-apply" on:click=move |_| state.model.update(|m| { let _ = m.apply_staged(); })>{move || state.t("sim.apply")}</button>
+                <button data-testid="sim-discard" on:click=move |_| state.model.update(|m| m.staged.clear())>{move || state.t("sim.discard")}</button>
+            </section>
+            {effect}
+        </div>
+    }
+}

@@ -1,0 +1,92 @@
+//! The app's reactive state, shared through context: the model (persisted
+//! in `localStorage` after every change, so staged edits survive a reload),
+//! its compiled form, the language and the page.
+
+pub mod i18n;
+pub mod model;
+
+use clearance_core::{Error, Lang};
+use leptos::prelude::*;
+use model::{Compiled, Model};
+use std::sync::Arc;
+
+const STORAGE_KEY: &str = "clearance.model";
+const LANG_KEY: &str = "clearance.lang";
+
+/// The pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// Who can see what.
+    Who,
+    /// Staged edits and their effect.
+    Simulate,
+    /// Roles, departments, users.
+    Org,
+    /// Lint findings.
+    Lint,
+    /// Import and export.
+    Data,
+}
+
+/// The compiled model, compared by identity (engines have no equality).
+#[derive(Clone)]
+pub struct Shared(pub Arc<Result<Compiled, Error>>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Everything the pages share.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The model.
+    pub model: RwSignal<Model>,
+    /// The model compiled (recomputed when the model changes).
+    pub compiled: Memo<Shared>,
+    /// UI language.
+    pub lang: RwSignal<Lang>,
+    /// Current page.
+    pub page: RwSignal<Page>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+impl AppState {
+    /// Restores the stored model (or the demo) and saves every change.
+    pub fn provide() -> AppState {
+        let stored = storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|text| Model::restore(&text));
+        let model = RwSignal::new(stored.unwrap_or_else(Model::demo));
+        let lang = storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()).and_then(|l| Lang::parse(&l)).unwrap_or(Lang::En);
+        let lang = RwSignal::new(lang);
+        let compiled = Memo::new(move |_| Shared(Arc::new(model.with(Model::compile))));
+        Effect::new(move |_| {
+            let text = model.with(Model::export);
+            if let Some(s) = storage() {
+                let _ = s.set_item(STORAGE_KEY, &text);
+            }
+        });
+        Effect::new(move |_| {
+            let code = if lang.get() == Lang::Zh { "zh" } else { "en" };
+            if let Some(s) = storage() {
+                let _ = s.set_item(LANG_KEY, code);
+            }
+        });
+        let state = AppState { model, compiled, lang, page: RwSignal::new(Page::Who) };
+        provide_context(state);
+        state
+    }
+
+    /// The state provided by the app root.
+    pub fn get() -> AppState {
+        use_context::<AppState>().unwrap_or_else(AppState::provide)
+    }
+
+    /// A text of the UI in the current language.
+    pub fn t(&self, key: &'static str) -> &'static str {
+        i18n::t(self.lang.get(), key)
+    }
+}

@@ -1,0 +1,347 @@
+//! The admin app's model, free of the browser so it is tested natively: the
+//! applied policy and dataset, the staged (not yet applied) edits, and the
+//! questions the pages ask of them. Every edit goes through
+//! `clearance_core::change`, the same code the CLI's change requests use.
+
+use clearance_core::change::{self, Operation};
+use clearance_core::policy::Policy;
+use clearance_core::{Dataset, Engine, Error, Lang, Query, explain};
+use serde::{Deserialize, Serialize};
+
+/// What the app persists (browser storage) and exports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// The applied policy.
+    pub policy: Policy,
+    /// The records (a JSON list, as in a records file).
+    pub records: serde_json::Value,
+    /// Edits staged but not applied.
+    #[serde(default)]
+    pub staged: Vec<Operation>,
+}
+
+/// The model compiled: engines and datasets before and after the staged edits.
+pub struct Compiled {
+    /// The applied policy's engine.
+    pub base: Engine,
+    /// Its records.
+    pub base_records: Dataset,
+    /// The engine with the staged edits.
+    pub current: Engine,
+    /// Its records.
+    pub current_records: Dataset,
+}
+
+/// One record a user can access.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRow {
+    /// Record id.
+    pub id: String,
+    /// `read`, `edit` or `full`.
+    pub level: String,
+    /// Reason kinds.
+    pub reasons: Vec<String>,
+    /// The decision explained.
+    pub message: String,
+    /// Readable fields.
+    pub read: Vec<String>,
+    /// Editable fields.
+    pub edit: Vec<String>,
+}
+
+/// One user who can access a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRow {
+    /// User id.
+    pub user: String,
+    /// The decision explained.
+    pub message: String,
+}
+
+/// A full decision for the page that picks both a user and a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionRow {
+    /// Allowed?
+    pub allowed: bool,
+    /// The deny stage.
+    pub stage: Option<String>,
+    /// `mfa` when stepping up would allow.
+    pub remedy: Option<String>,
+    /// Explained.
+    pub message: String,
+}
+
+impl Model {
+    /// The built-in demo: the reference org and its records.
+    pub fn demo() -> Model {
+        let policy = clearance_core::parse_policy(clearance_core::generate::REFERENCE_ORG).unwrap_or_default();
+        let records = serde_json::from_str(clearance_core::generate::REFERENCE_RECORDS).unwrap_or_default();
+        Model { policy, records, staged: Vec::new() }
+    }
+
+    /// The large generated org (10,000 users) with `records` records.
+    pub fn large(records: usize) -> Model {
+        let (policy, data) = clearance_core::generate::generate(&clearance_core::generate::Params::large(records));
+        Model { policy, records: serde_json::to_value(data).unwrap_or_default(), staged: Vec::new() }
+    }
+
+    /// Compiles the applied policy and the staged edits.
+    ///
+    /// # Errors
+    /// The staged edits' problems (paths `/i/...` into the staged list).
+    pub fn compile(&self) -> Result<Compiled, Error> {
+        let base = Engine::compile(self.policy.clone())?;
+        let base_records = base.load_records(&self.records)?;
+        let (_, current) = change::apply(&self.policy, &self.staged)?;
+        let current_records = current.load_records(&self.records)?;
+        Ok(Compiled { base, base_records, current, current_records })
+    }
+
+    /// Stages an edit after checking that everything staged still applies.
+    ///
+    /// # Errors
+    /// The edit's problems; the staged list is unchanged then.
+    pub fn stage(&mut self, op: Operation) -> Result<(), Error> {
+        let mut staged = self.staged.clone();
+        staged.push(op);
+        let (_, engine) = change::apply(&self.policy, &staged)?;
+        engine.load_records(&self.records)?;
+        self.staged = staged;
+        Ok(())
+    }
+
+    /// Removes the staged edit at `index` (when the rest still applies).
+    ///
+    /// # Errors
+    /// The remaining edits' problems (a later edit may depend on it).
+    pub fn unstage(&mut self, index: usize) -> Result<(), Error> {
+        let mut staged = self.staged.clone();
+        if index < staged.len() {
+            staged.remove(index);
+        }
+        change::apply(&self.policy, &staged)?;
+        self.staged = staged;
+        Ok(())
+    }
+
+    /// Applies the staged edits: they become the policy.
+    ///
+    /// # Errors
+    /// The staged edits' problems.
+    pub fn apply_staged(&mut self) -> Result<(), Error> {
+        let (policy, _) = change::apply(&self.policy, &self.staged)?;
+        self.policy = policy;
+        self.staged.clear();
+        Ok(())
+    }
+
+    /// Reads an import: a policy file, or an export `{policy, records, staged?}`.
+    /// Nothing is kept unless all of it is valid.
+    ///
+    /// # Errors
+    /// Every problem, with its path.
+    pub fn import(text: &str, current: &Model) -> Result<Model, Error> {
+        let value = clearance_core::parse_json(text)?;
+        let model = if value.get("policy").is_some() && value.get("records").is_some() {
+            serde_json::from_value::<Model>(value.clone())
+                .map_err(|e| Error::one("", clearance_core::error::code::BAD_VALUE, format!("not a clearance export: {e}")))?
+        } else {
+            let policy = clearance_core::decode_policy(&value)?;
+            Model { policy, records: current.records.clone(), staged: Vec::new() }
+        };
+        // Everything must compile: the policy, the records under it, the staged edits.
+        Engine::compile(model.policy.clone())?.load_records(&model.records).map_err(|e| e.at("/records"))?;
+        change::apply(&model.policy, &model.staged).map_err(|e| e.at("/staged"))?;
+        Ok(model)
+    }
+
+    /// The export (also the stored form).
+    pub fn export(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The stored form read back; `None` when it is not a valid model.
+    pub fn restore(text: &str) -> Option<Model> {
+        let model: Model = serde_json::from_str(text).ok()?;
+        model.compile().ok()?;
+        Some(model)
+    }
+}
+
+/// Every user id with its display name, in policy order.
+pub fn users(engine: &Engine) -> Vec<(String, String)> {
+    engine
+        .policy()
+        .map(|p| p.users.iter().map(|u| (u.id.clone(), u.name.clone().unwrap_or_else(|| u.id.clone()))).collect())
+        .unwrap_or_default()
+}
+
+/// Per object, the records `user` may read, with reasons, explanation and fields.
+pub fn user_view(engine: &Engine, dataset: &Dataset, user: &str, lang: Lang) -> Vec<(String, Vec<RecordRow>)> {
+    let context = clearance_core::Context::default();
+    let Some(read) = engine.action_id("read") else { return Vec::new() };
+    let objects: Vec<String> = engine.object_names().map(str::to_owned).collect();
+    objects
+        .into_iter()
+        .filter_map(|object| {
+            let o = engine.object_id(&object)?;
+            let rows: Vec<RecordRow> = engine
+                .filter_with_reasons(dataset, user, read, o, &context)
+                .into_iter()
+                .map(|hit| {
+                    let record = &dataset.records()[hit.record as usize];
+                    let query = Query {
+                        user,
+                        action: read,
+                        object: o,
+                        record: Some(record),
+                        context: &context,
+                        fields: &[],
+                        dataset: Some(dataset),
+                    };
+                    let out = engine.render(&hit.decision, &query);
+                    let fields = out.fields.clone().unwrap_or(clearance_core::FieldsOut { read: Vec::new(), edit: Vec::new() });
+                    RecordRow {
+                        id: record.id().to_owned(),
+                        level: out
+                            .level
+                            .map(|l| serde_json::to_value(l).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+                            .unwrap_or_default(),
+                        reasons: out.reasons.iter().map(|r| r.kind.clone()).collect(),
+                        message: explain(&out, &engine.subject(&hit.decision, &query), lang),
+                        read: fields.read,
+                        edit: fields.edit,
+                    }
+                })
+                .collect();
+            Some((object, rows))
+        })
+        .collect()
+}
+
+/// The users who may take `action` on a record, each explained.
+pub fn record_view(engine: &Engine, dataset: &Dataset, record: &str, action: &str, lang: Lang) -> Vec<UserRow> {
+    let context = clearance_core::Context::default();
+    let (Some(found), Some(a)) = (dataset.get(record), engine.action_id(action)) else { return Vec::new() };
+    engine
+        .who_can(Some(dataset), found, a, &context)
+        .into_iter()
+        .map(|hit| {
+            let query = Query {
+                user: &hit.user,
+                action: a,
+                object: found.object(),
+                record: Some(found),
+                context: &context,
+                fields: &[],
+                dataset: Some(dataset),
+            };
+            let out = engine.render(&hit.decision, &query);
+            UserRow { message: explain(&out, &engine.subject(&hit.decision, &query), lang), user: hit.user }
+        })
+        .collect()
+}
+
+/// One decision, explained; on deny, its stage and what would grant it.
+pub fn decision_view(engine: &Engine, dataset: &Dataset, user: &str, record: &str, action: &str, lang: Lang) -> Option<DecisionRow> {
+    let found = dataset.get(record)?;
+    let object = engine.object_name(found.object())?.to_owned();
+    let request = clearance_core::Request {
+        user: user.to_owned(),
+        action: action.to_owned(),
+        object,
+        record: None,
+        record_id: Some(record.to_owned()),
+        context: Default::default(),
+        fields: None,
+    };
+    let prepared = engine.prepare(&request, Some(dataset)).ok()?;
+    let query = prepared.query(Some(dataset));
+    let decision = engine.check_query(&query);
+    let out = engine.render(&decision, &query);
+    let name = |v: serde_json::Value| v.as_str().map(str::to_owned);
+    Some(DecisionRow {
+        allowed: out.allowed,
+        stage: out.stage.and_then(|s| serde_json::to_value(s).ok()).and_then(name),
+        remedy: out.remedy.clone(),
+        message: explain(&out, &engine.subject(&decision, &query), lang),
+    })
+}
+
+/// What the staged edits do: who gains and loses what, with counts.
+///
+/// # Errors
+/// The staged edits' problems.
+pub fn simulate(model: &Model) -> Result<clearance_core::diff::Diff, Error> {
+    let compiled = model.compile()?;
+    clearance_core::diff::diff_loaded(
+        &compiled.base,
+        &compiled.base_records,
+        &compiled.current,
+        &compiled.current_records,
+        &Default::default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn move_bob() -> Operation {
+        Operation::MoveUser { user: "rep_east_bob".into(), role: Some("sales_rep_west".into()), department: None }
+    }
+
+    #[test]
+    fn demo_user_view_lists_records_with_reasons() {
+        let model = Model::demo();
+        let compiled = model.compile().unwrap();
+        let view = user_view(&compiled.current, &compiled.current_records, "rep_east_alice", Lang::En);
+        let accounts = &view.iter().find(|(o, _)| o == "Account").unwrap().1;
+        let ids: Vec<&str> = accounts.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["acc_eu_1", "acc_eu_2", "acc_us_1"]);
+        assert!(accounts[0].reasons.contains(&"owner".to_owned()));
+        assert!(accounts[0].message.contains("rep_east_alice"));
+        let zh = user_view(&compiled.current, &compiled.current_records, "rep_east_alice", Lang::Zh);
+        assert_ne!(zh[0].1.first().map(|r| &r.message), view[0].1.first().map(|r| &r.message));
+    }
+
+    #[test]
+    fn staging_the_bob_move_shows_gains_and_losses_and_survives_storage() {
+        let mut model = Model::demo();
+        model.stage(move_bob()).unwrap();
+        let diff = simulate(&model).unwrap();
+        assert!(diff.summary.total.gained > 0 && diff.summary.total.lost > 0);
+        assert!(diff.changes.iter().any(|c| c.user == "rep_east_bob"));
+        let restored = Model::restore(&model.export()).unwrap();
+        assert_eq!(restored, model);
+        model.apply_staged().unwrap();
+        assert!(model.staged.is_empty());
+        assert_eq!(simulate(&model).unwrap().changes.len(), 0);
+    }
+
+    #[test]
+    fn bad_edits_and_imports_change_nothing() {
+        let mut model = Model::demo();
+        let before = model.clone();
+        let error = model.stage(Operation::MoveUser { user: "nobody".into(), role: None, department: None }).unwrap_err();
+        assert_eq!(error.problems()[0].path, "/0/user");
+        assert_eq!(model, before);
+        let error =
+            Model::import(r#"{"roles": [{"id": "r", "parent": "ghost"}], "users": [{"id": "u", "role": "nope"}]}"#, &model).unwrap_err();
+        assert!(error.problems().len() >= 2, "{error}");
+        assert!(Model::import("{", &model).unwrap_err().has_code("json_syntax"));
+        assert_eq!(Model::restore("not json"), None);
+    }
+
+    #[test]
+    fn record_and_decision_views() {
+        let compiled = Model::demo().compile().unwrap();
+        let users: Vec<String> =
+            record_view(&compiled.current, &compiled.current_records, "acc_eu_1", "read", Lang::En).into_iter().map(|u| u.user).collect();
+        assert!(users.contains(&"rep_east_alice".to_owned()));
+        let deny = decision_view(&compiled.current, &compiled.current_records, "rep_east_alice", "acc_us_2", "read", Lang::En).unwrap();
+        assert!(!deny.allowed);
+        assert_eq!(deny.stage.as_deref(), Some("no_record_access"));
+    }
+}
