@@ -1,24 +1,10 @@
 #!/usr/bin/env bash
-# The main job: runs the `clearance` CLI on the built-in demo org (the
-# reference org of SPEC §7) and prints explained decisions in English and
-# Chinese, then the same decisions as JSON Lines.
+# The main job: serves the admin app with the built-in demo org (the
+# reference org of SPEC §7 and its records) on http://127.0.0.1:8080/.
+# Installs what it needs first (see setup.sh). For the CLI on the same org:
+# scripts/cli-demo.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo build --locked --quiet -p clearance-cli
-bin=target/debug/clearance
-org=examples/reference-org.json
-records=examples/reference-records.json
-requests=examples/demo-requests.jsonl
-
-echo "== validate"
-"$bin" validate "$org"
-echo
-echo "== explain (English)"
-"$bin" explain "$org" --records "$records" --requests "$requests"
-echo
-echo "== explain (中文)"
-"$bin" explain "$org" --records "$records" --requests "$requests" --lang zh
-echo
-echo "== check (JSON Lines, first two decisions)"
-"$bin" check "$org" --records "$records" --requests "$requests" | head -n 2
+echo "the admin app will be at http://127.0.0.1:${PORT:-8080}/ (Ctrl-C stops it)"
+exec bash scripts/web.sh serve "${PORT:-8080}"

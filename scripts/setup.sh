@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine, skipping what is
 # already there at the right version: the wasm32 target, wasm-bindgen-cli at
-# exactly the lockfile's wasm-bindgen version, Node.js, and the npm dev tools
-# (binaryen's wasm-opt, tsc, and the Deno, Bun, workerd and edge-runtime
-# binaries the package is tested in).
+# exactly the lockfile's wasm-bindgen version, trunk 0.21.14 (0.22 needs a
+# newer rustc), Node.js, Chromium (Debian's, for the admin app's end-to-end
+# tests), and the npm dev tools (binaryen's wasm-opt, tsc, playwright-core,
+# and the Deno, Bun, workerd and edge-runtime binaries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -21,10 +22,22 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qxF "wasm-bindgen $wasm_bindgen"
   cargo install wasm-bindgen-cli --version "$wasm_bindgen" --quiet
 fi
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "[setup] apt-get install nodejs npm"
+trunk_version=0.21.14
+if ! trunk --version 2>/dev/null | grep -qxF "trunk $trunk_version"; then
+  echo "[setup] cargo install trunk $trunk_version"
+  cargo install trunk --version "$trunk_version" --locked --quiet
+fi
+
+missing=()
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+# Chinese glyphs for the admin app's 中文 screenshots.
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-zenhei)
+if ((${#missing[@]})); then
+  echo "[setup] apt-get install ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # npm ci when node_modules is missing or older than the lockfile.

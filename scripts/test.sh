@@ -3,7 +3,8 @@
 # (unit, scenario corpus, bad-input corpus, properties, CLI contract, SQL
 # plans on a real PostgreSQL), the wasm32 build of the core, the scenario
 # corpus through the CLI, and the npm package (built, installed into a fresh
-# project, type-checked, and run in Node, Deno, Bun, workerd, edge-runtime).
+# project, type-checked, and run in Node, Deno, Bun, workerd, edge-runtime),
+# and the admin app (built by Trunk, end to end in Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$SECONDS
@@ -40,6 +41,13 @@ bash scripts/package.sh
 step "npm package: install into a fresh project, tsc, node:test in every runtime"
 bash scripts/npm-test.sh | tee target/npm-test-output.log
 
+step "admin app: trunk build (release), then end-to-end in Chromium"
+bash scripts/web.sh build
+gz=$(cat dist/*.wasm dist/*.js | gzip -9 | wc -c)
+echo "admin app: .wasm + .js gzipped ${gz} bytes (budget 1572864)"
+node --test --test-reporter=spec web/e2e/ 2>&1 | tee target/e2e-output.log | grep -E '^(✔|✖|ℹ (tests|pass|fail))' || true
+grep -q '^ℹ fail 0$' target/e2e-output.log || { cat target/e2e-output.log; exit 1; }
+
 step "peers agree with Clearance before any benchmark (small generated org)"
 peers_dir=$(mktemp -d)
 cargo run --locked --quiet -p clearance-cli -- generate --users 2000 --records 50000 --roles 200 --departments 40 --groups 20 --sharing-rules 40 --seed 3 --out "$peers_dir" >/dev/null
@@ -50,4 +58,5 @@ rm -rf "$peers_dir"
 {
   grep -E '^test result:' target/test-output.log | awk '{ print $4, $6 }'
   awk '/^ℹ pass /{ p = $3 } /^ℹ fail /{ f = $3 } END { print p + 0, f + 0 }' target/npm-test-output.log
+  awk '/^ℹ pass /{ p = $3 } /^ℹ fail /{ f = $3 } END { print p + 0, f + 0 }' target/e2e-output.log
 } | awk '{ passed += $1; failed += $2 } END { print passed " passed, " failed " failed" }'

@@ -1,0 +1,122 @@
+// End to end: the built admin app (dist/, served here on loopback) in
+// Debian's Chromium driven by playwright-core. The expected diff comes from
+// the native CLI on the same org, so the browser and the CLI must agree.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { extname, join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const dist = join(root, 'dist');
+const shots = join(root, 'target/e2e');
+const cli = process.env.CLEARANCE_BIN ?? join(root, 'target/debug/clearance');
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+let server, browser, base;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = createServer((req, res) => {
+    const path = join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const file = existsSync(path) && !path.endsWith('/') ? path : join(dist, 'index.html');
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function fresh() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base);
+  await page.getByTestId('title').waitFor();
+  return { page, context, errors };
+}
+
+const rowIds = (page, testid, attr) => page.getByTestId(testid).evaluateAll((els, a) => els.map((e) => e.getAttribute(a)), attr);
+
+test('first load shows the demo org; a user lists their records with reasons; both picked give the decision', async () => {
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('who-user').selectOption('rep_east_alice');
+  await page.getByTestId('record-row').first().waitFor();
+  const accounts = (await rowIds(page, 'record-row', 'data-record')).filter((id) => id.startsWith('acc_'));
+  assert.deepEqual(accounts, ['acc_eu_1', 'acc_eu_2', 'acc_us_1']);
+  assert.match(await page.getByTestId('record-row').first().innerText(), /owner/);
+  await page.getByTestId('who-record').selectOption('acc_us_2');
+  assert.match(await page.getByTestId('decision-stage').innerText(), /no_record_access/);
+  await page.getByTestId('who-record').selectOption('acc_eu_1');
+  const users = await rowIds(page, 'user-row', 'data-user');
+  assert.ok(users.includes('rep_east_alice') && users.includes('mgr_east_mike'), users.join());
+  await page.screenshot({ path: join(shots, 'who-can-see-what.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('staging "move rep_east_bob to sales_rep_west" shows exactly the CLI diff, and survives a reload', async () => {
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('nav-simulate').click();
+  await page.getByTestId('sim-user').selectOption('rep_east_bob');
+  await page.getByTestId('sim-role').selectOption('sales_rep_west');
+  await page.getByTestId('sim-stage').click();
+  await page.getByTestId('staged-item').waitFor();
+  const expected = JSON.parse(
+    execFileSync(cli, ['diff', 'examples/reference-org.json', 'tests/orgs/reference-bob-moved.json', '--records', 'examples/reference-records.json'], { cwd: root, encoding: 'utf8' }),
+  );
+  const shown = await page.getByTestId('change-row').evaluateAll((els) => els.map((e) => [e.dataset.user, e.dataset.record, e.dataset.action].join(' ')));
+  const want = expected.changes.map((c) => [c.user, c.record, c.action].join(' '));
+  assert.deepEqual([...shown].sort(), [...want].sort());
+  assert.equal(Number(await page.getByTestId('diff-gained').innerText()), expected.summary.total.gained);
+  assert.equal(Number(await page.getByTestId('diff-lost').innerText()), expected.summary.total.lost);
+  await page.screenshot({ path: join(shots, 'simulate.png'), fullPage: true });
+
+  await page.reload();
+  await page.getByTestId('nav-simulate').click();
+  assert.equal(await page.getByTestId('staged-item').count(), 1, 'the staged edit survives a reload');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an invalid import shows every error and changes nothing', async () => {
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('who-user').selectOption('rep_east_alice');
+  const before = await rowIds(page, 'record-row', 'data-record');
+  await page.getByTestId('nav-data').click();
+  const bad = join(tmpdir(), `clearance-bad-${process.pid}.json`);
+  writeFileSync(bad, JSON.stringify({ roles: [{ id: 'r', parent: 'ghost' }], users: [{ id: 'u', role: 'nope' }] }));
+  await page.getByTestId('import-file').setInputFiles(bad);
+  await page.getByTestId('import-errors').waitFor();
+  const problems = await page.getByTestId('problem').allInnerTexts();
+  assert.ok(problems.length >= 2 && problems.some((p) => p.includes('/roles/0/parent')), problems.join('\n'));
+  await page.screenshot({ path: join(shots, 'import-errors.png'), fullPage: true });
+  await page.getByTestId('nav-who').click();
+  await page.getByTestId('who-user').selectOption('rep_east_alice');
+  assert.deepEqual(await rowIds(page, 'record-row', 'data-record'), before);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('switching to 中文 translates the UI', async () => {
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('lang-switch').click();
+  assert.equal(await page.getByTestId('title').innerText(), 'Clearance 管理后台');
+  assert.equal(await page.getByTestId('nav-who').innerText(), '谁能看到什么');
+  await page.getByTestId('who-user').selectOption('rep_east_alice');
+  await page.getByTestId('record-row').first().waitFor();
+  assert.match(await page.getByTestId('record-row').first().innerText(), /[\u4e00-\u9fff]/, 'explanations are in Chinese');
+  await page.getByTestId('nav-org').click();
+  await page.screenshot({ path: join(shots, 'org-zh.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
