@@ -120,3 +120,44 @@ test('switching to 中文 translates the UI', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('org edits are staged: a role still in use is refused with where; adding a role and moving a user stage', async () => {
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('nav-org').click();
+  await page.locator('[data-testid="role"][data-role="sales_rep_east"] [data-testid="role-delete"]').click();
+  const refusal = await page.getByTestId('problem').first().innerText();
+  assert.match(refusal, /in_use/);
+  assert.match(refusal, /\/users\//);
+  await page.getByTestId('new-role').fill('intern');
+  await page.getByTestId('add-role').click();
+  await page.locator('[data-testid="role"][data-role="intern"]').waitFor();
+  await page.locator('[data-testid="org-user"][data-user="rep_east_bob"] [data-testid="user-role"]').selectOption('sales_rep_west');
+  await page.getByTestId('nav-simulate').click();
+  assert.equal(await page.getByTestId('staged-item').count(), 2);
+  assert.ok((await page.getByTestId('change-row').count()) > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('permissions: criteria are validated as you type; the scope matrix stages edits', async () => {
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('nav-permissions').click();
+  const rule = page.locator('[data-testid="rule"]').first();
+  await rule.getByTestId('rule-criteria').fill('record.region == ');
+  const problem = await rule.getByTestId('problem').first().innerText();
+  assert.match(problem, /condition_syntax/);
+  assert.match(problem, /\/sharing_rules\/\d+\/criteria/);
+  assert.equal(await rule.getByTestId('rule-save').isDisabled(), true);
+  await rule.getByTestId('rule-criteria').fill('record.region == "US"');
+  await rule.getByTestId('rule-valid').waitFor();
+  await rule.getByTestId('rule-save').click();
+  await page.getByTestId('perm-bundle').selectOption('profile:sales_rep');
+  await page.getByTestId('scope-Account-read').selectOption('all');
+  await page.screenshot({ path: join(shots, 'permissions.png'), fullPage: true });
+  await page.getByTestId('nav-simulate').click();
+  assert.equal(await page.getByTestId('staged-item').count(), 2);
+  const gained = Number(await page.getByTestId('diff-gained').innerText());
+  assert.ok(gained > 0, 'granting all on Account read gains access');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -21,6 +21,7 @@ pub fn App() -> impl IntoView {
                 Page::Who => view! { <pages::who::WhoPage/> }.into_any(),
                 Page::Simulate => view! { <pages::simulate::SimulatePage/> }.into_any(),
                 Page::Org => view! { <pages::org::OrgPage/> }.into_any(),
+                Page::Permissions => view! { <pages::permissions::PermissionsPage/> }.into_any(),
                 Page::Lint => view! { <pages::lint::LintPage/> }.into_any(),
                 Page::Data => view! { <pages::data::DataPage/> }.into_any(),
             }}

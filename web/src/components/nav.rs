@@ -26,6 +26,7 @@ pub fn Nav() -> impl IntoView {
                 {tab(Page::Who, "nav.who", "nav-who")}
                 {tab(Page::Simulate, "nav.simulate", "nav-simulate")}
                 {tab(Page::Org, "nav.org", "nav-org")}
+                {tab(Page::Permissions, "nav.permissions", "nav-permissions")}
                 {tab(Page::Lint, "nav.lint", "nav-lint")}
                 {tab(Page::Data, "nav.data", "nav-data")}
             </nav>

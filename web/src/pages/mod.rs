@@ -3,5 +3,6 @@
 pub mod data;
 pub mod lint;
 pub mod org;
+pub mod permissions;
 pub mod simulate;
 pub mod who;

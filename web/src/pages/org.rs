@@ -1,6 +1,10 @@
-//! The organisation: role and department trees, and the users.
+//! The organisation: role and department trees, and the users. Every edit
+//! is staged (and previewed on the Simulate page) before it is applied.
 
+use crate::components::problems::Problems;
 use crate::state::AppState;
+use clearance_core::Problem;
+use clearance_core::change::Operation;
 use clearance_core::policy::Policy;
 use leptos::prelude::*;
 
@@ -25,47 +29,171 @@ fn tree(nodes: &[(String, Option<String>, Option<String>)]) -> Vec<(usize, Strin
     out
 }
 
-fn tree_view(rows: Vec<(usize, String, String)>, testid: &'static str) -> impl IntoView {
-    view! {
-        <ul class="tree" data-testid=testid>
-            {rows
-                .into_iter()
-                .map(|(depth, id, name)| view! { <li style=format!("margin-left: {}em", depth * 2)>{name}" "<code>{id}</code></li> })
-                .collect_view()}
-        </ul>
-    }
+/// Stages an edit; its problems (if refused) go to `problems`.
+pub(crate) fn stage(state: AppState, problems: RwSignal<Vec<Problem>>, op: Operation) {
+    let mut result = Ok(());
+    state.model.update(|m| result = m.stage(op));
+    problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
 }
 
-/// The page.
+fn select_options(values: Vec<String>, selected: Option<String>, none: bool) -> impl IntoView {
+    let none = none.then(|| view! { <option value="" selected=selected.is_none()>"—"</option> });
+    let options = values
+        .into_iter()
+        .map(|v| {
+            let is = selected.as_deref() == Some(v.as_str());
+            view! { <option value=v.clone() selected=is>{v.clone()}</option> }
+        })
+        .collect_view();
+    (none, options)
+}
+
+/// The page: trees and users; every edit is staged (see Simulate).
 #[component]
 pub fn OrgPage() -> impl IntoView {
     let state = AppState::get();
+    let problems = RwSignal::new(Vec::<Problem>::new());
     let policy =
         move || state.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current.policy().ok().cloned()).unwrap_or_default());
+    let new_role = RwSignal::new(String::new());
+    let new_parent = RwSignal::new(String::new());
+
     let roles = move || {
         let p: Policy = policy();
-        tree_view(tree(&p.roles.iter().map(|r| (r.id.clone(), r.name.clone(), r.parent.clone())).collect::<Vec<_>>()), "role-tree")
+        let ids: Vec<String> = p.roles.iter().map(|r| r.id.clone()).collect();
+        let rows = tree(&p.roles.iter().map(|r| (r.id.clone(), r.name.clone(), r.parent.clone())).collect::<Vec<_>>());
+        let parents: std::collections::BTreeMap<String, Option<String>> =
+            p.roles.iter().map(|r| (r.id.clone(), r.parent.clone())).collect();
+        view! {
+            <ul class="tree" data-testid="role-tree">
+                {rows
+                    .into_iter()
+                    .map(|(depth, id, name)| {
+                        let parent = parents.get(&id).cloned().flatten();
+                        let others: Vec<String> = ids.iter().filter(|r| **r != id).cloned().collect();
+                        let (rename_id, move_id, delete_id) = (id.clone(), id.clone(), id.clone());
+                        view! {
+                            <li style=format!("margin-left: {}em", depth * 2) data-testid="role" data-role=id.clone()>
+                                <input
+                                    class="inline"
+                                    value=name
+                                    on:change=move |ev| stage(state, problems, Operation::RenameRole { role: rename_id.clone(), name: event_target_value(&ev) })
+                                />
+                                " "<code>{id.clone()}</code>" "
+                                <select
+                                    data-testid="role-parent"
+                                    on:change=move |ev| {
+                                        let parent = Some(event_target_value(&ev)).filter(|p| !p.is_empty());
+                                        stage(state, problems, Operation::ReparentRole { role: move_id.clone(), parent })
+                                    }
+                                >
+                                    {select_options(others, parent, true)}
+                                </select>
+                                <button data-testid="role-delete" on:click=move |_| stage(state, problems, Operation::RemoveRole { role: delete_id.clone() })>
+                                    {state.t("org.delete")}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            <div class="form">
+                <input data-testid="new-role" placeholder=state.t("org.new_role") on:input=move |ev| new_role.set(event_target_value(&ev))/>
+                <select on:change=move |ev| new_parent.set(event_target_value(&ev))>{select_options(ids.clone(), None, true)}</select>
+                <button
+                    data-testid="add-role"
+                    on:click=move |_| {
+                        let role = clearance_core::policy::Role {
+                            id: new_role.get(),
+                            name: None,
+                            parent: Some(new_parent.get()).filter(|p| !p.is_empty()),
+                            peers_see_each_other: false,
+                        };
+                        stage(state, problems, Operation::AddRole { role })
+                    }
+                >
+                    {state.t("org.add")}
+                </button>
+            </div>
+        }
     };
     let departments = move || {
         let p: Policy = policy();
-        tree_view(
-            tree(&p.departments.iter().map(|d| (d.id.clone(), d.name.clone(), d.parent.clone())).collect::<Vec<_>>()),
-            "department-tree",
-        )
+        let rows = tree(&p.departments.iter().map(|d| (d.id.clone(), d.name.clone(), d.parent.clone())).collect::<Vec<_>>());
+        view! {
+            <ul class="tree" data-testid="department-tree">
+                {rows.into_iter().map(|(depth, id, name)| view! { <li style=format!("margin-left: {}em", depth * 2)>{name}" "<code>{id}</code></li> }).collect_view()}
+            </ul>
+        }
     };
     let users = move || {
-        policy()
-            .users
+        let p: Policy = policy();
+        let roles: Vec<String> = p.roles.iter().map(|r| r.id.clone()).collect();
+        let departments: Vec<String> = p.departments.iter().map(|d| d.id.clone()).collect();
+        let profiles: Vec<String> = p.bundles.profiles.keys().cloned().collect();
+        let sets: Vec<String> = p.bundles.permission_sets.keys().cloned().collect();
+        p.users
             .into_iter()
             .map(|u| {
+                let id = u.id.clone();
+                let (i1, i2, i3, i4, i5) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                let grantable: Vec<String> = sets.iter().filter(|s| !u.permission_sets.contains(s)).cloned().collect();
+                let held = u
+                    .permission_sets
+                    .iter()
+                    .map(|set| {
+                        let (user, set_id) = (id.clone(), set.clone());
+                        view! {
+                            <span class="chip">
+                                {set.clone()}
+                                <button
+                                    title="revoke"
+                                    on:click=move |_| stage(state, problems, Operation::RevokePermissionSet { user: user.clone(), permission_set: set_id.clone() })
+                                >
+                                    "×"
+                                </button>
+                            </span>
+                        }
+                    })
+                    .collect_view();
                 view! {
-                    <tr data-testid="org-user" data-user=u.id.clone()>
-                        <td>{u.name.clone().unwrap_or_default()}" "<code>{u.id.clone()}</code></td>
-                        <td>{u.role.clone().unwrap_or_default()}</td>
-                        <td>{u.department.clone().unwrap_or_default()}</td>
-                        <td>{u.profile.clone().unwrap_or_default()}</td>
-                        <td>{u.permission_sets.join(", ")}</td>
-                        <td>{if u.active { state.t("org.yes") } else { state.t("org.no") }}</td>
+                    <tr data-testid="org-user" data-user=id.clone()>
+                        <td>{u.name.clone().unwrap_or_default()}" "<code>{id.clone()}</code></td>
+                        <td>
+                            <select data-testid="user-role" on:change=move |ev| stage(state, problems, Operation::MoveUser { user: i1.clone(), role: Some(event_target_value(&ev)), department: None })>
+                                {select_options(roles.clone(), u.role.clone(), u.role.is_none())}
+                            </select>
+                        </td>
+                        <td>
+                            <select on:change=move |ev| stage(state, problems, Operation::MoveUser { user: i2.clone(), role: None, department: Some(event_target_value(&ev)) })>
+                                {select_options(departments.clone(), u.department.clone(), u.department.is_none())}
+                            </select>
+                        </td>
+                        <td>
+                            <select on:change=move |ev| stage(state, problems, Operation::SetProfile { user: i3.clone(), profile: Some(event_target_value(&ev)).filter(|p| !p.is_empty()) })>
+                                {select_options(profiles.clone(), u.profile.clone(), true)}
+                            </select>
+                        </td>
+                        <td>
+                            {held}
+                            <select on:change=move |ev| {
+                                let set = event_target_value(&ev);
+                                if !set.is_empty() {
+                                    stage(state, problems, Operation::GrantPermissionSet { user: i4.clone(), permission_set: set })
+                                }
+                            }>
+                                <option value="">"+"</option>
+                                {select_options(grantable, None, false)}
+                            </select>
+                        </td>
+                        <td>
+                            <input
+                                type="checkbox"
+                                data-testid="user-active"
+                                checked=u.active
+                                on:change=move |ev| stage(state, problems, Operation::SetUserActive { user: i5.clone(), active: event_target_checked(&ev) })
+                            />
+                        </td>
                     </tr>
                 }
             })
@@ -73,6 +201,8 @@ pub fn OrgPage() -> impl IntoView {
     };
     view! {
         <div class="page" data-testid="page-org">
+            <p class="hint">{move || state.t("org.hint")}</p>
+            {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
             <div class="columns">
                 <section><h2>{move || state.t("org.roles")}</h2>{roles}</section>
                 <section><h2>{move || state.t("org.departments")}</h2>{departments}</section>

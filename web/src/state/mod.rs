@@ -22,6 +22,8 @@ pub enum Page {
     Simulate,
     /// Roles, departments, users.
     Org,
+    /// Bundles, rules, baselines.
+    Permissions,
     /// Lint findings.
     Lint,
     /// Import and export.

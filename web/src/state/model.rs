@@ -345,3 +345,74 @@ mod tests {
         assert_eq!(deny.stage.as_deref(), Some("no_record_access"));
     }
 }
+
+/// The JSON name of an enum value (`department_tree`, `public_read`, …).
+pub fn name_of<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// An enum value from its JSON name.
+pub fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+/// The problems a sharing rule's criteria would have, checked as the admin
+/// types: the policy with the staged edits and this criteria, compiled.
+/// Only the rule's own problems are returned (paths under the rule).
+pub fn criteria_problems(model: &Model, rule: usize, criteria: &str) -> Vec<clearance_core::Problem> {
+    let Ok((mut policy, _)) = change::apply(&model.policy, &model.staged) else { return Vec::new() };
+    let Some(entry) = policy.sharing_rules.get_mut(rule) else { return Vec::new() };
+    entry.criteria = Some(criteria.to_owned());
+    let prefix = format!("/sharing_rules/{rule}");
+    match Engine::compile(policy) {
+        Ok(_) => Vec::new(),
+        Err(error) => error.into_problems().into_iter().filter(|p| p.path.starts_with(&prefix)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod editing_tests {
+    use super::*;
+
+    #[test]
+    fn criteria_are_checked_as_typed_with_positions() {
+        let model = Model::demo();
+        let rule = model.policy.sharing_rules.iter().position(|r| r.criteria.is_some()).unwrap();
+        assert!(criteria_problems(&model, rule, "record.region == 'EU'").is_empty());
+        let problems = criteria_problems(&model, rule, "record.region == ");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, "condition_syntax");
+        assert!(problems[0].path.starts_with(&format!("/sharing_rules/{rule}/criteria")), "{}", problems[0].path);
+        let problems = criteria_problems(&model, rule, "record.nope == 1");
+        assert_eq!(problems[0].code, "unknown_field");
+    }
+
+    #[test]
+    fn removing_a_role_in_use_is_refused_with_where() {
+        let mut model = Model::demo();
+        let error = model.stage(Operation::RemoveRole { role: "sales_rep_east".into() }).unwrap_err();
+        assert_eq!(error.problems()[0].code, "in_use");
+        assert!(error.problems()[0].message.contains("/users/"));
+        assert!(model.staged.is_empty());
+        model
+            .stage(Operation::AddRole {
+                role: clearance_core::policy::Role {
+                    id: "intern".into(),
+                    name: None,
+                    parent: Some("ceo".into()),
+                    peers_see_each_other: false,
+                },
+            })
+            .unwrap();
+        model.stage(Operation::RemoveRole { role: "intern".into() }).unwrap();
+        assert_eq!(model.staged.len(), 2);
+    }
+
+    #[test]
+    fn enum_names_round_trip() {
+        use clearance_core::policy::Scope;
+        assert_eq!(name_of(&Scope::DepartmentTree), "department_tree");
+        assert_eq!(parse_name::<Scope>("all"), Some(Scope::All));
+        assert_eq!(parse_name::<Scope>("nope"), None);
+    }
+}

@@ -1,0 +1,227 @@
+//! Permissions: a bundle's object scopes as a matrix (objects × actions),
+//! its field access, and system permissions; sharing-rule criteria edited
+//! with validation as you type; object baselines. Every edit is staged.
+
+use super::org::stage;
+use crate::components::problems::Problems;
+use crate::state::AppState;
+use crate::state::model::{criteria_problems, name_of, parse_name};
+use clearance_core::Problem;
+use clearance_core::change::{BundleKind, BundleRef, Operation};
+use clearance_core::policy::{Baseline, FieldAccess, Policy, Scope};
+use leptos::prelude::*;
+
+const SCOPES: [Scope; 4] = [Scope::Own, Scope::Department, Scope::DepartmentTree, Scope::All];
+const ACCESS: [FieldAccess; 3] = [FieldAccess::Hidden, FieldAccess::Read, FieldAccess::Edit];
+const BASELINES: [Baseline; 4] = [Baseline::Private, Baseline::PublicRead, Baseline::PublicReadWrite, Baseline::ControlledByParent];
+
+fn options<T: serde::Serialize>(values: &[T], selected: Option<String>) -> impl IntoView + use<T> {
+    let none = view! { <option value="" selected=selected.is_none()>"—"</option> };
+    let rest = values
+        .iter()
+        .map(|v| {
+            let name = name_of(v);
+            let is = selected.as_deref() == Some(name.as_str());
+            view! { <option value=name.clone() selected=is>{name.clone()}</option> }
+        })
+        .collect_view();
+    (none, rest)
+}
+
+/// The page.
+#[component]
+pub fn PermissionsPage() -> impl IntoView {
+    let state = AppState::get();
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let bundle = RwSignal::new(None::<BundleRef>);
+    let policy =
+        move || state.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current.policy().ok().cloned()).unwrap_or_default());
+
+    let bundle_picker = move || {
+        let p: Policy = policy();
+        let entries: Vec<(String, String)> = p
+            .bundles
+            .profiles
+            .keys()
+            .map(|id| (format!("profile:{id}"), format!("profile · {id}")))
+            .chain(p.bundles.permission_sets.keys().map(|id| (format!("permission_set:{id}"), format!("permission set · {id}"))))
+            .collect();
+        view! {
+            <select
+                data-testid="perm-bundle"
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    bundle.set(value.split_once(':').map(|(kind, id)| BundleRef {
+                        kind: if kind == "profile" { BundleKind::Profile } else { BundleKind::PermissionSet },
+                        id: id.to_owned(),
+                    }))
+                }
+            >
+                <option value="">"—"</option>
+                {entries.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
+            </select>
+        }
+    };
+
+    let matrix = move || {
+        let Some(b) = bundle.get() else { return ().into_any() };
+        let p: Policy = policy();
+        let map = if b.kind == BundleKind::Profile { &p.bundles.profiles } else { &p.bundles.permission_sets };
+        let Some(granted) = map.get(&b.id).cloned() else { return ().into_any() };
+        let actions: Vec<String> = state
+            .compiled
+            .with(|c| c.0.as_ref().as_ref().map(|c| c.current.action_names().map(str::to_owned).collect()).unwrap_or_default());
+        let objects: Vec<String> = p.schema.objects.keys().cloned().collect();
+        let header = actions.iter().map(|a| view! { <th>{a.clone()}</th> }).collect_view();
+        let rows = objects
+            .iter()
+            .map(|object| {
+                let cells = actions
+                    .iter()
+                    .map(|action| {
+                        let current = granted.objects.get(object).and_then(|a| a.get(action)).map(name_of);
+                        let (b, object, action) = (b.clone(), object.clone(), action.clone());
+                        let testid = format!("scope-{object}-{action}");
+                        view! {
+                            <td>
+                                <select
+                                    data-testid=testid
+                                    on:change=move |ev| {
+                                        let scope = parse_name::<Scope>(&event_target_value(&ev));
+                                        stage(state, problems, Operation::SetScope { bundle: b.clone(), object: object.clone(), action: action.clone(), scope })
+                                    }
+                                >
+                                    {options(&SCOPES, current)}
+                                </select>
+                            </td>
+                        }
+                    })
+                    .collect_view();
+                view! { <tr><th>{object.clone()}</th>{cells}</tr> }
+            })
+            .collect_view();
+        let fields = p
+            .schema
+            .objects
+            .iter()
+            .flat_map(|(object, ty)| ty.fields.iter().map(move |(field, f)| (format!("{object}.{field}"), f.sensitive)))
+            .map(|(field, sensitive)| {
+                let current = granted.fields.get(&field).map(name_of);
+                let (b, key) = (b.clone(), field.clone());
+                view! {
+                    <tr>
+                        <td>{field.clone()}{sensitive.then_some(" ⚠")}</td>
+                        <td>
+                            <select on:change=move |ev| {
+                                let access = parse_name::<FieldAccess>(&event_target_value(&ev));
+                                stage(state, problems, Operation::SetFieldAccess { bundle: b.clone(), field: key.clone(), access })
+                            }>
+                                {options(&ACCESS, current)}
+                            </select>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        let system = granted.system.join(", ");
+        view! {
+            <section data-testid="perm-matrix">
+                <h2>{state.t("perm.matrix")}</h2>
+                <table><tr><th></th>{header}</tr>{rows}</table>
+                <h2>{state.t("perm.fields")}</h2>
+                <table>{fields}</table>
+                <h2>{state.t("perm.system")}</h2>
+                <p>{system}</p>
+            </section>
+        }
+        .into_any()
+    };
+
+    let rules = move || {
+        let p: Policy = policy();
+        p.sharing_rules
+            .into_iter()
+            .enumerate()
+            .filter(|(_, r)| r.criteria.is_some())
+            .map(|(i, rule)| {
+                let text = RwSignal::new(rule.criteria.clone().unwrap_or_default());
+                let errors = Memo::new(move |_| state.model.with(|m| criteria_problems(m, i, &text.get())));
+                let (id, label, object) = (rule.id.clone(), rule.id.clone(), rule.object.clone());
+                view! {
+                    <div class="rule" data-testid="rule" data-rule=id>
+                        <code>{label}</code>" → "{object}" "
+                        <input
+                            class="criteria"
+                            data-testid="rule-criteria"
+                            prop:value=move || text.get()
+                            on:input=move |ev| text.set(event_target_value(&ev))
+                        />
+                        <button
+                            data-testid="rule-save"
+                            disabled=move || !errors.get().is_empty()
+                            on:click=move |_| {
+                                let mut edited = rule.clone();
+                                edited.criteria = Some(text.get());
+                                stage(state, problems, Operation::EditSharingRule { rule: edited })
+                            }
+                        >
+                            {state.t("perm.save")}
+                        </button>
+                        {move || {
+                            let list = errors.get();
+                            if list.is_empty() {
+                                view! { <span class="ok" data-testid="rule-valid">"✓ "{state.t("perm.valid")}</span> }.into_any()
+                            } else {
+                                view! { <div data-testid="rule-errors"><Problems problems=list/></div> }.into_any()
+                            }
+                        }}
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+
+    let baselines = move || {
+        let p: Policy = policy();
+        p.schema
+            .objects
+            .into_iter()
+            .map(|(object, ty)| {
+                let key = object.clone();
+                view! {
+                    <tr>
+                        <td>{object.clone()}</td>
+                        <td>
+                            <select on:change=move |ev| {
+                                if let Some(baseline) = parse_name::<Baseline>(&event_target_value(&ev)) {
+                                    stage(state, problems, Operation::SetBaseline { object: key.clone(), baseline })
+                                }
+                            }>
+                                {options(&BASELINES, Some(name_of(&ty.baseline)))}
+                            </select>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <div class="page" data-testid="page-permissions">
+            <p class="hint">{move || state.t("org.hint")}</p>
+            {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
+            <section>
+                <label>{move || state.t("perm.bundle")}" "{bundle_picker}</label>
+            </section>
+            {matrix}
+            <section>
+                <h2>{move || state.t("perm.rules")}</h2>
+                {rules}
+            </section>
+            <section>
+                <h2>{move || state.t("perm.baselines")}</h2>
+                <table>{baselines}</table>
+            </section>
+        </div>
+    }
+}
