@@ -44,6 +44,12 @@ fn every_operation_kind_applies_and_is_summarised() {
         {"op": "remove_forbid_rule", "rule": "no_contractor_exports"},
         {"op": "set_baseline", "object": "Case", "baseline": "public_read"},
         {"op": "set_hierarchy", "object": "Case", "hierarchy": {"access": "read", "depth": 2}},
+        {"op": "set_user_attribute", "user": "rep_east_alice", "name": "region", "value": "EU"},
+        {"op": "add_group", "group": {"id": "tiger_team", "members": [{"user": "rep_east_alice"}]}},
+        {"op": "add_group_member", "group": "tiger_team", "member": {"role": "sales_rep_west"}},
+        {"op": "remove_group_member", "group": "tiger_team", "member": {"role": "sales_rep_west"}},
+        {"op": "remove_group", "group": "tiger_team"},
+        {"op": "set_session", "bundle": {"kind": "profile", "id": "finance"}, "session": {"mfa_required": true, "ip_ranges": ["10.0.0.0/8"]}},
         {"op": "remove_user", "user": "new_nina"}
     ]"#);
     let (after, engine) = change::apply(&policy, &set).unwrap();

@@ -161,3 +161,26 @@ test('permissions: criteria are validated as you type; the scope matrix stages e
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('groups take nested members, sessions require MFA, lint findings link to their page', async () => {
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('nav-org').click();
+  const group = page.locator('[data-testid="group"]').first();
+  const id = await group.getAttribute('data-group');
+  await group.locator('select').first().selectOption('role_and_subordinates');
+  await group.getByTestId('group-member').fill('sales_director');
+  await group.getByTestId('group-add-member').click();
+  await page.locator(`[data-testid="group"][data-group="${id}"]`, { hasText: 'role_and_subordinates' }).waitFor();
+  await page.getByTestId('nav-permissions').click();
+  await page.getByTestId('perm-bundle').selectOption('profile:sales_rep');
+  await page.getByTestId('session-mfa').check();
+  await page.getByTestId('nav-simulate').click();
+  const staged = await page.getByTestId('staged-item').allInnerTexts();
+  assert.equal(staged.length, 2, staged.join('\n'));
+  assert.match(staged[1], /requires MFA/);
+  await page.getByTestId('nav-lint').click();
+  await page.getByTestId('lint-link').first().click();
+  assert.ok(await page.getByTestId('page-org').or(page.getByTestId('page-permissions')).count() > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

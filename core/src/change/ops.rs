@@ -1,7 +1,9 @@
 //! The operations of a change set: every edit the admin app can make.
 
 use crate::error::{Error, code};
-use crate::policy::{Baseline, Department, FieldAccess, ForbidRule, Hierarchy, Policy, Recipient, Role, Scope, SharingRule, User};
+use crate::policy::{
+    Baseline, Department, FieldAccess, ForbidRule, Group, Hierarchy, Policy, Recipient, Role, Scope, SessionPolicy, SharingRule, User,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -89,6 +91,25 @@ pub enum Operation {
         user: String,
         /// Permission set id.
         permission_set: String,
+    },
+    /// Set (or remove, with null) a user attribute.
+    SetUserAttribute {
+        /// User id.
+        user: String,
+        /// Attribute name.
+        name: String,
+        /// Value (a string, number, boolean or list of those), or null to remove.
+        value: Option<serde_json::Value>,
+    },
+    /// Add a group.
+    AddGroup {
+        /// The group.
+        group: Group,
+    },
+    /// Remove a group nothing refers to.
+    RemoveGroup {
+        /// Group id.
+        group: String,
     },
     /// Add a member to a group.
     AddGroupMember {
@@ -178,6 +199,13 @@ pub enum Operation {
         bundle: BundleRef,
         /// Permission name.
         permission: String,
+    },
+    /// Set (or remove, with null) a bundle's session policy (MFA, IP ranges, login hours).
+    SetSession {
+        /// The bundle.
+        bundle: BundleRef,
+        /// The session policy.
+        session: Option<SessionPolicy>,
     },
     /// Add a sharing rule.
     AddSharingRule {
@@ -339,6 +367,34 @@ impl Operation {
                 if entry.permission_sets.len() == before {
                     return Err(Error::one("/permission_set", codes::NO_EFFECT, format!("`{user}` does not hold `{permission_set}`")));
                 }
+            }
+            Operation::SetUserAttribute { user, name, value } => {
+                let entry = user_mut(policy, user)?;
+                match value {
+                    Some(value) => {
+                        entry.attributes.insert(name.clone(), value.clone());
+                    }
+                    None => {
+                        if entry.attributes.remove(name).is_none() {
+                            return Err(Error::one("/name", codes::NO_EFFECT, format!("`{user}` has no attribute `{name}`")));
+                        }
+                    }
+                }
+            }
+            Operation::AddGroup { group } => {
+                if policy.groups.iter().any(|g| g.id == group.id) {
+                    return Err(Error::one("/group/id", codes::DUPLICATE_ID, format!("group `{}` exists already", group.id)));
+                }
+                policy.groups.push(group.clone());
+            }
+            Operation::RemoveGroup { group } => {
+                let at = policy
+                    .groups
+                    .iter()
+                    .position(|g| &g.id == group)
+                    .ok_or_else(|| unknown("/group", code::UNKNOWN_GROUP, "group", group))?;
+                refuse_in_use("group", group, references(policy, |r| matches!(r, Recipient::Group(g) if g == group)))?;
+                policy.groups.remove(at);
             }
             Operation::AddGroupMember { group, member } => {
                 let entry = policy
@@ -502,6 +558,7 @@ impl Operation {
                     return Err(Error::one("/permission", codes::NO_EFFECT, format!("`{}` does not grant `{permission}`", bundle.id)));
                 }
             }
+            Operation::SetSession { bundle, session } => bundle_mut(policy, bundle)?.session.clone_from(session),
             Operation::AddSharingRule { rule } => {
                 if policy.sharing_rules.iter().any(|r| r.id == rule.id) {
                     return Err(Error::one("/rule/id", codes::DUPLICATE_ID, format!("sharing rule `{}` exists already", rule.id)));

@@ -100,6 +100,26 @@ fn sentence(op: &Operation, lang: Lang) -> String {
                 format!("revoke permission set `{permission_set}` from user `{user}`")
             }
         }
+        Operation::SetUserAttribute { user, name, value } => match (value, zh) {
+            (Some(v), false) => format!("set attribute `{name}` of user `{user}` to `{v}`"),
+            (Some(v), true) => format!("将用户 `{user}` 的属性 `{name}` 设为 `{v}`"),
+            (None, false) => format!("remove attribute `{name}` of user `{user}`"),
+            (None, true) => format!("删除用户 `{user}` 的属性 `{name}`"),
+        },
+        Operation::AddGroup { group } => {
+            if zh {
+                format!("新增小组 `{}`", group.id)
+            } else {
+                format!("add group `{}`", group.id)
+            }
+        }
+        Operation::RemoveGroup { group } => {
+            if zh {
+                format!("删除小组 `{group}`")
+            } else {
+                format!("remove group `{group}`")
+            }
+        }
         Operation::AddGroupMember { group, member } => {
             let m = recipient(member, lang);
             if zh { format!("将{m}加入小组 `{group}`") } else { format!("add {m} to group `{group}`") }
@@ -179,6 +199,23 @@ fn sentence(op: &Operation, lang: Lang) -> String {
                 format!("{b} 撤销系统权限 `{permission}`")
             } else {
                 format!("{b} no longer grants system permission `{permission}`")
+            }
+        }
+        Operation::SetSession { bundle: b, session } => {
+            let b = bundle(b, lang);
+            match (session, zh) {
+                (Some(s), false) => {
+                    let mfa = if s.mfa_required { "requires MFA" } else { "does not require MFA" };
+                    let ips = if s.ip_ranges.is_empty() { String::new() } else { format!(", allows IPs {}", s.ip_ranges.join(", ")) };
+                    format!("{b} {mfa}{ips}")
+                }
+                (Some(s), true) => {
+                    let mfa = if s.mfa_required { "要求多因素认证" } else { "不要求多因素认证" };
+                    let ips = if s.ip_ranges.is_empty() { String::new() } else { format!("，允许 IP {}", s.ip_ranges.join("、")) };
+                    format!("{b} {mfa}{ips}")
+                }
+                (None, false) => format!("{b} has no session policy"),
+                (None, true) => format!("{b} 不设会话策略"),
             }
         }
         Operation::AddSharingRule { rule } => {

@@ -23,9 +23,15 @@ pub fn LintPage() -> impl IntoView {
                             .map(|f| {
                                 let severity = serde_json::to_value(f.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
                                 let class = severity.clone();
+                                let target = crate::state::page_of(&f.path);
                                 view! {
                                     <li data-testid="lint-finding" class=class>
-                                        <b>{severity}</b>" "<code>{f.code}</code>" "<code>{f.path}</code>": "{f.message}
+                                        <b>{severity}</b>" "<code>{f.code}</code>" "
+                                        {match target {
+                                            Some(page) => view! { <a href="#" data-testid="lint-link" on:click=move |ev| { ev.prevent_default(); state.page.set(page) }><code>{f.path.clone()}</code></a> }.into_any(),
+                                            None => view! { <code>{f.path.clone()}</code> }.into_any(),
+                                        }}
+                                        ": "{f.message}
                                     </li>
                                 }
                             })

@@ -117,13 +117,103 @@ pub fn OrgPage() -> impl IntoView {
             </div>
         }
     };
+    let new_department = RwSignal::new(String::new());
     let departments = move || {
         let p: Policy = policy();
+        let ids: Vec<String> = p.departments.iter().map(|d| d.id.clone()).collect();
+        let parents: std::collections::BTreeMap<String, Option<String>> =
+            p.departments.iter().map(|d| (d.id.clone(), d.parent.clone())).collect();
         let rows = tree(&p.departments.iter().map(|d| (d.id.clone(), d.name.clone(), d.parent.clone())).collect::<Vec<_>>());
         view! {
             <ul class="tree" data-testid="department-tree">
-                {rows.into_iter().map(|(depth, id, name)| view! { <li style=format!("margin-left: {}em", depth * 2)>{name}" "<code>{id}</code></li> }).collect_view()}
+                {rows
+                    .into_iter()
+                    .map(|(depth, id, name)| {
+                        let others: Vec<String> = ids.iter().filter(|d| **d != id).cloned().collect();
+                        let parent = parents.get(&id).cloned().flatten();
+                        let (move_id, delete_id) = (id.clone(), id.clone());
+                        view! {
+                            <li style=format!("margin-left: {}em", depth * 2) data-testid="department" data-department=id.clone()>
+                                {name}" "<code>{id.clone()}</code>" "
+                                <select on:change=move |ev| {
+                                    let parent = Some(event_target_value(&ev)).filter(|p| !p.is_empty());
+                                    stage(state, problems, Operation::ReparentDepartment { department: move_id.clone(), parent })
+                                }>
+                                    {select_options(others, parent, true)}
+                                </select>
+                                <button data-testid="department-delete" on:click=move |_| stage(state, problems, Operation::RemoveDepartment { department: delete_id.clone() })>
+                                    {state.t("org.delete")}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
             </ul>
+            <div class="form">
+                <input placeholder=state.t("org.new_department") on:input=move |ev| new_department.set(event_target_value(&ev))/>
+                <button on:click=move |_| {
+                    let department = clearance_core::policy::Department { id: new_department.get(), name: None, parent: None };
+                    stage(state, problems, Operation::AddDepartment { department })
+                }>{state.t("org.add_department")}</button>
+            </div>
+        }
+    };
+    let new_group = RwSignal::new(String::new());
+    let groups = move || {
+        let p: Policy = policy();
+        let group_rows = p
+            .groups
+            .iter()
+            .map(|g| {
+                let id = g.id.clone();
+                let members = g
+                    .members
+                    .iter()
+                    .map(|m| {
+                        let (group, member) = (id.clone(), m.clone());
+                        let label = serde_json::to_string(m).unwrap_or_default();
+                        view! {
+                            <span class="chip">
+                                {label}
+                                <button title="remove" on:click=move |_| stage(state, problems, Operation::RemoveGroupMember { group: group.clone(), member: member.clone() })>"×"</button>
+                            </span>
+                        }
+                    })
+                    .collect_view();
+                let kind = RwSignal::new("user".to_owned());
+                let value = RwSignal::new(String::new());
+                let (add_id, delete_id) = (id.clone(), id.clone());
+                view! {
+                    <tr data-testid="group" data-group=id.clone()>
+                        <td><code>{id.clone()}</code></td>
+                        <td>{members}</td>
+                        <td>
+                            <select on:change=move |ev| kind.set(event_target_value(&ev))>
+                                {["user", "group", "role", "role_and_subordinates", "department", "department_tree"].map(|k| view! { <option value=k>{k}</option> })}
+                            </select>
+                            <input data-testid="group-member" placeholder="id" on:input=move |ev| value.set(event_target_value(&ev))/>
+                            <button data-testid="group-add-member" on:click=move |_| {
+                                let json = serde_json::json!({ kind.get(): value.get() });
+                                match serde_json::from_value::<clearance_core::policy::Recipient>(json) {
+                                    Ok(member) => stage(state, problems, Operation::AddGroupMember { group: add_id.clone(), member }),
+                                    Err(e) => problems.set(vec![Problem::new("/member", "bad_value", e.to_string())]),
+                                }
+                            }>"+"</button>
+                            <button on:click=move |_| stage(state, problems, Operation::RemoveGroup { group: delete_id.clone() })>{state.t("org.delete")}</button>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table data-testid="groups">{group_rows}</table>
+            <div class="form">
+                <input placeholder=state.t("org.new_group") on:input=move |ev| new_group.set(event_target_value(&ev))/>
+                <button on:click=move |_| {
+                    let group = clearance_core::policy::Group { id: new_group.get(), name: None, members: Vec::new() };
+                    stage(state, problems, Operation::AddGroup { group })
+                }>{state.t("org.add_group")}</button>
+            </div>
         }
     };
     let users = move || {
@@ -136,7 +226,20 @@ pub fn OrgPage() -> impl IntoView {
             .into_iter()
             .map(|u| {
                 let id = u.id.clone();
-                let (i1, i2, i3, i4, i5) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                let (i1, i2, i3, i4, i5, i6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
+                let attributes = u
+                    .attributes
+                    .iter()
+                    .map(|(name, value)| {
+                        let (user, key) = (id.clone(), name.clone());
+                        view! {
+                            <span class="chip">
+                                {format!("{name}={value}")}
+                                <button title="remove" on:click=move |_| stage(state, problems, Operation::SetUserAttribute { user: user.clone(), name: key.clone(), value: None })>"×"</button>
+                            </span>
+                        }
+                    })
+                    .collect_view();
                 let grantable: Vec<String> = sets.iter().filter(|s| !u.permission_sets.contains(s)).cloned().collect();
                 let held = u
                     .permission_sets
@@ -187,6 +290,19 @@ pub fn OrgPage() -> impl IntoView {
                             </select>
                         </td>
                         <td>
+                            {attributes}
+                            <input
+                                class="attr"
+                                placeholder="name=value"
+                                on:change=move |ev| {
+                                    let text = event_target_value(&ev);
+                                    let (name, value) = text.split_once('=').unwrap_or((text.as_str(), ""));
+                                    let value = serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+                                    stage(state, problems, Operation::SetUserAttribute { user: i6.clone(), name: name.trim().to_owned(), value: Some(value) })
+                                }
+                            />
+                        </td>
+                        <td>
                             <input
                                 type="checkbox"
                                 data-testid="user-active"
@@ -208,6 +324,10 @@ pub fn OrgPage() -> impl IntoView {
                 <section><h2>{move || state.t("org.departments")}</h2>{departments}</section>
             </div>
             <section>
+                <h2>{move || state.t("org.groups")}</h2>
+                {groups}
+            </section>
+            <section>
                 <h2>{move || state.t("org.users")}</h2>
                 <table>
                     <tr>
@@ -216,6 +336,7 @@ pub fn OrgPage() -> impl IntoView {
                         <th>{move || state.t("org.department")}</th>
                         <th>{move || state.t("org.profile")}</th>
                         <th>{move || state.t("org.permission_sets")}</th>
+                        <th>{move || state.t("org.attributes")}</th>
                         <th>{move || state.t("org.active")}</th>
                     </tr>
                     {users}

@@ -1,18 +1,20 @@
 //! Permissions: a bundle's object scopes as a matrix (objects × actions),
 //! its field access, and system permissions; sharing-rule criteria edited
-//! with validation as you type; object baselines. Every edit is staged.
+//! and forbid-rule conditions edited with validation as you type; session
+//! policies; object baselines and hierarchy access. Every edit is staged.
 
 use super::org::stage;
 use crate::components::problems::Problems;
 use crate::state::AppState;
-use crate::state::model::{criteria_problems, name_of, parse_name};
+use crate::state::model::{RuleKind, condition_problems, criteria_problems, name_of, parse_name};
 use clearance_core::Problem;
 use clearance_core::change::{BundleKind, BundleRef, Operation};
-use clearance_core::policy::{Baseline, FieldAccess, Policy, Scope};
+use clearance_core::policy::{Baseline, FieldAccess, Hierarchy, HierarchyAccess, Policy, Scope};
 use leptos::prelude::*;
 
 const SCOPES: [Scope; 4] = [Scope::Own, Scope::Department, Scope::DepartmentTree, Scope::All];
 const ACCESS: [FieldAccess; 3] = [FieldAccess::Hidden, FieldAccess::Read, FieldAccess::Edit];
+const HIERARCHY: [HierarchyAccess; 4] = [HierarchyAccess::Full, HierarchyAccess::Edit, HierarchyAccess::Read, HierarchyAccess::None];
 const BASELINES: [Baseline; 4] = [Baseline::Private, Baseline::PublicRead, Baseline::PublicReadWrite, Baseline::ControlledByParent];
 
 fn options<T: serde::Serialize>(values: &[T], selected: Option<String>) -> impl IntoView + use<T> {
@@ -124,6 +126,11 @@ pub fn PermissionsPage() -> impl IntoView {
             })
             .collect_view();
         let system = granted.system.join(", ");
+        let session = granted.session.clone().unwrap_or_default();
+        let mfa = session.mfa_required;
+        let ips = RwSignal::new(session.ip_ranges.join(", "));
+        let (b1, b2) = (b.clone(), b.clone());
+        let (s1, s2) = (session.clone(), session.clone());
         view! {
             <section data-testid="perm-matrix">
                 <h2>{state.t("perm.matrix")}</h2>
@@ -132,6 +139,26 @@ pub fn PermissionsPage() -> impl IntoView {
                 <table>{fields}</table>
                 <h2>{state.t("perm.system")}</h2>
                 <p>{system}</p>
+                <h2>{state.t("perm.session")}</h2>
+                <div class="form">
+                    <label>
+                        <input type="checkbox" data-testid="session-mfa" checked=mfa on:change=move |ev| {
+                            let session = clearance_core::policy::SessionPolicy { mfa_required: event_target_checked(&ev), ..s1.clone() };
+                            stage(state, problems, Operation::SetSession { bundle: b1.clone(), session: Some(session) })
+                        }/>
+                        {state.t("perm.mfa")}
+                    </label>
+                    <label>
+                        {state.t("perm.ips")}" "
+                        <input data-testid="session-ips" prop:value=move || ips.get() on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            ips.set(text.clone());
+                            let ip_ranges = text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+                            let session = clearance_core::policy::SessionPolicy { ip_ranges, ..s2.clone() };
+                            stage(state, problems, Operation::SetSession { bundle: b2.clone(), session: Some(session) })
+                        }/>
+                    </label>
+                </div>
             </section>
         }
         .into_any()
@@ -181,13 +208,47 @@ pub fn PermissionsPage() -> impl IntoView {
             .collect_view()
     };
 
+    let forbid = move || {
+        let p: Policy = policy();
+        p.forbid
+            .into_iter()
+            .enumerate()
+            .map(|(i, rule)| {
+                let text = RwSignal::new(rule.when.clone().unwrap_or_default());
+                let errors = Memo::new(move |_| state.model.with(|m| condition_problems(m, RuleKind::Forbid, i, &text.get())));
+                let (id, label) = (rule.id.clone(), rule.id.clone());
+                view! {
+                    <div class="rule" data-testid="forbid" data-rule=id>
+                        <code>{label}</code>" "
+                        <input class="criteria" data-testid="forbid-when" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                        <button
+                            disabled=move || !errors.get().is_empty()
+                            on:click=move |_| {
+                                let mut edited = rule.clone();
+                                edited.when = Some(text.get()).filter(|t| !t.trim().is_empty());
+                                stage(state, problems, Operation::EditForbidRule { rule: edited })
+                            }
+                        >
+                            {state.t("perm.save")}
+                        </button>
+                        {move || {
+                            let list = errors.get();
+                            if list.is_empty() { view! { <span class="ok">"✓ "{state.t("perm.valid")}</span> }.into_any() } else { view! { <Problems problems=list/> }.into_any() }
+                        }}
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+
     let baselines = move || {
         let p: Policy = policy();
         p.schema
             .objects
             .into_iter()
             .map(|(object, ty)| {
-                let key = object.clone();
+                let (key, hkey) = (object.clone(), object.clone());
+                let hierarchy = ty.hierarchy;
                 view! {
                     <tr>
                         <td>{object.clone()}</td>
@@ -199,6 +260,17 @@ pub fn PermissionsPage() -> impl IntoView {
                             }>
                                 {options(&BASELINES, Some(name_of(&ty.baseline)))}
                             </select>
+                        </td>
+                        <td>
+                            {state.t("perm.hierarchy")}" "
+                            <select on:change=move |ev| {
+                                if let Some(access) = parse_name::<HierarchyAccess>(&event_target_value(&ev)) {
+                                    stage(state, problems, Operation::SetHierarchy { object: hkey.clone(), hierarchy: Hierarchy { access, ..hierarchy } })
+                                }
+                            }>
+                                {options(&HIERARCHY, Some(name_of(&hierarchy.access)))}
+                            </select>
+                            {hierarchy.depth.map(|d| format!(" ≤ {d}"))}
                         </td>
                     </tr>
                 }
@@ -217,6 +289,10 @@ pub fn PermissionsPage() -> impl IntoView {
             <section>
                 <h2>{move || state.t("perm.rules")}</h2>
                 {rules}
+            </section>
+            <section>
+                <h2>{move || state.t("perm.forbid")}</h2>
+                {forbid}
             </section>
             <section>
                 <h2>{move || state.t("perm.baselines")}</h2>

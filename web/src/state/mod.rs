@@ -30,6 +30,16 @@ pub enum Page {
     Data,
 }
 
+/// The page that edits what a JSON path (a lint finding's) points at.
+pub fn page_of(path: &str) -> Option<Page> {
+    let first = path.split('/').nth(1)?;
+    match first {
+        "users" | "roles" | "departments" | "groups" => Some(Page::Org),
+        "bundles" | "sharing_rules" | "forbid" | "schema" => Some(Page::Permissions),
+        _ => None,
+    }
+}
+
 /// The compiled model, compared by identity (engines have no equality).
 #[derive(Clone)]
 pub struct Shared(pub Arc<Result<Compiled, Error>>);

@@ -360,10 +360,33 @@ pub fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
 /// types: the policy with the staged edits and this criteria, compiled.
 /// Only the rule's own problems are returned (paths under the rule).
 pub fn criteria_problems(model: &Model, rule: usize, criteria: &str) -> Vec<clearance_core::Problem> {
+    condition_problems(model, RuleKind::Sharing, rule, criteria)
+}
+
+/// Which rules a condition belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// A sharing rule's `criteria`.
+    Sharing,
+    /// A forbid rule's `when`.
+    Forbid,
+}
+
+/// The problems a rule's condition would have (see [`criteria_problems`]).
+pub fn condition_problems(model: &Model, kind: RuleKind, rule: usize, text: &str) -> Vec<clearance_core::Problem> {
     let Ok((mut policy, _)) = change::apply(&model.policy, &model.staged) else { return Vec::new() };
-    let Some(entry) = policy.sharing_rules.get_mut(rule) else { return Vec::new() };
-    entry.criteria = Some(criteria.to_owned());
-    let prefix = format!("/sharing_rules/{rule}");
+    let prefix = match kind {
+        RuleKind::Sharing => {
+            let Some(entry) = policy.sharing_rules.get_mut(rule) else { return Vec::new() };
+            entry.criteria = Some(text.to_owned());
+            format!("/sharing_rules/{rule}")
+        }
+        RuleKind::Forbid => {
+            let Some(entry) = policy.forbid.get_mut(rule) else { return Vec::new() };
+            entry.when = Some(text.to_owned()).filter(|t| !t.trim().is_empty());
+            format!("/forbid/{rule}")
+        }
+    };
     match Engine::compile(policy) {
         Ok(_) => Vec::new(),
         Err(error) => error.into_problems().into_iter().filter(|p| p.path.starts_with(&prefix)).collect(),
@@ -385,6 +408,24 @@ mod editing_tests {
         assert!(problems[0].path.starts_with(&format!("/sharing_rules/{rule}/criteria")), "{}", problems[0].path);
         let problems = criteria_problems(&model, rule, "record.nope == 1");
         assert_eq!(problems[0].code, "unknown_field");
+    }
+
+    #[test]
+    fn forbid_conditions_are_checked_too() {
+        let model = Model::demo();
+        let rule = model.policy.forbid.iter().position(|r| r.when.is_some()).unwrap();
+        assert!(condition_problems(&model, RuleKind::Forbid, rule, "user.id == 'x'").is_empty());
+        assert_eq!(condition_problems(&model, RuleKind::Forbid, rule, "user.id ==")[0].code, "condition_syntax");
+    }
+
+    /// The page a lint finding's path belongs to.
+    #[test]
+    fn lint_paths_lead_to_pages() {
+        use crate::state::Page;
+        assert_eq!(crate::state::page_of("/users/3/role"), Some(Page::Org));
+        assert_eq!(crate::state::page_of("/bundles/profiles/x"), Some(Page::Permissions));
+        assert_eq!(crate::state::page_of("/sharing_rules/0"), Some(Page::Permissions));
+        assert_eq!(crate::state::page_of(""), None);
     }
 
     #[test]
