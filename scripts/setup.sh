@@ -2,8 +2,8 @@
 # Installs what the project needs on a fresh machine, skipping what is
 # already there at the right version: the wasm32 target, wasm-bindgen-cli at
 # exactly the lockfile's wasm-bindgen version, trunk 0.21.14 (0.22 needs a
-# newer rustc), Node.js, Chromium (Debian's, for the admin app's end-to-end
-# tests), and the npm dev tools (binaryen's wasm-opt, tsc, playwright-core,
+# newer rustc), Node.js, Chromium and ChromeDriver (Debian's, for the admin
+# app's component and end-to-end tests), and the npm dev tools (binaryen's wasm-opt, tsc, playwright-core,
 # and the Deno, Bun, workerd and edge-runtime binaries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,7 @@ missing=()
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 # Chinese glyphs for the admin app's 中文 screenshots.
 fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-zenhei)
 if ((${#missing[@]})); then

@@ -4,7 +4,8 @@
 # plans on a real PostgreSQL), the wasm32 build of the core, the scenario
 # corpus through the CLI, and the npm package (built, installed into a fresh
 # project, type-checked, and run in Node, Deno, Bun, workerd, edge-runtime),
-# and the admin app (built by Trunk, end to end in Chromium).
+# and the admin app (component tests in headless Chromium, built by Trunk,
+# end to end in Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$SECONDS
@@ -41,6 +42,10 @@ bash scripts/package.sh
 step "npm package: install into a fresh project, tsc, node:test in every runtime"
 bash scripts/npm-test.sh | tee target/npm-test-output.log
 
+step "admin app: component tests in headless Chromium (wasm-bindgen-test)"
+CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} cargo test --locked -p clearance-web --target wasm32-unknown-unknown --test browser 2>&1 | tee target/browser-test-output.log | grep -E '^(test |test result)'
+grep -q '^test result: ok' target/browser-test-output.log || { cat target/browser-test-output.log; exit 1; }
+
 step "admin app: trunk build (release), then end-to-end in Chromium"
 bash scripts/web.sh build
 gz=$(cat dist/*.wasm dist/*.js | gzip -9 | wc -c)
@@ -56,7 +61,7 @@ rm -rf "$peers_dir"
 
 # One closing line for the whole run (cargo's last line is a crate's doc-tests).
 {
-  grep -E '^test result:' target/test-output.log | awk '{ print $4, $6 }'
+  grep -hE '^test result:' target/test-output.log target/browser-test-output.log | awk '{ print $4, $6 }'
   awk '/^ℹ pass /{ p = $3 } /^ℹ fail /{ f = $3 } END { print p + 0, f + 0 }' target/npm-test-output.log
   awk '/^ℹ pass /{ p = $3 } /^ℹ fail /{ f = $3 } END { print p + 0, f + 0 }' target/e2e-output.log
 } | awk '{ passed += $1; failed += $2 } END { print passed " passed, " failed " failed" }'

@@ -3,3 +3,4 @@
 pub mod bars;
 pub mod nav;
 pub mod problems;
+pub mod user_picker;

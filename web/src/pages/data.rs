@@ -7,6 +7,14 @@ use clearance_core::Problem;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// Records of the large org: 1,000,000, or `?records=N` in the address.
+fn large_records() -> usize {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| q.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("records=").and_then(|n| n.parse().ok())))
+        .unwrap_or(1_000_000)
+}
+
 /// The page.
 #[component]
 pub fn DataPage() -> impl IntoView {
@@ -54,7 +62,7 @@ pub fn DataPage() -> impl IntoView {
             </section>
             <section>
                 <button data-testid="load-demo" on:click=move |_| state.model.set(Model::demo())>{move || state.t("data.demo")}</button>
-                <button data-testid="load-large" on:click=move |_| state.model.set(Model::large(100_000))>{move || state.t("data.large")}</button>
+                <button data-testid="load-large" on:click=move |_| state.model.set(Model::large(large_records()))>{move || state.t("data.large")}</button>
             </section>
         </div>
     }

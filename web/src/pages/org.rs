@@ -29,6 +29,11 @@ fn tree(nodes: &[(String, Option<String>, Option<String>)]) -> Vec<(usize, Strin
     out
 }
 
+/// Above this many roles, parents are typed rather than picked.
+const ROLE_LIST_LIMIT: usize = 200;
+/// Users shown at once (the large org has ten thousand).
+const USER_ROWS: usize = 100;
+
 /// Stages an edit; its problems (if refused) go to `problems`.
 pub(crate) fn stage(state: AppState, problems: RwSignal<Vec<Problem>>, op: Operation) {
     let mut result = Ok(());
@@ -80,15 +85,29 @@ pub fn OrgPage() -> impl IntoView {
                                     on:change=move |ev| stage(state, problems, Operation::RenameRole { role: rename_id.clone(), name: event_target_value(&ev) })
                                 />
                                 " "<code>{id.clone()}</code>" "
-                                <select
-                                    data-testid="role-parent"
-                                    on:change=move |ev| {
-                                        let parent = Some(event_target_value(&ev)).filter(|p| !p.is_empty());
-                                        stage(state, problems, Operation::ReparentRole { role: move_id.clone(), parent })
+                                {if others.len() > ROLE_LIST_LIMIT {
+                                    // Large trees: the parent is typed (a list per role would be a million options).
+                                    view! {
+                                        <input class="inline" value=parent.clone().unwrap_or_default() on:change=move |ev| {
+                                            let parent = Some(event_target_value(&ev)).filter(|p| !p.is_empty());
+                                            stage(state, problems, Operation::ReparentRole { role: move_id.clone(), parent })
+                                        }/>
                                     }
-                                >
-                                    {select_options(others, parent, true)}
-                                </select>
+                                    .into_any()
+                                } else {
+                                    view! {
+                                        <select
+                                            data-testid="role-parent"
+                                            on:change=move |ev| {
+                                                let parent = Some(event_target_value(&ev)).filter(|p| !p.is_empty());
+                                                stage(state, problems, Operation::ReparentRole { role: move_id.clone(), parent })
+                                            }
+                                        >
+                                            {select_options(others, parent, true)}
+                                        </select>
+                                    }
+                                    .into_any()
+                                }}
                                 <button data-testid="role-delete" on:click=move |_| stage(state, problems, Operation::RemoveRole { role: delete_id.clone() })>
                                     {state.t("org.delete")}
                                 </button>
@@ -222,8 +241,11 @@ pub fn OrgPage() -> impl IntoView {
         let departments: Vec<String> = p.departments.iter().map(|d| d.id.clone()).collect();
         let profiles: Vec<String> = p.bundles.profiles.keys().cloned().collect();
         let sets: Vec<String> = p.bundles.permission_sets.keys().cloned().collect();
-        p.users
+        let total = p.users.len();
+        let rows = p
+            .users
             .into_iter()
+            .take(USER_ROWS)
             .map(|u| {
                 let id = u.id.clone();
                 let (i1, i2, i3, i4, i5, i6) = (id.clone(), id.clone(), id.clone(), id.clone(), id.clone(), id.clone());
@@ -313,7 +335,9 @@ pub fn OrgPage() -> impl IntoView {
                     </tr>
                 }
             })
-            .collect_view()
+            .collect_view();
+        let more = (total > USER_ROWS).then(|| view! { <tr><td colspan="7" class="hint">{format!("{USER_ROWS} / {total}")}</td></tr> });
+        (rows, more)
     };
     view! {
         <div class="page" data-testid="page-org">

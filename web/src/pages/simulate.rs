@@ -3,8 +3,10 @@
 
 use crate::components::bars::Bars;
 use crate::components::problems::Problems;
+use crate::components::user_picker::UserPicker;
 use crate::state::AppState;
-use crate::state::model::{simulate, users};
+use crate::state::model::simulate;
+use crate::state::worker::Reply;
 use clearance_core::Problem;
 use clearance_core::change::{Operation, summarize};
 use leptos::prelude::*;
@@ -23,15 +25,6 @@ pub fn SimulatePage() -> impl IntoView {
         let mut result = Ok(());
         state.model.update(|m| result = m.stage(op));
         problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
-    };
-    let user_options = move || {
-        state.compiled.with(|c| match &*c.0 {
-            Ok(c) => users(&c.current)
-                .into_iter()
-                .map(|(id, name)| view! { <option value=id.clone()>{format!("{name} ({id})")}</option> })
-                .collect_view(),
-            Err(_) => Vec::new().collect_view(),
-        })
     };
     let role_options = move || {
         state.compiled.with(|c| match &*c.0 {
@@ -76,7 +69,41 @@ pub fn SimulatePage() -> impl IntoView {
         .into_any()
     };
 
+    // The large org: its diff comes from the Web Worker, asked again after every staged edit.
+    Effect::new(move |_| {
+        let (large, staged) = state.model.with(|m| (m.large, m.staged.clone()));
+        if let Some(records) = large {
+            state.large.ask(records, staged);
+        }
+    });
+    let large_effect = move || {
+        let progress = state.large.progress.get().map(|(step, done, total)| {
+            view! { <p data-testid="large-progress"><progress max=total value=done></progress>" "{step}</p> }
+        });
+        let reply = match state.large.reply.get() {
+            Some(Reply::Result { summary, changes, diff_ms, .. }) => view! {
+                <p>
+                    <span data-testid="diff-gained">{summary.total.gained}</span>" "{state.t("sim.gained")}", "
+                    <span data-testid="diff-lost">{summary.total.lost}</span>" "{state.t("sim.lost")}
+                    <span class="hint" data-testid="large-diff-ms">{format!(" ({diff_ms:.0} ms)")}</span>
+                </p>
+                <table>
+                    {changes
+                        .into_iter()
+                        .map(|c| view! { <tr data-testid="change-row" data-user=c.user.clone() data-record=c.record.clone()><td>{c.user.clone()}</td><td>{c.action.clone()}</td><td>{c.record.clone()}</td></tr> })
+                        .collect_view()}
+                </table>
+            }
+            .into_any(),
+            Some(Reply::Failed { problems }) => view! { <Problems problems=problems/> }.into_any(),
+            _ => ().into_any(),
+        };
+        view! { <section data-testid="effect"><h2>{state.t("sim.effect")}</h2>{progress}{reply}</section> }
+    };
     let effect = move || {
+        if state.model.with(|m| m.large.is_some()) {
+            return large_effect().into_any();
+        }
         let model = state.model.get();
         let diff = match simulate(&model) {
             Ok(diff) => diff,
@@ -142,10 +169,7 @@ pub fn SimulatePage() -> impl IntoView {
                 <h2>{move || state.t("sim.stage_title")}</h2>
                 <div class="form">
                     {move || state.t("sim.move_user")}
-                    <select data-testid="sim-user" on:change=move |ev| move_user.set(event_target_value(&ev))>
-                        <option value="">{move || state.t("who.pick_user")}</option>
-                        {user_options}
-                    </select>
+                    <UserPicker testid="sim-user" on_pick=Callback::new(move |id| move_user.set(id))/>
                     {move || state.t("sim.to_role")}
                     <select data-testid="sim-role" on:change=move |ev| move_role.set(event_target_value(&ev))>
                         <option value="">"—"</option>
@@ -160,10 +184,7 @@ pub fn SimulatePage() -> impl IntoView {
                 </div>
                 <div class="form">
                     {move || state.t("sim.set_active")}
-                    <select data-testid="sim-active-user" on:change=move |ev| toggle_user.set(event_target_value(&ev))>
-                        <option value="">{move || state.t("who.pick_user")}</option>
-                        {user_options}
-                    </select>
+                    <UserPicker testid="sim-active-user" on_pick=Callback::new(move |id| toggle_user.set(id))/>
                     <button
                         data-testid="sim-toggle"
                         on:click=move |_| {

@@ -1,8 +1,9 @@
 //! Who can see what: pick a user → their records with reasons and fields;
 //! pick a record → every user who can access it; both → the decision.
 
+use crate::components::user_picker::UserPicker;
 use crate::state::AppState;
-use crate::state::model::{decision_view, record_view, user_view, users};
+use crate::state::model::{decision_view, record_view, user_view};
 use leptos::prelude::*;
 
 /// The page.
@@ -14,15 +15,6 @@ pub fn WhoPage() -> impl IntoView {
     let action = RwSignal::new("read".to_owned());
     let compiled = state.compiled;
 
-    let user_options = move || {
-        compiled.with(|c| match &*c.0 {
-            Ok(c) => users(&c.current)
-                .into_iter()
-                .map(|(id, name)| view! { <option value=id.clone()>{format!("{name} ({id})")}</option> })
-                .collect_view(),
-            Err(_) => Vec::new().collect_view(),
-        })
-    };
     let record_options = move || {
         compiled.with(|c| match &*c.0 {
             Ok(c) => c
@@ -136,10 +128,7 @@ pub fn WhoPage() -> impl IntoView {
             <div class="pickers">
                 <label>
                     {move || state.t("who.user")}
-                    <select data-testid="who-user" on:change=move |ev| user.set(event_target_value(&ev))>
-                        <option value="">{move || state.t("who.pick_user")}</option>
-                        {user_options}
-                    </select>
+                    <UserPicker testid="who-user" on_pick=Callback::new(move |id| user.set(id))/>
                 </label>
                 <label>
                     {move || state.t("who.record")}

@@ -4,6 +4,7 @@
 
 pub mod i18n;
 pub mod model;
+pub mod worker;
 
 use clearance_core::{Error, Lang};
 use leptos::prelude::*;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub lang: RwSignal<Lang>,
     /// Current page.
     pub page: RwSignal<Page>,
+    /// The large org's worker and its answers.
+    pub large: worker::page::Large,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -76,7 +79,7 @@ impl AppState {
         let lang = RwSignal::new(lang);
         let compiled = Memo::new(move |_| Shared(Arc::new(model.with(Model::compile))));
         Effect::new(move |_| {
-            let text = model.with(Model::export);
+            let text = model.with(Model::stored);
             if let Some(s) = storage() {
                 let _ = s.set_item(STORAGE_KEY, &text);
             }
@@ -87,7 +90,7 @@ impl AppState {
                 let _ = s.set_item(LANG_KEY, code);
             }
         });
-        let state = AppState { model, compiled, lang, page: RwSignal::new(Page::Who) };
+        let state = AppState { model, compiled, lang, page: RwSignal::new(Page::Who), large: worker::page::Large::new() };
         provide_context(state);
         state
     }

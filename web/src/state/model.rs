@@ -7,6 +7,7 @@ use clearance_core::change::{self, Operation};
 use clearance_core::policy::Policy;
 use clearance_core::{Dataset, Engine, Error, Lang, Query, explain};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What the app persists (browser storage) and exports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,16 +20,35 @@ pub struct Model {
     /// Edits staged but not applied.
     #[serde(default)]
     pub staged: Vec<Operation>,
+    /// The large generated org: its records live in the Web Worker (this
+    /// many), not here; `records` is then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub large: Option<usize>,
+    /// The engine `stage` compiled while checking the staged edits, reused
+    /// by `compile` (compiling the 10,000-user org twice per edit would
+    /// stall the page).
+    #[serde(skip)]
+    cache: Cache,
 }
 
-/// The model compiled: engines and datasets before and after the staged edits.
+/// A compiled engine for a staged list; never part of equality or storage.
+#[derive(Debug, Clone, Default)]
+struct Cache(Option<Arc<(Vec<Operation>, Arc<Engine>)>>);
+
+impl PartialEq for Cache {
+    fn eq(&self, _: &Cache) -> bool {
+        true
+    }
+}
+
+/// The model compiled: the engine and dataset with the staged edits (and,
+/// for the demo-sized org, before them too, for the diff).
 pub struct Compiled {
-    /// The applied policy's engine.
-    pub base: Engine,
-    /// Its records.
-    pub base_records: Dataset,
+    /// The applied policy's engine and records; `None` for the large org,
+    /// whose diff the Web Worker computes.
+    pub base: Option<(Engine, Dataset)>,
     /// The engine with the staged edits.
-    pub current: Engine,
+    pub current: Arc<Engine>,
     /// Its records.
     pub current_records: Dataset,
 }
@@ -77,13 +97,15 @@ impl Model {
     pub fn demo() -> Model {
         let policy = clearance_core::parse_policy(clearance_core::generate::REFERENCE_ORG).unwrap_or_default();
         let records = serde_json::from_str(clearance_core::generate::REFERENCE_RECORDS).unwrap_or_default();
-        Model { policy, records, staged: Vec::new() }
+        Model { policy, records, staged: Vec::new(), large: None, cache: Cache::default() }
     }
 
-    /// The large generated org (10,000 users) with `records` records.
+    /// The large generated org (10,000 users): its policy here, its
+    /// `records` records in the Web Worker, which generates the same ones
+    /// (the generator is deterministic and makes the policy first).
     pub fn large(records: usize) -> Model {
-        let (policy, data) = clearance_core::generate::generate(&clearance_core::generate::Params::large(records));
-        Model { policy, records: serde_json::to_value(data).unwrap_or_default(), staged: Vec::new() }
+        let (policy, _) = clearance_core::generate::generate(&clearance_core::generate::Params::large(0));
+        Model { policy, records: serde_json::Value::Array(Vec::new()), staged: Vec::new(), large: Some(records), cache: Cache::default() }
     }
 
     /// Compiles the applied policy and the staged edits.
@@ -91,11 +113,20 @@ impl Model {
     /// # Errors
     /// The staged edits' problems (paths `/i/...` into the staged list).
     pub fn compile(&self) -> Result<Compiled, Error> {
-        let base = Engine::compile(self.policy.clone())?;
-        let base_records = base.load_records(&self.records)?;
-        let (_, current) = change::apply(&self.policy, &self.staged)?;
+        let base = match self.large {
+            Some(_) => None,
+            None => {
+                let engine = Engine::compile(self.policy.clone())?;
+                let records = engine.load_records(&self.records)?;
+                Some((engine, records))
+            }
+        };
+        let current = match &self.cache.0 {
+            Some(cached) if cached.0 == self.staged => Arc::clone(&cached.1),
+            _ => Arc::new(change::apply(&self.policy, &self.staged)?.1),
+        };
         let current_records = current.load_records(&self.records)?;
-        Ok(Compiled { base, base_records, current, current_records })
+        Ok(Compiled { base, current, current_records })
     }
 
     /// Stages an edit after checking that everything staged still applies.
@@ -107,6 +138,7 @@ impl Model {
         staged.push(op);
         let (_, engine) = change::apply(&self.policy, &staged)?;
         engine.load_records(&self.records)?;
+        self.cache = Cache(Some(Arc::new((staged.clone(), Arc::new(engine)))));
         self.staged = staged;
         Ok(())
     }
@@ -148,7 +180,7 @@ impl Model {
                 .map_err(|e| Error::one("", clearance_core::error::code::BAD_VALUE, format!("not a clearance export: {e}")))?
         } else {
             let policy = clearance_core::decode_policy(&value)?;
-            Model { policy, records: current.records.clone(), staged: Vec::new() }
+            Model { policy, records: current.records.clone(), staged: Vec::new(), large: None, cache: Cache::default() }
         };
         // Everything must compile: the policy, the records under it, the staged edits.
         Engine::compile(model.policy.clone())?.load_records(&model.records).map_err(|e| e.at("/records"))?;
@@ -156,14 +188,30 @@ impl Model {
         Ok(model)
     }
 
-    /// The export (also the stored form).
+    /// The export.
     pub fn export(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// The form kept in browser storage: the export, except that the large
+    /// org keeps only its size and staged edits (its policy is regenerated).
+    pub fn stored(&self) -> String {
+        match self.large {
+            Some(records) => serde_json::json!({"large": records, "staged": self.staged}).to_string(),
+            None => serde_json::to_string(self).unwrap_or_default(),
+        }
+    }
+
     /// The stored form read back; `None` when it is not a valid model.
     pub fn restore(text: &str) -> Option<Model> {
-        let model: Model = serde_json::from_str(text).ok()?;
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        let model = match (value.get("large").and_then(serde_json::Value::as_u64), value.get("policy")) {
+            (Some(records), None) => {
+                let staged = serde_json::from_value(value.get("staged").cloned().unwrap_or_default()).ok()?;
+                Model { staged, ..Model::large(usize::try_from(records).ok()?) }
+            }
+            _ => serde_json::from_value(value).ok()?,
+        };
         model.compile().ok()?;
         Some(model)
     }
@@ -275,18 +323,17 @@ pub fn decision_view(engine: &Engine, dataset: &Dataset, user: &str, record: &st
 /// The staged edits' problems.
 pub fn simulate(model: &Model) -> Result<clearance_core::diff::Diff, Error> {
     let compiled = model.compile()?;
-    clearance_core::diff::diff_loaded(
-        &compiled.base,
-        &compiled.base_records,
-        &compiled.current,
-        &compiled.current_records,
-        &Default::default(),
-    )
+    let Some((base, base_records)) = &compiled.base else { return Ok(clearance_core::diff::Diff::default()) };
+    clearance_core::diff::diff_loaded(base, base_records, &compiled.current, &compiled.current_records, &Default::default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn move_bob_large() -> Operation {
+        Operation::MoveUser { user: "user_5".into(), role: Some("role_1".into()), department: None }
+    }
 
     fn move_bob() -> Operation {
         Operation::MoveUser { user: "rep_east_bob".into(), role: Some("sales_rep_west".into()), department: None }
@@ -313,8 +360,12 @@ mod tests {
         let diff = simulate(&model).unwrap();
         assert!(diff.summary.total.gained > 0 && diff.summary.total.lost > 0);
         assert!(diff.changes.iter().any(|c| c.user == "rep_east_bob"));
-        let restored = Model::restore(&model.export()).unwrap();
+        let restored = Model::restore(&model.stored()).unwrap();
         assert_eq!(restored, model);
+        let mut large = Model::large(1000);
+        large.stage(move_bob_large()).unwrap();
+        assert!(large.stored().len() < 1000, "the large org stores its size and edits only");
+        assert_eq!(Model::restore(&large.stored()).unwrap(), large);
         model.apply_staged().unwrap();
         assert!(model.staged.is_empty());
         assert_eq!(simulate(&model).unwrap().changes.len(), 0);

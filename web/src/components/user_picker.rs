@@ -1,0 +1,37 @@
+//! Picks a user: a list for small orgs, a typed id for large ones (ten
+//! thousand `<option>`s would stall the page on every render).
+
+use crate::state::AppState;
+use crate::state::model::users;
+use leptos::prelude::*;
+
+/// Above this many users the picker is a text field.
+pub const LIST_LIMIT: usize = 1000;
+
+/// The picker; `testid` names it for tests, `on_pick` receives the user id.
+#[component]
+pub fn UserPicker(
+    /// `data-testid` of the control.
+    testid: &'static str,
+    /// Receives the picked user id (empty for none).
+    on_pick: Callback<String>,
+) -> impl IntoView {
+    let state = AppState::get();
+    let list = Memo::new(move |_| state.compiled.with(|c| c.0.as_ref().as_ref().map(|c| users(&c.current)).unwrap_or_default()));
+    move || {
+        let all = list.get();
+        if all.len() > LIST_LIMIT {
+            return view! {
+                <input data-testid=testid placeholder=state.t("who.type_user") on:change=move |ev| on_pick.run(event_target_value(&ev))/>
+            }
+            .into_any();
+        }
+        view! {
+            <select data-testid=testid on:change=move |ev| on_pick.run(event_target_value(&ev))>
+                <option value="">{state.t("who.pick_user")}</option>
+                {all.into_iter().map(|(id, name)| view! { <option value=id.clone()>{format!("{name} ({id})")}</option> }).collect_view()}
+            </select>
+        }
+        .into_any()
+    }
+}
