@@ -125,8 +125,27 @@ pub fn PermissionsPage() -> impl IntoView {
                 }
             })
             .collect_view();
-        let system = granted.system.join(", ");
+        let system = granted
+            .system
+            .iter()
+            .map(|permission| {
+                let (b, permission) = (b.clone(), permission.clone());
+                let label = permission.clone();
+                view! {
+                    <span class="chip" data-testid="system-permission">
+                        {label}
+                        <button title="revoke" on:click=move |_| stage(state, problems, Operation::RevokeSystemPermission { bundle: b.clone(), permission: permission.clone() })>"×"</button>
+                    </span>
+                }
+            })
+            .collect_view();
+        let b_grant = b.clone();
         let session = granted.session.clone().unwrap_or_default();
+        let hours = session.login_hours.clone();
+        let (b3, s3) = (b.clone(), session.clone());
+        let days = RwSignal::new(hours.as_ref().map(|h| h.days.join(",")).unwrap_or_default());
+        let start = RwSignal::new(hours.as_ref().map(|h| h.start.clone()).unwrap_or_default());
+        let end = RwSignal::new(hours.as_ref().map(|h| h.end.clone()).unwrap_or_default());
         let mfa = session.mfa_required;
         let ips = RwSignal::new(session.ip_ranges.join(", "));
         let (b1, b2) = (b.clone(), b.clone());
@@ -138,7 +157,15 @@ pub fn PermissionsPage() -> impl IntoView {
                 <h2>{state.t("perm.fields")}</h2>
                 <table>{fields}</table>
                 <h2>{state.t("perm.system")}</h2>
-                <p>{system}</p>
+                <p>
+                    {system}
+                    <input data-testid="system-grant" placeholder=state.t("perm.grant_system") on:change=move |ev| {
+                        let permission = event_target_value(&ev);
+                        if !permission.trim().is_empty() {
+                            stage(state, problems, Operation::GrantSystemPermission { bundle: b_grant.clone(), permission: permission.trim().to_owned() })
+                        }
+                    }/>
+                </p>
                 <h2>{state.t("perm.session")}</h2>
                 <div class="form">
                     <label>
@@ -158,6 +185,24 @@ pub fn PermissionsPage() -> impl IntoView {
                             stage(state, problems, Operation::SetSession { bundle: b2.clone(), session: Some(session) })
                         }/>
                     </label>
+                </div>
+                <div class="form">
+                    {state.t("perm.hours")}" "
+                    <input data-testid="hours-days" placeholder="mon,tue,wed,thu,fri" prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev))/>
+                    <input data-testid="hours-start" placeholder="08:00" size="5" prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev))/>
+                    "–"
+                    <input data-testid="hours-end" placeholder="18:00" size="5" prop:value=move || end.get() on:input=move |ev| end.set(event_target_value(&ev))/>
+                    <button data-testid="hours-save" on:click=move |_| {
+                        let list: Vec<String> = days.get().split(',').map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned).collect();
+                        let login_hours = (!list.is_empty()).then(|| clearance_core::policy::LoginHours {
+                            days: list,
+                            start: start.get(),
+                            end: end.get(),
+                            utc_offset_minutes: s3.login_hours.as_ref().map_or(0, |h| h.utc_offset_minutes),
+                        });
+                        let session = clearance_core::policy::SessionPolicy { login_hours, ..s3.clone() };
+                        stage(state, problems, Operation::SetSession { bundle: b3.clone(), session: Some(session) })
+                    }>{state.t("perm.save")}</button>
                 </div>
             </section>
         }

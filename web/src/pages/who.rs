@@ -3,8 +3,24 @@
 
 use crate::components::user_picker::UserPicker;
 use crate::state::AppState;
-use crate::state::model::{decision_view, record_view, user_view};
+use crate::state::model::{RecordRow, decision_view, record_view, user_view};
+use crate::state::worker::Reply;
 use leptos::prelude::*;
+
+/// One readable record: id, level, reasons explained, fields.
+fn record_row(row: RecordRow) -> impl IntoView {
+    view! {
+        <tr data-testid="record-row" data-record=row.id.clone()>
+            <td>{row.id.clone()}</td>
+            <td>{row.level.clone()}</td>
+            <td>
+                <span class="kinds">{row.reasons.join(", ")}</span>
+                <div class="message">{row.message.clone()}</div>
+            </td>
+            <td>{format!("{} / {}", row.read.join(", "), row.edit.join(", "))}</td>
+        </tr>
+    }
+}
 
 /// The page.
 #[component]
@@ -32,10 +48,38 @@ pub fn WhoPage() -> impl IntoView {
             .with(|c| c.0.as_ref().as_ref().map(|c| c.current.action_names().map(str::to_owned).collect::<Vec<_>>()).unwrap_or_default())
     };
 
+    // The large org's records live in the Web Worker: ask it.
+    Effect::new(move |_| {
+        let (u, lang) = (user.get(), state.lang.get());
+        let (large, staged) = state.model.with(|m| (m.large, m.staged.clone()));
+        if let (Some(records), false) = (large, u.is_empty()) {
+            state.large.ask_user(records, staged, u, if lang == clearance_core::Lang::Zh { "zh" } else { "en" });
+        }
+    });
+    let large_user_section = move || match state.large.user_reply.get() {
+        Some(Reply::UserRecords { user: u, objects, .. }) if u == user.get() => view! {
+            <section data-testid="user-records">
+                <h2>{state.t("who.records_of")}</h2>
+                {objects
+                    .into_iter()
+                    .filter(|(_, count, _)| *count > 0)
+                    .map(|(object, count, rows)| view! {
+                        <h3>{format!("{object} ({count})")}</h3>
+                        <table>{rows.into_iter().map(record_row).collect_view()}</table>
+                    })
+                    .collect_view()}
+            </section>
+        }
+        .into_any(),
+        _ => state.large.progress.get().map(|(step, _, _)| view! { <p data-testid="large-progress">{step}</p> }).into_any(),
+    };
     let user_section = move || {
         let (u, lang) = (user.get(), state.lang.get());
         if u.is_empty() {
             return ().into_any();
+        }
+        if state.model.with(|m| m.large.is_some()) {
+            return large_user_section().into_any();
         }
         compiled.with(|c| {
             let Ok(c) = &*c.0 else { return ().into_any() };
@@ -56,22 +100,7 @@ pub fn WhoPage() -> impl IntoView {
                                         <th>{state.t("who.reasons")}</th>
                                         <th>{state.t("who.fields")}</th>
                                     </tr>
-                                    {rows
-                                        .into_iter()
-                                        .map(|row| {
-                                            view! {
-                                                <tr data-testid="record-row" data-record=row.id.clone()>
-                                                    <td>{row.id.clone()}</td>
-                                                    <td>{row.level.clone()}</td>
-                                                    <td>
-                                                        <span class="kinds">{row.reasons.join(", ")}</span>
-                                                        <div class="message">{row.message.clone()}</div>
-                                                    </td>
-                                                    <td>{format!("{} / {}", row.read.join(", "), row.edit.join(", "))}</td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
+                                    {rows.into_iter().map(record_row).collect_view()}
                                 </table>
                             }
                         })

@@ -70,6 +70,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("perm.session", "Session policy", "会话策略"),
     ("perm.mfa", "MFA required", "要求多因素认证"),
     ("perm.ips", "Allowed IP ranges (comma-separated CIDR)", "允许的 IP 范围（逗号分隔的 CIDR）"),
+    ("perm.grant_system", "grant a system permission", "授予系统权限"),
+    ("perm.hours", "Login hours (days, from, to)", "登录时段（日期、开始、结束）"),
     ("perm.forbid", "Forbid rules (when)", "禁止规则（条件）"),
     ("perm.hierarchy", "Hierarchy access", "层级访问"),
     ("nav.permissions", "Permissions", "权限"),

@@ -54,7 +54,7 @@ pub struct Compiled {
 }
 
 /// One record a user can access.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordRow {
     /// Record id.
     pub id: String,

@@ -21,7 +21,29 @@ pub struct Request {
     pub staged: Vec<Operation>,
     /// A number the reply repeats, so stale replies are ignored.
     pub id: u64,
+    /// What is asked (default: the diff).
+    #[serde(default)]
+    pub question: Question,
 }
+
+/// What the page asks the worker.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "ask", rename_all = "snake_case")]
+pub enum Question {
+    /// Who gains and loses what with the staged edits.
+    #[default]
+    Diff,
+    /// The records a user may read (with the staged edits), per object, explained.
+    UserRecords {
+        /// User id.
+        user: String,
+        /// `en` or `zh`.
+        lang: String,
+    },
+}
+
+/// Records listed per object in a `UserRecords` answer.
+pub const LISTED_PER_OBJECT: usize = 50;
 
 /// Worker → page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +70,15 @@ pub enum Reply {
         changes: Vec<Change>,
         /// Milliseconds the diff took (not the generation).
         diff_ms: f64,
+    },
+    /// A user's readable records per object: `(object, count, first rows)`.
+    UserRecords {
+        /// The request's id.
+        id: u64,
+        /// The user.
+        user: String,
+        /// Per object: name, how many, the first [`LISTED_PER_OBJECT`].
+        objects: Vec<(String, usize, Vec<crate::state::model::RecordRow>)>,
     },
     /// The staged edits do not apply.
     Failed {
@@ -109,6 +140,17 @@ pub fn large_diff(cache: &mut Option<Large>, request: &Request, progress: &mut d
         Ok(dataset) => dataset,
         Err(e) => return Reply::Failed { problems: e.into_problems() },
     };
+    if let Question::UserRecords { user, lang } = &request.question {
+        let lang = clearance_core::Lang::parse(lang).unwrap_or(clearance_core::Lang::En);
+        let objects = crate::state::model::user_view(&after, &after_dataset, user, lang)
+            .into_iter()
+            .map(|(object, rows)| {
+                let count = rows.len();
+                (object, count, rows.into_iter().take(LISTED_PER_OBJECT).collect())
+            })
+            .collect();
+        return Reply::UserRecords { id: request.id, user: user.clone(), objects };
+    }
     progress("diff", 3, STEPS);
     let start = now_ms();
     match clearance_core::diff::diff_loaded(&large.engine, &large.dataset, &after, &after_dataset, &Default::default()) {
@@ -134,6 +176,7 @@ mod tests {
             records: 2_000,
             staged: vec![Operation::MoveUser { user: "user_5".into(), role: Some("role_1".into()), department: None }],
             id: 7,
+            question: Question::Diff,
         };
         let reply = large_diff(&mut cache, &request, &mut |step, _, _| steps.push(step.to_owned()));
         assert_eq!(steps, ["generate", "load", "compile", "diff"]);
@@ -145,8 +188,12 @@ mod tests {
         steps.clear();
         large_diff(&mut cache, &request, &mut |step, _, _| steps.push(step.to_owned()));
         assert_eq!(steps, ["compile", "diff"]);
-        let bad = Request { records: 2_000, staged: vec![Operation::RemoveUser { user: "nobody".into() }], id: 8 };
+        let bad =
+            Request { records: 2_000, staged: vec![Operation::RemoveUser { user: "nobody".into() }], id: 8, question: Question::Diff };
         assert!(matches!(large_diff(&mut cache, &bad, &mut |_, _, _| {}), Reply::Failed { .. }));
+        let ask = Request { question: Question::UserRecords { user: "user_5".into(), lang: "en".into() }, ..request };
+        let Reply::UserRecords { objects, .. } = large_diff(&mut cache, &ask, &mut |_, _, _| {}) else { panic!("user records") };
+        assert!(objects.iter().any(|(_, count, rows)| *count > 0 && rows.len() == (*count).min(LISTED_PER_OBJECT)));
     }
 }
 
@@ -170,22 +217,47 @@ pub mod page {
     pub struct Large {
         /// The latest progress step `(step, done, total)`.
         pub progress: RwSignal<Option<(String, u32, u32)>>,
-        /// The latest answer.
+        /// The latest diff answer.
         pub reply: RwSignal<Option<Reply>>,
+        /// The latest user-records answer.
+        pub user_reply: RwSignal<Option<Reply>>,
         next: RwSignal<u64>,
+        latest_diff: RwSignal<u64>,
+        latest_user: RwSignal<u64>,
     }
 
     impl Large {
         /// Signals with nothing asked yet.
         pub fn new() -> Large {
-            Large { progress: RwSignal::new(None), reply: RwSignal::new(None), next: RwSignal::new(0) }
+            Large {
+                progress: RwSignal::new(None),
+                reply: RwSignal::new(None),
+                user_reply: RwSignal::new(None),
+                next: RwSignal::new(0),
+                latest_diff: RwSignal::new(0),
+                latest_user: RwSignal::new(0),
+            }
         }
 
         /// Asks the worker for the diff of `staged` on the generated org with `records` records.
         pub fn ask(&self, records: usize, staged: Vec<Operation>) {
+            self.send(Request { records, staged, id: 0, question: super::Question::Diff });
+        }
+
+        /// Asks the worker for a user's readable records.
+        pub fn ask_user(&self, records: usize, staged: Vec<Operation>, user: String, lang: &str) {
+            self.send(Request { records, staged, id: 0, question: super::Question::UserRecords { user, lang: lang.to_owned() } });
+        }
+
+        fn send(&self, mut request: Request) {
             let id = self.next.get_untracked() + 1;
             self.next.set(id);
-            let text = serde_json::to_string(&Request { records, staged, id }).unwrap_or_default();
+            request.id = id;
+            match request.question {
+                super::Question::Diff => self.latest_diff.set(id),
+                super::Question::UserRecords { .. } => self.latest_user.set(id),
+            }
+            let text = serde_json::to_string(&request).unwrap_or_default();
             let this = *self;
             let ready = READY.with(|r| *r.borrow());
             if WORKER.with(|w| w.borrow().is_none()) {
@@ -208,7 +280,13 @@ pub mod page {
                     }
                 }
                 Reply::Progress { step, done, total } => self.progress.set(Some((step, done, total))),
-                Reply::Result { id, .. } if id != self.next.get_untracked() => {} // an answer to an older question
+                // Answers to older questions are dropped.
+                Reply::Result { id, .. } if id != self.latest_diff.get_untracked() => {}
+                Reply::UserRecords { id, .. } if id != self.latest_user.get_untracked() => {}
+                reply @ Reply::UserRecords { .. } => {
+                    self.progress.set(None);
+                    self.user_reply.set(Some(reply));
+                }
                 other => {
                     self.progress.set(None);
                     self.reply.set(Some(other));
