@@ -12,6 +12,7 @@ use crate::policy::{FieldType, Level};
 use crate::request::RecordInput;
 use crate::value::Value;
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// [`Dataset::parents`] for a record without a parent in the dataset.
 pub(crate) const NO_PARENT: u32 = u32::MAX;
@@ -51,12 +52,16 @@ impl Record {
 /// Records loaded for questions that name records by id.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
-    pub(crate) records: Vec<Record>,
-    pub(crate) index: FxHashMap<Box<str>, u32>,
-    pub(crate) lookups: Lookups,
+    /// Shared (not copied) by a dataset rebound to another engine; see
+    /// [`Engine::rebind`].
+    pub(crate) records: Arc<Vec<Record>>,
+    pub(crate) index: Arc<FxHashMap<Box<str>, u32>>,
+    /// Shared with a rebound dataset when the sharing rules are the same
+    /// (its criteria cache depends on them).
+    pub(crate) lookups: Arc<Lookups>,
     /// Per record, the position of its parent (through the schema's parent
     /// link) or [`NO_PARENT`]: checks of children skip the id lookup.
-    pub(crate) parents: Vec<u32>,
+    pub(crate) parents: Arc<Vec<u32>>,
     /// The engine that loaded it (its indices are that engine's).
     pub(crate) engine: u64,
 }
@@ -314,8 +319,52 @@ impl Engine {
     /// A loader that takes records one at a time (e.g. JSON Lines), so the
     /// whole input never has to be held as JSON.
     pub fn dataset_loader(&self) -> DatasetLoader<'_> {
-        let dataset = Dataset { engine: self.id, ..Dataset::default() };
-        DatasetLoader { engine: self, dataset, problems: Problems::default(), positions: Vec::new(), next: 0 }
+        DatasetLoader {
+            engine: self,
+            records: Vec::new(),
+            index: FxHashMap::default(),
+            problems: Problems::default(),
+            positions: Vec::new(),
+            next: 0,
+        }
+    }
+
+    /// `dataset` (loaded by `from`) for this engine, without compiling its
+    /// records again — when the two engines compile records alike: the same
+    /// users in the same order with the same departments (a record's
+    /// department defaults to its owner's), the same departments, groups and
+    /// roles in the same order, the same objects and fields. That holds for
+    /// most staged edits (a role move, a grant, a rule) and makes their
+    /// preview on a large dataset cheap. `None` otherwise: load it again.
+    pub fn rebind(&self, dataset: &Dataset, from: &Engine) -> Option<Dataset> {
+        if !dataset.belongs_to(from) || !self.compiles_records_like(from) {
+            return None;
+        }
+        let same_rules = matches!((self.policy(), from.policy()), (Ok(a), Ok(b)) if a.sharing_rules == b.sharing_rules);
+        let lookups =
+            if same_rules { Arc::clone(&dataset.lookups) } else { Arc::new(Lookups::build(self, &dataset.records, &dataset.index)) };
+        Some(Dataset {
+            records: Arc::clone(&dataset.records),
+            index: Arc::clone(&dataset.index),
+            parents: Arc::clone(&dataset.parents),
+            lookups,
+            engine: self.id,
+        })
+    }
+
+    fn compiles_records_like(&self, other: &Engine) -> bool {
+        let same_users = self.users.len() == other.users.len()
+            && self.users.iter().zip(&other.users).all(|(a, b)| a.id == b.id && a.department == b.department);
+        let same_fields = |a: &crate::engine::ObjectEntry, b: &crate::engine::ObjectEntry| {
+            a.fields.len() == b.fields.len() && a.fields.iter().zip(&b.fields).all(|(x, y)| x.name == y.name && x.kind == y.kind)
+        };
+        let same_objects = self.objects.len() == other.objects.len()
+            && self.objects.iter().zip(&other.objects).all(|(a, b)| a.name == b.name && a.parent == b.parent && same_fields(a, b));
+        self.roles.ids == other.roles.ids
+            && self.departments.ids == other.departments.ids
+            && self.groups == other.groups
+            && same_users
+            && same_objects
     }
 }
 
@@ -323,7 +372,8 @@ impl Engine {
 #[derive(Debug)]
 pub struct DatasetLoader<'e> {
     engine: &'e Engine,
-    dataset: Dataset,
+    records: Vec<Record>,
+    index: FxHashMap<Box<str>, u32>,
     problems: Problems,
     /// Input position of each loaded record, for the paths of later problems.
     positions: Vec<usize>,
@@ -338,11 +388,11 @@ impl DatasetLoader<'_> {
         let path = join("", position);
         let Some(input) = decode::<RecordInput>(value, &path, &mut self.problems) else { return };
         let Some(record) = self.engine.compile_record_at(&input, &path, &mut self.problems) else { return };
-        if self.dataset.index.insert(record.id.clone(), self.dataset.records.len() as u32).is_some() {
+        if self.index.insert(record.id.clone(), self.records.len() as u32).is_some() {
             self.problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate record id `{}`", record.id));
             return;
         }
-        self.dataset.records.push(record);
+        self.records.push(record);
         self.positions.push(position);
     }
 
@@ -358,14 +408,14 @@ impl DatasetLoader<'_> {
     /// # Errors
     /// Every problem found while loading.
     pub fn finish(self) -> Result<Dataset, Error> {
-        let DatasetLoader { engine, mut dataset, mut problems, positions, .. } = self;
-        let mut parents = vec![NO_PARENT; dataset.records.len()];
-        for (i, record) in dataset.records.iter().enumerate() {
+        let DatasetLoader { engine, records, index, mut problems, positions, .. } = self;
+        let mut parents = vec![NO_PARENT; records.len()];
+        for (i, record) in records.iter().enumerate() {
             let Some((parent_object, field)) = engine.objects[record.object as usize].parent else { continue };
             let Some(parent_id) = record.fields[field as usize].as_str() else { continue };
             let path = join(&join(&join("", positions[i]), "fields"), &engine.objects[record.object as usize].fields[field as usize].name);
-            let position = dataset.position(parent_id);
-            match position.map(|p| &dataset.records[p as usize]) {
+            let position = index.get(parent_id).copied();
+            match position.map(|p| &records[p as usize]) {
                 Some(parent) if parent.object == parent_object => parents[i] = position.unwrap_or(NO_PARENT),
                 Some(parent) => problems.push(
                     path,
@@ -379,9 +429,8 @@ impl DatasetLoader<'_> {
             }
         }
         problems.into_result()?;
-        dataset.parents = parents;
-        dataset.lookups = Lookups::build(engine, &dataset.records, &dataset.index);
-        Ok(dataset)
+        let lookups = Arc::new(Lookups::build(engine, &records, &index));
+        Ok(Dataset { records: Arc::new(records), index: Arc::new(index), lookups, parents: Arc::new(parents), engine: engine.id })
     }
 }
 

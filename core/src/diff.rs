@@ -87,7 +87,11 @@ pub fn diff(before: &Engine, after: &Engine, records: &serde_json::Value, contex
         }
     };
     let old = before.load_records(records).map_err(tag("before"))?;
-    let new = after.load_records(records).map_err(tag("after"))?;
+    // Most edits compile records alike: share them instead of loading again.
+    let new = match after.rebind(&old, before) {
+        Some(new) => new,
+        None => after.load_records(records).map_err(tag("after"))?,
+    };
     diff_loaded(before, &old, after, &new, context)
 }
 

@@ -231,11 +231,23 @@ test('the large generated org: the diff of a user move runs in a Web Worker with
   await page.getByTestId('large-diff-ms').waitFor({ timeout: 240_000 });
   const total = Date.now() - started;
   const diffMs = Number((await page.getByTestId('large-diff-ms').innerText()).replace(/[^0-9.]/g, ''));
-  const maxGap = await page.evaluate(() => { clearInterval(window.__ticker); return window.__maxGap; });
+  const maxGap = await page.evaluate(() => window.__maxGap);
   const gained = Number(await page.getByTestId('diff-gained').innerText());
   const lost = Number(await page.getByTestId('diff-lost').innerText());
-  console.log(`# large org (${records} records): diff ${diffMs} ms in the worker, ${total} ms from the click (incl. generating the org), main thread's longest stall ${maxGap.toFixed(0)} ms, ${gained} gained / ${lost} lost`);
-  writeFileSync(join(shots, `large-${records}.json`), JSON.stringify({ records, diff_ms: diffMs, total_ms: total, max_main_thread_gap_ms: maxGap, gained, lost }));
+  // A second edit, the org already loaded in the worker: the time an admin waits per edit.
+  const before = await page.getByTestId('large-diff-ms').innerText();
+  const again = Date.now();
+  await page.getByTestId('sim-active-user').fill('user_43');
+  await page.getByTestId('sim-active-user').dispatchEvent('change');
+  await page.getByTestId('sim-toggle').click();
+  await page.waitForFunction((old) => {
+    const el = document.querySelector('[data-testid="large-diff-ms"]');
+    return el && !document.querySelector('[data-testid="large-progress"]') && el.textContent !== old;
+  }, before, { timeout: 240_000 });
+  const secondEdit = Date.now() - again;
+  const maxGap2 = await page.evaluate(() => { clearInterval(window.__ticker); return window.__maxGap; });
+  console.log(`# large org (${records} records): diff ${diffMs} ms in the worker, first edit ${total} ms from the click (incl. generating the org), next edit ${secondEdit} ms, main thread's longest stall ${maxGap2.toFixed(0)} ms, ${gained} gained / ${lost} lost`);
+  writeFileSync(join(shots, `large-${records}.json`), JSON.stringify({ records, diff_ms: diffMs, first_edit_ms: total, next_edit_ms: secondEdit, max_main_thread_gap_ms: maxGap2, gained, lost }));
   assert.ok(gained + lost > 0, 'a user move changes something');
   assert.ok(maxGap < 250, `the page froze for ${maxGap} ms`);
   await page.screenshot({ path: join(shots, 'large-simulate.png') });

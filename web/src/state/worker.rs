@@ -136,7 +136,8 @@ pub fn large_diff(cache: &mut Option<Large>, request: &Request, progress: &mut d
         Ok((_, engine)) => engine,
         Err(e) => return Reply::Failed { problems: e.into_problems() },
     };
-    let after_dataset = match load(&after, &large.inputs) {
+    let rebound = after.rebind(&large.dataset, &large.engine).map(Ok);
+    let after_dataset = match rebound.unwrap_or_else(|| load(&after, &large.inputs)) {
         Ok(dataset) => dataset,
         Err(e) => return Reply::Failed { problems: e.into_problems() },
     };
