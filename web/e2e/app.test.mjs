@@ -214,6 +214,8 @@ test('the large generated org: the diff of a user move runs in a Web Worker with
   await page.getByTestId('nav-simulate').click();
   // Watch the main thread: the longest gap between 10 ms timer ticks while the worker computes.
   await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__long.push(Math.round(e.duration)))).observe({ type: 'longtask' });
     window.__maxGap = 0;
     let last = performance.now();
     window.__ticker = setInterval(() => {
@@ -246,8 +248,10 @@ test('the large generated org: the diff of a user move runs in a Web Worker with
   }, before, { timeout: 240_000 });
   const secondEdit = Date.now() - again;
   const maxGap2 = await page.evaluate(() => { clearInterval(window.__ticker); return window.__maxGap; });
+  const longTasks = await page.evaluate(() => window.__long);
+  console.log(`# long tasks on the main thread (ms): ${longTasks.join(', ') || 'none'}`);
   console.log(`# large org (${records} records): diff ${diffMs} ms in the worker, first edit ${total} ms from the click (incl. generating the org), next edit ${secondEdit} ms, main thread's longest stall ${maxGap2.toFixed(0)} ms, ${gained} gained / ${lost} lost`);
-  writeFileSync(join(shots, `large-${records}.json`), JSON.stringify({ records, diff_ms: diffMs, first_edit_ms: total, next_edit_ms: secondEdit, max_main_thread_gap_ms: maxGap2, gained, lost }));
+  writeFileSync(join(shots, `large-${records}.json`), JSON.stringify({ records, diff_ms: diffMs, first_edit_ms: total, next_edit_ms: secondEdit, max_main_thread_gap_ms: maxGap2, long_tasks_ms: longTasks, gained, lost }));
   assert.ok(gained + lost > 0, 'a user move changes something');
   assert.ok(maxGap < 250, `the page froze for ${maxGap} ms`);
   await page.screenshot({ path: join(shots, 'large-simulate.png') });

@@ -35,10 +35,18 @@ const ROLE_LIST_LIMIT: usize = 200;
 const USER_ROWS: usize = 100;
 
 /// Stages an edit; its problems (if refused) go to `problems`.
+///
+/// Checking the edit (which compiles the policy) and re-rendering the pages
+/// run as two tasks, so on the large org neither holds the page long.
 pub(crate) fn stage(state: AppState, problems: RwSignal<Vec<Problem>>, op: Operation) {
-    let mut result = Ok(());
-    state.model.update(|m| result = m.stage(op));
-    problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
+    let mut next = state.model.get_untracked();
+    match next.stage(op) {
+        Ok(()) => {
+            problems.set(Vec::new());
+            set_timeout(move || state.model.set(next), std::time::Duration::ZERO);
+        }
+        Err(error) => problems.set(error.into_problems()),
+    }
 }
 
 fn select_options(values: Vec<String>, selected: Option<String>, none: bool) -> impl IntoView {

@@ -21,11 +21,7 @@ pub fn SimulatePage() -> impl IntoView {
     let move_role = RwSignal::new(String::new());
     let toggle_user = RwSignal::new(String::new());
 
-    let stage = move |op: Operation| {
-        let mut result = Ok(());
-        state.model.update(|m| result = m.stage(op));
-        problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
-    };
+    let stage = move |op: Operation| super::org::stage(state, problems, op);
     let role_options = move || {
         state.compiled.with(|c| match &*c.0 {
             Ok(c) => c
