@@ -12,7 +12,6 @@ use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::Campaign;
 use clearance_core::policy::Policy;
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Code for database failures.
@@ -26,43 +25,7 @@ fn bad_json(what: &str, e: serde_json::Error) -> Error {
     Error::one("", clearance_core::error::code::BAD_VALUE, format!("stored {what} does not decode: {e}"))
 }
 
-/// One policy version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Version {
-    /// Its position, from 1.
-    pub seq: u64,
-    /// The hash of the policy's canonical form.
-    pub hash: String,
-    /// When it was created.
-    pub at: String,
-    /// Who created it (the request's applier, or the initializer).
-    pub author: String,
-    /// The request that produced it, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-    /// The policy.
-    pub policy: Policy,
-}
-
-/// Everything, as exported and imported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Export {
-    /// `clearance-state/1`.
-    pub format: String,
-    /// Versions, oldest first.
-    pub versions: Vec<Version>,
-    /// Change requests.
-    pub requests: Vec<ChangeRequest>,
-    /// The audit log.
-    pub audit: Vec<Entry>,
-    /// Review campaigns.
-    pub campaigns: Vec<Campaign>,
-}
-
-/// The export format's name.
-pub const FORMAT: &str = "clearance-state/1";
+pub use clearance_core::change::ledger::{FORMAT, Ledger as Export, Version};
 
 /// An open state database.
 pub struct Store {
@@ -370,38 +333,10 @@ impl Store {
     }
 }
 
-/// Checks an export whole.
+/// Checks an export whole (see [`Export::check`]).
 ///
 /// # Errors
 /// Every problem, with its path.
 pub fn check_export(state: &Export) -> Result<(), Error> {
-    let mut problems = clearance_core::error::Problems::default();
-    if state.format != FORMAT {
-        problems.push("/format", clearance_core::error::code::BAD_VALUE, format!("expected format `{FORMAT}`, found `{}`", state.format));
-    }
-    for (i, version) in state.versions.iter().enumerate() {
-        if version.seq != i as u64 + 1 {
-            problems.push(format!("/versions/{i}/seq"), clearance_core::error::code::BAD_VALUE, format!("expected seq {}", i + 1));
-        }
-        if let Err(error) = clearance_core::Engine::compile(version.policy.clone()) {
-            problems.extend_at(&format!("/versions/{i}/policy"), error);
-        }
-        if clearance_core::change::version(&version.policy) != version.hash {
-            problems.push(format!("/versions/{i}/hash"), clearance_core::error::code::BAD_VALUE, "the hash does not match the policy");
-        }
-    }
-    if let Err(error) = audit::verify(&state.audit, None) {
-        problems.extend_at("/audit", error);
-    }
-    let mut ids = std::collections::BTreeSet::new();
-    for (i, request) in state.requests.iter().enumerate() {
-        if !ids.insert(&request.id) {
-            problems.push(
-                format!("/requests/{i}/id"),
-                clearance_core::error::code::DUPLICATE_ID,
-                format!("request `{}` appears twice", request.id),
-            );
-        }
-    }
-    problems.into_result()
+    state.check(None)
 }
