@@ -276,3 +276,70 @@ test("the large org's records per user come from the worker", async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+async function actAs(page, user) {
+  await page.getByTestId('acting-user').fill(user);
+  await page.getByTestId('acting-user').dispatchEvent('change');
+}
+
+test('change control: request, approve as another user, apply; versions and a verified audit log survive a reload; tampering shows broken', async () => {
+  const { page, context, errors } = await fresh();
+  await actAs(page, 'mgr_east_mike');
+  await page.getByTestId('nav-simulate').click();
+  await page.getByTestId('sim-user').selectOption('rep_east_bob');
+  await page.getByTestId('sim-role').selectOption('sales_rep_west');
+  await page.getByTestId('sim-stage').click();
+  await page.getByTestId('staged-item').waitFor();
+  await page.getByTestId('nav-requests').click();
+  await page.getByTestId('request-propose').click();
+  const request = page.locator('[data-testid="request"][data-request="R1"]');
+  await request.waitFor();
+  assert.equal(await request.getAttribute('data-state'), 'pending');
+  await request.getByTestId('request-approve').click();
+  assert.match(await page.getByTestId('problem').first().innerText(), /self_approval/);
+  await actAs(page, 'admin_ivy');
+  await request.getByTestId('request-approve').click();
+  await page.locator('[data-testid="request"][data-request="R1"][data-state="approved"]').waitFor();
+  await request.getByTestId('request-apply').click();
+  await page.locator('[data-testid="request"][data-request="R1"][data-state="applied"]').waitFor();
+  await page.getByTestId('nav-versions').click();
+  assert.equal(await page.getByTestId('version').count(), 2);
+  await page.getByTestId('nav-audit').click();
+  await page.locator('[data-testid="audit-entry"][data-action="request_applied"]').waitFor();
+  assert.equal(await page.getByTestId('audit-badge').getAttribute('data-state'), 'verified');
+  await page.screenshot({ path: join(shots, 'audit.png'), fullPage: true });
+
+  await page.waitForTimeout(300); // let the IndexedDB write land
+  await page.reload();
+  await page.getByTestId('nav-audit').click();
+  await page.locator('[data-testid="audit-badge"][data-state="verified"]').waitFor();
+  assert.ok((await page.getByTestId('audit-entry').count()) >= 5);
+  // The moved user is the policy now: bob's record list follows the new version.
+  await page.getByTestId('nav-versions').click();
+  assert.equal(await page.getByTestId('version').count(), 2);
+
+  // Tamper with the stored log: the badge turns broken.
+  await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('clearance', 1);
+        open.onsuccess = () => {
+          const store = open.result.transaction('state', 'readwrite').objectStore('state');
+          const get = store.get('ledger');
+          get.onsuccess = () => {
+            const ledger = JSON.parse(get.result);
+            ledger.audit[1].actor = 'mallory';
+            store.put(JSON.stringify(ledger), 'ledger').onsuccess = () => resolve();
+          };
+        };
+        open.onerror = reject;
+      }),
+  );
+  await page.reload();
+  await page.getByTestId('nav-audit').click();
+  await page.locator('[data-testid="audit-badge"][data-state="broken"]').waitFor();
+  assert.match(await page.getByTestId('audit-badge').innerText(), /\/audit\/1/);
+  await page.screenshot({ path: join(shots, 'audit-broken.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

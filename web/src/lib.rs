@@ -24,6 +24,10 @@ pub fn App() -> impl IntoView {
                 Page::Permissions => view! { <pages::permissions::PermissionsPage/> }.into_any(),
                 Page::Lint => view! { <pages::lint::LintPage/> }.into_any(),
                 Page::Data => view! { <pages::data::DataPage/> }.into_any(),
+                Page::Requests => view! { <pages::requests::RequestsPage/> }.into_any(),
+                Page::Versions => view! { <pages::versions::VersionsPage/> }.into_any(),
+                Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
+                Page::Reviews => view! { <pages::reviews::ReviewsPage/> }.into_any(),
             }}
         </main>
     }

@@ -29,7 +29,20 @@ pub fn Nav() -> impl IntoView {
                 {tab(Page::Permissions, "nav.permissions", "nav-permissions")}
                 {tab(Page::Lint, "nav.lint", "nav-lint")}
                 {tab(Page::Data, "nav.data", "nav-data")}
+                {tab(Page::Requests, "nav.requests", "nav-requests")}
+                {tab(Page::Versions, "nav.versions", "nav-versions")}
+                {tab(Page::Audit, "nav.audit", "nav-audit")}
+                {tab(Page::Reviews, "nav.reviews", "nav-reviews")}
             </nav>
+            <label class="acting">
+                {move || state.t("nav.acting")}" "
+                <input
+                    data-testid="acting-user"
+                    size="14"
+                    prop:value=move || state.actor.get()
+                    on:change=move |ev| state.actor.set(event_target_value(&ev))
+                />
+            </label>
             <button
                 data-testid="lang-switch"
                 on:click=move |_| state.lang.update(|l| *l = if *l == Lang::En { Lang::Zh } else { Lang::En })

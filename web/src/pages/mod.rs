@@ -1,8 +1,12 @@
 //! One file per page.
 
+pub mod audit;
 pub mod data;
 pub mod lint;
 pub mod org;
 pub mod permissions;
+pub mod requests;
+pub mod reviews;
 pub mod simulate;
+pub mod versions;
 pub mod who;

@@ -2,7 +2,9 @@
 //! in `localStorage` after every change, so staged edits survive a reload),
 //! its compiled form, the language and the page.
 
+pub mod control;
 pub mod i18n;
+pub mod idb;
 pub mod model;
 pub mod worker;
 
@@ -13,6 +15,7 @@ use std::sync::Arc;
 
 const STORAGE_KEY: &str = "clearance.model";
 const LANG_KEY: &str = "clearance.lang";
+const ACTOR_KEY: &str = "clearance.actor";
 
 /// The pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +32,14 @@ pub enum Page {
     Lint,
     /// Import and export.
     Data,
+    /// Change requests and approvals.
+    Requests,
+    /// Policy versions.
+    Versions,
+    /// The audit log.
+    Audit,
+    /// Access reviews.
+    Reviews,
 }
 
 /// The page that edits what a JSON path (a lint finding's) points at.
@@ -64,6 +75,10 @@ pub struct AppState {
     pub page: RwSignal<Page>,
     /// The large org's worker and its answers.
     pub large: worker::page::Large,
+    /// The user the admin acts as (change requests, approvals, reviews).
+    pub actor: RwSignal<String>,
+    /// The change-control ledger.
+    pub control: control::Control,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -90,7 +105,23 @@ impl AppState {
                 let _ = s.set_item(LANG_KEY, code);
             }
         });
-        let state = AppState { model, compiled, lang, page: RwSignal::new(Page::Who), large: worker::page::Large::new() };
+        let first = model.with_untracked(|m| m.policy.users.first().map(|u| u.id.clone()).unwrap_or_default());
+        let actor = RwSignal::new(storage().and_then(|s| s.get_item(ACTOR_KEY).ok().flatten()).unwrap_or(first));
+        Effect::new(move |_| {
+            let id = actor.get();
+            if let Some(s) = storage() {
+                let _ = s.set_item(ACTOR_KEY, &id);
+            }
+        });
+        let state = AppState {
+            model,
+            compiled,
+            lang,
+            page: RwSignal::new(Page::Who),
+            large: worker::page::Large::new(),
+            actor,
+            control: control::Control::load(),
+        };
         provide_context(state);
         state
     }

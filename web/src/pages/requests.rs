@@ -1,0 +1,71 @@
+//! Change requests: propose the staged edits for approval, and approve,
+//! reject, apply or review requests as the acting user.
+
+use crate::components::problems::Problems;
+use crate::state::AppState;
+use clearance_core::Problem;
+use clearance_core::change::ledger::Step;
+use clearance_core::change::summarize;
+use leptos::prelude::*;
+
+/// The page.
+#[component]
+pub fn RequestsPage() -> impl IntoView {
+    let state = AppState::get();
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let comment = RwSignal::new(String::new());
+    let report = move |result: Result<(), clearance_core::Error>| problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
+    let propose = move |_| {
+        let staged = state.model.with_untracked(|m| m.staged.clone());
+        let text = comment.get_untracked();
+        report(state.control.act(state, |ledger, actor, at| ledger.propose(actor, staged, &text, at).map(|_| ())));
+    };
+    let step = move |id: String, step: Step| {
+        let text = comment.get_untracked();
+        report(state.control.act(state, |ledger, actor, at| ledger.step(&id, step, actor, &text, at)));
+    };
+    let list = move || {
+        let lang = state.lang.get();
+        let requests = state.control.ledger.with(|l| l.as_ref().map(|l| l.requests.clone()).unwrap_or_default());
+        requests
+            .into_iter()
+            .rev()
+            .map(|r| {
+                let id = r.id.clone();
+                let (a, b, c, d) = (id.clone(), id.clone(), id.clone(), id.clone());
+                let state_name = serde_json::to_value(r.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                let shown = state_name.clone();
+                view! {
+                    <tr data-testid="request" data-request=id.clone() data-state=state_name>
+                        <td><code>{id.clone()}</code></td>
+                        <td>{shown}</td>
+                        <td>{r.author.clone()}</td>
+                        <td>{summarize(&r.changes, lang).join("; ")}</td>
+                        <td>{format!("{}/{}", r.approvers.len(), r.approvals_needed)}</td>
+                        <td>
+                            <button data-testid="request-approve" on:click=move |_| step(a.clone(), Step::Approve)>{state.t("req.approve")}</button>
+                            <button data-testid="request-reject" on:click=move |_| step(b.clone(), Step::Reject)>{state.t("req.reject")}</button>
+                            <button data-testid="request-apply" on:click=move |_| step(c.clone(), Step::Apply)>{state.t("req.apply")}</button>
+                            <button data-testid="request-review" on:click=move |_| step(d.clone(), Step::Review)>{state.t("req.review")}</button>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="page" data-testid="page-requests">
+            <section>
+                <h2>{move || state.t("req.propose_title")}</h2>
+                <p class="hint">{move || format!("{} {}", state.model.with(|m| m.staged.len()), state.t("req.staged"))}</p>
+                <input data-testid="request-comment" placeholder=move || state.t("req.comment") on:input=move |ev| comment.set(event_target_value(&ev))/>
+                <button data-testid="request-propose" on:click=propose>{move || state.t("req.propose")}</button>
+                {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
+            </section>
+            <section>
+                <h2>{move || state.t("nav.requests")}</h2>
+                <table>{list}</table>
+            </section>
+        </div>
+    }
+}
