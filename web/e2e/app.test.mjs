@@ -295,6 +295,7 @@ test('change control: request, approve as another user, apply; versions and a ve
   const request = page.locator('[data-testid="request"][data-request="R1"]');
   await request.waitFor();
   assert.equal(await request.getAttribute('data-state'), 'pending');
+  assert.equal(await request.getByTestId('request-diff').innerText(), '+4 / −6', 'the request previews its diff');
   await request.getByTestId('request-approve').click();
   assert.match(await page.getByTestId('problem').first().innerText(), /self_approval/);
   await actAs(page, 'admin_ivy');
@@ -304,6 +305,10 @@ test('change control: request, approve as another user, apply; versions and a ve
   await page.locator('[data-testid="request"][data-request="R1"][data-state="applied"]').waitFor();
   await page.getByTestId('nav-versions').click();
   assert.equal(await page.getByTestId('version').count(), 2);
+  const hashes = await page.getByTestId('version').evaluateAll((els) => els.map((e) => e.dataset.version).reverse());
+  await page.getByTestId('versions-a').selectOption(hashes[0]);
+  await page.getByTestId('versions-b').selectOption(hashes[1]);
+  assert.match(await page.getByTestId('versions-diff').innerText(), /\+4 \/ −6/);
   await page.getByTestId('nav-audit').click();
   await page.locator('[data-testid="audit-entry"][data-action="request_applied"]').waitFor();
   assert.equal(await page.getByTestId('audit-badge').getAttribute('data-state'), 'verified');
@@ -340,6 +345,41 @@ test('change control: request, approve as another user, apply; versions and a ve
   await page.locator('[data-testid="audit-badge"][data-state="broken"]').waitFor();
   assert.match(await page.getByTestId('audit-badge').innerText(), /\/audit\/1/);
   await page.screenshot({ path: join(shots, 'audit-broken.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the change-control state moves between the CLI and the app in one JSON format; a bad import changes nothing', async () => {
+  const dir = join(tmpdir(), `clearance-ledger-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const db = join(dir, 'state.db');
+  const run = (...args) => execFileSync(cli, [...args, '--db', db], { cwd: root, encoding: 'utf8', env: { ...process.env, CLEARANCE_NOW: '2026-11-29T10:00:00Z' } });
+  run('versions', 'init', 'examples/reference-org.json', '--as', 'admin_ivy');
+  writeFileSync(join(dir, 'move.json'), JSON.stringify([{ op: 'move_user', user: 'rep_east_bob', role: 'sales_rep_west' }]));
+  run('change', 'propose', join(dir, 'move.json'), '--as', 'mgr_east_mike');
+  const exported = run('state', 'export');
+  writeFileSync(join(dir, 'state.json'), exported);
+  const bad = JSON.parse(exported);
+  bad.audit[0].actor = 'mallory';
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('nav-data').click();
+  await page.getByTestId('import-ledger').setInputFiles(join(dir, 'state.json'));
+  await page.getByTestId('nav-requests').click();
+  await page.locator('[data-testid="request"][data-request="R1"][data-state="pending"]').waitFor();
+  await page.getByTestId('nav-data').click();
+  await page.getByTestId('import-ledger').setInputFiles(join(dir, 'bad.json'));
+  await page.getByTestId('ledger-errors').waitFor();
+  assert.match(await page.getByTestId('ledger-errors').innerText(), /\/audit\/0/);
+  await page.getByTestId('nav-requests').click();
+  assert.equal(await page.locator('[data-testid="request"][data-request="R1"][data-state="pending"]').count(), 1, 'the bad import changed nothing');
+  // The app's export is the CLI's format: the CLI imports it back.
+  await page.getByTestId('nav-data').click();
+  const href = await page.getByTestId('export-ledger').getAttribute('href');
+  writeFileSync(join(dir, 'from-app.json'), decodeURIComponent(href.slice(href.indexOf(',') + 1)));
+  execFileSync(cli, ['state', 'import', join(dir, 'from-app.json'), '--db', join(dir, 'again.db')], { cwd: root });
+  assert.deepEqual(JSON.parse(execFileSync(cli, ['state', 'export', '--db', join(dir, 'again.db')], { cwd: root, encoding: 'utf8' })), JSON.parse(exported));
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -41,6 +41,23 @@ pub fn DataPage() -> impl IntoView {
             }
         });
     };
+    let ledger_problems = RwSignal::new(Vec::<Problem>::new());
+    let on_ledger = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+            match state.control.import(state, &text) {
+                Ok(()) => ledger_problems.set(Vec::new()),
+                Err(error) => ledger_problems.set(error.into_problems()),
+            }
+        });
+    };
+    let ledger_href = move || {
+        let text =
+            state.control.ledger.with(|l| l.as_ref().map(|l| serde_json::to_string_pretty(l).unwrap_or_default()).unwrap_or_default());
+        format!("data:application/json;charset=utf-8,{}", js_sys::encode_uri_component(&text))
+    };
     let export_href = move || {
         let text = state.model.with(Model::export);
         format!("data:application/json;charset=utf-8,{}", js_sys::encode_uri_component(&text))
@@ -59,6 +76,16 @@ pub fn DataPage() -> impl IntoView {
             <section>
                 <h2>{move || state.t("data.export")}</h2>
                 <a data-testid="export" download="clearance-export.json" href=export_href>{move || state.t("data.export")}</a>
+            </section>
+            <section>
+                <h2>{move || state.t("data.ledger")}</h2>
+                <a data-testid="export-ledger" download="clearance-state.json" href=ledger_href>{move || state.t("data.export_ledger")}</a>
+                " "
+                <input type="file" accept=".json,application/json" data-testid="import-ledger" on:change=on_ledger/>
+                {move || {
+                    let list = ledger_problems.get();
+                    (!list.is_empty()).then(|| view! { <div data-testid="ledger-errors"><p>{state.t("data.errors")}</p><Problems problems=list/></div> })
+                }}
             </section>
             <section>
                 <button data-testid="load-demo" on:click=move |_| state.model.set(Model::demo())>{move || state.t("data.demo")}</button>

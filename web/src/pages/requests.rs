@@ -8,6 +8,21 @@ use clearance_core::change::ledger::Step;
 use clearance_core::change::summarize;
 use leptos::prelude::*;
 
+/// What a request would change now: `+gained / −lost` on the current
+/// policy and records (the large org's diff is the Simulate page's).
+fn diff_preview(state: AppState, changes: &[clearance_core::change::Operation]) -> String {
+    let (policy, records, large) = state.model.with_untracked(|m| (m.policy.clone(), m.records.clone(), m.large.is_some()));
+    if large {
+        return String::new();
+    }
+    let Ok(before) = clearance_core::Engine::compile(policy.clone()) else { return String::new() };
+    let Ok((_, after)) = clearance_core::change::apply(&policy, changes) else { return "—".to_owned() };
+    match clearance_core::diff::diff(&before, &after, &records, &Default::default()) {
+        Ok(diff) => format!("+{} / −{}", diff.summary.total.gained, diff.summary.total.lost),
+        Err(_) => "—".to_owned(),
+    }
+}
+
 /// The page.
 #[component]
 pub fn RequestsPage() -> impl IntoView {
@@ -35,12 +50,14 @@ pub fn RequestsPage() -> impl IntoView {
                 let (a, b, c, d) = (id.clone(), id.clone(), id.clone(), id.clone());
                 let state_name = serde_json::to_value(r.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
                 let shown = state_name.clone();
+                let preview = diff_preview(state, &r.changes);
                 view! {
                     <tr data-testid="request" data-request=id.clone() data-state=state_name>
                         <td><code>{id.clone()}</code></td>
                         <td>{shown}</td>
                         <td>{r.author.clone()}</td>
                         <td>{summarize(&r.changes, lang).join("; ")}</td>
+                        <td data-testid="request-diff">{preview}</td>
                         <td>{format!("{}/{}", r.approvers.len(), r.approvals_needed)}</td>
                         <td>
                             <button data-testid="request-approve" on:click=move |_| step(a.clone(), Step::Approve)>{state.t("req.approve")}</button>

@@ -41,9 +41,11 @@ pub fn ReviewsPage() -> impl IntoView {
                         }
                     })
                     .collect_view();
+                let overdue = c.overdue(&crate::state::control::now()).len();
                 view! {
                     <section data-testid="campaign" data-campaign=id.clone()>
                         <h3>{id.clone()}" · "{c.due.clone()}{c.closed_at.clone().map(|at| format!(" · closed {at}"))}</h3>
+                        <p data-testid="review-overdue">{format!("{overdue} {}", state.t("rev.overdue"))}</p>
                         <button data-testid="review-close" on:click=move |_| report(state.control.act(state, |l, actor, at| l.close_review(&close_id, actor, at).map(|_| ())))>{state.t("rev.close")}</button>
                         <table>{items}</table>
                     </section>

@@ -35,8 +35,52 @@ pub fn VersionsPage() -> impl IntoView {
             })
             .collect_view()
     };
+    let a = RwSignal::new(String::new());
+    let b = RwSignal::new(String::new());
+    let hashes = move || {
+        state
+            .control
+            .ledger
+            .with(|l| l.as_ref().map(|l| l.versions.iter().map(|v| (v.seq, v.hash.clone())).collect::<Vec<_>>()).unwrap_or_default())
+    };
+    let picker = move |target: RwSignal<String>, testid: &'static str| {
+        view! {
+            <select data-testid=testid on:change=move |ev| target.set(event_target_value(&ev))>
+                <option value="">"—"</option>
+                {move || hashes().into_iter().map(|(seq, h)| view! { <option value=h.clone()>{format!("{seq} · {}", &h[..12.min(h.len())])}</option> }).collect_view()}
+            </select>
+        }
+    };
+    let diff = move || {
+        let (x, y) = (a.get(), b.get());
+        if x.is_empty() || y.is_empty() {
+            return ().into_any();
+        }
+        let records = state.model.with(|m| m.records.clone());
+        let result = state.control.ledger.with(|l| {
+            let l = l.as_ref()?;
+            let before = clearance_core::Engine::compile(l.version(&x).ok()?.policy.clone()).ok()?;
+            let after = clearance_core::Engine::compile(l.version(&y).ok()?.policy.clone()).ok()?;
+            clearance_core::diff::diff(&before, &after, &records, &Default::default()).ok()
+        });
+        match result {
+            Some(d) => view! {
+                <div data-testid="versions-diff">
+                    <p>{format!("+{} / −{}", d.summary.total.gained, d.summary.total.lost)}</p>
+                    <ul>{d.changes.into_iter().take(50).map(|c| view! { <li>{format!("{} {:?} {} {}", c.user, c.change, c.action, c.record).to_lowercase()}</li> }).collect_view()}</ul>
+                </div>
+            }
+            .into_any(),
+            None => ().into_any(),
+        }
+    };
     view! {
         <div class="page" data-testid="page-versions">
+            <section>
+                <h2>{move || state.t("ver.diff")}</h2>
+                {picker(a, "versions-a")}" → "{picker(b, "versions-b")}
+                {diff}
+            </section>
             {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
             <section>
                 <h2>{move || state.t("nav.versions")}</h2>

@@ -59,6 +59,32 @@ impl Control {
         control
     }
 
+    /// Replaces the ledger with an export (the CLI's `state export` format)
+    /// after checking all of it; nothing changes when a check fails.
+    ///
+    /// # Errors
+    /// Every problem, with its path.
+    pub fn import(&self, state: AppState, text: &str) -> Result<(), Error> {
+        let value = clearance_core::parse_json(text)?;
+        let ledger: Ledger = serde_json::from_value(value)
+            .map_err(|e| Error::one("", clearance_core::error::code::BAD_VALUE, format!("not a clearance state export: {e}")))?;
+        ledger.check(None)?;
+        if let Some(current) = ledger.current() {
+            let policy = current.policy.clone();
+            state.model.update(|m| {
+                m.policy = policy;
+                m.staged.clear();
+            });
+        }
+        let stored = serde_json::to_string(&ledger).unwrap_or_default();
+        self.ledger.set(Some(ledger));
+        self.badge.set(Badge::Verified);
+        leptos::task::spawn_local(async move {
+            let _ = idb::put(idb::LEDGER, &stored).await;
+        });
+        Ok(())
+    }
+
     /// Takes a step as the acting user on a copy of the ledger (created from
     /// the current policy on first use); keeps and stores it on success.
     ///
