@@ -31,6 +31,7 @@ fn every_operation_kind_applies_and_is_summarised() {
         {"op": "reparent_role", "role": "intern", "parent": "sales_manager_east"},
         {"op": "add_department", "department": {"id": "lab", "parent": "hq"}},
         {"op": "reparent_department", "department": "lab", "parent": null},
+        {"op": "rename_department", "department": "lab", "name": "Lab"},
         {"op": "remove_department", "department": "lab"},
         {"op": "remove_role", "role": "intern"},
         {"op": "set_scope", "bundle": {"kind": "profile", "id": "sales_rep"}, "object": "Case", "action": "read", "scope": "department"},

@@ -383,3 +383,29 @@ test('the change-control state moves between the CLI and the app in one JSON for
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('rules are added and removed, departments renamed, reviews start with a named reviewer', async () => {
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('nav-permissions').click();
+  await page.getByTestId('new-rule').fill(JSON.stringify({ id: 'cases_to_directors', object: 'Case', criteria: 'record.priority == "high"', share_with: { role: 'sales_director' }, access: 'read' }));
+  await page.getByTestId('add-rule').click();
+  await page.locator('[data-testid="rule"][data-rule="cases_to_directors"]').waitFor();
+  await page.locator('[data-testid="forbid"]').first().getByTestId('forbid-remove').click();
+  await page.getByTestId('nav-org').click();
+  await page.locator('[data-testid="department"][data-department="it"] [data-testid="department-name"]').fill('Information Technology');
+  await page.locator('[data-testid="department"][data-department="it"] [data-testid="department-name"]').press('Enter');
+  await page.getByTestId('nav-simulate').click();
+  const staged = await page.getByTestId('staged-item').allInnerTexts();
+  assert.equal(staged.length, 3, staged.join('\n'));
+  assert.match(staged[0], /add sharing rule `cases_to_directors`/);
+  assert.match(staged[1], /remove forbid rule/);
+  assert.match(staged[2], /rename department `it`/);
+  await actAs(page, 'admin_ivy');
+  await page.getByTestId('nav-reviews').click();
+  await page.getByTestId('review-reviewer').fill('fin_mgr_fiona');
+  await page.getByTestId('review-start').click();
+  await page.getByTestId('review-item').first().waitFor();
+  assert.match(await page.getByTestId('review-item').first().innerText(), /fin_mgr_fiona/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -154,6 +154,13 @@ pub enum Operation {
         /// The department.
         department: Department,
     },
+    /// Rename a department (its display name).
+    RenameDepartment {
+        /// Department id.
+        department: String,
+        /// New name.
+        name: String,
+    },
     /// Re-parent a department (null: a root).
     ReparentDepartment {
         /// Department id.
@@ -465,6 +472,14 @@ impl Operation {
                     ));
                 }
                 policy.departments.push(department.clone());
+            }
+            Operation::RenameDepartment { department, name } => {
+                let entry = policy
+                    .departments
+                    .iter_mut()
+                    .find(|d| &d.id == department)
+                    .ok_or_else(|| unknown("/department", code::UNKNOWN_DEPARTMENT, "department", department))?;
+                entry.name = Some(name.clone());
             }
             Operation::ReparentDepartment { department, parent } => {
                 if let Some(parent) = parent {

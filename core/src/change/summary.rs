@@ -160,6 +160,13 @@ fn sentence(op: &Operation, lang: Lang) -> String {
                 format!("add department `{}`", department.id)
             }
         }
+        Operation::RenameDepartment { department, name } => {
+            if zh {
+                format!("将部门 `{department}` 改名为「{name}」")
+            } else {
+                format!("rename department `{department}` to \"{name}\"")
+            }
+        }
         Operation::ReparentDepartment { department, parent } => {
             let p = opt(parent, "the top", "顶层", lang);
             if zh { format!("将部门 `{department}` 移至 {p} 之下") } else { format!("move department `{department}` under {p}") }

@@ -158,10 +158,16 @@ pub fn OrgPage() -> impl IntoView {
                     .map(|(depth, id, name)| {
                         let others: Vec<String> = ids.iter().filter(|d| **d != id).cloned().collect();
                         let parent = parents.get(&id).cloned().flatten();
-                        let (move_id, delete_id) = (id.clone(), id.clone());
+                        let (move_id, delete_id, rename_id) = (id.clone(), id.clone(), id.clone());
                         view! {
                             <li style=format!("margin-left: {}em", depth * 2) data-testid="department" data-department=id.clone()>
-                                {name}" "<code>{id.clone()}</code>" "
+                                <input
+                                    class="inline"
+                                    data-testid="department-name"
+                                    value=name
+                                    on:change=move |ev| stage(state, problems, Operation::RenameDepartment { department: rename_id.clone(), name: event_target_value(&ev) })
+                                />
+                                " "<code>{id.clone()}</code>" "
                                 <select on:change=move |ev| {
                                     let parent = Some(event_target_value(&ev)).filter(|p| !p.is_empty());
                                     stage(state, problems, Operation::ReparentDepartment { department: move_id.clone(), parent })

@@ -228,6 +228,10 @@ pub fn PermissionsPage() -> impl IntoView {
                             prop:value=move || text.get()
                             on:input=move |ev| text.set(event_target_value(&ev))
                         />
+                        <button data-testid="rule-remove" on:click={
+                            let id = rule.id.clone();
+                            move |_| stage(state, problems, Operation::RemoveSharingRule { rule: id.clone() })
+                        }>{state.t("org.delete")}</button>
                         <button
                             data-testid="rule-save"
                             disabled=move || !errors.get().is_empty()
@@ -253,6 +257,18 @@ pub fn PermissionsPage() -> impl IntoView {
             .collect_view()
     };
 
+    let new_rule = RwSignal::new(
+        serde_json::json!({"id": "", "object": "Account", "criteria": "", "share_with": {"role": ""}, "access": "read"}).to_string(),
+    );
+    let new_forbid = RwSignal::new(serde_json::json!({"id": "", "actions": ["export"], "when": ""}).to_string());
+    let add_rule = move |_| match serde_json::from_str::<clearance_core::policy::SharingRule>(&new_rule.get_untracked()) {
+        Ok(rule) => stage(state, problems, Operation::AddSharingRule { rule }),
+        Err(e) => problems.set(vec![Problem::new("/rule", "bad_value", format!("not a sharing rule: {e}"))]),
+    };
+    let add_forbid = move |_| match serde_json::from_str::<clearance_core::policy::ForbidRule>(&new_forbid.get_untracked()) {
+        Ok(rule) => stage(state, problems, Operation::AddForbidRule { rule }),
+        Err(e) => problems.set(vec![Problem::new("/rule", "bad_value", format!("not a forbid rule: {e}"))]),
+    };
     let forbid = move || {
         let p: Policy = policy();
         p.forbid
@@ -266,6 +282,10 @@ pub fn PermissionsPage() -> impl IntoView {
                     <div class="rule" data-testid="forbid" data-rule=id>
                         <code>{label}</code>" "
                         <input class="criteria" data-testid="forbid-when" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+                        <button data-testid="forbid-remove" on:click={
+                            let id = rule.id.clone();
+                            move |_| stage(state, problems, Operation::RemoveForbidRule { rule: id.clone() })
+                        }>{state.t("org.delete")}</button>
                         <button
                             disabled=move || !errors.get().is_empty()
                             on:click=move |_| {
@@ -334,10 +354,18 @@ pub fn PermissionsPage() -> impl IntoView {
             <section>
                 <h2>{move || state.t("perm.rules")}</h2>
                 {rules}
+                <div class="form">
+                    <input class="criteria" data-testid="new-rule" prop:value=move || new_rule.get() on:input=move |ev| new_rule.set(event_target_value(&ev))/>
+                    <button data-testid="add-rule" on:click=add_rule>{move || state.t("perm.add_rule")}</button>
+                </div>
             </section>
             <section>
                 <h2>{move || state.t("perm.forbid")}</h2>
                 {forbid}
+                <div class="form">
+                    <input class="criteria" data-testid="new-forbid" prop:value=move || new_forbid.get() on:input=move |ev| new_forbid.set(event_target_value(&ev))/>
+                    <button data-testid="add-forbid" on:click=add_forbid>{move || state.t("perm.add_forbid")}</button>
+                </div>
             </section>
             <section>
                 <h2>{move || state.t("perm.baselines")}</h2>

@@ -13,6 +13,7 @@ pub fn ReviewsPage() -> impl IntoView {
     let state = AppState::get();
     let problems = RwSignal::new(Vec::<Problem>::new());
     let due = RwSignal::new("2026-12-31T00:00:00Z".to_owned());
+    let reviewer = RwSignal::new(String::new());
     let report = move |result: Result<(), clearance_core::Error>| problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
     let campaigns = move || {
         let list = state.control.ledger.with(|l| l.as_ref().map(|l| l.campaigns.clone()).unwrap_or_default());
@@ -57,9 +58,12 @@ pub fn ReviewsPage() -> impl IntoView {
         <div class="page" data-testid="page-reviews">
             <section>
                 <input prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
+                <input data-testid="review-reviewer" placeholder=move || state.t("rev.named") on:input=move |ev| reviewer.set(event_target_value(&ev))/>
                 <button data-testid="review-start" on:click=move |_| {
                     let due = due.get_untracked();
-                    report(state.control.act(state, |l, actor, at| l.start_review(actor, &due, &Reviewers::Manager, at).map(|_| ())))
+                    let named = reviewer.get_untracked();
+                    let reviewers = if named.trim().is_empty() { Reviewers::Manager } else { Reviewers::Named(named.trim().to_owned()) };
+                    report(state.control.act(state, |l, actor, at| l.start_review(actor, &due, &reviewers, at).map(|_| ())))
                 }>{move || state.t("rev.start")}</button>
                 {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
             </section>
