@@ -222,17 +222,20 @@ impl Ledger {
         })
     }
 
+    fn campaign_mut(&mut self, id: &str) -> Result<&mut Campaign, Error> {
+        self.campaigns
+            .iter_mut()
+            .find(|c| c.id == id)
+            .ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{id}`")))
+    }
+
     /// A reviewer's verdict on an item.
     ///
     /// # Errors
     /// `unknown_campaign`; the campaign's refusals.
     pub fn decide(&mut self, campaign: &str, item: u32, verdict: Verdict, actor: &str, comment: &str, at: &str) -> Result<(), Error> {
         self.atomically(|ledger| {
-            let entry = ledger
-                .campaigns
-                .iter_mut()
-                .find(|c| c.id == campaign)
-                .ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{campaign}`")))?;
+            let entry = ledger.campaign_mut(campaign)?;
             entry.decide(item, actor, verdict, comment, at)?;
             ledger.record(at, actor, "review_decided", campaign, serde_json::json!({"item": item, "verdict": verdict, "comment": comment}));
             Ok(())
@@ -245,11 +248,7 @@ impl Ledger {
     /// `unknown_campaign`, `not_the_owner`; the campaign's refusals.
     pub fn close_review(&mut self, campaign: &str, actor: &str, at: &str) -> Result<Option<String>, Error> {
         self.atomically(|ledger| {
-            let entry = ledger
-                .campaigns
-                .iter_mut()
-                .find(|c| c.id == campaign)
-                .ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{campaign}`")))?;
+            let entry = ledger.campaign_mut(campaign)?;
             if entry.owner != actor {
                 return Err(Error::one("", "not_the_owner", format!("campaign `{campaign}` is closed by its owner `{}`", entry.owner)));
             }

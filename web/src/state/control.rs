@@ -69,19 +69,8 @@ impl Control {
         let ledger: Ledger = serde_json::from_value(value)
             .map_err(|e| Error::one("", clearance_core::error::code::BAD_VALUE, format!("not a clearance state export: {e}")))?;
         ledger.check(None)?;
-        if let Some(current) = ledger.current() {
-            let policy = current.policy.clone();
-            state.model.update(|m| {
-                m.policy = policy;
-                m.staged.clear();
-            });
-        }
-        let stored = serde_json::to_string(&ledger).unwrap_or_default();
-        self.ledger.set(Some(ledger));
         self.badge.set(Badge::Verified);
-        leptos::task::spawn_local(async move {
-            let _ = idb::put(idb::LEDGER, &stored).await;
-        });
+        self.commit(state, ledger, true);
         Ok(())
     }
 
@@ -98,21 +87,25 @@ impl Control {
         };
         let versions = ledger.versions.len();
         let value = f(&mut ledger, &actor, &at)?;
-        if ledger.versions.len() != versions {
-            // A new version: it is now the policy everyone sees.
-            if let Some(current) = ledger.current() {
-                let policy = current.policy.clone();
-                state.model.update(|m| {
-                    m.policy = policy;
-                    m.staged.clear();
-                });
-            }
+        let new_version = ledger.versions.len() != versions;
+        self.commit(state, ledger, new_version);
+        Ok(value)
+    }
+
+    /// Keeps and stores `ledger`; with `adopt`, its current version becomes
+    /// the policy every page shows (staged edits are dropped).
+    fn commit(&self, state: AppState, ledger: Ledger, adopt: bool) {
+        if let (true, Some(current)) = (adopt, ledger.current()) {
+            let policy = current.policy.clone();
+            state.model.update(|m| {
+                m.policy = policy;
+                m.staged.clear();
+            });
         }
         let text = serde_json::to_string(&ledger).unwrap_or_default();
         self.ledger.set(Some(ledger));
         leptos::task::spawn_local(async move {
             let _ = idb::put(idb::LEDGER, &text).await;
         });
-        Ok(value)
     }
 }
