@@ -303,6 +303,8 @@ test('change control: request, approve as another user, apply; versions and a ve
   await page.locator('[data-testid="request"][data-request="R1"][data-state="approved"]').waitFor();
   await request.getByTestId('request-apply').click();
   await page.locator('[data-testid="request"][data-request="R1"][data-state="applied"]').waitFor();
+  await page.getByTestId('nav-simulate').click();
+  assert.equal(await page.getByTestId('sim-apply').isDisabled(), true, 'with change control in use, edits go through requests');
   await page.getByTestId('nav-versions').click();
   assert.equal(await page.getByTestId('version').count(), 2);
   const hashes = await page.getByTestId('version').evaluateAll((els) => els.map((e) => e.dataset.version).reverse());

@@ -197,7 +197,15 @@ pub fn SimulatePage() -> impl IntoView {
             <section>
                 <h2>{move || state.t("sim.staged")}</h2>
                 {staged}
-                <button data-testid="sim-apply" on:click=move |_| state.model.update(|m| { let _ = m.apply_staged(); })>{move || state.t("sim.apply")}</button>
+                // Once change control is in use, edits reach the policy only through approved requests.
+                <button
+                    data-testid="sim-apply"
+                    disabled=move || state.control.ledger.with(Option::is_some)
+                    title=move || if state.control.ledger.with(Option::is_some) { state.t("sim.apply_via_request") } else { "" }
+                    on:click=move |_| state.model.update(|m| { let _ = m.apply_staged(); })
+                >
+                    {move || state.t("sim.apply")}
+                </button>
                 <button data-testid="sim-discard" on:click=move |_| state.model.update(|m| m.staged.clear())>{move || state.t("sim.discard")}</button>
             </section>
             {effect}

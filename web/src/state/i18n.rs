@@ -36,6 +36,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("sim.remove", "Remove", "移除"),
     ("sim.apply", "Apply all", "全部应用"),
     ("sim.discard", "Discard all", "全部放弃"),
+    (
+        "sim.apply_via_request",
+        "Change control is in use: propose these edits on the Requests page",
+        "已启用变更控制：请在“变更请求”页提交这些编辑",
+    ),
     ("sim.effect", "Effect of the staged edits", "暂存编辑的影响"),
     ("sim.gained", "gained", "获得"),
     ("sim.lost", "lost", "失去"),
