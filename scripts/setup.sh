@@ -3,8 +3,9 @@
 # already there at the right version: the wasm32 target, wasm-bindgen-cli at
 # exactly the lockfile's wasm-bindgen version, trunk 0.21.14 (0.22 needs a
 # newer rustc), Node.js, Chromium and ChromeDriver (Debian's, for the admin
-# app's component and end-to-end tests), and the npm dev tools (binaryen's wasm-opt, tsc, playwright-core,
-# and the Deno, Bun, workerd and edge-runtime binaries).
+# app's component and end-to-end tests, with a CJK font), and the npm dev
+# tools (binaryen's wasm-opt, tsc, playwright-core, and the Deno, Bun,
+# workerd and edge-runtime binaries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -14,8 +15,8 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# The CLI must equal the crate exactly; no --locked: its own lockfile pins a
-# crate version this registry does not serve (see docs/TOOLCHAIN notes in ARCHITECTURE.md).
+# The CLI must equal the crate exactly; no --locked: the CLI's own lockfile
+# pins a crate version (webpki-roots) this registry does not serve.
 wasm_bindgen=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -qxF "wasm-bindgen $wasm_bindgen"; then
   echo "[setup] cargo install wasm-bindgen-cli $wasm_bindgen"
@@ -34,7 +35,7 @@ command -v npm >/dev/null || missing+=(npm)
 command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 # Chinese glyphs for the admin app's 中文 screenshots.
-fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-zenhei)
+[ -n "$(fc-list :lang=zh 2>/dev/null)" ] || missing+=(fonts-wqy-zenhei)
 if ((${#missing[@]})); then
   echo "[setup] apt-get install ${missing[*]}"
   apt-get update -qq
