@@ -5,6 +5,7 @@
 //! English and Chinese; `version` names a policy by the hash of its
 //! canonical form.
 
+mod apply;
 pub mod ledger;
 mod ops;
 pub mod request;

@@ -2,5 +2,6 @@
 
 pub mod bars;
 pub mod nav;
+pub mod options;
 pub mod problems;
 pub mod user_picker;

@@ -1,6 +1,7 @@
 //! Lint findings of the policy with the staged edits.
 
 use crate::state::AppState;
+use crate::state::model::name_of;
 use leptos::prelude::*;
 
 /// The page.
@@ -21,7 +22,7 @@ pub fn LintPage() -> impl IntoView {
                         {list
                             .into_iter()
                             .map(|f| {
-                                let severity = serde_json::to_value(f.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                                let severity = name_of(&f.severity);
                                 let class = severity.clone();
                                 let target = crate::state::page_of(&f.path);
                                 view! {

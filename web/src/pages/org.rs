@@ -1,6 +1,7 @@
 //! The organisation: role and department trees, and the users. Every edit
 //! is staged (and previewed on the Simulate page) before it is applied.
 
+use crate::components::options::options;
 use crate::components::problems::Problems;
 use crate::state::AppState;
 use clearance_core::Problem;
@@ -49,25 +50,12 @@ pub(crate) fn stage(state: AppState, problems: RwSignal<Vec<Problem>>, op: Opera
     }
 }
 
-fn select_options(values: Vec<String>, selected: Option<String>, none: bool) -> impl IntoView {
-    let none = none.then(|| view! { <option value="" selected=selected.is_none()>"—"</option> });
-    let options = values
-        .into_iter()
-        .map(|v| {
-            let is = selected.as_deref() == Some(v.as_str());
-            view! { <option value=v.clone() selected=is>{v.clone()}</option> }
-        })
-        .collect_view();
-    (none, options)
-}
-
 /// The page: trees and users; every edit is staged (see Simulate).
 #[component]
 pub fn OrgPage() -> impl IntoView {
     let state = AppState::get();
     let problems = RwSignal::new(Vec::<Problem>::new());
-    let policy =
-        move || state.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current.policy().ok().cloned()).unwrap_or_default());
+    let policy = move || state.current_policy();
     let new_role = RwSignal::new(String::new());
     let new_parent = RwSignal::new(String::new());
 
@@ -111,7 +99,7 @@ pub fn OrgPage() -> impl IntoView {
                                                 stage(state, problems, Operation::ReparentRole { role: move_id.clone(), parent })
                                             }
                                         >
-                                            {select_options(others, parent, true)}
+                                            {options(others, parent, true)}
                                         </select>
                                     }
                                     .into_any()
@@ -126,7 +114,7 @@ pub fn OrgPage() -> impl IntoView {
             </ul>
             <div class="form">
                 <input data-testid="new-role" placeholder=state.t("org.new_role") on:input=move |ev| new_role.set(event_target_value(&ev))/>
-                <select on:change=move |ev| new_parent.set(event_target_value(&ev))>{select_options(ids.clone(), None, true)}</select>
+                <select on:change=move |ev| new_parent.set(event_target_value(&ev))>{options(ids.clone(), None, true)}</select>
                 <button
                     data-testid="add-role"
                     on:click=move |_| {
@@ -172,7 +160,7 @@ pub fn OrgPage() -> impl IntoView {
                                     let parent = Some(event_target_value(&ev)).filter(|p| !p.is_empty());
                                     stage(state, problems, Operation::ReparentDepartment { department: move_id.clone(), parent })
                                 }>
-                                    {select_options(others, parent, true)}
+                                    {options(others, parent, true)}
                                 </select>
                                 <button data-testid="department-delete" on:click=move |_| stage(state, problems, Operation::RemoveDepartment { department: delete_id.clone() })>
                                     {state.t("org.delete")}
@@ -300,17 +288,17 @@ pub fn OrgPage() -> impl IntoView {
                         <td>{u.name.clone().unwrap_or_default()}" "<code>{id.clone()}</code></td>
                         <td>
                             <select data-testid="user-role" on:change=move |ev| stage(state, problems, Operation::MoveUser { user: i1.clone(), role: Some(event_target_value(&ev)), department: None })>
-                                {select_options(roles.clone(), u.role.clone(), u.role.is_none())}
+                                {options(roles.clone(), u.role.clone(), u.role.is_none())}
                             </select>
                         </td>
                         <td>
                             <select on:change=move |ev| stage(state, problems, Operation::MoveUser { user: i2.clone(), role: None, department: Some(event_target_value(&ev)) })>
-                                {select_options(departments.clone(), u.department.clone(), u.department.is_none())}
+                                {options(departments.clone(), u.department.clone(), u.department.is_none())}
                             </select>
                         </td>
                         <td>
                             <select on:change=move |ev| stage(state, problems, Operation::SetProfile { user: i3.clone(), profile: Some(event_target_value(&ev)).filter(|p| !p.is_empty()) })>
-                                {select_options(profiles.clone(), u.profile.clone(), true)}
+                                {options(profiles.clone(), u.profile.clone(), true)}
                             </select>
                         </td>
                         <td>
@@ -322,7 +310,7 @@ pub fn OrgPage() -> impl IntoView {
                                 }
                             }>
                                 <option value="">"+"</option>
-                                {select_options(grantable, None, false)}
+                                {options(grantable, None, false)}
                             </select>
                         </td>
                         <td>

@@ -4,6 +4,7 @@
 //! policies; object baselines and hierarchy access. Every edit is staged.
 
 use super::org::stage;
+use crate::components::options::options;
 use crate::components::problems::Problems;
 use crate::state::AppState;
 use crate::state::model::{RuleKind, condition_problems, criteria_problems, name_of, parse_name};
@@ -17,17 +18,9 @@ const ACCESS: [FieldAccess; 3] = [FieldAccess::Hidden, FieldAccess::Read, FieldA
 const HIERARCHY: [HierarchyAccess; 4] = [HierarchyAccess::Full, HierarchyAccess::Edit, HierarchyAccess::Read, HierarchyAccess::None];
 const BASELINES: [Baseline; 4] = [Baseline::Private, Baseline::PublicRead, Baseline::PublicReadWrite, Baseline::ControlledByParent];
 
-fn options<T: serde::Serialize>(values: &[T], selected: Option<String>) -> impl IntoView + use<T> {
-    let none = view! { <option value="" selected=selected.is_none()>"—"</option> };
-    let rest = values
-        .iter()
-        .map(|v| {
-            let name = name_of(v);
-            let is = selected.as_deref() == Some(name.as_str());
-            view! { <option value=name.clone() selected=is>{name.clone()}</option> }
-        })
-        .collect_view();
-    (none, rest)
+/// Options for enum values by their JSON names.
+fn named<T: serde::Serialize>(values: &[T], selected: Option<String>) -> impl IntoView + use<T> {
+    options(values.iter().map(name_of).collect(), selected, true)
 }
 
 /// The page.
@@ -36,8 +29,7 @@ pub fn PermissionsPage() -> impl IntoView {
     let state = AppState::get();
     let problems = RwSignal::new(Vec::<Problem>::new());
     let bundle = RwSignal::new(None::<BundleRef>);
-    let policy =
-        move || state.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current.policy().ok().cloned()).unwrap_or_default());
+    let policy = move || state.current_policy();
 
     let bundle_picker = move || {
         let p: Policy = policy();
@@ -93,7 +85,7 @@ pub fn PermissionsPage() -> impl IntoView {
                                         stage(state, problems, Operation::SetScope { bundle: b.clone(), object: object.clone(), action: action.clone(), scope })
                                     }
                                 >
-                                    {options(&SCOPES, current)}
+                                    {named(&SCOPES, current)}
                                 </select>
                             </td>
                         }
@@ -118,7 +110,7 @@ pub fn PermissionsPage() -> impl IntoView {
                                 let access = parse_name::<FieldAccess>(&event_target_value(&ev));
                                 stage(state, problems, Operation::SetFieldAccess { bundle: b.clone(), field: key.clone(), access })
                             }>
-                                {options(&ACCESS, current)}
+                                {named(&ACCESS, current)}
                             </select>
                         </td>
                     </tr>
@@ -323,7 +315,7 @@ pub fn PermissionsPage() -> impl IntoView {
                                     stage(state, problems, Operation::SetBaseline { object: key.clone(), baseline })
                                 }
                             }>
-                                {options(&BASELINES, Some(name_of(&ty.baseline)))}
+                                {named(&BASELINES, Some(name_of(&ty.baseline)))}
                             </select>
                         </td>
                         <td>
@@ -333,7 +325,7 @@ pub fn PermissionsPage() -> impl IntoView {
                                     stage(state, problems, Operation::SetHierarchy { object: hkey.clone(), hierarchy: Hierarchy { access, ..hierarchy } })
                                 }
                             }>
-                                {options(&HIERARCHY, Some(name_of(&hierarchy.access)))}
+                                {named(&HIERARCHY, Some(name_of(&hierarchy.access)))}
                             </select>
                             {hierarchy.depth.map(|d| format!(" ≤ {d}"))}
                         </td>

@@ -3,6 +3,7 @@
 
 use crate::components::problems::Problems;
 use crate::state::AppState;
+use crate::state::model::name_of;
 use clearance_core::Problem;
 use clearance_core::change::ledger::Step;
 use clearance_core::change::summarize;
@@ -48,7 +49,7 @@ pub fn RequestsPage() -> impl IntoView {
             .map(|r| {
                 let id = r.id.clone();
                 let (a, b, c, d) = (id.clone(), id.clone(), id.clone(), id.clone());
-                let state_name = serde_json::to_value(r.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                let state_name = name_of(&r.state);
                 let shown = state_name.clone();
                 let preview = diff_preview(state, &r.changes);
                 view! {

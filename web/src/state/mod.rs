@@ -131,6 +131,11 @@ impl AppState {
         use_context::<AppState>().unwrap_or_else(AppState::provide)
     }
 
+    /// The policy with the staged edits (empty while they do not compile).
+    pub fn current_policy(&self) -> clearance_core::policy::Policy {
+        self.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current.policy().ok().cloned()).unwrap_or_default())
+    }
+
     /// A text of the UI in the current language.
     pub fn t(&self, key: &'static str) -> &'static str {
         i18n::t(self.lang.get(), key)
