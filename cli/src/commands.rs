@@ -1,7 +1,7 @@
 //! The subcommands. Each returns the exit code, or an error that `main`
 //! reports with exit status 1.
 
-use clearance_cli::load::{load_policy, load_records, load_suite, read_text};
+use clearance_cli::load::{IO_ERROR, load_policy, load_records, load_suite, read_text};
 use clearance_core::{Engine, Error, Lang, Request, explain};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -47,19 +47,32 @@ pub fn validate(policy: &Path, json: bool) -> Result<ExitCode, Error> {
 }
 
 /// `check` (no `lang`) and `explain` (with `lang`): one output line per request line.
-pub fn check(policy: &Path, records: Option<&Path>, requests: &Path, lang: Option<Lang>, json: bool) -> Result<ExitCode, Error> {
+pub fn check(
+    policy: &Path,
+    records: Option<&Path>,
+    requests: &Path,
+    lang: Option<Lang>,
+    json: bool,
+    log: Option<&Path>,
+) -> Result<ExitCode, Error> {
     let engine = load_policy(policy)?;
     let dataset = records.map(|r| load_records(&engine, r)).transpose()?;
     let text = read_text(requests)?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failed = false;
+    let mut log = log.map(open_log).transpose()?;
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         let line_text = match decide(&engine, dataset.as_ref(), line, lang, json) {
-            Ok(text) => text,
+            Ok((text, event)) => {
+                if let Some(log) = &mut log {
+                    writeln!(log, "{}", event.to_line()).map_err(|e| Error::one("", IO_ERROR, format!("cannot write the log: {e}")))?;
+                }
+                text
+            }
             Err(error) => {
                 failed = true;
                 let problems: Vec<_> = error
@@ -73,23 +86,51 @@ pub fn check(policy: &Path, records: Option<&Path>, requests: &Path, lang: Optio
         writeln!(out, "{line_text}").map_err(|e| Error::one("", "io_error", format!("cannot write output: {e}")))?;
     }
     out.flush().map_err(|e| Error::one("", "io_error", format!("cannot write output: {e}")))?;
+    if let Some(log) = &mut log {
+        log.flush().map_err(|e| Error::one("", IO_ERROR, format!("cannot write the log: {e}")))?;
+    }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn decide(engine: &Engine, dataset: Option<&clearance_core::Dataset>, line: &str, lang: Option<Lang>, json: bool) -> Result<String, Error> {
+/// Opens an activity log for appending (created when absent).
+fn open_log(path: &Path) -> Result<BufWriter<std::fs::File>, Error> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map(BufWriter::new)
+        .map_err(|e| Error::one("", IO_ERROR, format!("cannot open `{}`: {}", path.display(), e.to_string().to_lowercase())))
+}
+
+/// One request line decided: the output line and the decision's event
+/// (timed by the request's `context.time`, else now).
+fn decide(
+    engine: &Engine,
+    dataset: Option<&clearance_core::Dataset>,
+    line: &str,
+    lang: Option<Lang>,
+    json: bool,
+) -> Result<(String, clearance_core::activity::Event<'static>), Error> {
     let value = clearance_core::parse_json(line)?;
     let request = Request::from_value(&value)?;
     let prepared = engine.prepare(&request, dataset)?;
     let query = prepared.query(dataset);
     let decision = engine.check_query(&query);
     let out = engine.render(&decision, &query);
-    Ok(match lang {
+    let event = engine.event(&query, &decision, now_ms());
+    let text = match lang {
         None => serde_json::to_string(&out).unwrap_or_default(),
         Some(lang) => {
             let sentence = explain(&out, &engine.subject(&decision, &query), lang);
             if json { serde_json::json!({ "decision": out, "explanation": sentence }).to_string() } else { sentence }
         }
-    })
+    };
+    Ok((text, event))
+}
+
+/// Milliseconds since the epoch by the system clock.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0))
 }
 
 pub fn test(files: &[std::path::PathBuf], json: bool) -> Result<ExitCode, Error> {

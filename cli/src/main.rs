@@ -2,6 +2,7 @@
 //! policy test files. Exit status: 0 success (a deny is a success), 1 invalid
 //! input or failing tests, 2 usage errors.
 
+mod activity;
 mod commands;
 mod workflow;
 
@@ -46,6 +47,9 @@ enum Command {
         /// Requests, one JSON object per line; `-` reads stdin.
         #[arg(long)]
         requests: PathBuf,
+        /// Append a decision event per request to this activity log (JSON Lines).
+        #[arg(long)]
+        log: Option<PathBuf>,
     },
     /// Decide requests and print each decision as a sentence.
     Explain {
@@ -229,6 +233,11 @@ enum Command {
     Review {
         #[command(subcommand)]
         command: ReviewCommand,
+    },
+    /// Activity monitoring: analyse decision logs, generate a synthetic month, react to findings.
+    Activity {
+        #[command(subcommand)]
+        command: ActivityCommand,
     },
     /// The whole state database as JSON: export, import.
     State {
@@ -425,6 +434,79 @@ enum ReviewCommand {
 }
 
 #[derive(Subcommand)]
+enum ActivityCommand {
+    /// Analyse decision logs (JSON Lines; `-` reads stdin): per-user baselines, findings.
+    Analyze {
+        /// The logs.
+        #[arg(required_unless_present = "db")]
+        logs: Vec<PathBuf>,
+        /// The policy: login hours, sensitive fields, thresholds (`activity`), reactions.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Store the events and findings in this state database and analyse every stored event.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Language of the sentences (text format).
+        #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+        lang: String,
+    },
+    /// Print a deterministic synthetic month of activity for an org (JSON Lines).
+    Generate {
+        /// The policy file.
+        policy: PathBuf,
+        /// Records the users work on.
+        #[arg(long)]
+        records: PathBuf,
+        /// First day (UTC).
+        #[arg(long, default_value = "2026-11-02")]
+        start: String,
+        /// Number of days.
+        #[arg(long, default_value_t = 28)]
+        days: u32,
+        /// Fewest events per user and working day.
+        #[arg(long, default_value_t = 20)]
+        min_per_day: u32,
+        /// Most events per user and working day.
+        #[arg(long, default_value_t = 60)]
+        max_per_day: u32,
+        /// Do not inject anomalies.
+        #[arg(long)]
+        clean: bool,
+        /// Write the injected anomalies (kind, user, window) to this JSON file.
+        #[arg(long)]
+        injected: Option<PathBuf>,
+        /// Random seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Print the findings of the last analysis stored in the state database.
+    Findings {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Turn a stored finding into a change request (with `--as`), or print its change set.
+    React {
+        /// The finding's id.
+        id: String,
+        /// The state database.
+        #[arg(long, default_value = "clearance.db")]
+        db: PathBuf,
+        /// Propose the change request as this user (without: print the change set).
+        #[arg(long = "as")]
+        actor: Option<String>,
+        /// The time of the action (RFC 3339; default: `CLEARANCE_NOW`, else now).
+        #[arg(long)]
+        at: Option<String>,
+        /// A comment recorded with the request.
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum StateCommand {
     /// Print the whole state as JSON.
     Export {
@@ -479,14 +561,38 @@ fn review(command: ReviewCommand) -> Result<ExitCode, clearance_core::Error> {
     }
 }
 
+fn activity_command(command: ActivityCommand) -> Result<ExitCode, clearance_core::Error> {
+    match command {
+        ActivityCommand::Analyze { logs, policy, db, format, lang } => {
+            let lang = clearance_core::Lang::parse(&lang).unwrap_or(clearance_core::Lang::En);
+            activity::analyze(&logs, policy.as_deref(), db.as_deref(), format == Format::Json, lang)
+        }
+        ActivityCommand::Generate { policy, records, start, days, min_per_day, max_per_day, clean, injected, seed } => {
+            if min_per_day > max_per_day || max_per_day == 0 {
+                return Err(clearance_core::Error::one(
+                    "",
+                    "usage",
+                    "`--min-per-day` must be at most `--max-per-day`, which must be positive",
+                ));
+            }
+            let params = clearance_core::activity::synth::Params { start, days, min_per_day, max_per_day, inject: !clean, seed };
+            activity::generate(&activity::GenerateArgs { policy: &policy, records: &records, params, injected: injected.as_deref() })
+        }
+        ActivityCommand::Findings { db } => activity::findings(&db.db),
+        ActivityCommand::React { id, db, actor, at, comment } => activity::react(&db, &id, actor.as_deref(), &comment, at.as_deref()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate { policy, format } => commands::validate(&policy, format == Format::Json),
-        Command::Check { policy, records, requests } => commands::check(&policy, records.as_deref(), &requests, None, false),
+        Command::Check { policy, records, requests, log } => {
+            commands::check(&policy, records.as_deref(), &requests, None, false, log.as_deref())
+        }
         Command::Explain { policy, records, requests, lang, format } => {
             let lang = clearance_core::Lang::parse(&lang).unwrap_or(clearance_core::Lang::En);
-            commands::check(&policy, records.as_deref(), &requests, Some(lang), format == Format::Json)
+            commands::check(&policy, records.as_deref(), &requests, Some(lang), format == Format::Json, None)
         }
         Command::Test { files, format } => commands::test(&files, format == Format::Json),
         Command::Filter { policy, records, user, action, object, context, reasons } => {
@@ -512,6 +618,7 @@ fn main() -> ExitCode {
         Command::Audit { command: AuditCommand::Verify { db, format } } => workflow::audit_verify(&db.db, format == Format::Json),
         Command::Audit { command: AuditCommand::Export { db } } => workflow::audit_export(&db.db),
         Command::Review { command } => review(command),
+        Command::Activity { command } => activity_command(command),
         Command::State { command: StateCommand::Export { db } } => workflow::state_export(&db.db),
         Command::State { command: StateCommand::Import { file, db } } => workflow::state_import(&db.db, &file),
     };

@@ -7,6 +7,7 @@
 //! audit chain verifies — before anything is replaced.
 
 use clearance_core::Error;
+use clearance_core::activity::Finding;
 use clearance_core::audit::{self, Entry};
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::Campaign;
@@ -38,6 +39,8 @@ CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, 
 CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS campaigns (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS findings (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 ";
 
 impl Store {
@@ -330,6 +333,65 @@ impl Store {
             }
             Ok(())
         })
+    }
+}
+
+/// Activity: decision events (as their JSON lines) and the latest findings.
+impl Store {
+    /// Appends events, in order, as their JSON lines.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn add_events<'a>(&self, lines: impl IntoIterator<Item = &'a str>) -> Result<u64, Error> {
+        let mut statement = self.conn.prepare_cached("INSERT INTO events (body) VALUES (?1)").map_err(db)?;
+        let mut n = 0;
+        for line in lines {
+            statement.execute([line]).map_err(db)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Calls `f` with every stored event line and its sequence number, in order.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn each_event(&self, mut f: impl FnMut(u64, &str)) -> Result<(), Error> {
+        let mut statement = self.conn.prepare("SELECT seq, body FROM events ORDER BY seq").map_err(db)?;
+        let mut rows = statement.query([]).map_err(db)?;
+        while let Some(row) = rows.next().map_err(db)? {
+            let seq: u64 = row.get(0).map_err(db)?;
+            let body = row.get_ref(1).map_err(db)?.as_str().map_err(|e| db(e.into()))?;
+            f(seq, body);
+        }
+        Ok(())
+    }
+
+    /// Replaces the stored findings.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn replace_findings(&self, findings: &[Finding]) -> Result<(), Error> {
+        self.conn.execute("DELETE FROM findings", []).map_err(db)?;
+        let mut statement = self.conn.prepare_cached("INSERT OR REPLACE INTO findings (id, body) VALUES (?1, ?2)").map_err(db)?;
+        for finding in findings {
+            statement.execute(params![finding.id, serde_json::to_string(finding).unwrap_or_default()]).map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// The stored findings, in the order analysis reported them.
+    ///
+    /// # Errors
+    /// `db_error`, undecodable rows.
+    pub fn findings(&self) -> Result<Vec<Finding>, Error> {
+        let mut statement = self.conn.prepare("SELECT body FROM findings ORDER BY rowid").map_err(db)?;
+        let rows = statement.query_map([], |r| r.get::<_, String>(0)).map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row.map_err(db)?).map_err(|e| bad_json("finding", e))?);
+        }
+        Ok(out)
     }
 }
 

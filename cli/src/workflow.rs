@@ -22,19 +22,9 @@ pub fn now(at: Option<&str>) -> String {
     if let Ok(at) = std::env::var("CLEARANCE_NOW") {
         return at;
     }
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+    // Whole seconds, as the audit log has always written them.
+    let text = clearance_core::format_rfc3339(crate::commands::now_ms().div_euclid(1000) * 1000);
+    format!("{}Z", &text[..19])
 }
 
 fn print(value: &serde_json::Value) -> Result<ExitCode, Error> {
@@ -97,7 +87,7 @@ pub fn propose(db: &Path, changes: &Path, actor: &str, comment: &str, records: O
     propose_ops(db, ops, actor, comment, records, at)
 }
 
-fn propose_ops(
+pub fn propose_ops(
     db: &Path,
     ops: Vec<Operation>,
     actor: &str,

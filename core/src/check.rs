@@ -190,14 +190,31 @@ impl Engine {
     /// index check (it was compiled by this engine). `None` when a position
     /// is out of range or the dataset is another engine's.
     pub(crate) fn verdict_at(&self, dataset: &Dataset, u: u32, action: u32, record: u32, context: &Context) -> Option<bool> {
+        let query = self.query_at(dataset, u, action, record, context)?;
+        Some(self.evaluate_for(Some(u), &query, false, true).allowed)
+    }
+
+    /// The full decision for positions, with the query it answers.
+    pub(crate) fn decide_at<'a>(
+        &'a self,
+        dataset: &'a Dataset,
+        u: u32,
+        action: u32,
+        record: u32,
+        context: &'a Context,
+    ) -> Option<(Query<'a>, Decision)> {
+        let query = self.query_at(dataset, u, action, record, context)?;
+        let decision = self.evaluate_for(Some(u), &query, false, false);
+        Some((query, decision))
+    }
+
+    fn query_at<'a>(&'a self, dataset: &'a Dataset, u: u32, action: u32, record: u32, context: &'a Context) -> Option<Query<'a>> {
         if !dataset.belongs_to(self) || action as usize >= self.actions.len() {
             return None;
         }
         let user = self.users.get(u as usize)?;
         let record = dataset.records().get(record as usize)?;
-        let query =
-            Query { user: &user.id, action, object: record.object, record: Some(record), context, fields: &[], dataset: Some(dataset) };
-        Some(self.evaluate_for(Some(u), &query, false, true).allowed)
+        Some(Query { user: &user.id, action, object: record.object, record: Some(record), context, fields: &[], dataset: Some(dataset) })
     }
 
     /// The six stages; `assume_mfa` reads the session as having passed MFA.

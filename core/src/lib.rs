@@ -16,6 +16,7 @@
 //! assert!(decision.allowed);
 //! ```
 
+pub mod activity;
 pub mod api;
 pub mod audit;
 pub mod bundle;
@@ -45,7 +46,7 @@ mod value;
 
 pub use check::{Prepared, Query};
 pub use cidr::Cidr;
-pub use clock::parse_rfc3339;
+pub use clock::{format_rfc3339, parse_rfc3339};
 pub use dataset::{Dataset, Record, parse_records};
 pub use decision::{Decision, Denial, FieldSets, Reason, Stage};
 pub use engine::{Engine, Principal};

@@ -53,6 +53,9 @@ pub struct Policy {
     /// Who approves permission changes, and when two approvals are needed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_control: Option<ChangeControl>,
+    /// Thresholds of activity analysis (every key optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity: Option<crate::activity::ActivityConfig>,
 }
 
 fn one() -> u32 {

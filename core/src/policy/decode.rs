@@ -20,6 +20,7 @@ const TOP_KEYS: &[&str] = &[
     "forbid",
     "separation_of_duties",
     "change_control",
+    "activity",
 ];
 
 /// Parses policy JSON text into a [`Policy`] (structure only; references are
@@ -58,6 +59,12 @@ pub fn decode_policy(value: &Value) -> Result<Policy, Error> {
             "forbid" => policy.forbid = decode_list(item, &path, p),
             "separation_of_duties" => policy.separation_of_duties = decode_list(item, &path, p),
             "change_control" => policy.change_control = decode(item, &path, p),
+            "activity" => {
+                policy.activity = decode::<crate::activity::ActivityConfig>(item, &path, p);
+                if let Some(config) = &policy.activity {
+                    config.validate(&path, p);
+                }
+            }
             _ => {}
         }
     }

@@ -1,0 +1,189 @@
+//! `activity analyze|generate|findings|react`: decision logs in, findings
+//! out, kept with the rest of the CLI's state in its SQLite database, and a
+//! finding turned into a change request (or a change set file).
+
+use crate::workflow;
+use clearance_cli::load::IO_ERROR;
+use clearance_cli::load::{load_policy, load_records};
+use clearance_cli::store::Store;
+use clearance_core::activity::synth::{self, Params};
+use clearance_core::activity::{Analyzer, Finding, Report};
+use clearance_core::{Error, Lang};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn io(what: &str, e: &std::io::Error) -> Error {
+    Error::one("", IO_ERROR, format!("cannot {what}: {}", e.to_string().to_lowercase()))
+}
+
+/// Streams one log (a file, or `-` for stdin) into the analyzer, line by
+/// line, and hands each line to `keep` (to store it) when it parsed.
+fn stream(analyzer: &mut Analyzer<'_>, path: &Path, mut keep: impl FnMut(&str) -> Result<(), Error>) -> Result<(), Error> {
+    let name = path.display().to_string();
+    let reader: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| io(&format!("read `{name}`"), &e))?)
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, reader);
+    let source = analyzer.source(&name);
+    let mut line = String::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).map_err(|e| io(&format!("read `{name}`"), &e))? == 0 {
+            break;
+        }
+        number += 1;
+        let text = line.trim_end_matches(['\n', '\r']);
+        let before = analyzer.skipped_count();
+        analyzer.push_line(source, number, text);
+        if analyzer.skipped_count() == before && !text.trim().is_empty() {
+            keep(text)?;
+        }
+    }
+    Ok(())
+}
+
+/// `activity analyze LOG…`: with `db`, the logs' events are stored and the
+/// analysis covers every stored event, whose findings replace the stored ones.
+pub fn analyze(logs: &[PathBuf], policy: Option<&Path>, db: Option<&Path>, json: bool, lang: Lang) -> Result<ExitCode, Error> {
+    let engine = policy.map(load_policy).transpose()?;
+    let mut analyzer = Analyzer::for_org(engine.as_ref());
+    let report = match db {
+        None => {
+            for log in logs {
+                stream(&mut analyzer, log, |_| Ok(()))?;
+            }
+            analyzer.finish()
+        }
+        Some(db) => {
+            let mut store = Store::open(db)?;
+            store.transaction(|s| {
+                let source = analyzer.source(&format!("{}#events", db.display()));
+                s.each_event(|seq, line| analyzer.push_line(source, seq, line))?;
+                for log in logs {
+                    let mut batch: Vec<String> = Vec::new();
+                    stream(&mut analyzer, log, |line| {
+                        batch.push(line.to_owned());
+                        if batch.len() >= 10_000 {
+                            s.add_events(batch.iter().map(String::as_str))?;
+                            batch.clear();
+                        }
+                        Ok(())
+                    })?;
+                    s.add_events(batch.iter().map(String::as_str))?;
+                }
+                let report = std::mem::replace(&mut analyzer, Analyzer::for_org(None)).finish();
+                s.replace_findings(&report.findings)?;
+                Ok(report)
+            })?
+        }
+    };
+    print_report(&report, json, lang)
+}
+
+fn print_report(report: &Report, json: bool, lang: Lang) -> Result<ExitCode, Error> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let write = |out: &mut BufWriter<_>, text: String| writeln!(out, "{text}").map_err(|e| io("write output", &e));
+    if json {
+        write(&mut out, serde_json::to_string_pretty(report).unwrap_or_default())?;
+    } else {
+        for problem in &report.skipped {
+            eprintln!("warning: {}:{}: {}: {} (line skipped)", problem.source, problem.line, problem.code, problem.message);
+        }
+        write(
+            &mut out,
+            format!(
+                "{} events from {} users, {} to {}; {} lines skipped; {} findings",
+                report.events,
+                report.users,
+                report.from.as_deref().unwrap_or("-"),
+                report.to.as_deref().unwrap_or("-"),
+                report.skipped_count,
+                report.findings.len()
+            ),
+        )?;
+        for finding in &report.findings {
+            let message = if lang == Lang::Zh { &finding.message.zh } else { &finding.message.en };
+            let cites: Vec<String> = finding.events.iter().map(|e| format!("{}:{}", e.source, e.line)).collect();
+            write(&mut out, format!("[{}] {}: {} ({})", finding.severity.as_str(), finding.id, message, cites.join(", ")))?;
+        }
+    }
+    out.flush().map_err(|e| io("write output", &e))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `activity generate` makes.
+pub struct GenerateArgs<'a> {
+    /// The policy file.
+    pub policy: &'a Path,
+    /// The records file.
+    pub records: &'a Path,
+    /// Generation parameters.
+    pub params: Params,
+    /// Where to write the injected anomalies (JSON).
+    pub injected: Option<&'a Path>,
+}
+
+/// `activity generate POLICY --records FILE`: a synthetic month as JSON Lines on stdout.
+pub fn generate(args: &GenerateArgs<'_>) -> Result<ExitCode, Error> {
+    let engine = load_policy(args.policy)?;
+    let records = load_records(&engine, args.records)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut failed = None;
+    let injected = synth::generate(&engine, &records, &args.params, |event| {
+        if failed.is_none()
+            && let Err(e) = writeln!(out, "{}", event.to_line())
+        {
+            failed = Some(e);
+        }
+    });
+    if let Some(e) = failed {
+        return Err(io("write output", &e));
+    }
+    out.flush().map_err(|e| io("write output", &e))?;
+    if let Some(path) = args.injected {
+        let list: Vec<_> =
+            injected.iter().map(|i| serde_json::json!({"kind": i.kind, "user": i.user, "from": i.from, "to": i.to})).collect();
+        std::fs::write(path, serde_json::to_string_pretty(&list).unwrap_or_default())
+            .map_err(|e| io(&format!("write `{}`", path.display()), &e))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `activity findings`: the stored findings as JSON.
+pub fn findings(db: &Path) -> Result<ExitCode, Error> {
+    let store = Store::open(db)?;
+    let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&store.findings()?).unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stored(store: &Store, id: &str) -> Result<Finding, Error> {
+    store.findings()?.into_iter().find(|f| f.id == id).ok_or_else(|| {
+        Error::one("/finding", "unknown_finding", format!("unknown finding `{id}`: run `clearance activity findings` for the ids"))
+    })
+}
+
+/// `activity react ID`: with `--as`, proposes the finding's change set as a
+/// change request; without, prints the change set (a file for `change propose`).
+pub fn react(db: &Path, id: &str, actor: Option<&str>, comment: &str, at: Option<&str>) -> Result<ExitCode, Error> {
+    let finding = stored(&Store::open(db)?, id)?;
+    if finding.changes.is_empty() {
+        return Err(Error::one("/finding", "no_reaction", format!("finding `{id}` suggests no change")));
+    }
+    match actor {
+        Some(actor) => {
+            let comment =
+                if comment.is_empty() { format!("reaction to {}: {}", finding.id, finding.message.en) } else { comment.to_owned() };
+            workflow::propose_ops(db, finding.changes, actor, &comment, None, at)
+        }
+        None => {
+            let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&finding.changes).unwrap_or_default());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,662 @@
+//! Streaming analysis: one pass folds every event into per-user aggregates
+//! (per day, per minute of denial, per IP range, per privilege); `finish`
+//! learns each user's baselines from those aggregates and reports what
+//! stands out. Memory grows with users × active days, never with events,
+//! and the order of events does not matter.
+
+use super::config::ActivityConfig;
+use super::event::{Event, parse_line};
+use super::finding::{EventRef, Finding, Kind, Sentence, sentence};
+use crate::clock::{Hours, format_rfc3339};
+use crate::decision::Stage;
+use crate::engine::Engine;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = 3_600_000;
+const MINUTE_MS: i64 = 60_000;
+const EXAMPLES: usize = 5;
+
+/// A line that could not be read, reported and skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineProblem {
+    /// The log's name.
+    pub source: String,
+    /// The line, counting from 1.
+    pub line: u64,
+    /// Stable code (`json_syntax`, `bad_event`).
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Events and denials of one day (or one user, or one object).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Events.
+    pub events: u64,
+    /// Denied events.
+    pub denied: u64,
+}
+
+/// One day of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayTally {
+    /// The day, `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// Its counts.
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
+/// A name with its counts (top users, top objects).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedTally {
+    /// The user id or object name.
+    pub name: String,
+    /// Its counts.
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
+/// The result of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Events read.
+    pub events: u64,
+    /// Distinct users.
+    pub users: u64,
+    /// First event time, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Last event time, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Lines skipped, each with its line number (at most 1,000 listed).
+    pub skipped: Vec<LineProblem>,
+    /// How many lines were skipped in all.
+    pub skipped_count: u64,
+    /// Events and denials per UTC day.
+    pub timeline: Vec<DayTally>,
+    /// The ten busiest users.
+    pub top_users: Vec<NamedTally>,
+    /// The ten busiest objects.
+    pub top_objects: Vec<NamedTally>,
+    /// Findings, most severe first, then by time.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Ref {
+    source: u32,
+    line: u64,
+}
+
+/// A count with the time span and first example of what it counts.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    count: u32,
+    first_ms: i64,
+    last_ms: i64,
+    example: Ref,
+}
+
+impl Span {
+    fn new(ms: i64, at: Ref) -> Span {
+        Span { count: 1, first_ms: ms, last_ms: ms, example: at }
+    }
+
+    fn add(slot: &mut Option<Span>, ms: i64, at: Ref) {
+        match slot {
+            Some(span) => {
+                span.count += 1;
+                if ms < span.first_ms {
+                    span.first_ms = ms;
+                    span.example = at;
+                }
+                span.last_ms = span.last_ms.max(ms);
+            }
+            None => *slot = Some(Span::new(ms, at)),
+        }
+    }
+}
+
+/// One user's local day.
+#[derive(Debug, Default)]
+struct Day {
+    all: Option<Span>,
+    exports: Option<Span>,
+    sensitive: Option<Span>,
+    outside: Option<Span>,
+    /// Events per local hour.
+    hours: [u32; 24],
+    /// The first example of each active hour.
+    hour_examples: Vec<(u8, Ref)>,
+}
+
+#[derive(Debug, Default)]
+struct Privilege {
+    /// First use on each local day.
+    days: BTreeMap<i64, Span>,
+    bundle: Option<u32>,
+}
+
+#[derive(Debug)]
+struct UserState {
+    offset_ms: i64,
+    hours: Vec<Hours>,
+    days: BTreeMap<i64, Day>,
+    denials: BTreeMap<i64, Span>,
+    ranges: FxHashMap<(u128, bool), Span>,
+    privileges: FxHashMap<(u32, u32), Privilege>,
+    first_ms: i64,
+    tally: Tally,
+}
+
+/// Streams events into per-user aggregates; [`Analyzer::finish`] reports.
+pub struct Analyzer<'o> {
+    config: ActivityConfig,
+    org: Option<&'o Engine>,
+    sources: Vec<String>,
+    user_ids: Vec<Box<str>>,
+    users: FxHashMap<Box<str>, u32>,
+    states: Vec<UserState>,
+    names: FxHashMap<Box<str>, u32>,
+    name_list: Vec<Box<str>>,
+    objects: FxHashMap<u32, Tally>,
+    timeline: BTreeMap<i64, Tally>,
+    events: u64,
+    span: Option<(i64, i64)>,
+    skipped: Vec<LineProblem>,
+    skipped_count: u64,
+}
+
+impl<'o> Analyzer<'o> {
+    /// An analyzer with `config`; with `org`, login hours, local time and
+    /// sensitive fields come from the policy, and reactions name the user's
+    /// permission sets.
+    pub fn new(config: ActivityConfig, org: Option<&'o Engine>) -> Analyzer<'o> {
+        Analyzer {
+            config,
+            org,
+            sources: Vec::new(),
+            user_ids: Vec::new(),
+            users: FxHashMap::default(),
+            states: Vec::new(),
+            names: FxHashMap::default(),
+            name_list: Vec::new(),
+            objects: FxHashMap::default(),
+            timeline: BTreeMap::new(),
+            events: 0,
+            span: None,
+            skipped: Vec::new(),
+            skipped_count: 0,
+        }
+    }
+
+    /// An analyzer with the thresholds of `org`'s policy (or the defaults).
+    pub fn for_org(org: Option<&'o Engine>) -> Analyzer<'o> {
+        let config = org.and_then(|e| e.policy().ok()).and_then(|p| p.activity.clone()).unwrap_or_default();
+        Analyzer::new(config, org)
+    }
+
+    /// Starts a new log; its lines are numbered from 1.
+    pub fn source(&mut self, name: &str) -> u32 {
+        self.sources.push(name.to_owned());
+        u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// Reads one line of log `source`: an event is folded in, a blank line
+    /// ignored, a bad line reported (with its number) and skipped.
+    pub fn push_line(&mut self, source: u32, line: u64, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        match parse_line(text) {
+            Ok((event, ms)) => self.push(&event, ms, source, line),
+            Err(problem) => {
+                self.skipped_count += 1;
+                if self.skipped.len() < 1000 {
+                    let name = self.sources.get(source as usize).cloned().unwrap_or_default();
+                    self.skipped.push(LineProblem { source: name, line, code: problem.code, message: problem.message });
+                }
+            }
+        }
+    }
+
+    /// How many lines were skipped so far.
+    pub fn skipped_count(&self) -> u64 {
+        self.skipped_count
+    }
+
+    /// Reads a whole log text.
+    pub fn push_text(&mut self, name: &str, text: &str) {
+        let source = self.source(name);
+        for (n, line) in text.lines().enumerate() {
+            self.push_line(source, n as u64 + 1, line);
+        }
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.names.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.name_list.len()).unwrap_or(u32::MAX);
+        self.name_list.push(name.into());
+        self.names.insert(name.into(), id);
+        id
+    }
+
+    fn user(&mut self, id: &str, ms: i64) -> usize {
+        if let Some(&u) = self.users.get(id) {
+            return u as usize;
+        }
+        let hours = self.org.map(|org| org.login_hours(id)).unwrap_or_default();
+        let offset = hours.first().map_or(self.config.utc_offset_minutes, |h| h.utc_offset_minutes);
+        self.states.push(UserState {
+            offset_ms: i64::from(offset) * MINUTE_MS,
+            hours,
+            days: BTreeMap::new(),
+            denials: BTreeMap::new(),
+            ranges: FxHashMap::default(),
+            privileges: FxHashMap::default(),
+            first_ms: ms,
+            tally: Tally::default(),
+        });
+        let u = u32::try_from(self.user_ids.len()).unwrap_or(u32::MAX);
+        self.user_ids.push(id.into());
+        self.users.insert(id.into(), u);
+        u as usize
+    }
+
+    /// Folds in one event at `ms` (its parsed time), found at `line` of `source`.
+    pub fn push(&mut self, event: &Event<'_>, ms: i64, source: u32, line: u64) {
+        let at = Ref { source, line };
+        self.events += 1;
+        self.span = Some(self.span.map_or((ms, ms), |(a, b)| (a.min(ms), b.max(ms))));
+        let denied = u64::from(!event.allowed);
+        let day_tally = self.timeline.entry(ms.div_euclid(DAY_MS)).or_default();
+        day_tally.events += 1;
+        day_tally.denied += denied;
+        let action = self.intern(event.action.as_str());
+        let object = self.intern(event.object.as_str());
+        let object_tally = self.objects.entry(object).or_default();
+        object_tally.events += 1;
+        object_tally.denied += denied;
+        let bundle = event.bundle.as_ref().map(|b| b.as_str().to_owned()).map(|b| self.intern(&b));
+        let sensitive = event.allowed && self.touches_sensitive(event);
+        let prefixes = (self.config.ip_prefix_v4, self.config.ip_prefix_v6);
+        let u = self.user(event.user.as_str(), ms);
+        let state = &mut self.states[u];
+        state.first_ms = state.first_ms.min(ms);
+        state.tally.events += 1;
+        state.tally.denied += denied;
+        let local = ms + state.offset_ms;
+        let day = local.div_euclid(DAY_MS);
+        let hour = usize::try_from(local.rem_euclid(DAY_MS) / HOUR_MS).unwrap_or(0);
+        let outside = event.stage == Some(Stage::OutsideLoginHours) || state.hours.iter().any(|h| !h.admits(ms));
+        let entry = state.days.entry(day).or_default();
+        Span::add(&mut entry.all, ms, at);
+        if entry.hours[hour] == 0 {
+            entry.hour_examples.push((u8::try_from(hour).unwrap_or(0), at));
+        }
+        entry.hours[hour] += 1;
+        if outside {
+            Span::add(&mut entry.outside, ms, at);
+        }
+        if event.allowed && event.action.as_str() == "export" {
+            Span::add(&mut entry.exports, ms, at);
+        }
+        if sensitive {
+            Span::add(&mut entry.sensitive, ms, at);
+        }
+        if matches!(event.stage, Some(Stage::NoRecordAccess | Stage::Forbidden | Stage::NoPrivilege)) {
+            let mut slot = state.denials.get(&ms.div_euclid(MINUTE_MS)).copied();
+            Span::add(&mut slot, ms, at);
+            if let Some(span) = slot {
+                state.denials.insert(ms.div_euclid(MINUTE_MS), span);
+            }
+        }
+        if let Some(key) = event.ip.as_ref().and_then(|ip| range_key(ip.as_str(), prefixes)) {
+            let mut slot = state.ranges.get(&key).copied();
+            Span::add(&mut slot, ms, at);
+            if let Some(span) = slot {
+                state.ranges.insert(key, span);
+            }
+        }
+        if event.allowed {
+            let privilege = state.privileges.entry((action, object)).or_default();
+            let mut slot = privilege.days.get(&day).copied();
+            Span::add(&mut slot, ms, at);
+            if let Some(span) = slot {
+                privilege.days.insert(day, span);
+            }
+            if bundle.is_some() {
+                privilege.bundle = bundle;
+            }
+        }
+    }
+
+    fn touches_sensitive(&self, event: &Event<'_>) -> bool {
+        match self.org {
+            Some(org) => event.fields.iter().any(|f| org.is_sensitive(event.object.as_str(), f.as_str())),
+            None => !event.fields.is_empty(),
+        }
+    }
+
+    /// Learns the baselines and reports the findings.
+    pub fn finish(self) -> Report {
+        let mut findings = Vec::new();
+        for (u, state) in self.states.iter().enumerate() {
+            let user = &self.user_ids[u];
+            let mut found = Found { analyzer: &self, user, findings: &mut findings };
+            found.volume(state);
+            found.bursts(state);
+            found.hours(state);
+            found.thresholds(state);
+            found.ranges(state);
+            found.dormant(state);
+        }
+        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.from.cmp(&b.from)).then_with(|| a.user.cmp(&b.user)));
+        let top = |mut list: Vec<NamedTally>| {
+            list.sort_by(|a, b| b.tally.events.cmp(&a.tally.events).then_with(|| a.name.cmp(&b.name)));
+            list.truncate(10);
+            list
+        };
+        Report {
+            events: self.events,
+            users: self.states.len() as u64,
+            from: self.span.map(|(a, _)| format_rfc3339(a)),
+            to: self.span.map(|(_, b)| format_rfc3339(b)),
+            timeline: self
+                .timeline
+                .iter()
+                .map(|(&day, tally)| DayTally { day: format_rfc3339(day * DAY_MS)[..10].to_owned(), tally: tally.clone() })
+                .collect(),
+            top_users: top(self
+                .user_ids
+                .iter()
+                .zip(&self.states)
+                .map(|(id, s)| NamedTally { name: id.to_string(), tally: s.tally.clone() })
+                .collect()),
+            top_objects: top(self
+                .objects
+                .iter()
+                .map(|(&o, t)| NamedTally { name: self.name_list[o as usize].to_string(), tally: t.clone() })
+                .collect()),
+            skipped: self.skipped,
+            skipped_count: self.skipped_count,
+            findings,
+        }
+    }
+}
+
+/// Groups an address into its range: (masked bits, is IPv6).
+fn range_key(ip: &str, (v4, v6): (u8, u8)) -> Option<(u128, bool)> {
+    match ip.parse::<IpAddr>().ok()? {
+        IpAddr::V4(a) => Some((u128::from(u32::from(a) & mask32(v4)), false)),
+        IpAddr::V6(a) => Some((u128::from(a) & mask128(v6), true)),
+    }
+}
+
+fn mask32(bits: u8) -> u32 {
+    if bits == 0 { 0 } else { u32::MAX << (32 - u32::from(bits.min(32))) }
+}
+
+fn mask128(bits: u8) -> u128 {
+    if bits == 0 { 0 } else { u128::MAX << (128 - u32::from(bits.min(128))) }
+}
+
+fn range_text((bits, v6): (u128, bool), (p4, p6): (u8, u8)) -> String {
+    if v6 {
+        format!("{}/{p6}", std::net::Ipv6Addr::from(bits))
+    } else {
+        format!("{}/{p4}", std::net::Ipv4Addr::from(u32::try_from(bits).unwrap_or(0)))
+    }
+}
+
+/// The findings of one user, as each detector adds them.
+struct Found<'a, 'o> {
+    analyzer: &'a Analyzer<'o>,
+    user: &'a str,
+    findings: &'a mut Vec<Finding>,
+}
+
+struct Evidence<'e> {
+    from_ms: i64,
+    to_ms: i64,
+    count: u64,
+    baseline: Option<f64>,
+    detail: Option<String>,
+    bundle: Option<String>,
+    examples: &'e [Ref],
+}
+
+impl Found<'_, '_> {
+    fn config(&self) -> &ActivityConfig {
+        &self.analyzer.config
+    }
+
+    fn add(&mut self, kind: Kind, evidence: Evidence<'_>) {
+        let events = evidence
+            .examples
+            .iter()
+            .take(EXAMPLES)
+            .map(|r| EventRef { source: self.analyzer.sources.get(r.source as usize).cloned().unwrap_or_default(), line: r.line })
+            .collect();
+        let from = format_rfc3339(evidence.from_ms);
+        let mut finding = Finding {
+            id: format!("{}:{}:{}", kind.as_str(), self.user, &from),
+            kind,
+            severity: kind.severity(),
+            user: self.user.to_owned(),
+            from,
+            to: format_rfc3339(evidence.to_ms),
+            count: evidence.count,
+            baseline: evidence.baseline,
+            detail: evidence.detail,
+            bundle: evidence.bundle,
+            events,
+            message: Sentence { en: String::new(), zh: String::new() },
+            changes: Vec::new(),
+        };
+        finding.message = sentence(&finding, evidence.from_ms, evidence.to_ms);
+        finding.changes = super::react::reaction(&finding, self.analyzer.org);
+        self.findings.push(finding);
+    }
+
+    fn span(&mut self, kind: Kind, span: &Span, baseline: Option<f64>) {
+        let evidence = Evidence {
+            from_ms: span.first_ms,
+            to_ms: span.last_ms,
+            count: u64::from(span.count),
+            baseline,
+            detail: None,
+            bundle: None,
+            examples: &[span.example],
+        };
+        self.add(kind, evidence);
+    }
+
+    fn has_history(&self, state: &UserState) -> bool {
+        state.days.len() >= self.config().min_history_days as usize
+    }
+
+    fn volume(&mut self, state: &UserState) {
+        if !self.has_history(state) {
+            return;
+        }
+        let mut counts: Vec<u32> = state.days.values().filter_map(|d| d.all.map(|s| s.count)).collect();
+        counts.sort_unstable();
+        let median = f64::from(counts[counts.len() / 2]);
+        let (factor, min) = (self.config().spike_factor, self.config().spike_min_events);
+        for span in state.days.values().filter_map(|d| d.all) {
+            if span.count >= min && f64::from(span.count) > factor * median {
+                self.span(Kind::VolumeSpike, &span, Some(median));
+            }
+        }
+    }
+
+    fn bursts(&mut self, state: &UserState) {
+        let window = i64::from(self.config().burst_window_minutes);
+        let need = u64::from(self.config().burst_denials);
+        let minutes: Vec<(i64, Span)> = state.denials.iter().map(|(&m, &s)| (m, s)).collect();
+        // Windows [m, m + window) that hold enough denials, merged when they overlap.
+        let mut clusters: Vec<(usize, usize)> = Vec::new();
+        let (mut end, mut sum) = (0, 0u64);
+        for start in 0..minutes.len() {
+            while end < minutes.len() && minutes[end].0 < minutes[start].0 + window {
+                sum += u64::from(minutes[end].1.count);
+                end += 1;
+            }
+            if sum >= need {
+                match clusters.last_mut() {
+                    Some(last) if last.1 > start => last.1 = last.1.max(end),
+                    _ => clusters.push((start, end)),
+                }
+            }
+            sum -= u64::from(minutes[start].1.count);
+        }
+        for (a, b) in clusters {
+            let part = &minutes[a..b];
+            let examples: Vec<Ref> = part.iter().map(|(_, s)| s.example).collect();
+            let evidence = Evidence {
+                from_ms: part.iter().map(|(_, s)| s.first_ms).min().unwrap_or(0),
+                to_ms: part.iter().map(|(_, s)| s.last_ms).max().unwrap_or(0),
+                count: part.iter().map(|(_, s)| u64::from(s.count)).sum(),
+                baseline: Some(need as f64),
+                detail: None,
+                bundle: None,
+                examples: &examples,
+            };
+            self.add(Kind::DenialBurst, evidence);
+        }
+    }
+
+    fn hours(&mut self, state: &UserState) {
+        if !self.has_history(state) {
+            return;
+        }
+        let mut active = [0u32; 24];
+        for day in state.days.values() {
+            for (h, &n) in day.hours.iter().enumerate() {
+                active[h] += u32::from(n > 0);
+            }
+        }
+        let days = state.days.len() as f64;
+        let need = (self.config().usual_hour_share * days).ceil().max(f64::from(self.config().usual_hour_days));
+        let usual: Vec<bool> = active.iter().map(|&n| f64::from(n) >= need).collect();
+        for (&day, record) in &state.days {
+            let mut h = 0;
+            while h < 24 {
+                if usual[h] || record.hours[h] == 0 {
+                    h += 1;
+                    continue;
+                }
+                let start = h;
+                while h < 24 && !usual[h] && record.hours[h] > 0 {
+                    h += 1;
+                }
+                let count: u64 = record.hours[start..h].iter().map(|&n| u64::from(n)).sum();
+                let examples: Vec<Ref> =
+                    record.hour_examples.iter().filter(|(x, _)| (start..h).contains(&usize::from(*x))).map(|(_, r)| *r).collect();
+                let local_start = day * DAY_MS + start as i64 * HOUR_MS;
+                let evidence = Evidence {
+                    from_ms: local_start - state.offset_ms,
+                    to_ms: local_start + (h - start) as i64 * HOUR_MS - 1 - state.offset_ms,
+                    count,
+                    baseline: None,
+                    detail: Some(format!("{start:02}:00–{h:02}:00 {}", offset_text(state.offset_ms))),
+                    bundle: None,
+                    examples: &examples,
+                };
+                self.add(Kind::UnusualHours, evidence);
+            }
+        }
+    }
+
+    fn thresholds(&mut self, state: &UserState) {
+        let (exports, sensitive) = (self.config().export_threshold, self.config().sensitive_threshold);
+        for day in state.days.values() {
+            if let Some(span) = day.outside {
+                self.span(Kind::OutsideLoginHours, &span, None);
+            }
+            if let Some(span) = day.exports.filter(|s| s.count > exports) {
+                self.span(Kind::ExportVolume, &span, Some(f64::from(exports)));
+            }
+            if let Some(span) = day.sensitive.filter(|s| s.count > sensitive) {
+                self.span(Kind::SensitiveReads, &span, Some(f64::from(sensitive)));
+            }
+        }
+    }
+
+    fn ranges(&mut self, state: &UserState) {
+        let learned = state.first_ms + i64::from(self.config().ip_learning_days) * DAY_MS;
+        let prefixes = (self.config().ip_prefix_v4, self.config().ip_prefix_v6);
+        let mut fresh: Vec<(&(u128, bool), &Span)> = state.ranges.iter().filter(|(_, s)| s.first_ms >= learned).collect();
+        fresh.sort_by_key(|(_, s)| s.first_ms);
+        for (key, span) in fresh {
+            let evidence = Evidence {
+                from_ms: span.first_ms,
+                to_ms: span.last_ms,
+                count: u64::from(span.count),
+                baseline: None,
+                detail: Some(range_text(*key, prefixes)),
+                bundle: None,
+                examples: &[span.example],
+            };
+            self.add(Kind::NewIpRange, evidence);
+        }
+    }
+
+    fn dormant(&mut self, state: &UserState) {
+        let gap = i64::from(self.config().dormant_days);
+        let first_day = (state.first_ms + state.offset_ms).div_euclid(DAY_MS);
+        let mut privileges: Vec<(&(u32, u32), &Privilege)> = state.privileges.iter().collect();
+        privileges.sort_by_key(|(key, _)| **key);
+        for (&(action, object), privilege) in privileges {
+            let mut previous = first_day;
+            let mut used_before = false;
+            for (&day, span) in &privilege.days {
+                let idle = day - previous - i64::from(used_before);
+                if idle >= gap {
+                    let names = &self.analyzer.name_list;
+                    let evidence = Evidence {
+                        from_ms: span.first_ms,
+                        to_ms: span.last_ms,
+                        count: u64::from(span.count),
+                        baseline: Some(gap as f64),
+                        detail: Some(format!("{} {}", names[action as usize], names[object as usize])),
+                        bundle: privilege.bundle.map(|b| names[b as usize].to_string()),
+                        examples: &[span.example],
+                    };
+                    self.add(Kind::DormantPrivilege, evidence);
+                }
+                previous = day;
+                used_before = true;
+            }
+        }
+    }
+}
+
+fn offset_text(offset_ms: i64) -> String {
+    let minutes = offset_ms / MINUTE_MS;
+    if minutes == 0 {
+        return "UTC".to_owned();
+    }
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("UTC{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60)
+}
+
+/// Analyses whole log texts (name, text) against an optional org: the
+/// admin app's and the tests' entry point.
+pub fn analyze_texts(org: Option<&Engine>, logs: &[(&str, &str)]) -> Report {
+    let mut analyzer = Analyzer::for_org(org);
+    for (name, text) in logs {
+        analyzer.push_text(name, text);
+    }
+    analyzer.finish()
+}

@@ -1,0 +1,329 @@
+//! A deterministic month of synthetic activity for an org and its records:
+//! every active user works their own hours on weekdays from their own IP
+//! range, reading and editing records they may access (a few denials, as
+//! in life), and on chosen days one user each misbehaves in one of the ways
+//! analysis detects. Tests check every injected anomaly is found and count
+//! what else is reported on the clean month.
+
+use super::event::Event;
+use super::finding::Kind;
+use crate::clock::{format_rfc3339, parse_rfc3339};
+use crate::dataset::Dataset;
+use crate::engine::Engine;
+use crate::generate::Rng;
+use crate::request::Context;
+use std::collections::BTreeMap;
+
+const DAY_MS: i64 = 86_400_000;
+const MINUTE_MS: i64 = 60_000;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// First day, `YYYY-MM-DD` (UTC).
+    pub start: String,
+    /// Number of days.
+    pub days: u32,
+    /// Events per user and working day: at least …
+    pub min_per_day: u32,
+    /// … and at most.
+    pub max_per_day: u32,
+    /// Inject one anomaly of every kind the org allows.
+    pub inject: bool,
+    /// Random seed.
+    pub seed: u64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { start: "2026-11-02".to_owned(), days: 28, min_per_day: 20, max_per_day: 60, inject: true, seed: 7 }
+    }
+}
+
+/// One injected anomaly: whose, what, and when (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Injected {
+    /// The kind analysis should report.
+    pub kind: Kind,
+    /// The user.
+    pub user: String,
+    /// First injected event.
+    pub from: String,
+    /// Last injected event.
+    pub to: String,
+}
+
+/// A user's habits.
+struct Habit {
+    user: u32,
+    /// Local working start, minutes after midnight, and length.
+    start: i64,
+    length: i64,
+    offset_ms: i64,
+    ip: String,
+    /// (action, record) pairs the user may take, weighted by repetition.
+    mix: Vec<(u32, u32)>,
+    /// Records of objects the user may read but cannot access (for denials).
+    denied: Vec<u32>,
+}
+
+/// A timed request: user, action, record, time, IP.
+#[derive(Clone)]
+struct Planned {
+    ms: i64,
+    user: u32,
+    action: u32,
+    record: u32,
+    ip: String,
+}
+
+/// Generates the activity, calling `sink` with each event in time order;
+/// returns the anomalies injected.
+pub fn generate(engine: &Engine, dataset: &Dataset, params: &Params, mut sink: impl FnMut(Event<'static>)) -> Vec<Injected> {
+    let mut rng = Rng::new(params.seed);
+    let start_ms = parse_rfc3339(&format!("{}T00:00:00Z", params.start)).unwrap_or(0);
+    let habits = habits(engine, dataset, start_ms, &mut rng);
+    let mut plan: Vec<Vec<Planned>> = vec![Vec::new(); params.days as usize];
+    for (day, planned) in plan.iter_mut().enumerate() {
+        let midnight = start_ms + day as i64 * DAY_MS;
+        for habit in &habits {
+            let local_day = midnight.div_euclid(DAY_MS);
+            if (local_day + 3).rem_euclid(7) >= 5 {
+                continue; // weekend
+            }
+            let n = params.min_per_day + rng.below((params.max_per_day - params.min_per_day + 1) as usize) as u32;
+            for _ in 0..n {
+                let ms = midnight - habit.offset_ms + habit.start * MINUTE_MS + rng.below((habit.length * MINUTE_MS) as usize) as i64;
+                let (action, record) = if !habit.denied.is_empty() && rng.chance(1) {
+                    (engine.action_id("read").unwrap_or(0), *rng.pick(&habit.denied))
+                } else {
+                    *rng.pick(&habit.mix)
+                };
+                planned.push(Planned { ms, user: habit.user, action, record, ip: habit.ip.clone() });
+            }
+        }
+    }
+    let injected = if params.inject { inject(engine, dataset, &habits, &mut plan, start_ms, &mut rng) } else { Vec::new() };
+    for mut day in plan {
+        day.sort_by_key(|p| (p.ms, p.user));
+        for p in day {
+            let context = context(&p.ip, p.ms);
+            if let Some(event) = engine.event_at(dataset, p.user, p.action, p.record, &context, p.ms) {
+                sink(event);
+            }
+        }
+    }
+    injected
+}
+
+fn context(ip: &str, ms: i64) -> Context {
+    let map = BTreeMap::from([
+        ("mfa".to_owned(), serde_json::Value::Bool(true)),
+        ("ip".to_owned(), serde_json::Value::String(ip.to_owned())),
+        ("time".to_owned(), serde_json::Value::String(format_rfc3339(ms))),
+    ]);
+    Context::from_map(&map, "/context").unwrap_or_default()
+}
+
+fn habits(engine: &Engine, dataset: &Dataset, start_ms: i64, rng: &mut Rng) -> Vec<Habit> {
+    let read = engine.action_id("read");
+    let edit = engine.action_id("edit");
+    let records = dataset.records();
+    let mut owned: Vec<Vec<u32>> = vec![Vec::new(); engine.users.len()];
+    for (r, record) in records.iter().enumerate() {
+        if let Some(list) = owned.get_mut(record.owner as usize) {
+            list.push(r as u32);
+        }
+    }
+    let mut out = Vec::new();
+    for (u, user) in engine.users.iter().enumerate() {
+        if !user.active {
+            continue;
+        }
+        let u = u as u32;
+        let hours = engine.login_hours(&user.id);
+        let (start, length) = match hours.first() {
+            Some(h) => (i64::from(h.start), (i64::from(h.end) - i64::from(h.start)).min(8 * 60)),
+            None => (8 * 60 + 60 * (i64::from(u) % 3), 8 * 60),
+        };
+        let offset_ms = i64::from(hours.first().map_or(0, |h| h.utc_offset_minutes)) * MINUTE_MS;
+        let ip = format!("10.{}.{}.{}", (u / 256) % 256, u % 256, 10 + rng.below(200));
+        // Candidates: every record of a small dataset, else the user's own
+        // plus a sample, so a million records stay cheap.
+        let candidates: Vec<u32> = if records.len() <= 5000 {
+            (0..records.len() as u32).collect()
+        } else {
+            let mut c = owned[u as usize].clone();
+            c.extend((0..64).map(|_| rng.below(records.len()) as u32));
+            c
+        };
+        // Probe at the start of the first working day, inside any login hours.
+        let first = weekday_from(start_ms, 0, 7) as i64;
+        let probe = context(&ip, start_ms + first * DAY_MS - offset_ms + start * MINUTE_MS);
+        let mut mix = Vec::new();
+        let mut denied = Vec::new();
+        for &r in &candidates {
+            for (action, weight) in [(read, 3), (edit, 1)] {
+                let Some(action) = action else { continue };
+                let Some((_, decision)) = engine.decide_at(dataset, u, action, r, &probe) else { continue };
+                if decision.allowed {
+                    mix.extend(std::iter::repeat_n((action, r), weight));
+                } else if decision.stage() == Some(crate::decision::Stage::NoRecordAccess) && Some(action) == read {
+                    denied.push(r);
+                }
+            }
+        }
+        if !mix.is_empty() {
+            out.push(Habit { user: u, start, length, offset_ms, ip, mix, denied });
+        }
+    }
+    out
+}
+
+/// The first weekday on or after day `from` of the month.
+fn weekday_from(start_ms: i64, from: usize, days: usize) -> usize {
+    (from..days).find(|&d| (start_ms.div_euclid(DAY_MS) + d as i64 + 3).rem_euclid(7) < 5).unwrap_or(from.min(days.saturating_sub(1)))
+}
+
+fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<Planned>], start_ms: i64, rng: &mut Rng) -> Vec<Injected> {
+    let days = plan.len();
+    let mut out = Vec::new();
+    let mut used: Vec<u32> = Vec::new();
+    let id = |u: u32| engine.users[u as usize].id.to_string();
+    let mut add = |kind: Kind, user: u32, events: Vec<Planned>, plan: &mut [Vec<Planned>], day: usize, used: &mut Vec<u32>| {
+        if events.is_empty() {
+            return;
+        }
+        let from = events.iter().map(|p| p.ms).min().unwrap_or(0);
+        let to = events.iter().map(|p| p.ms).max().unwrap_or(0);
+        out.push(Injected { kind, user: id(user), from: format_rfc3339(from), to: format_rfc3339(to) });
+        plan[day].extend(events);
+        used.push(user);
+    };
+    let fresh = |used: &[u32], ok: &dyn Fn(&Habit) -> bool| habits.iter().find(|h| !used.contains(&h.user) && ok(h));
+    let at = |day: usize, habit: &Habit, minute: i64| start_ms + day as i64 * DAY_MS - habit.offset_ms + minute * MINUTE_MS;
+    let read = engine.action_id("read").unwrap_or(0);
+    let export = engine.action_id("export");
+    let working = |h: &Habit| at(weekday_from(start_ms, 0, 7), h, h.start);
+    let probe = |h: &Habit, action: u32, r: u32| {
+        engine.decide_at(dataset, h.user, action, r, &context(&h.ip, working(h))).is_some_and(|(_, d)| d.allowed)
+    };
+    let records = dataset.records().len() as u32;
+
+    // A burst of denials: probing for records the user cannot see.
+    if let Some(h) = fresh(&used, &|h| !h.denied.is_empty()) {
+        let day = weekday_from(start_ms, 12, days);
+        let events = (0..25)
+            .map(|i| Planned {
+                ms: at(day, h, h.start + 120) + i * 10_000,
+                user: h.user,
+                action: read,
+                record: h.denied[i as usize % h.denied.len()],
+                ip: h.ip.clone(),
+            })
+            .collect();
+        add(Kind::DenialBurst, h.user, events, plan, day, &mut used);
+    }
+    // A volume spike: eight times the usual day.
+    if let Some(h) = fresh(&used, &|_| true) {
+        let day = weekday_from(start_ms, 9, days);
+        let events = (0..320).map(|_| Planned {
+            ms: at(day, h, h.start) + rng.below((h.length * MINUTE_MS) as usize) as i64,
+            user: h.user,
+            action: h.mix[rng.below(h.mix.len())].0,
+            record: h.mix[rng.below(h.mix.len())].1,
+            ip: h.ip.clone(),
+        });
+        let events: Vec<Planned> = events
+            .map(|mut p| {
+                p.action = read;
+                p
+            })
+            .collect();
+        add(Kind::VolumeSpike, h.user, events, plan, day, &mut used);
+    }
+    // Work at 02:00–03:00 local.
+    if let Some(h) = fresh(&used, &|h| h.start >= 6 * 60 && engine.login_hours(&engine.users[h.user as usize].id).is_empty()) {
+        let day = weekday_from(start_ms, 15, days);
+        let events = (0..12)
+            .map(|i| {
+                let (action, record) = h.mix[i % h.mix.len()];
+                Planned { ms: at(day, h, 120) + i as i64 * 4 * MINUTE_MS, user: h.user, action, record, ip: h.ip.clone() }
+            })
+            .collect();
+        add(Kind::UnusualHours, h.user, events, plan, day, &mut used);
+    }
+    // Requests outside login hours (only orgs with login hours have them): a Saturday night.
+    if let Some(h) = fresh(&used, &|h| !engine.login_hours(&engine.users[h.user as usize].id).is_empty()) {
+        let day = (14..days).find(|&d| (start_ms.div_euclid(DAY_MS) + d as i64 + 3).rem_euclid(7) == 5).unwrap_or(days - 1);
+        let events = (0..6)
+            .map(|i| {
+                let (action, record) = h.mix[i % h.mix.len()];
+                Planned { ms: at(day, h, 23 * 60) + i as i64 * 5 * MINUTE_MS, user: h.user, action, record, ip: h.ip.clone() }
+            })
+            .collect();
+        add(Kind::OutsideLoginHours, h.user, events, plan, day, &mut used);
+    }
+    // A dormant privilege (export, never used before), then exports above the threshold.
+    let exportable = |h: &Habit| export.and_then(|e| (0..records).find(|&r| probe(h, e, r)));
+    if let (Some(e), Some(h)) = (export, fresh(&used, &|h| exportable(h).is_some())) {
+        let record = exportable(h).unwrap_or(0);
+        let day = weekday_from(start_ms, 22, days);
+        let events = (0..2)
+            .map(|i| Planned { ms: at(day, h, h.start + 90) + i * MINUTE_MS, user: h.user, action: e, record, ip: h.ip.clone() })
+            .collect();
+        add(Kind::DormantPrivilege, h.user, events, plan, day, &mut used);
+    }
+    if let (Some(e), Some(h)) = (export, fresh(&used, &|h| exportable(h).is_some())) {
+        let record = exportable(h).unwrap_or(0);
+        let day = weekday_from(start_ms, 18, days);
+        let events = (0..30)
+            .map(|i| Planned { ms: at(day, h, h.start + 60) + i * 20_000, user: h.user, action: e, record, ip: h.ip.clone() })
+            .collect();
+        add(Kind::ExportVolume, h.user, events, plan, day, &mut used);
+    }
+    // Sensitive reads above the threshold.
+    let sensitive = |h: &Habit| h.mix.iter().map(|&(_, r)| r).find(|&r| exposes_sensitive(engine, dataset, h, read, r, working(h)));
+    if let Some(h) = fresh(&used, &|h| sensitive(h).is_some()) {
+        let record = sensitive(h).unwrap_or(0);
+        let day = weekday_from(start_ms, 19, days);
+        let events = (0..150)
+            .map(|i| Planned { ms: at(day, h, h.start + 30) + i * 30_000, user: h.user, action: read, record, ip: h.ip.clone() })
+            .collect();
+        add(Kind::SensitiveReads, h.user, events, plan, day, &mut used);
+    }
+    // A new IP range.
+    if let Some(h) = fresh(&used, &|_| true) {
+        let day = weekday_from(start_ms, 20, days);
+        let events = (0..10)
+            .map(|i| {
+                let (action, record) = h.mix[i % h.mix.len()];
+                Planned {
+                    ms: at(day, h, h.start + 200) + i as i64 * 3 * MINUTE_MS,
+                    user: h.user,
+                    action,
+                    record,
+                    ip: "203.0.113.77".to_owned(),
+                }
+            })
+            .collect();
+        add(Kind::NewIpRange, h.user, events, plan, day, &mut used);
+    }
+    out
+}
+
+fn exposes_sensitive(engine: &Engine, dataset: &Dataset, habit: &Habit, read: u32, record: u32, ms: i64) -> bool {
+    engine
+        .decide_at(dataset, habit.user, read, record, &context(&habit.ip, ms))
+        .is_some_and(|(query, decision)| !engine.event(&query, &decision, 0).fields.is_empty())
+}
+
+/// The events as JSON Lines text.
+pub fn to_lines(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for event in events {
+        text.push_str(&event.to_line());
+        text.push('\n');
+    }
+    text
+}
