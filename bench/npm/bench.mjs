@@ -68,6 +68,47 @@ for (let b = 0; b < 200; b++) {
 }
 row('allows(user, action, record, context) p50', median(per).toFixed(3), 'µs per check', 'handles: no strings, no objects');
 
+// Recording decision events (issue 7): the same calls with recording off and
+// on, interleaved batch by batch so both see the same machine state; the
+// events are drained between batches (untimed here, timed separately below).
+const timedAllows = (base) => {
+  const t = performance.now();
+  for (let i = base; i < base + 1000; i++) engine.allows(users[i], read, records[i], 0);
+  return performance.now() - t;
+};
+const off = [], on = [], offBatch = [], onBatch = [];
+const slice = 20_000;
+for (let b = 0; b < 200; b++) {
+  // Both runs check the same pairs, so the second finds them in cache:
+  // alternate which goes first.
+  const base = (b * 1000) % (N - 1000);
+  const order = b % 2 === 0 ? [false, true] : [true, false];
+  for (const recording of order) {
+    engine.recordEvents(recording);
+    (recording ? on : off).push(timedAllows(base));
+  }
+  engine.drainEventLines();
+  if (b % 10 === 0) {
+    const from = (b / 10) * slice % (N - slice);
+    const [u, a, r] = [users.subarray(from, from + slice), actions.subarray(from, from + slice), records.subarray(from, from + slice)];
+    for (const recording of (b / 10) % 2 === 0 ? [false, true] : [true, false]) {
+      engine.recordEvents(recording);
+      (recording ? onBatch : offBatch).push(ms(() => engine.checkHandles(u, a, r, 0))[0]);
+    }
+    engine.drainEventLines();
+  }
+}
+const slower = (a, b) => `${((median(b) / median(a) - 1) * 100).toFixed(1)} % slower with recording`;
+row('allows p50, recording off', median(off).toFixed(3), 'µs per check', 'interleaved with the next row');
+row('allows p50, recording on', median(on).toFixed(3), 'µs per check', slower(off, on));
+row('checkHandles, recording off', ((slice / median(offBatch)) * 1000 / 1e6).toFixed(2), 'M checks/s', '20,000 random checks per call');
+row('checkHandles, recording on', ((slice / median(onBatch)) * 1000 / 1e6).toFixed(2), 'M checks/s', slower(offBatch, onBatch));
+engine.recordEvents(true);
+engine.checkHandles(users.subarray(0, 100_000), actions.subarray(0, 100_000), records.subarray(0, 100_000), 0);
+const [drainMs, drained] = ms(() => engine.drainEventLines());
+row('drainEventLines, 100,000 fast-path events', drainMs.toFixed(0), 'ms', `${(drainMs * 1000 / 100_000).toFixed(2)} µs per event rendered (full decision + JSON), ${(drained.length / 1e6).toFixed(1)} MB`);
+engine.recordEvents(false);
+
 // check with request objects: what a caller pays for the full decision with reasons.
 const userIds = JSON.parse(policyText).users.map((u) => u.id);
 const lines = readFileSync(join(dir, 'records.jsonl'), 'utf8').split('\n').filter(Boolean);
@@ -75,6 +116,16 @@ const sample = Array.from({ length: 5000 }, () => JSON.parse(lines[rand(lines.le
 const requests = sample.map((r) => ({ user: userIds[rand(userIds.length)], action: 'read', object: r.object, recordId: r.id }));
 const [objMs] = ms(() => { for (const r of requests) engine.check(r); });
 row('check(request object) → decision object', ((objMs * 1000) / requests.length).toFixed(2), 'µs per check', 'full decision with reasons and message');
+const objOff = [], objOn = [];
+for (let k = 0; k < 6; k++) {
+  for (const recording of k % 2 === 0 ? [false, true] : [true, false]) {
+    engine.recordEvents(recording);
+    (recording ? objOn : objOff).push(ms(() => { for (const r of requests) engine.check(r); })[0]);
+  }
+  engine.drainEventLines();
+}
+engine.recordEvents(false);
+row('check(request object), recording on', ((median(objOn) * 1000) / requests.length).toFixed(2), 'µs per check', slower(objOff, objOn));
 
 // filter over the Accounts of one user (bench/npm/peers.mjs compares it with a scan that agrees with it).
 const filterTimes = [];

@@ -15,7 +15,7 @@ pub mod synth;
 
 pub use analyze::{Analyzer, DayTally, LineProblem, NamedTally, Report, Tally, analyze_texts};
 pub use config::ActivityConfig;
-pub use event::{BAD_EVENT, Event, Text, parse_line};
+pub use event::{BAD_EVENT, Event, Text, parse_line, to_lines};
 pub use finding::{EventRef, Finding, Kind, Sentence, Severity};
 pub use react::reaction;
 

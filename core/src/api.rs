@@ -2,6 +2,7 @@
 //! rendering of each answer, shared by the CLI, the test-file runner and the
 //! wasm binding, so the three can never disagree about a query's meaning.
 
+use crate::activity::Event;
 use crate::check::Query;
 use crate::dataset::{Dataset, Record};
 use crate::engine::Engine;
@@ -195,11 +196,26 @@ impl Engine {
     /// # Errors
     /// An invalid request (its problems with their paths).
     pub fn answer_check(&self, request: &serde_json::Value, dataset: Option<&Dataset>) -> Result<DecisionOut, Error> {
+        Ok(self.answer_check_logged(request, dataset, None)?.0)
+    }
+
+    /// [`Engine::answer_check`], with the decision's event when `now_ms`
+    /// (the recorder's clock) is given.
+    ///
+    /// # Errors
+    /// An invalid request (its problems with their paths).
+    pub fn answer_check_logged(
+        &self,
+        request: &serde_json::Value,
+        dataset: Option<&Dataset>,
+        now_ms: Option<i64>,
+    ) -> Result<(DecisionOut, Option<Event<'static>>), Error> {
         let request = Request::from_value(request)?;
         let prepared = self.prepare(&request, dataset)?;
         let query = prepared.query(dataset);
         let decision = self.check_query(&query);
-        Ok(self.render(&decision, &query))
+        let event = now_ms.map(|now| self.event(&query, &decision, now));
+        Ok((self.render(&decision, &query), event))
     }
 
     /// `filter`, answered in dataset order.

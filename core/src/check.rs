@@ -204,7 +204,8 @@ impl Engine {
         context: &'a Context,
     ) -> Option<(Query<'a>, Decision)> {
         let query = self.query_at(dataset, u, action, record, context)?;
-        let decision = self.evaluate_for(Some(u), &query, false, false);
+        // The same call as `check_query`, so the binary holds one evaluator.
+        let decision = self.check_query(&query);
         Some((query, decision))
     }
 

@@ -19,7 +19,7 @@ fn org() -> (Engine, Dataset) {
 fn month(engine: &Engine, records: &Dataset, inject: bool) -> (String, Vec<Injected>) {
     let mut events: Vec<Event<'static>> = Vec::new();
     let injected = synth::generate(engine, records, &Params { inject, ..Params::default() }, |e| events.push(e));
-    (synth::to_lines(&events), injected)
+    (activity::to_lines(&events), injected)
 }
 
 fn overlaps(finding: &Finding, injected: &Injected) -> bool {

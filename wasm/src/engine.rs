@@ -3,6 +3,7 @@
 
 use crate::convert::{from_js, to_js};
 use crate::error;
+use crate::events::{Compact, DEFAULT_LIMIT, Pending, Recorder};
 use clearance_core::api::{FilterQuery, PlanQuery, RecordQuery, WhoCanQuery, decode_query};
 use clearance_core::error::code;
 use clearance_core::{Context, Dataset, Error};
@@ -16,6 +17,8 @@ pub struct Engine {
     dataset: Dataset,
     /// Contexts interned by `context()`; handle 0 is the empty context.
     contexts: Vec<Context>,
+    /// Decision events, when recording.
+    recorder: Option<Recorder>,
 }
 
 type JsResult = Result<JsValue, JsValue>;
@@ -50,7 +53,18 @@ fn bad_handle(what: &str, handle: u32) -> Error {
 impl Engine {
     fn new(engine: clearance_core::Engine) -> Result<Engine, Error> {
         let dataset = engine.load_records(&serde_json::Value::Array(Vec::new()))?;
-        Ok(Engine { engine, dataset, contexts: vec![Context::default()] })
+        Ok(Engine { engine, dataset, contexts: vec![Context::default()], recorder: None })
+    }
+
+    /// The recorder's clock, when recording.
+    fn clock(&self) -> Option<i64> {
+        self.recorder.as_ref().map(|_| js_sys::Date::now() as i64)
+    }
+
+    fn record_full(&mut self, event: Option<clearance_core::activity::Event<'static>>) {
+        if let (Some(recorder), Some(event)) = (&mut self.recorder, event) {
+            recorder.push(Pending::Full(Box::new(event)));
+        }
     }
 
     fn context_at(&self, handle: u32) -> Result<&Context, Error> {
@@ -90,21 +104,32 @@ impl Engine {
 
     /// Decides one request (SPEC §5); a deny is a normal result.
     #[wasm_bindgen(unchecked_return_type = "Decision")]
-    pub fn check(&self, #[wasm_bindgen(unchecked_param_type = "Request | string")] request: JsValue) -> JsResult {
-        throwing(|| to_js(&self.engine.answer_check(&from_js(request, "request")?, Some(&self.dataset))?))
+    pub fn check(&mut self, #[wasm_bindgen(unchecked_param_type = "Request | string")] request: JsValue) -> JsResult {
+        throwing(|| {
+            let (decision, event) = self.engine.answer_check_logged(&from_js(request, "request")?, Some(&self.dataset), self.clock())?;
+            self.record_full(event);
+            to_js(&decision)
+        })
     }
 
-    /// Decides many requests; an invalid one throws, naming its index.
+    /// Decides many requests; an invalid one throws, naming its index (and
+    /// records nothing).
     #[wasm_bindgen(js_name = checkMany, unchecked_return_type = "Decision[]")]
-    pub fn check_many(&self, #[wasm_bindgen(unchecked_param_type = "Request[] | string")] requests: JsValue) -> JsResult {
+    pub fn check_many(&mut self, #[wasm_bindgen(unchecked_param_type = "Request[] | string")] requests: JsValue) -> JsResult {
         throwing(|| {
             let requests = from_js(requests, "requests")?;
             let items = requests.as_array().ok_or_else(|| Error::one("", code::BAD_TYPE, "requests must be a list"))?;
-            let decisions = items
+            let now = self.clock();
+            let answers = items
                 .iter()
                 .enumerate()
-                .map(|(n, request)| self.engine.answer_check(request, Some(&self.dataset)).map_err(|e| e.at(&format!("/{n}"))))
+                .map(|(n, request)| self.engine.answer_check_logged(request, Some(&self.dataset), now).map_err(|e| e.at(&format!("/{n}"))))
                 .collect::<Result<Vec<_>, _>>()?;
+            let mut decisions = Vec::with_capacity(answers.len());
+            for (decision, event) in answers {
+                self.record_full(event);
+                decisions.push(decision);
+            }
             to_js(&decisions)
         })
     }
@@ -122,6 +147,11 @@ impl Engine {
                 Some(text) => self.engine.load_records_text(&text)?,
                 None => self.engine.load_records(&from_js(records, "records")?)?,
             };
+            // Pending fast-path events name records by position: render them
+            // against the records they were decided on before those go.
+            if let Some(recorder) = &mut self.recorder {
+                recorder.settle(&self.engine, &self.dataset, &self.contexts);
+            }
             self.dataset = dataset;
             Ok(u32::try_from(self.dataset.len()).unwrap_or(u32::MAX))
         })
@@ -221,32 +251,92 @@ impl Engine {
 
     /// Fast path: the verdict of `check` for handles, with nothing decoded or
     /// allocated on the JavaScript side. Throws on an invalid handle.
-    pub fn allows(&self, user: u32, action: u32, record: u32, context: u32) -> Result<bool, JsValue> {
+    pub fn allows(&mut self, user: u32, action: u32, record: u32, context: u32) -> Result<bool, JsValue> {
         throwing(|| {
-            let context = self.context_at(context)?;
-            self.engine.allows_at(&self.dataset, user, action, record, context).ok_or_else(|| bad_handle("user, action or record", user))
+            let allowed = {
+                let context = self.context_at(context)?;
+                self.engine
+                    .allows_at(&self.dataset, user, action, record, context)
+                    .ok_or_else(|| bad_handle("user, action or record", user))?
+            };
+            if let Some(recorder) = &mut self.recorder {
+                recorder.push(Pending::Compact(Compact { user, action, record, context, ms: js_sys::Date::now() }));
+            }
+            Ok(allowed)
         })
     }
 
     /// Fast path over arrays: `out[i]` is 1 when `users[i]` may take
     /// `actions[i]` on `records[i]`, 0 when denied, 2 for an invalid handle.
     #[wasm_bindgen(js_name = checkHandles)]
-    pub fn check_handles(&self, users: &[u32], actions: &[u32], records: &[u32], context: u32) -> Result<Vec<u8>, JsValue> {
+    pub fn check_handles(&mut self, users: &[u32], actions: &[u32], records: &[u32], context: u32) -> Result<Vec<u8>, JsValue> {
         throwing(|| {
             if users.len() != actions.len() || users.len() != records.len() {
                 return Err(Error::one("", code::BAD_VALUE, "users, actions and records must have the same length"));
             }
-            let context = self.context_at(context)?;
-            Ok(users
-                .iter()
-                .zip(actions)
-                .zip(records)
-                .map(|((&u, &a), &r)| match self.engine.allows_at(&self.dataset, u, a, r, context) {
-                    Some(true) => 1,
-                    Some(false) => 0,
-                    None => 2,
-                })
-                .collect())
+            let out: Vec<u8> = {
+                let context = self.context_at(context)?;
+                users
+                    .iter()
+                    .zip(actions)
+                    .zip(records)
+                    .map(|((&u, &a), &r)| match self.engine.allows_at(&self.dataset, u, a, r, context) {
+                        Some(true) => 1,
+                        Some(false) => 0,
+                        None => 2,
+                    })
+                    .collect()
+            };
+            if let Some(recorder) = &mut self.recorder {
+                let ms = js_sys::Date::now();
+                for (i, &verdict) in out.iter().enumerate() {
+                    if verdict != 2 {
+                        recorder.push(Pending::Compact(Compact { user: users[i], action: actions[i], record: records[i], context, ms }));
+                    }
+                }
+            }
+            Ok(out)
         })
+    }
+
+    /// Starts (`true`) or stops (`false`) recording a decision event for every
+    /// check; at most `limit` events (default 1,000,000) wait between drains,
+    /// later ones are counted in `eventsDropped` instead of kept.
+    /// Stopping discards the pending events.
+    #[wasm_bindgen(js_name = recordEvents)]
+    pub fn record_events(&mut self, on: bool, limit: Option<u32>) {
+        self.recorder = on.then(|| Recorder::new(limit.map_or(DEFAULT_LIMIT, |l| l as usize)));
+    }
+
+    /// The decision events since the last drain, oldest first (see `docs/activity-events.md`).
+    #[wasm_bindgen(js_name = drainEvents, unchecked_return_type = "DecisionEvent[]")]
+    pub fn drain_events(&mut self) -> JsResult {
+        // Through the JSON Lines text: one serializer for both drains keeps
+        // the binary small, and event keys are camelCase already.
+        let lines = clearance_core::activity::to_lines(&self.drained());
+        let list = format!("[{}]", lines.trim_end().replace('\n', ","));
+        js_sys::JSON::parse(&list).map_err(|_| error::to_js(&Error::one("", code::BAD_VALUE, "cannot encode the events")))
+    }
+
+    /// The decision events since the last drain as JSON Lines text: the
+    /// format `clearance activity analyze` and the admin app read.
+    #[wasm_bindgen(js_name = drainEventLines)]
+    pub fn drain_event_lines(&mut self) -> String {
+        clearance_core::activity::to_lines(&self.drained())
+    }
+
+    /// Events not kept because `limit` were already waiting to be drained.
+    #[wasm_bindgen(getter, js_name = eventsDropped)]
+    pub fn events_dropped(&self) -> f64 {
+        self.recorder.as_ref().map_or(0.0, |r| r.dropped as f64)
+    }
+}
+
+impl Engine {
+    fn drained(&mut self) -> Vec<clearance_core::activity::Event<'static>> {
+        match &mut self.recorder {
+            Some(recorder) => recorder.drain(&self.engine, &self.dataset, &self.contexts),
+            None => Vec::new(),
+        }
     }
 }

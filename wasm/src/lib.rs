@@ -9,6 +9,7 @@ mod case;
 mod convert;
 mod engine;
 mod error;
+mod events;
 mod types;
 
 pub use engine::Engine;

@@ -87,6 +87,12 @@ export interface LintFinding { path: string; code: string; message: string; seve
 export interface Problem { path: string; code: string; message: string }
 /** What every thrown error carries besides its message. */
 export interface ClearanceError extends Error { code: string; errors: Problem[] }
+/** One recorded decision (`docs/activity-events.md`): a line of an activity log. */
+export interface DecisionEvent {
+  time: string; user: string; action: string; object: string; record?: string;
+  allowed: boolean; stage?: Stage; reasons?: Reason["kind"][]; bundle?: string;
+  ip?: string; mfa?: boolean; fields?: string[];
+}
 /** `Engine.fromBundle` options. */
 export interface BundleOptions { allowUnsigned?: boolean }
 "#;

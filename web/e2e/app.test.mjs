@@ -411,3 +411,41 @@ test('rules are added and removed, departments renamed, reviews start with a nam
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('activity: a log the CLI wrote is analysed as the CLI analyses it; a finding becomes a change request', async () => {
+  const dir = join(tmpdir(), `clearance-activity-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, 'month.jsonl');
+  const month = execFileSync(cli, ['activity', 'generate', 'examples/reference-org.json', '--records', 'examples/reference-records.json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  writeFileSync(log, `${month}{"broken": \n`);
+  const expected = JSON.parse(execFileSync(cli, ['activity', 'analyze', log, '--policy', 'examples/reference-org.json', '--format', 'json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
+  assert.ok(expected.findings.length >= 7);
+
+  const { page, context, errors } = await fresh();
+  await actAs(page, 'admin_ivy');
+  await page.getByTestId('nav-activity').click();
+  await page.getByTestId('activity-import').setInputFiles(log);
+  await page.getByTestId('finding').first().waitFor();
+  const shown = await page.getByTestId('finding').evaluateAll((els) => els.map((e) => [e.dataset.kind, e.dataset.user]));
+  assert.deepEqual(shown, expected.findings.map((f) => [f.kind, f.user]), 'the app reports what the CLI reports');
+  assert.equal(await page.getByTestId('activity-skipped').getAttribute('data-line'), String(expected.skipped[0].line));
+  assert.equal(await page.getByTestId('timeline-day').count(), expected.timeline.length);
+  assert.equal(await page.getByTestId('top-users').locator('tr').count(), expected.top_users.length);
+  await page.screenshot({ path: join(shots, 'activity.png'), fullPage: true });
+
+  const dormant = expected.findings.find((f) => f.kind === 'dormant_privilege' && f.changes[0].op === 'revoke_permission_set');
+  const row = page.locator(`[data-testid="finding"][data-kind="dormant_privilege"][data-user="${dormant.user}"]`);
+  await row.getByTestId('finding-react').click();
+  assert.match(await page.getByTestId('activity-proposed').innerText(), /R1/);
+  await page.getByTestId('nav-requests').click();
+  const request = page.locator('[data-testid="request"][data-request="R1"][data-state="pending"]');
+  await request.waitFor();
+  assert.match(await request.innerText(), new RegExp(dormant.changes[0].permission_set));
+  // The logs survive a reload (IndexedDB).
+  await page.reload();
+  await page.getByTestId('nav-activity').click();
+  await page.getByTestId('finding').first().waitFor();
+  assert.equal(await page.getByTestId('finding').count(), expected.findings.length);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -28,6 +28,7 @@ pub fn App() -> impl IntoView {
                 Page::Versions => view! { <pages::versions::VersionsPage/> }.into_any(),
                 Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
                 Page::Reviews => view! { <pages::reviews::ReviewsPage/> }.into_any(),
+                Page::Activity => view! { <pages::activity::ActivityPage/> }.into_any(),
             }}
         </main>
     }

@@ -6,12 +6,12 @@ use crate::check::Query;
 use crate::decision::{Decision, Reason, Stage};
 use crate::engine::Engine;
 use crate::error::{Problem, code};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::borrow::Cow;
 
 /// Text borrowed from the log line when it has no escapes (the common
 /// case), so analysing millions of lines allocates little.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(transparent)]
 pub struct Text<'a>(#[serde(borrow)] pub Cow<'a, str>);
 
@@ -34,8 +34,9 @@ impl From<&str> for Text<'static> {
 }
 
 /// One recorded decision. Unknown keys are ignored so that logs written by a
-/// newer version still load.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// newer version still load. Written by [`Event::to_line`], by hand: the npm
+/// package carries this code, and a derived serializer costs it 2 KB.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Event<'a> {
     /// When, RFC 3339 (the request's `context.time`, else the recorder's clock).
     #[serde(borrow)]
@@ -50,35 +51,51 @@ pub struct Event<'a> {
     #[serde(borrow)]
     pub object: Text<'a>,
     /// The record id, for record-bound requests.
-    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    #[serde(borrow, default)]
     pub record: Option<Text<'a>>,
     /// Whether the request was allowed.
     pub allowed: bool,
     /// On a deny, the stage that denied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stage: Option<Stage>,
     /// The kinds of the reasons that gave access (`owner`, `scope`, …).
-    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(borrow, default)]
     pub reasons: Vec<Text<'a>>,
     /// The bundle whose scope granted the action, when a scope did.
-    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    #[serde(borrow, default)]
     pub bundle: Option<Text<'a>>,
     /// The client address (`context.ip`).
-    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    #[serde(borrow, default)]
     pub ip: Option<Text<'a>>,
     /// Whether the session passed MFA (`context.mfa`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub mfa: Option<bool>,
     /// The fields touched: the request's `fields`, or for an allowed `read`
     /// or `export` the sensitive fields the answer exposes.
-    #[serde(borrow, default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(borrow, default)]
     pub fields: Vec<Text<'a>>,
 }
 
 impl Event<'_> {
-    /// The event as one JSON line (without the newline).
+    /// The event as one JSON line (without the newline); absent and empty
+    /// values are left out.
     pub fn to_line(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = Line(String::with_capacity(224));
+        out.0.push('{');
+        out.text("time", Some(&self.time));
+        out.text("user", Some(&self.user));
+        out.text("action", Some(&self.action));
+        out.text("object", Some(&self.object));
+        out.text("record", self.record.as_ref());
+        out.bool("allowed", Some(self.allowed));
+        out.text("stage", self.stage.map(|s| Text(Cow::Borrowed(s.as_str()))).as_ref());
+        out.list("reasons", &self.reasons);
+        out.text("bundle", self.bundle.as_ref());
+        out.text("ip", self.ip.as_ref());
+        out.bool("mfa", self.mfa);
+        out.list("fields", &self.fields);
+        out.0.push('}');
+        out.0
     }
 
     /// An owned copy, independent of the line it was parsed from.
@@ -97,6 +114,52 @@ impl Event<'_> {
             ip: own(self.ip),
             mfa: self.mfa,
             fields: self.fields.into_iter().map(Text::into_owned).collect(),
+        }
+    }
+}
+
+/// A JSON object being written.
+struct Line(String);
+
+impl Line {
+    fn key(&mut self, key: &str) {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        self.0.push('"');
+        self.0.push_str(key);
+        self.0.push_str("\":");
+    }
+
+    fn string(&mut self, text: &str) {
+        self.0.push_str(&serde_json::Value::from(text).to_string());
+    }
+
+    fn text(&mut self, key: &str, value: Option<&Text<'_>>) {
+        if let Some(value) = value {
+            self.key(key);
+            self.string(value.as_str());
+        }
+    }
+
+    fn bool(&mut self, key: &str, value: Option<bool>) {
+        if let Some(value) = value {
+            self.key(key);
+            self.0.push_str(if value { "true" } else { "false" });
+        }
+    }
+
+    fn list(&mut self, key: &str, items: &[Text<'_>]) {
+        if !items.is_empty() {
+            self.key(key);
+            self.0.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    self.0.push(',');
+                }
+                self.string(item.as_str());
+            }
+            self.0.push(']');
         }
     }
 }
@@ -121,12 +184,26 @@ pub fn parse_line(text: &str) -> Result<(Event<'_>, i64), Problem> {
     Ok((event, time))
 }
 
+/// The events as JSON Lines text.
+pub fn to_lines(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for event in events {
+        text.push_str(&event.to_line());
+        text.push('\n');
+    }
+    text
+}
+
 /// Code of a line that is JSON but not an event.
 pub const BAD_EVENT: &str = "bad_event";
 
+/// `Invalid type` → `invalid type`, but `EOF while …` stays.
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if second.is_lowercase() => first.to_lowercase().chain([second]).chain(chars).collect(),
+        _ => text.to_owned(),
+    }
 }
 
 impl Engine {

@@ -317,13 +317,3 @@ fn exposes_sensitive(engine: &Engine, dataset: &Dataset, habit: &Habit, read: u3
         .decide_at(dataset, habit.user, read, record, &context(&habit.ip, ms))
         .is_some_and(|(query, decision)| !engine.event(&query, &decision, 0).fields.is_empty())
 }
-
-/// The events as JSON Lines text.
-pub fn to_lines(events: &[Event<'_>]) -> String {
-    let mut text = String::new();
-    for event in events {
-        text.push_str(&event.to_line());
-        text.push('\n');
-    }
-    text
-}

@@ -33,6 +33,7 @@ pub fn Nav() -> impl IntoView {
                 {tab(Page::Versions, "nav.versions", "nav-versions")}
                 {tab(Page::Audit, "nav.audit", "nav-audit")}
                 {tab(Page::Reviews, "nav.reviews", "nav-reviews")}
+                {tab(Page::Activity, "nav.activity", "nav-activity")}
             </nav>
             <label class="acting">
                 {move || state.t("nav.acting")}" "

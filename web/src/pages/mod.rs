@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod activity;
 pub mod audit;
 pub mod data;
 pub mod lint;

@@ -2,6 +2,7 @@
 //! in `localStorage` after every change, so staged edits survive a reload),
 //! its compiled form, the language and the page.
 
+pub mod activity;
 pub mod control;
 pub mod i18n;
 pub mod idb;
@@ -40,6 +41,8 @@ pub enum Page {
     Audit,
     /// Access reviews.
     Reviews,
+    /// Activity logs and their findings.
+    Activity,
 }
 
 /// The page that edits what a JSON path (a lint finding's) points at.
@@ -79,6 +82,8 @@ pub struct AppState {
     pub actor: RwSignal<String>,
     /// The change-control ledger.
     pub control: control::Control,
+    /// Imported activity logs.
+    pub activity: activity::Activity,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -121,6 +126,7 @@ impl AppState {
             large: worker::page::Large::new(),
             actor,
             control: control::Control::load(),
+            activity: activity::Activity::load(),
         };
         provide_context(state);
         state

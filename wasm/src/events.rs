@@ -1,0 +1,81 @@
+//! Decision events recorded by the npm package: off until
+//! `recordEvents(true)`, then every `check`, `checkMany`, `allows` and
+//! `checkHandles` adds one, and `drainEvents` returns those since the last
+//! drain. The handle-based fast path stores 24 bytes per decision and renders
+//! the full event (stage, reasons, fields) only when drained, so recording
+//! costs a push, not a second evaluation.
+
+use clearance_core::activity::Event;
+use clearance_core::{Context, Dataset};
+
+/// A fast-path decision awaiting rendering.
+#[derive(Clone, Copy)]
+pub struct Compact {
+    pub user: u32,
+    pub action: u32,
+    pub record: u32,
+    pub context: u32,
+    pub ms: f64,
+}
+
+/// Pending events, oldest first, at most `limit`.
+pub struct Recorder {
+    /// Events in order: full ones, or compact ones awaiting rendering.
+    pending: Vec<Pending>,
+    pub limit: usize,
+    /// Events not kept because `limit` were already waiting.
+    pub dropped: u64,
+}
+
+/// One pending event.
+pub enum Pending {
+    /// Rendered already (from `check`).
+    Full(Box<Event<'static>>),
+    /// From the fast path.
+    Compact(Compact),
+}
+
+/// Default bound on pending events between drains.
+pub const DEFAULT_LIMIT: usize = 1_000_000;
+
+impl Recorder {
+    /// An empty recorder.
+    pub fn new(limit: usize) -> Recorder {
+        Recorder { pending: Vec::new(), limit: limit.max(1), dropped: 0 }
+    }
+
+    /// Adds an event; when `limit` are waiting, counts it in `dropped`
+    /// instead (the application drains too rarely, and can see it did).
+    pub fn push(&mut self, event: Pending) {
+        if self.pending.len() >= self.limit {
+            self.dropped += 1;
+        } else {
+            self.pending.push(event);
+        }
+    }
+
+    /// Renders every pending compact event against the records they were
+    /// decided on (called before the records change, and by `drain`).
+    pub fn settle(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &[Context]) {
+        for slot in &mut self.pending {
+            if let Pending::Compact(c) = *slot
+                && let Some(context) = contexts.get(c.context as usize)
+                && let Some(event) = engine.event_at(dataset, c.user, c.action, c.record, context, c.ms as i64)
+            {
+                *slot = Pending::Full(Box::new(event));
+            }
+        }
+    }
+
+    /// Every pending event, rendered, oldest first; the recorder is left empty.
+    pub fn drain(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &[Context]) -> Vec<Event<'static>> {
+        self.settle(engine, dataset, contexts);
+        self.pending
+            .drain(..)
+            .filter_map(|p| match p {
+                Pending::Full(event) => Some(*event),
+                Pending::Compact(_) => None,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,106 @@
+// Decision events from the package: the same lines the native CLI writes
+// with `check --log` for the same requests, from `check` and from the
+// handle-based fast path alike, and readable by `clearance activity analyze`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine } from 'clearance';
+import { nativeBin } from './support.mjs';
+
+const root = process.env.CLEARANCE_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const orgPath = join(root, 'examples/reference-org.json');
+const recordsPath = join(root, 'examples/reference-records.json');
+const org = readFileSync(orgPath, 'utf8');
+const records = JSON.parse(readFileSync(recordsPath, 'utf8'));
+const context = { mfa: true, ip: '10.1.2.3', time: '2026-11-30T02:00:00.000Z' };
+
+/** Every user × record × (read, edit), plus edits naming a sensitive field. */
+function requests(engine) {
+  const users = JSON.parse(org).users.map((u) => u.id);
+  const out = [];
+  for (const user of users) {
+    for (const r of records) {
+      for (const action of ['read', 'edit']) out.push({ user, action, object: r.object, recordId: r.id, context });
+    }
+    out.push({ user, action: 'edit', object: 'Account', recordId: records[0].id, context, fields: ['annual_revenue'] });
+  }
+  return out;
+}
+
+function snake(request) {
+  const { recordId, ...rest } = request;
+  return { ...rest, record_id: recordId };
+}
+
+test('check records the same event lines as the CLI`s check --log', () => {
+  const engine = Engine.fromJson(org);
+  engine.loadRecords(records);
+  engine.recordEvents(true);
+  const list = requests(engine);
+  for (const request of list) engine.check(request);
+  const lines = engine.drainEventLines();
+  assert.equal(lines.trim().split('\n').length, list.length);
+  assert.equal(engine.drainEventLines(), '', 'a drain empties the buffer');
+
+  const dir = mkdtempSync(join(tmpdir(), 'clearance-events-'));
+  writeFileSync(join(dir, 'requests.jsonl'), list.map((r) => JSON.stringify(snake(r))).join('\n'));
+  execFileSync(nativeBin(root), ['check', orgPath, '--records', recordsPath, '--requests', join(dir, 'requests.jsonl'), '--log', join(dir, 'cli.jsonl')]);
+  assert.equal(lines, readFileSync(join(dir, 'cli.jsonl'), 'utf8'));
+  engine.free();
+});
+
+test('the fast path records full events, rendered against the records it decided on', () => {
+  const engine = Engine.fromJson(org);
+  engine.loadRecords(records);
+  const list = requests(engine).filter((r) => !r.fields);
+  const ctx = engine.contextHandle(context);
+  engine.recordEvents(true);
+  for (const r of list) engine.check(r);
+  const expected = engine.drainEvents();
+  const users = Uint32Array.from(list.map((r) => engine.userHandle(r.user)));
+  const actions = Uint32Array.from(list.map((r) => engine.actionHandle(r.action)));
+  const handles = Uint32Array.from(list.map((r) => engine.recordHandle(r.recordId)));
+  const half = list.length >> 1;
+  for (let i = 0; i < half; i++) engine.allows(users[i], actions[i], handles[i], ctx);
+  engine.checkHandles(users.subarray(half), actions.subarray(half), handles.subarray(half), ctx);
+  // Replacing the records must not change what the pending events say.
+  engine.loadRecords([]);
+  const fast = engine.drainEvents();
+  assert.deepEqual(fast, expected);
+  assert.ok(fast.some((e) => e.allowed) && fast.some((e) => e.stage === 'no_record_access'));
+  assert.ok(fast.some((e) => e.fields?.includes('annual_revenue')), 'reads list the sensitive fields they expose');
+  engine.free();
+});
+
+test('the CLI analyses a log the package wrote', () => {
+  const engine = Engine.fromJson(org);
+  engine.loadRecords(records);
+  engine.recordEvents(true);
+  const list = requests(engine);
+  for (const r of list) engine.check(r);
+  const dir = mkdtempSync(join(tmpdir(), 'clearance-events-'));
+  writeFileSync(join(dir, 'package.jsonl'), engine.drainEventLines() + 'not json\n');
+  const report = JSON.parse(execFileSync(nativeBin(root), ['activity', 'analyze', join(dir, 'package.jsonl'), '--policy', orgPath, '--format', 'json']));
+  assert.equal(report.events, list.length);
+  assert.equal(report.skipped_count, 1);
+  assert.equal(report.skipped[0].line, list.length + 1, 'a bad line is reported with its number');
+  engine.free();
+});
+
+test('recording is bounded, and off by default', () => {
+  const engine = Engine.fromJson(org);
+  engine.loadRecords(records);
+  engine.check({ user: 'rep_east_bob', action: 'read', object: 'Account', recordId: records[0].id, context });
+  assert.deepEqual(engine.drainEvents(), []);
+  engine.recordEvents(true, 3);
+  for (let i = 0; i < 5; i++) engine.check({ user: 'rep_east_bob', action: 'read', object: 'Account', recordId: records[0].id, context });
+  assert.equal(engine.drainEvents().length, 3);
+  assert.equal(engine.eventsDropped, 2);
+  engine.recordEvents(false);
+  assert.equal(engine.eventsDropped, 0);
+  engine.free();
+});
