@@ -25,5 +25,5 @@ tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2
 
 echo "== node --test"
 CLEARANCE_ROOT=$root CLEARANCE_BIN=$bin node --test --test-reporter=spec tests/*.test.mjs > node-test.log 2>&1 || true
-grep -E "^(✖|ℹ (tests|pass|fail))|# load:" node-test.log || true
+grep -E "^(✔|✖|ℹ (tests|pass|fail))|# load:" node-test.log || true
 grep -q '^ℹ fail 0$' node-test.log || { cat node-test.log; exit 1; }

@@ -70,10 +70,31 @@ const port = () => 19000 + Math.floor(Math.random() * 1000);
 test('node server example: filter + redact per user, then a bounded load test', async () => {
   copyFileSync(join(root, 'examples/node-server/server.mjs'), join(project, 'server.mjs'));
   const p = port();
-  const env = { ...process.env, BUNDLE: join(work, 'policy.bundle'), PUBLIC_KEY: join(work, 'key.pub'), RECORDS: records, PORT: String(p) };
+  const env = { ...process.env, BUNDLE: join(work, 'policy.bundle'), PUBLIC_KEY: join(work, 'key.pub'), RECORDS: records, PORT: String(p), ACTIVITY_TOKEN: 'test-token' };
   const server = await serve('node', [join(project, 'server.mjs')], { env, cwd: project }, `http://127.0.0.1:${p}/`);
   const base = `http://127.0.0.1:${p}`;
   await assertExample(base);
+
+  // Single records are checked, and every decision is an activity event the CLI analyses.
+  const get = (path, headers) => fetch(`${base}${path}`, { headers });
+  const one = await get('/records/Account/acc_eu_1', { 'x-user-id': 'rep_east_alice' });
+  assert.equal(one.status, 200);
+  assert.deepEqual(await one.json(), expected('rep_east_alice', 'Account').find((r) => r.id === 'acc_eu_1'));
+  const denied = await get('/records/Account/acc_us_2', { 'x-user-id': 'rep_east_alice' });
+  assert.equal(denied.status, 403);
+  assert.equal((await denied.json()).stage, 'no_record_access');
+  assert.equal((await get('/activity', {})).status, 401);
+  const lines = (await (await get('/activity', { authorization: 'Bearer test-token' })).text()).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((e) => [e.user, e.record, e.allowed, e.stage ?? null, e.ip]), [
+    ['rep_east_alice', 'acc_eu_1', true, null, '127.0.0.1'],
+    ['rep_east_alice', 'acc_us_2', false, 'no_record_access', '127.0.0.1'],
+  ]);
+  assert.equal((await (await get('/activity', { authorization: 'Bearer test-token' })).text()), '', 'drained');
+  const log = join(work, 'server-activity.jsonl');
+  writeFileSync(log, lines.map((l) => JSON.stringify(l)).join('\n'));
+  const report = JSON.parse(execFileSync(nativeBin(root), ['activity', 'analyze', log, '--format', 'json']));
+  assert.equal(report.events, 2);
+  assert.equal(report.skipped_count, 0);
 
   // Bounded load: 16 connections in flight for LOAD_SECONDS (default 5; the benchmark uses 60).
   const seconds = Number(process.env.LOAD_SECONDS ?? 5);

@@ -286,7 +286,7 @@ impl<'o> Analyzer<'o> {
         let object_tally = self.objects.entry(object).or_default();
         object_tally.events += 1;
         object_tally.denied += denied;
-        let bundle = event.bundle.as_ref().map(|b| b.as_str().to_owned()).map(|b| self.intern(&b));
+        let bundle = event.bundle.as_ref().map(|b| self.intern(b.as_str()));
         let sensitive = event.allowed && self.touches_sensitive(event);
         let prefixes = (self.config.ip_prefix_v4, self.config.ip_prefix_v6);
         let u = self.user(event.user.as_str(), ms);

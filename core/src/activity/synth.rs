@@ -13,6 +13,7 @@ use crate::engine::Engine;
 use crate::generate::Rng;
 use crate::request::Context;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 const DAY_MS: i64 = 86_400_000;
 const MINUTE_MS: i64 = 60_000;
@@ -60,7 +61,7 @@ struct Habit {
     start: i64,
     length: i64,
     offset_ms: i64,
-    ip: String,
+    ip: Rc<str>,
     /// (action, record) pairs the user may take, weighted by repetition.
     mix: Vec<(u32, u32)>,
     /// Records of objects the user may read but cannot access (for denials).
@@ -74,7 +75,7 @@ struct Planned {
     user: u32,
     action: u32,
     record: u32,
-    ip: String,
+    ip: Rc<str>,
 }
 
 /// Generates the activity, calling `sink` with each event in time order;
@@ -83,30 +84,32 @@ pub fn generate(engine: &Engine, dataset: &Dataset, params: &Params, mut sink: i
     let mut rng = Rng::new(params.seed);
     let start_ms = parse_rfc3339(&format!("{}T00:00:00Z", params.start)).unwrap_or(0);
     let habits = habits(engine, dataset, start_ms, &mut rng);
-    let mut plan: Vec<Vec<Planned>> = vec![Vec::new(); params.days as usize];
-    for (day, planned) in plan.iter_mut().enumerate() {
+    // Anomalies first (their own random stream), then day by day: only one
+    // day of normal activity is ever held, however large the org.
+    let mut extra: Vec<Vec<Planned>> = vec![Vec::new(); params.days as usize];
+    let injected = if params.inject {
+        inject(engine, dataset, &habits, &mut extra, start_ms, &mut Rng::new(params.seed ^ 0xA5A5))
+    } else {
+        Vec::new()
+    };
+    let read = engine.action_id("read").unwrap_or(0);
+    for (day, extra) in extra.into_iter().enumerate() {
         let midnight = start_ms + day as i64 * DAY_MS;
+        let mut planned = extra;
         for habit in &habits {
-            let local_day = midnight.div_euclid(DAY_MS);
-            if (local_day + 3).rem_euclid(7) >= 5 {
+            if (midnight.div_euclid(DAY_MS) + 3).rem_euclid(7) >= 5 {
                 continue; // weekend
             }
             let n = params.min_per_day + rng.below((params.max_per_day - params.min_per_day + 1) as usize) as u32;
             for _ in 0..n {
                 let ms = midnight - habit.offset_ms + habit.start * MINUTE_MS + rng.below((habit.length * MINUTE_MS) as usize) as i64;
-                let (action, record) = if !habit.denied.is_empty() && rng.chance(1) {
-                    (engine.action_id("read").unwrap_or(0), *rng.pick(&habit.denied))
-                } else {
-                    *rng.pick(&habit.mix)
-                };
+                let (action, record) =
+                    if !habit.denied.is_empty() && rng.chance(1) { (read, *rng.pick(&habit.denied)) } else { *rng.pick(&habit.mix) };
                 planned.push(Planned { ms, user: habit.user, action, record, ip: habit.ip.clone() });
             }
         }
-    }
-    let injected = if params.inject { inject(engine, dataset, &habits, &mut plan, start_ms, &mut rng) } else { Vec::new() };
-    for mut day in plan {
-        day.sort_by_key(|p| (p.ms, p.user));
-        for p in day {
+        planned.sort_by_key(|p| (p.ms, p.user));
+        for p in planned {
             let context = context(&p.ip, p.ms);
             if let Some(event) = engine.event_at(dataset, p.user, p.action, p.record, &context, p.ms) {
                 sink(event);
@@ -147,7 +150,7 @@ fn habits(engine: &Engine, dataset: &Dataset, start_ms: i64, rng: &mut Rng) -> V
             None => (8 * 60 + 60 * (i64::from(u) % 3), 8 * 60),
         };
         let offset_ms = i64::from(hours.first().map_or(0, |h| h.utc_offset_minutes)) * MINUTE_MS;
-        let ip = format!("10.{}.{}.{}", (u / 256) % 256, u % 256, 10 + rng.below(200));
+        let ip: Rc<str> = format!("10.{}.{}.{}", (u / 256) % 256, u % 256, 10 + rng.below(200)).into();
         // Candidates: every record of a small dataset, else the user's own
         // plus a sample, so a million records stay cheap.
         let candidates: Vec<u32> = if records.len() <= 5000 {
@@ -303,7 +306,7 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
                     user: h.user,
                     action,
                     record,
-                    ip: "203.0.113.77".to_owned(),
+                    ip: "203.0.113.77".into(),
                 }
             })
             .collect();
