@@ -17,17 +17,17 @@ fn io(what: &str, e: &std::io::Error) -> Error {
     Error::one("", IO_ERROR, format!("cannot {what}: {}", e.to_string().to_lowercase()))
 }
 
-/// Streams one log (a file, or `-` for stdin) into the analyzer, line by
-/// line, and hands each line to `keep` (to store it) when it parsed.
-fn stream(analyzer: &mut Analyzer<'_>, path: &Path, mut keep: impl FnMut(&str) -> Result<(), Error>) -> Result<(), Error> {
-    let name = path.display().to_string();
-    let reader: Box<dyn Read> = if path == Path::new("-") {
-        Box::new(std::io::stdin())
-    } else {
-        Box::new(std::fs::File::open(path).map_err(|e| io(&format!("read `{name}`"), &e))?)
-    };
+/// Streams lines into the analyzer as lines `first + 1, first + 2, …` of
+/// `source`, handing each line that parsed to `keep` (to store it). Returns
+/// the number of lines read.
+fn stream(
+    analyzer: &mut Analyzer<'_>,
+    source: u32,
+    reader: impl Read,
+    name: &str,
+    mut keep: impl FnMut(&str) -> Result<(), Error>,
+) -> Result<u64, Error> {
     let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let source = analyzer.source(&name);
     let mut line = String::new();
     let mut number = 0u64;
     loop {
@@ -43,7 +43,88 @@ fn stream(analyzer: &mut Analyzer<'_>, path: &Path, mut keep: impl FnMut(&str) -
             keep(text)?;
         }
     }
-    Ok(())
+    Ok(number)
+}
+
+fn open(path: &Path) -> Result<Box<dyn Read>, Error> {
+    if path == Path::new("-") {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    Ok(Box::new(std::fs::File::open(path).map_err(|e| io(&format!("read `{}`", path.display()), &e))?))
+}
+
+/// Files this large are read on every core, each core a part, and the
+/// parts' analyzers merged.
+const SPLIT_BYTES: u64 = 16 << 20;
+
+/// Where each of `parts` parts of a file starts: after a newline, so that
+/// every part holds whole lines.
+fn part_starts(path: &Path, parts: usize) -> Result<Vec<u64>, Error> {
+    use std::io::{Seek, SeekFrom};
+    let name = path.display().to_string();
+    let size = std::fs::metadata(path).map_err(|e| io(&format!("read `{name}`"), &e))?.len();
+    let mut starts = vec![0];
+    if size < SPLIT_BYTES {
+        return Ok(starts);
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| io(&format!("read `{name}`"), &e))?;
+    for k in 1..parts as u64 {
+        file.seek(SeekFrom::Start(size * k / parts as u64)).map_err(|e| io(&format!("read `{name}`"), &e))?;
+        let mut skipped = Vec::new();
+        BufReader::new(&mut file).read_until(b'\n', &mut skipped).map_err(|e| io(&format!("read `{name}`"), &e))?;
+        let start = size * k / parts as u64 + skipped.len() as u64;
+        if start < size && starts.last().is_some_and(|&last| start > last) {
+            starts.push(start);
+        }
+    }
+    Ok(starts)
+}
+
+/// Analyses files on every core: core `k` reads part `k` of each file; the
+/// analyzers are then merged, later parts' line numbers shifted.
+fn analyze_files<'o>(engine: Option<&'o clearance_core::Engine>, logs: &[PathBuf]) -> Result<Analyzer<'o>, Error> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let starts: Vec<Vec<u64>> = logs.iter().map(|log| part_starts(log, cores)).collect::<Result<_, _>>()?;
+    let parts = starts.iter().map(Vec::len).max().unwrap_or(1);
+    let run = |part: usize| -> Result<(Analyzer<'o>, Vec<u64>), Error> {
+        use std::io::{Seek, SeekFrom};
+        let mut analyzer = Analyzer::for_org(engine);
+        let mut lines = Vec::new();
+        for (log, starts) in logs.iter().zip(&starts) {
+            let name = log.display().to_string();
+            let source = analyzer.source(&name);
+            let Some(&start) = starts.get(part) else {
+                lines.push(0);
+                continue;
+            };
+            let read = if starts.len() == 1 {
+                stream(&mut analyzer, source, open(log)?, &name, |_| Ok(()))?
+            } else {
+                let mut file = std::fs::File::open(log).map_err(|e| io(&format!("read `{name}`"), &e))?;
+                file.seek(SeekFrom::Start(start)).map_err(|e| io(&format!("read `{name}`"), &e))?;
+                let end = starts.get(part + 1).copied().unwrap_or(u64::MAX);
+                stream(&mut analyzer, source, file.take(end - start), &name, |_| Ok(()))?
+            };
+            lines.push(read);
+        }
+        Ok((analyzer, lines))
+    };
+    let results: Vec<Result<(Analyzer<'o>, Vec<u64>), Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..parts).map(|part| scope.spawn(move || run(part))).collect();
+        let mut results = vec![run(0)];
+        results.extend(handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(Error::one("", IO_ERROR, "a reader thread failed")))));
+        results
+    });
+    let mut results = results.into_iter();
+    let (mut whole, mut before) = results.next().unwrap_or_else(|| Ok((Analyzer::for_org(engine), vec![0; logs.len()])))?;
+    for result in results {
+        let (analyzer, lines) = result?;
+        whole.merge(analyzer, &before);
+        for (b, l) in before.iter_mut().zip(lines) {
+            *b += l;
+        }
+    }
+    Ok(whole)
 }
 
 /// `activity analyze LOG…`: with `db`, the logs' events are stored and the
@@ -52,9 +133,12 @@ pub fn analyze(logs: &[PathBuf], policy: Option<&Path>, db: Option<&Path>, json:
     let engine = policy.map(load_policy).transpose()?;
     let mut analyzer = Analyzer::for_org(engine.as_ref());
     let report = match db {
+        None if !logs.iter().any(|l| l == Path::new("-")) => analyze_files(engine.as_ref(), logs)?.finish(),
         None => {
             for log in logs {
-                stream(&mut analyzer, log, |_| Ok(()))?;
+                let name = log.display().to_string();
+                let source = analyzer.source(&name);
+                stream(&mut analyzer, source, open(log)?, &name, |_| Ok(()))?;
             }
             analyzer.finish()
         }
@@ -65,7 +149,9 @@ pub fn analyze(logs: &[PathBuf], policy: Option<&Path>, db: Option<&Path>, json:
                 s.each_event(|seq, line| analyzer.push_line(source, seq, line))?;
                 for log in logs {
                     let mut batch: Vec<String> = Vec::new();
-                    stream(&mut analyzer, log, |line| {
+                    let name = log.display().to_string();
+                    let source = analyzer.source(&name);
+                    stream(&mut analyzer, source, open(log)?, &name, |line| {
                         batch.push(line.to_owned());
                         if batch.len() >= 10_000 {
                             s.add_events(batch.iter().map(String::as_str))?;

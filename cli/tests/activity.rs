@@ -170,3 +170,30 @@ fn thresholds_come_from_the_policy_and_bad_ones_are_refused() {
     let paths: Vec<&str> = problems.as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
     assert!(paths.contains(&"/activity/surprise") || paths.contains(&"/activity"), "{problems}");
 }
+
+#[test]
+fn a_large_file_read_on_every_core_reports_what_one_reader_does() {
+    let env = Env::new("parallel");
+    let month = std::fs::read_to_string(env.month()).unwrap();
+    // Over the 16 MB above which files are split: the month, many times, with a bad line inside.
+    let copies = 16usize.div_ceil(month.len() >> 20).max(1) + 1;
+    let mut text = month.repeat(copies / 2);
+    text.push_str("{\"broken\": true}\n");
+    text.push_str(&month.repeat(copies - copies / 2));
+    let big = env.path("big.jsonl");
+    std::fs::write(&big, &text).unwrap();
+    let parallel = env.json(&["activity", "analyze", &big, "--policy", ORG, "--format", "json"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .args(["activity", "analyze", "-", "--policy", ORG, "--format", "json"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .stdin(std::fs::File::open(&big).unwrap())
+        .output()
+        .unwrap();
+    let mut sequential: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The same report, but for the log's name (stdin is `-`).
+    let renamed =
+        serde_json::to_string(&sequential).unwrap().replace("\"source\":\"-\"", &format!("\"source\":{}", serde_json::json!(big)));
+    sequential = serde_json::from_str(&renamed).unwrap();
+    assert_eq!(parallel["skipped"][0]["line"], (month.lines().count() * (copies / 2) + 1) as u64);
+    assert_eq!(parallel, sequential);
+}

@@ -10,6 +10,8 @@ mod analyze;
 mod config;
 mod event;
 mod finding;
+mod keyed;
+mod merge;
 mod react;
 pub mod synth;
 
@@ -32,11 +34,10 @@ impl Engine {
         merged.hours_bundles.iter().filter_map(|&b| self.bundles[b as usize].hours).collect()
     }
 
-    /// Whether `object.field` is marked sensitive in the schema.
-    pub(crate) fn is_sensitive(&self, object: &str, field: &str) -> bool {
+    /// The fields of `object` marked sensitive in the schema (none for an unknown object).
+    pub(crate) fn sensitive_fields(&self, object: &str) -> Box<[Box<str>]> {
         self.object_id(object)
-            .map(|o| &self.objects[o as usize])
-            .and_then(|o| o.field_index.get(field).map(|&f| o.fields[f as usize].sensitive))
-            .unwrap_or(false)
+            .map(|o| self.objects[o as usize].fields.iter().filter(|f| f.sensitive).map(|f| f.name.clone()).collect())
+            .unwrap_or_default()
     }
 }

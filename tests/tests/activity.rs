@@ -70,3 +70,36 @@ fn the_clean_month_stays_under_the_false_positive_bound() {
     let report = activity::analyze_texts(Some(&engine), &[("month.jsonl", &log)]);
     assert!(false_positives(&report, &injected).len() as f64 <= FALSE_POSITIVES_PER_USER_DAY * user_days as f64);
 }
+
+/// The CLI reads a large log on every core and merges: the result must be
+/// what one analyzer reading it all reports, wherever the log is split.
+#[test]
+fn analyzers_over_parts_merge_into_the_whole() {
+    let (engine, records) = org();
+    let (log, _) = month(&engine, &records, true);
+    let mut lines: Vec<&str> = log.lines().collect();
+    lines.insert(100, "not json");
+    lines.insert(7000, r#"{"user": 3}"#);
+    let whole = activity::analyze_texts(Some(&engine), &[("a.jsonl", &lines.join("\n"))]);
+    for cuts in [vec![0], vec![1], vec![2500], vec![lines.len() / 2], vec![3000, 7001, 9000], vec![lines.len()]] {
+        let mut parts = Vec::new();
+        let mut start = 0;
+        for &cut in cuts.iter().chain([&lines.len()]) {
+            parts.push((start, &lines[start..cut]));
+            start = cut;
+        }
+        let mut merged: Option<activity::Analyzer<'_>> = None;
+        for (first, part) in parts {
+            let mut analyzer = activity::Analyzer::for_org(Some(&engine));
+            let source = analyzer.source("a.jsonl");
+            for (n, line) in part.iter().enumerate() {
+                analyzer.push_line(source, n as u64 + 1, line);
+            }
+            match &mut merged {
+                None => merged = Some(analyzer),
+                Some(all) => all.merge(analyzer, &[first as u64]),
+            }
+        }
+        assert_eq!(merged.unwrap().finish(), whole, "split at {cuts:?}");
+    }
+}

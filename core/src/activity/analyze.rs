@@ -7,6 +7,7 @@
 use super::config::ActivityConfig;
 use super::event::{Event, parse_line};
 use super::finding::{EventRef, Finding, Kind, Sentence, sentence};
+use super::keyed::Keyed;
 use crate::clock::{Hours, format_rfc3339};
 use crate::decision::Stage;
 use crate::engine::Engine;
@@ -90,18 +91,18 @@ pub struct Report {
 }
 
 #[derive(Clone, Copy, Debug, Default)]
-struct Ref {
-    source: u32,
-    line: u64,
+pub(super) struct Ref {
+    pub(super) source: u32,
+    pub(super) line: u64,
 }
 
 /// A count with the time span and first example of what it counts.
 #[derive(Clone, Copy, Debug)]
-struct Span {
-    count: u32,
-    first_ms: i64,
-    last_ms: i64,
-    example: Ref,
+pub(super) struct Span {
+    pub(super) count: u32,
+    pub(super) first_ms: i64,
+    pub(super) last_ms: i64,
+    pub(super) example: Ref,
 }
 
 impl Span {
@@ -109,69 +110,81 @@ impl Span {
         Span { count: 1, first_ms: ms, last_ms: ms, example: at }
     }
 
+    fn include(&mut self, ms: i64, at: Ref) {
+        self.count += 1;
+        if ms < self.first_ms {
+            self.first_ms = ms;
+            self.example = at;
+        }
+        self.last_ms = self.last_ms.max(ms);
+    }
+
     fn add(slot: &mut Option<Span>, ms: i64, at: Ref) {
         match slot {
-            Some(span) => {
-                span.count += 1;
-                if ms < span.first_ms {
-                    span.first_ms = ms;
-                    span.example = at;
-                }
-                span.last_ms = span.last_ms.max(ms);
-            }
+            Some(span) => span.include(ms, at),
             None => *slot = Some(Span::new(ms, at)),
+        }
+    }
+
+    /// Counts an event into the span under `key`.
+    fn add_at<K: Ord + Copy>(map: &mut Keyed<K, Span>, key: K, ms: i64, at: Ref) {
+        let (span, made) = map.slot(key, || Span::new(ms, at));
+        if !made {
+            span.include(ms, at);
         }
     }
 }
 
 /// One user's local day.
 #[derive(Debug, Default)]
-struct Day {
-    all: Option<Span>,
-    exports: Option<Span>,
-    sensitive: Option<Span>,
-    outside: Option<Span>,
+pub(super) struct Day {
+    pub(super) all: Option<Span>,
+    pub(super) exports: Option<Span>,
+    pub(super) sensitive: Option<Span>,
+    pub(super) outside: Option<Span>,
     /// Events per local hour.
-    hours: [u32; 24],
+    pub(super) hours: [u32; 24],
     /// The first example of each active hour.
-    hour_examples: Vec<(u8, Ref)>,
+    pub(super) hour_examples: Vec<(u8, Ref)>,
 }
 
 #[derive(Debug, Default)]
-struct Privilege {
-    /// First use on each local day.
-    days: BTreeMap<i64, Span>,
-    bundle: Option<u32>,
+pub(super) struct Privilege {
+    /// Uses on each local day.
+    pub(super) days: Keyed<i64, Span>,
+    pub(super) bundle: Option<u32>,
 }
 
 #[derive(Debug)]
-struct UserState {
-    offset_ms: i64,
-    hours: Vec<Hours>,
-    days: BTreeMap<i64, Day>,
-    denials: BTreeMap<i64, Span>,
-    ranges: FxHashMap<(u128, bool), Span>,
-    privileges: FxHashMap<(u32, u32), Privilege>,
-    first_ms: i64,
-    tally: Tally,
+pub(super) struct UserState {
+    pub(super) offset_ms: i64,
+    pub(super) hours: Vec<Hours>,
+    pub(super) days: Keyed<i64, Day>,
+    pub(super) denials: Keyed<i64, Span>,
+    pub(super) ranges: Keyed<(u128, bool), Span>,
+    pub(super) privileges: Keyed<(u32, u32), Privilege>,
+    pub(super) first_ms: i64,
+    pub(super) tally: Tally,
 }
 
 /// Streams events into per-user aggregates; [`Analyzer::finish`] reports.
 pub struct Analyzer<'o> {
-    config: ActivityConfig,
-    org: Option<&'o Engine>,
-    sources: Vec<String>,
-    user_ids: Vec<Box<str>>,
-    users: FxHashMap<Box<str>, u32>,
-    states: Vec<UserState>,
-    names: FxHashMap<Box<str>, u32>,
-    name_list: Vec<Box<str>>,
-    objects: FxHashMap<u32, Tally>,
-    timeline: BTreeMap<i64, Tally>,
-    events: u64,
-    span: Option<(i64, i64)>,
-    skipped: Vec<LineProblem>,
-    skipped_count: u64,
+    pub(super) config: ActivityConfig,
+    pub(super) org: Option<&'o Engine>,
+    pub(super) sources: Vec<String>,
+    pub(super) user_ids: Vec<Box<str>>,
+    pub(super) users: FxHashMap<Box<str>, u32>,
+    pub(super) states: Vec<UserState>,
+    pub(super) names: FxHashMap<Box<str>, u32>,
+    pub(super) name_list: Vec<Box<str>>,
+    /// Per interned object name: its sensitive fields (from the org), once looked up.
+    pub(super) sensitive: Vec<Option<Box<[Box<str>]>>>,
+    pub(super) objects: FxHashMap<u32, Tally>,
+    pub(super) timeline: BTreeMap<i64, Tally>,
+    pub(super) events: u64,
+    pub(super) span: Option<(i64, i64)>,
+    pub(super) skipped: Vec<LineProblem>,
+    pub(super) skipped_count: u64,
 }
 
 impl<'o> Analyzer<'o> {
@@ -188,6 +201,7 @@ impl<'o> Analyzer<'o> {
             states: Vec::new(),
             names: FxHashMap::default(),
             name_list: Vec::new(),
+            sensitive: Vec::new(),
             objects: FxHashMap::default(),
             timeline: BTreeMap::new(),
             events: 0,
@@ -240,7 +254,7 @@ impl<'o> Analyzer<'o> {
         }
     }
 
-    fn intern(&mut self, name: &str) -> u32 {
+    pub(super) fn intern(&mut self, name: &str) -> u32 {
         if let Some(&id) = self.names.get(name) {
             return id;
         }
@@ -250,7 +264,7 @@ impl<'o> Analyzer<'o> {
         id
     }
 
-    fn user(&mut self, id: &str, ms: i64) -> usize {
+    pub(super) fn user(&mut self, id: &str, ms: i64) -> usize {
         if let Some(&u) = self.users.get(id) {
             return u as usize;
         }
@@ -259,10 +273,10 @@ impl<'o> Analyzer<'o> {
         self.states.push(UserState {
             offset_ms: i64::from(offset) * MINUTE_MS,
             hours,
-            days: BTreeMap::new(),
-            denials: BTreeMap::new(),
-            ranges: FxHashMap::default(),
-            privileges: FxHashMap::default(),
+            days: Keyed::default(),
+            denials: Keyed::default(),
+            ranges: Keyed::default(),
+            privileges: Keyed::default(),
             first_ms: ms,
             tally: Tally::default(),
         });
@@ -287,7 +301,7 @@ impl<'o> Analyzer<'o> {
         object_tally.events += 1;
         object_tally.denied += denied;
         let bundle = event.bundle.as_ref().map(|b| self.intern(b.as_str()));
-        let sensitive = event.allowed && self.touches_sensitive(event);
+        let sensitive = event.allowed && !event.fields.is_empty() && self.touches_sensitive(object, event);
         let prefixes = (self.config.ip_prefix_v4, self.config.ip_prefix_v6);
         let u = self.user(event.user.as_str(), ms);
         let state = &mut self.states[u];
@@ -298,7 +312,7 @@ impl<'o> Analyzer<'o> {
         let day = local.div_euclid(DAY_MS);
         let hour = usize::try_from(local.rem_euclid(DAY_MS) / HOUR_MS).unwrap_or(0);
         let outside = event.stage == Some(Stage::OutsideLoginHours) || state.hours.iter().any(|h| !h.admits(ms));
-        let entry = state.days.entry(day).or_default();
+        let (entry, _) = state.days.slot(day, Day::default);
         Span::add(&mut entry.all, ms, at);
         if entry.hours[hour] == 0 {
             entry.hour_examples.push((u8::try_from(hour).unwrap_or(0), at));
@@ -314,37 +328,28 @@ impl<'o> Analyzer<'o> {
             Span::add(&mut entry.sensitive, ms, at);
         }
         if matches!(event.stage, Some(Stage::NoRecordAccess | Stage::Forbidden | Stage::NoPrivilege)) {
-            let mut slot = state.denials.get(&ms.div_euclid(MINUTE_MS)).copied();
-            Span::add(&mut slot, ms, at);
-            if let Some(span) = slot {
-                state.denials.insert(ms.div_euclid(MINUTE_MS), span);
-            }
+            Span::add_at(&mut state.denials, ms.div_euclid(MINUTE_MS), ms, at);
         }
         if let Some(key) = event.ip.as_ref().and_then(|ip| range_key(ip.as_str(), prefixes)) {
-            let mut slot = state.ranges.get(&key).copied();
-            Span::add(&mut slot, ms, at);
-            if let Some(span) = slot {
-                state.ranges.insert(key, span);
-            }
+            Span::add_at(&mut state.ranges, key, ms, at);
         }
         if event.allowed {
-            let privilege = state.privileges.entry((action, object)).or_default();
-            let mut slot = privilege.days.get(&day).copied();
-            Span::add(&mut slot, ms, at);
-            if let Some(span) = slot {
-                privilege.days.insert(day, span);
-            }
+            let (privilege, _) = state.privileges.slot((action, object), Privilege::default);
+            Span::add_at(&mut privilege.days, day, ms, at);
             if bundle.is_some() {
                 privilege.bundle = bundle;
             }
         }
     }
 
-    fn touches_sensitive(&self, event: &Event<'_>) -> bool {
-        match self.org {
-            Some(org) => event.fields.iter().any(|f| org.is_sensitive(event.object.as_str(), f.as_str())),
-            None => !event.fields.is_empty(),
+    fn touches_sensitive(&mut self, object: u32, event: &Event<'_>) -> bool {
+        let Some(org) = self.org else { return true };
+        let slot = object as usize;
+        if self.sensitive.len() <= slot {
+            self.sensitive.resize(slot + 1, None);
         }
+        let fields = self.sensitive[slot].get_or_insert_with(|| org.sensitive_fields(event.object.as_str()));
+        event.fields.iter().any(|f| fields.iter().any(|s| **s == *f.as_str()))
     }
 
     /// Learns the baselines and reports the findings.
@@ -549,7 +554,7 @@ impl Found<'_, '_> {
         let days = state.days.len() as f64;
         let need = (self.config().usual_hour_share * days).ceil().max(f64::from(self.config().usual_hour_days));
         let usual: Vec<bool> = active.iter().map(|&n| f64::from(n) >= need).collect();
-        for (&day, record) in &state.days {
+        for (&day, record) in state.days.iter() {
             let mut h = 0;
             while h < 24 {
                 if usual[h] || record.hours[h] == 0 {
@@ -615,12 +620,10 @@ impl Found<'_, '_> {
     fn dormant(&mut self, state: &UserState) {
         let gap = i64::from(self.config().dormant_days);
         let first_day = (state.first_ms + state.offset_ms).div_euclid(DAY_MS);
-        let mut privileges: Vec<(&(u32, u32), &Privilege)> = state.privileges.iter().collect();
-        privileges.sort_by_key(|(key, _)| **key);
-        for (&(action, object), privilege) in privileges {
+        for (&(action, object), privilege) in state.privileges.iter() {
             let mut previous = first_day;
             let mut used_before = false;
-            for (&day, span) in &privilege.days {
+            for (&day, span) in privilege.days.iter() {
                 let idle = day - previous - i64::from(used_before);
                 if idle >= gap {
                     let names = &self.analyzer.name_list;
