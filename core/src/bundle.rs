@@ -216,9 +216,8 @@ pub fn open(bytes: &[u8], public_key: Option<&[u8; 32]>, allow_unsigned: bool) -
     let mut engine: Engine = postcard::from_bytes(parts.engine).map_err(|e| bad(format!("the compiled policy does not decode: {e}")))?;
     // Not in the compiled form: rebuilt, so its keys are not hashed twice.
     engine.user_index = engine.users.iter().enumerate().map(|(i, u)| (u.id.clone(), i as u32)).collect();
-    // Invalid UTF-8 stays invalid: the digest check then fails on first use.
-    let policy = String::from_utf8_lossy(parts.policy);
-    engine.source = SourcePolicy::lazy(policy.into(), parts.digest);
+    // Checked (digest, then UTF-8) on first use, not at load.
+    engine.source = SourcePolicy::lazy(parts.policy.into(), parts.digest);
     engine.id = crate::compile::next_engine_id();
     Ok(engine)
 }

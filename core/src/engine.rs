@@ -62,7 +62,9 @@ pub struct Engine {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SourcePolicy {
     policy: std::sync::OnceLock<Option<Policy>>,
-    json: Option<Box<str>>,
+    /// A bundle's policy section, kept as bytes: checking its UTF-8 at load
+    /// would cost the cold start a pass over the whole text.
+    json: Option<Box<[u8]>>,
     /// SHA-512 of `json`, as signed in the bundle.
     digest: Option<[u8; 64]>,
 }
@@ -74,7 +76,7 @@ impl SourcePolicy {
     }
 
     /// A policy decoded on first use from JSON whose SHA-512 must be `digest`.
-    pub fn lazy(json: Box<str>, digest: [u8; 64]) -> SourcePolicy {
+    pub fn lazy(json: Box<[u8]>, digest: [u8; 64]) -> SourcePolicy {
         SourcePolicy { policy: std::sync::OnceLock::new(), json: Some(json), digest: Some(digest) }
     }
 
@@ -84,7 +86,7 @@ impl SourcePolicy {
     /// As [`SourcePolicy::get`].
     pub fn json(&self) -> Result<String, Error> {
         match &self.json {
-            Some(json) => Ok(json.to_string()),
+            Some(json) => Ok(String::from_utf8_lossy(json).into_owned()),
             None => Ok(serde_json::to_string(self.get()?).unwrap_or_default()),
         }
     }
@@ -96,10 +98,11 @@ impl SourcePolicy {
     /// `bad_signature`.
     pub fn get(&self) -> Result<&Policy, Error> {
         let policy = self.policy.get_or_init(|| {
-            let json = self.json.as_deref()?;
-            if self.digest != Some(crate::bundle::sha512(json.as_bytes())) {
+            let bytes = self.json.as_deref()?;
+            if self.digest != Some(crate::bundle::sha512(bytes)) {
                 return None;
             }
+            let json = std::str::from_utf8(bytes).ok()?;
             // Through the same decoder as `Engine::from_json`: one copy of the
             // policy's deserialisation code in the wasm binary, not two.
             crate::policy::decode_policy(&crate::json::parse_json(json).ok()?).ok()

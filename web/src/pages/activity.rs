@@ -117,6 +117,7 @@ pub fn ActivityPage() -> impl IntoView {
                 let message = if lang == Lang::Zh { f.message.zh.clone() } else { f.message.en.clone() };
                 let evidence = f.events.iter().map(|e| format!("{}:{}", e.source, e.line)).collect::<Vec<_>>().join(", ");
                 let finding = f.clone();
+                let reacts = !f.changes.is_empty();
                 view! {
                     <tr data-testid="finding" data-kind=f.kind.as_str() data-user=f.user.clone() data-severity=f.severity.as_str()>
                         <td><span class=format!("badge {}", f.severity.as_str())>{f.severity.as_str()}</span></td>
@@ -124,7 +125,11 @@ pub fn ActivityPage() -> impl IntoView {
                         <td>{format!("{} – {}", f.from, f.to)}</td>
                         <td><code>{evidence}</code></td>
                         <td>{summarize(&f.changes, lang).join("; ")}</td>
-                        <td><button data-testid="finding-react" on:click=move |_| react(finding.clone())>{state.t("act.react")}</button></td>
+                        <td>
+                            {reacts.then(|| view! {
+                                <button data-testid="finding-react" on:click=move |_| react(finding.clone())>{state.t("act.react")}</button>
+                            })}
+                        </td>
                     </tr>
                 }
             })
