@@ -17,8 +17,9 @@ mkdir -p "$out"
 wasm-bindgen --target web --out-dir "$out/web" --out-name clearance "$wasm"
 wasm-bindgen --target nodejs --out-dir "$out/cjs" --out-name clearance "$wasm"
 for dir in web cjs; do
-  # -O3: the engine's hot path (check) is speed-bound.
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  # -Oz until it converges; the producers and target-features sections are
+  # metadata no runtime reads.
+  wasm-opt -Oz --converge --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     --enable-reference-types --enable-multivalue \
     "$out/$dir/clearance_bg.wasm" -o "$out/$dir/clearance_bg.wasm"
 done

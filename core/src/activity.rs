@@ -27,7 +27,7 @@ use crate::engine::Engine;
 impl Engine {
     /// The login hours of every bundle the user holds (all must admit a request).
     pub(crate) fn login_hours(&self, user: &str) -> Vec<Hours> {
-        let Some(&u) = self.user_index.get(user) else {
+        let Some(u) = self.user_at(user) else {
             return Vec::new();
         };
         let merged = &self.merged[self.users[u as usize].merged as usize];

@@ -317,7 +317,7 @@ impl Engine {
 
     /// The position of a user (a handle for [`Engine::allows_at`]).
     pub fn user_position(&self, id: &str) -> Option<u32> {
-        self.user_index.get(id).copied()
+        self.user_at(id)
     }
 
     /// Whether the user at `user` may take `action` on the record at `record`

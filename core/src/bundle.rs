@@ -103,6 +103,8 @@ struct Parts<'a> {
     engine: &'a [u8],
     digest: [u8; DIGEST_LEN],
     policy: &'a [u8],
+    /// Where `policy` is in the bundle.
+    policy_at: std::ops::Range<usize>,
     /// Signed bytes and their signature.
     signature: Option<(&'a [u8], &'a [u8])>,
 }
@@ -143,6 +145,7 @@ fn split(bytes: &[u8]) -> Result<Parts<'_>, Error> {
     let signed_len = reader.at;
     let signature = if signed { Some((&bytes[..signed_len], reader.take(SIGNATURE_LEN)?)) } else { None };
     let policy = reader.section()?;
+    let policy_at = reader.at - policy.len()..reader.at;
     if reader.at != bytes.len() {
         return Err(bad("the bundle has trailing bytes"));
     }
@@ -151,6 +154,7 @@ fn split(bytes: &[u8]) -> Result<Parts<'_>, Error> {
         engine,
         digest,
         policy,
+        policy_at,
         signature,
     })
 }
@@ -204,7 +208,17 @@ fn check_signature(parts: &Parts<'_>, public_key: Option<&[u8; 32]>, allow_unsig
 /// # Errors
 /// `bad_bundle`, `unsigned_bundle`, `bad_key`, `bad_signature`, `bundle_version`.
 pub fn open(bytes: &[u8], public_key: Option<&[u8; 32]>, allow_unsigned: bool) -> Result<Engine, Error> {
-    let parts = split(bytes)?;
+    open_owned(bytes.to_vec(), public_key, allow_unsigned)
+}
+
+/// [`open`] taking the bundle's bytes, which the engine keeps for its
+/// policy section instead of copying that out (the npm package hands its
+/// copy over).
+///
+/// # Errors
+/// As [`open`].
+pub fn open_owned(bytes: Vec<u8>, public_key: Option<&[u8; 32]>, allow_unsigned: bool) -> Result<Engine, Error> {
+    let parts = split(&bytes)?;
     check_signature(&parts, public_key, allow_unsigned)?;
     if parts.header.version != env!("CARGO_PKG_VERSION") {
         return Err(Error::one(
@@ -215,9 +229,10 @@ pub fn open(bytes: &[u8], public_key: Option<&[u8; 32]>, allow_unsigned: bool) -
     }
     let mut engine: Engine = postcard::from_bytes(parts.engine).map_err(|e| bad(format!("the compiled policy does not decode: {e}")))?;
     // Not in the compiled form: rebuilt, so its keys are not hashed twice.
-    engine.user_index = engine.users.iter().enumerate().map(|(i, u)| (u.id.clone(), i as u32)).collect();
+    engine.user_index = crate::engine::UserIndex::build(&engine.user_ids);
+    let (digest, policy_at) = (parts.digest, parts.policy_at);
     // Checked (digest, then UTF-8) on first use, not at load.
-    engine.source = SourcePolicy::lazy(parts.policy.into(), parts.digest);
+    engine.source = SourcePolicy::lazy(bytes.into_boxed_slice(), policy_at, digest);
     engine.id = crate::compile::next_engine_id();
     Ok(engine)
 }

@@ -8,7 +8,7 @@ use crate::compile::schema::{CREATE, EDIT};
 use crate::condition::{EvalEnv, RecordView, UserView};
 use crate::dataset::{Dataset, Record};
 use crate::decision::{Decision, Denial, Reason};
-use crate::engine::{Engine, UserEntry};
+use crate::engine::Engine;
 use crate::error::{Error, Problems, code, join};
 use crate::policy::Level;
 use crate::request::{Context, Request};
@@ -213,9 +213,17 @@ impl Engine {
         if !dataset.belongs_to(self) || action as usize >= self.actions.len() {
             return None;
         }
-        let user = self.users.get(u as usize)?;
+        self.users.get(u as usize)?;
         let record = dataset.records().get(record as usize)?;
-        Some(Query { user: &user.id, action, object: record.object, record: Some(record), context, fields: &[], dataset: Some(dataset) })
+        Some(Query {
+            user: self.user_id(u),
+            action,
+            object: record.object,
+            record: Some(record),
+            context,
+            fields: &[],
+            dataset: Some(dataset),
+        })
     }
 
     /// The six stages; `assume_mfa` reads the session as having passed MFA.
@@ -239,7 +247,7 @@ impl Engine {
             action: query.action,
         };
         // Stage 1: user gate.
-        let Some(u) = known_user.or_else(|| self.user_index.get(query.user).copied()) else {
+        let Some(u) = known_user.or_else(|| self.user_at(query.user)) else {
             decision.denial = Some(Denial::UnknownUser);
             return decision;
         };
@@ -285,7 +293,7 @@ impl Engine {
             return decision;
         }
         // Stage 5: forbid rules.
-        let env = self.env(user, query.record, query.context, assume_mfa);
+        let env = self.env(u, query.record, query.context, assume_mfa);
         if let Some(denial) = self.forbid_denial(query.object, query.action, &env) {
             decision.denial = Some(denial);
             return decision;
@@ -351,23 +359,18 @@ impl Engine {
     }
 
     /// What conditions see of this user, record and context.
-    pub(crate) fn env<'a>(
-        &'a self,
-        user: &'a UserEntry,
-        record: Option<&'a Record>,
-        context: &'a Context,
-        assume_mfa: bool,
-    ) -> EvalEnv<'a> {
+    pub(crate) fn env<'a>(&'a self, u: u32, record: Option<&'a Record>, context: &'a Context, assume_mfa: bool) -> EvalEnv<'a> {
+        let user = &self.users[u as usize];
         EvalEnv {
             user: UserView {
-                id: &user.id,
+                id: self.user_id(u),
                 role: user.role.map(|r| &*self.roles.ids[r as usize]),
                 department: user.department.map(|d| &*self.departments.ids[d as usize]),
-                attributes: &user.attributes,
+                attributes: self.values_of(u),
             },
             record: record.map(|r| RecordView {
                 id: &r.id,
-                owner: &self.users[r.owner as usize].id,
+                owner: self.user_id(r.owner),
                 department: r.department.map(|d| &*self.departments.ids[d as usize]),
                 fields: &r.fields,
             }),

@@ -30,9 +30,14 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
     let merged = bundles::merge_all(&directory.combinations, &bundle_table, &schema);
     let mut engine = Engine {
         users: directory.users,
+        user_groups: directory.user_groups,
+        user_rules: crate::engine::Lists::default(),
+        user_values: directory.user_values,
         users_by_role: Vec::new(),
         users_by_department: Vec::new(),
-        user_index: directory.user_index,
+        user_index: crate::engine::UserIndex::build(&directory.user_ids),
+        user_ids: directory.user_ids,
+        user_names: directory.user_names,
         roles,
         peer_roles,
         departments,

@@ -161,7 +161,7 @@ impl Engine {
         if object.is_none() {
             problems.push(join(path, "object"), code::UNKNOWN_OBJECT, format!("unknown object `{}`", input.object));
         }
-        let owner = self.user_index.get(input.owner.as_str()).copied();
+        let owner = self.user_at(input.owner.as_str());
         if owner.is_none() {
             problems.push(join(path, "owner"), code::UNKNOWN_USER, format!("unknown owner `{}`", input.owner));
         }
@@ -197,7 +197,7 @@ impl Engine {
             .iter()
             .enumerate()
             .filter_map(|(i, member)| {
-                let found = self.user_index.get(member.user.as_str()).copied();
+                let found = self.user_at(member.user.as_str());
                 if found.is_none() {
                     problems.push(
                         join(&join(&join(path, "team"), i), "user"),
@@ -208,7 +208,8 @@ impl Engine {
                 Some((found?, member.access))
             })
             .collect();
-        let names = Names { users: &self.user_index, groups: &self.group_index, roles: &self.roles, departments: &self.departments };
+        let users = |id: &str| self.user_at(id);
+        let names = Names { users: &users, groups: &self.group_index, roles: &self.roles, departments: &self.departments };
         let shares = input
             .shares
             .iter()
@@ -259,7 +260,7 @@ impl Engine {
         RecordInput {
             id: record.id.to_string(),
             object: object.name.to_string(),
-            owner: self.users[record.owner as usize].id.to_string(),
+            owner: self.user_id(record.owner).to_string(),
             department: record.department.filter(|_| record.own_department).map(|d| self.departments.ids[d as usize].to_string()),
             fields: object
                 .fields
@@ -268,11 +269,7 @@ impl Engine {
                 .filter(|(_, v)| **v != Value::Null)
                 .map(|(f, v)| (f.name.to_string(), v.to_json()))
                 .collect(),
-            team: record
-                .team
-                .iter()
-                .map(|&(u, access)| crate::request::TeamMember { user: self.users[u as usize].id.to_string(), access })
-                .collect(),
+            team: record.team.iter().map(|&(u, access)| crate::request::TeamMember { user: self.user_id(u).to_string(), access }).collect(),
             shares: record.shares.iter().map(|&(with, access)| crate::request::Share { with: self.recipient(with), access }).collect(),
             parent: record.parent.as_ref().map(|p| Box::new(self.record_input(p))),
         }
@@ -354,7 +351,8 @@ impl Engine {
 
     fn compiles_records_like(&self, other: &Engine) -> bool {
         let same_users = self.users.len() == other.users.len()
-            && self.users.iter().zip(&other.users).all(|(a, b)| a.id == b.id && a.department == b.department);
+            && self.user_ids == other.user_ids
+            && self.users.iter().zip(&other.users).all(|(a, b)| a.department == b.department);
         let same_fields = |a: &crate::engine::ObjectEntry, b: &crate::engine::ObjectEntry| {
             a.fields.len() == b.fields.len() && a.fields.iter().zip(&b.fields).all(|(x, y)| x.name == y.name && x.kind == y.kind)
         };

@@ -109,7 +109,7 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
     let mut seen: BTreeSet<(&str, u32, &str)> = BTreeSet::new();
     let actions: Vec<&str> = after.actions.iter().map(|a| &*a.name).filter(|a| *a != "create").collect();
     let objects: Vec<&str> = after.objects.iter().map(|o| &*o.name).collect();
-    let users: BTreeSet<&str> = before.users.iter().chain(&after.users).map(|u| &*u.id).collect();
+    let users: BTreeSet<&str> = before.user_ids.iter().chain(after.user_ids.iter()).collect();
 
     let mut changes = Vec::new();
     for object in &objects {
@@ -285,7 +285,7 @@ impl<'e> Plan<'e> {
             .filter(|id| b.permission_sets.get(*id) != a.permission_sets.get(*id))
             .collect();
         let holds_changed_bundle = |engine: &Engine, policy: &crate::policy::Policy, id: &str| {
-            let Some(user) = engine.user_index.get(id).map(|&u| &policy.users[u as usize]) else { return false };
+            let Some(user) = engine.user_at(id).map(|u| &policy.users[u as usize]) else { return false };
             user.profile.as_ref().is_some_and(|p| changed_profiles.contains(p))
                 || user.permission_sets.iter().any(|s| changed_sets.contains(s))
         };
@@ -296,8 +296,7 @@ impl<'e> Plan<'e> {
         let mut changed_users: BTreeSet<&'e str> = BTreeSet::new();
         let mut narrow_users: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
         let mut same_grants: BTreeSet<&'e str> = BTreeSet::new();
-        for user in before.users.iter().chain(&after.users) {
-            let id = &*user.id;
+        for id in before.user_ids.iter().chain(after.user_ids.iter()) {
             if changed_users.contains(id) {
                 continue;
             }
@@ -369,7 +368,7 @@ impl<'e> Plan<'e> {
         }
         let mut owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>> = BTreeMap::new();
         for &owner in &changed_users {
-            let Some(&o) = after.user_index.get(owner) else { continue };
+            let Some(o) = after.user_at(owner) else { continue };
             let mut stack: Vec<u32> = new.lookups.by_owner[o as usize].clone();
             while let Some(record) = stack.pop() {
                 if owned_by_changed.entry(record).or_default().insert(owner) {
@@ -381,7 +380,7 @@ impl<'e> Plan<'e> {
         for &record in &new.lookups.inline_parent {
             let mut parent = new.records[record as usize].parent.as_deref();
             while let Some(p) = parent {
-                let owner = &*after.users[p.owner as usize].id;
+                let owner = after.user_id(p.owner);
                 if let Some(&owner) = changed_users.get(owner) {
                     owned_by_changed.entry(record).or_default().insert(owner);
                 }
@@ -444,9 +443,9 @@ impl Engine {
     /// For each sharing rule, the users it reaches (recipients and superiors).
     fn rule_users(&self) -> Vec<Vec<u32>> {
         let mut users = vec![Vec::new(); self.sharing.len()];
-        for (u, user) in self.users.iter().enumerate() {
-            for &packed in &*user.sharing_rules {
-                users[(packed >> 1) as usize].push(u as u32);
+        for u in 0..self.users.len() as u32 {
+            for &packed in self.rules_of(u) {
+                users[(packed >> 1) as usize].push(u);
             }
         }
         users
@@ -457,9 +456,9 @@ impl Engine {
     /// owner's role and its ancestors), and owner-based sharing rules whose
     /// owners include them.
     fn users_reading_owner<'e>(&'e self, owner: &str, rule_users: &[Vec<u32>], into: &mut BTreeSet<&'e str>) {
-        let Some(&o) = self.user_index.get(owner) else { return };
+        let Some(o) = self.user_at(owner) else { return };
         let user = &self.users[o as usize];
-        let mut add = |list: &[u32]| into.extend(list.iter().map(|&u| &*self.users[u as usize].id));
+        let mut add = |list: &[u32]| into.extend(list.iter().map(|&u| self.user_id(u)));
         let mut department = user.department;
         while let Some(d) = department {
             add(&self.users_by_department[d as usize]);
@@ -503,7 +502,7 @@ impl Engine {
     /// user's role subtree (hierarchy, peers) and records of the user's
     /// department subtree (department scopes).
     fn place_records(&self, user: &str, dataset: &Dataset, role: bool, department: bool, into: &mut Vec<u32>) {
-        let Some(&u) = self.user_index.get(user) else { return };
+        let Some(u) = self.user_at(user) else { return };
         let entry = &self.users[u as usize];
         if let (true, Some(r)) = (role, entry.role) {
             for &below in self.roles.subtree(r) {
@@ -522,7 +521,7 @@ impl Engine {
     /// Whether the user's grant for the action reaches every record of the
     /// object at the level the action needs (scope `all`, or the baseline).
     fn covers_everything(&self, user: &str, object: u32, action: u32) -> bool {
-        let Some(&u) = self.user_index.get(user) else { return false };
+        let Some(u) = self.user_at(user) else { return false };
         let scope = self.merged[self.users[u as usize].merged as usize].scopes[self.slot(object, action)].map(|(s, _)| s);
         let needs = self.actions[action as usize].needs;
         scope == Some(crate::policy::Scope::All)
@@ -543,7 +542,7 @@ impl Engine {
     }
 
     fn user_signature(&self, id: &str) -> Option<Signature<'_>> {
-        let &u = self.user_index.get(id)?;
+        let u = self.user_at(id)?;
         let user = &self.users[u as usize];
         let mut role = Vec::new();
         let mut node = user.role;
@@ -562,12 +561,12 @@ impl Engine {
             role,
             department,
             bundles: self.merged[user.merged as usize].bundles.iter().map(|&b| &*self.bundles[b as usize].id).collect(),
-            groups: user.groups.iter().map(|&g| &*self.groups[g as usize]).collect(),
-            rules: user.sharing_rules.iter().map(|&r| (&*self.sharing[(r >> 1) as usize].id, r & 1)).collect(),
+            groups: self.groups_of(u).iter().map(|&g| &*self.groups[g as usize]).collect(),
+            rules: self.rules_of(u).iter().map(|&r| (&*self.sharing[(r >> 1) as usize].id, r & 1)).collect(),
             attributes: self
                 .attributes
                 .iter()
-                .zip(&*user.attributes)
+                .zip(self.values_of(u))
                 .filter(|(_, v)| **v != crate::value::Value::Null)
                 .map(|(k, v)| (&**k, v))
                 .collect(),

@@ -17,13 +17,23 @@ pub struct Engine {
     #[serde(skip)]
     pub(crate) source: SourcePolicy,
     pub(crate) users: Vec<UserEntry>,
+    /// Per user: the id.
+    pub(crate) user_ids: Strings,
+    /// Per user: the display name (empty when none).
+    pub(crate) user_names: Strings,
+    /// Per user: the groups containing them, nesting closed, sorted.
+    pub(crate) user_groups: Lists,
+    /// Per user: the sharing rules reaching them, `rule << 1 | superior`, in id order.
+    pub(crate) user_rules: Lists,
+    /// Per user: a value for each of `attributes` (`Null` when unset), user after user.
+    pub(crate) user_values: Vec<Value>,
     /// Users holding each role.
     pub(crate) users_by_role: Vec<Vec<u32>>,
     /// Users of each department.
     pub(crate) users_by_department: Vec<Vec<u32>>,
-    /// Rebuilt from `users` when a bundle is loaded.
+    /// Rebuilt from `user_ids` when a bundle is loaded.
     #[serde(skip)]
-    pub(crate) user_index: FxHashMap<Box<str>, u32>,
+    pub(crate) user_index: UserIndex,
     pub(crate) roles: Tree,
     pub(crate) peer_roles: Vec<bool>,
     pub(crate) departments: Tree,
@@ -64,7 +74,7 @@ pub(crate) struct SourcePolicy {
     policy: std::sync::OnceLock<Option<Policy>>,
     /// A bundle's policy section, kept as bytes: checking its UTF-8 at load
     /// would cost the cold start a pass over the whole text.
-    json: Option<Box<[u8]>>,
+    json: Option<(Box<[u8]>, std::ops::Range<usize>)>,
     /// SHA-512 of `json`, as signed in the bundle.
     digest: Option<[u8; 64]>,
 }
@@ -76,8 +86,9 @@ impl SourcePolicy {
     }
 
     /// A policy decoded on first use from JSON whose SHA-512 must be `digest`.
-    pub fn lazy(json: Box<[u8]>, digest: [u8; 64]) -> SourcePolicy {
-        SourcePolicy { policy: std::sync::OnceLock::new(), json: Some(json), digest: Some(digest) }
+    /// `bytes[at]` is the JSON (the rest of `bytes`, a bundle, is kept rather than copied out).
+    pub fn lazy(bytes: Box<[u8]>, at: std::ops::Range<usize>, digest: [u8; 64]) -> SourcePolicy {
+        SourcePolicy { policy: std::sync::OnceLock::new(), json: Some((bytes, at)), digest: Some(digest) }
     }
 
     /// The policy's JSON text (for bundles).
@@ -86,7 +97,7 @@ impl SourcePolicy {
     /// As [`SourcePolicy::get`].
     pub fn json(&self) -> Result<String, Error> {
         match &self.json {
-            Some(json) => Ok(String::from_utf8_lossy(json).into_owned()),
+            Some((bytes, at)) => Ok(String::from_utf8_lossy(bytes.get(at.clone()).unwrap_or_default()).into_owned()),
             None => Ok(serde_json::to_string(self.get()?).unwrap_or_default()),
         }
     }
@@ -98,7 +109,8 @@ impl SourcePolicy {
     /// `bad_signature`.
     pub fn get(&self) -> Result<&Policy, Error> {
         let policy = self.policy.get_or_init(|| {
-            let bytes = self.json.as_deref()?;
+            let (bytes, at) = self.json.as_ref()?;
+            let bytes = bytes.get(at.clone())?;
             if self.digest != Some(crate::bundle::sha512(bytes)) {
                 return None;
             }
@@ -113,20 +125,189 @@ impl SourcePolicy {
     }
 }
 
-/// A compiled user.
+/// A compiled user (its id and name are in [`Engine::user_ids`] and
+/// [`Engine::user_names`]).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct UserEntry {
-    pub(crate) id: Box<str>,
-    pub(crate) name: Option<Box<str>>,
     pub(crate) active: bool,
     pub(crate) role: Option<u32>,
     pub(crate) department: Option<u32>,
     pub(crate) merged: u32,
-    pub(crate) attributes: Box<[Value]>,
-    /// Groups containing the user, nesting closed, sorted.
-    pub(crate) groups: Box<[u32]>,
-    /// Sharing rules reaching the user: `rule << 1 | superior`, in id order.
-    pub(crate) sharing_rules: Box<[u32]>,
+}
+
+/// One list of numbers per user, stored end to end: two allocations for
+/// every user together instead of one per user, which is most of what
+/// loading a bundle would otherwise spend.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Lists {
+    #[serde(with = "packed")]
+    items: Vec<u32>,
+    /// Where list `i` ends in `items` (it starts where list `i - 1` ends).
+    #[serde(with = "packed")]
+    ends: Vec<u32>,
+}
+
+/// One string per user, stored end to end: one allocation (and one UTF-8
+/// check when a bundle loads) for all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Strings {
+    text: String,
+    #[serde(with = "packed")]
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    /// The strings, in order.
+    pub(crate) fn from_strs<'a>(strs: impl IntoIterator<Item = &'a str>) -> Strings {
+        let mut out = Strings::default();
+        for s in strs {
+            out.text.push_str(s);
+            out.ends.push(out.text.len() as u32);
+        }
+        out
+    }
+
+    /// String `i` (empty when out of range).
+    pub(crate) fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) as usize };
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// Every string, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len() as u32).map(|i| self.get(i))
+    }
+
+    /// How many.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// Users by id: an open-addressing table of positions into [`Strings`],
+/// so building it allocates one array instead of a key per user.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct UserIndex {
+    /// `u32::MAX` marks an empty slot; the length is a power of two.
+    slots: Vec<u32>,
+}
+
+impl UserIndex {
+    fn hash(id: &str) -> usize {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id) as usize
+    }
+
+    /// The index of `ids`; the first of equal ids wins.
+    pub(crate) fn build(ids: &Strings) -> UserIndex {
+        let size = (ids.len() * 2).next_power_of_two().max(8);
+        let mut slots = vec![u32::MAX; size];
+        for (i, id) in ids.iter().enumerate() {
+            let mut at = Self::hash(id) & (size - 1);
+            loop {
+                match slots[at] {
+                    u32::MAX => {
+                        slots[at] = i as u32;
+                        break;
+                    }
+                    other if ids.get(other) == id => break,
+                    _ => at = (at + 1) & (size - 1),
+                }
+            }
+        }
+        UserIndex { slots }
+    }
+
+    /// The position of the user with `id`.
+    pub(crate) fn get(&self, ids: &Strings, id: &str) -> Option<u32> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = Self::hash(id) & mask;
+        loop {
+            match self.slots[at] {
+                u32::MAX => return None,
+                u if ids.get(u) == id => return Some(u),
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+}
+
+/// A `Vec<u32>` in a bundle as one byte string of LEB128 numbers, decoded
+/// in one tight loop: element-by-element deserialisation of the users'
+/// lists was a third of a cold start in the npm package.
+mod packed {
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(items: &[u32], serializer: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::with_capacity(items.len() * 2);
+        for &item in items {
+            let mut n = item;
+            while n >= 0x80 {
+                bytes.push((n as u8) | 0x80);
+                n >>= 7;
+            }
+            bytes.push(n as u8);
+        }
+        serializer.serialize_bytes(&bytes)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u32>, D::Error> {
+        deserializer.deserialize_bytes(Numbers)
+    }
+
+    struct Numbers;
+
+    impl Visitor<'_> for Numbers {
+        type Value = Vec<u32>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("bytes of LEB128 numbers")
+        }
+
+        fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Vec<u32>, E> {
+            let mut out = Vec::with_capacity(bytes.len());
+            let (mut n, mut shift) = (0u32, 0u32);
+            for &b in bytes {
+                if shift > 28 || (shift == 28 && b & 0x70 != 0) {
+                    return Err(E::custom("a number overflows 32 bits"));
+                }
+                n |= u32::from(b & 0x7f) << shift;
+                if b & 0x80 == 0 {
+                    out.push(n);
+                    (n, shift) = (0, 0);
+                } else {
+                    shift += 7;
+                }
+            }
+            if shift != 0 {
+                return Err(E::custom("the last number is cut off"));
+            }
+            Ok(out)
+        }
+    }
+}
+
+impl Lists {
+    /// The lists, in order.
+    pub(crate) fn from_lists(lists: impl IntoIterator<Item = Vec<u32>>) -> Lists {
+        let mut out = Lists::default();
+        for list in lists {
+            out.items.extend(list);
+            out.ends.push(out.items.len() as u32);
+        }
+        out
+    }
+
+    /// List `i` (empty when out of range).
+    pub(crate) fn get(&self, i: u32) -> &[u32] {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) as usize };
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        self.items.get(start..end).unwrap_or(&[])
+    }
 }
 
 /// A compiled object type.
@@ -267,7 +448,7 @@ impl Engine {
 
     /// The id of every user, in policy order.
     pub fn user_ids(&self) -> impl Iterator<Item = &str> {
-        self.users.iter().map(|u| &*u.id)
+        self.user_ids.iter()
     }
 
     /// The name of every object type.
@@ -292,9 +473,38 @@ impl Engine {
 
     /// Whether the user holds a system permission through any of their bundles.
     pub fn has_system_permission(&self, user: &str, permission: &str) -> bool {
-        self.user_index
-            .get(user)
-            .is_some_and(|&u| self.merged[self.users[u as usize].merged as usize].system.iter().any(|p| &**p == permission))
+        self.user_at(user).is_some_and(|u| self.merged[self.users[u as usize].merged as usize].system.iter().any(|p| &**p == permission))
+    }
+
+    /// The position of the user with `id`.
+    pub(crate) fn user_at(&self, id: &str) -> Option<u32> {
+        self.user_index.get(&self.user_ids, id)
+    }
+
+    /// User `u`'s id.
+    pub(crate) fn user_id(&self, u: u32) -> &str {
+        self.user_ids.get(u)
+    }
+
+    /// User `u`'s display name, when the policy gives one.
+    pub(crate) fn user_name(&self, u: u32) -> Option<&str> {
+        Some(self.user_names.get(u)).filter(|n| !n.is_empty())
+    }
+
+    /// The groups containing user `u`.
+    pub(crate) fn groups_of(&self, u: u32) -> &[u32] {
+        self.user_groups.get(u)
+    }
+
+    /// The sharing rules reaching user `u` (`rule << 1 | superior`).
+    pub(crate) fn rules_of(&self, u: u32) -> &[u32] {
+        self.user_rules.get(u)
+    }
+
+    /// User `u`'s attribute values, one per name of `attributes`.
+    pub(crate) fn values_of(&self, u: u32) -> &[Value] {
+        let n = self.attributes.len();
+        self.user_values.get(u as usize * n..(u as usize + 1) * n).unwrap_or(&[])
     }
 
     pub(crate) fn n_actions(&self) -> usize {
@@ -303,5 +513,58 @@ impl Engine {
 
     pub(crate) fn slot(&self, object: u32, action: u32) -> usize {
         object as usize * self.actions.len() + action as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lists, Strings, UserIndex};
+
+    #[test]
+    fn strings_and_lists_round_trip_through_postcard() {
+        let strings = Strings::from_strs(["ann", "", "李雷", "bob"]);
+        let lists = Lists::from_lists([vec![1, 300, u32::MAX], vec![], vec![0, 127, 128, 16_384]]);
+        let back: (Strings, Lists) = postcard::from_bytes(&postcard::to_allocvec(&(&strings, &lists)).unwrap()).unwrap();
+        assert_eq!(back, (strings.clone(), lists.clone()));
+        assert_eq!(strings.iter().collect::<Vec<_>>(), ["ann", "", "李雷", "bob"]);
+        assert_eq!(lists.get(0), [1, 300, u32::MAX]);
+        assert_eq!(lists.get(1), [] as [u32; 0]);
+        assert_eq!(lists.get(2), [0, 127, 128, 16_384]);
+        assert_eq!(lists.get(3), [] as [u32; 0], "out of range is empty, not a panic");
+    }
+
+    #[test]
+    fn packed_numbers_refuse_overflow_and_truncation() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Wrapped(#[serde(with = "super::packed")] Vec<u32>);
+        let decode = |bytes: &[u8]| postcard::from_bytes::<Wrapped>(&postcard::to_allocvec(&serde_bytes_like(bytes)).unwrap());
+        assert_eq!(decode(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap().0, [u32::MAX]);
+        assert!(decode(&[0xff, 0xff, 0xff, 0xff, 0x1f]).is_err(), "more than 32 bits");
+        assert!(decode(&[0x80]).is_err(), "cut off");
+    }
+
+    /// Bytes serialised as postcard bytes (length, then the bytes).
+    fn serde_bytes_like(bytes: &[u8]) -> impl serde::Serialize + '_ {
+        struct Bytes<'a>(&'a [u8]);
+        impl serde::Serialize for Bytes<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(self.0)
+            }
+        }
+        Bytes(bytes)
+    }
+
+    #[test]
+    fn the_user_index_finds_every_id_and_nothing_else() {
+        let ids: Vec<String> = (0..5000).map(|i| format!("user_{i}")).collect();
+        let strings = Strings::from_strs(ids.iter().map(String::as_str));
+        let index = UserIndex::build(&strings);
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.get(&strings, id), Some(i as u32));
+        }
+        for missing in ["", "user_5000", "user_", "USER_1"] {
+            assert_eq!(index.get(&strings, missing), None);
+        }
+        assert_eq!(UserIndex::default().get(&strings, "user_1"), None, "an empty index finds nothing");
     }
 }

@@ -125,7 +125,7 @@ impl Engine {
         params: &mut SqlParams,
     ) -> Result<SqlBool, Error> {
         // Stages 1–3 do not depend on the record: decide them now.
-        let Some(&u) = self.user_index.get(user) else { return Ok(SqlBool::False) };
+        let Some(u) = self.user_at(user) else { return Ok(SqlBool::False) };
         let entry = &self.users[u as usize];
         let merged = &self.merged[entry.merged as usize];
         if !entry.active || self.session_gate(merged, context, false).is_some() {
@@ -138,7 +138,7 @@ impl Engine {
             self.access_sql(u, action, object, Some(scope), "t", 1, context, mapping, params)?
         };
         // Stage 5: every forbid rule must not match.
-        let env = self.env(entry, None, context, false);
+        let env = self.env(u, None, context, false);
         let columns = Columns { engine: self, object, alias: "t", mapping };
         let mut parts = vec![access];
         for &(_, condition) in &self.forbid_deny[self.slot(object, action)] {
@@ -156,7 +156,7 @@ impl Engine {
         let user = &self.users[u as usize];
         let owner = format!("{alias}.{}", ident(&mapping.owner));
         let department = format!("{alias}.{}", ident(&mapping.department));
-        let mut parts = vec![SqlBool::Expr(format!("{owner} = {}", params.push(user.id.to_string().into(), "text")))];
+        let mut parts = vec![SqlBool::Expr(format!("{owner} = {}", params.push(self.user_id(u).to_owned().into(), "text")))];
         match (scope, user.department) {
             (Scope::All, _) => return SqlBool::True,
             (Scope::Department, Some(d)) => {
@@ -216,9 +216,9 @@ impl Engine {
                 owners.extend(&self.users_by_role[role as usize]);
             }
         }
-        let env = self.env(user, None, context, false);
+        let env = self.env(u, None, context, false);
         let columns = Columns { engine: self, object, alias, mapping };
-        for &packed in &*user.sharing_rules {
+        for &packed in self.rules_of(u) {
             let rule = &self.sharing[(packed >> 1) as usize];
             if rule.object != object || rule.level < needs {
                 continue;
@@ -234,11 +234,11 @@ impl Engine {
         }
         owners.sort_unstable();
         owners.dedup();
-        let owner_ids: Vec<serde_json::Value> = owners.iter().map(|&o| self.users[o as usize].id.to_string().into()).collect();
+        let owner_ids: Vec<serde_json::Value> = owners.iter().map(|&o| self.user_id(o).to_string().into()).collect();
         parts.push(SqlBool::Expr(format!("{alias}.{} = ANY({})", ident(&mapping.owner), params.push(owner_ids.into(), "text[]"))));
         let needs_number = params.push(level_number(needs).into(), "int");
         let id = format!("{alias}.{}", ident(&mapping.id));
-        let user_param = params.push(user.id.to_string().into(), "text");
+        let user_param = params.push(self.user_id(u).to_owned().into(), "text");
         parts.push(SqlBool::Expr(format!(
             "EXISTS (SELECT 1 FROM {} AS tm WHERE tm.record_id = {id} AND tm.user_id = {user_param} AND tm.access >= {needs_number})",
             ident(&mapping.team_table)
@@ -274,12 +274,12 @@ impl Engine {
             }
             ids
         };
-        let groups: Vec<serde_json::Value> = user.groups.iter().map(|&g| self.groups[g as usize].to_string().into()).collect();
+        let groups: Vec<serde_json::Value> = self.groups_of(u).iter().map(|&g| self.groups[g as usize].to_string().into()).collect();
         let role: Vec<serde_json::Value> = user.role.map(|r| self.roles.ids[r as usize].to_string().into()).into_iter().collect();
         let department: Vec<serde_json::Value> =
             user.department.map(|d| self.departments.ids[d as usize].to_string().into()).into_iter().collect();
         let kinds = [
-            ("user", vec![serde_json::Value::from(user.id.to_string())]),
+            ("user", vec![serde_json::Value::from(self.user_id(u).to_owned())]),
             ("group", groups),
             ("role", role),
             ("role_and_subordinates", path(&self.roles, user.role)),

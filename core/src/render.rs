@@ -163,7 +163,7 @@ impl Engine {
     pub fn subject(&self, decision: &Decision, query: &Query<'_>) -> Subject {
         Subject {
             user: query.user.to_owned(),
-            user_name: decision.user.and_then(|u| self.users[u as usize].name.as_deref().map(str::to_owned)),
+            user_name: decision.user.and_then(|u| self.user_name(u).map(str::to_owned)),
             action: self.actions.get(decision.action as usize).map(|a| a.name.to_string()).unwrap_or_default(),
             object: self.object_name(decision.object).unwrap_or_default().to_owned(),
             record: query.record.map(|r| r.id.to_string()),
@@ -234,7 +234,7 @@ impl Engine {
     /// The policy-file form of a principal.
     pub(crate) fn recipient(&self, principal: Principal) -> Recipient {
         match principal {
-            Principal::User(u) => Recipient::User(self.users[u as usize].id.to_string()),
+            Principal::User(u) => Recipient::User(self.user_id(u).to_string()),
             Principal::Group(g) => Recipient::Group(self.groups[g as usize].to_string()),
             Principal::Role(r) => Recipient::Role(self.roles.ids[r as usize].to_string()),
             Principal::RoleAndSubordinates(r) => Recipient::RoleAndSubordinates(self.roles.ids[r as usize].to_string()),

@@ -91,14 +91,14 @@ impl Engine {
     /// `publicKey = null` and `{allowUnsigned: true}` to load an unsigned one.
     #[wasm_bindgen(js_name = fromBundle)]
     pub fn from_bundle(
-        bytes: &[u8],
+        bytes: Vec<u8>,
         #[wasm_bindgen(js_name = publicKey, unchecked_param_type = "Uint8Array | string | null")] public_key: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "BundleOptions")] options: Option<JsValue>,
     ) -> Result<Engine, JsValue> {
         throwing(|| {
             let key = crate::bundle::public_key(public_key)?;
             let allow_unsigned = crate::bundle::allow_unsigned(options.unwrap_or(JsValue::UNDEFINED))?;
-            Engine::new(clearance_core::bundle::open(bytes, key.as_ref(), allow_unsigned)?)
+            Engine::new(clearance_core::bundle::open_owned(bytes, key.as_ref(), allow_unsigned)?)
         })
     }
 

@@ -41,5 +41,7 @@ fn main() {
     let unsigned = clearance_core::bundle::write(&engine, None).expect("writes");
     let open_unsigned = time(&|| drop(clearance_core::bundle::open(&unsigned, None, true).expect("opens")));
     let verify = time(&|| drop(clearance_core::bundle::verify(&bytes, &key).expect("verifies")));
-    println!("open (signed): {open:.2} ms; open (unsigned, no signature check): {open_unsigned:.2} ms; verify (signature + policy digest): {verify:.2} ms");
+    println!(
+        "open (signed): {open:.2} ms; open (unsigned, no signature check): {open_unsigned:.2} ms; verify (signature + policy digest): {verify:.2} ms"
+    );
 }

@@ -144,7 +144,7 @@ fn habits(engine: &Engine, dataset: &Dataset, start_ms: i64, rng: &mut Rng) -> V
             continue;
         }
         let u = u as u32;
-        let hours = engine.login_hours(&user.id);
+        let hours = engine.login_hours(engine.user_id(u));
         let (start, length) = match hours.first() {
             Some(h) => (i64::from(h.start), (i64::from(h.end) - i64::from(h.start)).min(8 * 60)),
             None => (8 * 60 + 60 * (i64::from(u) % 3), 8 * 60),
@@ -192,7 +192,7 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
     let days = plan.len();
     let mut out = Vec::new();
     let mut used: Vec<u32> = Vec::new();
-    let id = |u: u32| engine.users[u as usize].id.to_string();
+    let id = |u: u32| engine.user_id(u).to_string();
     let mut add = |kind: Kind, user: u32, events: Vec<Planned>, plan: &mut [Vec<Planned>], day: usize, used: &mut Vec<u32>| {
         if events.is_empty() {
             return;
@@ -246,7 +246,7 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
         add(Kind::VolumeSpike, h.user, events, plan, day, &mut used);
     }
     // Work at 02:00–03:00 local.
-    if let Some(h) = fresh(&used, &|h| h.start >= 6 * 60 && engine.login_hours(&engine.users[h.user as usize].id).is_empty()) {
+    if let Some(h) = fresh(&used, &|h| h.start >= 6 * 60 && engine.login_hours(engine.user_id(h.user)).is_empty()) {
         let day = weekday_from(start_ms, 15, days);
         let events = (0..12)
             .map(|i| {
@@ -257,7 +257,7 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
         add(Kind::UnusualHours, h.user, events, plan, day, &mut used);
     }
     // Requests outside login hours (only orgs with login hours have them): a Saturday night.
-    if let Some(h) = fresh(&used, &|h| !engine.login_hours(&engine.users[h.user as usize].id).is_empty()) {
+    if let Some(h) = fresh(&used, &|h| !engine.login_hours(engine.user_id(h.user)).is_empty()) {
         let day = (14..days).find(|&d| (start_ms.div_euclid(DAY_MS) + d as i64 + 3).rem_euclid(7) == 5).unwrap_or(days - 1);
         let events = (0..6)
             .map(|i| {

@@ -120,7 +120,7 @@ impl Engine {
             return paths.best_since(start);
         }
         let mut env = None;
-        for &entry in &*user.sharing_rules {
+        for &entry in self.rules_of(u) {
             let (r, superior) = (entry >> 1, entry & 1 == 1);
             let rule = &self.sharing[r as usize];
             if rule.object != record.object {
@@ -130,7 +130,7 @@ impl Engine {
                 RuleSource::OwnedBy(principal) => self.contains(principal, record.owner),
                 // Unknown criteria (missing context) do not share.
                 RuleSource::Criteria(condition) => {
-                    let env = env.get_or_insert_with(|| self.env(user, Some(record), query.context, assume_mfa));
+                    let env = env.get_or_insert_with(|| self.env(u, Some(record), query.context, assume_mfa));
                     self.conditions[condition as usize].evaluate(env) == Ok(true)
                 }
             };
@@ -195,7 +195,7 @@ impl Engine {
         let user = &self.users[u as usize];
         match principal {
             Principal::User(x) => x == u,
-            Principal::Group(g) => user.groups.binary_search(&g).is_ok(),
+            Principal::Group(g) => self.groups_of(u).binary_search(&g).is_ok(),
             Principal::Role(r) => user.role == Some(r),
             Principal::RoleAndSubordinates(r) => user.role.is_some_and(|ur| self.roles.within(ur, r)),
             Principal::Department(d) => user.department == Some(d),

@@ -26,7 +26,14 @@ pub(crate) fn compile_trees(policy: &Policy, problems: &mut Problems) -> (Tree, 
 
 pub(crate) struct Directory {
     pub users: Vec<UserEntry>,
-    pub user_index: FxHashMap<Box<str>, u32>,
+    /// Per user, the id.
+    pub user_ids: crate::engine::Strings,
+    /// Per user, the name (empty when none).
+    pub user_names: crate::engine::Strings,
+    /// Per user, the groups containing them (see [`crate::engine::Lists`]).
+    pub user_groups: crate::engine::Lists,
+    /// Per user, a value per attribute name.
+    pub user_values: Vec<Value>,
     pub groups: Vec<Box<str>>,
     pub group_index: FxHashMap<Box<str>, u32>,
     pub attributes: Vec<Box<str>>,
@@ -38,11 +45,12 @@ pub(crate) struct Directory {
 
 /// Where a recipient's id is looked up, how it becomes a principal, and how
 /// a miss is reported.
-type Lookup<'a> = (&'a FxHashMap<Box<str>, u32>, &'a str, fn(u32) -> Principal, &'static str, &'static str);
+type Lookup<'a> = (Option<u32>, &'a str, fn(u32) -> Principal, &'static str, &'static str);
 
 /// Looks up the ids a principal names.
 pub(crate) struct Names<'a> {
-    pub users: &'a FxHashMap<Box<str>, u32>,
+    /// A user's position by id.
+    pub users: &'a dyn Fn(&str) -> Option<u32>,
     pub groups: &'a FxHashMap<Box<str>, u32>,
     pub roles: &'a Tree,
     pub departments: &'a Tree,
@@ -52,16 +60,20 @@ impl Names<'_> {
     /// Resolves a recipient, recording an `unknown_*` problem at `path`.
     pub fn principal(&self, recipient: &Recipient, path: &str, problems: &mut Problems) -> Option<Principal> {
         let (map, id, make, what, code): Lookup<'_> = match recipient {
-            Recipient::User(id) => (self.users, id, Principal::User, "user", code::UNKNOWN_USER),
-            Recipient::Group(id) => (self.groups, id, Principal::Group, "group", code::UNKNOWN_GROUP),
-            Recipient::Role(id) => (&self.roles.index, id, Principal::Role, "role", code::UNKNOWN_ROLE),
-            Recipient::RoleAndSubordinates(id) => (&self.roles.index, id, Principal::RoleAndSubordinates, "role", code::UNKNOWN_ROLE),
-            Recipient::Department(id) => (&self.departments.index, id, Principal::Department, "department", code::UNKNOWN_DEPARTMENT),
+            Recipient::User(id) => ((self.users)(id), id, Principal::User, "user", code::UNKNOWN_USER),
+            Recipient::Group(id) => (self.groups.get(id.as_str()).copied(), id, Principal::Group, "group", code::UNKNOWN_GROUP),
+            Recipient::Role(id) => (self.roles.index.get(id.as_str()).copied(), id, Principal::Role, "role", code::UNKNOWN_ROLE),
+            Recipient::RoleAndSubordinates(id) => {
+                (self.roles.index.get(id.as_str()).copied(), id, Principal::RoleAndSubordinates, "role", code::UNKNOWN_ROLE)
+            }
+            Recipient::Department(id) => {
+                (self.departments.index.get(id.as_str()).copied(), id, Principal::Department, "department", code::UNKNOWN_DEPARTMENT)
+            }
             Recipient::DepartmentTree(id) => {
-                (&self.departments.index, id, Principal::DepartmentTree, "department", code::UNKNOWN_DEPARTMENT)
+                (self.departments.index.get(id.as_str()).copied(), id, Principal::DepartmentTree, "department", code::UNKNOWN_DEPARTMENT)
             }
         };
-        let found = map.get(id).copied().map(make);
+        let found = map.map(make);
         if found.is_none() {
             let key = match recipient {
                 Recipient::User(_) => "user",
@@ -84,12 +96,12 @@ pub(crate) fn compile_directory(
     bundles: &BundleTable,
     problems: &mut Problems,
 ) -> Directory {
-    let mut user_index = FxHashMap::default();
+    let mut user_index: FxHashMap<&str, u32> = FxHashMap::default();
     for (i, user) in policy.users.iter().enumerate() {
         let path = join(&join("/users", i), "id");
         if user.id.is_empty() {
             problems.push(path, code::EMPTY_ID, "user id is empty");
-        } else if user_index.insert(user.id.as_str().into(), i as u32).is_some() {
+        } else if user_index.insert(user.id.as_str(), i as u32).is_some() {
             problems.push(path, code::DUPLICATE_ID, format!("duplicate user id `{}`", user.id));
         }
     }
@@ -100,6 +112,7 @@ pub(crate) fn compile_directory(
     let mut combination_index: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
     let mut combinations = Vec::new();
     let mut users = Vec::new();
+    let mut user_values: Vec<Value> = Vec::new();
     let mut users_by_role = vec![Vec::new(); roles.len()];
     let mut users_by_department = vec![Vec::new(); departments.len()];
     for (i, user) in policy.users.iter().enumerate() {
@@ -167,17 +180,8 @@ pub(crate) fn compile_directory(
         if let Some(d) = department {
             users_by_department[d as usize].push(i as u32);
         }
-        users.push(UserEntry {
-            id: user.id.as_str().into(),
-            name: user.name.as_deref().map(Into::into),
-            active: user.active,
-            role,
-            department,
-            merged,
-            attributes: values.into_boxed_slice(),
-            groups: Box::new([]),
-            sharing_rules: Box::new([]),
-        });
+        user_values.extend(values);
+        users.push(UserEntry { active: user.active, role, department, merged });
     }
 
     let mut group_index = FxHashMap::default();
@@ -189,7 +193,8 @@ pub(crate) fn compile_directory(
             problems.push(path, code::DUPLICATE_ID, format!("duplicate group id `{}`", group.id));
         }
     }
-    let names = Names { users: &user_index, groups: &group_index, roles, departments };
+    let users_by_id = |id: &str| user_index.get(id).copied();
+    let names = Names { users: &users_by_id, groups: &group_index, roles, departments };
     let members: Vec<Vec<Principal>> = policy
         .groups
         .iter()
@@ -211,12 +216,12 @@ pub(crate) fn compile_directory(
             user_groups[u as usize].push(g as u32);
         }
     }
-    for (user, groups) in users.iter_mut().zip(user_groups) {
-        user.groups = groups.into_boxed_slice();
-    }
     Directory {
         users,
-        user_index,
+        user_ids: crate::engine::Strings::from_strs(policy.users.iter().map(|u| u.id.as_str())),
+        user_names: crate::engine::Strings::from_strs(policy.users.iter().map(|u| u.name.as_deref().unwrap_or_default())),
+        user_groups: crate::engine::Lists::from_lists(user_groups),
+        user_values,
         groups: policy.groups.iter().map(|g| g.id.as_str().into()).collect(),
         group_index,
         attributes,

@@ -40,7 +40,8 @@ pub(crate) fn compile_rules(
     let n_slots = engine.objects.len() * engine.n_actions();
     engine.forbid_deny = vec![Vec::new(); n_slots];
     engine.forbid_hide = vec![Vec::new(); n_slots];
-    let names = Names { users: &engine.user_index, groups: &engine.group_index, roles: &engine.roles, departments: &engine.departments };
+    let users = |id: &str| engine.user_at(id);
+    let names = Names { users: &users, groups: &engine.group_index, roles: &engine.roles, departments: &engine.departments };
 
     let mut seen = FxHashSet::default();
     let mut sharing = Vec::new();
@@ -202,17 +203,14 @@ fn index_rule_recipients(engine: &mut Engine, users_by_role: &[Vec<u32>], users_
             RuleSource::Criteria(_) => Vec::new(),
         })
         .collect();
-    let lists = rule_recipients(engine, users_by_role, users_by_department);
-    for (user, list) in engine.users.iter_mut().zip(lists) {
-        user.sharing_rules = list.into_boxed_slice();
-    }
+    engine.user_rules = crate::engine::Lists::from_lists(rule_recipients(engine, users_by_role, users_by_department));
 }
 
 fn rule_recipients(engine: &Engine, users_by_role: &[Vec<u32>], users_by_department: &[Vec<u32>]) -> Vec<Vec<u32>> {
     let mut group_users: Vec<Vec<u32>> = vec![Vec::new(); engine.groups.len()];
-    for (u, user) in engine.users.iter().enumerate() {
-        for &g in &*user.groups {
-            group_users[g as usize].push(u as u32);
+    for u in 0..engine.users.len() as u32 {
+        for &g in engine.groups_of(u) {
+            group_users[g as usize].push(u);
         }
     }
     let expander = Expander { roles: &engine.roles, departments: &engine.departments, users_by_role, users_by_department };

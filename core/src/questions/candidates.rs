@@ -99,7 +99,7 @@ impl Engine {
                 }
             }
         }
-        for &packed in &*user.sharing_rules {
+        for &packed in self.rules_of(u) {
             let rule = packed >> 1;
             let entry = &self.sharing[rule as usize];
             if entry.object != object {

@@ -27,7 +27,7 @@ impl Engine {
             return Vec::new();
         }
         // Stages 1–3 do not depend on the record: run them once.
-        let Some(&u) = self.user_index.get(user) else { return Vec::new() };
+        let Some(u) = self.user_at(user) else { return Vec::new() };
         let entry = &self.users[u as usize];
         let merged = &self.merged[entry.merged as usize];
         if !entry.active || self.session_gate(merged, context, false).is_some() {
@@ -43,7 +43,7 @@ impl Engine {
                 .sure
                 .into_iter()
                 .filter(|&record| {
-                    self.forbid_denial(object, action, &self.env(entry, Some(&dataset.records[record as usize]), context, false)).is_none()
+                    self.forbid_denial(object, action, &self.env(u, Some(&dataset.records[record as usize]), context, false)).is_none()
                 })
                 .collect()
         } else {

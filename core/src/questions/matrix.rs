@@ -30,10 +30,10 @@ impl Engine {
     /// The full matrix over every user, object and record-bound action.
     pub fn matrix(&self, dataset: &Dataset, context: &Context) -> Matrix {
         let mut matrix = Matrix::default();
-        for (u, user) in self.users.iter().enumerate() {
+        for (u, id) in self.user_ids.iter().enumerate() {
             for o in 0..self.objects.len() as u32 {
                 for a in (0..self.actions.len() as u32).filter(|&a| a != crate::compile::schema::CREATE) {
-                    let records = self.filter(dataset, &user.id, a, o, context);
+                    let records = self.filter(dataset, id, a, o, context);
                     if !records.is_empty() {
                         matrix.grants.insert((u as u32, o, a), records);
                     }
@@ -45,7 +45,7 @@ impl Engine {
 
     /// Whether the matrix grants `user` the `action` on `record` (names and id).
     pub fn matrix_allows(&self, matrix: &Matrix, dataset: &Dataset, user: &str, action: &str, record: &str) -> bool {
-        let (Some(&u), Some(a), Some(r)) = (self.user_index.get(user), self.action_id(action), dataset.position(record)) else {
+        let (Some(u), Some(a), Some(r)) = (self.user_at(user), self.action_id(action), dataset.position(record)) else {
             return false;
         };
         let object = dataset.records[r as usize].object;

@@ -21,12 +21,12 @@ impl Engine {
     pub fn who_can(&self, dataset: Option<&Dataset>, record: &Record, action: u32, context: &Context) -> Vec<WhoCanHit> {
         // `check_query` denies queries whose indices are not this engine's, so
         // a foreign record or dataset simply yields nobody.
-        self.users
+        self.user_ids
             .iter()
             .filter_map(|user| {
-                let query = Query { user: &user.id, action, object: record.object, record: Some(record), context, fields: &[], dataset };
+                let query = Query { user, action, object: record.object, record: Some(record), context, fields: &[], dataset };
                 let decision = self.check_query(&query);
-                decision.allowed.then(|| WhoCanHit { user: user.id.to_string(), decision })
+                decision.allowed.then(|| WhoCanHit { user: user.to_owned(), decision })
             })
             .collect()
     }
