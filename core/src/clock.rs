@@ -83,7 +83,27 @@ pub fn format_rfc3339(epoch_ms: i64) -> String {
     let ms = epoch_ms.rem_euclid(86_400_000);
     let (year, month, day) = civil_from_days(days);
     let (h, m, s, milli) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
-    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
+    if !(0..=9999).contains(&year) {
+        return format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z");
+    }
+    // By hand rather than `format!`: decision events stamp every check with it.
+    let mut out = String::with_capacity(24);
+    let mut digits = |n: i64, width: u32, after: char| {
+        for p in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10_i64.pow(p) % 10) as u8));
+        }
+        if after != '\0' {
+            out.push(after);
+        }
+    };
+    digits(year, 4, '-');
+    digits(month, 2, '-');
+    digits(day, 2, 'T');
+    digits(h, 2, ':');
+    digits(m, 2, ':');
+    digits(s, 2, '.');
+    digits(milli, 3, 'Z');
+    out
 }
 
 /// The civil date of a day number since 1970-01-01 (Howard Hinnant's algorithm).

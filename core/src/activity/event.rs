@@ -237,7 +237,7 @@ impl Engine {
             record: query.record.map(|r| Text::from(r.id())),
             allowed: decision.allowed,
             stage: decision.stage(),
-            reasons: decision.reasons.iter().map(|r| Text::from(r.kind())).collect(),
+            reasons: decision.reasons.iter().map(|r| Text(Cow::Borrowed(r.kind()))).collect(),
             bundle,
             ip: query.context.ip.as_deref().map(Text::from),
             mfa: query.context.mfa,
