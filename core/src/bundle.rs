@@ -229,7 +229,7 @@ pub fn open_owned(bytes: Vec<u8>, public_key: Option<&[u8; 32]>, allow_unsigned:
     }
     let mut engine: Engine = postcard::from_bytes(parts.engine).map_err(|e| bad(format!("the compiled policy does not decode: {e}")))?;
     // Not in the compiled form: rebuilt, so its keys are not hashed twice.
-    engine.user_index = crate::engine::UserIndex::build(&engine.user_ids);
+    engine.user_index = crate::id_index::IdIndex::build(engine.user_ids.len(), |u| engine.user_ids.get(u));
     let (digest, policy_at) = (parts.digest, parts.policy_at);
     // Checked (digest, then UTF-8) on first use, not at load.
     engine.source = SourcePolicy::lazy(bytes.into_boxed_slice(), policy_at, digest);

@@ -35,7 +35,7 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
         user_values: directory.user_values,
         users_by_role: Vec::new(),
         users_by_department: Vec::new(),
-        user_index: crate::engine::UserIndex::build(&directory.user_ids),
+        user_index: crate::id_index::IdIndex::build(directory.user_ids.len(), |u| directory.user_ids.get(u)),
         user_ids: directory.user_ids,
         user_names: directory.user_names,
         roles,

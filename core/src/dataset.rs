@@ -7,11 +7,11 @@ pub(crate) use index::Lookups;
 use crate::compile::directory::Names;
 use crate::engine::{Engine, Principal};
 use crate::error::{Error, Problems, code, join};
+use crate::id_index::IdIndex;
 use crate::json::decode;
 use crate::policy::{FieldType, Level};
 use crate::request::RecordInput;
 use crate::value::Value;
-use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// [`Dataset::parents`] for a record without a parent in the dataset.
@@ -55,7 +55,7 @@ pub struct Dataset {
     /// Shared (not copied) by a dataset rebound to another engine; see
     /// [`Engine::rebind`].
     pub(crate) records: Arc<Vec<Record>>,
-    pub(crate) index: Arc<FxHashMap<Box<str>, u32>>,
+    pub(crate) index: Arc<IdIndex>,
     /// Shared with a rebound dataset when the sharing rules are the same
     /// (its criteria cache depends on them).
     pub(crate) lookups: Arc<Lookups>,
@@ -100,12 +100,12 @@ impl Dataset {
 
     /// A record by id.
     pub fn get(&self, id: &str) -> Option<&Record> {
-        self.index.get(id).map(|&i| &self.records[i as usize])
+        self.position(id).map(|i| &self.records[i as usize])
     }
 
     /// The index of a record by id.
     pub fn position(&self, id: &str) -> Option<u32> {
-        self.index.get(id).copied()
+        self.index.get(id, |i| self.records.get(i as usize).map_or("", |r| &*r.id))
     }
 
     /// Approximate heap and inline bytes held by the dataset (records, id
@@ -128,10 +128,7 @@ impl Dataset {
                 + record.parent.as_deref().map_or(0, |p| size_of::<Record>() + record_bytes(p))
         }
         let records = self.records.capacity() * size_of::<Record>() + self.records.iter().map(record_bytes).sum::<usize>();
-        // Each index entry: key (a copy of the id), value, and the table's control byte.
-        let index =
-            self.index.capacity() * (size_of::<Box<str>>() + size_of::<u32>() + 1) + self.index.keys().map(|k| k.len()).sum::<usize>();
-        records + index + self.lookups.memory_bytes()
+        records + self.index.memory_bytes() + self.parents.capacity() * size_of::<u32>() + self.lookups.memory_bytes()
     }
 
     /// Every record, in load order.
@@ -319,7 +316,7 @@ impl Engine {
         DatasetLoader {
             engine: self,
             records: Vec::new(),
-            index: FxHashMap::default(),
+            index: IdIndex::default(),
             problems: Problems::default(),
             positions: Vec::new(),
             next: 0,
@@ -339,7 +336,7 @@ impl Engine {
         }
         let same_rules = matches!((self.policy(), from.policy()), (Ok(a), Ok(b)) if a.sharing_rules == b.sharing_rules);
         let lookups =
-            if same_rules { Arc::clone(&dataset.lookups) } else { Arc::new(Lookups::build(self, &dataset.records, &dataset.index)) };
+            if same_rules { Arc::clone(&dataset.lookups) } else { Arc::new(Lookups::build(self, &dataset.records, &dataset.parents)) };
         Some(Dataset {
             records: Arc::clone(&dataset.records),
             index: Arc::clone(&dataset.index),
@@ -371,7 +368,7 @@ impl Engine {
 pub struct DatasetLoader<'e> {
     engine: &'e Engine,
     records: Vec<Record>,
-    index: FxHashMap<Box<str>, u32>,
+    index: IdIndex,
     problems: Problems,
     /// Input position of each loaded record, for the paths of later problems.
     positions: Vec<usize>,
@@ -386,11 +383,15 @@ impl DatasetLoader<'_> {
         let path = join("", position);
         let Some(input) = decode::<RecordInput>(value, &path, &mut self.problems) else { return };
         let Some(record) = self.engine.compile_record_at(&input, &path, &mut self.problems) else { return };
-        if self.index.insert(record.id.clone(), self.records.len() as u32).is_some() {
-            self.problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate record id `{}`", record.id));
+        let at = self.records.len() as u32;
+        self.records.push(record);
+        let records = &self.records;
+        if self.index.insert(at, &|i| records.get(i as usize).map_or("", |r| &*r.id)).is_some() {
+            if let Some(record) = self.records.pop() {
+                self.problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate record id `{}`", record.id));
+            }
             return;
         }
-        self.records.push(record);
         self.positions.push(position);
     }
 
@@ -412,7 +413,7 @@ impl DatasetLoader<'_> {
             let Some((parent_object, field)) = engine.objects[record.object as usize].parent else { continue };
             let Some(parent_id) = record.fields[field as usize].as_str() else { continue };
             let path = join(&join(&join("", positions[i]), "fields"), &engine.objects[record.object as usize].fields[field as usize].name);
-            let position = index.get(parent_id).copied();
+            let position = index.get(parent_id, |i| records.get(i as usize).map_or("", |r| &*r.id));
             match position.map(|p| &records[p as usize]) {
                 Some(parent) if parent.object == parent_object => parents[i] = position.unwrap_or(NO_PARENT),
                 Some(parent) => problems.push(
@@ -427,7 +428,7 @@ impl DatasetLoader<'_> {
             }
         }
         problems.into_result()?;
-        let lookups = Arc::new(Lookups::build(engine, &records, &index));
+        let lookups = Arc::new(Lookups::build(engine, &records, &parents));
         Ok(Dataset { records: Arc::new(records), index: Arc::new(index), lookups, parents: Arc::new(parents), engine: engine.id })
     }
 }

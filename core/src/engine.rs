@@ -33,7 +33,7 @@ pub struct Engine {
     pub(crate) users_by_department: Vec<Vec<u32>>,
     /// Rebuilt from `user_ids` when a bundle is loaded.
     #[serde(skip)]
-    pub(crate) user_index: UserIndex,
+    pub(crate) user_index: crate::id_index::IdIndex,
     pub(crate) roles: Tree,
     pub(crate) peer_roles: Vec<bool>,
     pub(crate) departments: Tree,
@@ -183,54 +183,6 @@ impl Strings {
     /// How many.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
-    }
-}
-
-/// Users by id: an open-addressing table of positions into [`Strings`],
-/// so building it allocates one array instead of a key per user.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct UserIndex {
-    /// `u32::MAX` marks an empty slot; the length is a power of two.
-    slots: Vec<u32>,
-}
-
-impl UserIndex {
-    fn hash(id: &str) -> usize {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id) as usize
-    }
-
-    /// The index of `ids`; the first of equal ids wins.
-    pub(crate) fn build(ids: &Strings) -> UserIndex {
-        let size = (ids.len() * 2).next_power_of_two().max(8);
-        let mut slots = vec![u32::MAX; size];
-        for (i, id) in ids.iter().enumerate() {
-            let mut at = Self::hash(id) & (size - 1);
-            loop {
-                match slots[at] {
-                    u32::MAX => {
-                        slots[at] = i as u32;
-                        break;
-                    }
-                    other if ids.get(other) == id => break,
-                    _ => at = (at + 1) & (size - 1),
-                }
-            }
-        }
-        UserIndex { slots }
-    }
-
-    /// The position of the user with `id`.
-    pub(crate) fn get(&self, ids: &Strings, id: &str) -> Option<u32> {
-        let mask = self.slots.len().checked_sub(1)?;
-        let mut at = Self::hash(id) & mask;
-        loop {
-            match self.slots[at] {
-                u32::MAX => return None,
-                u if ids.get(u) == id => return Some(u),
-                _ => at = (at + 1) & mask,
-            }
-        }
     }
 }
 
@@ -478,7 +430,7 @@ impl Engine {
 
     /// The position of the user with `id`.
     pub(crate) fn user_at(&self, id: &str) -> Option<u32> {
-        self.user_index.get(&self.user_ids, id)
+        self.user_index.get(id, |u| self.user_ids.get(u))
     }
 
     /// User `u`'s id.
@@ -518,7 +470,7 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
-    use super::{Lists, Strings, UserIndex};
+    use super::{Lists, Strings};
 
     #[test]
     fn strings_and_lists_round_trip_through_postcard() {
@@ -552,19 +504,5 @@ mod tests {
             }
         }
         Bytes(bytes)
-    }
-
-    #[test]
-    fn the_user_index_finds_every_id_and_nothing_else() {
-        let ids: Vec<String> = (0..5000).map(|i| format!("user_{i}")).collect();
-        let strings = Strings::from_strs(ids.iter().map(String::as_str));
-        let index = UserIndex::build(&strings);
-        for (i, id) in ids.iter().enumerate() {
-            assert_eq!(index.get(&strings, id), Some(i as u32));
-        }
-        for missing in ["", "user_5000", "user_", "USER_1"] {
-            assert_eq!(index.get(&strings, missing), None);
-        }
-        assert_eq!(UserIndex::default().get(&strings, "user_1"), None, "an empty index finds nothing");
     }
 }

@@ -34,6 +34,7 @@ pub mod error;
 mod explain;
 mod fields;
 pub mod generate;
+mod id_index;
 mod json;
 pub mod lint;
 pub mod plan;

@@ -46,7 +46,8 @@ impl Lookups {
             + self.criteria.iter().filter_map(|c| c.get()).map(|m| m.capacity() * 4).sum::<usize>()
     }
 
-    pub fn build(engine: &Engine, records: &[Record], index: &FxHashMap<Box<str>, u32>) -> Lookups {
+    /// `parents[i]` is record `i`'s parent's position, or `NO_PARENT`.
+    pub fn build(engine: &Engine, records: &[Record], parents: &[u32]) -> Lookups {
         let mut lookups = Lookups {
             by_object: vec![Vec::new(); engine.objects.len()],
             by_owner: vec![Vec::new(); engine.users.len()],
@@ -77,10 +78,8 @@ impl Lookups {
             if record.parent.is_some() {
                 lookups.inline_parent.push(i);
             }
-            if let Some((_, field)) = engine.objects[record.object as usize].parent
-                && let Some(parent) = record.fields[field as usize].as_str().and_then(|id| index.get(id))
-            {
-                lookups.children.entry(*parent).or_default().push(i);
+            if let Some(&parent) = parents.get(i as usize).filter(|&&p| p != super::NO_PARENT) {
+                lookups.children.entry(parent).or_default().push(i);
             }
         }
         lookups
