@@ -340,9 +340,9 @@ impl Engine {
             && (r.owner as usize) < self.users.len()
             && r.fields.len() == self.objects[r.object as usize].fields.len()
             && r.department.is_none_or(|d| (d as usize) < self.departments.len())
-            && r.team.iter().all(|&(u, _)| (u as usize) < self.users.len())
-            && r.shares.iter().all(|(p, _)| principal_fits(p))
-            && r.parent.as_deref().is_none_or(|p| self.record_fits(p))
+            && r.team().iter().all(|&(u, _)| (u as usize) < self.users.len())
+            && r.shares().iter().all(|(p, _)| principal_fits(p))
+            && r.parent().is_none_or(|p| self.record_fits(p))
     }
 
     /// Stage 5: the first matching forbid rule (in id order) denies; an

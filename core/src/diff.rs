@@ -378,13 +378,13 @@ impl<'e> Plan<'e> {
         }
         // Inline parents are not in the children index: look at them directly.
         for &record in &new.lookups.inline_parent {
-            let mut parent = new.records[record as usize].parent.as_deref();
+            let mut parent = new.records[record as usize].parent();
             while let Some(p) = parent {
                 let owner = after.user_id(p.owner);
                 if let Some(&owner) = changed_users.get(owner) {
                     owned_by_changed.entry(record).or_default().insert(owner);
                 }
-                parent = p.parent.as_deref();
+                parent = p.parent();
             }
         }
         let owners: BTreeSet<&'e str> = owned_by_changed.values().flatten().copied().collect();

@@ -141,12 +141,12 @@ impl Engine {
                 }
             }
         }
-        for &(member, level) in &*record.team {
+        for &(member, level) in record.team() {
             if member == u {
                 paths.add(Reason::Team { level });
             }
         }
-        for &(with, level) in &*record.shares {
+        for &(with, level) in record.shares() {
             if self.contains(with, u) {
                 paths.add(Reason::ManualShare { with, level });
             }
@@ -165,7 +165,7 @@ impl Engine {
 
     /// The parent record: inline, else found in the dataset through the schema's parent field.
     fn parent_of<'a>(&self, record: &'a Record, query: &Query<'a>) -> Option<&'a Record> {
-        if let Some(parent) = &record.parent {
+        if let Some(parent) = record.parent() {
             return Some(parent);
         }
         if let Some(found) = query.dataset.and_then(|d| d.stored_parent(record)) {

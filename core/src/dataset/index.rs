@@ -66,16 +66,16 @@ impl Lookups {
             if let Some(d) = record.department {
                 lookups.by_department[d as usize].push(i);
             }
-            for &(member, _) in &*record.team {
+            for &(member, _) in record.team() {
                 push_once(&mut lookups.by_team_member[member as usize], i);
             }
-            for &(with, _) in &*record.shares {
+            for &(with, _) in record.shares() {
                 match with {
                     Principal::User(u) => push_once(&mut lookups.by_user_share[u as usize], i),
                     other => lookups.other_shares.push((other, i)),
                 }
             }
-            if record.parent.is_some() {
+            if record.parent().is_some() {
                 lookups.inline_parent.push(i);
             }
             if let Some(&parent) = parents.get(i as usize).filter(|&&p| p != super::NO_PARENT) {
