@@ -94,7 +94,8 @@ fn action_word(action: &str, lang: Lang) -> String {
     }
 }
 
-fn level_word(level: Level, lang: Lang) -> &'static str {
+/// A level as a word of `lang` (in English, its name in JSON).
+pub(crate) fn level_word(level: Level, lang: Lang) -> &'static str {
     match (level, lang) {
         (Level::Read, Lang::En) => "read",
         (Level::Edit, Lang::En) => "edit",

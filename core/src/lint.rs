@@ -191,10 +191,11 @@ impl Engine {
                     code::REDUNDANT_SHARING_RULE,
                     Severity::Warning,
                     format!(
-                        "sharing rule `{}` grants `{:?}` access that the baseline of `{}` already gives",
-                        rule.id, entry.level, object.name
-                    )
-                    .to_lowercase(),
+                        "sharing rule `{}` grants `{}` access that the baseline of `{}` already gives",
+                        rule.id,
+                        crate::explain::level_word(entry.level, crate::Lang::En),
+                        object.name
+                    ),
                 );
             }
             let reaches_anyone = (0..self.users.len() as u32).any(|u| self.contains(entry.share_with, u));

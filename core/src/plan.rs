@@ -45,9 +45,10 @@ impl Default for Mapping {
 }
 
 impl Mapping {
-    /// The table of an object.
+    /// The table of an object: mapped, else the object's name with ASCII
+    /// letters lowercased (as PostgreSQL folds unquoted names in UTF-8).
     pub fn table(&self, object: &str) -> String {
-        self.tables.get(object).cloned().unwrap_or_else(|| object.to_lowercase())
+        self.tables.get(object).cloned().unwrap_or_else(|| object.to_ascii_lowercase())
     }
 }
 
