@@ -204,15 +204,16 @@ impl Engine {
             let entry = &self.objects[o as usize];
             fields = vec![Value::Null; entry.fields.len()];
             for (name, json) in &input.fields {
-                let field_path = join(&join(path, "fields"), name);
+                // Built only for a problem: a million records have millions of fields.
+                let field_path = || join(&join(path, "fields"), name);
                 let Some(&f) = entry.field_index.get(name.as_str()) else {
-                    problems.push(field_path, code::UNKNOWN_FIELD, format!("unknown field `{name}` on `{}`", entry.name));
+                    problems.push(field_path(), code::UNKNOWN_FIELD, format!("unknown field `{name}` on `{}`", entry.name));
                     continue;
                 };
                 let kind = entry.fields[f as usize].kind;
                 match typed_value(json, kind) {
                     Ok(value) => fields[f as usize] = value,
-                    Err((code, message)) => problems.push(field_path, code, format!("field `{name}` {message}")),
+                    Err((code, message)) => problems.push(field_path(), code, format!("field `{name}` {message}")),
                 }
             }
         }
@@ -442,19 +443,20 @@ impl DatasetLoader<'_> {
         for (i, record) in records.iter().enumerate() {
             let Some((parent_object, field)) = engine.objects[record.object as usize].parent else { continue };
             let Some(parent_id) = record.fields[field as usize].as_str() else { continue };
-            let path = join(&join(&join("", positions[i]), "fields"), &engine.objects[record.object as usize].fields[field as usize].name);
+            let path =
+                || join(&join(&join("", positions[i]), "fields"), &engine.objects[record.object as usize].fields[field as usize].name);
             let position = index.get(parent_id, |i| records.get(i as usize).map_or("", |r| &*r.id));
             match position.map(|p| &records[p as usize]) {
                 Some(parent) if parent.object == parent_object => parents[i] = position.unwrap_or(NO_PARENT),
                 Some(parent) => problems.push(
-                    path,
+                    path(),
                     code::OBJECT_MISMATCH,
                     format!(
                         "parent `{parent_id}` is a `{}`, expected a `{}`",
                         engine.objects[parent.object as usize].name, engine.objects[parent_object as usize].name
                     ),
                 ),
-                None => problems.push(path, code::UNKNOWN_RECORD, format!("parent record `{parent_id}` is not in the dataset")),
+                None => problems.push(path(), code::UNKNOWN_RECORD, format!("parent record `{parent_id}` is not in the dataset")),
             }
         }
         problems.into_result()?;
