@@ -16,7 +16,7 @@ fn main() {
     drop(json);
     let context = Context::default();
     let read = engine.action_id("read").expect("read");
-    let users = engine.user_count() as usize;
+    let users = engine.user_count();
     let mut rng = Rng::new(12345);
     let pairs: Vec<(u32, u32)> = (0..2_000_000).map(|_| (rng.below(users) as u32, rng.below(dataset.len()) as u32)).collect();
     for round in 0..3 {
