@@ -568,11 +568,11 @@ fn activity_command(command: ActivityCommand) -> Result<ExitCode, clearance_core
             activity::analyze(&logs, policy.as_deref(), db.as_deref(), format == Format::Json, lang)
         }
         ActivityCommand::Generate { policy, records, start, days, min_per_day, max_per_day, clean, injected, seed } => {
-            if min_per_day > max_per_day || max_per_day == 0 {
+            if min_per_day > max_per_day || max_per_day == 0 || days == 0 {
                 return Err(clearance_core::Error::one(
                     "",
                     "usage",
-                    "`--min-per-day` must be at most `--max-per-day`, which must be positive",
+                    "`--days` and `--max-per-day` must be positive, and `--min-per-day` at most `--max-per-day`",
                 ));
             }
             let params = clearance_core::activity::synth::Params { start, days, min_per_day, max_per_day, inject: !clean, seed };

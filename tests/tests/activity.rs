@@ -103,3 +103,13 @@ fn analyzers_over_parts_merge_into_the_whole() {
         assert_eq!(merged.unwrap().finish(), whole, "split at {cuts:?}");
     }
 }
+
+#[test]
+fn odd_parameters_generate_without_panicking() {
+    let (engine, records) = org();
+    for (days, min, max) in [(0, 20, 60), (1, 0, 0), (3, 5, 1), (40, 1, 1)] {
+        let mut n = 0;
+        synth::generate(&engine, &records, &Params { days, min_per_day: min, max_per_day: max, ..Params::default() }, |_| n += 1);
+        assert!(days > 0 || n == 0);
+    }
+}

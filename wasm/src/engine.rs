@@ -301,11 +301,17 @@ impl Engine {
 
     /// Starts (`true`) or stops (`false`) recording a decision event for every
     /// check; at most `limit` events (default 1,000,000) wait between drains,
-    /// later ones are counted in `eventsDropped` instead of kept.
-    /// Stopping discards the pending events.
+    /// later ones are counted in `eventsDropped` instead of kept. Starting
+    /// while recording keeps the pending events (and sets the new limit);
+    /// stopping discards them.
     #[wasm_bindgen(js_name = recordEvents)]
     pub fn record_events(&mut self, on: bool, limit: Option<u32>) {
-        self.recorder = on.then(|| Recorder::new(limit.map_or(DEFAULT_LIMIT, |l| l as usize)));
+        let limit = limit.map_or(DEFAULT_LIMIT, |l| l as usize).max(1);
+        match (&mut self.recorder, on) {
+            (Some(recorder), true) => recorder.limit = limit,
+            (_, true) => self.recorder = Some(Recorder::new(limit)),
+            (_, false) => self.recorder = None,
+        }
     }
 
     /// The decision events since the last drain, oldest first (see `docs/activity-events.md`).

@@ -41,7 +41,9 @@ pub const DEFAULT_LIMIT: usize = 1_000_000;
 impl Recorder {
     /// An empty recorder.
     pub fn new(limit: usize) -> Recorder {
-        Recorder { pending: Vec::new(), limit: limit.max(1), dropped: 0 }
+        // Room for the first 65,536 events up front: growing the buffer while
+        // checks run would cost them copies.
+        Recorder { pending: Vec::with_capacity(limit.clamp(1, 1 << 16)), limit: limit.max(1), dropped: 0 }
     }
 
     /// Adds an event; when `limit` are waiting, counts it in `dropped`

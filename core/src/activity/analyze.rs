@@ -111,7 +111,7 @@ impl Span {
     }
 
     fn include(&mut self, ms: i64, at: Ref) {
-        self.count += 1;
+        self.count = self.count.saturating_add(1);
         if ms < self.first_ms {
             self.first_ms = ms;
             self.example = at;
@@ -317,7 +317,7 @@ impl<'o> Analyzer<'o> {
         if entry.hours[hour] == 0 {
             entry.hour_examples.push((u8::try_from(hour).unwrap_or(0), at));
         }
-        entry.hours[hour] += 1;
+        entry.hours[hour] = entry.hours[hour].saturating_add(1);
         if outside {
             Span::add(&mut entry.outside, ms, at);
         }

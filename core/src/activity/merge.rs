@@ -8,7 +8,7 @@ use super::analyze::{Analyzer, Day, Privilege, Ref, Span, UserState};
 impl Span {
     /// Adds `other`'s count; keeps the earlier first example.
     fn absorb(&mut self, other: Span) {
-        self.count += other.count;
+        self.count = self.count.saturating_add(other.count);
         if other.first_ms < self.first_ms {
             self.first_ms = other.first_ms;
             self.example = other.example;
@@ -105,7 +105,7 @@ fn absorb_user(mine: &mut UserState, theirs: UserState, shift: &Shift<'_>, name:
             Span::absorb_option(&mut a.sensitive, b.sensitive);
             Span::absorb_option(&mut a.outside, b.outside);
             for (h, n) in b.hours.iter().enumerate() {
-                a.hours[h] += n;
+                a.hours[h] = a.hours[h].saturating_add(*n);
             }
             for (hour, r) in b.hour_examples {
                 if !a.hour_examples.iter().any(|(x, _)| *x == hour) {

@@ -81,6 +81,9 @@ struct Planned {
 /// Generates the activity, calling `sink` with each event in time order;
 /// returns the anomalies injected.
 pub fn generate(engine: &Engine, dataset: &Dataset, params: &Params, mut sink: impl FnMut(Event<'static>)) -> Vec<Injected> {
+    if params.days == 0 {
+        return Vec::new();
+    }
     let mut rng = Rng::new(params.seed);
     let start_ms = parse_rfc3339(&format!("{}T00:00:00Z", params.start)).unwrap_or(0);
     let habits = habits(engine, dataset, start_ms, &mut rng);
@@ -100,7 +103,8 @@ pub fn generate(engine: &Engine, dataset: &Dataset, params: &Params, mut sink: i
             if (midnight.div_euclid(DAY_MS) + 3).rem_euclid(7) >= 5 {
                 continue; // weekend
             }
-            let n = params.min_per_day + rng.below((params.max_per_day - params.min_per_day + 1) as usize) as u32;
+            let spread = params.max_per_day.saturating_sub(params.min_per_day) + 1;
+            let n = params.min_per_day + rng.below(spread as usize) as u32;
             for _ in 0..n {
                 let ms = midnight - habit.offset_ms + habit.start * MINUTE_MS + rng.below((habit.length * MINUTE_MS) as usize) as i64;
                 let (action, record) =
@@ -258,7 +262,7 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
     }
     // Requests outside login hours (only orgs with login hours have them): a Saturday night.
     if let Some(h) = fresh(&used, &|h| !engine.login_hours(engine.user_id(h.user)).is_empty()) {
-        let day = (14..days).find(|&d| (start_ms.div_euclid(DAY_MS) + d as i64 + 3).rem_euclid(7) == 5).unwrap_or(days - 1);
+        let day = (14..days).find(|&d| (start_ms.div_euclid(DAY_MS) + d as i64 + 3).rem_euclid(7) == 5).unwrap_or(days.saturating_sub(1));
         let events = (0..6)
             .map(|i| {
                 let (action, record) = h.mix[i % h.mix.len()];
