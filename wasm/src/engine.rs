@@ -253,14 +253,20 @@ impl Engine {
     /// allocated on the JavaScript side. Throws on an invalid handle.
     pub fn allows(&mut self, user: u32, action: u32, record: u32, context: u32) -> Result<bool, JsValue> {
         throwing(|| {
-            let allowed = {
-                let context = self.context_at(context)?;
-                self.engine
-                    .allows_at(&self.dataset, user, action, record, context)
-                    .ok_or_else(|| bad_handle("user, action or record", user))?
+            let (allowed, timed) = {
+                let c = self.context_at(context)?;
+                let allowed = self
+                    .engine
+                    .allows_at(&self.dataset, user, action, record, c)
+                    .ok_or_else(|| bad_handle("user, action or record", user))?;
+                (allowed, c.time_ms().is_some())
             };
             if let Some(recorder) = &mut self.recorder {
-                recorder.push(Pending::Compact(Compact { user, action, record, context, ms: js_sys::Date::now() }));
+                // The clock is read only when the event needs it (a context's
+                // own `time` stamps the event): reading it costs this call a
+                // fifth of its time.
+                let ms = if timed { 0.0 } else { js_sys::Date::now() };
+                recorder.push(Pending::Compact(Compact { user, action, record, context, ms }));
             }
             Ok(allowed)
         })
