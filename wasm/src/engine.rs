@@ -19,6 +19,8 @@ pub struct Engine {
     contexts: Vec<Context>,
     /// Decision events, when recording.
     recorder: Option<Recorder>,
+    /// A stopped recorder's memory, kept for the next start.
+    spare: Vec<Pending>,
 }
 
 type JsResult = Result<JsValue, JsValue>;
@@ -53,7 +55,7 @@ fn bad_handle(what: &str, handle: u32) -> Error {
 impl Engine {
     fn new(engine: clearance_core::Engine) -> Result<Engine, Error> {
         let dataset = engine.load_records(&serde_json::Value::Array(Vec::new()))?;
-        Ok(Engine { engine, dataset, contexts: vec![Context::default()], recorder: None })
+        Ok(Engine { engine, dataset, contexts: vec![Context::default()], recorder: None, spare: Vec::new() })
     }
 
     /// The recorder's clock, when recording.
@@ -315,8 +317,12 @@ impl Engine {
         let limit = limit.map_or(DEFAULT_LIMIT, |l| l as usize).max(1);
         match (&mut self.recorder, on) {
             (Some(recorder), true) => recorder.limit = limit,
-            (_, true) => self.recorder = Some(Recorder::new(limit)),
-            (_, false) => self.recorder = None,
+            (None, true) => self.recorder = Some(Recorder::new(limit, std::mem::take(&mut self.spare))),
+            (_, false) => {
+                if let Some(recorder) = self.recorder.take() {
+                    self.spare = recorder.into_buffer();
+                }
+            }
         }
     }
 

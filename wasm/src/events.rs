@@ -39,11 +39,19 @@ pub enum Pending {
 pub const DEFAULT_LIMIT: usize = 1_000_000;
 
 impl Recorder {
-    /// An empty recorder.
-    pub fn new(limit: usize) -> Recorder {
+    /// An empty recorder, reusing `buffer`'s memory (a stopped recorder's).
+    pub fn new(limit: usize, mut buffer: Vec<Pending>) -> Recorder {
+        buffer.clear();
         // Room for the first 65,536 events up front: growing the buffer while
         // checks run would cost them copies.
-        Recorder { pending: Vec::with_capacity(limit.clamp(1, 1 << 16)), limit: limit.max(1), dropped: 0 }
+        buffer.reserve(limit.clamp(1, 1 << 16));
+        Recorder { pending: buffer, limit: limit.max(1), dropped: 0 }
+    }
+
+    /// The buffer, emptied, for a later recorder.
+    pub fn into_buffer(mut self) -> Vec<Pending> {
+        self.pending.clear();
+        self.pending
     }
 
     /// Adds an event; when `limit` are waiting, counts it in `dropped`
