@@ -3,6 +3,7 @@
 //! finding turned into a change request (or a change set file).
 
 use crate::workflow;
+use crate::{Db, Format};
 use clearance_cli::load::IO_ERROR;
 use clearance_cli::load::{load_policy, load_records};
 use clearance_cli::store::Store;
@@ -131,10 +132,10 @@ fn analyze_files<'o>(engine: Option<&'o clearance_core::Engine>, logs: &[PathBuf
 /// analysis covers every stored event, whose findings replace the stored ones.
 pub fn analyze(logs: &[PathBuf], policy: Option<&Path>, db: Option<&Path>, json: bool, lang: Lang) -> Result<ExitCode, Error> {
     let engine = policy.map(load_policy).transpose()?;
-    let mut analyzer = Analyzer::for_org(engine.as_ref());
     let report = match db {
         None if !logs.iter().any(|l| l == Path::new("-")) => analyze_files(engine.as_ref(), logs)?.finish(),
         None => {
+            let mut analyzer = Analyzer::for_org(engine.as_ref());
             for log in logs {
                 let name = log.display().to_string();
                 let source = analyzer.source(&name);
@@ -143,25 +144,17 @@ pub fn analyze(logs: &[PathBuf], policy: Option<&Path>, db: Option<&Path>, json:
             analyzer.finish()
         }
         Some(db) => {
-            let mut store = Store::open(db)?;
-            store.transaction(|s| {
+            let mut analyzer = Analyzer::for_org(engine.as_ref());
+            Store::open(db)?.transaction(move |s| {
                 let source = analyzer.source(&format!("{}#events", db.display()));
                 s.each_event(|seq, line| analyzer.push_line(source, seq, line))?;
                 for log in logs {
-                    let mut batch: Vec<String> = Vec::new();
                     let name = log.display().to_string();
                     let source = analyzer.source(&name);
-                    stream(&mut analyzer, source, open(log)?, &name, |line| {
-                        batch.push(line.to_owned());
-                        if batch.len() >= 10_000 {
-                            s.add_events(batch.iter().map(String::as_str))?;
-                            batch.clear();
-                        }
-                        Ok(())
-                    })?;
-                    s.add_events(batch.iter().map(String::as_str))?;
+                    // One prepared statement inside the one transaction: no batching needed.
+                    stream(&mut analyzer, source, open(log)?, &name, |line| s.add_events([line]).map(drop))?;
                 }
-                let report = std::mem::replace(&mut analyzer, Analyzer::for_org(None)).finish();
+                let report = analyzer.finish();
                 s.replace_findings(&report.findings)?;
                 Ok(report)
             })?
@@ -271,5 +264,102 @@ pub fn react(db: &Path, id: &str, actor: Option<&str>, comment: &str, at: Option
             let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&finding.changes).unwrap_or_default());
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `clearance activity …`.
+#[derive(clap::Subcommand)]
+pub enum ActivityCommand {
+    /// Analyse decision logs (JSON Lines; `-` reads stdin): per-user baselines, findings.
+    Analyze {
+        /// The logs.
+        #[arg(required_unless_present = "db")]
+        logs: Vec<PathBuf>,
+        /// The policy: login hours, sensitive fields, thresholds (`activity`), reactions.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Store the events and findings in this state database and analyse every stored event.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Language of the sentences (text format).
+        #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+        lang: String,
+    },
+    /// Print a deterministic synthetic month of activity for an org (JSON Lines).
+    Generate {
+        /// The policy file.
+        policy: PathBuf,
+        /// Records the users work on.
+        #[arg(long)]
+        records: PathBuf,
+        /// First day (UTC).
+        #[arg(long, default_value = "2026-11-02")]
+        start: String,
+        /// Number of days.
+        #[arg(long, default_value_t = 28)]
+        days: u32,
+        /// Fewest events per user and working day.
+        #[arg(long, default_value_t = 20)]
+        min_per_day: u32,
+        /// Most events per user and working day.
+        #[arg(long, default_value_t = 60)]
+        max_per_day: u32,
+        /// Do not inject anomalies.
+        #[arg(long)]
+        clean: bool,
+        /// Write the injected anomalies (kind, user, window) to this JSON file.
+        #[arg(long)]
+        injected: Option<PathBuf>,
+        /// Random seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Print the findings of the last analysis stored in the state database.
+    Findings {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Turn a stored finding into a change request (with `--as`), or print its change set.
+    React {
+        /// The finding's id.
+        id: String,
+        /// The state database.
+        #[arg(long, default_value = "clearance.db")]
+        db: PathBuf,
+        /// Propose the change request as this user (without: print the change set).
+        #[arg(long = "as")]
+        actor: Option<String>,
+        /// The time of the action (RFC 3339; default: `CLEARANCE_NOW`, else now).
+        #[arg(long)]
+        at: Option<String>,
+        /// A comment recorded with the request.
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+}
+
+/// Runs an `activity` subcommand.
+pub fn run(command: ActivityCommand) -> Result<ExitCode, Error> {
+    match command {
+        ActivityCommand::Analyze { logs, policy, db, format, lang } => {
+            let lang = clearance_core::Lang::parse(&lang).unwrap_or(clearance_core::Lang::En);
+            analyze(&logs, policy.as_deref(), db.as_deref(), format == Format::Json, lang)
+        }
+        ActivityCommand::Generate { policy, records, start, days, min_per_day, max_per_day, clean, injected, seed } => {
+            if min_per_day > max_per_day || max_per_day == 0 || days == 0 {
+                return Err(Error::one(
+                    "",
+                    "usage",
+                    "`--days` and `--max-per-day` must be positive, and `--min-per-day` at most `--max-per-day`",
+                ));
+            }
+            let params = clearance_core::activity::synth::Params { start, days, min_per_day, max_per_day, inject: !clean, seed };
+            generate(&GenerateArgs { policy: &policy, records: &records, params, injected: injected.as_deref() })
+        }
+        ActivityCommand::Findings { db } => findings(&db.db),
+        ActivityCommand::React { id, db, actor, at, comment } => react(&db, &id, actor.as_deref(), &comment, at.as_deref()),
     }
 }

@@ -237,7 +237,7 @@ enum Command {
     /// Activity monitoring: analyse decision logs, generate a synthetic month, react to findings.
     Activity {
         #[command(subcommand)]
-        command: ActivityCommand,
+        command: activity::ActivityCommand,
     },
     /// The whole state database as JSON: export, import.
     State {
@@ -434,79 +434,6 @@ enum ReviewCommand {
 }
 
 #[derive(Subcommand)]
-enum ActivityCommand {
-    /// Analyse decision logs (JSON Lines; `-` reads stdin): per-user baselines, findings.
-    Analyze {
-        /// The logs.
-        #[arg(required_unless_present = "db")]
-        logs: Vec<PathBuf>,
-        /// The policy: login hours, sensitive fields, thresholds (`activity`), reactions.
-        #[arg(long)]
-        policy: Option<PathBuf>,
-        /// Store the events and findings in this state database and analyse every stored event.
-        #[arg(long)]
-        db: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Language of the sentences (text format).
-        #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
-        lang: String,
-    },
-    /// Print a deterministic synthetic month of activity for an org (JSON Lines).
-    Generate {
-        /// The policy file.
-        policy: PathBuf,
-        /// Records the users work on.
-        #[arg(long)]
-        records: PathBuf,
-        /// First day (UTC).
-        #[arg(long, default_value = "2026-11-02")]
-        start: String,
-        /// Number of days.
-        #[arg(long, default_value_t = 28)]
-        days: u32,
-        /// Fewest events per user and working day.
-        #[arg(long, default_value_t = 20)]
-        min_per_day: u32,
-        /// Most events per user and working day.
-        #[arg(long, default_value_t = 60)]
-        max_per_day: u32,
-        /// Do not inject anomalies.
-        #[arg(long)]
-        clean: bool,
-        /// Write the injected anomalies (kind, user, window) to this JSON file.
-        #[arg(long)]
-        injected: Option<PathBuf>,
-        /// Random seed.
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-    },
-    /// Print the findings of the last analysis stored in the state database.
-    Findings {
-        #[command(flatten)]
-        db: Db,
-    },
-    /// Turn a stored finding into a change request (with `--as`), or print its change set.
-    React {
-        /// The finding's id.
-        id: String,
-        /// The state database.
-        #[arg(long, default_value = "clearance.db")]
-        db: PathBuf,
-        /// Propose the change request as this user (without: print the change set).
-        #[arg(long = "as")]
-        actor: Option<String>,
-        /// The time of the action (RFC 3339; default: `CLEARANCE_NOW`, else now).
-        #[arg(long)]
-        at: Option<String>,
-        /// A comment recorded with the request.
-        #[arg(long, default_value = "")]
-        comment: String,
-    },
-}
-
-#[derive(Subcommand)]
 enum StateCommand {
     /// Print the whole state as JSON.
     Export {
@@ -561,28 +488,6 @@ fn review(command: ReviewCommand) -> Result<ExitCode, clearance_core::Error> {
     }
 }
 
-fn activity_command(command: ActivityCommand) -> Result<ExitCode, clearance_core::Error> {
-    match command {
-        ActivityCommand::Analyze { logs, policy, db, format, lang } => {
-            let lang = clearance_core::Lang::parse(&lang).unwrap_or(clearance_core::Lang::En);
-            activity::analyze(&logs, policy.as_deref(), db.as_deref(), format == Format::Json, lang)
-        }
-        ActivityCommand::Generate { policy, records, start, days, min_per_day, max_per_day, clean, injected, seed } => {
-            if min_per_day > max_per_day || max_per_day == 0 || days == 0 {
-                return Err(clearance_core::Error::one(
-                    "",
-                    "usage",
-                    "`--days` and `--max-per-day` must be positive, and `--min-per-day` at most `--max-per-day`",
-                ));
-            }
-            let params = clearance_core::activity::synth::Params { start, days, min_per_day, max_per_day, inject: !clean, seed };
-            activity::generate(&activity::GenerateArgs { policy: &policy, records: &records, params, injected: injected.as_deref() })
-        }
-        ActivityCommand::Findings { db } => activity::findings(&db.db),
-        ActivityCommand::React { id, db, actor, at, comment } => activity::react(&db, &id, actor.as_deref(), &comment, at.as_deref()),
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -618,7 +523,7 @@ fn main() -> ExitCode {
         Command::Audit { command: AuditCommand::Verify { db, format } } => workflow::audit_verify(&db.db, format == Format::Json),
         Command::Audit { command: AuditCommand::Export { db } } => workflow::audit_export(&db.db),
         Command::Review { command } => review(command),
-        Command::Activity { command } => activity_command(command),
+        Command::Activity { command } => activity::run(command),
         Command::State { command: StateCommand::Export { db } } => workflow::state_export(&db.db),
         Command::State { command: StateCommand::Import { file, db } } => workflow::state_import(&db.db, &file),
     };

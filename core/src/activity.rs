@@ -8,6 +8,7 @@
 
 mod analyze;
 mod config;
+mod detect;
 mod event;
 mod finding;
 mod keyed;

@@ -208,6 +208,10 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
         used.push(user);
     };
     let fresh = |used: &[u32], ok: &dyn Fn(&Habit) -> bool| habits.iter().find(|h| !used.contains(&h.user) && ok(h));
+    // The first unused habit for which `pick` finds a record, with that record.
+    let fresh_with = |used: &[u32], pick: &dyn Fn(&Habit) -> Option<u32>| {
+        habits.iter().filter(|h| !used.contains(&h.user)).find_map(|h| pick(h).map(|record| (h, record)))
+    };
     let at = |day: usize, habit: &Habit, minute: i64| start_ms + day as i64 * DAY_MS - habit.offset_ms + minute * MINUTE_MS;
     let read = engine.action_id("read").unwrap_or(0);
     let export = engine.action_id("export");
@@ -215,7 +219,6 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
     let probe = |h: &Habit, action: u32, r: u32| {
         engine.decide_at(dataset, h.user, action, r, &context(&h.ip, working(h))).is_some_and(|(_, d)| d.allowed)
     };
-    let records = dataset.records().len() as u32;
 
     // A burst of denials: probing for records the user cannot see.
     if let Some(h) = fresh(&used, &|h| !h.denied.is_empty()) {
@@ -272,17 +275,16 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
         add(Kind::OutsideLoginHours, h.user, events, plan, day, &mut used);
     }
     // A dormant privilege (export, never used before), then exports above the threshold.
-    let exportable = |h: &Habit| export.and_then(|e| (0..records).find(|&r| probe(h, e, r)));
-    if let (Some(e), Some(h)) = (export, fresh(&used, &|h| exportable(h).is_some())) {
-        let record = exportable(h).unwrap_or(0);
+    // Among the records the user works on: scanning the dataset would cost a million checks per user.
+    let exportable = |h: &Habit| export.and_then(|e| h.mix.iter().map(|&(_, r)| r).find(|&r| probe(h, e, r)));
+    if let (Some(e), Some((h, record))) = (export, fresh_with(&used, &exportable)) {
         let day = weekday_from(start_ms, 22, days);
         let events = (0..2)
             .map(|i| Planned { ms: at(day, h, h.start + 90) + i * MINUTE_MS, user: h.user, action: e, record, ip: h.ip.clone() })
             .collect();
         add(Kind::DormantPrivilege, h.user, events, plan, day, &mut used);
     }
-    if let (Some(e), Some(h)) = (export, fresh(&used, &|h| exportable(h).is_some())) {
-        let record = exportable(h).unwrap_or(0);
+    if let (Some(e), Some((h, record))) = (export, fresh_with(&used, &exportable)) {
         let day = weekday_from(start_ms, 18, days);
         let events = (0..30)
             .map(|i| Planned { ms: at(day, h, h.start + 60) + i * 20_000, user: h.user, action: e, record, ip: h.ip.clone() })
@@ -291,8 +293,7 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
     }
     // Sensitive reads above the threshold.
     let sensitive = |h: &Habit| h.mix.iter().map(|&(_, r)| r).find(|&r| exposes_sensitive(engine, dataset, h, read, r, working(h)));
-    if let Some(h) = fresh(&used, &|h| sensitive(h).is_some()) {
-        let record = sensitive(h).unwrap_or(0);
+    if let Some((h, record)) = fresh_with(&used, &sensitive) {
         let day = weekday_from(start_ms, 19, days);
         let events = (0..150)
             .map(|i| Planned { ms: at(day, h, h.start + 30) + i * 30_000, user: h.user, action: read, record, ip: h.ip.clone() })
