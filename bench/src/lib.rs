@@ -44,7 +44,7 @@ fn fixture(policy: Policy, records: &serde_json::Value, seed: u64) -> Fixture {
     let mut rng = Rng::new(seed);
     let mut requests = Vec::new();
     for _ in 0..4096 {
-        let record = &dataset.records()[rng.below(dataset.len())];
+        let record = dataset.record(rng.below(dataset.len()) as u32).expect("in range");
         requests.push(Request {
             user: rng.pick(&users).clone(),
             action: (*rng.pick(&actions)).to_owned(),

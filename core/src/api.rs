@@ -4,7 +4,7 @@
 
 use crate::activity::Event;
 use crate::check::Query;
-use crate::dataset::{Dataset, Record};
+use crate::dataset::{Dataset, Record, RecordRef};
 use crate::engine::Engine;
 use crate::error::{Error, code};
 use crate::json::decode_one;
@@ -13,7 +13,6 @@ use crate::render::{DecisionOut, FieldsOut, ReasonOut};
 use crate::request::{Context, RecordInput, Request};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A context object as written in a query (validated by [`Context::from_map`]).
@@ -227,16 +226,15 @@ impl Engine {
         let context = context(&query.context)?;
         let action = self.require_action(&query.action)?;
         let object = self.require_object(&query.object)?;
-        let records = dataset.records();
         if !query.reasons {
             let ids = self.filter(dataset, &query.user, action, object, &context);
-            return Ok(ids.into_iter().map(|r| FilterItem::Id(records[r as usize].id().to_owned())).collect());
+            return Ok(ids.into_iter().map(|r| FilterItem::Id(dataset.at(r).id().to_owned())).collect());
         }
         let hits = self.filter_with_reasons(dataset, &query.user, action, object, &context);
         Ok(hits
             .into_iter()
             .map(|hit| {
-                let record = &records[hit.record as usize];
+                let record = dataset.at(hit.record);
                 let rendered = Query {
                     user: &query.user,
                     action,
@@ -286,8 +284,9 @@ impl Engine {
     /// invalid inline record; a bad context.
     pub fn answer_fields(&self, dataset: Option<&Dataset>, query: &RecordQuery) -> Result<Option<FieldsOut>, Error> {
         let context = context(&query.context)?;
-        let record = self.query_record(dataset, query)?;
-        let fields = self.fields(&query.user, &record, &context, dataset);
+        let found = self.query_record(dataset, query)?;
+        let record = found.view();
+        let fields = self.fields(&query.user, record, &context, dataset);
         Ok(fields.map(|sets| self.fields_out(record.object(), &sets)))
     }
 
@@ -299,7 +298,7 @@ impl Engine {
     pub fn answer_redact(&self, dataset: Option<&Dataset>, query: &RecordQuery) -> Result<Option<RecordInput>, Error> {
         let context = context(&query.context)?;
         let record = self.query_record(dataset, query)?;
-        Ok(self.redact(&query.user, &record, &context, dataset))
+        Ok(self.redact(&query.user, record.view(), &context, dataset))
     }
 
     /// `plan`: the parameterised PostgreSQL predicate equal to `filter`.
@@ -336,15 +335,30 @@ impl Engine {
         }
     }
 
-    fn query_record<'d>(&self, dataset: Option<&'d Dataset>, query: &RecordQuery) -> Result<Cow<'d, Record>, Error> {
+    fn query_record<'d>(&self, dataset: Option<&'d Dataset>, query: &RecordQuery) -> Result<Found<'d>, Error> {
         match (&query.record_id, &query.record) {
             (Some(id), None) => {
                 let dataset = dataset.filter(|d| d.belongs_to(self));
                 let found = dataset.and_then(|d| d.get(id)).ok_or_else(|| unknown("/record_id", code::UNKNOWN_RECORD, "record", id))?;
-                Ok(Cow::Borrowed(found))
+                Ok(Found::Stored(found))
             }
-            (None, Some(input)) => self.compile_record(input).map(Cow::Owned).map_err(|e| e.at("/record")),
+            (None, Some(input)) => self.compile_record(input).map(Found::Owned).map_err(|e| e.at("/record")),
             _ => Err(Error::one("", code::MISSING_KEY, "give exactly one of `record_id` and `record`")),
+        }
+    }
+}
+
+/// A record a query names: stored in the dataset, or given inline.
+enum Found<'d> {
+    Stored(RecordRef<'d>),
+    Owned(Record),
+}
+
+impl Found<'_> {
+    fn view(&self) -> RecordRef<'_> {
+        match self {
+            Found::Stored(record) => *record,
+            Found::Owned(record) => record.view(),
         }
     }
 }

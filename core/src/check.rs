@@ -5,8 +5,8 @@ mod fields;
 mod session;
 
 use crate::compile::schema::{CREATE, EDIT};
-use crate::condition::{EvalEnv, RecordView, UserView};
-use crate::dataset::{Dataset, Record};
+use crate::condition::{EvalEnv, RecordData, RecordView, UserView};
+use crate::dataset::{Dataset, Record, RecordRef};
 use crate::decision::{Decision, Denial, Reason};
 use crate::engine::Engine;
 use crate::error::{Error, Problems, code, join};
@@ -23,7 +23,7 @@ pub struct Query<'a> {
     /// Object index ([`Engine::object_id`]).
     pub object: u32,
     /// The record, if the action is record-bound (or a draft for `create`).
-    pub record: Option<&'a Record>,
+    pub record: Option<RecordRef<'a>>,
     /// Session context.
     pub context: &'a Context,
     /// Fields the action touches (indices on the object).
@@ -47,7 +47,7 @@ pub struct Prepared {
 impl Prepared {
     /// The query to evaluate; `dataset` must be the one the request was prepared with.
     pub fn query<'a>(&'a self, dataset: Option<&'a Dataset>) -> Query<'a> {
-        let record = self.record.as_ref().or_else(|| self.record_id.as_deref().and_then(|id| dataset?.get(id)));
+        let record = self.record.as_ref().map(Record::view).or_else(|| self.record_id.as_deref().and_then(|id| dataset?.get(id)));
         Query { user: &self.user, action: self.action, object: self.object, record, context: &self.context, fields: &self.fields, dataset }
     }
 }
@@ -102,23 +102,23 @@ impl Engine {
         if let Some(id) = &request.record_id {
             match dataset.and_then(|d| d.get(id)) {
                 None => problems.push("/record_id", code::UNKNOWN_RECORD, format!("unknown record `{id}`")),
-                Some(found) if Some(found.object) != object && object.is_some() => {
+                Some(found) if Some(found.object()) != object && object.is_some() => {
                     problems.push(
                         "/record_id",
                         code::OBJECT_MISMATCH,
-                        format!("record `{id}` is a `{}`, not a `{}`", self.objects[found.object as usize].name, request.object),
+                        format!("record `{id}` is a `{}`, not a `{}`", self.objects[found.object() as usize].name, request.object),
                     );
                 }
                 Some(_) => {}
             }
         }
         if let (Some(record), Some(o)) = (&record, object)
-            && record.object != o
+            && record.object() != o
         {
             problems.push(
                 "/record/object",
                 code::OBJECT_MISMATCH,
-                format!("record is a `{}`, not a `{}`", self.objects[record.object as usize].name, request.object),
+                format!("record is a `{}`, not a `{}`", self.objects[record.object() as usize].name, request.object),
             );
         }
         if action.is_some_and(|a| a != CREATE) && request.record.is_none() && request.record_id.is_none() {
@@ -214,11 +214,11 @@ impl Engine {
             return None;
         }
         self.users.get(u as usize)?;
-        let record = dataset.records().get(record as usize)?;
+        let record = dataset.record(record)?;
         Some(Query {
             user: self.user_id(u),
             action,
-            object: record.object,
+            object: record.object(),
             record: Some(record),
             context,
             fields: &[],
@@ -321,12 +321,12 @@ impl Engine {
         (query.action as usize) < self.actions.len()
             && (query.object as usize) < self.objects.len()
             && query.dataset.is_none_or(|d| d.belongs_to(self))
-            && query.record.is_none_or(|r| r.object == query.object && self.record_fits(r))
+            && query.record.is_none_or(|r| r.object() == query.object && self.record_fits(r))
             && query.fields.iter().all(|&f| (f as usize) < self.objects[query.object as usize].fields.len())
     }
 
     /// Whether every index a record holds is one of this engine's.
-    fn record_fits(&self, r: &Record) -> bool {
+    fn record_fits(&self, r: RecordRef<'_>) -> bool {
         let principal_fits = |p: &crate::engine::Principal| {
             use crate::engine::Principal;
             match *p {
@@ -336,10 +336,9 @@ impl Engine {
                 Principal::Department(x) | Principal::DepartmentTree(x) => (x as usize) < self.departments.len(),
             }
         };
-        (r.object as usize) < self.objects.len()
-            && (r.owner as usize) < self.users.len()
-            && r.fields.len() == self.objects[r.object as usize].fields.len()
-            && r.department.is_none_or(|d| (d as usize) < self.departments.len())
+        (r.object() as usize) < self.objects.len()
+            && (r.owner() as usize) < self.users.len()
+            && r.department().is_none_or(|d| (d as usize) < self.departments.len())
             && r.team().iter().all(|&(u, _)| (u as usize) < self.users.len())
             && r.shares().iter().all(|(p, _)| principal_fits(p))
             && r.parent().is_none_or(|p| self.record_fits(p))
@@ -359,7 +358,7 @@ impl Engine {
     }
 
     /// What conditions see of this user, record and context.
-    pub(crate) fn env<'a>(&'a self, u: u32, record: Option<&'a Record>, context: &'a Context, assume_mfa: bool) -> EvalEnv<'a> {
+    pub(crate) fn env<'a>(&'a self, u: u32, record: Option<RecordRef<'a>>, context: &'a Context, assume_mfa: bool) -> EvalEnv<'a> {
         let user = &self.users[u as usize];
         EvalEnv {
             user: UserView {
@@ -369,10 +368,9 @@ impl Engine {
                 attributes: self.values_of(u),
             },
             record: record.map(|r| RecordView {
-                id: &r.id,
-                owner: self.user_id(r.owner),
-                department: r.department.map(|d| &*self.departments.ids[d as usize]),
-                fields: &r.fields,
+                owner: self.user_id(r.owner()),
+                department: r.department().map(|d| &*self.departments.ids[d as usize]),
+                data: RecordData::Stored(r),
             }),
             context,
             assume_mfa,

@@ -13,7 +13,7 @@ mod resolve;
 mod sql;
 
 pub use ast::{CmpOp, Expr, Operand, OperandKind};
-pub use eval::{EvalEnv, RecordView, UserView};
+pub use eval::{EvalEnv, RecordData, RecordView, UserView};
 pub use resolve::{Condition, Resolver};
 pub use sql::{SqlBool, SqlParams, SqlRecord};
 

@@ -1,8 +1,12 @@
 //! Records compiled against the policy, and a loaded dataset indexed by id.
 
 mod index;
+mod store;
 
 pub(crate) use index::Lookups;
+use store::NewRecord;
+pub use store::RecordRef;
+pub(crate) use store::{RecordStore, Scalar};
 
 use crate::compile::directory::Names;
 use crate::engine::{Engine, Principal};
@@ -17,25 +21,14 @@ use std::sync::Arc;
 /// [`Dataset::parents`] for a record without a parent in the dataset.
 pub(crate) const NO_PARENT: u32 = u32::MAX;
 
-/// A record resolved against the policy: indices instead of names.
-///
-/// One cache line (64 bytes, aligned): a check of a random record touches
-/// one line of it. Teams, manual shares and inline parents, which most
-/// records lack, live behind one pointer.
+/// A record compiled on its own (a request's inline record or draft): a
+/// store of one record. Read it through [`Record::view`].
 #[derive(Debug, Clone, PartialEq)]
-#[repr(align(64))]
 pub struct Record {
-    pub(crate) id: Box<str>,
-    pub(crate) fields: Box<[Value]>,
-    pub(crate) object: u32,
-    pub(crate) owner: u32,
-    pub(crate) department: Option<u32>,
-    /// Whether the department was given (else it is the owner's).
-    pub(crate) own_department: bool,
-    pub(crate) extras: Option<Box<Extras>>,
+    pub(crate) store: RecordStore,
 }
 
-/// What few records have.
+/// What few records have: teams, manual shares, a parent given inline.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Extras {
     pub(crate) team: Box<[(u32, Level)]>,
@@ -44,34 +37,24 @@ pub(crate) struct Extras {
 }
 
 impl Record {
-    /// The record's team: users with an access level.
-    pub(crate) fn team(&self) -> &[(u32, Level)] {
-        self.extras.as_deref().map_or(&[], |e| &e.team)
-    }
-
-    /// The record's manual shares.
-    pub(crate) fn shares(&self) -> &[(Principal, Level)] {
-        self.extras.as_deref().map_or(&[], |e| &e.shares)
-    }
-
-    /// The parent given inline with the record.
-    pub(crate) fn parent(&self) -> Option<&Record> {
-        self.extras.as_deref().and_then(|e| e.parent.as_deref())
+    /// The record, to read or to ask about.
+    pub fn view(&self) -> RecordRef<'_> {
+        RecordRef { store: &self.store, at: 0 }
     }
 
     /// The record id.
     pub fn id(&self) -> &str {
-        &self.id
+        self.view().id()
     }
 
     /// The record's effective department (its own, else its owner's), by index.
     pub fn department(&self) -> Option<u32> {
-        self.department
+        self.view().department()
     }
 
     /// The record's object type (index; see [`Engine::object_name`]).
     pub fn object(&self) -> u32 {
-        self.object
+        self.view().object()
     }
 }
 
@@ -80,7 +63,7 @@ impl Record {
 pub struct Dataset {
     /// Shared (not copied) by a dataset rebound to another engine; see
     /// [`Engine::rebind`].
-    pub(crate) records: Arc<Vec<Record>>,
+    pub(crate) store: Arc<RecordStore>,
     pub(crate) index: Arc<IdIndex>,
     /// Shared with a rebound dataset when the sharing rules are the same
     /// (its criteria cache depends on them).
@@ -96,26 +79,22 @@ impl Dataset {
     /// The parent of a record stored in this dataset, found by position:
     /// `None` when `record` is not one of this dataset's records (an inline
     /// record of a request), `Some(None)` when it has no parent here.
-    pub(crate) fn stored_parent(&self, record: &Record) -> Option<Option<&Record>> {
-        // Address arithmetic (safe code): is `record` an element of `records`?
-        let base = self.records.as_ptr() as usize;
-        let offset = (record as *const Record as usize).checked_sub(base)?;
-        let position = offset / std::mem::size_of::<Record>();
-        if !self.records.get(position).is_some_and(|stored| std::ptr::eq(stored, record)) {
+    pub(crate) fn stored_parent(&self, record: RecordRef<'_>) -> Option<Option<RecordRef<'_>>> {
+        if !std::ptr::eq(record.store, &*self.store) {
             return None;
         }
-        let parent = self.parents.get(position).copied().filter(|&p| p != NO_PARENT);
-        Some(parent.and_then(|p| self.records.get(p as usize)))
+        let parent = self.parents.get(record.at as usize).copied().filter(|&p| p != NO_PARENT);
+        Some(parent.and_then(|p| self.store.get(p)))
     }
 
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.store.len()
     }
 
     /// Whether there are no records.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.store.len() == 0
     }
 
     /// Whether this dataset was loaded by `engine` (datasets hold an engine's
@@ -125,42 +104,73 @@ impl Dataset {
     }
 
     /// A record by id.
-    pub fn get(&self, id: &str) -> Option<&Record> {
-        self.position(id).map(|i| &self.records[i as usize])
+    pub fn get(&self, id: &str) -> Option<RecordRef<'_>> {
+        self.position(id).and_then(|i| self.store.get(i))
+    }
+
+    /// A record by position (its handle).
+    pub fn record(&self, position: u32) -> Option<RecordRef<'_>> {
+        self.store.get(position)
+    }
+
+    /// The record at a position this dataset handed out (an index entry).
+    pub(crate) fn at(&self, position: u32) -> RecordRef<'_> {
+        RecordRef { store: &self.store, at: position }
     }
 
     /// The index of a record by id.
     pub fn position(&self, id: &str) -> Option<u32> {
-        self.index.get(id, |i| self.records.get(i as usize).map_or("", |r| &*r.id))
+        self.index.get(id, |i| self.store.get(i).map_or("", RecordRef::id))
     }
 
     /// Approximate heap and inline bytes held by the dataset (records, id
-    /// index and lookup indices), for memory budgets.
+    /// index, parent positions and lookup indices), for memory budgets.
     pub fn memory_bytes(&self) -> usize {
-        use std::mem::size_of;
-        fn value_bytes(value: &Value) -> usize {
-            match value {
-                Value::Str(s) => s.len(),
-                Value::List(items) => items.len() * size_of::<Value>() + items.iter().map(value_bytes).sum::<usize>(),
-                _ => 0,
-            }
-        }
-        fn record_bytes(record: &Record) -> usize {
-            record.id.len()
-                + record.fields.len() * size_of::<Value>()
-                + record.fields.iter().map(value_bytes).sum::<usize>()
-                + record.extras.as_ref().map_or(0, |_| size_of::<Extras>())
-                + std::mem::size_of_val(record.team())
-                + std::mem::size_of_val(record.shares())
-                + record.parent().map_or(0, |p| size_of::<Record>() + record_bytes(p))
-        }
-        let records = self.records.capacity() * size_of::<Record>() + self.records.iter().map(record_bytes).sum::<usize>();
-        records + self.index.memory_bytes() + self.parents.capacity() * size_of::<u32>() + self.lookups.memory_bytes()
+        self.memory_parts().iter().map(|(_, bytes)| bytes).sum()
+    }
+
+    /// [`Dataset::memory_bytes`] by part.
+    pub fn memory_parts(&self) -> Vec<(&'static str, usize)> {
+        let mut parts = self.store.memory_parts();
+        parts.push(("id index", self.index.memory_bytes()));
+        parts.push(("parent positions", self.parents.capacity() * 4));
+        parts.extend(self.lookups.memory_parts());
+        parts
     }
 
     /// Every record, in load order.
-    pub fn records(&self) -> &[Record] {
-        &self.records
+    pub fn records(&self) -> impl ExactSizeIterator<Item = RecordRef<'_>> + Clone + '_ {
+        self.store.iter()
+    }
+}
+
+/// A record compiled from its input, before it joins a store.
+struct Compiled<'j> {
+    id: &'j str,
+    object: u32,
+    owner: u32,
+    department: Option<u32>,
+    own_department: bool,
+    fields: Vec<Scalar<'j>>,
+    extras: Option<Extras>,
+}
+
+impl Compiled<'_> {
+    fn into_record(self) -> Option<Record> {
+        let mut store = RecordStore::default();
+        self.into_store(&mut store).then_some(Record { store })
+    }
+
+    fn into_store(self, store: &mut RecordStore) -> bool {
+        store.push(NewRecord {
+            id: self.id,
+            object: self.object,
+            owner: self.owner,
+            department: self.department,
+            own_department: self.own_department,
+            fields: &self.fields,
+            extras: self.extras,
+        })
     }
 }
 
@@ -174,10 +184,10 @@ impl Engine {
         let mut problems = Problems::default();
         let record = self.compile_record_at(input, "", &mut problems);
         problems.finish(())?;
-        record.ok_or_else(|| Error::one("", code::BAD_VALUE, "record could not be compiled"))
+        record.and_then(Compiled::into_record).ok_or_else(|| Error::one("", code::BAD_VALUE, "record could not be compiled"))
     }
 
-    fn compile_record_at(&self, input: &RecordInput, path: &str, problems: &mut Problems) -> Option<Record> {
+    fn compile_record_at<'j>(&self, input: &'j RecordInput, path: &str, problems: &mut Problems) -> Option<Compiled<'j>> {
         if input.id.is_empty() {
             problems.push(join(path, "id"), code::EMPTY_ID, "record id is empty");
         }
@@ -202,7 +212,7 @@ impl Engine {
         let mut fields = Vec::new();
         if let Some(o) = object {
             let entry = &self.objects[o as usize];
-            fields = vec![Value::Null; entry.fields.len()];
+            fields = vec![Scalar::Null; entry.fields.len()];
             for (name, json) in &input.fields {
                 // Built only for a problem: a million records have millions of fields.
                 let field_path = || join(&join(path, "fields"), name);
@@ -246,8 +256,8 @@ impl Engine {
         let parent = match (&input.parent, object.and_then(|o| self.objects[o as usize].parent)) {
             (Some(parent), Some((parent_object, _))) => {
                 let parent_path = join(path, "parent");
-                let compiled = self.compile_record_at(parent, &parent_path, problems)?;
-                if compiled.object != parent_object {
+                let compiled = self.compile_record_at(parent, &parent_path, problems)?.into_record()?;
+                if compiled.object() != parent_object {
                     problems.push(
                         join(&parent_path, "object"),
                         code::OBJECT_MISMATCH,
@@ -267,30 +277,30 @@ impl Engine {
             (None, _) => None,
         };
         let extras = Extras { team, shares, parent };
-        Some(Record {
-            id: input.id.as_str().into(),
+        Some(Compiled {
+            id: &input.id,
             object: object?,
             owner: owner?,
             department,
             own_department: input.department.is_some(),
-            fields: fields.into_boxed_slice(),
-            extras: (extras != Extras::default()).then(|| Box::new(extras)),
+            fields,
+            extras: (extras != Extras::default()).then_some(extras),
         })
     }
 
     /// The record as it would be written in a dataset file.
-    pub fn record_input(&self, record: &Record) -> RecordInput {
-        let object = &self.objects[record.object as usize];
+    pub fn record_input(&self, record: RecordRef<'_>) -> RecordInput {
+        let object = &self.objects[record.object() as usize];
         RecordInput {
-            id: record.id.to_string(),
+            id: record.id().to_string(),
             object: object.name.to_string(),
-            owner: self.user_id(record.owner).to_string(),
-            department: record.department.filter(|_| record.own_department).map(|d| self.departments.ids[d as usize].to_string()),
+            owner: self.user_id(record.owner()).to_string(),
+            department: record.department().filter(|_| record.own_department()).map(|d| self.departments.ids[d as usize].to_string()),
             fields: object
                 .fields
                 .iter()
-                .zip(&*record.fields)
-                .filter(|(_, v)| **v != Value::Null)
+                .zip(record.field_values(object.fields.len()))
+                .filter(|(_, v)| *v != Value::Null)
                 .map(|(f, v)| (f.name.to_string(), v.to_json()))
                 .collect(),
             team: record
@@ -346,7 +356,7 @@ impl Engine {
     pub fn dataset_loader(&self) -> DatasetLoader<'_> {
         DatasetLoader {
             engine: self,
-            records: Vec::new(),
+            records: RecordStore::default(),
             index: IdIndex::default(),
             problems: Problems::default(),
             positions: Vec::new(),
@@ -367,9 +377,9 @@ impl Engine {
         }
         let same_rules = matches!((self.policy(), from.policy()), (Ok(a), Ok(b)) if a.sharing_rules == b.sharing_rules);
         let lookups =
-            if same_rules { Arc::clone(&dataset.lookups) } else { Arc::new(Lookups::build(self, &dataset.records, &dataset.parents)) };
+            if same_rules { Arc::clone(&dataset.lookups) } else { Arc::new(Lookups::build(self, &dataset.store, &dataset.parents)) };
         Some(Dataset {
-            records: Arc::clone(&dataset.records),
+            store: Arc::clone(&dataset.store),
             index: Arc::clone(&dataset.index),
             parents: Arc::clone(&dataset.parents),
             lookups,
@@ -398,7 +408,7 @@ impl Engine {
 #[derive(Debug)]
 pub struct DatasetLoader<'e> {
     engine: &'e Engine,
-    records: Vec<Record>,
+    records: RecordStore,
     index: IdIndex,
     problems: Problems,
     /// Input position of each loaded record, for the paths of later problems.
@@ -415,12 +425,14 @@ impl DatasetLoader<'_> {
         let Some(input) = decode::<RecordInput>(value, &path, &mut self.problems) else { return };
         let Some(record) = self.engine.compile_record_at(&input, &path, &mut self.problems) else { return };
         let at = self.records.len() as u32;
-        self.records.push(record);
+        if !record.into_store(&mut self.records) {
+            self.problems.push(path, code::TOO_LARGE, "the dataset passes 4 GiB of record text, the most one dataset holds");
+            return;
+        }
         let records = &self.records;
-        if self.index.insert(at, &|i| records.get(i as usize).map_or("", |r| &*r.id)).is_some() {
-            if let Some(record) = self.records.pop() {
-                self.problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate record id `{}`", record.id));
-            }
+        if self.index.insert(at, &|i| records.get(i).map_or("", RecordRef::id)).is_some() {
+            self.records.pop();
+            self.problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate record id `{}`", input.id));
             return;
         }
         self.positions.push(position);
@@ -438,48 +450,54 @@ impl DatasetLoader<'_> {
     /// # Errors
     /// Every problem found while loading.
     pub fn finish(self) -> Result<Dataset, Error> {
-        let DatasetLoader { engine, records, index, mut problems, positions, .. } = self;
+        let DatasetLoader { engine, mut records, index, mut problems, positions, .. } = self;
+        records.shrink();
         let mut parents = vec![NO_PARENT; records.len()];
         for (i, record) in records.iter().enumerate() {
-            let Some((parent_object, field)) = engine.objects[record.object as usize].parent else { continue };
-            let Some(parent_id) = record.fields[field as usize].as_str() else { continue };
+            let Some((parent_object, field)) = engine.objects[record.object() as usize].parent else { continue };
+            let Some(parent_id) = record.field(field).as_str() else { continue };
             let path =
-                || join(&join(&join("", positions[i]), "fields"), &engine.objects[record.object as usize].fields[field as usize].name);
-            let position = index.get(parent_id, |i| records.get(i as usize).map_or("", |r| &*r.id));
-            match position.map(|p| &records[p as usize]) {
-                Some(parent) if parent.object == parent_object => parents[i] = position.unwrap_or(NO_PARENT),
+                || join(&join(&join("", positions[i]), "fields"), &engine.objects[record.object() as usize].fields[field as usize].name);
+            let position = index.get(parent_id, |i| records.get(i).map_or("", RecordRef::id));
+            match position.and_then(|p| records.get(p)) {
+                Some(parent) if parent.object() == parent_object => parents[i] = position.unwrap_or(NO_PARENT),
                 Some(parent) => problems.push(
                     path(),
                     code::OBJECT_MISMATCH,
                     format!(
                         "parent `{parent_id}` is a `{}`, expected a `{}`",
-                        engine.objects[parent.object as usize].name, engine.objects[parent_object as usize].name
+                        engine.objects[parent.object() as usize].name,
+                        engine.objects[parent_object as usize].name
                     ),
                 ),
                 None => problems.push(path(), code::UNKNOWN_RECORD, format!("parent record `{parent_id}` is not in the dataset")),
             }
         }
         problems.into_result()?;
+        let is_id = |object: u32, field: u32| {
+            engine.objects.get(object as usize).and_then(|o| o.fields.get(field as usize)).is_some_and(|f| f.kind == FieldType::Id)
+        };
+        records.link_ids(is_id, |store, id| index.get(id, |i| store.get(i).map_or("", RecordRef::id)));
         let lookups = Arc::new(Lookups::build(engine, &records, &parents));
-        Ok(Dataset { records: Arc::new(records), index: Arc::new(index), lookups, parents: Arc::new(parents), engine: engine.id })
+        Ok(Dataset { store: Arc::new(records), index: Arc::new(index), lookups, parents: Arc::new(parents), engine: engine.id })
     }
 }
 
-fn typed_value(json: &serde_json::Value, kind: FieldType) -> Result<Value, (&'static str, String)> {
+fn typed_value(json: &serde_json::Value, kind: FieldType) -> Result<Scalar<'_>, (&'static str, String)> {
     use serde_json::Value as J;
     let bad = |expected: &str| Err((code::BAD_TYPE, format!("must be {expected}, found {}", crate::json::kind(json))));
     match (kind, json) {
-        (_, J::Null) => Ok(Value::Null),
-        (FieldType::String | FieldType::Id, J::String(s)) => Ok(Value::Str(s.as_str().into())),
+        (_, J::Null) => Ok(Scalar::Null),
+        (FieldType::String | FieldType::Id, J::String(s)) => Ok(Scalar::Str(s)),
         (FieldType::Datetime, J::String(s)) => {
             if crate::clock::parse_rfc3339(s).is_some() {
-                Ok(Value::Str(s.as_str().into()))
+                Ok(Scalar::Str(s))
             } else {
                 Err((code::BAD_VALUE, format!("must be an rfc 3339 time, found `{s}`")))
             }
         }
-        (FieldType::Number, J::Number(n)) => n.as_f64().map(Value::Num).ok_or((code::BAD_VALUE, "is not a finite number".to_owned())),
-        (FieldType::Bool, J::Bool(b)) => Ok(Value::Bool(*b)),
+        (FieldType::Number, J::Number(n)) => n.as_f64().map(Scalar::Num).ok_or((code::BAD_VALUE, "is not a finite number".to_owned())),
+        (FieldType::Bool, J::Bool(b)) => Ok(Scalar::Bool(*b)),
         (FieldType::String | FieldType::Id | FieldType::Datetime, _) => bad("a string"),
         (FieldType::Number, _) => bad("a number"),
         (FieldType::Bool, _) => bad("a boolean"),

@@ -132,7 +132,7 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
                     continue;
                 }
                 if let (false, Some(records)) = (dirty, plan.narrow_users.get(user)) {
-                    for &record in records.iter().filter(|&&r| new.records[r as usize].object == o_new) {
+                    for &record in records.iter().filter(|&&r| new.at(r).object() == o_new) {
                         visit(user, record, &mut changes);
                     }
                     continue;
@@ -153,7 +153,7 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
             // whose paths read that owner can see a different answer.
             let everyone = plan.owner_sensitive_objects.contains(*object);
             for (&record, owners) in &plan.owned_by_changed {
-                if new.records[record as usize].object != o_new {
+                if new.at(record).object() != o_new {
                     continue;
                 }
                 let candidates: BTreeSet<&str> = if everyone {
@@ -170,7 +170,7 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
     changes.sort_by(|a, b| (&a.user, &a.record, &a.action).cmp(&(&b.user, &b.record, &b.action)));
     let mut summary = Summary::default();
     for change in &changes {
-        let object = new.get(&change.record).and_then(|r| after.object_name(r.object)).unwrap_or_default().to_owned();
+        let object = new.get(&change.record).and_then(|r| after.object_name(r.object())).unwrap_or_default().to_owned();
         for counts in [
             &mut summary.total,
             summary.users.entry(change.user.clone()).or_default(),
@@ -225,16 +225,16 @@ fn compare(
 ) -> Option<Change> {
     let decide = |engine: &Engine, dataset: &Dataset| {
         let a = engine.action_id(action)?;
-        let r = &dataset.records[record as usize];
-        let query = Query { user, action: a, object: r.object, record: Some(r), context, fields: &[], dataset: Some(dataset) };
+        let r = dataset.at(record);
+        let query = Query { user, action: a, object: r.object(), record: Some(r), context, fields: &[], dataset: Some(dataset) };
         let decision = engine.check_query(&query);
         decision.allowed.then_some(decision)
     };
     // Render reasons only for the few pairs that changed.
     let reasons = |engine: &Engine, dataset: &Dataset, decision: &crate::decision::Decision| {
-        let r = &dataset.records[record as usize];
+        let r = dataset.at(record);
         let query =
-            Query { user, action: decision.action, object: r.object, record: Some(r), context, fields: &[], dataset: Some(dataset) };
+            Query { user, action: decision.action, object: r.object(), record: Some(r), context, fields: &[], dataset: Some(dataset) };
         engine.render(decision, &query).reasons
     };
     let (change, reasons) = match (decide(before, old), decide(after, new)) {
@@ -242,7 +242,7 @@ fn compare(
         (Some(decision), None) => (ChangeKind::Lost, reasons(before, old, &decision)),
         _ => return None,
     };
-    Some(Change { user: user.to_owned(), record: new.records[record as usize].id.to_string(), action: action.to_owned(), change, reasons })
+    Some(Change { user: user.to_owned(), record: new.at(record).id().to_string(), action: action.to_owned(), change, reasons })
 }
 
 /// What the change touches.
@@ -336,7 +336,7 @@ impl<'e> Plan<'e> {
                 records.dedup();
                 // Re-asking many single records costs more than two filters per
                 // object and action: past a share of the dataset, filter instead.
-                if records.len() <= new.records.len() / 50 {
+                if records.len() <= new.len() / 50 {
                     narrow_users.insert(id, records);
                 }
             }
@@ -369,7 +369,7 @@ impl<'e> Plan<'e> {
         let mut owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>> = BTreeMap::new();
         for &owner in &changed_users {
             let Some(o) = after.user_at(owner) else { continue };
-            let mut stack: Vec<u32> = new.lookups.by_owner[o as usize].clone();
+            let mut stack: Vec<u32> = new.lookups.by_owner[o as usize].to_vec();
             while let Some(record) = stack.pop() {
                 if owned_by_changed.entry(record).or_default().insert(owner) {
                     stack.extend(new.lookups.children.get(&record).into_iter().flatten());
@@ -378,9 +378,9 @@ impl<'e> Plan<'e> {
         }
         // Inline parents are not in the children index: look at them directly.
         for &record in &new.lookups.inline_parent {
-            let mut parent = new.records[record as usize].parent();
+            let mut parent = new.at(record).parent();
             while let Some(p) = parent {
-                let owner = after.user_id(p.owner);
+                let owner = after.user_id(p.owner());
                 if let Some(&owner) = changed_users.get(owner) {
                     owned_by_changed.entry(record).or_default().insert(owner);
                 }
@@ -485,12 +485,10 @@ impl Engine {
         match entry.source {
             RuleSource::OwnedBy(_) => {
                 for &owner in &self.rule_owners[r] {
-                    into.extend(
-                        dataset.lookups.by_owner[owner as usize].iter().filter(|&&x| dataset.records[x as usize].object == entry.object),
-                    );
+                    into.extend(dataset.lookups.by_owner[owner as usize].iter().filter(|&&x| dataset.at(x).object() == entry.object));
                 }
             }
-            RuleSource::Criteria(_) => match dataset.lookups.criteria_matches(self, &dataset.records, r as u32) {
+            RuleSource::Criteria(_) => match dataset.lookups.criteria_matches(self, &dataset.store, r as u32) {
                 Some(matches) => into.extend_from_slice(matches),
                 None => into.extend_from_slice(&dataset.lookups.by_object[entry.object as usize]),
             },

@@ -253,12 +253,54 @@ impl Lists {
         out
     }
 
+    /// `keys` lists from (key, item) pairs, items in the order `visit` gives
+    /// them. `visit` runs twice (count, then fill): one allocation per array,
+    /// no slack, where a `Vec<Vec<u32>>` costs a header per key and its growth.
+    pub(crate) fn group(keys: usize, visit: impl Fn(&mut dyn FnMut(u32, u32))) -> Lists {
+        let mut ends = vec![0u32; keys];
+        visit(&mut |key, _| {
+            if let Some(count) = ends.get_mut(key as usize) {
+                *count += 1;
+            }
+        });
+        let mut total = 0;
+        let mut next = Vec::with_capacity(keys);
+        for end in &mut ends {
+            next.push(total);
+            total += *end;
+            *end = total;
+        }
+        let mut items = vec![0u32; total as usize];
+        visit(&mut |key, item| {
+            if let Some(at) = next.get_mut(key as usize) {
+                if let Some(slot) = items.get_mut(*at as usize) {
+                    *slot = item;
+                }
+                *at += 1;
+            }
+        });
+        Lists { items, ends }
+    }
+
+    /// Bytes held.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        (self.items.capacity() + self.ends.capacity()) * 4
+    }
+
     /// List `i` (empty when out of range).
     pub(crate) fn get(&self, i: u32) -> &[u32] {
         let i = i as usize;
         let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) as usize };
         let end = self.ends.get(i).copied().unwrap_or(0) as usize;
         self.items.get(start..end).unwrap_or(&[])
+    }
+}
+
+impl std::ops::Index<usize> for Lists {
+    type Output = [u32];
+
+    fn index(&self, i: usize) -> &[u32] {
+        self.get(i as u32)
     }
 }
 

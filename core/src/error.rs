@@ -73,6 +73,8 @@ pub mod code {
     pub const OBJECT_MISMATCH: &str = "object_mismatch";
     /// A dataset loaded by one engine was given to another.
     pub const FOREIGN_DATASET: &str = "foreign_dataset";
+    /// More data than one dataset holds.
+    pub const TOO_LARGE: &str = "too_large";
     /// A test expectation is malformed.
     pub const BAD_EXPECTATION: &str = "bad_expectation";
 }

@@ -48,7 +48,7 @@ mod value;
 pub use check::{Prepared, Query};
 pub use cidr::Cidr;
 pub use clock::{format_rfc3339, parse_rfc3339};
-pub use dataset::{Dataset, Record, parse_records};
+pub use dataset::{Dataset, Record, RecordRef, parse_records};
 pub use decision::{Decision, Denial, FieldSets, Reason, Stage};
 pub use engine::{Engine, Principal};
 pub use error::{Error, Problem};

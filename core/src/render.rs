@@ -166,7 +166,7 @@ impl Engine {
             user_name: decision.user.and_then(|u| self.user_name(u).map(str::to_owned)),
             action: self.actions.get(decision.action as usize).map(|a| a.name.to_string()).unwrap_or_default(),
             object: self.object_name(decision.object).unwrap_or_default().to_owned(),
-            record: query.record.map(|r| r.id.to_string()),
+            record: query.record.map(|r| r.id().to_string()),
         }
     }
 

@@ -15,7 +15,7 @@ fn bundled_engines_answer_the_corpus_like_compiled_ones() {
         let loaded = bundle::open(&bundle::write(&suite.engine, Some(&secret)).unwrap(), Some(&key), false).unwrap();
         // Records hold the compiling engine's indices: load them again for the bundled one.
         let records = suite.dataset.as_ref().map(|d| {
-            let json = serde_json::to_value(d.records().iter().map(|r| suite.engine.record_input(r)).collect::<Vec<_>>()).unwrap();
+            let json = serde_json::to_value(d.records().map(|r| suite.engine.record_input(r)).collect::<Vec<_>>()).unwrap();
             loaded.load_records(&json).unwrap()
         });
         let original = clearance_core::suite::run(&suite.engine, suite.dataset.as_ref(), &suite.cases);

@@ -61,21 +61,20 @@ fn incremental(before: &Policy, after: &Policy, records: &serde_json::Value) -> 
 
 /// `matrix(after) − matrix(before)` and the reverse, as changes.
 fn matrix_difference(before: &Policy, after: &Policy, records: &serde_json::Value) -> BTreeSet<(String, String, String, bool)> {
-    let grants =
-        |policy: &Policy| {
-            let engine = Engine::compile(policy.clone()).unwrap();
-            let dataset = engine.load_records(records).unwrap();
-            let matrix = engine.matrix(&dataset, &context());
-            let users: Vec<&str> = engine.user_ids().collect();
-            let actions: Vec<&str> = engine.action_names().collect();
-            let mut grants = BTreeSet::new();
-            for (&(u, _, a), records) in &matrix.grants {
-                grants.extend(records.iter().map(|&r| {
-                    (users[u as usize].to_owned(), dataset.records()[r as usize].id().to_owned(), actions[a as usize].to_owned())
-                }));
-            }
-            grants
-        };
+    let grants = |policy: &Policy| {
+        let engine = Engine::compile(policy.clone()).unwrap();
+        let dataset = engine.load_records(records).unwrap();
+        let matrix = engine.matrix(&dataset, &context());
+        let users: Vec<&str> = engine.user_ids().collect();
+        let actions: Vec<&str> = engine.action_names().collect();
+        let mut grants = BTreeSet::new();
+        for (&(u, _, a), records) in &matrix.grants {
+            grants.extend(records.iter().map(|&r| {
+                (users[u as usize].to_owned(), dataset.record(r).expect("in range").id().to_owned(), actions[a as usize].to_owned())
+            }));
+        }
+        grants
+    };
     let (was, now) = (grants(before), grants(after));
     now.difference(&was)
         .map(|(u, r, a)| (u.clone(), r.clone(), a.clone(), true))

@@ -44,7 +44,7 @@ fn load(client: &mut Client, schema: &str, engine: &Engine, dataset: &Dataset, m
         let columns: Vec<String> =
             ["id", "owner_id", "department_id"].into_iter().map(ident).chain(fields.iter().map(|f| ident(f))).collect();
         let mut writer = client.copy_in(&format!("COPY {} ({}) FROM STDIN", ident(&mapping.table(object)), columns.join(", "))).unwrap();
-        for record in dataset.records().iter().filter(|r| engine.object_name(r.object()) == Some(object.as_str())) {
+        for record in dataset.records().filter(|r| engine.object_name(r.object()) == Some(object.as_str())) {
             let input = engine.record_input(record);
             let mut row = vec![
                 copy_text(Some(input.id.clone())),
@@ -145,7 +145,7 @@ fn agree(client: &mut Client, engine: &Engine, dataset: &Dataset, questions: &[(
         let a = engine.action_id(action).unwrap();
         let o = engine.object_id(object).unwrap();
         let from_filter: BTreeSet<String> =
-            engine.filter(dataset, user, a, o, context).into_iter().map(|r| dataset.records()[r as usize].id().to_owned()).collect();
+            engine.filter(dataset, user, a, o, context).into_iter().map(|r| dataset.record(r).expect("in range").id().to_owned()).collect();
         assert_eq!(from_sql, from_filter, "plan and filter disagree for {user} {action} {object}\n{}\n{:?}", plan.sql, plan.params);
         non_empty += usize::from(!from_filter.is_empty());
     }

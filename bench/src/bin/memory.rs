@@ -25,4 +25,7 @@ fn main() {
     println!("records: {}", dataset.len());
     println!("resident before load: {before} KiB, after: {after} KiB (the allocator keeps freed JSON pages)");
     println!("dataset: {bytes} bytes accounted, {:.0} bytes per record", bytes as f64 / dataset.len() as f64);
+    for (part, bytes) in dataset.memory_parts() {
+        println!("  {part}: {:.1} bytes per record", bytes as f64 / dataset.len() as f64);
+    }
 }

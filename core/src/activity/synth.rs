@@ -135,11 +135,10 @@ fn context(ip: &str, ms: i64) -> Context {
 fn habits(engine: &Engine, dataset: &Dataset, start_ms: i64, rng: &mut Rng) -> Vec<Habit> {
     let read = engine.action_id("read");
     let edit = engine.action_id("edit");
-    let records = dataset.records();
     let mut owned: Vec<Vec<u32>> = vec![Vec::new(); engine.users.len()];
-    for (r, record) in records.iter().enumerate() {
-        if let Some(list) = owned.get_mut(record.owner as usize) {
-            list.push(r as u32);
+    for record in dataset.records() {
+        if let Some(list) = owned.get_mut(record.owner() as usize) {
+            list.push(record.position());
         }
     }
     let mut out = Vec::new();
@@ -157,11 +156,11 @@ fn habits(engine: &Engine, dataset: &Dataset, start_ms: i64, rng: &mut Rng) -> V
         let ip: Rc<str> = format!("10.{}.{}.{}", (u / 256) % 256, u % 256, 10 + rng.below(200)).into();
         // Candidates: every record of a small dataset, else the user's own
         // plus a sample, so a million records stay cheap.
-        let candidates: Vec<u32> = if records.len() <= 5000 {
-            (0..records.len() as u32).collect()
+        let candidates: Vec<u32> = if dataset.len() <= 5000 {
+            (0..dataset.len() as u32).collect()
         } else {
             let mut c = owned[u as usize].clone();
-            c.extend((0..64).map(|_| rng.below(records.len()) as u32));
+            c.extend((0..64).map(|_| rng.below(dataset.len()) as u32));
             c
         };
         // Probe at the start of the first working day, inside any login hours.

@@ -2,7 +2,7 @@
 //! their maximum, and every path that yields one is kept as a reason.
 
 use super::Query;
-use crate::dataset::Record;
+use crate::dataset::RecordRef;
 use crate::decision::Reason;
 use crate::engine::{Engine, Principal, RuleSource};
 use crate::policy::{Baseline, Level, Scope};
@@ -22,7 +22,7 @@ pub(crate) trait Paths: Sized {
     /// A fresh sink for a parent record's paths.
     fn nested(&self) -> Self;
     /// Records the parent path from the parent's sink.
-    fn add_parent(&mut self, object: u32, record: &Record, level: Level, inner: Self);
+    fn add_parent(&mut self, object: u32, record: RecordRef<'_>, level: Level, inner: Self);
 }
 
 impl Paths for Vec<Reason> {
@@ -41,8 +41,8 @@ impl Paths for Vec<Reason> {
     fn nested(&self) -> Self {
         Vec::new()
     }
-    fn add_parent(&mut self, object: u32, record: &Record, level: Level, inner: Self) {
-        self.push(Reason::Parent { object, record: record.id.clone(), level, reasons: inner });
+    fn add_parent(&mut self, object: u32, record: RecordRef<'_>, level: Level, inner: Self) {
+        self.push(Reason::Parent { object, record: record.id().into(), level, reasons: inner });
     }
 }
 
@@ -69,7 +69,7 @@ impl Paths for Best {
     fn nested(&self) -> Self {
         Best { needs: self.needs, level: None }
     }
-    fn add_parent(&mut self, _: u32, _: &Record, level: Level, _: Self) {
+    fn add_parent(&mut self, _: u32, _: RecordRef<'_>, level: Level, _: Self) {
         self.level = self.level.max(Some(level));
     }
 }
@@ -80,7 +80,7 @@ impl Engine {
     pub(crate) fn record_level<P: Paths>(
         &self,
         u: u32,
-        record: &Record,
+        record: RecordRef<'_>,
         query: &Query<'_>,
         assume_mfa: bool,
         paths: &mut P,
@@ -88,13 +88,13 @@ impl Engine {
         let action = query.action;
         let start = paths.mark();
         let user = &self.users[u as usize];
-        let object = &self.objects[record.object as usize];
-        let owner = &self.users[record.owner as usize];
-        if record.owner == u {
+        let object = &self.objects[record.object() as usize];
+        let owner = &self.users[record.owner() as usize];
+        if record.owner() == u {
             paths.add(Reason::Owner);
         }
         let merged = &self.merged[user.merged as usize];
-        if let Some((scope, bundle)) = merged.scopes[self.slot(record.object, action)]
+        if let Some((scope, bundle)) = merged.scopes[self.slot(record.object(), action)]
             && self.scope_covers(scope, u, record)
         {
             paths.add(Reason::Scope { scope, bundle, level: self.actions[action as usize].needs });
@@ -112,7 +112,7 @@ impl Engine {
             if self.roles.strictly_above(role, owner_role) && within_depth() {
                 paths.add(Reason::Hierarchy { role, owner_role, level });
             }
-            if role == owner_role && record.owner != u && self.peer_roles[role as usize] {
+            if role == owner_role && record.owner() != u && self.peer_roles[role as usize] {
                 paths.add(Reason::Peers { role, level });
             }
         }
@@ -123,11 +123,11 @@ impl Engine {
         for &entry in self.rules_of(u) {
             let (r, superior) = (entry >> 1, entry & 1 == 1);
             let rule = &self.sharing[r as usize];
-            if rule.object != record.object {
+            if rule.object != record.object() {
                 continue;
             }
             let applies = match rule.source {
-                RuleSource::OwnedBy(principal) => self.contains(principal, record.owner),
+                RuleSource::OwnedBy(principal) => self.contains(principal, record.owner()),
                 // Unknown criteria (missing context) do not share.
                 RuleSource::Criteria(condition) => {
                     let env = env.get_or_insert_with(|| self.env(u, Some(record), query.context, assume_mfa));
@@ -157,33 +157,33 @@ impl Engine {
         {
             let mut inner = paths.nested();
             if let Some(level) = self.record_level(u, parent, query, assume_mfa, &mut inner) {
-                paths.add_parent(parent.object, parent, level, inner);
+                paths.add_parent(parent.object(), parent, level, inner);
             }
         }
         paths.best_since(start)
     }
 
     /// The parent record: inline, else found in the dataset through the schema's parent field.
-    fn parent_of<'a>(&self, record: &'a Record, query: &Query<'a>) -> Option<&'a Record> {
+    fn parent_of<'a>(&self, record: RecordRef<'a>, query: &Query<'a>) -> Option<RecordRef<'a>> {
         if let Some(parent) = record.parent() {
             return Some(parent);
         }
         if let Some(found) = query.dataset.and_then(|d| d.stored_parent(record)) {
             return found;
         }
-        let (parent_object, field) = self.objects[record.object as usize].parent?;
-        let id = record.fields.get(field as usize)?.as_str()?;
-        query.dataset?.get(id).filter(|p| p.object == parent_object)
+        let (parent_object, field) = self.objects[record.object() as usize].parent?;
+        let id = record.field(field).as_str()?;
+        query.dataset?.get(id).filter(|p| p.object() == parent_object)
     }
 
     /// Whether a scope covers the record for user `u`. Scopes are cumulative:
     /// a department grant also covers the user's own records.
-    pub(crate) fn scope_covers(&self, scope: Scope, u: u32, record: &Record) -> bool {
-        if scope == Scope::All || record.owner == u {
+    pub(crate) fn scope_covers(&self, scope: Scope, u: u32, record: RecordRef<'_>) -> bool {
+        if scope == Scope::All || record.owner() == u {
             return true;
         }
         let user_department = self.users[u as usize].department;
-        match (scope, record.department, user_department) {
+        match (scope, record.department(), user_department) {
             (Scope::Department, Some(rd), Some(ud)) => rd == ud,
             (Scope::DepartmentTree, Some(rd), Some(ud)) => self.departments.within(rd, ud),
             _ => false,

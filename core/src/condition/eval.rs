@@ -5,6 +5,7 @@ use super::ast::CmpOp;
 use super::resolve::{CExpr, COp, CtxKey};
 use crate::cidr::Cidr;
 use crate::clock::parse_rfc3339;
+use crate::dataset::{RecordRef, Scalar};
 use crate::request::Context;
 use crate::value::Value;
 
@@ -24,14 +25,28 @@ pub struct UserView<'a> {
 /// The record a condition looks at.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordView<'a> {
-    /// Record id.
-    pub id: &'a str,
     /// Owner's user id.
     pub owner: &'a str,
     /// The record's department id (its own or its owner's).
     pub department: Option<&'a str>,
-    /// Field values, indexed by the object's field table.
-    pub fields: &'a [Value],
+    /// Its id and field values.
+    pub data: RecordData<'a>,
+}
+
+/// A record's id and field values: given, or read from a compiled record
+/// only when a condition asks (most checks read neither, and reading them
+/// touches the record's bytes: a cache miss per random record).
+#[derive(Debug, Clone, Copy)]
+pub enum RecordData<'a> {
+    /// Given values.
+    Values {
+        /// Record id.
+        id: &'a str,
+        /// Field values, indexed by the object's field table.
+        fields: &'a [Value],
+    },
+    /// A compiled record.
+    Stored(RecordRef<'a>),
 }
 
 /// Everything a condition can read.
@@ -94,15 +109,26 @@ pub(crate) fn operand<'a>(op: &'a COp, env: &EvalEnv<'a>) -> V<'a> {
         COp::Lit(value) => of(value),
         COp::Time(ms) => V::Time(*ms),
         COp::RecordField(index, datetime) => {
-            let Some(value) = env.record.and_then(|r| r.fields.get(*index as usize)) else {
-                return V::Null;
+            let value = match env.record.map(|r| r.data) {
+                None => return V::Null,
+                Some(RecordData::Values { fields, .. }) => fields.get(*index as usize).map_or(V::Null, of),
+                Some(RecordData::Stored(record)) => match record.field(*index) {
+                    Scalar::Null => V::Null,
+                    Scalar::Bool(b) => V::Bool(b),
+                    Scalar::Num(n) => V::Num(n),
+                    Scalar::Str(s) => V::Str(s),
+                },
             };
             match (value, datetime) {
-                (Value::Str(s), true) => parse_rfc3339(s).map_or(V::Null, V::Time),
-                _ => of(value),
+                (V::Str(s), true) => parse_rfc3339(s).map_or(V::Null, V::Time),
+                _ => value,
             }
         }
-        COp::RecordId => env.record.map_or(V::Null, |r| V::Str(r.id)),
+        COp::RecordId => match env.record.map(|r| r.data) {
+            None => V::Null,
+            Some(RecordData::Values { id, .. }) => V::Str(id),
+            Some(RecordData::Stored(record)) => V::Str(record.id()),
+        },
         COp::RecordOwner => env.record.map_or(V::Null, |r| V::Str(r.owner)),
         COp::RecordDepartment => env.record.and_then(|r| r.department).map_or(V::Null, V::Str),
         COp::Absent => V::Null,

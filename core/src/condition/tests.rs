@@ -33,7 +33,7 @@ fn check(text: &str, ctx: serde_json::Value) -> Option<bool> {
     let context = context(ctx);
     let env = EvalEnv {
         user: UserView { id: "ann", role: Some("rep"), department: Some("east"), attributes: &attributes },
-        record: Some(RecordView { id: "a1", owner: "ann", department: Some("east"), fields: &fields }),
+        record: Some(RecordView { owner: "ann", department: Some("east"), data: super::RecordData::Values { id: "a1", fields: &fields } }),
         context: &context,
         assume_mfa: false,
     };

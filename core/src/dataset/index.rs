@@ -1,8 +1,8 @@
 //! Indices over a loaded dataset, so the questions around `check` (filter,
 //! who-can, diff) visit the few records a path can reach instead of all.
 
-use super::Record;
-use crate::engine::{Engine, Principal, RuleSource};
+use super::{RecordRef, RecordStore};
+use crate::engine::{Engine, Lists, Principal, RuleSource};
 use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
@@ -10,15 +10,15 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Lookups {
     /// Per object.
-    pub by_object: Vec<Vec<u32>>,
+    pub by_object: Lists,
     /// Per owner (user index).
-    pub by_owner: Vec<Vec<u32>>,
+    pub by_owner: Lists,
     /// Per record department.
-    pub by_department: Vec<Vec<u32>>,
+    pub by_department: Lists,
     /// Per team member.
-    pub by_team_member: Vec<Vec<u32>>,
+    pub by_team_member: Lists,
     /// Per user named directly by a manual share.
-    pub by_user_share: Vec<Vec<u32>>,
+    pub by_user_share: Lists,
     /// Manual shares to groups, roles and departments: (recipient, record).
     pub other_shares: Vec<(Principal, u32)>,
     /// Records that carry their parent inline.
@@ -30,49 +30,70 @@ pub(crate) struct Lookups {
 }
 
 impl Lookups {
-    pub fn memory_bytes(&self) -> usize {
-        let lists = |lists: &Vec<Vec<u32>>| {
-            lists.capacity() * std::mem::size_of::<Vec<u32>>() + lists.iter().map(|l| l.capacity() * 4).sum::<usize>()
-        };
-        lists(&self.by_object)
-            + lists(&self.by_owner)
-            + lists(&self.by_department)
-            + lists(&self.by_team_member)
-            + lists(&self.by_user_share)
-            + self.other_shares.capacity() * std::mem::size_of::<(Principal, u32)>()
-            + self.inline_parent.capacity() * 4
-            + self.children.capacity() * (4 + std::mem::size_of::<Vec<u32>>() + 1)
-            + self.children.values().map(|c| c.capacity() * 4).sum::<usize>()
-            + self.criteria.iter().filter_map(|c| c.get()).map(|m| m.capacity() * 4).sum::<usize>()
+    pub fn memory_parts(&self) -> Vec<(&'static str, usize)> {
+        let lists = Lists::memory_bytes;
+        vec![
+            ("by object", lists(&self.by_object)),
+            ("by owner", lists(&self.by_owner)),
+            ("by department", lists(&self.by_department)),
+            (
+                "by team member and share",
+                lists(&self.by_team_member)
+                    + lists(&self.by_user_share)
+                    + self.other_shares.capacity() * std::mem::size_of::<(Principal, u32)>()
+                    + self.inline_parent.capacity() * 4,
+            ),
+            (
+                "children",
+                self.children.capacity() * (4 + std::mem::size_of::<Vec<u32>>() + 1)
+                    + self.children.values().map(|c| c.capacity() * 4).sum::<usize>(),
+            ),
+            ("criteria matches", self.criteria.iter().filter_map(|c| c.get()).map(|m| m.capacity() * 4).sum::<usize>()),
+        ]
     }
 
     /// `parents[i]` is record `i`'s parent's position, or `NO_PARENT`.
-    pub fn build(engine: &Engine, records: &[Record], parents: &[u32]) -> Lookups {
+    pub fn build(engine: &Engine, records: &RecordStore, parents: &[u32]) -> Lookups {
+        let users = engine.users.len();
         let mut lookups = Lookups {
-            by_object: vec![Vec::new(); engine.objects.len()],
-            by_owner: vec![Vec::new(); engine.users.len()],
-            by_department: vec![Vec::new(); engine.departments.len()],
-            by_team_member: vec![Vec::new(); engine.users.len()],
-            by_user_share: vec![Vec::new(); engine.users.len()],
+            by_object: Lists::group(engine.objects.len(), |add| records.iter().for_each(|r| add(r.object(), r.position()))),
+            by_owner: Lists::group(users, |add| records.iter().for_each(|r| add(r.owner(), r.position()))),
+            by_department: Lists::group(engine.departments.len(), |add| {
+                records.iter().for_each(|r| r.department().into_iter().for_each(|d| add(d, r.position())))
+            }),
+            by_team_member: Lists::group(users, |add| {
+                for record in records.iter() {
+                    let team = record.team();
+                    // A member listed twice is one entry.
+                    for (i, &(member, _)) in team.iter().enumerate() {
+                        if team[..i].iter().all(|&(other, _)| other != member) {
+                            add(member, record.position());
+                        }
+                    }
+                }
+            }),
+            by_user_share: Lists::group(users, |add| {
+                for record in records.iter() {
+                    let shares = record.shares();
+                    for (i, &(with, _)) in shares.iter().enumerate() {
+                        if let Principal::User(u) = with
+                            && shares[..i].iter().all(|&(other, _)| other != with)
+                        {
+                            add(u, record.position());
+                        }
+                    }
+                }
+            }),
             other_shares: Vec::new(),
             inline_parent: Vec::new(),
             children: FxHashMap::default(),
             criteria: engine.sharing.iter().map(|_| OnceLock::new()).collect(),
         };
-        for (i, record) in records.iter().enumerate() {
-            let i = i as u32;
-            lookups.by_object[record.object as usize].push(i);
-            lookups.by_owner[record.owner as usize].push(i);
-            if let Some(d) = record.department {
-                lookups.by_department[d as usize].push(i);
-            }
-            for &(member, _) in record.team() {
-                push_once(&mut lookups.by_team_member[member as usize], i);
-            }
+        for record in records.iter() {
+            let i = record.position();
             for &(with, _) in record.shares() {
-                match with {
-                    Principal::User(u) => push_once(&mut lookups.by_user_share[u as usize], i),
-                    other => lookups.other_shares.push((other, i)),
+                if !matches!(with, Principal::User(_)) {
+                    lookups.other_shares.push((with, i));
                 }
             }
             if record.parent().is_some() {
@@ -87,7 +108,7 @@ impl Lookups {
 
     /// The records a record-only criteria rule matches (cached), or `None`
     /// when the rule is owner-based or its criteria read the user or context.
-    pub fn criteria_matches(&self, engine: &Engine, records: &[Record], rule: u32) -> Option<&[u32]> {
+    pub fn criteria_matches(&self, engine: &Engine, records: &RecordStore, rule: u32) -> Option<&[u32]> {
         let entry = &engine.sharing[rule as usize];
         let RuleSource::Criteria(condition) = entry.source else { return None };
         let condition = &engine.conditions[condition as usize];
@@ -104,15 +125,11 @@ impl Lookups {
             self.by_object[entry.object as usize]
                 .iter()
                 .copied()
-                .filter(|&r| condition.evaluate(&engine.env(anyone, Some(&records[r as usize]), &context, false)) == Ok(true))
+                .filter(|&r| {
+                    condition.evaluate(&engine.env(anyone, Some(RecordRef { store: records, at: r }), &context, false)) == Ok(true)
+                })
                 .collect()
         });
         Some(matches)
-    }
-}
-
-fn push_once(list: &mut Vec<u32>, record: u32) {
-    if list.last() != Some(&record) {
-        list.push(record);
     }
 }

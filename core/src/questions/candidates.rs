@@ -54,7 +54,7 @@ impl Engine {
     pub(crate) fn candidates(&self, dataset: &Dataset, u: u32, action: u32, object: u32, scope: Option<Scope>) -> Candidates {
         let mut found = Candidates::default();
         let lookups = &dataset.lookups;
-        let on_object = |r: &u32| dataset.records[*r as usize].object == object;
+        let on_object = |r: &u32| dataset.at(*r).object() == object;
         let entry = &self.objects[object as usize];
         let needs = self.actions[action as usize].needs;
         let baseline = entry.baseline.level();
@@ -112,7 +112,7 @@ impl Engine {
                         found.add(sure, lookups.by_owner[owner as usize].iter().copied().filter(on_object));
                     }
                 }
-                RuleSource::Criteria(_) => match lookups.criteria_matches(self, &dataset.records, rule) {
+                RuleSource::Criteria(_) => match lookups.criteria_matches(self, &dataset.store, rule) {
                     Some(matches) => found.add(sure, matches.iter().copied()),
                     None => found.add(false, lookups.by_object[object as usize].iter().copied()),
                 },

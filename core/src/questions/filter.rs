@@ -35,16 +35,14 @@ impl Engine {
         }
         let Some((scope, _)) = merged.scopes[self.slot(object, action)] else { return Vec::new() };
         let mut candidates: Candidates = self.candidates(dataset, u, action, object, Some(scope));
-        candidates.settle(&dataset.lookups.by_object[object as usize], dataset.records.len());
+        candidates.settle(&dataset.lookups.by_object[object as usize], dataset.len());
         let forbids = !self.forbid_deny[self.slot(object, action)].is_empty();
         // The path that found a sure record reaches the needed level; only forbid rules remain.
         let mut allowed: Vec<u32> = if forbids {
             candidates
                 .sure
                 .into_iter()
-                .filter(|&record| {
-                    self.forbid_denial(object, action, &self.env(u, Some(&dataset.records[record as usize]), context, false)).is_none()
-                })
+                .filter(|&record| self.forbid_denial(object, action, &self.env(u, Some(dataset.at(record)), context, false)).is_none())
                 .collect()
         } else {
             candidates.sure
@@ -71,5 +69,5 @@ impl Engine {
 
 /// The query for one record of the dataset.
 fn record_query<'a>(dataset: &'a Dataset, user: &'a str, action: u32, object: u32, record: u32, context: &'a Context) -> Query<'a> {
-    Query { user, action, object, record: Some(&dataset.records[record as usize]), context, fields: &[], dataset: Some(dataset) }
+    Query { user, action, object, record: Some(dataset.at(record)), context, fields: &[], dataset: Some(dataset) }
 }

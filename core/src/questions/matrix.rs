@@ -48,7 +48,7 @@ impl Engine {
         let (Some(u), Some(a), Some(r)) = (self.user_at(user), self.action_id(action), dataset.position(record)) else {
             return false;
         };
-        let object = dataset.records[r as usize].object;
+        let object = dataset.at(r).object();
         matrix.grants.get(&(u, object, a)).is_some_and(|records| records.binary_search(&r).is_ok())
     }
 }

@@ -68,8 +68,7 @@ fn answer(engine: &Engine, dataset: Option<&Dataset>, case: &Case) -> Result<ser
         };
         let after = Engine::from_value(after)?;
         let context = Context::from_map(&diff.context, "/context")?;
-        let records_json =
-            serde_json::to_value(records.records.iter().map(|r| engine.record_input(r)).collect::<Vec<_>>()).unwrap_or_default();
+        let records_json = serde_json::to_value(records.records().map(|r| engine.record_input(r)).collect::<Vec<_>>()).unwrap_or_default();
         let result = crate::diff::diff(engine, &after, &records_json, &context)?;
         let changes: Vec<serde_json::Value> =
             result.changes.into_iter().map(|c| serde_json::json!([c.user, c.record, c.action, c.change])).collect();

@@ -112,7 +112,6 @@ pub fn SimulatePage() -> impl IntoView {
                 .map(|c| {
                     c.current_records
                         .records()
-                        .iter()
                         .filter_map(|r| c.current.object_name(r.object()).map(|o| (r.id().to_owned(), o.to_owned())))
                         .collect()
                 })

@@ -36,7 +36,6 @@ pub fn WhoPage() -> impl IntoView {
             Ok(c) => c
                 .current_records
                 .records()
-                .iter()
                 .map(|r| r.id().to_owned())
                 .map(|id| view! { <option value=id.clone()>{id.clone()}</option> })
                 .collect_view(),

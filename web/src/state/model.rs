@@ -238,7 +238,7 @@ pub fn user_view(engine: &Engine, dataset: &Dataset, user: &str, lang: Lang) -> 
                 .filter_with_reasons(dataset, user, read, o, &context)
                 .into_iter()
                 .map(|hit| {
-                    let record = &dataset.records()[hit.record as usize];
+                    let record = dataset.record(hit.record).expect("in range");
                     let query = Query {
                         user,
                         action: read,
