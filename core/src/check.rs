@@ -194,6 +194,18 @@ impl Engine {
         Some(self.evaluate_for(Some(u), &query, false, true).allowed)
     }
 
+    /// Stages 4 and 5 of a verdict (record access, forbid rules) for user
+    /// `u`, who passed stages 1–3 for the query's object and action: `filter`
+    /// runs those once per user, not once per record. Not for `create`,
+    /// whose stage 4 reads the grant's scope.
+    pub(crate) fn record_stages_allow(&self, u: u32, query: &Query<'_>) -> bool {
+        let needs = self.actions[query.action as usize].needs;
+        let Some(record) = query.record else { return false };
+        let level = self.record_level(u, record, query, false, &mut access::Best { needs, level: None });
+        level.is_some_and(|l| l >= needs)
+            && self.forbid_denial(query.object, query.action, &self.env(u, query.record, query.context, false)).is_none()
+    }
+
     /// The full decision for positions, with the query it answers.
     pub(crate) fn decide_at<'a>(
         &'a self,

@@ -105,52 +105,55 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
         return Err(Error::one("", crate::error::code::FOREIGN_DATASET, "diff needs the same records loaded by each engine"));
     }
     let plan = Plan::new(before, old, after, new)?;
-    // (user, record, action) already compared.
-    let mut seen: BTreeSet<(&str, u32, &str)> = BTreeSet::new();
     let actions: Vec<&str> = after.actions.iter().map(|a| &*a.name).filter(|a| *a != "create").collect();
     let objects: Vec<&str> = after.objects.iter().map(|o| &*o.name).collect();
     let users: BTreeSet<&str> = before.user_ids.iter().chain(after.user_ids.iter()).collect();
+    let who = |user| Who { id: user, before: before.user_at(user), after: after.user_at(user) };
+    let sides = Sides { before, old, after, new, context };
 
     let mut changes = Vec::new();
     for object in &objects {
         let dirty = plan.dirty_objects.contains(*object);
         let (Some(o_new), o_old) = (after.object_id(object), before.object_id(object)) else { continue };
         for &action in &actions {
-            let mut visit = |user, record: u32, changes: &mut Vec<Change>| {
-                if seen.insert((user, record, action))
-                    && let Some(change) = compare(before, old, after, new, user, record, action, context)
-                {
-                    changes.push(change);
-                }
-            };
             let (a_new, a_old) = (after.action_id(action), before.action_id(action));
             let Some(a_new) = a_new else { continue };
+            let act = Act { name: action, before: a_old, after: Some(a_new) };
             let filter_users: Vec<&str> =
                 if dirty { users.iter().copied().collect() } else { plan.changed_users.iter().copied().collect() };
+            // Changed users whose every answer on the object is known after
+            // this loop: filtered under both policies.
+            let mut settled: BTreeSet<&str> = BTreeSet::new();
             for user in filter_users {
                 if !dirty && plan.same_grants.contains(user) && after.covers_everything(user, o_new, a_new) {
                     continue;
                 }
+                let user_ = who(user);
                 if let (false, Some(records)) = (dirty, plan.narrow_users.get(user)) {
                     for &record in records.iter().filter(|&&r| new.at(r).object() == o_new) {
-                        visit(user, record, &mut changes);
+                        changes.extend(sides.compare(&user_, record, &act));
                     }
                     continue;
                 }
+                settled.insert(user);
                 let now = after.filter(new, user, a_new, o_new, context);
                 let was = match (a_old, o_old) {
                     (Some(a), Some(o)) => before.filter(old, user, a, o, context),
                     _ => Vec::new(),
                 };
                 for record in symmetric_difference(&was, &now) {
-                    visit(user, record, &mut changes);
+                    changes.extend(sides.compare(&user_, record, &act));
                 }
             }
             if dirty {
                 continue;
             }
             // Records whose owner (or a parent's owner) changed: only users
-            // whose paths read that owner can see a different answer.
+            // whose paths read that owner can see a different answer. Pairs
+            // the loop above settled or asked are not asked again.
+            let asked = |user: &str, record: u32| {
+                settled.contains(user) || plan.narrow_users.get(user).is_some_and(|records| records.binary_search(&record).is_ok())
+            };
             let everyone = plan.owner_sensitive_objects.contains(*object);
             for (&record, owners) in &plan.owned_by_changed {
                 if new.at(record).object() != o_new {
@@ -161,8 +164,8 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
                 } else {
                     owners.iter().flat_map(|o| plan.affected_by_owner.get(o).into_iter().flatten()).copied().collect()
                 };
-                for user in candidates {
-                    visit(user, record, &mut changes);
+                for user in candidates.into_iter().filter(|&user| !asked(user, record)) {
+                    changes.extend(sides.compare(&who(user), record, &act));
                 }
             }
         }
@@ -211,38 +214,70 @@ fn symmetric_difference(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
-/// Decides (user, record, action) under both policies; a change if they differ.
-#[allow(clippy::too_many_arguments, reason = "both sides of the comparison travel together")]
-fn compare(
-    before: &Engine,
-    old: &Dataset,
-    after: &Engine,
-    new: &Dataset,
-    user: &str,
-    record: u32,
-    action: &str,
-    context: &Context,
-) -> Option<Change> {
-    let decide = |engine: &Engine, dataset: &Dataset| {
-        let a = engine.action_id(action)?;
-        let r = dataset.at(record);
-        let query = Query { user, action: a, object: r.object(), record: Some(r), context, fields: &[], dataset: Some(dataset) };
-        let decision = engine.check_query(&query);
-        decision.allowed.then_some(decision)
-    };
-    // Render reasons only for the few pairs that changed.
-    let reasons = |engine: &Engine, dataset: &Dataset, decision: &crate::decision::Decision| {
-        let r = dataset.at(record);
-        let query =
-            Query { user, action: decision.action, object: r.object(), record: Some(r), context, fields: &[], dataset: Some(dataset) };
-        engine.render(decision, &query).reasons
-    };
-    let (change, reasons) = match (decide(before, old), decide(after, new)) {
-        (None, Some(decision)) => (ChangeKind::Gained, reasons(after, new, &decision)),
-        (Some(decision), None) => (ChangeKind::Lost, reasons(before, old, &decision)),
-        _ => return None,
-    };
-    Some(Change { user: user.to_owned(), record: new.at(record).id().to_string(), action: action.to_owned(), change, reasons })
+/// A user by id, with their index under each policy.
+struct Who<'a> {
+    id: &'a str,
+    before: Option<u32>,
+    after: Option<u32>,
+}
+
+/// An action by name, with its index under each policy.
+struct Act<'a> {
+    name: &'a str,
+    before: Option<u32>,
+    after: Option<u32>,
+}
+
+/// Both policies with their datasets, and the context every question shares.
+struct Sides<'a> {
+    before: &'a Engine,
+    old: &'a Dataset,
+    after: &'a Engine,
+    new: &'a Dataset,
+    context: &'a Context,
+}
+
+impl Sides<'_> {
+    /// Decides (user, record, action) under both policies; a change if they differ.
+    fn compare(&self, user: &Who<'_>, record: u32, action: &Act<'_>) -> Option<Change> {
+        let context = self.context;
+        // The allocation-free verdict first: most pairs asked do not change.
+        let verdict = |engine: &Engine, dataset: &Dataset, u: Option<u32>, a: Option<u32>| match (u, a) {
+            (Some(u), Some(a)) => engine.verdict_at(dataset, u, a, record, context).unwrap_or(false),
+            _ => false,
+        };
+        if verdict(self.before, self.old, user.before, action.before) == verdict(self.after, self.new, user.after, action.after) {
+            return None;
+        }
+        let decide = |engine: &Engine, dataset: &Dataset, a: Option<u32>| {
+            let r = dataset.at(record);
+            let query =
+                Query { user: user.id, action: a?, object: r.object(), record: Some(r), context, fields: &[], dataset: Some(dataset) };
+            let decision = engine.check_query(&query);
+            decision.allowed.then_some(decision)
+        };
+        // Render reasons only for the few pairs that changed.
+        let reasons = |engine: &Engine, dataset: &Dataset, decision: &crate::decision::Decision| {
+            let r = dataset.at(record);
+            let query = Query {
+                user: user.id,
+                action: decision.action,
+                object: r.object(),
+                record: Some(r),
+                context,
+                fields: &[],
+                dataset: Some(dataset),
+            };
+            engine.render(decision, &query).reasons
+        };
+        let (change, reasons) = match (decide(self.before, self.old, action.before), decide(self.after, self.new, action.after)) {
+            (None, Some(decision)) => (ChangeKind::Gained, reasons(self.after, self.new, &decision)),
+            (Some(decision), None) => (ChangeKind::Lost, reasons(self.before, self.old, &decision)),
+            _ => return None,
+        };
+        let record = self.new.at(record).id().to_string();
+        Some(Change { user: user.id.to_owned(), record, action: action.name.to_owned(), change, reasons })
+    }
 }
 
 /// What the change touches.
@@ -296,11 +331,22 @@ impl<'e> Plan<'e> {
         let mut changed_users: BTreeSet<&'e str> = BTreeSet::new();
         let mut narrow_users: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
         let mut same_grants: BTreeSet<&'e str> = BTreeSet::new();
-        for id in before.user_ids.iter().chain(after.user_ids.iter()) {
+        let comparable = before.indexes_like(after);
+        let bundles_changed = !changed_profiles.is_empty() || !changed_sets.is_empty();
+        // The same users in the same order: each once, by position, no lookups.
+        let same_ids = before.user_ids == after.user_ids;
+        let ids = before.user_ids.iter().chain(after.user_ids.iter().filter(|_| !same_ids));
+        for (i, id) in ids.enumerate() {
             if changed_users.contains(id) {
                 continue;
             }
-            let bundle_changed = holds_changed_bundle(before, before_policy, id) || holds_changed_bundle(after, after_policy, id);
+            let bundle_changed =
+                bundles_changed && (holds_changed_bundle(before, before_policy, id) || holds_changed_bundle(after, after_policy, id));
+            // Most users are untouched: compare indices before building signatures.
+            let at = |engine: &Engine| if same_ids { Some(i as u32) } else { engine.user_at(id) };
+            if comparable && !bundle_changed && at(before).zip(at(after)).is_some_and(|(a, b)| before.same_user_entry(after, a, b)) {
+                continue;
+            }
             let (was, now) = (before.user_signature(id), after.user_signature(id));
             if was == now && !bundle_changed {
                 continue;
@@ -314,8 +360,14 @@ impl<'e> Plan<'e> {
                 && !(department_moved(was, now) && reads_user_department)
             {
                 same_grants.insert(id);
+                // Re-asking many single records costs more than two filters per
+                // object and action: past a share of the dataset, filter instead.
+                let limit = new.len() / 50;
                 let mut records = Vec::new();
                 for (engine, dataset, signature, other) in [(before, old, was, now), (after, new, now, was)] {
+                    if records.len() > limit {
+                        break;
+                    }
                     for (rule, _) in signature.rules.iter().filter(|r| !other.rules.contains(r)) {
                         engine.rule_records(rule, dataset, &mut records);
                     }
@@ -330,13 +382,13 @@ impl<'e> Plan<'e> {
                     if role_moved(was, now) || department_moved(was, now) {
                         engine.place_records(id, dataset, role_moved(was, now), department_moved(was, now), &mut records);
                     }
-                    engine.add_children(dataset, &mut records);
+                    if records.len() <= limit {
+                        engine.add_children(dataset, &mut records);
+                    }
                 }
                 records.sort_unstable();
                 records.dedup();
-                // Re-asking many single records costs more than two filters per
-                // object and action: past a share of the dataset, filter instead.
-                if records.len() <= new.len() / 50 {
+                if records.len() <= limit {
                     narrow_users.insert(id, records);
                 }
             }
@@ -388,12 +440,13 @@ impl<'e> Plan<'e> {
             }
         }
         let owners: BTreeSet<&'e str> = owned_by_changed.values().flatten().copied().collect();
+        let changes: BTreeMap<&'e str, OwnerChange<'e>> = owners.iter().map(|&o| (o, OwnerChange::new(before, after, o))).collect();
         let mut affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
         for engine in [before, after] {
             let rule_users = engine.rule_users();
-            for &owner in &owners {
+            for (&owner, change) in &changes {
                 let set = affected_by_owner.entry(owner).or_default();
-                engine.users_reading_owner(owner, &rule_users, set);
+                engine.users_reading_owner(owner, change, &rule_users, set);
             }
         }
         let mut owner_sensitive_objects = BTreeSet::new();
@@ -430,6 +483,30 @@ struct Signature<'a> {
     attributes: Vec<(&'a str, &'a crate::value::Value)>,
 }
 
+/// What of a changed owner others' paths can read differently: records
+/// owned by a user who only changed role are re-asked of the old and new
+/// role chains, not of their department or of every rule reaching them.
+struct OwnerChange<'e> {
+    role: bool,
+    department: bool,
+    /// Owner-based rules (by id) whose owners include the owner under one policy only.
+    rules: BTreeSet<&'e str>,
+}
+
+impl<'e> OwnerChange<'e> {
+    fn new(before: &'e Engine, after: &'e Engine, owner: &str) -> OwnerChange<'e> {
+        let (was, now) = (before.user_signature(owner), after.user_signature(owner));
+        let owning = |engine: &'e Engine| engine.user_at(owner).map(|o| engine.rules_owning(o)).unwrap_or_default();
+        let (was_rules, now_rules) = (owning(before), owning(after));
+        let rules = was_rules.symmetric_difference(&now_rules).copied().collect();
+        match (was, now) {
+            (Some(was), Some(now)) => OwnerChange { role: was.role != now.role, department: was.department != now.department, rules },
+            // Added or removed: everything about them changed.
+            _ => OwnerChange { role: true, department: true, rules: was_rules.union(&now_rules).copied().collect() },
+        }
+    }
+}
+
 impl Signature<'_> {
     /// Equal but for the user's place in the role and department trees, their
     /// groups and the sharing rules that reach them: then only the records
@@ -451,29 +528,36 @@ impl Engine {
         users
     }
 
-    /// Adds the users whose access paths read `owner`: department scopes
-    /// (the owner's department and its ancestors), hierarchy and peers (the
-    /// owner's role and its ancestors), and owner-based sharing rules whose
-    /// owners include them.
-    fn users_reading_owner<'e>(&'e self, owner: &str, rule_users: &[Vec<u32>], into: &mut BTreeSet<&'e str>) {
+    /// Adds the users whose access paths read what changed of `owner`:
+    /// department scopes (the owner's department and its ancestors) when the
+    /// owner's department chain changed; hierarchy and peers (the owner's role
+    /// and its ancestors) when the role chain changed; the users of the
+    /// owner-based sharing rules whose owners gained or lost them.
+    fn users_reading_owner<'e>(&'e self, owner: &str, change: &OwnerChange<'_>, rule_users: &[Vec<u32>], into: &mut BTreeSet<&'e str>) {
         let Some(o) = self.user_at(owner) else { return };
         let user = &self.users[o as usize];
         let mut add = |list: &[u32]| into.extend(list.iter().map(|&u| self.user_id(u)));
-        let mut department = user.department;
+        let mut department = user.department.filter(|_| change.department);
         while let Some(d) = department {
             add(&self.users_by_department[d as usize]);
             department = self.departments.parent[d as usize];
         }
-        let mut role = user.role;
+        let mut role = user.role.filter(|_| change.role);
         while let Some(r) = role {
             add(&self.users_by_role[r as usize]);
             role = self.roles.parent[r as usize];
         }
-        for (r, owners) in self.rule_owners.iter().enumerate() {
-            if owners.binary_search(&o).is_ok() {
+        for (r, rule) in self.sharing.iter().enumerate() {
+            if change.rules.contains(&*rule.id) {
                 add(&rule_users[r]);
             }
         }
+    }
+
+    /// The ids of the owner-based sharing rules whose owners include user `o`.
+    fn rules_owning(&self, o: u32) -> BTreeSet<&str> {
+        let owning = self.rule_owners.iter().zip(&self.sharing).filter(|(owners, _)| owners.binary_search(&o).is_ok());
+        owning.map(|(_, rule)| &*rule.id).collect()
     }
 
     /// The records a sharing rule (by id) can share: its owners' records, or
@@ -537,6 +621,33 @@ impl Engine {
             }
             i += 1;
         }
+    }
+
+    /// Whether roles, departments, groups, bundles, sharing rules and
+    /// attributes have the same indices here as in `other` (so users'
+    /// entries can be compared index by index).
+    fn indexes_like(&self, other: &Engine) -> bool {
+        let tree = |a: &crate::compile::tree::Tree, b: &crate::compile::tree::Tree| a.ids == b.ids && a.parent == b.parent;
+        tree(&self.roles, &other.roles)
+            && tree(&self.departments, &other.departments)
+            && self.peer_roles == other.peer_roles
+            && self.groups == other.groups
+            && self.attributes == other.attributes
+            && self.bundles.iter().map(|b| &b.id).eq(other.bundles.iter().map(|b| &b.id))
+            && self.sharing.iter().map(|r| &r.id).eq(other.sharing.iter().map(|r| &r.id))
+    }
+
+    /// Whether user `a` here has the same entry as user `b` in `other` (see
+    /// [`Engine::indexes_like`]): then their signatures are equal too.
+    fn same_user_entry(&self, other: &Engine, a: u32, b: u32) -> bool {
+        let (x, y) = (&self.users[a as usize], &other.users[b as usize]);
+        x.active == y.active
+            && x.role == y.role
+            && x.department == y.department
+            && self.merged[x.merged as usize].bundles == other.merged[y.merged as usize].bundles
+            && self.groups_of(a) == other.groups_of(b)
+            && self.rules_of(a) == other.rules_of(b)
+            && self.values_of(a) == other.values_of(b)
     }
 
     fn user_signature(&self, id: &str) -> Option<Signature<'_>> {

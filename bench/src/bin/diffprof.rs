@@ -1,5 +1,5 @@
 //! Times the phases of one `diff` (a user moved) at scale, for tuning.
-//! `cargo run --release -p clearance-bench --bin diffprof [RECORDS]`.
+//! `cargo run --release -p clearance-bench --bin diffprof [RECORDS] [ROUNDS]`.
 
 use clearance_core::generate::{Params, generate};
 use clearance_core::{Context, Engine};
@@ -18,7 +18,8 @@ fn main() {
     moved.users[42].role = Some(roles[roles.len() / 2].clone());
     let after = Engine::compile(moved).expect("compiles");
     let after_dataset = after.load_records(&json).expect("loads");
-    for _ in 0..3 {
+    let rounds = std::env::args().nth(2).and_then(|n| n.parse().ok()).unwrap_or(3);
+    for _ in 0..rounds {
         let start = Instant::now();
         let diff = clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context).expect("diff");
         println!("diff: {:.1} ms, {} changes", start.elapsed().as_secs_f64() * 1000.0, diff.changes.len());

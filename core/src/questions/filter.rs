@@ -22,7 +22,6 @@ impl Engine {
     /// record: candidates come from the dataset's indices and each is
     /// confirmed by the decision's own stages.
     pub fn filter(&self, dataset: &Dataset, user: &str, action: u32, object: u32, context: &Context) -> Vec<u32> {
-        let query = |record: u32| record_query(dataset, user, action, object, record, context);
         if !dataset.belongs_to(self) || object as usize >= self.objects.len() || action as usize >= self.actions.len() {
             return Vec::new();
         }
@@ -48,7 +47,12 @@ impl Engine {
             candidates.sure
         };
         let sure = allowed.len();
-        allowed.extend(candidates.unsure.into_iter().filter(|&record| self.check_query(&query(record)).allowed));
+        // Stages 1–3 passed above; `create` reads the scope in stage 4 too.
+        let allows = |record: u32| match action {
+            crate::compile::schema::CREATE => self.verdict_at(dataset, u, action, record, context) == Some(true),
+            _ => self.record_stages_allow(u, &record_query(dataset, user, action, object, record, context)),
+        };
+        allowed.extend(candidates.unsure.into_iter().filter(|&record| allows(record)));
         if allowed.len() > sure {
             allowed.sort_unstable();
         }
