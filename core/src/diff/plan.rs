@@ -1,0 +1,411 @@
+//! What a policy change touches: the users whose own answers can change,
+//! the records whose owners changed and who reads those owners, the objects
+//! to recompute for everyone. `diff` asks only these.
+
+use crate::dataset::Dataset;
+use crate::engine::{Engine, Principal, RuleSource};
+use crate::error::Error;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the change touches.
+pub(super) struct Plan<'e> {
+    pub(super) changed_users: BTreeSet<&'e str>,
+    /// Changed users whose role only moved within the tree (same role, new
+    /// ancestors) and whose other inputs are equal but for the sharing rules
+    /// that reach them: their own answers can change only on the records
+    /// those rules cover, listed here.
+    pub(super) narrow_users: BTreeMap<&'e str, Vec<u32>>,
+    /// Changed users whose bundles, attributes and activity are unchanged and
+    /// whose conditions cannot read what changed: where their grant covers
+    /// every record (scope `all`, or a baseline giving the level), their
+    /// answer is the same before and after.
+    pub(super) same_grants: BTreeSet<&'e str>,
+    pub(super) dirty_objects: BTreeSet<String>,
+    /// Records (indices, the same in both datasets) whose owner, or some
+    /// parent's owner, changed, with those owners.
+    pub(super) owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>>,
+    /// For each changed owner: the users whose access paths read the owner
+    /// (department and its ancestors, role and its ancestors, owner-based
+    /// rules containing them), under either policy.
+    pub(super) affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>>,
+    /// Objects with conditions on `record.owner` or `record.department`:
+    /// there every user is re-asked.
+    pub(super) owner_sensitive_objects: BTreeSet<String>,
+}
+
+impl<'e> Plan<'e> {
+    pub(super) fn new(before: &'e Engine, old: &Dataset, after: &'e Engine, new: &Dataset) -> Result<Plan<'e>, Error> {
+        let (before_policy, after_policy) = (before.policy()?, after.policy()?);
+        // Bundles whose definition changed touch every holder.
+        let (b, a) = (&before_policy.bundles, &after_policy.bundles);
+        let changed_profiles: BTreeSet<&String> =
+            b.profiles.keys().chain(a.profiles.keys()).filter(|id| b.profiles.get(*id) != a.profiles.get(*id)).collect();
+        let changed_sets: BTreeSet<&String> = b
+            .permission_sets
+            .keys()
+            .chain(a.permission_sets.keys())
+            .filter(|id| b.permission_sets.get(*id) != a.permission_sets.get(*id))
+            .collect();
+        let holds_changed_bundle = |engine: &Engine, policy: &crate::policy::Policy, id: &str| {
+            let Some(user) = engine.user_at(id).map(|u| &policy.users[u as usize]) else { return false };
+            user.profile.as_ref().is_some_and(|p| changed_profiles.contains(p))
+                || user.permission_sets.iter().any(|s| changed_sets.contains(s))
+        };
+        // Conditions that read the user's role or department make every path depend on them.
+        let reads = |test: fn(&crate::condition::Condition) -> bool| [before, after].iter().any(|e| e.conditions.iter().any(test));
+        let reads_user_role = reads(crate::condition::Condition::reads_user_role);
+        let reads_user_department = reads(crate::condition::Condition::reads_user_department);
+        let mut changed_users: BTreeSet<&'e str> = BTreeSet::new();
+        let mut narrow_users: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
+        let mut same_grants: BTreeSet<&'e str> = BTreeSet::new();
+        let comparable = before.indexes_like(after);
+        let bundles_changed = !changed_profiles.is_empty() || !changed_sets.is_empty();
+        // The same users in the same order: each once, by position, no lookups.
+        let same_ids = before.user_ids == after.user_ids;
+        let ids = before.user_ids.iter().chain(after.user_ids.iter().filter(|_| !same_ids));
+        for (i, id) in ids.enumerate() {
+            if changed_users.contains(id) {
+                continue;
+            }
+            let bundle_changed =
+                bundles_changed && (holds_changed_bundle(before, before_policy, id) || holds_changed_bundle(after, after_policy, id));
+            // Most users are untouched: compare indices before building signatures.
+            let at = |engine: &Engine| if same_ids { Some(i as u32) } else { engine.user_at(id) };
+            if comparable && !bundle_changed && at(before).zip(at(after)).is_some_and(|(a, b)| before.same_user_entry(after, a, b)) {
+                continue;
+            }
+            let (was, now) = (before.user_signature(id), after.user_signature(id));
+            if was == now && !bundle_changed {
+                continue;
+            }
+            changed_users.insert(id);
+            let role_moved = |w: &Signature<'_>, n: &Signature<'_>| w.role.first() != n.role.first();
+            let department_moved = |w: &Signature<'_>, n: &Signature<'_>| w.department.first() != n.department.first();
+            if let (Some(was), Some(now), false) = (&was, &now, bundle_changed)
+                && was.narrowable(now)
+                && !(role_moved(was, now) && reads_user_role)
+                && !(department_moved(was, now) && reads_user_department)
+            {
+                same_grants.insert(id);
+                // Re-asking many single records costs more than two filters per
+                // object and action: past a share of the dataset, filter instead.
+                let limit = new.len() / 50;
+                let mut records = Vec::new();
+                for (engine, dataset, signature, other) in [(before, old, was, now), (after, new, now, was)] {
+                    if records.len() > limit {
+                        break;
+                    }
+                    for (rule, _) in signature.rules.iter().filter(|r| !other.rules.contains(r)) {
+                        engine.rule_records(rule, dataset, &mut records);
+                    }
+                    // Manual shares to roles and departments follow the user's place in the trees.
+                    let shares = dataset.lookups.other_shares.iter().filter(|(with, _)| match with {
+                        Principal::Role(_) | Principal::RoleAndSubordinates(_) => was.role != now.role,
+                        Principal::Department(_) | Principal::DepartmentTree(_) => was.department != now.department,
+                        Principal::Group(_) => was.groups != now.groups,
+                        Principal::User(_) => false,
+                    });
+                    records.extend(shares.map(|&(_, record)| record));
+                    if role_moved(was, now) || department_moved(was, now) {
+                        engine.place_records(id, dataset, role_moved(was, now), department_moved(was, now), &mut records);
+                    }
+                    if records.len() <= limit {
+                        engine.add_children(dataset, &mut records);
+                    }
+                }
+                records.sort_unstable();
+                records.dedup();
+                if records.len() <= limit {
+                    narrow_users.insert(id, records);
+                }
+            }
+        }
+        let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
+        let (b, a) = (before_policy, after_policy);
+        let global = b.schema.actions != a.schema.actions || b.departments != a.departments;
+        let names: BTreeSet<&String> = b.schema.objects.keys().chain(a.schema.objects.keys()).collect();
+        for name in names {
+            let rules = |p: &'e crate::policy::Policy| {
+                (
+                    p.sharing_rules.iter().filter(|r| &r.object == name).collect::<Vec<_>>(),
+                    p.forbid.iter().filter(|f| f.objects.as_ref().is_none_or(|objects| objects.contains(name))).collect::<Vec<_>>(),
+                )
+            };
+            if global || b.schema.objects.get(name) != a.schema.objects.get(name) || rules(b) != rules(a) {
+                dirty_objects.insert(name.clone());
+            }
+        }
+        // A child follows its parent: a dirty parent makes the child dirty.
+        for _ in 0..after.objects.len() {
+            for object in &after.objects {
+                if let Some((parent, _)) = object.parent
+                    && dirty_objects.contains(&*after.objects[parent as usize].name)
+                {
+                    dirty_objects.insert(object.name.to_string());
+                }
+            }
+        }
+        let mut owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>> = BTreeMap::new();
+        for &owner in &changed_users {
+            let Some(o) = after.user_at(owner) else { continue };
+            let mut stack: Vec<u32> = new.lookups.by_owner[o as usize].to_vec();
+            while let Some(record) = stack.pop() {
+                if owned_by_changed.entry(record).or_default().insert(owner) {
+                    stack.extend(new.lookups.children.get(&record).into_iter().flatten());
+                }
+            }
+        }
+        // Inline parents are not in the children index: look at them directly.
+        for &record in &new.lookups.inline_parent {
+            let mut parent = new.at(record).parent();
+            while let Some(p) = parent {
+                let owner = after.user_id(p.owner());
+                if let Some(&owner) = changed_users.get(owner) {
+                    owned_by_changed.entry(record).or_default().insert(owner);
+                }
+                parent = p.parent();
+            }
+        }
+        let owners: BTreeSet<&'e str> = owned_by_changed.values().flatten().copied().collect();
+        let changes: BTreeMap<&'e str, OwnerChange<'e>> = owners.iter().map(|&o| (o, OwnerChange::new(before, after, o))).collect();
+        let mut affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
+        for engine in [before, after] {
+            let rule_users = engine.rule_users();
+            for (&owner, change) in &changes {
+                let set = affected_by_owner.entry(owner).or_default();
+                engine.users_reading_owner(owner, change, &rule_users, set);
+            }
+        }
+        let mut owner_sensitive_objects = BTreeSet::new();
+        for engine in [before, after] {
+            for (o, object) in engine.objects.iter().enumerate() {
+                let rules = engine.sharing.iter().filter(|r| r.object == o as u32).filter_map(|r| match r.source {
+                    RuleSource::Criteria(c) => Some(c),
+                    RuleSource::OwnedBy(_) => None,
+                });
+                let forbids = (0..engine.n_actions() as u32).flat_map(|a| {
+                    let slot = engine.slot(o as u32, a);
+                    engine.forbid_deny[slot].iter().chain(&engine.forbid_hide[slot]).map(|&(_, c)| c)
+                });
+                if rules.chain(forbids).any(|c| engine.conditions[c as usize].reads_owner_or_department()) {
+                    owner_sensitive_objects.insert(object.name.to_string());
+                }
+            }
+        }
+        Ok(Plan { changed_users, narrow_users, same_grants, dirty_objects, owned_by_changed, affected_by_owner, owner_sensitive_objects })
+    }
+}
+
+/// Everything about a user that a decision can read, in names, so that two
+/// engines can be compared. Bundles appear by id; their definitions are
+/// compared once per bundle (see [`Plan::new`]).
+#[derive(PartialEq)]
+struct Signature<'a> {
+    active: bool,
+    role: Vec<(&'a str, bool)>,
+    department: Vec<&'a str>,
+    bundles: Vec<&'a str>,
+    groups: Vec<&'a str>,
+    rules: Vec<(&'a str, u32)>,
+    attributes: Vec<(&'a str, &'a crate::value::Value)>,
+}
+
+/// What of a changed owner others' paths can read differently: records
+/// owned by a user who only changed role are re-asked of the old and new
+/// role chains, not of their department or of every rule reaching them.
+struct OwnerChange<'e> {
+    role: bool,
+    department: bool,
+    /// Owner-based rules (by id) whose owners include the owner under one policy only.
+    rules: BTreeSet<&'e str>,
+}
+
+impl<'e> OwnerChange<'e> {
+    fn new(before: &'e Engine, after: &'e Engine, owner: &str) -> OwnerChange<'e> {
+        let (was, now) = (before.user_signature(owner), after.user_signature(owner));
+        let owning = |engine: &'e Engine| engine.user_at(owner).map(|o| engine.rules_owning(o)).unwrap_or_default();
+        let (was_rules, now_rules) = (owning(before), owning(after));
+        let rules = was_rules.symmetric_difference(&now_rules).copied().collect();
+        match (was, now) {
+            (Some(was), Some(now)) => OwnerChange { role: was.role != now.role, department: was.department != now.department, rules },
+            // Added or removed: everything about them changed.
+            _ => OwnerChange { role: true, department: true, rules: was_rules.union(&now_rules).copied().collect() },
+        }
+    }
+}
+
+impl Signature<'_> {
+    /// Equal but for the user's place in the role and department trees, their
+    /// groups and the sharing rules that reach them: then only the records
+    /// those places, groups and rules touch can change (see [`Plan::new`]).
+    fn narrowable(&self, other: &Signature<'_>) -> bool {
+        self.active == other.active && self.bundles == other.bundles && self.attributes == other.attributes
+    }
+}
+
+impl Engine {
+    /// For each sharing rule, the users it reaches (recipients and superiors).
+    fn rule_users(&self) -> Vec<Vec<u32>> {
+        let mut users = vec![Vec::new(); self.sharing.len()];
+        for u in 0..self.users.len() as u32 {
+            for &packed in self.rules_of(u) {
+                users[(packed >> 1) as usize].push(u);
+            }
+        }
+        users
+    }
+
+    /// Adds the users whose access paths read what changed of `owner`:
+    /// department scopes (the owner's department and its ancestors) when the
+    /// owner's department chain changed; hierarchy and peers (the owner's role
+    /// and its ancestors) when the role chain changed; the users of the
+    /// owner-based sharing rules whose owners gained or lost them.
+    fn users_reading_owner<'e>(&'e self, owner: &str, change: &OwnerChange<'_>, rule_users: &[Vec<u32>], into: &mut BTreeSet<&'e str>) {
+        let Some(o) = self.user_at(owner) else { return };
+        let user = &self.users[o as usize];
+        let mut add = |list: &[u32]| into.extend(list.iter().map(|&u| self.user_id(u)));
+        let mut department = user.department.filter(|_| change.department);
+        while let Some(d) = department {
+            add(&self.users_by_department[d as usize]);
+            department = self.departments.parent[d as usize];
+        }
+        let mut role = user.role.filter(|_| change.role);
+        while let Some(r) = role {
+            add(&self.users_by_role[r as usize]);
+            role = self.roles.parent[r as usize];
+        }
+        for (r, rule) in self.sharing.iter().enumerate() {
+            if change.rules.contains(&*rule.id) {
+                add(&rule_users[r]);
+            }
+        }
+    }
+
+    /// The ids of the owner-based sharing rules whose owners include user `o`.
+    fn rules_owning(&self, o: u32) -> BTreeSet<&str> {
+        let owning = self.rule_owners.iter().zip(&self.sharing).filter(|(owners, _)| owners.binary_search(&o).is_ok());
+        owning.map(|(_, rule)| &*rule.id).collect()
+    }
+
+    /// The records a sharing rule (by id) can share: its owners' records, or
+    /// the records its criteria match (every record of the object when the
+    /// criteria read the user or context).
+    fn rule_records(&self, rule: &str, dataset: &Dataset, into: &mut Vec<u32>) {
+        let Some(r) = self.sharing.iter().position(|s| &*s.id == rule) else { return };
+        let entry = &self.sharing[r];
+        match entry.source {
+            RuleSource::OwnedBy(_) => {
+                for &owner in &self.rule_owners[r] {
+                    into.extend(dataset.lookups.by_owner[owner as usize].iter().filter(|&&x| dataset.at(x).object() == entry.object));
+                }
+            }
+            RuleSource::Criteria(_) => match dataset.lookups.criteria_matches(self, &dataset.store, r as u32) {
+                Some(matches) => into.extend_from_slice(matches),
+                None => into.extend_from_slice(&dataset.lookups.by_object[entry.object as usize]),
+            },
+        }
+        self.add_children(dataset, into);
+    }
+
+    /// Records the user's place reaches in this engine: records owned in the
+    /// user's role subtree (hierarchy, peers) and records of the user's
+    /// department subtree (department scopes).
+    fn place_records(&self, user: &str, dataset: &Dataset, role: bool, department: bool, into: &mut Vec<u32>) {
+        let Some(u) = self.user_at(user) else { return };
+        let entry = &self.users[u as usize];
+        if let (true, Some(r)) = (role, entry.role) {
+            for &below in self.roles.subtree(r) {
+                for &owner in &self.users_by_role[below as usize] {
+                    into.extend_from_slice(&dataset.lookups.by_owner[owner as usize]);
+                }
+            }
+        }
+        if let (true, Some(d)) = (department, entry.department) {
+            for &below in self.departments.subtree(d) {
+                into.extend_from_slice(&dataset.lookups.by_department[below as usize]);
+            }
+        }
+    }
+
+    /// Whether the user's grant for the action reaches every record of the
+    /// object at the level the action needs (scope `all`, or the baseline).
+    pub(super) fn covers_everything(&self, user: &str, object: u32, action: u32) -> bool {
+        let Some(u) = self.user_at(user) else { return false };
+        let scope = self.merged[self.users[u as usize].merged as usize].scopes[self.slot(object, action)].map(|(s, _)| s);
+        let needs = self.actions[action as usize].needs;
+        scope == Some(crate::policy::Scope::All)
+            || (scope.is_some()
+                && action != crate::compile::schema::CREATE
+                && self.objects[object as usize].baseline.level().is_some_and(|b| b >= needs))
+    }
+
+    /// Adds the descendants of the listed records: children follow their parents.
+    fn add_children(&self, dataset: &Dataset, into: &mut Vec<u32>) {
+        let mut i = 0;
+        while i < into.len() {
+            if let Some(children) = dataset.lookups.children.get(&into[i]) {
+                into.extend_from_slice(children);
+            }
+            i += 1;
+        }
+    }
+
+    /// Whether roles, departments, groups, bundles, sharing rules and
+    /// attributes have the same indices here as in `other` (so users'
+    /// entries can be compared index by index).
+    fn indexes_like(&self, other: &Engine) -> bool {
+        let tree = |a: &crate::compile::tree::Tree, b: &crate::compile::tree::Tree| a.ids == b.ids && a.parent == b.parent;
+        tree(&self.roles, &other.roles)
+            && tree(&self.departments, &other.departments)
+            && self.peer_roles == other.peer_roles
+            && self.groups == other.groups
+            && self.attributes == other.attributes
+            && self.bundles.iter().map(|b| &b.id).eq(other.bundles.iter().map(|b| &b.id))
+            && self.sharing.iter().map(|r| &r.id).eq(other.sharing.iter().map(|r| &r.id))
+    }
+
+    /// Whether user `a` here has the same entry as user `b` in `other` (see
+    /// [`Engine::indexes_like`]): then their signatures are equal too.
+    fn same_user_entry(&self, other: &Engine, a: u32, b: u32) -> bool {
+        let (x, y) = (&self.users[a as usize], &other.users[b as usize]);
+        x.active == y.active
+            && x.role == y.role
+            && x.department == y.department
+            && self.merged[x.merged as usize].bundles == other.merged[y.merged as usize].bundles
+            && self.groups_of(a) == other.groups_of(b)
+            && self.rules_of(a) == other.rules_of(b)
+            && self.values_of(a) == other.values_of(b)
+    }
+
+    fn user_signature(&self, id: &str) -> Option<Signature<'_>> {
+        let u = self.user_at(id)?;
+        let user = &self.users[u as usize];
+        let mut role = Vec::new();
+        let mut node = user.role;
+        while let Some(n) = node {
+            role.push((&*self.roles.ids[n as usize], self.peer_roles[n as usize]));
+            node = self.roles.parent[n as usize];
+        }
+        let mut department = Vec::new();
+        let mut node = user.department;
+        while let Some(n) = node {
+            department.push(&*self.departments.ids[n as usize]);
+            node = self.departments.parent[n as usize];
+        }
+        Some(Signature {
+            active: user.active,
+            role,
+            department,
+            bundles: self.merged[user.merged as usize].bundles.iter().map(|&b| &*self.bundles[b as usize].id).collect(),
+            groups: self.groups_of(u).iter().map(|&g| &*self.groups[g as usize]).collect(),
+            rules: self.rules_of(u).iter().map(|&r| (&*self.sharing[(r >> 1) as usize].id, r & 1)).collect(),
+            attributes: self
+                .attributes
+                .iter()
+                .zip(self.values_of(u))
+                .filter(|(_, v)| **v != crate::value::Value::Null)
+                .map(|(k, v)| (&**k, v))
+                .collect(),
+        })
+    }
+}
