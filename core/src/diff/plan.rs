@@ -3,7 +3,7 @@
 //! to recompute for everyone. `diff` asks only these.
 
 use crate::dataset::Dataset;
-use crate::engine::{Engine, Principal, RuleSource};
+use crate::engine::{Engine, RuleSource};
 use crate::error::Error;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -98,20 +98,27 @@ impl<'e> Plan<'e> {
                     for (rule, _) in signature.rules.iter().filter(|r| !other.rules.contains(r)) {
                         engine.rule_records(rule, dataset, &mut records);
                     }
-                    // Manual shares to roles and departments follow the user's place in the trees.
-                    let shares = dataset.lookups.other_shares.iter().filter(|(with, _)| match with {
-                        Principal::Role(_) | Principal::RoleAndSubordinates(_) => was.role != now.role,
-                        Principal::Department(_) | Principal::DepartmentTree(_) => was.department != now.department,
-                        Principal::Group(_) => was.groups != now.groups,
-                        Principal::User(_) => false,
-                    });
-                    records.extend(shares.map(|&(_, record)| record));
                     if role_moved(was, now) || department_moved(was, now) {
                         engine.place_records(id, dataset, role_moved(was, now), department_moved(was, now), &mut records);
                     }
                     if records.len() <= limit {
                         engine.add_children(dataset, &mut records);
                     }
+                }
+                // Manual shares to groups, roles and departments follow the user's
+                // groups and place in the trees: those whose reach differs.
+                let (u_before, u_after) = (before.user_at(id), after.user_at(id));
+                let share_level = |engine: &Engine, dataset: &Dataset, u: Option<u32>, record: u32| {
+                    let u = u?;
+                    dataset.at(record).shares().iter().filter(|(with, _)| engine.contains(*with, u)).map(|&(_, level)| level).max()
+                };
+                if records.len() <= limit {
+                    let shared = new.lookups.other_shares.iter().map(|&(_, record)| record);
+                    let differs = |&r: &u32| share_level(before, old, u_before, r) != share_level(after, new, u_after, r);
+                    let mut shared: Vec<u32> = shared.filter(differs).collect();
+                    // The same records in both datasets, so one children index serves.
+                    after.add_children(new, &mut shared);
+                    records.extend(shared);
                 }
                 records.sort_unstable();
                 records.dedup();
