@@ -242,6 +242,9 @@ mod packed {
     }
 }
 
+/// What [`Lists::group`] calls with `add(key, item)`, once per pass.
+pub(crate) type Visit<'a> = dyn Fn(&mut dyn FnMut(u32, u32)) + 'a;
+
 impl Lists {
     /// The lists, in order.
     pub(crate) fn from_lists(lists: impl IntoIterator<Item = Vec<u32>>) -> Lists {
@@ -256,7 +259,7 @@ impl Lists {
     /// `keys` lists from (key, item) pairs, items in the order `visit` gives
     /// them. `visit` runs twice (count, then fill): one allocation per array,
     /// no slack, where a `Vec<Vec<u32>>` costs a header per key and its growth.
-    pub(crate) fn group(keys: usize, visit: impl Fn(&mut dyn FnMut(u32, u32))) -> Lists {
+    pub(crate) fn group(keys: usize, visit: &Visit<'_>) -> Lists {
         let mut ends = vec![0u32; keys];
         visit(&mut |key, _| {
             if let Some(count) = ends.get_mut(key as usize) {

@@ -87,14 +87,16 @@ impl Engine {
     ) -> Option<Level> {
         let action = query.action;
         let start = paths.mark();
+        // One read of the record's row (a cache line of a random record).
+        let row = *record.row();
         let user = &self.users[u as usize];
-        let object = &self.objects[record.object() as usize];
-        let owner = &self.users[record.owner() as usize];
-        if record.owner() == u {
+        let object = &self.objects[row.object as usize];
+        let owner = &self.users[row.owner as usize];
+        if row.owner == u {
             paths.add(Reason::Owner);
         }
         let merged = &self.merged[user.merged as usize];
-        if let Some((scope, bundle)) = merged.scopes[self.slot(record.object(), action)]
+        if let Some((scope, bundle)) = merged.scopes[self.slot(row.object, action)]
             && self.scope_covers(scope, u, record)
         {
             paths.add(Reason::Scope { scope, bundle, level: self.actions[action as usize].needs });
@@ -112,7 +114,7 @@ impl Engine {
             if self.roles.strictly_above(role, owner_role) && within_depth() {
                 paths.add(Reason::Hierarchy { role, owner_role, level });
             }
-            if role == owner_role && record.owner() != u && self.peer_roles[role as usize] {
+            if role == owner_role && row.owner != u && self.peer_roles[role as usize] {
                 paths.add(Reason::Peers { role, level });
             }
         }
@@ -123,11 +125,11 @@ impl Engine {
         for &entry in self.rules_of(u) {
             let (r, superior) = (entry >> 1, entry & 1 == 1);
             let rule = &self.sharing[r as usize];
-            if rule.object != record.object() {
+            if rule.object != row.object {
                 continue;
             }
             let applies = match rule.source {
-                RuleSource::OwnedBy(principal) => self.contains(principal, record.owner()),
+                RuleSource::OwnedBy(principal) => self.contains(principal, row.owner),
                 // Unknown criteria (missing context) do not share.
                 RuleSource::Criteria(condition) => {
                     let env = env.get_or_insert_with(|| self.env(u, Some(record), query.context, assume_mfa));

@@ -56,12 +56,12 @@ impl Lookups {
     pub fn build(engine: &Engine, records: &RecordStore, parents: &[u32]) -> Lookups {
         let users = engine.users.len();
         let mut lookups = Lookups {
-            by_object: Lists::group(engine.objects.len(), |add| records.iter().for_each(|r| add(r.object(), r.position()))),
-            by_owner: Lists::group(users, |add| records.iter().for_each(|r| add(r.owner(), r.position()))),
-            by_department: Lists::group(engine.departments.len(), |add| {
+            by_object: Lists::group(engine.objects.len(), &|add| records.iter().for_each(|r| add(r.object(), r.position()))),
+            by_owner: Lists::group(users, &|add| records.iter().for_each(|r| add(r.owner(), r.position()))),
+            by_department: Lists::group(engine.departments.len(), &|add| {
                 records.iter().for_each(|r| r.department().into_iter().for_each(|d| add(d, r.position())))
             }),
-            by_team_member: Lists::group(users, |add| {
+            by_team_member: Lists::group(users, &|add| {
                 for record in records.iter() {
                     let team = record.team();
                     // A member listed twice is one entry.
@@ -72,7 +72,7 @@ impl Lookups {
                     }
                 }
             }),
-            by_user_share: Lists::group(users, |add| {
+            by_user_share: Lists::group(users, &|add| {
                 for record in records.iter() {
                     let shares = record.shares();
                     for (i, &(with, _)) in shares.iter().enumerate() {

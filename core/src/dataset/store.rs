@@ -1,10 +1,11 @@
-//! Records in columns: a 16-byte row per record holding what a check reads
-//! (object, owner, department, extras), and one byte string per record
-//! holding its id and field values, packed end to end in one arena.
+//! Records in columns: a 20-byte row per record holding what a check reads
+//! (object, owner, department, extras, where its bytes start), and one byte
+//! string per record holding its id and field values, packed end to end in
+//! one arena.
 //!
-//! A million records in `Vec<Record>`s of boxed values cost 241 bytes each;
-//! here they cost their text plus some 40 bytes (`bench/README.md`), and the
-//! rows a random check touches fit in the cache 4× better.
+//! A million records as 64-byte structs with boxed values cost 241 bytes
+//! each; here they cost 92 (`bench/README.md`), and the rows a random check
+//! touches take a third of the cache.
 //!
 //! Byte string of a record: flags (1 byte), id (varint length + UTF-8), the
 //! number of encoded fields (varint; trailing nulls are not encoded), then
@@ -77,6 +78,9 @@ pub(crate) struct Row {
     pub department: u32,
     /// Index into the store's extras, or [`NONE`].
     pub extras: u32,
+    /// Where the record's bytes start in the arena (they end where the next
+    /// record's start): in the row, so reading a field costs no extra miss.
+    pub start: u32,
 }
 
 /// Frequent short strings of one field.
@@ -90,8 +94,6 @@ struct Dict {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct RecordStore {
     rows: Vec<Row>,
-    /// Where each record's bytes start; one more entry than rows.
-    starts: Vec<u32>,
     bytes: Vec<u8>,
     /// Per object, per field.
     dicts: Vec<Vec<Dict>>,
@@ -189,9 +191,6 @@ impl RecordStore {
     /// 4 GiB, the most its 32-bit offsets address.
     pub(crate) fn push(&mut self, record: NewRecord<'_>) -> bool {
         let mark = self.bytes.len();
-        if self.starts.is_empty() {
-            self.starts.push(0);
-        }
         self.bytes.push(if record.own_department { FLAG_OWN_DEPARTMENT } else { 0 });
         put_str(&mut self.bytes, record.id);
         let encoded = record.fields.iter().rposition(|f| *f != Scalar::Null).map_or(0, |last| last + 1);
@@ -199,13 +198,13 @@ impl RecordStore {
         for (f, &value) in record.fields[..encoded].iter().enumerate() {
             self.put_field(record.object, f, value);
         }
-        let Ok(end) = u32::try_from(self.bytes.len()) else {
+        let (Ok(start), Ok(_)) = (u32::try_from(mark), u32::try_from(self.bytes.len())) else {
             self.bytes.truncate(mark);
             return false;
         };
-        self.starts.push(end);
         let extras = record.extras.map_or(NONE, |extras| self.extras.push(extras));
-        self.rows.push(Row { object: record.object, owner: record.owner, department: record.department.unwrap_or(NONE), extras });
+        let department = record.department.unwrap_or(NONE);
+        self.rows.push(Row { object: record.object, owner: record.owner, department, extras, start });
         true
     }
 
@@ -215,9 +214,7 @@ impl RecordStore {
             if row.extras != NONE {
                 self.extras.pop();
             }
-            self.starts.pop();
-            let end = self.starts.last().copied().unwrap_or(0);
-            self.bytes.truncate(end as usize);
+            self.bytes.truncate(row.start as usize);
         }
     }
 
@@ -293,7 +290,6 @@ impl RecordStore {
         let dicts: usize = self.dicts.iter().flatten().map(|d| d.values.iter().map(|v| 2 * (v.len() + 16) + 8).sum::<usize>()).sum();
         vec![
             ("rows", self.rows.capacity() * size_of::<Row>()),
-            ("record offsets", self.starts.capacity() * 4),
             ("ids and fields", self.bytes.capacity() + dicts),
             ("teams, shares, inline parents", self.extras.memory_bytes()),
         ]
@@ -305,11 +301,11 @@ impl RecordStore {
     /// field)` says which fields hold ids; `resolve` finds a record by id.
     pub(crate) fn link_ids(&mut self, is_id: impl Fn(u32, u32) -> bool, resolve: impl Fn(&RecordStore, &str) -> Option<u32>) {
         let mut bytes = Vec::with_capacity(self.bytes.len());
-        let mut starts = Vec::with_capacity(self.starts.len());
-        starts.push(0);
+        let mut starts = Vec::with_capacity(self.rows.len());
         for (at, row) in self.rows.iter().enumerate() {
-            let old = self.starts.get(at).zip(self.starts.get(at + 1)).and_then(|(&s, &e)| self.bytes.get(s as usize..e as usize));
-            let old = old.unwrap_or(&[]);
+            let old = RecordRef { store: self, at: at as u32 }.bytes();
+            // Never longer than before: the offsets still fit.
+            starts.push(bytes.len() as u32);
             let mut reader = Reader { bytes: old, at: 1, store: self };
             reader.skip_str();
             let encoded = reader.varint() as u32;
@@ -326,18 +322,17 @@ impl RecordStore {
                 copied = reader.at;
             }
             bytes.extend_from_slice(old.get(copied..).unwrap_or(&[]));
-            // Never longer than before: the offsets still fit.
-            starts.push(bytes.len() as u32);
         }
         bytes.shrink_to_fit();
         self.bytes = bytes;
-        self.starts = starts;
+        for (row, start) in self.rows.iter_mut().zip(starts) {
+            row.start = start;
+        }
     }
 
     /// Frees the slack the loader's growth left.
     pub(crate) fn shrink(&mut self) {
         self.rows.shrink_to_fit();
-        self.starts.shrink_to_fit();
         self.bytes.shrink_to_fit();
         self.extras.shrink();
     }
@@ -356,9 +351,9 @@ impl<'a> RecordRef<'a> {
     }
 
     fn bytes(self) -> &'a [u8] {
-        let at = self.at as usize;
-        let start = self.store.starts[at] as usize;
-        let end = self.store.starts[at + 1] as usize;
+        let rows = &self.store.rows;
+        let start = rows.get(self.at as usize).map_or(0, |r| r.start as usize);
+        let end = rows.get(self.at as usize + 1).map_or(self.store.bytes.len(), |r| r.start as usize);
         self.store.bytes.get(start..end).unwrap_or(&[])
     }
 
