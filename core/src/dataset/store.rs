@@ -30,6 +30,7 @@ pub(crate) enum Scalar<'a> {
 }
 
 impl<'a> Scalar<'a> {
+    /// The owned value (for writing a record back, or answers).
     pub(crate) fn to_value(self) -> Value {
         match self {
             Scalar::Null => Value::Null,
@@ -39,6 +40,7 @@ impl<'a> Scalar<'a> {
         }
     }
 
+    /// The string, if this is one.
     pub(crate) fn as_str(self) -> Option<&'a str> {
         match self {
             Scalar::Str(s) => Some(s),
@@ -346,6 +348,7 @@ pub struct RecordRef<'a> {
 }
 
 impl<'a> RecordRef<'a> {
+    /// What a check reads of the record, in one place.
     pub(crate) fn row(self) -> &'a Row {
         &self.store.rows[self.at as usize]
     }
