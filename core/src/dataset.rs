@@ -37,6 +37,12 @@ pub(crate) struct Extras {
 }
 
 impl Record {
+    /// A store of this one record; `None` past the store's size limit.
+    fn from_new(record: NewRecord<'_>) -> Option<Record> {
+        let mut store = RecordStore::default();
+        store.push(record).then_some(Record { store })
+    }
+
     /// The record, to read or to ask about.
     pub fn view(&self) -> RecordRef<'_> {
         RecordRef { store: &self.store, at: 0 }
@@ -120,7 +126,7 @@ impl Dataset {
 
     /// The index of a record by id.
     pub fn position(&self, id: &str) -> Option<u32> {
-        self.index.get(id, |i| self.store.get(i).map_or("", RecordRef::id))
+        self.index.get(id, |i| self.store.id_of(i))
     }
 
     /// Approximate heap and inline bytes held by the dataset (records, id
@@ -144,36 +150,6 @@ impl Dataset {
     }
 }
 
-/// A record compiled from its input, before it joins a store.
-struct Compiled<'j> {
-    id: &'j str,
-    object: u32,
-    owner: u32,
-    department: Option<u32>,
-    own_department: bool,
-    fields: Vec<Scalar<'j>>,
-    extras: Option<Extras>,
-}
-
-impl Compiled<'_> {
-    fn into_record(self) -> Option<Record> {
-        let mut store = RecordStore::default();
-        self.into_store(&mut store).then_some(Record { store })
-    }
-
-    fn into_store(self, store: &mut RecordStore) -> bool {
-        store.push(NewRecord {
-            id: self.id,
-            object: self.object,
-            owner: self.owner,
-            department: self.department,
-            own_department: self.own_department,
-            fields: &self.fields,
-            extras: self.extras,
-        })
-    }
-}
-
 impl Engine {
     /// Validates one record against the schema and directory.
     ///
@@ -184,10 +160,10 @@ impl Engine {
         let mut problems = Problems::default();
         let record = self.compile_record_at(input, "", &mut problems);
         problems.finish(())?;
-        record.and_then(Compiled::into_record).ok_or_else(|| Error::one("", code::BAD_VALUE, "record could not be compiled"))
+        record.and_then(Record::from_new).ok_or_else(|| Error::one("", code::BAD_VALUE, "record could not be compiled"))
     }
 
-    fn compile_record_at<'j>(&self, input: &'j RecordInput, path: &str, problems: &mut Problems) -> Option<Compiled<'j>> {
+    fn compile_record_at<'j>(&self, input: &'j RecordInput, path: &str, problems: &mut Problems) -> Option<NewRecord<'j>> {
         if input.id.is_empty() {
             problems.push(join(path, "id"), code::EMPTY_ID, "record id is empty");
         }
@@ -256,7 +232,7 @@ impl Engine {
         let parent = match (&input.parent, object.and_then(|o| self.objects[o as usize].parent)) {
             (Some(parent), Some((parent_object, _))) => {
                 let parent_path = join(path, "parent");
-                let compiled = self.compile_record_at(parent, &parent_path, problems)?.into_record()?;
+                let compiled = self.compile_record_at(parent, &parent_path, problems).and_then(Record::from_new)?;
                 if compiled.object() != parent_object {
                     problems.push(
                         join(&parent_path, "object"),
@@ -277,7 +253,7 @@ impl Engine {
             (None, _) => None,
         };
         let extras = Extras { team, shares, parent };
-        Some(Compiled {
+        Some(NewRecord {
             id: &input.id,
             object: object?,
             owner: owner?,
@@ -425,12 +401,12 @@ impl DatasetLoader<'_> {
         let Some(input) = decode::<RecordInput>(value, &path, &mut self.problems) else { return };
         let Some(record) = self.engine.compile_record_at(&input, &path, &mut self.problems) else { return };
         let at = self.records.len() as u32;
-        if !record.into_store(&mut self.records) {
+        if !self.records.push(record) {
             self.problems.push(path, code::TOO_LARGE, "the dataset passes 4 GiB of record text, the most one dataset holds");
             return;
         }
         let records = &self.records;
-        if self.index.insert(at, &|i| records.get(i).map_or("", RecordRef::id)).is_some() {
+        if self.index.insert(at, &|i| records.id_of(i)).is_some() {
             self.records.pop();
             self.problems.push(join(&path, "id"), code::DUPLICATE_ID, format!("duplicate record id `{}`", input.id));
             return;
@@ -451,14 +427,13 @@ impl DatasetLoader<'_> {
     /// Every problem found while loading.
     pub fn finish(self) -> Result<Dataset, Error> {
         let DatasetLoader { engine, mut records, index, mut problems, positions, .. } = self;
-        records.shrink();
         let mut parents = vec![NO_PARENT; records.len()];
         for (i, record) in records.iter().enumerate() {
             let Some((parent_object, field)) = engine.objects[record.object() as usize].parent else { continue };
             let Some(parent_id) = record.field(field).as_str() else { continue };
             let path =
                 || join(&join(&join("", positions[i]), "fields"), &engine.objects[record.object() as usize].fields[field as usize].name);
-            let position = index.get(parent_id, |i| records.get(i).map_or("", RecordRef::id));
+            let position = index.get(parent_id, |i| records.id_of(i));
             match position.and_then(|p| records.get(p)) {
                 Some(parent) if parent.object() == parent_object => parents[i] = position.unwrap_or(NO_PARENT),
                 Some(parent) => problems.push(
@@ -477,7 +452,8 @@ impl DatasetLoader<'_> {
         let is_id = |object: u32, field: u32| {
             engine.objects.get(object as usize).and_then(|o| o.fields.get(field as usize)).is_some_and(|f| f.kind == FieldType::Id)
         };
-        records.link_ids(is_id, |store, id| index.get(id, |i| store.get(i).map_or("", RecordRef::id)));
+        records.link_ids(is_id, |store, id| index.get(id, |i| store.id_of(i)));
+        records.shrink();
         let lookups = Arc::new(Lookups::build(engine, &records, &parents));
         Ok(Dataset { store: Arc::new(records), index: Arc::new(index), lookups, parents: Arc::new(parents), engine: engine.id })
     }

@@ -9,7 +9,6 @@
 
 mod plan;
 
-use crate::check::Query;
 use crate::dataset::Dataset;
 use crate::engine::Engine;
 use crate::error::Error;
@@ -118,16 +117,15 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
     for object in &objects {
         let dirty = plan.dirty_objects.contains(*object);
         let (Some(o_new), o_old) = (after.object_id(object), before.object_id(object)) else { continue };
+        let filter_users = if dirty { &users } else { &plan.changed_users };
         for &action in &actions {
             let (a_new, a_old) = (after.action_id(action), before.action_id(action));
             let Some(a_new) = a_new else { continue };
             let act = Act { name: action, before: a_old, after: Some(a_new) };
-            let filter_users: Vec<&str> =
-                if dirty { users.iter().copied().collect() } else { plan.changed_users.iter().copied().collect() };
             // Changed users whose every answer on the object is known after
             // this loop: filtered under both policies.
             let mut settled: BTreeSet<&str> = BTreeSet::new();
-            for user in filter_users {
+            for &user in filter_users {
                 if !dirty && plan.same_grants.contains(user) && after.covers_everything(user, o_new, a_new) {
                     continue;
                 }
@@ -243,41 +241,22 @@ struct Sides<'a> {
 impl Sides<'_> {
     /// Decides (user, record, action) under both policies; a change if they differ.
     fn compare(&self, user: &Who<'_>, record: u32, action: &Act<'_>) -> Option<Change> {
-        let context = self.context;
         // The allocation-free verdict first: most pairs asked do not change.
         let verdict = |engine: &Engine, dataset: &Dataset, u: Option<u32>, a: Option<u32>| match (u, a) {
-            (Some(u), Some(a)) => engine.verdict_at(dataset, u, a, record, context).unwrap_or(false),
+            (Some(u), Some(a)) => engine.verdict_at(dataset, u, a, record, self.context).unwrap_or(false),
             _ => false,
         };
-        if verdict(self.before, self.old, user.before, action.before) == verdict(self.after, self.new, user.after, action.after) {
+        let now = verdict(self.after, self.new, user.after, action.after);
+        if verdict(self.before, self.old, user.before, action.before) == now {
             return None;
         }
-        let decide = |engine: &Engine, dataset: &Dataset, a: Option<u32>| {
-            let r = dataset.at(record);
-            let query =
-                Query { user: user.id, action: a?, object: r.object(), record: Some(r), context, fields: &[], dataset: Some(dataset) };
-            let decision = engine.check_query(&query);
-            decision.allowed.then_some(decision)
+        // The reasons of the side that allows, rendered only for pairs that changed.
+        let (engine, dataset, u, a, change) = match now {
+            true => (self.after, self.new, user.after, action.after, ChangeKind::Gained),
+            false => (self.before, self.old, user.before, action.before, ChangeKind::Lost),
         };
-        // Render reasons only for the few pairs that changed.
-        let reasons = |engine: &Engine, dataset: &Dataset, decision: &crate::decision::Decision| {
-            let r = dataset.at(record);
-            let query = Query {
-                user: user.id,
-                action: decision.action,
-                object: r.object(),
-                record: Some(r),
-                context,
-                fields: &[],
-                dataset: Some(dataset),
-            };
-            engine.render(decision, &query).reasons
-        };
-        let (change, reasons) = match (decide(self.before, self.old, action.before), decide(self.after, self.new, action.after)) {
-            (None, Some(decision)) => (ChangeKind::Gained, reasons(self.after, self.new, &decision)),
-            (Some(decision), None) => (ChangeKind::Lost, reasons(self.before, self.old, &decision)),
-            _ => return None,
-        };
+        let (query, decision) = engine.decide_at(dataset, u?, a?, record, self.context)?;
+        let reasons = engine.render(&decision, &query).reasons;
         let record = self.new.at(record).id().to_string();
         Some(Change { user: user.id.to_owned(), record, action: action.name.to_owned(), change, reasons })
     }

@@ -62,7 +62,7 @@ const TAG_INT: u8 = 4;
 const TAG_STR: u8 = 5;
 /// A string of the field's dictionary: varint index.
 const TAG_DICT: u8 = 6;
-/// Another record's id, by its position in the store (a parent link).
+/// Another record's id, by its position in the store (see [`RecordStore::link_ids`]).
 const TAG_REF: u8 = 7;
 
 /// Strings this long or longer are never put in a dictionary.
@@ -184,7 +184,7 @@ pub(crate) struct NewRecord<'a> {
     pub owner: u32,
     pub department: Option<u32>,
     pub own_department: bool,
-    pub fields: &'a [Scalar<'a>],
+    pub fields: Vec<Scalar<'a>>,
     pub extras: Option<Extras>,
 }
 
@@ -281,12 +281,23 @@ impl RecordStore {
         ((at as usize) < self.rows.len()).then_some(RecordRef { store: self, at })
     }
 
+    /// The id of the record at `at` (empty when out of range): the key an
+    /// [`crate::id_index::IdIndex`] over the store reads back.
+    pub(crate) fn id_of(&self, at: u32) -> &str {
+        self.get(at).map_or("", RecordRef::id)
+    }
+
+    /// The dictionary of a field of an object, if it has one.
+    fn dict(&self, object: u32, field: usize) -> Option<&Dict> {
+        self.dicts.get(object as usize).and_then(|fields| fields.get(field))
+    }
+
     /// Every record, in order.
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = RecordRef<'_>> + Clone + '_ {
         (0..self.rows.len() as u32).map(move |at| RecordRef { store: self, at })
     }
 
-    /// Bytes held by part (rows, offsets, arena, dictionaries, extras), for memory budgets.
+    /// Bytes held by part (rows, arena and dictionaries, extras), for memory budgets.
     pub(crate) fn memory_parts(&self) -> Vec<(&'static str, usize)> {
         use std::mem::size_of;
         let dicts: usize = self.dicts.iter().flatten().map(|d| d.values.iter().map(|v| 2 * (v.len() + 16) + 8).sum::<usize>()).sum();
@@ -305,17 +316,15 @@ impl RecordStore {
         let mut bytes = Vec::with_capacity(self.bytes.len());
         let mut starts = Vec::with_capacity(self.rows.len());
         for (at, row) in self.rows.iter().enumerate() {
-            let old = RecordRef { store: self, at: at as u32 }.bytes();
+            let record = RecordRef { store: self, at: at as u32 };
+            let old = record.bytes();
             // Never longer than before: the offsets still fit.
             starts.push(bytes.len() as u32);
-            let mut reader = Reader { bytes: old, at: 1, store: self };
-            reader.skip_str();
-            let encoded = reader.varint() as u32;
+            let (mut reader, encoded) = record.fields_reader();
             let mut copied = 0;
-            let dicts = self.dicts.get(row.object as usize);
-            for field in 0..encoded {
+            for field in 0..encoded as u32 {
                 let start = reader.at;
-                let value = reader.field(dicts.and_then(|d| d.get(field as usize)));
+                let value = reader.field(self.dict(row.object, field as usize));
                 let (Scalar::Str(id), true) = (value, is_id(row.object, field)) else { continue };
                 let Some(target) = resolve(self, id) else { continue };
                 bytes.extend_from_slice(old.get(copied..start).unwrap_or(&[]));
@@ -325,7 +334,6 @@ impl RecordStore {
             }
             bytes.extend_from_slice(old.get(copied..).unwrap_or(&[]));
         }
-        bytes.shrink_to_fit();
         self.bytes = bytes;
         for (row, start) in self.rows.iter_mut().zip(starts) {
             row.start = start;
@@ -391,27 +399,32 @@ impl<'a> RecordRef<'a> {
         self.at
     }
 
-    /// The value of field `index` (of the object's field table).
-    pub(crate) fn field(self, index: u32) -> Scalar<'a> {
+    /// A reader at the record's first field, and how many fields are encoded
+    /// (those after are null).
+    fn fields_reader(self) -> (Reader<'a>, usize) {
         let mut reader = Reader { bytes: self.bytes(), at: 1, store: self.store };
         reader.skip_str();
-        let encoded = reader.varint();
-        if u64::from(index) >= encoded {
+        let encoded = reader.varint() as usize;
+        (reader, encoded)
+    }
+
+    /// The value of field `index` (of the object's field table).
+    pub(crate) fn field(self, index: u32) -> Scalar<'a> {
+        let (mut reader, encoded) = self.fields_reader();
+        if index as usize >= encoded {
             return Scalar::Null;
         }
         for _ in 0..index {
             reader.skip_field();
         }
-        reader.field(self.store.dicts.get(self.object() as usize).and_then(|d| d.get(index as usize)))
+        reader.field(self.store.dict(self.object(), index as usize))
     }
 
     /// The field values in field-table order, `Null` for absent ones; `len` is the object's field count.
     pub fn field_values(self, len: usize) -> Vec<Value> {
-        let mut reader = Reader { bytes: self.bytes(), at: 1, store: self.store };
-        reader.skip_str();
-        let encoded = reader.varint() as usize;
-        let dicts = self.store.dicts.get(self.object() as usize);
-        (0..len).map(|f| if f < encoded { reader.field(dicts.and_then(|d| d.get(f))).to_value() } else { Value::Null }).collect()
+        let (mut reader, encoded) = self.fields_reader();
+        let object = self.object();
+        (0..len).map(|f| if f < encoded { reader.field(self.store.dict(object, f)).to_value() } else { Value::Null }).collect()
     }
 
     /// The record's team: users with an access level.

@@ -24,9 +24,8 @@ pub(super) struct Plan<'e> {
     /// Records (indices, the same in both datasets) whose owner, or some
     /// parent's owner, changed, with those owners.
     pub(super) owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>>,
-    /// For each changed owner: the users whose access paths read the owner
-    /// (department and its ancestors, role and its ancestors, owner-based
-    /// rules containing them), under either policy.
+    /// For each changed owner: the users whose access paths read what changed
+    /// of the owner (see `OwnerChange`), under either policy.
     pub(super) affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>>,
     /// Objects with conditions on `record.owner` or `record.department`:
     /// there every user is re-asked.
@@ -58,6 +57,8 @@ impl<'e> Plan<'e> {
         let mut changed_users: BTreeSet<&'e str> = BTreeSet::new();
         let mut narrow_users: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
         let mut same_grants: BTreeSet<&'e str> = BTreeSet::new();
+        // The changed users' signatures under each policy.
+        let mut signatures: BTreeMap<&'e str, (Option<Signature<'e>>, Option<Signature<'e>>)> = BTreeMap::new();
         let comparable = before.indexes_like(after);
         let bundles_changed = !changed_profiles.is_empty() || !changed_sets.is_empty();
         // The same users in the same order: each once, by position, no lookups.
@@ -79,53 +80,17 @@ impl<'e> Plan<'e> {
                 continue;
             }
             changed_users.insert(id);
-            let role_moved = |w: &Signature<'_>, n: &Signature<'_>| w.role.first() != n.role.first();
-            let department_moved = |w: &Signature<'_>, n: &Signature<'_>| w.department.first() != n.department.first();
             if let (Some(was), Some(now), false) = (&was, &now, bundle_changed)
                 && was.narrowable(now)
-                && !(role_moved(was, now) && reads_user_role)
-                && !(department_moved(was, now) && reads_user_department)
+                && !(was.role_moved(now) && reads_user_role)
+                && !(was.department_moved(now) && reads_user_department)
             {
                 same_grants.insert(id);
-                // Re-asking many single records costs more than two filters per
-                // object and action: past a share of the dataset, filter instead.
-                let limit = new.len() / 50;
-                let mut records = Vec::new();
-                for (engine, dataset, signature, other) in [(before, old, was, now), (after, new, now, was)] {
-                    if records.len() > limit {
-                        break;
-                    }
-                    for (rule, _) in signature.rules.iter().filter(|r| !other.rules.contains(r)) {
-                        engine.rule_records(rule, dataset, &mut records);
-                    }
-                    if role_moved(was, now) || department_moved(was, now) {
-                        engine.place_records(id, dataset, role_moved(was, now), department_moved(was, now), &mut records);
-                    }
-                    if records.len() <= limit {
-                        engine.add_children(dataset, &mut records);
-                    }
-                }
-                // Manual shares to groups, roles and departments follow the user's
-                // groups and place in the trees: those whose reach differs.
-                let (u_before, u_after) = (before.user_at(id), after.user_at(id));
-                let share_level = |engine: &Engine, dataset: &Dataset, u: Option<u32>, record: u32| {
-                    let u = u?;
-                    dataset.at(record).shares().iter().filter(|(with, _)| engine.contains(*with, u)).map(|&(_, level)| level).max()
-                };
-                if records.len() <= limit {
-                    let shared = new.lookups.other_shares.iter().map(|&(_, record)| record);
-                    let differs = |&r: &u32| share_level(before, old, u_before, r) != share_level(after, new, u_after, r);
-                    let mut shared: Vec<u32> = shared.filter(differs).collect();
-                    // The same records in both datasets, so one children index serves.
-                    after.add_children(new, &mut shared);
-                    records.extend(shared);
-                }
-                records.sort_unstable();
-                records.dedup();
-                if records.len() <= limit {
+                if let Some(records) = narrow_records(id, (before, old, was), (after, new, now)) {
                     narrow_users.insert(id, records);
                 }
             }
+            signatures.insert(id, (was, now));
         }
         let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
         let (b, a) = (before_policy, after_policy);
@@ -174,7 +139,8 @@ impl<'e> Plan<'e> {
             }
         }
         let owners: BTreeSet<&'e str> = owned_by_changed.values().flatten().copied().collect();
-        let changes: BTreeMap<&'e str, OwnerChange<'e>> = owners.iter().map(|&o| (o, OwnerChange::new(before, after, o))).collect();
+        let changes: BTreeMap<&'e str, OwnerChange<'e>> =
+            owners.iter().filter_map(|&o| Some((o, OwnerChange::new(before, after, o, signatures.get(o)?)))).collect();
         let mut affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
         for engine in [before, after] {
             let rule_users = engine.rule_users();
@@ -228,12 +194,17 @@ struct OwnerChange<'e> {
 }
 
 impl<'e> OwnerChange<'e> {
-    fn new(before: &'e Engine, after: &'e Engine, owner: &str) -> OwnerChange<'e> {
-        let (was, now) = (before.user_signature(owner), after.user_signature(owner));
+    /// `signatures`: the owner's, before and after.
+    fn new(
+        before: &'e Engine,
+        after: &'e Engine,
+        owner: &str,
+        signatures: &(Option<Signature<'_>>, Option<Signature<'_>>),
+    ) -> OwnerChange<'e> {
         let owning = |engine: &'e Engine| engine.user_at(owner).map(|o| engine.rules_owning(o)).unwrap_or_default();
         let (was_rules, now_rules) = (owning(before), owning(after));
         let rules = was_rules.symmetric_difference(&now_rules).copied().collect();
-        match (was, now) {
+        match signatures {
             (Some(was), Some(now)) => OwnerChange { role: was.role != now.role, department: was.department != now.department, rules },
             // Added or removed: everything about them changed.
             _ => OwnerChange { role: true, department: true, rules: was_rules.union(&now_rules).copied().collect() },
@@ -248,6 +219,55 @@ impl Signature<'_> {
     fn narrowable(&self, other: &Signature<'_>) -> bool {
         self.active == other.active && self.bundles == other.bundles && self.attributes == other.attributes
     }
+
+    /// Whether the user's own role differs (not just its ancestors).
+    fn role_moved(&self, other: &Signature<'_>) -> bool {
+        self.role.first() != other.role.first()
+    }
+
+    /// Whether the user's own department differs.
+    fn department_moved(&self, other: &Signature<'_>) -> bool {
+        self.department.first() != other.department.first()
+    }
+}
+
+/// The records a narrowable user's own answers can change on (see
+/// `Plan::narrow_users`): what the sharing rules they gained or lost reach,
+/// what their old and new places in the trees reach, the manual shares whose
+/// reach differs, and the children of those. `None` past 2 % of the dataset:
+/// re-asking that many single records costs more than two filters per object
+/// and action.
+fn narrow_records(id: &str, old: (&Engine, &Dataset, &Signature<'_>), new: (&Engine, &Dataset, &Signature<'_>)) -> Option<Vec<u32>> {
+    let ((before, old, was), (after, new, now)) = (old, new);
+    let limit = new.len() / 50;
+    let (role, department) = (was.role_moved(now), was.department_moved(now));
+    let mut records = Vec::new();
+    for (engine, dataset, signature, other) in [(before, old, was, now), (after, new, now, was)] {
+        for (rule, _) in signature.rules.iter().filter(|r| !other.rules.contains(r)) {
+            engine.rule_records(rule, dataset, &mut records);
+        }
+        if role || department {
+            engine.place_records(id, dataset, role, department, &mut records);
+        }
+        if records.len() > limit {
+            return None;
+        }
+        engine.add_children(dataset, &mut records);
+    }
+    // Manual shares to groups, roles and departments follow the user's groups
+    // and place in the trees: those whose reach differs.
+    let share_level = |engine: &Engine, dataset: &Dataset, record: u32| {
+        let u = engine.user_at(id)?;
+        dataset.at(record).shares().iter().filter(|(with, _)| engine.contains(*with, u)).map(|&(_, level)| level).max()
+    };
+    let shared = new.lookups.other_shares.iter().map(|&(_, record)| record);
+    let mut shared: Vec<u32> = shared.filter(|&r| share_level(before, old, r) != share_level(after, new, r)).collect();
+    // The same records in both datasets, so one children index serves.
+    after.add_children(new, &mut shared);
+    records.extend(shared);
+    records.sort_unstable();
+    records.dedup();
+    (records.len() <= limit).then_some(records)
 }
 
 impl Engine {

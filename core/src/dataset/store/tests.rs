@@ -2,7 +2,7 @@ use super::{NewRecord, RecordStore, Scalar};
 use crate::value::Value;
 
 fn push(store: &mut RecordStore, id: &str, fields: &[Scalar<'_>]) {
-    let record = NewRecord { id, object: 0, owner: 0, department: None, own_department: false, fields, extras: None };
+    let record = NewRecord { id, object: 0, owner: 0, department: None, own_department: false, fields: fields.to_vec(), extras: None };
     assert!(store.push(record));
 }
 
