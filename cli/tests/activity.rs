@@ -5,9 +5,11 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
 
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 struct Env {
     dir: PathBuf,
@@ -15,10 +17,7 @@ struct Env {
 
 impl Env {
     fn new(name: &str) -> Env {
-        let dir = std::env::temp_dir().join(format!("clearance-activity-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Env { dir }
+        Env { dir: support::scratch("activity", name) }
     }
 
     fn path(&self, name: &str) -> String {
@@ -26,12 +25,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_clearance"))
-            .args(args)
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-            .env("CLEARANCE_NOW", "2026-11-29T10:00:00Z")
-            .output()
-            .unwrap()
+        support::clearance().args(args).output().unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -183,9 +177,8 @@ fn a_large_file_read_on_every_core_reports_what_one_reader_does() {
     let big = env.path("big.jsonl");
     std::fs::write(&big, &text).unwrap();
     let parallel = env.json(&["activity", "analyze", &big, "--policy", ORG, "--format", "json"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_clearance"))
+    let out = support::clearance()
         .args(["activity", "analyze", "-", "--policy", ORG, "--format", "json"])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
         .stdin(std::fs::File::open(&big).unwrap())
         .output()
         .unwrap();

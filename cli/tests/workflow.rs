@@ -5,7 +5,9 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 struct Env {
@@ -14,10 +16,7 @@ struct Env {
 
 impl Env {
     fn new(name: &str) -> Env {
-        let dir = std::env::temp_dir().join(format!("clearance-workflow-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Env { dir }
+        Env { dir: support::scratch("workflow", name) }
     }
 
     fn db(&self) -> String {
@@ -31,18 +30,12 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let db = self.db();
         let mut all: Vec<&str> = args.to_vec();
         if !matches!(args, ["state", "import", ..]) || !args.contains(&"--db") {
             all.extend(["--db", &db]);
         }
-        Command::new(env!("CARGO_BIN_EXE_clearance"))
-            .args(&all)
-            .current_dir(repo)
-            .env("CLEARANCE_NOW", "2026-11-29T10:00:00Z")
-            .output()
-            .unwrap()
+        support::clearance().args(&all).output().unwrap()
     }
 
     fn json(&self, args: &[&str]) -> serde_json::Value {
