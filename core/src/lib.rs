@@ -37,6 +37,10 @@ pub mod generate;
 mod id_index;
 mod json;
 pub mod lint;
+/// The access matrix: users in classes, records named by terms.
+pub mod matrix {
+    pub use crate::questions::matrix::{Access, Matrix, Slot, Term, UserClass};
+}
 pub mod plan;
 pub mod policy;
 mod questions;

@@ -207,11 +207,8 @@ impl Engine {
         if let (Some(level), Some(role)) = (entry.hierarchy, user.role)
             && level >= needs
         {
-            let top = self.roles.depth[role as usize];
-            for &below in &self.roles.subtree(role)[1..] {
-                if entry.hierarchy_depth.is_none_or(|limit| self.roles.depth[below as usize] - top <= limit) {
-                    owners.extend(&self.users_by_role[below as usize]);
-                }
+            for below in self.roles_reached(object, role) {
+                owners.extend(&self.users_by_role[below as usize]);
             }
             if self.peer_roles[role as usize] {
                 owners.extend(&self.users_by_role[role as usize]);

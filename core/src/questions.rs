@@ -4,7 +4,7 @@
 
 mod candidates;
 mod filter;
-mod matrix;
+pub(crate) mod matrix;
 mod redact;
 mod who_can;
 

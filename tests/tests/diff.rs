@@ -68,10 +68,17 @@ fn matrix_difference(before: &Policy, after: &Policy, records: &serde_json::Valu
         let users: Vec<&str> = engine.user_ids().collect();
         let actions: Vec<&str> = engine.action_names().collect();
         let mut grants = BTreeSet::new();
-        for (&(u, _, a), records) in &matrix.grants {
-            grants.extend(records.iter().map(|&r| {
-                (users[u as usize].to_owned(), dataset.record(r).expect("in range").id().to_owned(), actions[a as usize].to_owned())
-            }));
+        for (u, user) in users.iter().enumerate() {
+            for o in 0..engine.object_names().count() as u32 {
+                for (a, action) in actions.iter().enumerate().filter(|(_, action)| **action != "create") {
+                    let records = engine.matrix_records(&matrix, &dataset, u as u32, o, a as u32);
+                    grants.extend(
+                        records
+                            .iter()
+                            .map(|&r| ((*user).to_owned(), dataset.record(r).expect("in range").id().to_owned(), (*action).to_owned())),
+                    );
+                }
+            }
         }
         grants
     };

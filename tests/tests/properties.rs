@@ -13,7 +13,38 @@ const ACTIONS: [&str; 8] = ["read", "create", "edit", "delete", "transfer", "sha
 /// A small generated org, its records, and a sample of requests.
 fn org(seed: u64) -> (Policy, Vec<RecordInput>) {
     let params = Params { users: 40, roles: 12, role_depth: 8, departments: 6, groups: 5, sharing_rules: 8, records: 60, seed };
-    generate(&params)
+    let (mut policy, records) = generate(&params);
+    // Conditions over the record alone, the record and the context, and the
+    // record and the user: each is decided differently by the matrix.
+    let forbid = |id: &str, object: &str, action: &str, when: &str| ForbidRule {
+        id: id.into(),
+        objects: Some(vec![object.into()]),
+        actions: Some(vec![action.into()]),
+        fields: None,
+        when: Some(when.into()),
+        description: None,
+    };
+    policy.forbid.push(forbid("no_edit_cancelled", "Order", "edit", "record.status == \"cancelled\""));
+    policy.forbid.push(forbid("big_deals_need_mfa", "Opportunity", "delete", "record.amount > 250000 and not context.mfa"));
+    policy.forbid.push(forbid("own_region_only", "Account", "export", "record.region != user.region"));
+    let rule = |id: &str, object: &str, criteria: &str, with: Recipient| SharingRule {
+        id: id.into(),
+        object: object.into(),
+        owned_by: None,
+        criteria: Some(criteria.into()),
+        share_with: with,
+        access: Level::Edit,
+        superiors: true,
+        description: None,
+    };
+    policy.sharing_rules.push(rule("regional_accounts", "Account", "record.region == user.region", Recipient::Department("dept_1".into())));
+    policy.sharing_rules.push(rule(
+        "open_orders_on_site",
+        "Order",
+        "record.status == \"open\" and context.ip in \"10.0.0.0/8\"",
+        Recipient::Role("role_3".into()),
+    ));
+    (policy, records)
 }
 
 fn contexts() -> Vec<Context> {
@@ -297,6 +328,7 @@ proptest! {
         let users: Vec<String> = engine.user_ids().map(str::to_owned).collect();
         let objects: Vec<String> = engine.object_names().map(str::to_owned).collect();
         let mut allowed = std::collections::BTreeSet::new();
+        let matrix = engine.matrix(&dataset, context);
         for action in ACTIONS {
             let a = engine.action_id(action).unwrap();
             for user in &users {
@@ -315,12 +347,15 @@ proptest! {
                         .collect();
                     let by_filter = engine.filter(&dataset, user, a, o, context);
                     prop_assert_eq!(&by_filter, &by_check, "filter disagrees with check for {} {} {}", user, action, objects[o as usize]);
+                    if action != "create" {
+                        let u = engine.user_position(user).unwrap();
+                        prop_assert_eq!(&engine.matrix_records(&matrix, &dataset, u, o, a), &by_check, "matrix lists other records than check for {} {} {}", user, action, objects[o as usize]);
+                    }
                     for r in by_check {
                         allowed.insert((r, a, user.clone()));
                     }
                 }
             }
-            let matrix = engine.matrix(&dataset, context);
             for (r, record) in dataset.records().enumerate() {
                 for user in &users {
                     if action != "create" {

@@ -30,7 +30,7 @@ fn main() {
     let start = Instant::now();
     let matrix = engine.matrix(&dataset, &context);
     println!(
-        "matrix: {:.3} s, {} grants over {} users and {} records",
+        "matrix: {:.3} s, {} user classes over {} users and {} records",
         start.elapsed().as_secs_f64(),
         matrix.len(),
         engine.user_count(),

@@ -2,7 +2,7 @@
 //! their maximum, and every path that yields one is kept as a reason.
 
 use super::Query;
-use crate::dataset::RecordRef;
+use crate::dataset::{Dataset, RecordRef};
 use crate::decision::Reason;
 use crate::engine::{Engine, Principal, RuleSource};
 use crate::policy::{Baseline, Level, Scope};
@@ -105,13 +105,7 @@ impl Engine {
             paths.add(Reason::Baseline { baseline: object.baseline, level });
         }
         if let (Some(level), Some(role), Some(owner_role)) = (object.hierarchy, user.role, owner.role) {
-            // Only a role strictly above the owner's has a (positive) distance to it.
-            let within_depth = || {
-                object
-                    .hierarchy_depth
-                    .is_none_or(|depth| self.roles.depth[owner_role as usize].saturating_sub(self.roles.depth[role as usize]) <= depth)
-            };
-            if self.roles.strictly_above(role, owner_role) && within_depth() {
+            if self.hierarchy_reaches(row.object, role, owner_role) {
                 paths.add(Reason::Hierarchy { role, owner_role, level });
             }
             if role == owner_role && row.owner != u && self.peer_roles[role as usize] {
@@ -155,7 +149,7 @@ impl Engine {
         }
         if object.baseline == Baseline::ControlledByParent
             && !paths.settled(start)
-            && let Some(parent) = self.parent_of(record, query)
+            && let Some(parent) = self.parent_of(record, query.dataset)
         {
             let mut inner = paths.nested();
             if let Some(level) = self.record_level(u, parent, query, assume_mfa, &mut inner) {
@@ -166,16 +160,37 @@ impl Engine {
     }
 
     /// The parent record: inline, else found in the dataset through the schema's parent field.
-    fn parent_of<'a>(&self, record: RecordRef<'a>, query: &Query<'a>) -> Option<RecordRef<'a>> {
+    pub(crate) fn parent_of<'a>(&self, record: RecordRef<'a>, dataset: Option<&'a Dataset>) -> Option<RecordRef<'a>> {
         if let Some(parent) = record.parent() {
             return Some(parent);
         }
-        if let Some(found) = query.dataset.and_then(|d| d.stored_parent(record)) {
+        if let Some(found) = dataset.and_then(|d| d.stored_parent(record)) {
             return found;
         }
         let (parent_object, field) = self.objects[record.object() as usize].parent?;
         let id = record.field(field).as_str()?;
-        query.dataset?.get(id).filter(|p| p.object() == parent_object)
+        dataset?.get(id).filter(|p| p.object() == parent_object)
+    }
+
+    /// Whether `role` reaches records owned by `owner_role` through the
+    /// hierarchy of `object`: strictly above it, within the object's depth.
+    pub(crate) fn hierarchy_reaches(&self, object: u32, role: u32, owner_role: u32) -> bool {
+        // Only a role strictly above the owner's has a (positive) distance to it.
+        self.roles.strictly_above(role, owner_role)
+            && self.objects[object as usize]
+                .hierarchy_depth
+                .is_none_or(|depth| self.roles.depth[owner_role as usize] - self.roles.depth[role as usize] <= depth)
+    }
+
+    /// The roles strictly below `role` whose holders' records `role` reaches
+    /// through the hierarchy of `object` (the roles [`Engine::hierarchy_reaches`] accepts).
+    pub(crate) fn roles_reached(&self, object: u32, role: u32) -> impl Iterator<Item = u32> + '_ {
+        let limit = self.objects[object as usize].hierarchy_depth;
+        let top = self.roles.depth[role as usize];
+        self.roles.subtree(role)[1..]
+            .iter()
+            .copied()
+            .filter(move |&below| limit.is_none_or(|limit| self.roles.depth[below as usize] - top <= limit))
     }
 
     /// Whether a scope covers the record for user `u`. Scopes are cumulative:
@@ -184,8 +199,13 @@ impl Engine {
         if scope == Scope::All || record.owner() == u {
             return true;
         }
-        let user_department = self.users[u as usize].department;
-        match (scope, record.department(), user_department) {
+        self.department_covers(scope, record.department(), self.users[u as usize].department)
+    }
+
+    /// Whether a department or department-tree scope of a user in
+    /// `user_department` covers a record of `record_department`.
+    pub(crate) fn department_covers(&self, scope: Scope, record_department: Option<u32>, user_department: Option<u32>) -> bool {
+        match (scope, record_department, user_department) {
             (Scope::Department, Some(rd), Some(ud)) => rd == ud,
             (Scope::DepartmentTree, Some(rd), Some(ud)) => self.departments.within(rd, ud),
             _ => false,

@@ -116,6 +116,16 @@ impl Condition {
         !self.any_operand(&|o| matches!(o, COp::UserId | COp::UserRole | COp::UserDepartment | COp::UserAttr(_) | COp::Context(_)))
     }
 
+    /// Whether the condition reads the record: a field, its id, owner or department.
+    pub fn reads_record(&self) -> bool {
+        self.any_operand(&|o| matches!(o, COp::RecordField(..) | COp::RecordId | COp::RecordOwner | COp::RecordDepartment))
+    }
+
+    /// Whether the condition reads the user: id, role, department or an attribute.
+    pub fn reads_user(&self) -> bool {
+        self.any_operand(&|o| matches!(o, COp::UserId | COp::UserRole | COp::UserDepartment | COp::UserAttr(_)))
+    }
+
     /// Whether the condition reads `context.mfa`.
     pub fn reads_mfa(&self) -> bool {
         self.context_keys.contains(&CtxKey::Mfa)

@@ -111,25 +111,38 @@ impl Lookups {
     pub fn criteria_matches(&self, engine: &Engine, records: &RecordStore, rule: u32) -> Option<&[u32]> {
         let entry = &engine.sharing[rule as usize];
         let RuleSource::Criteria(condition) = entry.source else { return None };
-        let condition = &engine.conditions[condition as usize];
-        if !condition.reads_only_record() {
+        if !engine.conditions[condition as usize].reads_only_record() {
             return None;
         }
-        let matches = self.criteria[rule as usize].get_or_init(|| {
-            // Any user will do: the condition reads only the record.
-            if engine.users.is_empty() {
-                return Vec::new();
-            }
-            let anyone = 0;
-            let context = crate::request::Context::default();
-            self.by_object[entry.object as usize]
-                .iter()
-                .copied()
-                .filter(|&r| {
-                    condition.evaluate(&engine.env(anyone, Some(RecordRef { store: records, at: r }), &context, false)) == Ok(true)
-                })
-                .collect()
-        });
+        let matches = self.criteria[rule as usize]
+            .get_or_init(|| self.records_where(engine, records, entry.object, condition, &crate::request::Context::default(), false));
         Some(matches)
+    }
+
+    /// The records of `object` on which a condition that reads no user
+    /// holds in `context`; with `unknown`, also those it cannot decide.
+    pub fn records_where(
+        &self,
+        engine: &Engine,
+        records: &RecordStore,
+        object: u32,
+        condition: u32,
+        context: &crate::request::Context,
+        unknown: bool,
+    ) -> Vec<u32> {
+        // Any user will do: the condition reads none.
+        let anyone = 0;
+        if engine.users.is_empty() {
+            return Vec::new();
+        }
+        let condition = &engine.conditions[condition as usize];
+        self.by_object[object as usize]
+            .iter()
+            .copied()
+            .filter(|&r| match condition.evaluate(&engine.env(anyone, Some(RecordRef { store: records, at: r }), context, false)) {
+                Ok(holds) => holds,
+                Err(_) => unknown,
+            })
+            .collect()
     }
 }

@@ -84,11 +84,7 @@ impl Engine {
         }
         if let (Some(level), Some(role)) = (entry.hierarchy, user.role) {
             let sure = level >= needs;
-            let top = self.roles.depth[role as usize];
-            for &below in &self.roles.subtree(role)[1..] {
-                if entry.hierarchy_depth.is_some_and(|depth| self.roles.depth[below as usize] - top > depth) {
-                    continue;
-                }
+            for below in self.roles_reached(object, role) {
                 for &owner in &self.users_by_role[below as usize] {
                     found.add(sure, lookups.by_owner[owner as usize].iter().copied().filter(on_object));
                 }
