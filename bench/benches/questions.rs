@@ -61,6 +61,9 @@ fn questions(c: &mut Criterion) {
     });
     drop((after, after_dataset));
 
+    group.sample_size(10);
+    group.bench_function(format!("matrix_{records}_records"), |b| b.iter(|| black_box(engine.matrix(&dataset, &context))));
+
     // One role re-parented (a team's role moved under another branch): slow today
     // (every record of the moved subtree is re-asked who-can), so opt-in.
     if std::env::var("CLEARANCE_BENCH_REPARENT").is_err() {
