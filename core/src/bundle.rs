@@ -5,7 +5,7 @@
 //!
 //! | bytes | content |
 //! |---|---|
-//! | 8 | magic `CLRBNDL2` |
+//! | 8 | magic `CLRBNDL3` |
 //! | 1 | flags: bit 0 = signed |
 //! | 2 + n | engine version (length, UTF-8): the compiled form is internal, so a bundle loads only in the engine that wrote it |
 //! | 4 + n | the compiled engine (postcard) |
@@ -22,7 +22,7 @@ use crate::error::Error;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 
 /// The bundle's magic bytes.
-const MAGIC: &[u8; 8] = b"CLRBNDL2";
+const MAGIC: &[u8; 8] = b"CLRBNDL3";
 const SIGNED: u8 = 1;
 const SIGNATURE_LEN: usize = 64;
 const DIGEST_LEN: usize = 64;
@@ -230,6 +230,8 @@ pub fn open_owned(bytes: Vec<u8>, public_key: Option<&[u8; 32]>, allow_unsigned:
     let mut engine: Engine = postcard::from_bytes(parts.engine).map_err(|e| bad(format!("the compiled policy does not decode: {e}")))?;
     // Not in the compiled form: rebuilt, so its keys are not hashed twice.
     engine.user_index = crate::id_index::IdIndex::build(engine.user_ids.len(), |u| engine.user_ids.get(u));
+    (engine.users_by_role, engine.users_by_department) =
+        crate::engine::users_by_role_and_department(&engine.users, engine.roles.len(), engine.departments.len());
     let (digest, policy_at) = (parts.digest, parts.policy_at);
     // Checked (digest, then UTF-8) on first use, not at load.
     engine.source = SourcePolicy::lazy(bytes.into_boxed_slice(), policy_at, digest);

@@ -25,12 +25,19 @@ pub struct Engine {
     pub(crate) user_groups: Lists,
     /// Per user: the sharing rules reaching them, `rule << 1 | superior`, in id order.
     pub(crate) user_rules: Lists,
-    /// Per user: a value for each of `attributes` (`Null` when unset), user after user.
-    pub(crate) user_values: Vec<Value>,
-    /// Users holding each role.
-    pub(crate) users_by_role: Vec<Vec<u32>>,
-    /// Users of each department.
-    pub(crate) users_by_department: Vec<Vec<u32>>,
+    /// Distinct rows of attribute values, a value for each of `attributes`
+    /// (`Null` when unset), row after row: users mostly share a few rows, so
+    /// a bundle carries and allocates each string once.
+    pub(crate) value_rows: Vec<Value>,
+    /// Per user: their row of `value_rows`.
+    #[serde(with = "packed")]
+    pub(crate) user_value_rows: Vec<u32>,
+    /// Users holding each role: rebuilt from `users` when a bundle is loaded.
+    #[serde(skip)]
+    pub(crate) users_by_role: Lists,
+    /// Users of each department: rebuilt from `users` when a bundle is loaded.
+    #[serde(skip)]
+    pub(crate) users_by_department: Lists,
     /// Rebuilt from `user_ids` when a bundle is loaded.
     #[serde(skip)]
     pub(crate) user_index: crate::id_index::IdIndex,
@@ -188,15 +195,21 @@ impl Strings {
 
 /// A `Vec<u32>` in a bundle as one byte string of LEB128 numbers, decoded
 /// in one tight loop: element-by-element deserialisation of the users'
-/// lists was a third of a cold start in the npm package.
+/// lists was a third of a cold start in the npm package. Each number is
+/// stored as its zigzag-encoded difference from the one before: the lists
+/// hold ascending ids and list ends, whose differences fit one byte where
+/// the numbers take two or three, and a bundle's signature hashes every byte.
 mod packed {
     use serde::de::{Error, Visitor};
     use serde::{Deserializer, Serializer};
 
     pub(crate) fn serialize<S: Serializer>(items: &[u32], serializer: S) -> Result<S::Ok, S::Error> {
         let mut bytes = Vec::with_capacity(items.len() * 2);
+        let mut previous = 0u32;
         for &item in items {
-            let mut n = item;
+            let delta = item.wrapping_sub(previous) as i32;
+            previous = item;
+            let mut n = ((delta << 1) ^ (delta >> 31)) as u32;
             while n >= 0x80 {
                 bytes.push((n as u8) | 0x80);
                 n >>= 7;
@@ -221,14 +234,15 @@ mod packed {
 
         fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Vec<u32>, E> {
             let mut out = Vec::with_capacity(bytes.len());
-            let (mut n, mut shift) = (0u32, 0u32);
+            let (mut n, mut shift, mut previous) = (0u32, 0u32, 0u32);
             for &b in bytes {
                 if shift > 28 || (shift == 28 && b & 0x70 != 0) {
                     return Err(E::custom("a number overflows 32 bits"));
                 }
                 n |= u32::from(b & 0x7f) << shift;
                 if b & 0x80 == 0 {
-                    out.push(n);
+                    previous = previous.wrapping_add((n >> 1) ^ (n & 1).wrapping_neg());
+                    out.push(previous);
                     (n, shift) = (0, 0);
                 } else {
                     shift += 7;
@@ -240,6 +254,15 @@ mod packed {
             Ok(out)
         }
     }
+}
+
+/// The users holding each of `roles` roles and of each of `departments`
+/// departments, ascending: derived data, so bundles do not carry it.
+pub(crate) fn users_by_role_and_department(users: &[UserEntry], roles: usize, departments: usize) -> (Lists, Lists) {
+    let by = |keys: usize, key: fn(&UserEntry) -> Option<u32>| {
+        Lists::group(keys, &|add| users.iter().enumerate().for_each(|(u, user)| key(user).into_iter().for_each(|k| add(k, u as u32))))
+    };
+    (by(roles, |user| user.role), by(departments, |user| user.department))
 }
 
 /// What [`Lists::group`] calls with `add(key, item)`, once per pass.
@@ -500,8 +523,8 @@ impl Engine {
 
     /// User `u`'s attribute values, one per name of `attributes`.
     pub(crate) fn values_of(&self, u: u32) -> &[Value] {
-        let n = self.attributes.len();
-        self.user_values.get(u as usize * n..(u as usize + 1) * n).unwrap_or(&[])
+        let (n, row) = (self.attributes.len(), self.user_value_rows.get(u as usize).copied().unwrap_or(0) as usize);
+        self.value_rows.get(row * n..(row + 1) * n).unwrap_or(&[])
     }
 
     pub(crate) fn n_actions(&self) -> usize {
@@ -535,7 +558,9 @@ mod tests {
         #[derive(serde::Deserialize, Debug)]
         struct Wrapped(#[serde(with = "super::packed")] Vec<u32>);
         let decode = |bytes: &[u8]| postcard::from_bytes::<Wrapped>(&postcard::to_allocvec(&serde_bytes_like(bytes)).unwrap());
-        assert_eq!(decode(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap().0, [u32::MAX]);
+        // Zigzag differences: +3, then −1.
+        assert_eq!(decode(&[0x06, 0x01]).unwrap().0, [3, 2]);
+        assert_eq!(decode(&[0xff, 0xff, 0xff, 0xff, 0x0f]).unwrap().0, [0x8000_0000], "the largest difference");
         assert!(decode(&[0xff, 0xff, 0xff, 0xff, 0x1f]).is_err(), "more than 32 bits");
         assert!(decode(&[0x80]).is_err(), "cut off");
     }

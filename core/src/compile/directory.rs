@@ -3,7 +3,7 @@
 
 use super::bundles::BundleTable;
 use super::tree::{NodeInput, Tree};
-use crate::engine::{Principal, UserEntry};
+use crate::engine::{Lists, Principal, UserEntry};
 use crate::error::{Problems, code, join};
 use crate::policy::{Policy, Recipient};
 use crate::value::Value;
@@ -33,14 +33,15 @@ pub(crate) struct Directory {
     /// Per user, the groups containing them (see [`crate::engine::Lists`]).
     pub user_groups: crate::engine::Lists,
     /// Per user, a value per attribute name.
-    pub user_values: Vec<Value>,
+    pub value_rows: Vec<Value>,
+    pub user_value_rows: Vec<u32>,
     pub groups: Vec<Box<str>>,
     pub group_index: FxHashMap<Box<str>, u32>,
     pub attributes: Vec<Box<str>>,
     /// Distinct bundle combinations; `UserEntry::merged` indexes this.
     pub combinations: Vec<Vec<u32>>,
-    pub users_by_role: Vec<Vec<u32>>,
-    pub users_by_department: Vec<Vec<u32>>,
+    pub users_by_role: Lists,
+    pub users_by_department: Lists,
 }
 
 /// Where a recipient's id is looked up, how it becomes a principal, and how
@@ -112,9 +113,9 @@ pub(crate) fn compile_directory(
     let mut combination_index: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
     let mut combinations = Vec::new();
     let mut users = Vec::new();
-    let mut user_values: Vec<Value> = Vec::new();
-    let mut users_by_role = vec![Vec::new(); roles.len()];
-    let mut users_by_department = vec![Vec::new(); departments.len()];
+    let mut value_rows: Vec<Value> = Vec::new();
+    let mut user_value_rows = Vec::with_capacity(policy.users.len());
+
     for (i, user) in policy.users.iter().enumerate() {
         let path = join("/users", i);
         let lookup = |tree: &Tree, id: &Option<String>, key: &str, code: &str, what: &str, problems: &mut Problems| {
@@ -174,13 +175,16 @@ pub(crate) fn compile_directory(
                 ),
             }
         }
-        if let Some(r) = role {
-            users_by_role[r as usize].push(i as u32);
-        }
-        if let Some(d) = department {
-            users_by_department[d as usize].push(i as u32);
-        }
-        user_values.extend(values);
+        // Users share a few rows; looking back over the latest 256 keeps
+        // compiling linear when they do not (a repeated row costs space only).
+        let n = attributes.len();
+        let known = value_rows.len().checked_div(n).unwrap_or(0);
+        let same = |r: &usize| value_rows.get(r * n..(r + 1) * n) == Some(&values[..]);
+        let row = (known.saturating_sub(256)..known).rev().find(same).unwrap_or_else(|| {
+            value_rows.extend(values);
+            known
+        });
+        user_value_rows.push(row as u32);
         users.push(UserEntry { active: user.active, role, department, merged });
     }
 
@@ -208,6 +212,7 @@ pub(crate) fn compile_directory(
                 .collect()
         })
         .collect();
+    let (users_by_role, users_by_department) = crate::engine::users_by_role_and_department(&users, roles.len(), departments.len());
     let expander = Expander { roles, departments, users_by_role: &users_by_role, users_by_department: &users_by_department };
     let closure = close_groups(policy, &members, &expander, problems);
     let mut user_groups: Vec<Vec<u32>> = vec![Vec::new(); users.len()];
@@ -221,7 +226,8 @@ pub(crate) fn compile_directory(
         user_ids: crate::engine::Strings::from_strs(policy.users.iter().map(|u| u.id.as_str())),
         user_names: crate::engine::Strings::from_strs(policy.users.iter().map(|u| u.name.as_deref().unwrap_or_default())),
         user_groups: crate::engine::Lists::from_lists(user_groups),
-        user_values,
+        value_rows,
+        user_value_rows,
         groups: policy.groups.iter().map(|g| g.id.as_str().into()).collect(),
         group_index,
         attributes,
@@ -235,8 +241,8 @@ pub(crate) fn compile_directory(
 pub(crate) struct Expander<'a> {
     pub roles: &'a Tree,
     pub departments: &'a Tree,
-    pub users_by_role: &'a [Vec<u32>],
-    pub users_by_department: &'a [Vec<u32>],
+    pub users_by_role: &'a Lists,
+    pub users_by_department: &'a Lists,
 }
 
 impl Expander<'_> {

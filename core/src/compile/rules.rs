@@ -2,7 +2,7 @@
 
 use super::directory::{Expander, Names};
 use crate::condition::{Condition, Resolver};
-use crate::engine::{Engine, ForbidEntry, ObjectEntry, RuleSource, SharingEntry};
+use crate::engine::{Engine, ForbidEntry, Lists, ObjectEntry, RuleSource, SharingEntry};
 use crate::error::{Problems, code, join};
 use crate::fields::FieldBits;
 use crate::policy::{FieldType, Policy, Privilege};
@@ -32,8 +32,8 @@ impl Resolver for RuleResolver<'_> {
 pub(crate) fn compile_rules(
     policy: &Policy,
     engine: &mut Engine,
-    users_by_role: &[Vec<u32>],
-    users_by_department: &[Vec<u32>],
+    users_by_role: &Lists,
+    users_by_department: &Lists,
     problems: &mut Problems,
 ) {
     let attributes: FxHashMap<&str, u32> = engine.attributes.iter().enumerate().map(|(i, a)| (&**a, i as u32)).collect();
@@ -194,7 +194,7 @@ pub(crate) fn check_separation_of_duties(policy: &Policy, engine: &Engine, probl
 /// Gives every user the list of sharing rules that reach them, as a
 /// recipient or as a superior of a recipient user (`rule << 1 | superior`),
 /// so `check` visits only those rules instead of every rule of the object.
-fn index_rule_recipients(engine: &mut Engine, users_by_role: &[Vec<u32>], users_by_department: &[Vec<u32>]) {
+fn index_rule_recipients(engine: &mut Engine, users_by_role: &Lists, users_by_department: &Lists) {
     engine.rule_owners = engine
         .sharing
         .iter()
@@ -206,7 +206,7 @@ fn index_rule_recipients(engine: &mut Engine, users_by_role: &[Vec<u32>], users_
     engine.user_rules = crate::engine::Lists::from_lists(rule_recipients(engine, users_by_role, users_by_department));
 }
 
-fn rule_recipients(engine: &Engine, users_by_role: &[Vec<u32>], users_by_department: &[Vec<u32>]) -> Vec<Vec<u32>> {
+fn rule_recipients(engine: &Engine, users_by_role: &Lists, users_by_department: &Lists) -> Vec<Vec<u32>> {
     let mut group_users: Vec<Vec<u32>> = vec![Vec::new(); engine.groups.len()];
     for u in 0..engine.users.len() as u32 {
         for &g in engine.groups_of(u) {
