@@ -93,6 +93,13 @@ impl Dataset {
         Some(parent.and_then(|p| self.store.get(p)))
     }
 
+    /// Brings the records at `records`, and their parents, into cache
+    /// together ([`RecordStore::touch`]); returns a digest of what it read.
+    pub(crate) fn touch(&self, records: &[u32]) -> u32 {
+        let parents = records.iter().filter_map(|&r| self.parents.get(r as usize).copied()).filter(|&p| p != NO_PARENT);
+        self.store.touch(records.iter().copied()) ^ self.store.touch(parents)
+    }
+
     /// Number of records.
     pub fn len(&self) -> usize {
         self.store.len()

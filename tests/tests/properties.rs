@@ -329,6 +329,8 @@ proptest! {
         let objects: Vec<String> = engine.object_names().map(str::to_owned).collect();
         let mut allowed = std::collections::BTreeSet::new();
         let matrix = engine.matrix(&dataset, context);
+        // Every verdict, by position, for `allows_many` (batched) to answer alike.
+        let (mut batch_users, mut batch_actions, mut batch_records, mut verdicts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for action in ACTIONS {
             let a = engine.action_id(action).unwrap();
             for user in &users {
@@ -342,6 +344,10 @@ proptest! {
                             // The handle fast path (the npm package's `allows`) gives the same verdict.
                             let u = engine.user_position(user).unwrap();
                             assert_eq!(engine.allows_at(&dataset, u, a, r, context), Some(allowed), "verdict disagrees with check");
+                            batch_users.push(u);
+                            batch_actions.push(a);
+                            batch_records.push(r);
+                            verdicts.push(u8::from(allowed));
                             allowed
                         })
                         .collect();
@@ -371,6 +377,14 @@ proptest! {
                 prop_assert_eq!(who_sorted, expected_sorted, "who-can disagrees with check on {} {}", record.id(), action);
             }
         }
+        // Out-of-range positions answer 2, and so do checks past the shorter arrays.
+        batch_records.push(dataset.len() as u32);
+        batch_users.push(0);
+        batch_actions.push(0);
+        verdicts.push(2);
+        batch_records.push(0);
+        verdicts.push(2);
+        prop_assert_eq!(engine.allows_many(&dataset, &batch_users, &batch_actions, &batch_records, context), verdicts, "batched verdicts disagree with check");
     }
 }
 

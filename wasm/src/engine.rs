@@ -282,19 +282,7 @@ impl Engine {
             if users.len() != actions.len() || users.len() != records.len() {
                 return Err(Error::one("", code::BAD_VALUE, "users, actions and records must have the same length"));
             }
-            let out: Vec<u8> = {
-                let context = self.context_at(context)?;
-                users
-                    .iter()
-                    .zip(actions)
-                    .zip(records)
-                    .map(|((&u, &a), &r)| match self.engine.allows_at(&self.dataset, u, a, r, context) {
-                        Some(true) => 1,
-                        Some(false) => 0,
-                        None => 2,
-                    })
-                    .collect()
-            };
+            let out = self.engine.allows_many(&self.dataset, users, actions, records, self.context_at(context)?);
             if let Some(recorder) = &mut self.recorder {
                 let ms = js_sys::Date::now();
                 for (i, &verdict) in out.iter().enumerate() {

@@ -24,5 +24,15 @@ fn main() {
         let allowed = pairs.iter().filter(|&&(u, r)| engine.allows_at(&dataset, u, read, r, &context) == Some(true)).count();
         let ns = start.elapsed().as_nanos() as f64 / pairs.len() as f64;
         println!("round {round}: {ns:.0} ns per random verdict ({:.2} M/s), {allowed} allowed", 1000.0 / ns);
+        let (users_of, records_of): (Vec<u32>, Vec<u32>) = pairs.iter().copied().unzip();
+        let actions = vec![read; pairs.len()];
+        let start = Instant::now();
+        let verdicts = engine.allows_many(&dataset, &users_of, &actions, &records_of, &context);
+        let ns = start.elapsed().as_nanos() as f64 / pairs.len() as f64;
+        println!(
+            "round {round}: {ns:.0} ns per batched verdict ({:.2} M/s), {} allowed",
+            1000.0 / ns,
+            verdicts.iter().filter(|&&v| v == 1).count()
+        );
     }
 }

@@ -281,6 +281,19 @@ impl RecordStore {
         ((at as usize) < self.rows.len()).then_some(RecordRef { store: self, at })
     }
 
+    /// Reads the row and first byte of each record at `records`, and returns
+    /// a digest of them: the loads are independent, so the memory system
+    /// serves them together, and the checks that follow find them in cache.
+    pub(crate) fn touch(&self, records: impl Iterator<Item = u32>) -> u32 {
+        let mut digest = 0;
+        for at in records {
+            if let Some(row) = self.rows.get(at as usize) {
+                digest ^= row.owner ^ u32::from(self.bytes.get(row.start as usize).copied().unwrap_or(0));
+            }
+        }
+        digest
+    }
+
     /// The id of the record at `at` (empty when out of range): the key an
     /// [`crate::id_index::IdIndex`] over the store reads back.
     pub(crate) fn id_of(&self, at: u32) -> &str {
