@@ -47,7 +47,11 @@ fn main() {
         let out = side.render(&decision, &query);
         rendered += out.reasons.len() + change.user.clone().len() + change.record.clone().len() + change.action.clone().len();
     }
-    println!("  of which deciding and rendering the {} changes alone: {:.3} s ({rendered})", diff.changes.len(), start.elapsed().as_secs_f64());
+    println!(
+        "  of which deciding and rendering the {} changes alone: {:.3} s ({rendered})",
+        diff.changes.len(),
+        start.elapsed().as_secs_f64()
+    );
     drop((after, after_dataset));
 
     let start = Instant::now();
