@@ -40,6 +40,8 @@ pub struct Matrix {
     condition_records: FxHashMap<(u32, u32, bool), Vec<u32>>,
     /// The engine the matrix belongs to ([`Engine::id`]).
     engine: u64,
+    /// The engine's number of actions: slots are `object * actions + action`.
+    actions: usize,
 }
 
 /// Users with the same description of access on every object and action.
@@ -114,9 +116,12 @@ pub enum Term {
 
 impl Matrix {
     /// The slot of user `u` on `object` and `action` (indices), if they exist.
-    pub fn slot(&self, u: u32, object: u32, action: u32, actions: usize) -> Option<&Slot> {
+    pub fn slot(&self, u: u32, object: u32, action: u32) -> Option<&Slot> {
+        if action as usize >= self.actions {
+            return None;
+        }
         let class = self.classes.get(*self.class_of.get(u as usize)? as usize)?;
-        class.slots.get(object as usize * actions + action as usize)
+        class.slots.get(object as usize * self.actions + action as usize)
     }
 
     /// Number of user classes.

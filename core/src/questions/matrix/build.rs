@@ -32,7 +32,7 @@ impl Engine {
     /// The matrix over every user, object and record-bound action of
     /// `dataset` in `context`; empty for a dataset of another engine.
     pub fn matrix(&self, dataset: &Dataset, context: &Context) -> Matrix {
-        let mut matrix = Matrix { context: context.clone(), engine: self.id, ..Matrix::default() };
+        let mut matrix = Matrix { context: context.clone(), engine: self.id, actions: self.actions.len(), ..Matrix::default() };
         if !dataset.belongs_to(self) {
             return matrix;
         }

@@ -10,7 +10,7 @@ impl Engine {
     /// Whether the matrix lets user `u` do `action` on record `r` (indices).
     pub(crate) fn matrix_allows_at(&self, matrix: &Matrix, dataset: &Dataset, u: u32, action: u32, r: u32) -> bool {
         let Some(record) = dataset.record(r) else { return false };
-        let Some(slot) = matrix.slot(u, record.object(), action, self.actions.len()) else { return false };
+        let Some(slot) = matrix.slot(u, record.object(), action) else { return false };
         match &slot.access {
             Access::None => false,
             Access::Listed(records) => records.binary_search(&r).is_ok(),
@@ -27,7 +27,7 @@ impl Engine {
         if matrix.engine != self.id || !dataset.belongs_to(self) {
             return Vec::new();
         }
-        let Some(slot) = matrix.slot(u, object, action, self.actions.len()) else { return Vec::new() };
+        let Some(slot) = matrix.slot(u, object, action) else { return Vec::new() };
         match &slot.access {
             Access::None => Vec::new(),
             Access::Listed(records) => records.clone(),
@@ -40,7 +40,7 @@ impl Engine {
     }
 
     fn reach_slot<'m>(&self, matrix: &'m Matrix, u: u32, object: u32, action: u32) -> &'m [Term] {
-        matrix.slot(u, object, action, self.actions.len()).map_or(&[], |slot: &Slot| &slot.reach)
+        matrix.slot(u, object, action).map_or(&[], |slot: &Slot| &slot.reach)
     }
 
     /// Whether a condition computed once per matrix holds on record `r`.

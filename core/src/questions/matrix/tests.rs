@@ -22,7 +22,8 @@ fn users_alike_share_a_class_and_keep_their_own_records() {
     // The class's terms name "own" records, which differ per member.
     let account = engine.object_id("Account").expect("the reference schema has accounts");
     let read = engine.action_id("read").expect("read is built in");
-    let slot = matrix.slot(alice, account, read, engine.action_names().count()).expect("a slot per object and action");
+    let slot = matrix.slot(alice, account, read).expect("a slot per object and action");
+    assert!(matrix.slot(alice, account, engine.action_names().count() as u32).is_none(), "no slot past the last action");
     assert!(slot.reach.contains(&Term::Own));
     let (of_alice, of_bob) =
         (engine.matrix_records(&matrix, &dataset, alice, account, read), engine.matrix_records(&matrix, &dataset, bob, account, read));
