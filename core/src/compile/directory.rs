@@ -32,8 +32,9 @@ pub(crate) struct Directory {
     pub user_names: crate::engine::Strings,
     /// Per user, the groups containing them (see [`crate::engine::Lists`]).
     pub user_groups: crate::engine::Lists,
-    /// Per user, a value per attribute name.
+    /// Distinct rows of attribute values, a value per attribute name each.
     pub value_rows: Vec<Value>,
+    /// Per user, their row of `value_rows`.
     pub user_value_rows: Vec<u32>,
     pub groups: Vec<Box<str>>,
     pub group_index: FxHashMap<Box<str>, u32>,
@@ -115,7 +116,6 @@ pub(crate) fn compile_directory(
     let mut users = Vec::new();
     let mut value_rows: Vec<Value> = Vec::new();
     let mut user_value_rows = Vec::with_capacity(policy.users.len());
-
     for (i, user) in policy.users.iter().enumerate() {
         let path = join("/users", i);
         let lookup = |tree: &Tree, id: &Option<String>, key: &str, code: &str, what: &str, problems: &mut Problems| {
