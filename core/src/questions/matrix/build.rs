@@ -174,7 +174,8 @@ impl Engine {
         });
         terms.dedup();
         terms.extend([Term::Team, Term::Shares]);
-        if entry.baseline == Baseline::ControlledByParent && entry.parent.is_some() {
+        // As in `check`: the parent path needs the baseline, not a schema link (an inline parent will do).
+        if entry.baseline == Baseline::ControlledByParent {
             terms.push(Term::Parent);
         }
         (terms, both)

@@ -125,9 +125,10 @@ impl Engine {
                     );
                 }
                 Term::Parent => {
-                    let Some((parent_object, _)) = self.objects[object as usize].parent else { continue };
-                    for parent in self.reach_records(matrix, dataset, u, parent_object, action) {
-                        found.extend(lookups.children.get(&parent).into_iter().flatten().copied().filter(on_object));
+                    if let Some((parent_object, _)) = self.objects[object as usize].parent {
+                        for parent in self.reach_records(matrix, dataset, u, parent_object, action) {
+                            found.extend(lookups.children.get(&parent).into_iter().flatten().copied().filter(on_object));
+                        }
                     }
                     let inline = lookups.inline_parent.iter().copied().filter(on_object);
                     found.extend(inline.filter(|&r| {
