@@ -255,8 +255,8 @@ impl Sides<'_> {
             true => (self.after, self.new, user.after, action.after, ChangeKind::Gained),
             false => (self.before, self.old, user.before, action.before, ChangeKind::Lost),
         };
-        let (query, decision) = engine.decide_at(dataset, u?, a?, record, self.context)?;
-        let reasons = engine.render(&decision, &query).reasons;
+        let (_, decision) = engine.decide_at(dataset, u?, a?, record, self.context)?;
+        let reasons = engine.reasons_out(&decision);
         let record = self.new.at(record).id().to_string();
         Some(Change { user: user.id.to_owned(), record, action: action.name.to_owned(), change, reasons })
     }

@@ -149,7 +149,7 @@ impl Engine {
             allowed: decision.allowed,
             level: decision.level,
             stage: decision.stage(),
-            reasons: decision.reasons.iter().map(|r| self.reason_out(r)).collect(),
+            reasons: self.reasons_out(decision),
             denial: decision.denial.as_ref().map(|d| self.denial_out(d, decision, query.user)),
             remedy: decision.remedy_mfa.then(|| "mfa".to_owned()),
             fields: decision.fields.as_ref().map(|sets| self.fields_out(decision.object, sets)),
@@ -157,6 +157,12 @@ impl Engine {
         };
         out.message = explain(&out, &self.subject(decision, query), Lang::En);
         out
+    }
+
+    /// A decision's reasons for output: what `diff` reports of a change,
+    /// without the message and field lists a whole rendering builds.
+    pub fn reasons_out(&self, decision: &Decision) -> Vec<ReasonOut> {
+        decision.reasons.iter().map(|r| self.reason_out(r)).collect()
     }
 
     /// Who did what to which record, for sentences.
