@@ -202,6 +202,18 @@ impl Engine {
         self.department_covers(scope, record.department(), self.users[u as usize].department)
     }
 
+    /// The departments whose records a department or department-tree scope
+    /// of a user in `department` covers (those [`Engine::department_covers`] accepts).
+    pub(crate) fn departments_covered(&self, scope: Scope, department: u32) -> &[u32] {
+        // A subtree lists its top first.
+        let subtree = self.departments.subtree(department);
+        match scope {
+            Scope::Department => &subtree[..1],
+            Scope::DepartmentTree => subtree,
+            Scope::Own | Scope::All => &[],
+        }
+    }
+
     /// Whether a department or department-tree scope of a user in
     /// `user_department` covers a record of `record_department`.
     pub(crate) fn department_covers(&self, scope: Scope, record_department: Option<u32>, user_department: Option<u32>) -> bool {

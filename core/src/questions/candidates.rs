@@ -70,14 +70,10 @@ impl Engine {
         }
         let user = &self.users[u as usize];
         found.add(true, lookups.by_owner[u as usize].iter().copied().filter(on_object));
-        match (scope, user.department) {
-            (Some(Scope::Department), Some(d)) => found.add(true, lookups.by_department[d as usize].iter().copied().filter(on_object)),
-            (Some(Scope::DepartmentTree), Some(d)) => {
-                for &sub in self.departments.subtree(d) {
-                    found.add(true, lookups.by_department[sub as usize].iter().copied().filter(on_object));
-                }
+        if let (Some(scope), Some(d)) = (scope, user.department) {
+            for &covered in self.departments_covered(scope, d) {
+                found.add(true, lookups.by_department[covered as usize].iter().copied().filter(on_object));
             }
-            _ => {}
         }
         if create {
             return found;

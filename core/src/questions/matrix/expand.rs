@@ -14,10 +14,7 @@ impl Engine {
         match &slot.access {
             Access::None => false,
             Access::Listed(records) => records.binary_search(&r).is_ok(),
-            Access::Reach => {
-                self.reach_holds(matrix, dataset, u, action, record)
-                    && !slot.except.iter().any(|&c| self.condition_holds(matrix, c, record.object(), r, true))
-            }
+            Access::Reach => self.reach_holds(matrix, dataset, u, action, record) && !self.excepted(matrix, slot, record.object(), r),
         }
     }
 
@@ -33,7 +30,7 @@ impl Engine {
             Access::Listed(records) => records.clone(),
             Access::Reach => {
                 let mut records = self.reach_records(matrix, dataset, u, object, action);
-                records.retain(|&r| !slot.except.iter().any(|&c| self.condition_holds(matrix, c, object, r, true)));
+                records.retain(|&r| !self.excepted(matrix, slot, object, r));
                 records
             }
         }
@@ -41,6 +38,11 @@ impl Engine {
 
     fn reach_slot<'m>(&self, matrix: &'m Matrix, u: u32, object: u32, action: u32) -> &'m [Term] {
         matrix.slot(u, object, action).map_or(&[], |slot: &Slot| &slot.reach)
+    }
+
+    /// Whether a forbid condition of the slot denies record `r`.
+    fn excepted(&self, matrix: &Matrix, slot: &Slot, object: u32, r: u32) -> bool {
+        slot.except.iter().any(|&c| self.condition_holds(matrix, c, object, r, true))
     }
 
     /// Whether a condition computed once per matrix holds on record `r`.
@@ -91,10 +93,8 @@ impl Engine {
                 Term::All => return lookups.by_object[object as usize].to_vec(),
                 Term::Own => owned_by(&mut found, &[u]),
                 Term::Scope { scope, department } => {
-                    for &d in self.departments.subtree(department) {
-                        if self.department_covers(scope, Some(d), Some(department)) {
-                            found.extend(lookups.by_department[d as usize].iter().copied().filter(on_object));
-                        }
+                    for &d in self.departments_covered(scope, department) {
+                        found.extend(lookups.by_department[d as usize].iter().copied().filter(on_object));
                     }
                 }
                 Term::Below { role } => {
