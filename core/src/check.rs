@@ -222,6 +222,16 @@ impl Engine {
         Some((query, decision))
     }
 
+    /// The paths stage 4 finds for user `u` on a record of the dataset: an
+    /// allowing decision's reasons, without the stages around them (what
+    /// `diff` reports of a pair it already knows is allowed).
+    pub(crate) fn reasons_at(&self, dataset: &Dataset, u: u32, action: u32, record: u32, context: &Context) -> Option<Vec<Reason>> {
+        let query = self.query_at(dataset, u, "", action, record, context)?;
+        let mut reasons = Vec::new();
+        self.record_level(u, query.record?, &query, false, &mut reasons);
+        Some(reasons)
+    }
+
     /// The query for positions; `user` is the id a decision reports (a
     /// verdict, which only needs the position, passes none).
     fn query_at<'a>(

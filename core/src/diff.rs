@@ -110,30 +110,72 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
     let actions: Vec<&str> = after.actions.iter().map(|a| &*a.name).filter(|a| *a != "create").collect();
     let objects: Vec<&str> = after.objects.iter().map(|o| &*o.name).collect();
     let users: BTreeSet<&str> = before.user_ids.iter().chain(after.user_ids.iter()).collect();
-    let who = |user| Who { id: user, before: before.user_at(user), after: after.user_at(user) };
+    // Changes sort by user id, record id and action name: ranks stand for the names.
+    let user_ranks: Vec<&str> = users.iter().copied().collect();
+    let mut sorted_actions = actions.clone();
+    sorted_actions.sort_unstable();
+    let who = |user| Who {
+        id: user,
+        rank: user_ranks.binary_search(&user).unwrap_or(0) as u32,
+        before: before.user_at(user),
+        after: after.user_at(user),
+    };
     let sides = Sides { before, old, after, new, context };
 
     let mut changes = Vec::new();
     for object in &objects {
         let dirty = plan.dirty_objects.contains(*object);
         let (Some(o_new), o_old) = (after.object_id(object), before.object_id(object)) else { continue };
+        // A record reads its own owner and its parents' owners: the objects whose changed owners matter here.
+        let lineage: Vec<&str> = std::iter::successors(Some(o_new), |&x| after.objects[x as usize].parent.map(|(p, _)| p))
+            .map(|x| after.object_name(x).unwrap_or_default())
+            .collect();
         let filter_users = if dirty { &users } else { &plan.changed_users };
+        // Records whose owner (or a parent's owner) changed, in groups with
+        // the users whose paths read those owners (resolved once per object).
+        let everyone = plan.owner_sensitive_objects.contains(*object);
+        let mut owned = Vec::new();
+        for (owners, records) in plan.owned_by_changed.iter().filter(|_| !dirty) {
+            let records: Vec<u32> = records.iter().copied().filter(|&r| new.at(r).object() == o_new).collect();
+            if records.is_empty() {
+                continue;
+            }
+            let readers: BTreeSet<&str> = if everyone {
+                users.clone()
+            } else {
+                let everywhere = owners.iter().filter_map(|o| plan.affected_by_owner.get(o));
+                let here = lineage.iter().filter_map(|x| plan.affected_by_object.get(x));
+                everywhere.chain(here).flatten().copied().collect()
+            };
+            let readers: Vec<_> =
+                readers.into_iter().map(|user| (who(user), plan.narrow_users.get(user), plan.changed_users.contains(user))).collect();
+            owned.push((records, readers));
+        }
         for &action in &actions {
             let (a_new, a_old) = (after.action_id(action), before.action_id(action));
             let Some(a_new) = a_new else { continue };
-            let act = Act { name: action, before: a_old, after: Some(a_new) };
+            let rank = sorted_actions.binary_search(&action).unwrap_or(0) as u32;
+            let act = Act { name: action, rank, before: a_old, after: Some(a_new) };
             // Changed users whose every answer on the object is known after
             // this loop: filtered under both policies.
             let mut settled: BTreeSet<&str> = BTreeSet::new();
+            // Records of monotone users decided here, not to be asked again.
+            let mut decided: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
             for &user in filter_users {
-                if !dirty && plan.same_grants.contains(user) && after.covers_everything(user, o_new, a_new) {
+                let user_ = who(user);
+                if !dirty && plan.same_grants.contains(user) && user_.after.is_some_and(|u| after.answers_alike(u, o_new, a_new, context)) {
                     continue;
                 }
-                let user_ = who(user);
                 if let (false, Some(records)) = (dirty, plan.narrow_users.get(user)) {
                     for &record in records.iter().filter(|&&r| new.at(r).object() == o_new) {
                         changes.extend(sides.compare(&user_, record, &act));
                     }
+                    continue;
+                }
+                // After the skip above, stages 1–3 pass on both sides.
+                if let (false, Some(rules), Some(_), Some(o_old)) = (dirty, plan.monotone.get(user), a_old, o_old) {
+                    let (objects, gained) = ((o_old, o_new), plan.gained.contains(user));
+                    decided.insert(user, sides.monotone(&user_, &act, objects, gained, rules, &mut changes));
                     continue;
                 }
                 settled.insert(user);
@@ -146,48 +188,107 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
                     changes.extend(sides.compare(&user_, record, &act));
                 }
             }
-            if dirty {
-                continue;
-            }
-            // Records whose owner (or a parent's owner) changed: only users
-            // whose paths read that owner can see a different answer. Pairs
-            // the loop above settled or asked are not asked again.
-            let asked = |user: &str, record: u32| {
-                settled.contains(user) || plan.narrow_users.get(user).is_some_and(|records| records.binary_search(&record).is_ok())
-            };
-            let everyone = plan.owner_sensitive_objects.contains(*object);
-            for (&record, owners) in &plan.owned_by_changed {
-                if new.at(record).object() != o_new {
-                    continue;
-                }
-                let candidates: BTreeSet<&str> = if everyone {
-                    users.clone()
-                } else {
-                    owners.iter().flat_map(|o| plan.affected_by_owner.get(o).into_iter().flatten()).copied().collect()
-                };
-                for user in candidates.into_iter().filter(|&user| !asked(user, record)) {
-                    changes.extend(sides.compare(&who(user), record, &act));
+            // Only users whose paths read a changed owner can see a different
+            // answer on its records. Pairs the loop above settled or asked
+            // are not asked again.
+            for (records, readers) in &owned {
+                for (user, narrow, changed) in readers.iter().filter(|(user, ..)| !settled.contains(user.id)) {
+                    // An unchanged user answering every record alike answers
+                    // alike whoever owns them (forbid rules do not read the owner here).
+                    if !everyone && !changed && user.after.is_some_and(|u| after.answers_alike(u, o_new, a_new, context)) {
+                        continue;
+                    }
+                    let decided = decided.get(user.id);
+                    for &record in records {
+                        let asked = |list: Option<&Vec<u32>>| list.is_some_and(|list| list.binary_search(&record).is_ok());
+                        if !asked(*narrow) && !asked(decided) {
+                            changes.extend(sides.compare(user, record, &act));
+                        }
+                    }
                 }
             }
         }
     }
-    changes.sort_by(|a, b| (&a.user, &a.record, &a.action).cmp(&(&b.user, &b.record, &b.action)));
+    changes.sort_unstable_by(|a, b| a.user.cmp(&b.user).then_with(|| a.change.record.cmp(&b.change.record)).then(a.action.cmp(&b.action)));
+    let summary = summarise(after, &sorted_actions, &changes);
+    Ok(Diff { summary, changes: changes.into_iter().map(|tagged| tagged.change).collect() })
+}
+
+/// A change with its user's and action's ranks (see [`Who`], [`Act`]) and
+/// its record's object, which sorting and counting read instead of names.
+struct Tagged {
+    user: u32,
+    action: u32,
+    object: u32,
+    change: Change,
+}
+
+/// Counts per user, object and action of changes sorted by user: names are
+/// allocated once per key, not once per change.
+fn summarise(after: &Engine, actions: &[&str], changes: &[Tagged]) -> Summary {
+    let bump = |counts: &mut Counts, kind: ChangeKind| match kind {
+        ChangeKind::Gained => counts.gained += 1,
+        ChangeKind::Lost => counts.lost += 1,
+    };
     let mut summary = Summary::default();
-    for change in &changes {
-        let object = new.get(&change.record).and_then(|r| after.object_name(r.object())).unwrap_or_default().to_owned();
-        for counts in [
-            &mut summary.total,
-            summary.users.entry(change.user.clone()).or_default(),
-            summary.objects.entry(object.clone()).or_default(),
-            summary.actions.entry(change.action.clone()).or_default(),
-        ] {
-            match change.change {
-                ChangeKind::Gained => counts.gained += 1,
-                ChangeKind::Lost => counts.lost += 1,
+    // By object index and by action rank.
+    let (mut objects, mut by_action) = (vec![Counts::default(); after.objects.len()], vec![Counts::default(); actions.len()]);
+    for run in changes.chunk_by(|a, b| a.user == b.user) {
+        let mut user = Counts::default();
+        for tagged in run {
+            let kind = tagged.change.change;
+            for counts in [&mut summary.total, &mut user, &mut objects[tagged.object as usize], &mut by_action[tagged.action as usize]] {
+                bump(counts, kind);
             }
         }
+        summary.users.insert(run[0].change.user.clone(), user);
     }
-    Ok(Diff { summary, changes })
+    for (o, counts) in objects.into_iter().enumerate().filter(|(_, c)| c.gained + c.lost > 0) {
+        summary.objects.insert(after.object_name(o as u32).unwrap_or_default().to_owned(), counts);
+    }
+    for (action, counts) in actions.iter().zip(by_action).filter(|(_, c)| c.gained + c.lost > 0) {
+        summary.actions.insert((*action).to_owned(), counts);
+    }
+    summary
+}
+
+impl Sides<'_> {
+    /// The changes of a user whose paths on one side are the other's plus
+    /// `rules` (by index on the richer side, `after` when `gained`), once
+    /// stages 1–3 pass on both: the poorer side's `filter`, and what those
+    /// rules reach beyond it. Returns the records so decided, ascending.
+    #[allow(clippy::too_many_arguments)]
+    fn monotone(
+        &self,
+        user: &Who<'_>,
+        action: &Act<'_>,
+        (o_old, o_new): (u32, u32),
+        gained: bool,
+        rules: &[u32],
+        changes: &mut Vec<Tagged>,
+    ) -> Vec<u32> {
+        let before = (self.before, self.old, user.before, action.before, o_old);
+        let after = (self.after, self.new, user.after, action.after, o_new);
+        let ((rich, rich_data, rich_u, rich_a, rich_o), (poor, poor_data, _, poor_a, poor_o)) =
+            if gained { (after, before) } else { (before, after) };
+        let (Some(u), Some(a), Some(poor_a)) = (rich_u, rich_a, poor_a) else { return Vec::new() };
+        let allowed = poor.filter(poor_data, user.id, poor_a, poor_o, self.context);
+        let (sure, unsure) = rich.rule_candidates(rich_data, u, a, rich_o, rules);
+        let beyond = |list: Vec<u32>| list.into_iter().filter(|r| allowed.binary_search(r).is_err()).collect::<Vec<u32>>();
+        let (sure, unsure) = (beyond(sure), beyond(unsure));
+        // A rule alone reaches the needed level on a sure record: the richer
+        // side allows it unless a forbid rule denies; the poorer side denies.
+        for record in rich.unforbidden(rich_data, u, a, rich_o, self.context, sure.clone()) {
+            changes.extend(self.change(user, record, action, gained));
+        }
+        for &record in &unsure {
+            changes.extend(self.compare(user, record, action));
+        }
+        let mut decided = sure;
+        decided.extend(unsure);
+        decided.sort_unstable();
+        decided
+    }
 }
 
 /// Elements in exactly one of two sorted, duplicate-free lists (a linear merge:
@@ -218,6 +319,8 @@ fn symmetric_difference(a: &[u32], b: &[u32]) -> Vec<u32> {
 /// A user by id, with their index under each policy.
 struct Who<'a> {
     id: &'a str,
+    /// The id's place among all users' ids.
+    rank: u32,
     before: Option<u32>,
     after: Option<u32>,
 }
@@ -225,6 +328,8 @@ struct Who<'a> {
 /// An action by name, with its index under each policy.
 struct Act<'a> {
     name: &'a str,
+    /// The name's place among the actions' names.
+    rank: u32,
     before: Option<u32>,
     after: Option<u32>,
 }
@@ -240,7 +345,7 @@ struct Sides<'a> {
 
 impl Sides<'_> {
     /// Decides (user, record, action) under both policies; a change if they differ.
-    fn compare(&self, user: &Who<'_>, record: u32, action: &Act<'_>) -> Option<Change> {
+    fn compare(&self, user: &Who<'_>, record: u32, action: &Act<'_>) -> Option<Tagged> {
         // The allocation-free verdict first: most pairs asked do not change.
         let verdict = |engine: &Engine, dataset: &Dataset, u: Option<u32>, a: Option<u32>| match (u, a) {
             (Some(u), Some(a)) => engine.verdict_at(dataset, u, a, record, self.context).unwrap_or(false),
@@ -250,14 +355,21 @@ impl Sides<'_> {
         if verdict(self.before, self.old, user.before, action.before) == now {
             return None;
         }
+        self.change(user, record, action, now)
+    }
+
+    /// The change of a pair known to have changed: gained when `now` (the
+    /// answer after) allows, lost otherwise.
+    fn change(&self, user: &Who<'_>, record: u32, action: &Act<'_>, now: bool) -> Option<Tagged> {
         // The reasons of the side that allows, rendered only for pairs that changed.
         let (engine, dataset, u, a, change) = match now {
             true => (self.after, self.new, user.after, action.after, ChangeKind::Gained),
             false => (self.before, self.old, user.before, action.before, ChangeKind::Lost),
         };
-        let (_, decision) = engine.decide_at(dataset, u?, a?, record, self.context)?;
-        let reasons = engine.reasons_out(&decision);
-        let record = self.new.at(record).id().to_string();
-        Some(Change { user: user.id.to_owned(), record, action: action.name.to_owned(), change, reasons })
+        let reasons = engine.reasons_out(&engine.reasons_at(dataset, u?, a?, record, self.context)?);
+        let record = self.new.at(record);
+        let id = record.id().to_string();
+        let change = Change { user: user.id.to_owned(), record: id, action: action.name.to_owned(), change, reasons };
+        Some(Tagged { user: user.rank, action: action.rank, object: record.object(), change })
     }
 }

@@ -385,7 +385,7 @@ pub(crate) struct Merged {
 
 /// A principal standing for a set of users, resolved to indices into the
 /// engine's tables (users, groups, roles, departments).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Principal {
     /// One user.
     User(u32),

@@ -136,7 +136,7 @@ fn recipient_words(recipient: &Recipient, lang: Lang) -> String {
 
 fn reason_phrase(reason: &ReasonOut, action: &str, lang: Lang) -> String {
     let s = |x: &Option<String>| x.clone().unwrap_or_default();
-    match (reason.kind.as_str(), lang) {
+    match (&*reason.kind, lang) {
         ("owner", Lang::En) => "they own the record".into(),
         ("owner", Lang::Zh) => "其为记录所有者".into(),
         ("scope", Lang::En) => {

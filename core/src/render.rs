@@ -47,7 +47,8 @@ pub struct FieldsOut {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ReasonOut {
     /// `owner`, `scope`, `baseline`, `hierarchy`, `peers`, `sharing_rule`, `team`, `manual_share`, `parent`.
-    pub kind: String,
+    /// (Borrowed when rendered: a diff renders tens of thousands of reasons.)
+    pub kind: std::borrow::Cow<'static, str>,
     /// The level this path yields.
     pub level: Level,
     /// `scope`: the scope granted.
@@ -86,9 +87,9 @@ pub struct ReasonOut {
 }
 
 impl ReasonOut {
-    fn new(kind: &str, level: Level) -> ReasonOut {
+    fn new(kind: &'static str, level: Level) -> ReasonOut {
         ReasonOut {
-            kind: kind.to_owned(),
+            kind: kind.into(),
             level,
             scope: None,
             bundle: None,
@@ -149,7 +150,7 @@ impl Engine {
             allowed: decision.allowed,
             level: decision.level,
             stage: decision.stage(),
-            reasons: self.reasons_out(decision),
+            reasons: self.reasons_out(&decision.reasons),
             denial: decision.denial.as_ref().map(|d| self.denial_out(d, decision, query.user)),
             remedy: decision.remedy_mfa.then(|| "mfa".to_owned()),
             fields: decision.fields.as_ref().map(|sets| self.fields_out(decision.object, sets)),
@@ -159,10 +160,10 @@ impl Engine {
         out
     }
 
-    /// A decision's reasons for output: what `diff` reports of a change,
-    /// without the message and field lists a whole rendering builds.
-    pub fn reasons_out(&self, decision: &Decision) -> Vec<ReasonOut> {
-        decision.reasons.iter().map(|r| self.reason_out(r)).collect()
+    /// Reasons for output: what `diff` reports of a change, without the
+    /// message and field lists a whole decision's rendering builds.
+    pub fn reasons_out(&self, reasons: &[Reason]) -> Vec<ReasonOut> {
+        reasons.iter().map(|r| self.reason_out(r)).collect()
     }
 
     /// Who did what to which record, for sentences.

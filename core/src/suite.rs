@@ -228,7 +228,7 @@ fn compare(expect: &Expect, out: &DecisionOut, subject: &crate::explain::Subject
     }
     if let Some(kinds) = &expect.reasons {
         let mut expected = kinds.clone();
-        let mut actual: Vec<String> = out.reasons.iter().map(|r| r.kind.clone()).collect();
+        let mut actual: Vec<String> = out.reasons.iter().map(|r| r.kind.to_string()).collect();
         expected.sort();
         actual.sort();
         if expected != actual {

@@ -43,9 +43,10 @@ pub(crate) fn context_arg(context: JsValue) -> Result<Context, Error> {
     if context.is_undefined() || context.is_null() {
         return Ok(Context::default());
     }
-    let map = serde_json::from_value(from_js(context, "context")?)
-        .map_err(|_| Error::one("/context", code::BAD_TYPE, "context must be an object"))?;
-    clearance_core::api::context(&map)
+    match from_js(context, "context")? {
+        serde_json::Value::Object(map) => clearance_core::api::context(&map.into_iter().collect()),
+        _ => Err(Error::one("/context", code::BAD_TYPE, "context must be an object")),
+    }
 }
 
 fn bad_handle(what: &str, handle: u32) -> Error {

@@ -1,5 +1,6 @@
-//! Times the phases of one `diff` (a user moved) at scale, for tuning.
-//! `cargo run --release -p clearance-bench --bin diffprof [RECORDS] [ROUNDS]`.
+//! Times one `diff` at scale, repeatedly, for tuning and profiling: a user
+//! moved, or (`reparent`) the last role hung under the root as in `scale`.
+//! `cargo run --release -p clearance-bench --bin diffprof [RECORDS] [ROUNDS] [move|reparent]`.
 
 use clearance_core::generate::{Params, generate};
 use clearance_core::{Context, Engine};
@@ -15,7 +16,12 @@ fn main() {
         Context::from_map(&serde_json::from_value(serde_json::json!({"mfa": true, "ip": "10.1.2.3"})).expect("map"), "").expect("context");
     let mut moved = policy.clone();
     let roles: Vec<String> = policy.roles.iter().map(|r| r.id.clone()).collect();
-    moved.users[42].role = Some(roles[roles.len() / 2].clone());
+    if std::env::args().nth(3).as_deref() == Some("reparent") {
+        let last = moved.roles.len() - 1;
+        moved.roles[last].parent = Some("role_0".into());
+    } else {
+        moved.users[42].role = Some(roles[roles.len() / 2].clone());
+    }
     let after = Engine::compile(moved).expect("compiles");
     let after_dataset = after.load_records(&json).expect("loads");
     let rounds = std::env::args().nth(2).and_then(|n| n.parse().ok()).unwrap_or(3);
@@ -24,4 +30,6 @@ fn main() {
         let diff = clearance_core::diff::diff_loaded(&engine, &dataset, &after, &after_dataset, &context).expect("diff");
         println!("diff: {:.1} ms, {} changes", start.elapsed().as_secs_f64() * 1000.0, diff.changes.len());
     }
+    // Skip dropping the dataset's JSON and the diffs, so profiles show the diffs alone.
+    std::process::exit(0);
 }

@@ -44,8 +44,10 @@ fn main() {
             dataset: Some(records),
         };
         let decision = side.check_query(&query);
-        rendered +=
-            side.reasons_out(&decision).len() + change.user.clone().len() + change.record.clone().len() + change.action.clone().len();
+        rendered += side.reasons_out(&decision.reasons).len()
+            + change.user.clone().len()
+            + change.record.clone().len()
+            + change.action.clone().len();
     }
     println!(
         "  of which deciding and rendering the {} changes alone: {:.3} s ({rendered})",

@@ -34,7 +34,13 @@ impl Tok {
         match self {
             Tok::Ident(name) => format!("`{name}`"),
             Tok::Str(s) => format!("string `{s}`"),
-            Tok::Num(n) => format!("number `{n}`"),
+            // Through JSON's number writer: the standard library's float
+            // formatting would cost the npm package 14 KB for this message.
+            Tok::Num(n) => match serde_json::Number::from_f64(*n) {
+                Some(_) if n.fract() == 0.0 && n.abs() < 1e15 => format!("number `{}`", *n as i64),
+                Some(number) => format!("number `{number}`"),
+                None => "a number".into(),
+            },
             Tok::Dot => "`.`".into(),
             Tok::Comma => "`,`".into(),
             Tok::LParen => "`(`".into(),

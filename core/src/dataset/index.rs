@@ -19,7 +19,8 @@ pub(crate) struct Lookups {
     pub by_team_member: Lists,
     /// Per user named directly by a manual share.
     pub by_user_share: Lists,
-    /// Manual shares to groups, roles and departments: (recipient, record).
+    /// Manual shares to groups, roles and departments: (recipient, record),
+    /// sorted, so each recipient's records are one run (see [`Lookups::shared_with`]).
     pub other_shares: Vec<(Principal, u32)>,
     /// Records that carry their parent inline.
     pub inline_parent: Vec<u32>,
@@ -103,7 +104,14 @@ impl Lookups {
                 lookups.children.entry(parent).or_default().push(i);
             }
         }
+        lookups.other_shares.sort_unstable();
         lookups
+    }
+
+    /// The records manually shared with the groups, roles and departments
+    /// `member` accepts (asked once per recipient, not once per share).
+    pub fn shared_with<'a>(&'a self, member: impl Fn(Principal) -> bool + 'a) -> impl Iterator<Item = u32> + 'a {
+        self.other_shares.chunk_by(|a, b| a.0 == b.0).filter(move |run| member(run[0].0)).flatten().map(|&(_, record)| record)
     }
 
     /// The records a record-only criteria rule matches (cached), or `None`

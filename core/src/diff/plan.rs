@@ -20,13 +20,23 @@ pub(super) struct Plan<'e> {
     /// every record (scope `all`, or a baseline giving the level), their
     /// answer is the same before and after.
     pub(super) same_grants: BTreeSet<&'e str>,
+    /// Changed users (not narrow) who differ only by sharing rules, all
+    /// gained or all lost: one side's paths are the other's plus those rules,
+    /// listed by index in the richer side's engine.
+    pub(super) monotone: BTreeMap<&'e str, Vec<u32>>,
+    /// The monotone users whose richer side is `after`.
+    pub(super) gained: BTreeSet<&'e str>,
     pub(super) dirty_objects: BTreeSet<String>,
-    /// Records (indices, the same in both datasets) whose owner, or some
-    /// parent's owner, changed, with those owners.
-    pub(super) owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>>,
+    /// Records (indices, the same in both datasets, ascending) whose owner,
+    /// or some parent's owner, changed, grouped by those owners.
+    pub(super) owned_by_changed: Vec<(BTreeSet<&'e str>, Vec<u32>)>,
     /// For each changed owner: the users whose access paths read what changed
-    /// of the owner (see `OwnerChange`), under either policy.
+    /// of the owner on every object (see `OwnerChange`), under either policy.
     pub(super) affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>>,
+    /// For each object (by name): the users whose paths read some changed
+    /// owner on that object and its children (hierarchy, peers, owner-based
+    /// sharing rules), under either policy.
+    pub(super) affected_by_object: BTreeMap<&'e str, BTreeSet<&'e str>>,
     /// Objects with conditions on `record.owner` or `record.department`:
     /// there every user is re-asked.
     pub(super) owner_sensitive_objects: BTreeSet<String>,
@@ -57,6 +67,8 @@ impl<'e> Plan<'e> {
         let mut changed_users: BTreeSet<&'e str> = BTreeSet::new();
         let mut narrow_users: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
         let mut same_grants: BTreeSet<&'e str> = BTreeSet::new();
+        let mut monotone: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
+        let mut gained_users: BTreeSet<&'e str> = BTreeSet::new();
         let comparable = before.indexes_like(after);
         let bundles_changed = !changed_profiles.is_empty() || !changed_sets.is_empty();
         // The same users in the same order: each once, by position, no lookups.
@@ -84,8 +96,20 @@ impl<'e> Plan<'e> {
                 && !(was.department_moved(now) && reads_user_department)
             {
                 same_grants.insert(id);
-                if let Some(records) = narrow_records(id, (before, old, was), (after, new, now)) {
-                    narrow_users.insert(id, records);
+                match narrow_records(id, (before, old, was), (after, new, now)) {
+                    Some(records) => {
+                        narrow_users.insert(id, records);
+                    }
+                    None => {
+                        if let Some((gained, ids)) = was.rules_apart(now) {
+                            let rich = if gained { after } else { before };
+                            let rules = ids.iter().filter_map(|&id| rich.sharing.iter().position(|r| &*r.id == id)).map(|r| r as u32);
+                            monotone.insert(id, rules.collect());
+                            if gained {
+                                gained_users.insert(id);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -136,13 +160,33 @@ impl<'e> Plan<'e> {
             }
         }
         let owners: BTreeSet<&'e str> = owned_by_changed.values().flatten().copied().collect();
+        // Few distinct sets of owners: a list searched in order serves.
+        let mut grouped: Vec<(BTreeSet<&'e str>, Vec<u32>)> = Vec::new();
+        for (record, owners) in owned_by_changed {
+            match grouped.iter_mut().find(|(set, _)| *set == owners) {
+                Some((_, records)) => records.push(record),
+                None => grouped.push((owners, vec![record])),
+            }
+        }
         let changes: BTreeMap<&'e str, OwnerChange<'e>> = owners.iter().map(|&o| (o, OwnerChange::new(before, after, o))).collect();
         let mut affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
+        let mut affected_by_object: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
+        let mut chains: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
         for engine in [before, after] {
             let rule_users = engine.rule_users();
             for (&owner, change) in &changes {
-                let set = affected_by_owner.entry(owner).or_default();
-                engine.users_reading_owner(owner, change, &rule_users, set);
+                let everywhere = affected_by_owner.entry(owner).or_default();
+                let chain = chains.entry(owner).or_default();
+                engine.users_reading_owner(owner, change, &rule_users, (everywhere, &mut affected_by_object), chain);
+            }
+        }
+        // A role chain's users read the owner through the hierarchy and peer
+        // paths: only those whose path to the owner's records differs.
+        for (owner, chain) in chains {
+            for object in &after.objects {
+                let path = |engine: &Engine, user: &str| engine.hierarchy_path(&object.name, user, owner);
+                let differ = chain.iter().filter(|&&user| path(before, user) != path(after, user));
+                affected_by_object.entry(&object.name).or_default().extend(differ);
             }
         }
         let mut owner_sensitive_objects = BTreeSet::new();
@@ -161,7 +205,18 @@ impl<'e> Plan<'e> {
                 }
             }
         }
-        Ok(Plan { changed_users, narrow_users, same_grants, dirty_objects, owned_by_changed, affected_by_owner, owner_sensitive_objects })
+        Ok(Plan {
+            changed_users,
+            narrow_users,
+            same_grants,
+            monotone,
+            gained: gained_users,
+            dirty_objects,
+            owned_by_changed: grouped,
+            affected_by_owner,
+            affected_by_object,
+            owner_sensitive_objects,
+        })
     }
 }
 
@@ -205,12 +260,33 @@ impl<'e> OwnerChange<'e> {
     }
 }
 
-impl Signature<'_> {
+impl<'a> Signature<'a> {
     /// Equal but for the user's place in the role and department trees, their
     /// groups and the sharing rules that reach them: then only the records
     /// those places, groups and rules touch can change (see [`Plan::new`]).
     fn narrowable(&self, other: &Signature<'_>) -> bool {
         self.active == other.active && self.bundles == other.bundles && self.attributes == other.attributes
+    }
+
+    /// When the two differ only by the sharing rules that reach the user,
+    /// all on one side: whether that side is `other`, and the rules' ids.
+    fn rules_apart(&self, other: &Signature<'a>) -> Option<(bool, Vec<&'a str>)> {
+        let same = self.active == other.active
+            && self.role == other.role
+            && self.department == other.department
+            && self.bundles == other.bundles
+            && self.groups == other.groups
+            && self.attributes == other.attributes;
+        // Rules reached directly or as a superior give the same level.
+        let only = |a: &Signature<'a>, b: &Signature<'a>| -> Vec<&'a str> {
+            a.rules.iter().map(|&(id, _)| id).filter(|id| !b.rules.iter().any(|(other, _)| other == id)).collect()
+        };
+        let (lost, gained) = (only(self, other), only(other, self));
+        match (same, lost.is_empty(), gained.is_empty()) {
+            (true, false, true) => Some((false, lost)),
+            (true, true, false) => Some((true, gained)),
+            _ => None,
+        }
     }
 
     /// Whether the user's own role differs (not just its ancestors).
@@ -236,8 +312,12 @@ fn narrow_records(id: &str, old: (&Engine, &Dataset, &Signature<'_>), new: (&Eng
     let (role, department) = (was.role_moved(now), was.department_moved(now));
     let mut records = Vec::new();
     for (engine, dataset, signature, other) in [(before, old, was, now), (after, new, now, was)] {
+        let start = records.len();
         for (rule, _) in signature.rules.iter().filter(|r| !other.rules.contains(r)) {
             engine.rule_records(rule, dataset, &mut records);
+            if records.len() > limit {
+                return None;
+            }
         }
         if role || department {
             engine.place_records(id, dataset, role, department, &mut records);
@@ -245,18 +325,24 @@ fn narrow_records(id: &str, old: (&Engine, &Dataset, &Signature<'_>), new: (&Eng
         if records.len() > limit {
             return None;
         }
-        engine.add_children(dataset, &mut records);
+        engine.add_children(dataset, &mut records, start);
     }
     // Manual shares to groups, roles and departments follow the user's groups
     // and place in the trees: those whose reach differs.
-    let share_level = |engine: &Engine, dataset: &Dataset, record: u32| {
-        let u = engine.user_at(id)?;
+    let (was_at, now_at) = (before.user_at(id), after.user_at(id));
+    let mut shared = Vec::new();
+    for (engine, dataset, u) in [(before, old, was_at), (after, new, now_at)] {
+        shared.extend(dataset.lookups.shared_with(|with| u.is_some_and(|u| engine.contains(with, u))));
+    }
+    shared.sort_unstable();
+    shared.dedup();
+    let share_level = |engine: &Engine, dataset: &Dataset, u: Option<u32>, record: u32| {
+        let u = u?;
         dataset.at(record).shares().iter().filter(|(with, _)| engine.contains(*with, u)).map(|&(_, level)| level).max()
     };
-    let shared = new.lookups.other_shares.iter().map(|&(_, record)| record);
-    let mut shared: Vec<u32> = shared.filter(|&r| share_level(before, old, r) != share_level(after, new, r)).collect();
+    shared.retain(|&r| share_level(before, old, was_at, r) != share_level(after, new, now_at, r));
     // The same records in both datasets, so one children index serves.
-    after.add_children(new, &mut shared);
+    after.add_children(new, &mut shared, 0);
     records.extend(shared);
     records.sort_unstable();
     records.dedup();
@@ -277,28 +363,52 @@ impl Engine {
 
     /// Adds the users whose access paths read what changed of `owner`:
     /// department scopes (the owner's department and its ancestors) when the
-    /// owner's department chain changed; hierarchy and peers (the owner's role
-    /// and its ancestors) when the role chain changed; the users of the
-    /// owner-based sharing rules whose owners gained or lost them.
-    fn users_reading_owner<'e>(&'e self, owner: &str, change: &OwnerChange<'_>, rule_users: &[Vec<u32>], into: &mut BTreeSet<&'e str>) {
+    /// owner's department chain changed, on every object; the users of the
+    /// owner-based sharing rules whose owners gained or lost them, on the
+    /// rule's object; and into `chain` the holders of the owner's role and
+    /// its ancestors when the role chain changed (hierarchy and peers).
+    fn users_reading_owner<'e>(
+        &'e self,
+        owner: &str,
+        change: &OwnerChange<'_>,
+        rule_users: &[Vec<u32>],
+        (everywhere, by_object): (&mut BTreeSet<&'e str>, &mut BTreeMap<&'e str, BTreeSet<&'e str>>),
+        chain: &mut BTreeSet<&'e str>,
+    ) {
         let Some(o) = self.user_at(owner) else { return };
         let user = &self.users[o as usize];
-        let mut add = |list: &[u32]| into.extend(list.iter().map(|&u| self.user_id(u)));
+        let ids = |list: &[u32]| list.iter().map(|&u| self.user_id(u)).collect::<Vec<&'e str>>();
         let mut department = user.department.filter(|_| change.department);
         while let Some(d) = department {
-            add(&self.users_by_department[d as usize]);
+            everywhere.extend(ids(&self.users_by_department[d as usize]));
             department = self.departments.parent[d as usize];
         }
         let mut role = user.role.filter(|_| change.role);
         while let Some(r) = role {
-            add(&self.users_by_role[r as usize]);
+            chain.extend(ids(&self.users_by_role[r as usize]));
             role = self.roles.parent[r as usize];
         }
         for (r, rule) in self.sharing.iter().enumerate() {
             if change.rules.contains(&*rule.id) {
-                add(&rule_users[r]);
+                let object = &*self.objects[rule.object as usize].name;
+                by_object.entry(object).or_default().extend(ids(&rule_users[r]));
             }
         }
+    }
+
+    /// What the hierarchy and peer paths of `user` give on `owner`'s records
+    /// of `object`: the level, whether the owner is below within the depth,
+    /// whether they are peers. `None` when the object or either user is
+    /// missing or the object has no hierarchy access.
+    fn hierarchy_path(&self, object: &str, user: &str, owner: &str) -> Option<(crate::policy::Level, bool, bool)> {
+        let x = self.object_id(object)?;
+        let level = self.objects[x as usize].hierarchy?;
+        let (u, o) = (self.user_at(user)?, self.user_at(owner)?);
+        let (Some(role), Some(owner_role)) = (self.users[u as usize].role, self.users[o as usize].role) else {
+            return Some((level, false, false));
+        };
+        let peers = role == owner_role && u != o && self.peer_roles[role as usize];
+        Some((level, self.hierarchy_reaches(x, role, owner_role), peers))
     }
 
     /// The ids of the owner-based sharing rules whose owners include user `o`.
@@ -309,7 +419,7 @@ impl Engine {
 
     /// The records a sharing rule (by id) can share: its owners' records, or
     /// the records its criteria match (every record of the object when the
-    /// criteria read the user or context).
+    /// criteria read the user or context). Their children are the caller's.
     fn rule_records(&self, rule: &str, dataset: &Dataset, into: &mut Vec<u32>) {
         let Some(r) = self.sharing.iter().position(|s| &*s.id == rule) else { return };
         let entry = &self.sharing[r];
@@ -324,7 +434,6 @@ impl Engine {
                 None => into.extend_from_slice(&dataset.lookups.by_object[entry.object as usize]),
             },
         }
-        self.add_children(dataset, into);
     }
 
     /// Records the user's place reaches in this engine: records owned in the
@@ -347,21 +456,27 @@ impl Engine {
         }
     }
 
-    /// Whether the user's grant for the action reaches every record of the
-    /// object at the level the action needs (scope `all`, or the baseline).
-    pub(super) fn covers_everything(&self, user: &str, object: u32, action: u32) -> bool {
-        let Some(u) = self.user_at(user) else { return false };
-        let scope = self.merged[self.users[u as usize].merged as usize].scopes[self.slot(object, action)].map(|(s, _)| s);
+    /// Whether the user's answer for the action is the same on every record
+    /// of the object but for forbid rules: stages 1–3 deny (inactive, the
+    /// session, no grant), or the grant reaches every record at the level the
+    /// action needs (scope `all`, or the baseline). Then, where grants and
+    /// forbid rules are unchanged, no owner's or place's change alters it.
+    pub(super) fn answers_alike(&self, u: u32, object: u32, action: u32, context: &crate::request::Context) -> bool {
+        let entry = &self.users[u as usize];
+        let merged = &self.merged[entry.merged as usize];
+        let Some((scope, _)) =
+            merged.scopes[self.slot(object, action)].filter(|_| entry.active && self.session_gate(merged, context, false).is_none())
+        else {
+            return true;
+        };
         let needs = self.actions[action as usize].needs;
-        scope == Some(crate::policy::Scope::All)
-            || (scope.is_some()
-                && action != crate::compile::schema::CREATE
-                && self.objects[object as usize].baseline.level().is_some_and(|b| b >= needs))
+        scope == crate::policy::Scope::All
+            || (action != crate::compile::schema::CREATE && self.objects[object as usize].baseline.level().is_some_and(|b| b >= needs))
     }
 
-    /// Adds the descendants of the listed records: children follow their parents.
-    fn add_children(&self, dataset: &Dataset, into: &mut Vec<u32>) {
-        let mut i = 0;
+    /// Adds the descendants of the records listed from `start` on: children follow their parents.
+    fn add_children(&self, dataset: &Dataset, into: &mut Vec<u32>, start: usize) {
+        let mut i = start;
         while i < into.len() {
             if let Some(children) = dataset.lookups.children.get(&into[i]) {
                 into.extend_from_slice(children);

@@ -45,6 +45,49 @@ impl de::Error for PathError {
     fn custom<T: fmt::Display>(message: T) -> PathError {
         PathError { segments: Vec::new(), message: message.to_string() }
     }
+
+    fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> PathError {
+        PathError::custom(format_args!("invalid type: {}, expected {expected}", Shown(unexpected)))
+    }
+
+    fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn de::Expected) -> PathError {
+        PathError::custom(format_args!("invalid value: {}, expected {expected}", Shown(unexpected)))
+    }
+}
+
+/// serde's words for an unexpected value, but a float written as JSON
+/// writes it: the standard library's float formatting costs the npm
+/// package 14 KB.
+struct Shown<'a>(Unexpected<'a>);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every arm spelled out: delegating any to serde's `Display` would
+        // bring its float arm, and the float formatting, back.
+        match self.0 {
+            Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
+            Unexpected::Unsigned(n) => write!(f, "integer `{n}`"),
+            Unexpected::Signed(n) => write!(f, "integer `{n}`"),
+            Unexpected::Float(x) => match serde_json::Number::from_f64(x) {
+                Some(n) => write!(f, "floating point `{n}`"),
+                None => f.write_str("floating point"),
+            },
+            Unexpected::Char(c) => write!(f, "character `{c}`"),
+            Unexpected::Str(s) => write!(f, "string {s:?}"),
+            Unexpected::Bytes(_) => f.write_str("byte array"),
+            Unexpected::Unit => f.write_str("null"),
+            Unexpected::Option => f.write_str("Option value"),
+            Unexpected::NewtypeStruct => f.write_str("newtype struct"),
+            Unexpected::Seq => f.write_str("sequence"),
+            Unexpected::Map => f.write_str("map"),
+            Unexpected::Enum => f.write_str("enum"),
+            Unexpected::UnitVariant => f.write_str("unit variant"),
+            Unexpected::NewtypeVariant => f.write_str("newtype variant"),
+            Unexpected::TupleVariant => f.write_str("tuple variant"),
+            Unexpected::StructVariant => f.write_str("struct variant"),
+            Unexpected::Other(other) => f.write_str(other),
+        }
+    }
 }
 
 /// Decodes `T` from `value`, errors with their path.

@@ -33,19 +33,10 @@ impl Engine {
             return Vec::new();
         }
         let Some((scope, _)) = merged.scopes[self.slot(object, action)] else { return Vec::new() };
-        let mut candidates: Candidates = self.candidates(dataset, u, action, object, Some(scope));
+        let mut candidates: Candidates = self.candidates(dataset, u, action, object, Some(scope), None);
         candidates.settle(&dataset.lookups.by_object[object as usize], dataset.len());
-        let forbids = !self.forbid_deny[self.slot(object, action)].is_empty();
-        // The path that found a sure record reaches the needed level; only forbid rules remain.
-        let mut allowed: Vec<u32> = if forbids {
-            candidates
-                .sure
-                .into_iter()
-                .filter(|&record| self.forbid_denial(object, action, &self.env(u, Some(dataset.at(record)), context, false)).is_none())
-                .collect()
-        } else {
-            candidates.sure
-        };
+        // The path that found a sure record reaches the needed level.
+        let mut allowed = self.unforbidden(dataset, u, action, object, context, candidates.sure);
         let sure = allowed.len();
         // Stages 1–3 passed above; `create` reads the scope in stage 4 too.
         let allows = |record: u32| match action {
@@ -57,6 +48,29 @@ impl Engine {
             allowed.sort_unstable();
         }
         allowed
+    }
+
+    /// The records no forbid rule denies user `u` for the action (stage 5),
+    /// decided once for all when no forbid rule reads the record.
+    pub(crate) fn unforbidden(
+        &self,
+        dataset: &Dataset,
+        u: u32,
+        action: u32,
+        object: u32,
+        context: &Context,
+        records: Vec<u32>,
+    ) -> Vec<u32> {
+        let forbids = &self.forbid_deny[self.slot(object, action)];
+        let denied =
+            |record: Option<u32>| self.forbid_denial(object, action, &self.env(u, record.map(|r| dataset.at(r)), context, false)).is_some();
+        if forbids.is_empty() {
+            records
+        } else if forbids.iter().all(|&(_, c)| !self.conditions[c as usize].reads_record()) {
+            if denied(None) { Vec::new() } else { records }
+        } else {
+            records.into_iter().filter(|&record| !denied(Some(record))).collect()
+        }
     }
 
     /// Like [`Engine::filter`], with each record's full decision (reasons, fields).

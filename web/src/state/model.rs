@@ -256,7 +256,7 @@ pub fn user_view(engine: &Engine, dataset: &Dataset, user: &str, lang: Lang) -> 
                             .level
                             .map(|l| serde_json::to_value(l).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
                             .unwrap_or_default(),
-                        reasons: out.reasons.iter().map(|r| r.kind.clone()).collect(),
+                        reasons: out.reasons.iter().map(|r| r.kind.to_string()).collect(),
                         message: explain(&out, &engine.subject(&hit.decision, &query), lang),
                         read: fields.read,
                         edit: fields.edit,

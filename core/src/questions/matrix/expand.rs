@@ -117,7 +117,7 @@ impl Engine {
                 ),
                 Term::Shares => {
                     let shared = lookups.by_user_share[u as usize].iter().copied();
-                    let others = lookups.other_shares.iter().filter(|(with, _)| self.contains(*with, u)).map(|(_, r)| *r);
+                    let others = lookups.shared_with(|with| self.contains(with, u));
                     found.extend(
                         shared
                             .chain(others)
