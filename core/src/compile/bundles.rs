@@ -161,7 +161,7 @@ pub(crate) fn merge_all(combinations: &[Vec<u32>], table: &BundleTable, schema: 
                 }
                 system.extend(grants.system.iter().cloned());
             }
-            system.sort();
+            system.sort_unstable();
             system.dedup();
             let with = |test: &dyn Fn(&BundleEntry) -> bool| -> Box<[u32]> {
                 bundles.iter().copied().filter(|&b| test(&table.entries[b as usize])).collect()

@@ -96,7 +96,7 @@ pub(crate) fn compile_rules(
     }
     // Rules are consulted, and named in reasons, in id order, so that the
     // decision does not depend on their order in the file.
-    sharing.sort_by(|a, b| a.id.cmp(&b.id));
+    sharing.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     engine.sharing = sharing;
 
     let mut seen = FxHashSet::default();
@@ -170,7 +170,7 @@ pub(crate) fn compile_rules(
     index_rule_recipients(engine, users_by_role, users_by_department);
     // Forbid rules are consulted, and named in denials, in id order.
     for list in engine.forbid_deny.iter_mut().chain(engine.forbid_hide.iter_mut()) {
-        list.sort_by(|a, b| engine.forbid[a.0 as usize].id.cmp(&engine.forbid[b.0 as usize].id));
+        list.sort_unstable_by(|a, b| engine.forbid[a.0 as usize].id.cmp(&engine.forbid[b.0 as usize].id));
     }
 }
 
