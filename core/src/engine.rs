@@ -314,6 +314,8 @@ impl Lists {
     }
 
     /// List `i` (empty when out of range).
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn get(&self, i: u32) -> &[u32] {
         let i = i as usize;
         let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) as usize };
@@ -512,11 +514,15 @@ impl Engine {
     }
 
     /// The groups containing user `u`.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn groups_of(&self, u: u32) -> &[u32] {
         self.user_groups.get(u)
     }
 
     /// The sharing rules reaching user `u` (`rule << 1 | superior`).
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn rules_of(&self, u: u32) -> &[u32] {
         self.user_rules.get(u)
     }
@@ -531,6 +537,8 @@ impl Engine {
         self.actions.len()
     }
 
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn slot(&self, object: u32, action: u32) -> usize {
         object as usize * self.actions.len() + action as usize
     }

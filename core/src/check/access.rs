@@ -174,6 +174,8 @@ impl Engine {
 
     /// Whether `role` reaches records owned by `owner_role` through the
     /// hierarchy of `object`: strictly above it, within the object's depth.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn hierarchy_reaches(&self, object: u32, role: u32, owner_role: u32) -> bool {
         // Only a role strictly above the owner's has a (positive) distance to it.
         self.roles.strictly_above(role, owner_role)
@@ -195,6 +197,8 @@ impl Engine {
 
     /// Whether a scope covers the record for user `u`. Scopes are cumulative:
     /// a department grant also covers the user's own records.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn scope_covers(&self, scope: Scope, u: u32, record: RecordRef<'_>) -> bool {
         if scope == Scope::All || record.owner() == u {
             return true;
@@ -216,6 +220,8 @@ impl Engine {
 
     /// Whether a department or department-tree scope of a user in
     /// `user_department` covers a record of `record_department`.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn department_covers(&self, scope: Scope, record_department: Option<u32>, user_department: Option<u32>) -> bool {
         match (scope, record_department, user_department) {
             (Scope::Department, Some(rd), Some(ud)) => rd == ud,

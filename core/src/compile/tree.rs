@@ -106,12 +106,16 @@ impl Tree {
     }
 
     /// Whether `node` is `top` or below it.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub fn within(&self, node: u32, top: u32) -> bool {
         let (e, t) = (self.enter[node as usize], top as usize);
         self.enter[t] <= e && e <= self.last[t]
     }
 
     /// Whether `top` is a strict ancestor of `node`.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub fn strictly_above(&self, top: u32, node: u32) -> bool {
         top != node && self.within(node, top)
     }

@@ -370,6 +370,8 @@ pub struct RecordRef<'a> {
 
 impl<'a> RecordRef<'a> {
     /// What a check reads of the record, in one place.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn row(self) -> &'a Row {
         &self.store.rows[self.at as usize]
     }
@@ -382,16 +384,22 @@ impl<'a> RecordRef<'a> {
     }
 
     /// The record's object type (index; see [`crate::Engine::object_name`]).
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub fn object(self) -> u32 {
         self.row().object
     }
 
     /// The owner (user index).
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub fn owner(self) -> u32 {
         self.row().owner
     }
 
     /// The record's effective department (its own, else its owner's), by index.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub fn department(self) -> Option<u32> {
         Some(self.row().department).filter(|&d| d != NONE)
     }
@@ -441,6 +449,8 @@ impl<'a> RecordRef<'a> {
     }
 
     /// The record's team: users with an access level.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn team(self) -> &'a [(u32, Level)] {
         match self.row().extras {
             NONE => &[],
@@ -449,6 +459,8 @@ impl<'a> RecordRef<'a> {
     }
 
     /// The record's manual shares.
+    // On the check path: inlined even in the npm package's size-optimised build.
+    #[inline(always)]
     pub(crate) fn shares(self) -> &'a [(Principal, Level)] {
         match self.row().extras {
             NONE => &[],
