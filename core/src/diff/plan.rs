@@ -271,12 +271,7 @@ impl<'a> Signature<'a> {
     /// When the two differ only by the sharing rules that reach the user,
     /// all on one side: whether that side is `other`, and the rules' ids.
     fn rules_apart(&self, other: &Signature<'a>) -> Option<(bool, Vec<&'a str>)> {
-        let same = self.active == other.active
-            && self.role == other.role
-            && self.department == other.department
-            && self.bundles == other.bundles
-            && self.groups == other.groups
-            && self.attributes == other.attributes;
+        let same = self.narrowable(other) && self.role == other.role && self.department == other.department && self.groups == other.groups;
         // Rules reached directly or as a superior give the same level.
         let only = |a: &Signature<'a>, b: &Signature<'a>| -> Vec<&'a str> {
             a.rules.iter().map(|&(id, _)| id).filter(|id| !b.rules.iter().any(|(other, _)| other == id)).collect()
