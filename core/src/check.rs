@@ -189,6 +189,9 @@ impl Engine {
     /// dataset given by position: no id lookup, and the record needs no
     /// index check (it was compiled by this engine). `None` when a position
     /// is out of range or the dataset is another engine's.
+    // On the check path: instantiated in clearance-verdicts, which the npm
+    // package compiles at opt-level 3 (see the workspace's Cargo.toml).
+    #[inline]
     pub(crate) fn verdict_at(&self, dataset: &Dataset, u: u32, action: u32, record: u32, context: &Context) -> Option<bool> {
         // The position is known: the user's id is not looked up.
         let query = self.query_at(dataset, u, "", action, record, context)?;
@@ -261,6 +264,9 @@ impl Engine {
     }
 
     /// [`Engine::evaluate`] with the user's position when the caller knows it.
+    // On the check path: instantiated in clearance-verdicts, which the npm
+    // package compiles at opt-level 3 (see the workspace's Cargo.toml).
+    #[inline]
     fn evaluate_for(&self, known_user: Option<u32>, query: &Query<'_>, assume_mfa: bool, verdict: bool) -> Decision {
         let mut decision = Decision {
             allowed: false,
@@ -379,6 +385,9 @@ impl Engine {
 
     /// Stage 5: the first matching forbid rule (in id order) denies; an
     /// unknown condition matches (fail closed).
+    // On the check path: instantiated in clearance-verdicts, which the npm
+    // package compiles at opt-level 3 (see the workspace's Cargo.toml).
+    #[inline]
     pub(crate) fn forbid_denial(&self, object: u32, action: u32, env: &EvalEnv<'_>) -> Option<Denial> {
         for &(rule, condition) in &self.forbid_deny[self.slot(object, action)] {
             match self.conditions[condition as usize].evaluate(env) {

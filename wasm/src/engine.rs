@@ -258,9 +258,7 @@ impl Engine {
         throwing(|| {
             let (allowed, timed) = {
                 let c = self.context_at(context)?;
-                let allowed = self
-                    .engine
-                    .allows_at(&self.dataset, user, action, record, c)
+                let allowed = clearance_verdicts::allows(&self.engine, &self.dataset, user, action, record, c)
                     .ok_or_else(|| bad_handle("user, action or record", user))?;
                 (allowed, c.time_ms().is_some())
             };
@@ -283,7 +281,7 @@ impl Engine {
             if users.len() != actions.len() || users.len() != records.len() {
                 return Err(Error::one("", code::BAD_VALUE, "users, actions and records must have the same length"));
             }
-            let out = self.engine.allows_many(&self.dataset, users, actions, records, self.context_at(context)?);
+            let out = clearance_verdicts::allows_many(&self.engine, &self.dataset, users, actions, records, self.context_at(context)?);
             if let Some(recorder) = &mut self.recorder {
                 let ms = js_sys::Date::now();
                 for (i, &verdict) in out.iter().enumerate() {

@@ -1,0 +1,16 @@
+//! The npm package's verdict path (`allows`, `checkHandles`), compiled at
+//! full speed inside its size-optimised build: the core's check path is
+//! `#[inline]`, so it is instantiated here, at this crate's opt-level (see
+//! the workspace's `Cargo.toml`), once.
+use clearance_core::{Context, Dataset, Engine};
+
+/// [`Engine::allows_at`] compiled for speed.
+#[inline(never)]
+pub fn allows(engine: &Engine, dataset: &Dataset, user: u32, action: u32, record: u32, context: &Context) -> Option<bool> {
+    engine.allows_at(dataset, user, action, record, context)
+}
+
+/// [`Engine::allows_many`] compiled for speed.
+pub fn allows_many(engine: &Engine, dataset: &Dataset, users: &[u32], actions: &[u32], records: &[u32], context: &Context) -> Vec<u8> {
+    engine.allows_many_by(dataset, users, actions, records, |u, a, r| allows(engine, dataset, u, a, r, context))
+}
