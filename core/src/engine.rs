@@ -520,6 +520,11 @@ impl Engine {
         self.user_groups.get(u)
     }
 
+    /// The index of the sharing rule with this id (rules are sorted by id).
+    pub(crate) fn sharing_at(&self, id: &str) -> Option<u32> {
+        self.sharing.binary_search_by(|rule| (*rule.id).cmp(id)).ok().map(|r| r as u32)
+    }
+
     /// The sharing rules reaching user `u` (`rule << 1 | superior`).
     // On the check path: inlined even in the npm package's size-optimised build.
     #[inline(always)]

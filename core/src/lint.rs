@@ -180,7 +180,7 @@ impl Engine {
         }
 
         for (i, rule) in policy.sharing_rules.iter().enumerate() {
-            let Some(index) = self.sharing.iter().position(|s| *s.id == *rule.id) else { continue };
+            let Some(index) = self.sharing_at(&rule.id).map(|r| r as usize) else { continue };
             let entry = &self.sharing[index];
             let object = &self.objects[entry.object as usize];
             let baseline = object.baseline.level();

@@ -127,12 +127,9 @@ impl Engine {
     ) -> Result<SqlBool, Error> {
         // Stages 1–3 do not depend on the record: decide them now.
         let Some(u) = self.user_at(user) else { return Ok(SqlBool::False) };
-        let entry = &self.users[u as usize];
-        let merged = &self.merged[entry.merged as usize];
-        if !entry.active || self.session_gate(merged, context, false).is_some() {
+        let Some((scope, _)) = self.gates_pass(u, context).and_then(|merged| merged.scopes[self.slot(object, action)]) else {
             return Ok(SqlBool::False);
-        }
-        let Some((scope, _)) = merged.scopes[self.slot(object, action)] else { return Ok(SqlBool::False) };
+        };
         let access = if action == CREATE {
             self.scope_sql(u, scope, "t", mapping, params)
         } else {

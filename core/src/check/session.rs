@@ -6,6 +6,16 @@ use crate::engine::{Engine, Merged};
 use crate::request::Context;
 
 impl Engine {
+    /// Stages 1 and 2 for user `u`, as the questions that run them once per
+    /// user do (`filter`, `plan`, the matrix, `diff`): the user's merged
+    /// permissions when they are active and the session passes, MFA as the
+    /// context says.
+    pub(crate) fn gates_pass(&self, u: u32, context: &Context) -> Option<&Merged> {
+        let entry = &self.users[u as usize];
+        let merged = &self.merged[entry.merged as usize];
+        (entry.active && self.session_gate(merged, context, false).is_none()).then_some(merged)
+    }
+
     // On the check path: instantiated in clearance-verdicts, which the npm
     // package compiles at opt-level 3 (see the workspace's Cargo.toml).
     #[inline]

@@ -103,7 +103,7 @@ impl<'e> Plan<'e> {
                     None => {
                         if let Some((gained, ids)) = was.rules_apart(now) {
                             let rich = if gained { after } else { before };
-                            let rules = ids.iter().filter_map(|&id| rich.sharing.iter().position(|r| &*r.id == id)).map(|r| r as u32);
+                            let rules = ids.iter().filter_map(|&id| rich.sharing_at(id));
                             monotone.insert(id, rules.collect());
                             if gained {
                                 gained_users.insert(id);
@@ -416,7 +416,7 @@ impl Engine {
     /// the records its criteria match (every record of the object when the
     /// criteria read the user or context). Their children are the caller's.
     fn rule_records(&self, rule: &str, dataset: &Dataset, into: &mut Vec<u32>) {
-        let Some(r) = self.sharing.iter().position(|s| &*s.id == rule) else { return };
+        let Some(r) = self.sharing_at(rule).map(|r| r as usize) else { return };
         let entry = &self.sharing[r];
         match entry.source {
             RuleSource::OwnedBy(_) => {
@@ -457,11 +457,7 @@ impl Engine {
     /// action needs (scope `all`, or the baseline). Then, where grants and
     /// forbid rules are unchanged, no owner's or place's change alters it.
     pub(super) fn answers_alike(&self, u: u32, object: u32, action: u32, context: &crate::request::Context) -> bool {
-        let entry = &self.users[u as usize];
-        let merged = &self.merged[entry.merged as usize];
-        let Some((scope, _)) =
-            merged.scopes[self.slot(object, action)].filter(|_| entry.active && self.session_gate(merged, context, false).is_none())
-        else {
+        let Some((scope, _)) = self.gates_pass(u, context).and_then(|merged| merged.scopes[self.slot(object, action)]) else {
             return true;
         };
         let needs = self.actions[action as usize].needs;

@@ -27,12 +27,9 @@ impl Engine {
         }
         // Stages 1–3 do not depend on the record: run them once.
         let Some(u) = self.user_at(user) else { return Vec::new() };
-        let entry = &self.users[u as usize];
-        let merged = &self.merged[entry.merged as usize];
-        if !entry.active || self.session_gate(merged, context, false).is_some() {
+        let Some((scope, _)) = self.gates_pass(u, context).and_then(|merged| merged.scopes[self.slot(object, action)]) else {
             return Vec::new();
-        }
-        let Some((scope, _)) = merged.scopes[self.slot(object, action)] else { return Vec::new() };
+        };
         let mut candidates: Candidates = self.candidates(dataset, u, action, object, Some(scope), None);
         candidates.settle(&dataset.lookups.by_object[object as usize], dataset.len());
         // The path that found a sure record reaches the needed level.

@@ -56,13 +56,11 @@ impl Engine {
 
     /// User `u`'s slot for every object and action.
     fn user_slots(&self, dataset: &Dataset, u: u32, context: &Context, matrix: &mut Matrix) -> Vec<Slot> {
-        let user = &self.users[u as usize];
-        let merged = &self.merged[user.merged as usize];
         let mut slots = Vec::with_capacity(self.objects.len() * self.actions.len());
-        if !user.active || self.session_gate(merged, context, false).is_some() {
+        let Some(merged) = self.gates_pass(u, context) else {
             slots.resize(slots.capacity(), Slot::default());
             return slots;
-        }
+        };
         // Per slot: whether some condition reads both the user and the record.
         let mut per_pair = Vec::with_capacity(slots.capacity());
         for object in 0..self.objects.len() as u32 {
