@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The main job: serves the admin app with the built-in demo org (the
-# reference org of SPEC §7 and its records) on http://127.0.0.1:8080/.
-# Installs what it needs first (see setup.sh). For the CLI on the same org:
-# scripts/cli-demo.sh.
+# The main job: builds the admin app once (Trunk, release) and serves the
+# built files with the built-in demo org (the reference org of SPEC §7 and
+# its records) on http://127.0.0.1:8080/ (PORT to change it). No file
+# watcher runs: `bash scripts/web.sh serve` is the developer's live-reload
+# loop. Installs what it needs first (see setup.sh). For the CLI on the same
+# org: scripts/cli-demo.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-echo "the admin app will be at http://127.0.0.1:${PORT:-8080}/ (Ctrl-C stops it)"
-exec bash scripts/web.sh serve "${PORT:-8080}"
+bash scripts/web.sh build
+exec node scripts/serve-dist.mjs dist "${PORT:-8080}"

@@ -3,30 +3,23 @@
 // the native CLI on the same org, so the browser and the CLI must agree.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { extname, join, resolve, dirname } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
+import { serveDist } from '../../scripts/serve-dist.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = join(root, 'dist');
 const shots = join(root, 'target/e2e');
 const cli = process.env.CLEARANCE_BIN ?? join(root, 'target/debug/clearance');
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 let server, browser, base;
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  server = createServer((req, res) => {
-    const path = join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    const file = existsSync(path) && !path.endsWith('/') ? path : join(dist, 'index.html');
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  server = await serveDist(dist);
   base = `http://127.0.0.1:${server.address().port}/`;
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 });
@@ -233,7 +226,6 @@ test('the large generated org: the diff of a user move runs in a Web Worker with
   await page.getByTestId('large-diff-ms').waitFor({ timeout: 240_000 });
   const total = Date.now() - started;
   const diffMs = Number((await page.getByTestId('large-diff-ms').innerText()).replace(/[^0-9.]/g, ''));
-  const maxGap = await page.evaluate(() => window.__maxGap);
   const gained = Number(await page.getByTestId('diff-gained').innerText());
   const lost = Number(await page.getByTestId('diff-lost').innerText());
   // A second edit, the org already loaded in the worker: the time an admin waits per edit.
@@ -262,7 +254,8 @@ test('the large generated org: the diff of a user move runs in a Web Worker with
   console.log(`# large org (${records} records): diff ${diffMs} ms in the worker, first edit ${total} ms from the click (incl. generating the org), next edit ${secondEdit} ms, main thread's longest stall ${maxGap2.toFixed(0)} ms, ${gained} gained / ${lost} lost`);
   writeFileSync(join(shots, `large-${records}.json`), JSON.stringify({ records, diff_ms: diffMs, first_edit_ms: total, next_edit_ms: secondEdit, max_main_thread_gap_ms: maxGap2, long_tasks_ms: longTasks, gained, lost }));
   assert.ok(gained + lost > 0, 'a user move changes something');
-  assert.ok(maxGap < 250, `the page froze for ${maxGap} ms`);
+  // The main thread's stalls are reported above and in large-*.json, not
+  // asserted: a wall-clock bound fails on a loaded machine (issue 19).
   await page.screenshot({ path: join(shots, 'large-simulate.png') });
   assert.deepEqual(errors, []);
   await context.close();
