@@ -145,7 +145,7 @@ pub fn analyze(logs: &[PathBuf], policy: Option<&Path>, db: Option<&Path>, json:
         }
         Some(db) => {
             let mut analyzer = Analyzer::for_org(engine.as_ref());
-            Store::open(db)?.transaction(move |s| {
+            Store::create(db)?.transaction(move |s| {
                 let source = analyzer.source(&format!("{}#events", db.display()));
                 s.each_event(|seq, line| analyzer.push_line(source, seq, line))?;
                 for log in logs {

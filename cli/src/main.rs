@@ -440,12 +440,23 @@ enum StateCommand {
         #[command(flatten)]
         db: Db,
     },
-    /// Replace the state with an export, after checking all of it.
+    /// Replace the state with an export, after checking all of it: the actor
+    /// needs the approver permission, and the import is recorded in the audit log.
     Import {
         /// The export file.
         file: PathBuf,
         #[command(flatten)]
         db: Db,
+        /// The acting user (an approver under the current policy, or under the
+        /// imported one when the state is empty).
+        #[arg(long = "as")]
+        actor: String,
+        /// Replace a history the import does not extend (shorter or different).
+        #[arg(long)]
+        force: bool,
+        /// The time of the import (RFC 3339; default: `CLEARANCE_NOW`, else now).
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
@@ -525,7 +536,9 @@ fn main() -> ExitCode {
         Command::Review { command } => review(command),
         Command::Activity { command } => activity::run(command),
         Command::State { command: StateCommand::Export { db } } => workflow::state_export(&db.db),
-        Command::State { command: StateCommand::Import { file, db } } => workflow::state_import(&db.db, &file),
+        Command::State { command: StateCommand::Import { file, db, actor, force, at } } => {
+            workflow::state_import(&db.db, &file, &actor, force, at.as_deref())
+        }
     };
     match result {
         Ok(code) => code,

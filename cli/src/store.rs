@@ -12,11 +12,13 @@ use clearance_core::audit::{self, Entry};
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::Campaign;
 use clearance_core::policy::Policy;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::Path;
 
 /// Code for database failures.
 pub const DB_ERROR: &str = "db_error";
+/// Code for a state database that is not there.
+pub const NO_STATE: &str = "no_state";
 
 fn db(e: rusqlite::Error) -> Error {
     Error::one("", DB_ERROR, format!("database error: {}", e.to_string().to_lowercase()))
@@ -44,11 +46,43 @@ CREATE TABLE IF NOT EXISTS findings (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 ";
 
 impl Store {
-    /// Opens (creating when absent) the database at `path`.
+    /// Opens the state database at `path`, which must exist and be one:
+    /// reading or changing a state that is not there fails closed (a missing
+    /// file is never an empty, valid history).
+    ///
+    /// # Errors
+    /// `no_state` when there is no such file or it is not a state database; `db_error`.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        let missing = || {
+            Error::one(
+                "/db",
+                NO_STATE,
+                format!("no state database at `{}`: start one with `clearance versions init` or `clearance state import`", path.display()),
+            )
+        };
+        if !path.is_file() {
+            return Err(missing());
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(db)?;
+        let tables: i64 = conn
+            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('versions', 'audit', 'meta')", [], |r| {
+                r.get(0)
+            })
+            .map_err(db)?;
+        if tables != 3 {
+            return Err(missing());
+        }
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        Ok(Store { conn })
+    }
+
+    /// Opens the database at `path`, creating it when absent: for the
+    /// commands that start a state (`versions init`, `state import`) or only
+    /// add to one (`activity analyze --db`).
     ///
     /// # Errors
     /// `db_error`.
-    pub fn open(path: &Path) -> Result<Store, Error> {
+    pub fn create(path: &Path) -> Result<Store, Error> {
         let conn = Connection::open(path).map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(Store { conn })
@@ -291,48 +325,40 @@ impl Store {
         })
     }
 
-    /// Replaces everything with `state`, after checking all of it: the
-    /// format, every version compiles and matches its hash, the audit chain
-    /// verifies. Nothing changes when a check fails.
+    /// Replaces everything with `state` (checked and admitted by the caller,
+    /// see [`Export::admit_import`]); run it inside [`Store::transaction`] so
+    /// a failure changes nothing.
     ///
     /// # Errors
-    /// Every problem found, with paths into the export.
-    pub fn import(&mut self, state: &Export) -> Result<(), Error> {
-        check_export(state)?;
-        self.transaction(|store| {
-            store
-                .conn
-                .execute_batch("DELETE FROM versions; DELETE FROM requests; DELETE FROM audit; DELETE FROM campaigns; DELETE FROM meta;")
+    /// `db_error`.
+    pub fn replace(&self, state: &Export) -> Result<(), Error> {
+        self.conn
+            .execute_batch("DELETE FROM versions; DELETE FROM requests; DELETE FROM audit; DELETE FROM campaigns; DELETE FROM meta;")
+            .map_err(db)?;
+        for v in &state.versions {
+            let text = serde_json::to_string(&v.policy).unwrap_or_default();
+            self.conn
+                .execute(
+                    "INSERT INTO versions (seq, hash, at, author, request, policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![v.seq, v.hash, v.at, v.author, v.request, text],
+                )
                 .map_err(db)?;
-            for v in &state.versions {
-                let text = serde_json::to_string(&v.policy).unwrap_or_default();
-                store
-                    .conn
-                    .execute(
-                        "INSERT INTO versions (seq, hash, at, author, request, policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![v.seq, v.hash, v.at, v.author, v.request, text],
-                    )
-                    .map_err(db)?;
-            }
-            for (i, r) in state.requests.iter().enumerate() {
-                let body = serde_json::to_string(r).unwrap_or_default();
-                store
-                    .conn
-                    .execute("INSERT INTO requests (id, seq, body) VALUES (?1, ?2, ?3)", params![r.id, i as u64 + 1, body])
-                    .map_err(db)?;
-            }
-            for e in &state.audit {
-                let body = serde_json::to_string(e).unwrap_or_default();
-                store.conn.execute("INSERT INTO audit (seq, body) VALUES (?1, ?2)", params![e.seq, body]).map_err(db)?;
-            }
-            if let Some(last) = state.audit.last() {
-                store.conn.execute("INSERT INTO meta (key, value) VALUES ('audit_head', ?1)", [&last.hash]).map_err(db)?;
-            }
-            for (i, c) in state.campaigns.iter().enumerate() {
-                store.save_campaign(c, i as u64 + 1)?;
-            }
-            Ok(())
-        })
+        }
+        for (i, r) in state.requests.iter().enumerate() {
+            let body = serde_json::to_string(r).unwrap_or_default();
+            self.conn.execute("INSERT INTO requests (id, seq, body) VALUES (?1, ?2, ?3)", params![r.id, i as u64 + 1, body]).map_err(db)?;
+        }
+        for e in &state.audit {
+            let body = serde_json::to_string(e).unwrap_or_default();
+            self.conn.execute("INSERT INTO audit (seq, body) VALUES (?1, ?2)", params![e.seq, body]).map_err(db)?;
+        }
+        if let Some(last) = state.audit.last() {
+            self.conn.execute("INSERT INTO meta (key, value) VALUES ('audit_head', ?1)", [&last.hash]).map_err(db)?;
+        }
+        for (i, c) in state.campaigns.iter().enumerate() {
+            self.save_campaign(c, i as u64 + 1)?;
+        }
+        Ok(())
     }
 }
 
@@ -393,12 +419,4 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-/// Checks an export whole (see [`Export::check`]).
-///
-/// # Errors
-/// Every problem, with its path.
-pub fn check_export(state: &Export) -> Result<(), Error> {
-    state.check(None)
 }

@@ -68,7 +68,7 @@ pub fn init(db: &Path, policy: &Path, actor: &str, at: Option<&str>) -> Result<E
     let engine = load_policy(policy)?;
     known_actor(&engine, actor)?;
     let policy = engine.policy()?.clone();
-    let mut store = Store::open(db)?;
+    let mut store = Store::create(db)?;
     let at = now(at);
     let version = store.transaction(|s| {
         if s.current()?.is_some() {
@@ -209,7 +209,17 @@ pub fn restore(db: &Path, version: &str, actor: &str, comment: &str, at: Option<
 pub fn audit_verify(db: &Path, json_out: bool) -> Result<ExitCode, Error> {
     let store = Store::open(db)?;
     let head = store.audit_head()?;
-    let result = store.audit_log().and_then(|entries| clearance_core::audit::verify(&entries, head.as_deref()).map(|()| entries.len()));
+    let result = store.audit_log().and_then(|entries| {
+        if entries.is_empty() {
+            // Every state starts with an entry (`versions init`, `state import`): none left is a deleted log.
+            return Err(Error::one(
+                "",
+                clearance_core::audit::code::BROKEN_CHAIN,
+                "the audit log is empty: nothing proves this state's history",
+            ));
+        }
+        clearance_core::audit::verify(&entries, head.as_deref()).map(|()| entries.len())
+    });
     match result {
         Ok(n) => {
             print(&json!({"valid": true, "entries": n, "head": head}))?;
@@ -318,11 +328,21 @@ pub fn state_export(db: &Path) -> Result<ExitCode, Error> {
     print(&serde_json::to_value(Store::open(db)?.export()?).unwrap_or_default())
 }
 
-/// `state import FILE`: all or nothing.
-pub fn state_import(db: &Path, file: &Path) -> Result<ExitCode, Error> {
+/// `state import FILE --as ACTOR [--force]`: all or nothing. The export is
+/// checked whole, the actor must be an approver, a history that does not
+/// extend the current one needs `--force`, and the import is itself recorded
+/// in the audit log (see `Ledger::admit_import`).
+pub fn state_import(db: &Path, file: &Path, actor: &str, force: bool, at: Option<&str>) -> Result<ExitCode, Error> {
     let value = clearance_core::parse_json(&read_text(file)?)?;
-    let state: Export = serde_json::from_value(value)
+    let incoming: Export = serde_json::from_value(value)
         .map_err(|e| Error::one("", clearance_core::error::code::BAD_VALUE, format!("not a state export: {e}")))?;
-    Store::open(db)?.import(&state)?;
-    print(&json!({"imported": true, "versions": state.versions.len(), "requests": state.requests.len(), "audit": state.audit.len()}))
+    let at = now(at);
+    let next = Store::create(db)?.transaction(|s| {
+        let next = s.export()?.admit_import(incoming, actor, &at, force)?;
+        s.replace(&next)?;
+        Ok(next)
+    })?;
+    print(
+        &json!({"imported": true, "versions": next.versions.len(), "requests": next.requests.len(), "audit": next.audit.len(), "forced": force}),
+    )
 }

@@ -123,20 +123,82 @@ fn export_import_round_trip_and_bad_imports_change_nothing() {
     let first = env.run(&["state", "export"]).stdout;
     let export = env.file("export.json", &String::from_utf8(first.clone()).unwrap());
     let other = env.dir.join("other.db").display().to_string();
-    env.json(&["state", "import", &export, "--db", &other]);
-    let again = Command::new(env!("CARGO_BIN_EXE_clearance")).args(["state", "export", "--db", &other]).output().unwrap().stdout;
-    assert_eq!(String::from_utf8(first.clone()).unwrap(), String::from_utf8(again).unwrap(), "export → import → export is identical");
+    let export_of = |db: &str| Command::new(env!("CARGO_BIN_EXE_clearance")).args(["state", "export", "--db", db]).output().unwrap().stdout;
+    env.json(&["state", "import", &export, "--db", &other, "--as", "admin_ivy", "--at", "2026-12-01T00:00:00Z"]);
+    let original: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    let mut again: serde_json::Value = serde_json::from_slice(&export_of(&other)).unwrap();
+    let entry = again["audit"].as_array_mut().unwrap().pop().unwrap();
+    assert_eq!((entry["action"].as_str(), entry["actor"].as_str()), (Some("state_imported"), Some("admin_ivy")), "the import is recorded");
+    assert_eq!(again, original, "export → import → export is identical, but for the import's own entry");
+    let verify = Command::new(env!("CARGO_BIN_EXE_clearance")).args(["audit", "verify", "--db", &other]).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0));
+    let imported = export_of(&other);
 
-    let mut state: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    let mut state = original.clone();
     state["audit"][0]["actor"] = "mallory".into();
     state["versions"][0]["hash"] = "00".into();
     let bad = env.file("bad.json", &state.to_string());
-    let out = Command::new(env!("CARGO_BIN_EXE_clearance")).args(["state", "import", &bad, "--db", &other]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .args(["state", "import", &bad, "--db", &other, "--as", "admin_ivy", "--force"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("/versions/0/hash") && stderr.contains("/audit/0"), "{stderr}");
-    let after = Command::new(env!("CARGO_BIN_EXE_clearance")).args(["state", "export", "--db", &other]).output().unwrap().stdout;
-    assert_eq!(first, after, "a failed import changes nothing");
+    assert_eq!(imported, export_of(&other), "a failed import changes nothing");
+}
+
+#[test]
+fn an_import_needs_an_approver_and_may_not_rewrite_history_unless_forced() {
+    let env = Env::new("import-rules");
+    env.json(&["versions", "init", "examples/reference-org.json", "--as", "admin_ivy"]);
+    let older = env.file("older.json", &String::from_utf8(env.run(&["state", "export"]).stdout).unwrap());
+    let changes = env.file("move.json", MOVE_BOB);
+    env.json(&["change", "propose", &changes, "--as", "mgr_east_mike"]);
+    let current = env.run(&["state", "export"]).stdout;
+    let same = env.file("same.json", &String::from_utf8(current.clone()).unwrap());
+
+    // No actor is a usage error; an actor without the approver permission is refused.
+    assert_eq!(env.run(&["state", "import", &same]).status.code(), Some(2));
+    env.fails(&["state", "import", &same, "--as", "rep_east_bob"], "not_an_approver");
+    env.fails(&["state", "import", &same, "--as", "ghost"], "not_an_approver");
+    // An older export (a prefix of the log) or another history is refused.
+    env.fails(&["state", "import", &older, "--as", "admin_ivy"], "history_shorter");
+    let fork = Env::new("import-fork");
+    fork.json(&["versions", "init", "examples/reference-org.json", "--as", "admin_ivy", "--at", "2020-01-01T00:00:00Z"]);
+    fork.json(&["change", "propose", &changes, "--as", "mgr_east_mike"]);
+    fork.json(&["change", "propose", &changes, "--as", "mgr_east_mike"]);
+    let forked = env.file("forked.json", &String::from_utf8(fork.run(&["state", "export"]).stdout).unwrap());
+    env.fails(&["state", "import", &forked, "--as", "admin_ivy"], "history_diverges");
+    assert_eq!(env.run(&["state", "export"]).stdout, current, "refused imports change nothing");
+
+    // Forced, the older export replaces the state, and the log says so and still verifies.
+    let out = env.json(&["state", "import", &older, "--as", "admin_ivy", "--force"]);
+    assert_eq!(out["forced"], true);
+    let state: serde_json::Value = serde_json::from_slice(&env.run(&["state", "export"]).stdout).unwrap();
+    let last = state["audit"].as_array().unwrap().last().unwrap().clone();
+    let before: serde_json::Value = serde_json::from_slice(&current).unwrap();
+    assert_eq!(last["action"], "state_imported");
+    assert_eq!(last["details"]["replaced_head"], before["audit"].as_array().unwrap().last().unwrap()["hash"]);
+    assert_eq!(env.run(&["audit", "verify"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_missing_or_foreign_database_fails_closed() {
+    let env = Env::new("missing");
+    for args in [&["audit", "verify"][..], &["audit", "export"], &["state", "export"], &["versions", "list"], &["change", "show"]] {
+        env.fails(args, "no_state");
+        assert!(!env.dir.join("state.db").exists(), "{args:?} created the database");
+    }
+    // An empty file, or an SQLite database of something else, is not a state either.
+    std::fs::write(env.dir.join("state.db"), "").unwrap();
+    env.fails(&["audit", "verify"], "no_state");
+    // A state whose audit log was deleted whole (head included) does not verify.
+    std::fs::remove_file(env.dir.join("state.db")).unwrap();
+    env.json(&["versions", "init", "examples/reference-org.json", "--as", "admin_ivy"]);
+    let conn = rusqlite::Connection::open(env.dir.join("state.db")).unwrap();
+    conn.execute_batch("DELETE FROM audit; DELETE FROM meta;").unwrap();
+    env.fails(&["audit", "verify"], "broken_chain");
 }
 
 #[test]

@@ -368,7 +368,13 @@ test('the change-control state moves between the CLI and the app in one JSON for
   writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
 
   const { page, context, errors } = await fresh();
+  // Importing a state needs an approver, as in the CLI.
+  await actAs(page, 'rep_east_bob');
   await page.getByTestId('nav-data').click();
+  await page.getByTestId('import-ledger').setInputFiles(join(dir, 'state.json'));
+  await page.getByTestId('ledger-errors').waitFor();
+  assert.match(await page.getByTestId('ledger-errors').innerText(), /not_an_approver|may not import/);
+  await actAs(page, 'admin_ivy');
   await page.getByTestId('import-ledger').setInputFiles(join(dir, 'state.json'));
   await page.getByTestId('nav-requests').click();
   await page.locator('[data-testid="request"][data-request="R1"][data-state="pending"]').waitFor();
@@ -382,8 +388,13 @@ test('the change-control state moves between the CLI and the app in one JSON for
   await page.getByTestId('nav-data').click();
   const href = await page.getByTestId('export-ledger').getAttribute('href');
   writeFileSync(join(dir, 'from-app.json'), decodeURIComponent(href.slice(href.indexOf(',') + 1)));
-  execFileSync(cli, ['state', 'import', join(dir, 'from-app.json'), '--db', join(dir, 'again.db')], { cwd: root });
-  assert.deepEqual(JSON.parse(execFileSync(cli, ['state', 'export', '--db', join(dir, 'again.db')], { cwd: root, encoding: 'utf8' })), JSON.parse(exported));
+  execFileSync(cli, ['state', 'import', join(dir, 'from-app.json'), '--db', join(dir, 'again.db'), '--as', 'admin_ivy'], { cwd: root });
+  // The same versions and requests; the log is the CLI's, then the app's import, then the CLI's.
+  const again = JSON.parse(execFileSync(cli, ['state', 'export', '--db', join(dir, 'again.db')], { cwd: root, encoding: 'utf8' }));
+  const original = JSON.parse(exported);
+  assert.deepEqual([again.versions, again.requests], [original.versions, original.requests]);
+  assert.deepEqual(again.audit.slice(0, original.audit.length), original.audit);
+  assert.deepEqual(again.audit.slice(original.audit.length).map((e) => [e.action, e.actor]), [['state_imported', 'admin_ivy'], ['state_imported', 'admin_ivy']]);
   assert.deepEqual(errors, []);
   await context.close();
 });

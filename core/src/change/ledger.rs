@@ -4,6 +4,7 @@
 //! keeps a `Ledger` in IndexedDB; the CLI keeps the same data in SQLite rows
 //! and exports this same JSON (`clearance state export`).
 
+use super::request::codes::{HISTORY_DIVERGES, HISTORY_SHORTER, NOT_AN_APPROVER};
 use super::request::{ChangeRequest, short};
 use super::review::{Campaign, Reviewers, Verdict};
 use super::{Operation, version};
@@ -81,8 +82,7 @@ impl Ledger {
     pub fn new(policy: Policy, actor: &str, at: &str) -> Result<Ledger, Error> {
         let engine = Engine::compile(policy.clone())?;
         known(&engine, actor)?;
-        let mut ledger =
-            Ledger { format: FORMAT.to_owned(), versions: Vec::new(), requests: Vec::new(), audit: Vec::new(), campaigns: Vec::new() };
+        let mut ledger = Ledger::empty();
         ledger.add_version(policy, at, actor, None);
         Ok(ledger)
     }
@@ -123,6 +123,67 @@ impl Ledger {
         let value = f(&mut copy)?;
         *self = copy;
         Ok(value)
+    }
+
+    /// A state with nothing in it: what an import into a fresh store replaces.
+    pub fn empty() -> Ledger {
+        Ledger { format: FORMAT.to_owned(), versions: Vec::new(), requests: Vec::new(), audit: Vec::new(), campaigns: Vec::new() }
+    }
+
+    /// The state that importing `incoming` as `actor` leaves: `incoming`,
+    /// checked whole, with a `state_imported` audit entry appended. The
+    /// actor must hold the approver permission under the current policy (or,
+    /// importing into an empty state, under the incoming one); an incoming
+    /// audit log that does not extend the current one (shorter, or differing
+    /// at some entry: an older or doctored export) is refused unless `force`,
+    /// and a forced import names the head it replaced.
+    ///
+    /// # Errors
+    /// `not_an_approver`, `history_shorter`, `history_diverges`, or every
+    /// problem of `incoming`.
+    pub fn admit_import(&self, incoming: Ledger, actor: &str, at: &str, force: bool) -> Result<Ledger, Error> {
+        incoming.check(None)?;
+        let judge = self
+            .current()
+            .or(incoming.current())
+            .ok_or_else(|| Error::one("/versions", "no_version", "the import holds no policy version"))?;
+        let engine = Engine::compile(judge.policy.clone())?;
+        if !super::request::is_approver(&engine, actor) {
+            return Err(Error::one("/as", NOT_AN_APPROVER, format!("`{actor}` may not import a state: it needs the approver permission")));
+        }
+        if !force {
+            self.extended_by(&incoming)?;
+        }
+        let mut next = incoming;
+        let details = serde_json::json!({
+            "versions": next.versions.len(), "requests": next.requests.len(), "audit": next.audit.len(),
+            "forced": force, "replaced_head": self.audit.last().map(|e| e.hash.clone()),
+        });
+        next.record(at, actor, "state_imported", "state", details);
+        Ok(next)
+    }
+
+    /// Whether `incoming`'s audit log begins with this one, entry for entry.
+    fn extended_by(&self, incoming: &Ledger) -> Result<(), Error> {
+        if incoming.audit.len() < self.audit.len() {
+            return Err(Error::one(
+                "/audit",
+                HISTORY_SHORTER,
+                format!(
+                    "the import's audit log has {} entries, the current one {}: an older export would erase history (pass --force to replace it anyway)",
+                    incoming.audit.len(),
+                    self.audit.len()
+                ),
+            ));
+        }
+        match self.audit.iter().zip(&incoming.audit).position(|(mine, theirs)| mine.hash != theirs.hash) {
+            Some(i) => Err(Error::one(
+                format!("/audit/{i}"),
+                HISTORY_DIVERGES,
+                format!("the import's audit log differs from the current one at entry {} (pass --force to replace it anyway)", i + 1),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Drafts and submits a change request; returns its id.
@@ -329,5 +390,53 @@ mod tests {
         let mut tampered = ledger.clone();
         tampered.audit[2].actor = "mallory".into();
         assert!(tampered.check(None).unwrap_err().problems()[0].path.starts_with("/audit/2"));
+    }
+
+    #[test]
+    fn an_import_needs_an_approver_and_a_history_that_extends_the_current_one() {
+        let at = "2026-11-29T11:00:00Z";
+        let old = Ledger::new(reference(), "admin_ivy", "2026-11-29T10:00:00Z").unwrap();
+        let mut current = old.clone();
+        let ops = vec![Operation::MoveUser { user: "rep_east_bob".into(), role: Some("sales_rep_west".into()), department: None }];
+        current.propose("mgr_east_mike", ops, "", "2026-11-29T10:01:00Z").unwrap();
+        let mut newer = current.clone();
+        newer.start_review("admin_ivy", "2026-12-31T00:00:00Z", &Reviewers::Manager, "2026-11-29T10:02:00Z").unwrap();
+
+        let refused = current.admit_import(newer.clone(), "rep_east_bob", at, false).unwrap_err();
+        assert!(refused.has_code(NOT_AN_APPROVER), "{refused:?}");
+        assert!(current.admit_import(newer.clone(), "nobody", at, true).unwrap_err().has_code(NOT_AN_APPROVER));
+
+        let shorter = current.admit_import(old.clone(), "admin_ivy", at, false).unwrap_err();
+        assert!(shorter.has_code(HISTORY_SHORTER), "{shorter:?}");
+        let forked = Ledger::new(reference(), "admin_ivy", "2026-11-29T09:00:00Z").unwrap();
+        let mut forked_longer = forked.clone();
+        forked_longer.propose("mgr_east_mike", Vec::new(), "", "2026-11-29T09:01:00Z").ok();
+        forked_longer.start_review("admin_ivy", "2026-12-31T00:00:00Z", &Reviewers::Manager, "2026-11-29T09:02:00Z").unwrap();
+        forked_longer.start_review("admin_ivy", "2026-12-31T00:00:00Z", &Reviewers::Manager, "2026-11-29T09:03:00Z").unwrap();
+        let diverges = current.admit_import(forked_longer.clone(), "admin_ivy", at, false).unwrap_err();
+        assert!(diverges.has_code(HISTORY_DIVERGES), "{diverges:?}");
+        assert_eq!(diverges.problems()[0].path, "/audit/0");
+        let mut doctored = newer.clone();
+        doctored.audit[1].actor = "mallory".into();
+        assert!(current.admit_import(doctored, "admin_ivy", at, true).is_err(), "a broken chain is refused even when forced");
+
+        let next = current.admit_import(newer.clone(), "admin_ivy", at, false).unwrap();
+        assert_eq!(next.audit.len(), newer.audit.len() + 1);
+        assert_eq!(next.audit[..newer.audit.len()], newer.audit[..]);
+        let entry = next.audit.last().unwrap();
+        assert_eq!((entry.action.as_str(), entry.actor.as_str()), ("state_imported", "admin_ivy"));
+        assert_eq!(entry.details["forced"], false);
+        assert!(next.check(Some(&entry.hash)).is_ok());
+        assert_eq!(current.admit_import(current.clone(), "admin_ivy", at, false).unwrap().audit.len(), current.audit.len() + 1);
+
+        let forced = current.admit_import(old.clone(), "admin_ivy", at, true).unwrap();
+        let entry = forced.audit.last().unwrap();
+        assert_eq!(entry.details["forced"], true);
+        assert_eq!(entry.details["replaced_head"], current.audit.last().unwrap().hash.as_str());
+
+        // Into an empty state, the incoming policy judges the actor.
+        assert!(Ledger::empty().admit_import(newer.clone(), "admin_ivy", at, false).is_ok());
+        assert!(Ledger::empty().admit_import(newer, "rep_east_bob", at, false).unwrap_err().has_code(NOT_AN_APPROVER));
+        assert!(Ledger::empty().admit_import(Ledger::empty(), "admin_ivy", at, false).is_err());
     }
 }

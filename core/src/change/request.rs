@@ -25,6 +25,10 @@ pub mod codes {
     pub const SELF_APPROVAL: &str = "self_approval";
     /// The actor lacks the approver permission (or is unknown or inactive).
     pub const NOT_AN_APPROVER: &str = "not_an_approver";
+    /// An import whose audit log is shorter than the current one.
+    pub const HISTORY_SHORTER: &str = "history_shorter";
+    /// An import whose audit log does not begin with the current one.
+    pub const HISTORY_DIVERGES: &str = "history_diverges";
     /// The actor approved this request already.
     pub const ALREADY_APPROVED: &str = "already_approved";
     /// The policy changed since the request was drafted.
@@ -99,8 +103,9 @@ fn refuse(code: &str, message: impl Into<String>) -> Error {
     Error::one("", code, message)
 }
 
-/// Whether `actor` may approve changes under `policy`.
-fn is_approver(engine: &Engine, actor: &str) -> bool {
+/// Whether `actor` may approve changes under `policy`: the one judge of
+/// approving, reviewing and importing a state.
+pub(crate) fn is_approver(engine: &Engine, actor: &str) -> bool {
     let permission = engine
         .policy()
         .ok()

@@ -60,15 +60,18 @@ impl Control {
     }
 
     /// Replaces the ledger with an export (the CLI's `state export` format)
-    /// after checking all of it; nothing changes when a check fails.
+    /// under the CLI's rule ([`Ledger::admit_import`]): checked whole, the
+    /// acting user an approver, the history extending the current one, and
+    /// the import recorded in the audit log; nothing changes when it is refused.
     ///
     /// # Errors
-    /// Every problem, with its path.
+    /// Every problem, with its path; the refusal.
     pub fn import(&self, state: AppState, text: &str) -> Result<(), Error> {
         let value = clearance_core::parse_json(text)?;
-        let ledger: Ledger = serde_json::from_value(value)
+        let incoming: Ledger = serde_json::from_value(value)
             .map_err(|e| Error::one("", clearance_core::error::code::BAD_VALUE, format!("not a clearance state export: {e}")))?;
-        ledger.check(None)?;
+        let current = self.ledger.get_untracked().unwrap_or_else(Ledger::empty);
+        let ledger = current.admit_import(incoming, &state.actor.get_untracked(), &now(), false)?;
         self.badge.set(Badge::Verified);
         self.commit(state, ledger, true);
         Ok(())
