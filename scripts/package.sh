@@ -26,6 +26,10 @@ done
 # The CommonJS glue needs a scope where `.js` means CommonJS.
 echo '{"type": "commonjs"}' > "$out/cjs/package.json"
 cp wasm/npm/node.mjs wasm/npm/node.d.mts wasm/npm/workerd.mjs wasm/npm/browser.mjs wasm/npm/README.md "$out/"
+# One guard source, exported for both module systems.
+{ cat wasm/npm/guard.js; echo 'export { guard };'; } > "$out/guard.mjs"
+{ cat wasm/npm/guard.js; echo 'module.exports = { guard };'; } > "$out/cjs/guard.js"
+cp wasm/npm/index.cjs "$out/cjs/index.js"
 version=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" wasm/npm/package.json > "$out/package.json"
 

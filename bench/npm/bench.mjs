@@ -43,7 +43,7 @@ const rand = (n) => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
 };
-const users = new Uint32Array(N), actions = new Uint32Array(N).fill(read), records = new Uint32Array(N);
+const users = new Float64Array(N), actions = new Float64Array(N).fill(read), records = new Float64Array(N);
 for (let i = 0; i < N; i++) { users[i] = rand(engine.userCount); records[i] = rand(engine.recordCount); }
 
 // checkHandles: one boundary crossing for N checks. Two untimed calls first:
@@ -53,7 +53,7 @@ for (let i = 0; i < 2; i++) engine.checkHandles(users, actions, records, 0);
 const batch = Array.from({ length: 5 }, () => ms(() => engine.checkHandles(users, actions, records, 0))[0]);
 row('checkHandles (arrays of handles)', ((N / median(batch)) * 1000 / 1e6).toFixed(2), 'M checks/s', 'random user × record, all objects');
 // The way lists are checked: one user, a page of 1,000 consecutive records, 200 pages.
-const pageUsers = new Uint32Array(N), pageRecords = new Uint32Array(N);
+const pageUsers = new Float64Array(N), pageRecords = new Float64Array(N);
 for (let i = 0; i < N; i++) {
   pageUsers[i] = Math.floor(i / 1000) * 37 % engine.userCount;
   pageRecords[i] = (Math.floor(i / 1000) * 5003 + (i % 1000)) % engine.recordCount;

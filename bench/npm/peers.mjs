@@ -186,7 +186,7 @@ const rows = [['Clearance allows (handles)', time((i) => engine.allows(handles[i
 const objects = requests.map(([user, a]) => ({ user, action: 'read', object: 'Account', recordId: accounts[a].id }));
 rows.push(['Clearance check (request object → decision)', time((i) => engine.check(objects[i]), 2000)]);
 for (const [name, decide] of Object.entries(peers)) rows.push([name, time((i) => decide(...requests[i]), n(name))]);
-const us = new Uint32Array(handles.map(([u]) => u)), rs = new Uint32Array(handles.map(([, r]) => r)), as = new Uint32Array(handles.length).fill(read);
+const us = new Float64Array(handles.map(([u]) => u)), rs = new Float64Array(handles.map(([, r]) => r)), as = new Float64Array(handles.length).fill(read);
 rows.splice(1, 0, ['Clearance checkHandles (arrays, per check)', time(() => engine.checkHandles(us, as, rs, 0), 1) / handles.length]);
 const clearance = rows[0][1];
 console.log('\n| engine | µs per check | × Clearance allows |\n|---|---|---|');

@@ -13,6 +13,7 @@
 //   curl -H 'authorization: Bearer secret' http://127.0.0.1:8080/activity >> activity.jsonl
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Engine } from 'clearance';
 
 const engine = Engine.fromBundle(readFileSync(process.env.BUNDLE), readFileSync(process.env.PUBLIC_KEY, 'utf8').trim());
@@ -31,33 +32,62 @@ function context(request) {
   return { ip, time: new Date().toISOString(), mfa: request.headers['x-mfa'] === 'true' };
 }
 
+/** Whether `given` equals `expected`, in time that does not depend on where they differ (both hashed first: equal lengths). */
+function sameSecret(given, expected) {
+  const digest = (text) => createHash('sha256').update(String(text)).digest();
+  return typeof given === 'string' && timingSafeEqual(digest(given), digest(expected));
+}
+
 function activity(request, response) {
   const token = process.env.ACTIVITY_TOKEN;
   if (!token) return respond(response, 404, { error: 'not found' });
-  if (request.headers.authorization !== `Bearer ${token}`) return respond(response, 401, { error: 'bad token' });
+  if (request.method !== 'GET') return respond(response, 405, { error: 'method not allowed' });
+  if (!sameSecret(request.headers.authorization, `Bearer ${token}`)) return respond(response, 401, { error: 'bad token' });
   response.writeHead(200, { 'content-type': 'application/x-ndjson' });
   response.end(engine.drainEventLines());
 }
 
-const server = createServer((request, response) => {
-  if (new URL(request.url, 'http://localhost').pathname === '/activity') return activity(request, response);
+/** The request's path, decoded; null when the target is not a valid address (`//`, `http://[`, a bad percent escape). */
+function pathOf(request) {
+  try {
+    return new URL(request.url ?? '', 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
+}
+
+function route(request, response) {
+  const path = pathOf(request);
+  if (path === null) return respond(response, 400, { error: 'bad request target' });
+  if (path === '/activity') return activity(request, response);
   const user = request.headers['x-user-id'];
   if (typeof user !== 'string' || engine.userHandle(user) < 0) return respond(response, 401, { error: 'unknown user' });
-  const match = /^\/records\/([A-Za-z_]+)(?:\/([^/]+))?$/.exec(new URL(request.url, 'http://localhost').pathname);
-  if (request.method !== 'GET' || !match) return respond(response, 404, { error: 'not found' });
+  const match = /^\/records\/([A-Za-z_]+)(?:\/([^/]+))?$/.exec(path);
+  if (!match) return respond(response, 404, { error: 'not found' });
+  if (request.method !== 'GET') return respond(response, 405, { error: 'method not allowed' });
+  let recordId;
   try {
-    if (match[2] !== undefined) {
-      const recordId = decodeURIComponent(match[2]);
-      const decision = engine.check({ user, action: 'read', object: match[1], recordId, context: context(request) });
-      if (!decision.allowed) return respond(response, 403, { error: decision.message, stage: decision.stage });
-      return respond(response, 200, engine.redact({ user, recordId, context: context(request) }));
-    }
-    const ids = engine.filter({ user, action: 'read', object: match[1] });
-    const records = ids.map((recordId) => engine.redact({ user, recordId }));
-    return respond(response, 200, { user, object: match[1], records });
+    recordId = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+  } catch {
+    return respond(response, 400, { error: 'bad percent escape in the record id' });
+  }
+  if (recordId !== undefined) {
+    const decision = engine.check({ user, action: 'read', object: match[1], recordId, context: context(request) });
+    if (!decision.allowed) return respond(response, 403, { error: decision.message, stage: decision.stage });
+    return respond(response, 200, engine.redact({ user, recordId, context: context(request) }));
+  }
+  const ids = engine.filter({ user, action: 'read', object: match[1] });
+  const records = ids.map((id) => engine.redact({ user, recordId: id }));
+  return respond(response, 200, { user, object: match[1], records });
+}
+
+const server = createServer((request, response) => {
+  try {
+    route(request, response);
   } catch (error) {
-    // An unknown object and other misuse arrive as errors with a stable code.
-    return respond(response, 400, { error: error.message, code: error.code });
+    // An unknown object and other misuse arrive as errors with a stable code;
+    // anything else is still an answer, never a crashed server.
+    if (!response.headersSent) respond(response, error.code ? 400 : 500, { error: error.message, code: error.code ?? 'internal' });
   }
 });
 

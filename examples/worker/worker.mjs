@@ -15,8 +15,15 @@ export default {
   async fetch(request) {
     const user = request.headers.get('x-user-id');
     if (!user || engine.userHandle(user) < 0) return Response.json({ error: 'unknown user' }, { status: 401 });
-    const match = /^\/records\/([A-Za-z_]+)$/.exec(new URL(request.url).pathname);
-    if (request.method !== 'GET' || !match) return Response.json({ error: 'not found' }, { status: 404 });
+    let path;
+    try {
+      path = new URL(request.url).pathname;
+    } catch {
+      return Response.json({ error: 'bad request target' }, { status: 400 });
+    }
+    const match = /^\/records\/([A-Za-z_]+)$/.exec(path);
+    if (!match) return Response.json({ error: 'not found' }, { status: 404 });
+    if (request.method !== 'GET') return Response.json({ error: 'method not allowed' }, { status: 405 });
     try {
       const ids = engine.filter({ user, action: 'read', object: match[1] });
       return Response.json({ user, object: match[1], records: ids.map((recordId) => engine.redact({ user, recordId })) });

@@ -1,7 +1,8 @@
 // Node.js, Bun and Deno (ESM): the engine is ready when the import resolves.
 import { readFileSync } from 'node:fs';
-import { initSync } from './web/clearance.js';
+import * as raw from './web/clearance.js';
+import { guard } from './guard.mjs';
 
-initSync({ module: readFileSync(new URL('./web/clearance_bg.wasm', import.meta.url)) });
+raw.initSync({ module: readFileSync(new URL('./web/clearance_bg.wasm', import.meta.url)) });
 
-export { Engine, diff, lint, validate, version } from './web/clearance.js';
+export const { Engine, diff, lint, validate, version } = guard(raw);

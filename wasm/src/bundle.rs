@@ -4,6 +4,17 @@ use clearance_core::Error;
 use clearance_core::bundle::{code, parse_hex_key};
 use wasm_bindgen::{JsCast, JsValue};
 
+/// A bundle's bytes: a `Uint8Array` (a Node `Buffer` is one) or an `ArrayBuffer`.
+pub fn bytes(value: JsValue) -> Result<Vec<u8>, Error> {
+    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(js_sys::Uint8Array::new(buffer).to_vec());
+    }
+    value
+        .dyn_into::<js_sys::Uint8Array>()
+        .map(|bytes| bytes.to_vec())
+        .map_err(|_| Error::one("/bytes", clearance_core::error::code::BAD_TYPE, "the bundle must be a Uint8Array or an ArrayBuffer"))
+}
+
 /// A public key given as 32 bytes or 64 hex digits; `null` or `undefined` for none.
 pub fn public_key(value: JsValue) -> Result<Option<[u8; 32]>, Error> {
     if value.is_null() || value.is_undefined() {

@@ -1,9 +1,11 @@
 //! The `Engine` class of the npm package: a compiled policy, its resident
 //! records, and interned contexts for the handle-based fast path.
 
+use crate::contexts::{Contexts, bad_context};
 use crate::convert::{from_js, to_js};
 use crate::error;
 use crate::events::{Compact, DEFAULT_LIMIT, Pending, Recorder};
+use crate::handles::{BAD_HANDLE, Tag};
 use clearance_core::api::{FilterQuery, PlanQuery, RecordQuery, WhoCanQuery, decode_query};
 use clearance_core::error::code;
 use clearance_core::{Context, Dataset, Error};
@@ -15,8 +17,12 @@ use wasm_bindgen::prelude::*;
 pub struct Engine {
     engine: clearance_core::Engine,
     dataset: Dataset,
-    /// Contexts interned by `context()`; handle 0 is the empty context.
-    contexts: Vec<Context>,
+    /// The tag of this engine's user, action and context handles.
+    tag: Tag,
+    /// The tag of record handles: new with every `loadRecords`.
+    records_tag: Tag,
+    /// Contexts interned by `contextHandle`; handle 0 is the empty context.
+    contexts: Contexts,
     /// Decision events, when recording.
     recorder: Option<Recorder>,
     /// A stopped recorder's memory, kept for the next start.
@@ -49,14 +55,32 @@ pub(crate) fn context_arg(context: JsValue) -> Result<Context, Error> {
     }
 }
 
-fn bad_handle(what: &str, handle: u32) -> Error {
-    Error::one("", code::BAD_VALUE, format!("{what} handle `{handle}` is not valid for this engine"))
+fn bad_handle(what: &str, handle: f64) -> Error {
+    Error::one("", BAD_HANDLE, format!("`{}` is not a {what} handle of this engine and its loaded records", crate::handles::shown(handle)))
+}
+
+/// A string argument, refused with a coded error when it is anything else.
+fn string_arg(value: &JsValue, what: &str) -> Result<String, Error> {
+    value.as_string().ok_or_else(|| Error::one(format!("/{what}"), code::BAD_TYPE, format!("`{what}` must be a string")))
+}
+
+/// A handle as JavaScript sees it: -1 for an unknown id.
+fn handle_or_unknown(tag: &Tag, index: Option<u32>) -> f64 {
+    index.map_or(-1.0, |i| tag.handle(i))
 }
 
 impl Engine {
     fn new(engine: clearance_core::Engine) -> Result<Engine, Error> {
         let dataset = engine.load_records(&serde_json::Value::Array(Vec::new()))?;
-        Ok(Engine { engine, dataset, contexts: vec![Context::default()], recorder: None, spare: Vec::new() })
+        Ok(Engine {
+            engine,
+            dataset,
+            tag: Tag::new(),
+            records_tag: Tag::new(),
+            contexts: Contexts::new(),
+            recorder: None,
+            spare: Vec::new(),
+        })
     }
 
     /// The recorder's clock, when recording.
@@ -70,8 +94,16 @@ impl Engine {
         }
     }
 
-    fn context_at(&self, handle: u32) -> Result<&Context, Error> {
-        self.contexts.get(handle as usize).ok_or_else(|| bad_handle("context", handle))
+    fn context_at(&self, handle: f64) -> Result<&Context, Error> {
+        self.contexts.get(&self.tag, handle).ok_or_else(|| bad_context(handle))
+    }
+
+    /// The positions three handles name, or the first refused one's error.
+    fn positions(&self, user: f64, action: f64, record: f64) -> Result<(u32, u32, u32), Error> {
+        let u = self.tag.index(user).ok_or_else(|| bad_handle("user", user))?;
+        let a = self.tag.index(action).ok_or_else(|| bad_handle("action", action))?;
+        let r = self.records_tag.index(record).ok_or_else(|| bad_handle("record", record))?;
+        Ok((u, a, r))
     }
 }
 
@@ -94,11 +126,12 @@ impl Engine {
     /// `publicKey = null` and `{allowUnsigned: true}` to load an unsigned one.
     #[wasm_bindgen(js_name = fromBundle)]
     pub fn from_bundle(
-        bytes: Vec<u8>,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
         #[wasm_bindgen(js_name = publicKey, unchecked_param_type = "Uint8Array | string | null")] public_key: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "BundleOptions")] options: Option<JsValue>,
     ) -> Result<Engine, JsValue> {
         throwing(|| {
+            let bytes = crate::bundle::bytes(bytes)?;
             let key = crate::bundle::public_key(public_key)?;
             let allow_unsigned = crate::bundle::allow_unsigned(options.unwrap_or(JsValue::UNDEFINED))?;
             Engine::new(clearance_core::bundle::open_owned(bytes, key.as_ref(), allow_unsigned)?)
@@ -156,6 +189,8 @@ impl Engine {
                 recorder.settle(&self.engine, &self.dataset, &self.contexts);
             }
             self.dataset = dataset;
+            // Handles of the records replaced name nothing now.
+            self.records_tag = Tag::new();
             Ok(u32::try_from(self.dataset.len()).unwrap_or(u32::MAX))
         })
     }
@@ -223,43 +258,61 @@ impl Engine {
         u32::try_from(self.engine.user_count()).unwrap_or(u32::MAX)
     }
 
-    /// Fast path: a user's handle, or -1 when unknown.
+    /// Fast path: a user's handle, or -1 when unknown. A handle is a number
+    /// tied to this engine: another engine refuses it.
     #[wasm_bindgen(js_name = userHandle)]
-    pub fn user_handle(&self, id: &str) -> i32 {
-        self.engine.user_position(id).map_or(-1, |h| i32::try_from(h).unwrap_or(-1))
+    pub fn user_handle(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Result<f64, JsValue> {
+        throwing(|| Ok(handle_or_unknown(&self.tag, self.engine.user_position(&string_arg(&id, "id")?))))
     }
 
-    /// Fast path: a resident record's handle, or -1 when unknown.
+    /// Fast path: a resident record's handle, or -1 when unknown; tied to
+    /// the records loaded now (`loadRecords` makes new ones).
     #[wasm_bindgen(js_name = recordHandle)]
-    pub fn record_handle(&self, id: &str) -> i32 {
-        self.dataset.position(id).map_or(-1, |h| i32::try_from(h).unwrap_or(-1))
+    pub fn record_handle(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Result<f64, JsValue> {
+        throwing(|| Ok(handle_or_unknown(&self.records_tag, self.dataset.position(&string_arg(&id, "id")?))))
     }
 
     /// Fast path: an action's handle, or -1 when unknown.
     #[wasm_bindgen(js_name = actionHandle)]
-    pub fn action_handle(&self, name: &str) -> i32 {
-        self.engine.action_id(name).map_or(-1, |h| i32::try_from(h).unwrap_or(-1))
+    pub fn action_handle(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Result<f64, JsValue> {
+        throwing(|| Ok(handle_or_unknown(&self.tag, self.engine.action_id(&string_arg(&name, "name")?))))
     }
 
     /// Fast path: interns a context (validated now, once) and returns its
-    /// handle; handle 0 is the empty context.
+    /// handle; `0` is the empty context. Free it with `freeContext` when
+    /// done: at most 4,096 are live at once (`too_many_contexts`).
     #[wasm_bindgen(js_name = contextHandle)]
-    pub fn context_handle(&mut self, #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue) -> Result<u32, JsValue> {
+    pub fn context_handle(&mut self, #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue) -> Result<f64, JsValue> {
         throwing(|| {
+            if context.is_undefined() || context.is_null() {
+                return Err(Error::one("", code::MISSING_KEY, "missing argument: context (an object; 0 is the empty context's handle)"));
+            }
             let context = context_arg(context)?;
-            self.contexts.push(context);
-            Ok(u32::try_from(self.contexts.len() - 1).unwrap_or(u32::MAX))
+            self.contexts.add(&self.tag, context)
+        })
+    }
+
+    /// Releases a context handle; using it afterwards is a `bad_handle` error.
+    #[wasm_bindgen(js_name = freeContext)]
+    pub fn free_context(&mut self, handle: f64) -> Result<(), JsValue> {
+        throwing(|| {
+            // Events decided under it are rendered while it still exists.
+            if let Some(recorder) = &mut self.recorder {
+                recorder.settle(&self.engine, &self.dataset, &self.contexts);
+            }
+            self.contexts.free(&self.tag, handle)
         })
     }
 
     /// Fast path: the verdict of `check` for handles, with nothing decoded or
-    /// allocated on the JavaScript side. Throws on an invalid handle.
-    pub fn allows(&mut self, user: u32, action: u32, record: u32, context: u32) -> Result<bool, JsValue> {
+    /// allocated on the JavaScript side. Throws `bad_handle` for a number
+    /// that is not a handle of this engine and its loaded records.
+    pub fn allows(&mut self, user: f64, action: f64, record: f64, context: f64) -> Result<bool, JsValue> {
         throwing(|| {
+            let (u, a, r) = self.positions(user, action, record)?;
             let (allowed, timed) = {
                 let c = self.context_at(context)?;
-                let allowed = clearance_verdicts::allows(&self.engine, &self.dataset, user, action, record, c)
-                    .ok_or_else(|| bad_handle("user, action or record", user))?;
+                let allowed = clearance_verdicts::allows(&self.engine, &self.dataset, u, a, r, c).ok_or_else(|| bad_handle("user, action or record", user))?;
                 (allowed, c.time_ms().is_some())
             };
             if let Some(recorder) = &mut self.recorder {
@@ -267,23 +320,34 @@ impl Engine {
                 // own `time` stamps the event): reading it costs this call a
                 // fifth of its time.
                 let ms = if timed { 0.0 } else { js_sys::Date::now() };
-                recorder.push(Pending::Compact(Compact { user, action, record, context, ms }));
+                let context = Contexts::index_of(&self.tag, context);
+                recorder.push(Pending::Compact(Compact { user: u, action: a, record: r, context, ms }));
             }
             Ok(allowed)
         })
     }
 
-    /// Fast path over arrays: `out[i]` is 1 when `users[i]` may take
-    /// `actions[i]` on `records[i]`, 0 when denied, 2 for an invalid handle.
+    /// Fast path over arrays of handles (`Float64Array` or arrays of
+    /// numbers): `out[i]` is 1 when `users[i]` may take `actions[i]` on
+    /// `records[i]`, 0 when denied, 2 for a number that is not a handle of
+    /// this engine and its loaded records.
     #[wasm_bindgen(js_name = checkHandles)]
-    pub fn check_handles(&mut self, users: &[u32], actions: &[u32], records: &[u32], context: u32) -> Result<Vec<u8>, JsValue> {
+    pub fn check_handles(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] users: &[f64],
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] actions: &[f64],
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] records: &[f64],
+        context: f64,
+    ) -> Result<Vec<u8>, JsValue> {
         throwing(|| {
             if users.len() != actions.len() || users.len() != records.len() {
                 return Err(Error::one("", code::BAD_VALUE, "users, actions and records must have the same length"));
             }
-            let out = clearance_verdicts::allows_many(&self.engine, &self.dataset, users, actions, records, self.context_at(context)?);
+            let (users, actions, records) = (self.tag.indices(users), self.tag.indices(actions), self.records_tag.indices(records));
+            let out = clearance_verdicts::allows_many(&self.engine, &self.dataset, &users, &actions, &records, self.context_at(context)?);
             if let Some(recorder) = &mut self.recorder {
                 let ms = js_sys::Date::now();
+                let context = Contexts::index_of(&self.tag, context);
                 for (i, &verdict) in out.iter().enumerate() {
                     if verdict != 2 {
                         recorder.push(Pending::Compact(Compact { user: users[i], action: actions[i], record: records[i], context, ms }));
@@ -295,22 +359,31 @@ impl Engine {
     }
 
     /// Starts (`true`) or stops (`false`) recording a decision event for every
-    /// check; at most `limit` events (default 1,000,000) wait between drains,
-    /// later ones are counted in `eventsDropped` instead of kept. Starting
+    /// check; at most `limit` events (default 100,000, at most 1,000,000)
+    /// wait between drains, later ones are counted in `eventsDropped` instead
+    /// of kept, so memory stays bounded however rarely they are drained. Starting
     /// while recording keeps the pending events (and sets the new limit);
     /// stopping discards them.
     #[wasm_bindgen(js_name = recordEvents)]
-    pub fn record_events(&mut self, on: bool, limit: Option<u32>) {
-        let limit = limit.map_or(DEFAULT_LIMIT, |l| l as usize).max(1);
-        match (&mut self.recorder, on) {
-            (Some(recorder), true) => recorder.limit = limit,
-            (None, true) => self.recorder = Some(Recorder::new(limit, std::mem::take(&mut self.spare))),
-            (_, false) => {
-                if let Some(recorder) = self.recorder.take() {
-                    self.spare = recorder.into_buffer();
+    pub fn record_events(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] on: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] limit: JsValue,
+    ) -> Result<(), JsValue> {
+        throwing(|| {
+            let on = on.as_bool().ok_or_else(|| Error::one("/on", code::BAD_TYPE, "`on` must be a boolean"))?;
+            let limit = crate::events::limit_arg(&limit)?.unwrap_or(DEFAULT_LIMIT);
+            match (&mut self.recorder, on) {
+                (Some(recorder), true) => recorder.limit = limit,
+                (None, true) => self.recorder = Some(Recorder::new(limit, std::mem::take(&mut self.spare))),
+                (_, false) => {
+                    if let Some(recorder) = self.recorder.take() {
+                        self.spare = recorder.into_buffer();
+                    }
                 }
             }
-        }
+            Ok(())
+        })
     }
 
     /// The decision events since the last drain, oldest first (see `docs/activity-events.md`).

@@ -5,8 +5,11 @@
 //! the full event (stage, reasons, fields) only when drained, so recording
 //! costs a push, not a second evaluation.
 
+use crate::contexts::Contexts;
 use clearance_core::activity::Event;
-use clearance_core::{Context, Dataset};
+use clearance_core::error::code;
+use clearance_core::{Dataset, Error};
+use wasm_bindgen::JsValue;
 
 /// A fast-path decision awaiting rendering.
 #[derive(Clone, Copy)]
@@ -14,6 +17,7 @@ pub struct Compact {
     pub user: u32,
     pub action: u32,
     pub record: u32,
+    /// [`Contexts::index_of`] the context handle.
     pub context: u32,
     pub ms: f64,
 }
@@ -35,8 +39,25 @@ pub enum Pending {
     Compact(Compact),
 }
 
-/// Default bound on pending events between drains.
-pub const DEFAULT_LIMIT: usize = 1_000_000;
+/// Default bound on pending events between drains (a full event is a few
+/// hundred bytes: tens of megabytes at most).
+pub const DEFAULT_LIMIT: usize = 100_000;
+/// The largest bound a caller may set.
+pub const MAX_LIMIT: usize = 1_000_000;
+
+/// `recordEvents`' optional `limit`: a whole number from 1 to [`MAX_LIMIT`].
+///
+/// # Errors
+/// `bad_value` for anything else.
+pub fn limit_arg(limit: &JsValue) -> Result<Option<usize>, Error> {
+    if limit.is_undefined() || limit.is_null() {
+        return Ok(None);
+    }
+    match limit.as_f64() {
+        Some(n) if n.fract() == 0.0 && (1.0..=MAX_LIMIT as f64).contains(&n) => Ok(Some(n as usize)),
+        _ => Err(Error::one("/limit", code::BAD_VALUE, format!("`limit` must be a whole number from 1 to {MAX_LIMIT}"))),
+    }
+}
 
 impl Recorder {
     /// An empty recorder, reusing `buffer`'s memory (a stopped recorder's).
@@ -66,10 +87,10 @@ impl Recorder {
 
     /// Renders every pending compact event against the records they were
     /// decided on (called before the records change, and by `drain`).
-    pub fn settle(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &[Context]) {
+    pub fn settle(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &Contexts) {
         for slot in &mut self.pending {
             if let Pending::Compact(c) = *slot
-                && let Some(context) = contexts.get(c.context as usize)
+                && let Some(context) = contexts.by_index(c.context)
                 && let Some(event) = engine.event_at(dataset, c.user, c.action, c.record, context, c.ms as i64)
             {
                 *slot = Pending::Full(Box::new(event));
@@ -78,7 +99,7 @@ impl Recorder {
     }
 
     /// Every pending event, rendered, oldest first; the recorder is left empty.
-    pub fn drain(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &[Context]) -> Vec<Event<'static>> {
+    pub fn drain(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &Contexts) -> Vec<Event<'static>> {
         self.settle(engine, dataset, contexts);
         self.pending
             .drain(..)

@@ -6,10 +6,12 @@
 
 mod bundle;
 mod case;
+mod contexts;
 mod convert;
 mod engine;
 mod error;
 mod events;
+mod handles;
 mod types;
 
 pub use engine::Engine;

@@ -14,7 +14,9 @@ const readable: string[] | undefined = engine.fields({ user: 'ann', recordId: 'a
 const redacted = engine.redact({ user: 'ann', recordId: 'a1' });
 const sql: string = engine.plan({ user: 'ann', action: 'read', object: 'Account', table: 'accounts' }).sql;
 const u: number = engine.userHandle('ann');
-const verdicts: Uint8Array = engine.checkHandles(new Uint32Array([u]), new Uint32Array([engine.actionHandle('read')]), new Uint32Array([engine.recordHandle('a1')]), 0);
+const verdicts: Uint8Array = engine.checkHandles(new Float64Array([u]), [engine.actionHandle('read')], new Float64Array([engine.recordHandle('a1')]), 0);
+const c: number = engine.contextHandle({ mfa: true });
+engine.freeContext(c);
 const findings = lint(policy).map((f) => f.code);
 const changes = diff(policy, policy, '[]').summary.total.gained;
 const problems = validate('{').map((p) => p.path);

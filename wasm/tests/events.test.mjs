@@ -62,16 +62,17 @@ test('the fast path records full events, rendered against the records it decided
   engine.recordEvents(true);
   for (const r of list) engine.check(r);
   const expected = engine.drainEvents();
-  const users = Uint32Array.from(list.map((r) => engine.userHandle(r.user)));
-  const actions = Uint32Array.from(list.map((r) => engine.actionHandle(r.action)));
-  const handles = Uint32Array.from(list.map((r) => engine.recordHandle(r.recordId)));
+  const users = Float64Array.from(list.map((r) => engine.userHandle(r.user)));
+  const actions = Float64Array.from(list.map((r) => engine.actionHandle(r.action)));
+  const handles = Float64Array.from(list.map((r) => engine.recordHandle(r.recordId)));
   const half = list.length >> 1;
   const verdicts = [];
   for (let i = 0; i < half; i++) verdicts.push(engine.allows(users[i], actions[i], handles[i], ctx) ? 1 : 0);
   verdicts.push(...engine.checkHandles(users.subarray(half), actions.subarray(half), handles.subarray(half), ctx));
   // The fast path is compiled apart from `check` (clearance-verdicts, at opt-level 3): same answers.
   assert.deepEqual(verdicts, expected.map((e) => (e.allowed ? 1 : 0)), 'allows and checkHandles answer as check does');
-  // Replacing the records must not change what the pending events say.
+  // Freeing the context and replacing the records must not change what the pending events say.
+  engine.freeContext(ctx);
   engine.loadRecords([]);
   const fast = engine.drainEvents();
   assert.deepEqual(fast, expected);

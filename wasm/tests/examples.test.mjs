@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -96,6 +97,24 @@ test('node server example: filter + redact per user, then a bounded load test', 
   assert.equal(report.events, 2);
   assert.equal(report.skipped_count, 0);
 
+  // Malformed targets are a 400, other methods a 405, a wrong token a 401,
+  // and the server keeps serving (each of these once crashed it).
+  const raw = (path, method = 'GET', headers = {}) => new Promise((ok, fail) => {
+    const req = request({ host: '127.0.0.1', port: p, path, method, headers: { 'x-user-id': 'rep_east_alice', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => ok(res.statusCode));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+  for (const target of ['//', 'http://[', '/records/Account/%E0%A4%A', '/records/Account/%']) assert.equal(await raw(target), 400, target);
+  assert.equal(await raw('/records/Account', 'DELETE'), 405);
+  assert.equal(await raw('/activity', 'POST', { authorization: 'Bearer test-token' }), 405);
+  assert.equal(await raw('/activity', 'GET', { authorization: 'Bearer test-tokeN' }), 401);
+  assert.equal(await raw('/activity', 'GET', { authorization: 'Bearer test-token-and-more' }), 401);
+  assert.equal((await get('/records/Account/acc_eu_1', { 'x-user-id': 'rep_east_alice' })).status, 200, 'still serving');
+  await (await get('/activity', { authorization: 'Bearer test-token' })).text();
+
   // Bounded load: 16 connections in flight for LOAD_SECONDS (default 5; the benchmark uses 60).
   const seconds = Number(process.env.LOAD_SECONDS ?? 5);
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
@@ -127,7 +146,7 @@ test('worker example: served by workerd, filter + redact per user', async () => 
   const pkg = join(project, 'node_modules/clearance');
   const dir = mkdtempSync(join(tmpdir(), 'clearance-worker-'));
   for (const [from, to] of [
-    [join(root, 'examples/worker/worker.mjs'), 'worker.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'],
+    [join(root, 'examples/worker/worker.mjs'), 'worker.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'], [join(pkg, 'guard.mjs'), 'guard.mjs'],
     [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm'],
     [join(work, 'policy.bundle'), 'policy.bundle'], [join(work, 'key.pub'), 'key.pub'], [records, 'records.json'],
   ]) copyFileSync(from, join(dir, to));

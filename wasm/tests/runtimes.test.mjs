@@ -55,7 +55,7 @@ test('workerd: smoke suite in a served Worker', async () => {
   const pkg = join(project, 'node_modules/clearance');
   // Cap'n Proto embeds paths relative to the config: gather the worker's files beside it.
   for (const [from, to] of [[join(here, 'worker.mjs'), 'worker.mjs'], [join(here, 'smoke.mjs'), 'smoke.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'],
-    [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm']]) {
+    [join(pkg, 'guard.mjs'), 'guard.mjs'], [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm']]) {
     copyFileSync(from, join(work, to));
   }
   copyFileSync(`${files.key}.pub`, join(work, 'reference.pub'));
@@ -72,6 +72,7 @@ const worker :Workerd.Worker = (
     ${mod('worker.mjs', 'esModule', 'worker.mjs')},
     ${mod('smoke.mjs', 'esModule', 'smoke.mjs')},
     ${mod('clearance', 'esModule', 'workerd.mjs')},
+    ${mod('guard.mjs', 'esModule', 'guard.mjs')},
     ${mod('web/clearance.js', 'esModule', 'clearance.js')},
     ${mod('web/clearance_bg.wasm', 'wasm', 'clearance_bg.wasm')},
     ${mod('reference.bundle', 'data', 'reference.bundle')},
@@ -112,8 +113,9 @@ test('edge-runtime: smoke suite in an EdgeVM', async () => {
   const [bundle, key, records] = load();
   const vm = new EdgeVM({ extend: (context) => Object.assign(context, { __wasm: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.length), __bundle: bundle.buffer.slice(0), __key: key, __records: records }) });
   vm.evaluate(script(readFileSync(join(pkg, 'web/clearance.js'), 'utf8')));
+  vm.evaluate(script(readFileSync(join(pkg, 'guard.mjs'), 'utf8')));
   vm.evaluate(script(readFileSync(join(here, 'smoke.mjs'), 'utf8')));
   const result = vm.evaluate(`initSync({ module: new WebAssembly.Module(__wasm) });
-    JSON.stringify(smoke({ Engine, diff, lint, validate, version }, new Uint8Array(__bundle), __key, __records))`);
+    JSON.stringify(smoke(guard({ Engine, diff, lint, validate, version }), new Uint8Array(__bundle), __key, __records))`);
   assert.equal(JSON.parse(result).filter, 3);
 });

@@ -18,6 +18,88 @@ function throwsCode(f, code) {
   throw new Error(`smoke: expected a ${code} error`);
 }
 
+/** `f` throws an `Error` with a string `code` and a non-empty `errors` list (any code). */
+function throwsCoded(f, what) {
+  try {
+    f();
+  } catch (error) {
+    assert(error instanceof Error && typeof error.code === 'string' && Array.isArray(error.errors) && error.errors.length > 0, `${what}: uncoded ${String(error)}`);
+    return error;
+  }
+  throw new Error(`smoke: ${what}: expected an error`);
+}
+
+/**
+ * Misuse of the handle path and of the API: every case is a coded error (or
+ * the documented bad-handle verdict 2), never another user's answer, and the
+ * engine stays usable.
+ */
+function misuse(clearance, bundle, publicKey, records) {
+  const { Engine } = clearance;
+  const engine = Engine.fromBundle(bundle, publicKey);
+  engine.loadRecords(records);
+  const u = engine.userHandle('rep_east_alice'), a = engine.actionHandle('read'), r = engine.recordHandle('acc_eu_1');
+  const denied = engine.recordHandle('acc_us_2');
+  assert(engine.allows(u, a, r, 0) === true && engine.allows(u, a, denied, 0) === false, 'handles answer');
+  assert(engine.userHandle('nobody') === -1 && engine.recordHandle('nothing') === -1 && engine.actionHandle('fly') === -1, 'unknown ids are -1');
+  const notHandles = [0, 1, 2, -1, 0.5, NaN, undefined, null, '0', '', {}, [], true, 2 ** 53, 2 ** 64, u + 0.5, -u, Infinity, 'abc'];
+  for (const bad of notHandles) {
+    throwsCode(() => engine.allows(bad, a, r, 0), 'bad_handle');
+    throwsCode(() => engine.allows(u, bad, r, 0), 'bad_handle');
+    throwsCode(() => engine.allows(u, a, bad, 0), 'bad_handle');
+  }
+  throwsCoded(() => engine.allows(1n, a, r, 0), 'a BigInt handle');
+  for (const bad of [123, {}, null, undefined, 1n]) {
+    throwsCoded(() => engine.userHandle(bad), `userHandle(${typeof bad})`);
+    throwsCoded(() => engine.recordHandle(bad), `recordHandle(${typeof bad})`);
+    throwsCoded(() => engine.actionHandle(bad), `actionHandle(${typeof bad})`);
+  }
+  // Another engine over the same policy refuses these handles (its users sit at the same positions).
+  const other = Engine.fromBundle(bundle, publicKey);
+  other.loadRecords(records);
+  throwsCode(() => other.allows(u, a, r, 0), 'bad_handle');
+  const ou = other.userHandle('rep_east_alice'), oa = other.actionHandle('read'), or = other.recordHandle('acc_eu_1');
+  const verdicts = other.checkHandles([u, ou, ou, NaN], [oa, oa, a, oa], [or, or, or, or], 0);
+  assert(verdicts.join() === '2,1,2,2', `checkHandles marks other engines' handles bad: ${verdicts.join()}`);
+  assert(other.checkHandles(new Float64Array([ou]), new Float64Array([oa]), new Float64Array([or]), 0)[0] === 1, 'Float64Array handles');
+  // Records replaced: their handles name nothing any more.
+  other.loadRecords(records);
+  throwsCode(() => other.allows(ou, oa, or, 0), 'bad_handle');
+  assert(other.allows(ou, oa, other.recordHandle('acc_eu_1'), 0), 'new record handles work');
+  // Contexts have a lifetime.
+  const c = engine.contextHandle({ mfa: true });
+  assert(engine.allows(u, a, r, c), 'a context handle');
+  throwsCode(() => other.allows(ou, oa, other.recordHandle('acc_eu_1'), c), 'bad_handle');
+  engine.freeContext(c);
+  throwsCode(() => engine.allows(u, a, r, c), 'bad_handle');
+  throwsCode(() => engine.freeContext(c), 'bad_handle');
+  throwsCode(() => engine.freeContext(0), 'bad_handle');
+  throwsCode(() => engine.contextHandle(null), 'missing_key');
+  throwsCode(() => engine.contextHandle(7), 'bad_type');
+  // Arguments of the wrong kind.
+  throwsCode(() => engine.check(undefined), 'missing_key');
+  for (const bad of [null, 7, [], true]) {
+    throwsCoded(() => engine.check(bad), `check(${JSON.stringify(bad)})`);
+    throwsCoded(() => engine.filter(bad), `filter(${JSON.stringify(bad)})`);
+  }
+  for (const bad of [null, undefined, 7, true, {}]) throwsCoded(() => engine.loadRecords(bad), `loadRecords(${JSON.stringify(bad)})`);
+  for (const bad of [null, undefined, 'bytes', 7, {}]) throwsCoded(() => Engine.fromBundle(bad, publicKey), `fromBundle(${String(bad)})`);
+  throwsCoded(() => Engine.fromJson(undefined), 'fromJson(undefined)');
+  throwsCode(() => engine.recordEvents('yes'), 'bad_type');
+  for (const bad of [0, -1, 0.5, 2 ** 32, 'many']) throwsCode(() => engine.recordEvents(true, bad), 'bad_value');
+  throwsCoded(() => engine.checkHandles([u], [a], [r], 0, 1n) && engine.checkHandles(1n, [a], [r], 0), 'checkHandles(BigInt)');
+  // A freed engine: coded errors, and a second free is harmless.
+  other.free();
+  other.free();
+  throwsCode(() => other.check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }), 'engine_freed');
+  throwsCode(() => other.allows(ou, oa, or, 0), 'engine_freed');
+  throwsCode(() => other.recordCount, 'engine_freed');
+  const { check } = engine;
+  throwsCoded(() => check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }), 'a method without its engine');
+  assert(engine.allows(u, a, r, 0) && engine.check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }).allowed, 'the engine survives every misuse');
+  engine.free();
+}
+
 /**
  * @param {typeof import('clearance')} clearance the package as the runtime imports it
  * @param {Uint8Array} bundle the reference org, signed
@@ -51,6 +133,7 @@ export function smoke(clearance, bundle, publicKey, records) {
   throwsCode(() => late.lint(), 'bad_signature');
   late.free();
   throwsCode(() => Engine.fromBundle(bundle.subarray(0, bundle.length - 1), publicKey), 'bad_bundle');
+  misuse(clearance, bundle, publicKey, records);
   // The engine still works after errors: no panic poisoned the instance.
   assert(engine.check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }).allowed, 'engine survives errors');
   engine.free();

@@ -1,0 +1,61 @@
+// Every error the package throws is an `Error` with `code` and `errors`:
+// the engine's own errors already are; this turns the rest — a method
+// called on a freed engine or with a wrong `this`, an argument the
+// generated glue cannot pass (a BigInt, a non-array where bytes belong) —
+// into coded ones (`engine_freed`, `bad_argument`), so callers branch on
+// `error.code` alone. `free()` twice is harmless. One source for both module
+// systems: scripts/package.sh appends an ESM or a CommonJS export to it.
+
+const FREED = /null pointer passed to rust|destroyed|__wbg_ptr/i;
+
+function coded(error) {
+  if (error instanceof Error && typeof error.code === 'string' && Array.isArray(error.errors)) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  const freed = FREED.test(text);
+  const code = freed ? 'engine_freed' : 'bad_argument';
+  const message = freed ? 'this engine was freed: create a new one' : `bad argument: ${text}`;
+  const result = new Error(message, { cause: error });
+  result.code = code;
+  result.errors = [{ path: '', code, message }];
+  return result;
+}
+
+/** `fn` with every error it throws coded (five arguments: the most any export takes). */
+function wrap(fn) {
+  return function guarded(a, b, c, d, e) {
+    try {
+      return fn.call(this, a, b, c, d, e);
+    } catch (error) {
+      throw coded(error);
+    }
+  };
+}
+
+function wrapMembers(target, skip) {
+  for (const key of Reflect.ownKeys(target)) {
+    if (skip.includes(key)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(target, key);
+    if (typeof descriptor.value === 'function') descriptor.value = wrap(descriptor.value);
+    if (descriptor.get) descriptor.get = wrap(descriptor.get);
+    if (descriptor.set) descriptor.set = wrap(descriptor.set);
+    Object.defineProperty(target, key, descriptor);
+  }
+}
+
+/** Guards the generated module's exports once; returns them with the functions wrapped. */
+function guard(api) {
+  const { Engine } = api;
+  if (!Engine.__clearanceGuarded) {
+    const free = Engine.prototype.free;
+    wrapMembers(Engine.prototype, ['constructor', 'free', '__destroy_into_raw']);
+    // A second free finds nothing to release: a no-op, as closing twice is.
+    Engine.prototype.free = function freeOnce() {
+      if (this && this.__wbg_ptr === 0) return;
+      wrap(free).call(this);
+    };
+    if (Symbol.dispose && Engine.prototype[Symbol.dispose]) Engine.prototype[Symbol.dispose] = Engine.prototype.free;
+    wrapMembers(Engine, ['prototype', 'length', 'name', '__wrap']);
+    Object.defineProperty(Engine, '__clearanceGuarded', { value: true });
+  }
+  return { Engine, diff: wrap(api.diff), lint: wrap(api.lint), validate: wrap(api.validate), version: api.version };
+}
