@@ -104,7 +104,6 @@ impl Contexts {
     pub fn index_of(tag: &Tag, handle: f64) -> u32 {
         if handle == 0.0 { u32::MAX } else { tag.index(handle).unwrap_or(u32::MAX) }
     }
-
 }
 
 impl Default for Contexts {
@@ -119,7 +118,11 @@ fn split(index: u32) -> (u32, u32) {
 
 /// The error of a handle that names nothing here.
 pub fn bad_context(handle: f64) -> Error {
-    Error::one("", crate::handles::BAD_HANDLE, format!("context handle `{}` is not a live context of this engine", crate::handles::shown(handle)))
+    Error::one(
+        "",
+        crate::handles::BAD_HANDLE,
+        format!("context handle `{}` is not a live context of this engine", crate::handles::shown(handle)),
+    )
 }
 
 #[cfg(test)]

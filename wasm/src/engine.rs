@@ -312,7 +312,8 @@ impl Engine {
             let (u, a, r) = self.positions(user, action, record)?;
             let (allowed, timed) = {
                 let c = self.context_at(context)?;
-                let allowed = clearance_verdicts::allows(&self.engine, &self.dataset, u, a, r, c).ok_or_else(|| bad_handle("user, action or record", user))?;
+                let allowed = clearance_verdicts::allows(&self.engine, &self.dataset, u, a, r, c)
+                    .ok_or_else(|| bad_handle("user, action or record", user))?;
                 (allowed, c.time_ms().is_some())
             };
             if let Some(recorder) = &mut self.recorder {

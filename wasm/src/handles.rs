@@ -109,7 +109,9 @@ mod tests {
     fn numbers_that_are_not_handles_are_refused() {
         let tag = Tag::new();
         let h = tag.handle(7);
-        for bad in [f64::NAN, -1.0, -0.0, 0.0, 7.0, h + 0.5, h - 0.25, -h, f64::INFINITY, f64::NEG_INFINITY, 2f64.powi(64), 2f64.powi(53) + 2.0] {
+        for bad in
+            [f64::NAN, -1.0, -0.0, 0.0, 7.0, h + 0.5, h - 0.25, -h, f64::INFINITY, f64::NEG_INFINITY, 2f64.powi(64), 2f64.powi(53) + 2.0]
+        {
             assert_eq!(tag.index(bad), None, "{bad}");
         }
         assert_eq!(tag.indices(&[h, f64::NAN, 3.0]), vec![7, u32::MAX, u32::MAX]);
