@@ -134,7 +134,7 @@ impl SourcePolicy {
 
 /// A compiled user (its id and name are in [`Engine::user_ids`] and
 /// [`Engine::user_names`]).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct UserEntry {
     pub(crate) active: bool,
     pub(crate) role: Option<u32>,
@@ -333,7 +333,7 @@ impl std::ops::Index<usize> for Lists {
 }
 
 /// A compiled object type.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ObjectEntry {
     pub(crate) name: Box<str>,
     pub(crate) baseline: Baseline,
@@ -347,7 +347,7 @@ pub(crate) struct ObjectEntry {
 }
 
 /// A compiled field.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FieldEntry {
     pub(crate) name: Box<str>,
     pub(crate) kind: FieldType,
@@ -355,14 +355,14 @@ pub(crate) struct FieldEntry {
 }
 
 /// An action and the level it needs.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ActionEntry {
     pub(crate) name: Box<str>,
     pub(crate) needs: Level,
 }
 
 /// A compiled bundle (profile or permission set).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct BundleEntry {
     pub(crate) id: Box<str>,
     pub(crate) mfa_required: bool,
@@ -372,7 +372,7 @@ pub(crate) struct BundleEntry {
 
 /// The bundles of one distinct (profile, permission sets) combination,
 /// merged once: widest scope per object action, most permissive field access.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Merged {
     pub(crate) bundles: Box<[u32]>,
     /// Per `object * n_actions + action`: widest scope and the bundle giving it.
@@ -404,14 +404,14 @@ pub enum Principal {
 }
 
 /// What selects the records a sharing rule shares.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum RuleSource {
     OwnedBy(Principal),
     Criteria(u32),
 }
 
 /// A compiled sharing rule.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SharingEntry {
     pub(crate) id: Box<str>,
     pub(crate) object: u32,
@@ -422,7 +422,7 @@ pub(crate) struct SharingEntry {
 }
 
 /// A compiled forbid rule.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ForbidEntry {
     pub(crate) id: Box<str>,
     /// Per object (index): the hidden fields as a bitset, for field rules.
@@ -430,6 +430,85 @@ pub(crate) struct ForbidEntry {
 }
 
 impl Engine {
+    /// Whether `other` has the same compiled form (what a bundle carries:
+    /// every table and index, not the policy source, the engine id or the
+    /// tables rebuilt at load). An unsigned bundle is trusted by nothing, so
+    /// loading one holds its compiled section to what compiling its policy
+    /// gives: a corrupted index is refused at load instead of surfacing as a
+    /// wrong answer or a trap at the first check.
+    pub(crate) fn same_compiled_form(&self, other: &Engine) -> bool {
+        let Engine {
+            source: _,
+            users,
+            user_ids,
+            user_names,
+            user_groups,
+            user_rules,
+            value_rows,
+            user_value_rows,
+            users_by_role: _,
+            users_by_department: _,
+            user_index: _,
+            roles,
+            peer_roles,
+            departments,
+            groups,
+            group_index,
+            attributes,
+            objects,
+            object_index,
+            actions,
+            action_index,
+            bundles,
+            merged,
+            field_offsets,
+            sharing,
+            rule_owners,
+            forbid,
+            conditions,
+            forbid_deny,
+            forbid_hide,
+            mfa_matters,
+            id: _,
+        } = self;
+        (users, user_ids, user_names, user_groups, user_rules, value_rows, user_value_rows, roles, peer_roles, departments)
+            == (
+                &other.users,
+                &other.user_ids,
+                &other.user_names,
+                &other.user_groups,
+                &other.user_rules,
+                &other.value_rows,
+                &other.user_value_rows,
+                &other.roles,
+                &other.peer_roles,
+                &other.departments,
+            )
+            && (groups, group_index, attributes, objects, object_index, actions, action_index, bundles, merged, field_offsets)
+                == (
+                    &other.groups,
+                    &other.group_index,
+                    &other.attributes,
+                    &other.objects,
+                    &other.object_index,
+                    &other.actions,
+                    &other.action_index,
+                    &other.bundles,
+                    &other.merged,
+                    &other.field_offsets,
+                )
+            && (sharing, rule_owners, forbid, conditions, forbid_deny, forbid_hide, mfa_matters)
+                == (
+                    &other.sharing,
+                    &other.rule_owners,
+                    &other.forbid,
+                    &other.conditions,
+                    &other.forbid_deny,
+                    &other.forbid_hide,
+                    &other.mfa_matters,
+                )
+    }
+
     /// Compiles a policy: checks every reference and builds the indexed form.
     ///
     /// # Errors

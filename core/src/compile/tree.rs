@@ -5,7 +5,7 @@ use crate::error::{Problems, join};
 use rustc_hash::FxHashMap;
 
 /// A forest of named nodes.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tree {
     /// Node ids, in input order (the node index).
     pub ids: Vec<Box<str>>,
