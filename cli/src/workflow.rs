@@ -97,8 +97,28 @@ pub fn propose_ops(
 ) -> Result<ExitCode, Error> {
     let mut store = Store::open(db)?;
     let at = now(at);
+    // The preview runs first, outside the transaction, so a failed preview
+    // leaves no request behind; it counts the changes instead of keeping
+    // each one, so its memory does not grow with how much changes.
+    let preview = match records {
+        Some(records) => {
+            let (policy, engine, base) = current(&store)?;
+            known_actor(&engine, actor)?;
+            let (_, after) = change::apply(&policy, &ops)?;
+            let records = parse_records(&read_text(records)?)?;
+            Some((base, clearance_core::diff::diff_summary(&engine, &after, &records, &clearance_core::Context::default())?))
+        }
+        None => None,
+    };
     let request = store.transaction(|s| {
-        let (policy, engine, _) = current(s)?;
+        let (policy, engine, base) = current(s)?;
+        if preview.as_ref().is_some_and(|(previewed, _)| *previewed != base) {
+            return Err(Error::one(
+                "",
+                clearance_core::change::request::codes::STALE_REQUEST,
+                "the policy changed while the preview ran: propose again",
+            ));
+        }
         known_actor(&engine, actor)?;
         let (_, id) = s.next_id("requests", "R")?;
         let mut request = ChangeRequest::draft(&id, actor, &policy, ops, &at, comment)?;
@@ -114,11 +134,9 @@ pub fn propose_ops(
         Ok(request)
     })?;
     let mut out = request_json(&request);
-    if let Some(records) = records {
-        let (policy, engine, _) = current(&store)?;
-        let (_, after) = change::apply(&policy, &request.changes)?;
-        let diff = clearance_core::diff::diff(&engine, &after, &parse_records(&read_text(records)?)?, &clearance_core::Context::default())?;
-        out["diff"] = json!({"summary": diff.summary, "changes": diff.changes.len()});
+    if let Some((_, summary)) = preview {
+        let count = summary.total.gained + summary.total.lost;
+        out["diff"] = json!({"summary": summary, "changes": count});
     }
     print(&out)
 }

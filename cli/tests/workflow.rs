@@ -184,6 +184,25 @@ fn an_import_needs_an_approver_and_may_not_rewrite_history_unless_forced() {
 }
 
 #[test]
+fn a_failed_preview_leaves_no_request() {
+    let env = Env::new("preview");
+    env.json(&["versions", "init", "examples/reference-org.json", "--as", "admin_ivy"]);
+    let before = env.run(&["state", "export"]).stdout;
+    let changes = env.file("move.json", MOVE_BOB);
+    let bad_records = env.file("records.json", r#"[{"id": "x", "object": "Nowhere", "owner": "rep_east_bob"}]"#);
+    env.fails(&["change", "propose", &changes, "--as", "mgr_east_mike", "--records", &bad_records], "unknown_object");
+    let missing = env.dir.join("missing.json").display().to_string();
+    assert_eq!(env.run(&["change", "propose", &changes, "--as", "mgr_east_mike", "--records", &missing]).status.code(), Some(1));
+    assert_eq!(env.run(&["state", "export"]).stdout, before, "no request, no audit entry");
+    // With good records the preview counts what changes, and the request is made.
+    let out = env.json(&["change", "propose", &changes, "--as", "mgr_east_mike", "--records", "examples/reference-records.json"]);
+    assert_eq!(out["id"], "R1");
+    let total = &out["diff"]["summary"]["total"];
+    assert_eq!(out["diff"]["changes"].as_u64().unwrap(), total["gained"].as_u64().unwrap() + total["lost"].as_u64().unwrap());
+    assert!(out["diff"]["changes"].as_u64().unwrap() > 0);
+}
+
+#[test]
 fn a_missing_or_foreign_database_fails_closed() {
     let env = Env::new("missing");
     for args in [&["audit", "verify"][..], &["audit", "export"], &["state", "export"], &["versions", "list"], &["change", "show"]] {

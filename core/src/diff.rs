@@ -81,6 +81,13 @@ pub struct Diff {
 /// The records must be valid under both policies; problems are prefixed
 /// with `before:` or `after:`.
 pub fn diff(before: &Engine, after: &Engine, records: &serde_json::Value, context: &Context) -> Result<Diff, Error> {
+    let (old, new) = load_both(before, after, records)?;
+    diff_loaded(before, &old, after, &new, context)
+}
+
+/// The records loaded into each engine; problems are prefixed with
+/// `before:` or `after:`.
+fn load_both(before: &Engine, after: &Engine, records: &serde_json::Value) -> Result<(Dataset, Dataset), Error> {
     let tag = |what: &'static str| {
         move |e: Error| {
             Error::new(
@@ -94,7 +101,20 @@ pub fn diff(before: &Engine, after: &Engine, records: &serde_json::Value, contex
         Some(new) => new,
         None => after.load_records(records).map_err(tag("after"))?,
     };
-    diff_loaded(before, &old, after, &new, context)
+    Ok((old, new))
+}
+
+/// [`diff`]'s counts alone, in memory that does not grow with the number of
+/// changes (a baseline edit on a large org changes billions of pairs): for
+/// previews that report how much changes, not each change.
+///
+/// # Errors
+/// As [`diff`].
+pub fn diff_summary(before: &Engine, after: &Engine, records: &serde_json::Value, context: &Context) -> Result<Summary, Error> {
+    let (old, new) = load_both(before, after, records)?;
+    let mut changes = Changes::counting();
+    run(before, &old, after, &new, context, &mut changes)?;
+    Ok(changes.summary)
 }
 
 /// [`diff`] on datasets already loaded into each engine (the same records).
@@ -103,6 +123,74 @@ pub fn diff(before: &Engine, after: &Engine, records: &serde_json::Value, contex
 /// `foreign_dataset` for datasets of other engines or of different sizes;
 /// as [`Engine::policy`] for engines from tampered bundles.
 pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset, context: &Context) -> Result<Diff, Error> {
+    let mut changes = Changes { kept: Some(Vec::new()), ..Changes::counting() };
+    run(before, old, after, new, context, &mut changes)?;
+    let mut kept = changes.kept.unwrap_or_default();
+    kept.sort_unstable_by(|a, b| a.user.cmp(&b.user).then_with(|| a.change.record.cmp(&b.change.record)).then(a.action.cmp(&b.action)));
+    Ok(Diff { summary: changes.summary, changes: kept.into_iter().map(|tagged| tagged.change).collect() })
+}
+
+/// Where a diff's changes go: always counted into the summary, and kept
+/// (rendered with their reasons) only when `kept` is `Some`.
+struct Changes {
+    summary: Summary,
+    kept: Option<Vec<Tagged>>,
+    /// Counts by user rank, object index and action rank, turned into the
+    /// summary's named maps once at the end.
+    users: Vec<Counts>,
+    objects: Vec<Counts>,
+    actions: Vec<Counts>,
+}
+
+impl Changes {
+    fn counting() -> Changes {
+        Changes { summary: Summary::default(), kept: None, users: Vec::new(), objects: Vec::new(), actions: Vec::new() }
+    }
+
+    /// A pair known to have changed; `now` is the answer after.
+    fn push(&mut self, sides: &Sides<'_>, user: &Who<'_>, record: u32, action: &Act<'_>, now: bool) {
+        // The side that allows must know the user and the action (it allowed).
+        let (u, a) = if now { (user.after, action.after) } else { (user.before, action.before) };
+        if u.is_none() || a.is_none() {
+            return;
+        }
+        if let Some(kept) = &mut self.kept {
+            kept.extend(sides.change(user, record, action, now));
+        }
+        let object = sides.new.at(record).object() as usize;
+        let kind = if now { ChangeKind::Gained } else { ChangeKind::Lost };
+        for (counts, at) in [(&mut self.users, user.rank as usize), (&mut self.objects, object), (&mut self.actions, action.rank as usize)]
+        {
+            if counts.len() <= at {
+                counts.resize(at + 1, Counts::default());
+            }
+            counts[at].bump(kind);
+        }
+        self.summary.total.bump(kind);
+    }
+
+    /// The named counts: users, objects and actions with at least one change.
+    fn finish(&mut self, after: &Engine, users: &[&str], actions: &[&str]) {
+        let named = |counts: &[Counts], name: &dyn Fn(usize) -> String| {
+            counts.iter().enumerate().filter(|(_, c)| c.gained + c.lost > 0).map(|(i, c)| (name(i), *c)).collect::<BTreeMap<_, _>>()
+        };
+        self.summary.users = named(&self.users, &|i| users.get(i).copied().unwrap_or_default().to_owned());
+        self.summary.objects = named(&self.objects, &|i| after.object_name(i as u32).unwrap_or_default().to_owned());
+        self.summary.actions = named(&self.actions, &|i| actions.get(i).copied().unwrap_or_default().to_owned());
+    }
+}
+
+impl Counts {
+    fn bump(&mut self, kind: ChangeKind) {
+        match kind {
+            ChangeKind::Gained => self.gained += 1,
+            ChangeKind::Lost => self.lost += 1,
+        }
+    }
+}
+
+/// Decides every pair the plan says may have changed, into `changes`.
+fn run(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset, context: &Context, changes: &mut Changes) -> Result<(), Error> {
     if !old.belongs_to(before) || !new.belongs_to(after) || old.len() != new.len() {
         return Err(Error::one("", crate::error::code::FOREIGN_DATASET, "diff needs the same records loaded by each engine"));
     }
@@ -122,7 +210,6 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
     };
     let sides = Sides { before, old, after, new, context };
 
-    let mut changes = Vec::new();
     for object in &objects {
         let dirty = plan.dirty_objects.contains(*object);
         let (Some(o_new), o_old) = (after.object_id(object), before.object_id(object)) else { continue };
@@ -168,14 +255,14 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
                 }
                 if let (false, Some(records)) = (dirty, plan.narrow_users.get(user)) {
                     for &record in records.iter().filter(|&&r| new.at(r).object() == o_new) {
-                        changes.extend(sides.compare(&user_, record, &act));
+                        sides.compare(&user_, record, &act, changes);
                     }
                     continue;
                 }
                 // After the skip above, stages 1–3 pass on both sides.
                 if let (false, Some(rules), Some(_), Some(o_old)) = (dirty, plan.monotone.get(user), a_old, o_old) {
                     let (objects, gained) = ((o_old, o_new), plan.gained.contains(user));
-                    decided.insert(user, sides.monotone(&user_, &act, objects, gained, rules, &mut changes));
+                    decided.insert(user, sides.monotone(&user_, &act, objects, gained, rules, changes));
                     continue;
                 }
                 settled.insert(user);
@@ -185,7 +272,7 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
                     _ => Vec::new(),
                 };
                 for record in symmetric_difference(&was, &now) {
-                    changes.extend(sides.compare(&user_, record, &act));
+                    sides.compare(&user_, record, &act, changes);
                 }
             }
             // Only users whose paths read a changed owner can see a different
@@ -202,54 +289,23 @@ pub fn diff_loaded(before: &Engine, old: &Dataset, after: &Engine, new: &Dataset
                     for &record in records {
                         let asked = |list: Option<&Vec<u32>>| list.is_some_and(|list| list.binary_search(&record).is_ok());
                         if !asked(*narrow) && !asked(decided) {
-                            changes.extend(sides.compare(user, record, &act));
+                            sides.compare(user, record, &act, changes);
                         }
                     }
                 }
             }
         }
     }
-    changes.sort_unstable_by(|a, b| a.user.cmp(&b.user).then_with(|| a.change.record.cmp(&b.change.record)).then(a.action.cmp(&b.action)));
-    let summary = summarise(after, &sorted_actions, &changes);
-    Ok(Diff { summary, changes: changes.into_iter().map(|tagged| tagged.change).collect() })
+    changes.finish(after, &user_ranks, &sorted_actions);
+    Ok(())
 }
 
-/// A change with its user's and action's ranks (see [`Who`], [`Act`]) and
-/// its record's object, which sorting and counting read instead of names.
+/// A change with its user's and action's ranks (see [`Who`], [`Act`]),
+/// which sorting reads instead of names.
 struct Tagged {
     user: u32,
     action: u32,
-    object: u32,
     change: Change,
-}
-
-/// Counts per user, object and action of changes sorted by user: names are
-/// allocated once per key, not once per change.
-fn summarise(after: &Engine, actions: &[&str], changes: &[Tagged]) -> Summary {
-    let bump = |counts: &mut Counts, kind: ChangeKind| match kind {
-        ChangeKind::Gained => counts.gained += 1,
-        ChangeKind::Lost => counts.lost += 1,
-    };
-    let mut summary = Summary::default();
-    // By object index and by action rank.
-    let (mut objects, mut by_action) = (vec![Counts::default(); after.objects.len()], vec![Counts::default(); actions.len()]);
-    for run in changes.chunk_by(|a, b| a.user == b.user) {
-        let mut user = Counts::default();
-        for tagged in run {
-            let kind = tagged.change.change;
-            for counts in [&mut summary.total, &mut user, &mut objects[tagged.object as usize], &mut by_action[tagged.action as usize]] {
-                bump(counts, kind);
-            }
-        }
-        summary.users.insert(run[0].change.user.clone(), user);
-    }
-    for (o, counts) in objects.into_iter().enumerate().filter(|(_, c)| c.gained + c.lost > 0) {
-        summary.objects.insert(after.object_name(o as u32).unwrap_or_default().to_owned(), counts);
-    }
-    for (action, counts) in actions.iter().zip(by_action).filter(|(_, c)| c.gained + c.lost > 0) {
-        summary.actions.insert((*action).to_owned(), counts);
-    }
-    summary
 }
 
 impl Sides<'_> {
@@ -265,7 +321,7 @@ impl Sides<'_> {
         (o_old, o_new): (u32, u32),
         gained: bool,
         rules: &[u32],
-        changes: &mut Vec<Tagged>,
+        changes: &mut Changes,
     ) -> Vec<u32> {
         let before = (self.before, self.old, user.before, action.before, o_old);
         let after = (self.after, self.new, user.after, action.after, o_new);
@@ -279,10 +335,10 @@ impl Sides<'_> {
         // A rule alone reaches the needed level on a sure record: the richer
         // side allows it unless a forbid rule denies; the poorer side denies.
         for record in rich.unforbidden(rich_data, u, a, rich_o, self.context, sure.clone()) {
-            changes.extend(self.change(user, record, action, gained));
+            changes.push(self, user, record, action, gained);
         }
         for &record in &unsure {
-            changes.extend(self.compare(user, record, action));
+            self.compare(user, record, action, changes);
         }
         let mut decided = sure;
         decided.extend(unsure);
@@ -345,17 +401,16 @@ struct Sides<'a> {
 
 impl Sides<'_> {
     /// Decides (user, record, action) under both policies; a change if they differ.
-    fn compare(&self, user: &Who<'_>, record: u32, action: &Act<'_>) -> Option<Tagged> {
+    fn compare(&self, user: &Who<'_>, record: u32, action: &Act<'_>, changes: &mut Changes) {
         // The allocation-free verdict first: most pairs asked do not change.
         let verdict = |engine: &Engine, dataset: &Dataset, u: Option<u32>, a: Option<u32>| match (u, a) {
             (Some(u), Some(a)) => engine.verdict_at(dataset, u, a, record, self.context).unwrap_or(false),
             _ => false,
         };
         let now = verdict(self.after, self.new, user.after, action.after);
-        if verdict(self.before, self.old, user.before, action.before) == now {
-            return None;
+        if verdict(self.before, self.old, user.before, action.before) != now {
+            changes.push(self, user, record, action, now);
         }
-        self.change(user, record, action, now)
     }
 
     /// The change of a pair known to have changed: gained when `now` (the
@@ -370,6 +425,6 @@ impl Sides<'_> {
         let record = self.new.at(record);
         let id = record.id().to_string();
         let change = Change { user: user.id.to_owned(), record: id, action: action.name.to_owned(), change, reasons };
-        Some(Tagged { user: user.rank, action: action.rank, object: record.object(), change })
+        Some(Tagged { user: user.rank, action: action.rank, change })
     }
 }

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
 
-use clearance_core::diff::{ChangeKind, diff};
+use clearance_core::diff::{ChangeKind, diff, diff_summary};
 use clearance_core::generate::{Params, Rng, generate};
 use clearance_core::policy::{Baseline, ForbidRule, Level, Policy, Recipient, SharingRule};
 use clearance_core::{Context, Engine, Query};
@@ -53,13 +53,34 @@ fn brute_force(before: &Policy, after: &Policy, records: &serde_json::Value) -> 
 }
 
 fn incremental(before: &Policy, after: &Policy, records: &serde_json::Value) -> BTreeSet<(String, String, String, bool)> {
-    let result = diff(&Engine::compile(before.clone()).unwrap(), &Engine::compile(after.clone()).unwrap(), records, &context()).unwrap();
+    let (old, new) = (Engine::compile(before.clone()).unwrap(), Engine::compile(after.clone()).unwrap());
+    let result = diff(&old, &new, records, &context()).unwrap();
     let total = result.summary.total;
     assert_eq!(total.gained + total.lost, result.changes.len());
+    assert_eq!(result.summary, summary_of(&result.changes, records), "the summary counts the changes");
+    assert_eq!(diff_summary(&old, &new, records, &context()).unwrap(), result.summary, "counting alone gives the same summary");
     let count = result.changes.len();
     let changes: BTreeSet<_> = result.changes.into_iter().map(|c| (c.user, c.record, c.action, c.change == ChangeKind::Gained)).collect();
     assert_eq!(changes.len(), count, "a change is reported twice");
     changes
+}
+
+/// The summary of `changes`, counted here from the changes themselves.
+fn summary_of(changes: &[clearance_core::diff::Change], records: &serde_json::Value) -> clearance_core::diff::Summary {
+    let object_of = |id: &str| records.as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()["object"].as_str().unwrap().to_owned();
+    let mut summary = clearance_core::diff::Summary::default();
+    for c in changes {
+        let gained = c.change == ChangeKind::Gained;
+        for counts in [
+            &mut summary.total,
+            summary.users.entry(c.user.clone()).or_default(),
+            summary.objects.entry(object_of(&c.record)).or_default(),
+            summary.actions.entry(c.action.clone()).or_default(),
+        ] {
+            if gained { counts.gained += 1 } else { counts.lost += 1 }
+        }
+    }
+    summary
 }
 
 /// `matrix(after) − matrix(before)` and the reverse, as changes.
