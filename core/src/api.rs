@@ -314,6 +314,15 @@ impl Engine {
         self.plan(&query.user, &query.action, &query.object, &context, &mapping)
     }
 
+    /// Whether the user at `user` may create a record of `object` (by
+    /// index): [`Engine::check`]'s verdict for `create` without a record,
+    /// addressed by positions. `None` when a position is out of range.
+    // On the check path: instantiated in clearance-verdicts.
+    #[inline]
+    pub fn allows_create_at(&self, user: u32, object: u32, context: &Context) -> Option<bool> {
+        self.create_verdict_at(user, object, context)
+    }
+
     /// The position of a user (a handle for [`Engine::allows_at`]).
     pub fn user_position(&self, id: &str) -> Option<u32> {
         self.user_at(id)

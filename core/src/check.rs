@@ -198,6 +198,28 @@ impl Engine {
         Some(self.evaluate_for(Some(u), &query, false, true).allowed)
     }
 
+    /// The query of a `create` on an object (no record) for positions; `user`
+    /// is the id a decision reports.
+    fn create_query<'a>(&'a self, u: u32, user: &'a str, object: u32, context: &'a Context) -> Option<Query<'a>> {
+        self.users.get(u as usize)?;
+        self.objects.get(object as usize)?;
+        Some(Query { user, action: crate::compile::schema::CREATE, object, record: None, context, fields: &[], dataset: None })
+    }
+
+    /// [`Engine::verdict_at`] for `create` on an object: no record to read.
+    #[inline]
+    pub(crate) fn create_verdict_at(&self, u: u32, object: u32, context: &Context) -> Option<bool> {
+        let query = self.create_query(u, "", object, context)?;
+        Some(self.evaluate_for(Some(u), &query, false, true).allowed)
+    }
+
+    /// The full decision of `create` on an object for positions, with its query.
+    pub(crate) fn decide_create_at<'a>(&'a self, u: u32, object: u32, context: &'a Context) -> Option<(Query<'a>, Decision)> {
+        let query = self.create_query(u, self.user_id(u), object, context)?;
+        let decision = self.check_query(&query);
+        Some((query, decision))
+    }
+
     /// Stages 4 and 5 of a verdict (record access, forbid rules) for user
     /// `u`, who passed stages 1–3 for the query's object and action: `filter`
     /// runs those once per user, not once per record. Not for `create`,

@@ -46,7 +46,7 @@ function wrapMembers(target, skip) {
 function guard(api) {
   const { Engine } = api;
   if (!Engine.__clearanceGuarded) {
-    const free = Engine.prototype.free;
+    const { free, verdictByIds } = Engine.prototype;
     wrapMembers(Engine.prototype, ['constructor', 'free', '__destroy_into_raw']);
     // A second free finds nothing to release: a no-op, as closing twice is.
     Engine.prototype.free = function freeOnce() {
@@ -54,6 +54,22 @@ function guard(api) {
       wrap(free).call(this);
     };
     if (Symbol.dispose && Engine.prototype[Symbol.dispose]) Engine.prototype[Symbol.dispose] = Engine.prototype.free;
+    // A plain request by ids crosses as four strings to the handle path
+    // (no object walk, no JSON); anything else — a context, fields, an
+    // unknown id or key — goes to `isAllowed`, which decides or explains.
+    const { isAllowed } = Engine.prototype;
+    Engine.prototype.isAllowed = wrap(function isAllowedFast(request) {
+      if (request !== null && typeof request === 'object') {
+        const { user, action, object, recordId } = request;
+        let keys = 0;
+        for (const key in request) keys += Object.hasOwn(request, key) ? 1 : 100;
+        if (keys === 4 && typeof user === 'string' && typeof action === 'string' && typeof object === 'string' && typeof recordId === 'string') {
+          const verdict = verdictByIds.call(this, user, action, object, recordId);
+          if (verdict >= 0) return verdict === 1;
+        }
+      }
+      return isAllowed.call(this, request);
+    });
     wrapMembers(Engine, ['prototype', 'length', 'name', '__wrap']);
     Object.defineProperty(Engine, '__clearanceGuarded', { value: true });
   }

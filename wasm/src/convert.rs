@@ -2,7 +2,7 @@
 //! key renaming of [`crate::case`], through JSON text in one crossing each way. Strings are accepted wherever an object
 //! is, so callers holding JSON text skip building objects.
 
-use crate::case::{to_camel, to_snake};
+use crate::case::{to_camel_json, to_snake};
 use clearance_core::Error;
 use clearance_core::error::code;
 use serde::Serialize;
@@ -42,9 +42,29 @@ pub fn policy_from_js(value: JsValue, what: &str) -> Result<serde_json::Value, E
     json_of(value, what)
 }
 
-/// A JSON-shaped result as a plain JavaScript value with camelCase keys.
-pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    let json = serde_json::to_value(value).map_err(|e| Error::one("", code::BAD_VALUE, format!("cannot encode the result: {e}")))?;
-    let text = to_camel(json).to_string();
+/// A JSON-shaped result as a plain JavaScript value with camelCase keys:
+/// written once as JSON text (keys renamed as they are written) and parsed
+/// once by the JavaScript engine.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
+    let text = to_camel_json(value).map_err(|e| Error::one("", code::BAD_VALUE, format!("cannot encode the result: {e}")))?;
     js_sys::JSON::parse(&text).map_err(|_| Error::one("", code::BAD_VALUE, "cannot encode the result"))
+}
+
+/// Records given as a JavaScript array, loaded a slice at a time: each
+/// slice crosses as one JSON text and its records go to the loader one by
+/// one, so neither the whole array's text nor its JSON tree is ever held
+/// (a million records as one text took gigabytes and grew faster than linear).
+pub fn load_array(engine: &clearance_core::Engine, list: &js_sys::Array) -> Result<clearance_core::Dataset, Error> {
+    const SLICE: u32 = 2048;
+    let mut loader = engine.dataset_loader();
+    let mut start = 0;
+    while start < list.length() {
+        let slice = list.slice(start, start.saturating_add(SLICE));
+        match json_of(slice.into(), "records")? {
+            serde_json::Value::Array(items) => items.into_iter().for_each(|item| loader.push(&to_snake(item))),
+            _ => return Err(Error::one("", code::BAD_TYPE, "records must be a list")),
+        }
+        start = start.saturating_add(SLICE);
+    }
+    loader.finish()
 }

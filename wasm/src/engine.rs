@@ -5,10 +5,11 @@ use crate::contexts::{Contexts, bad_context};
 use crate::convert::{from_js, to_js};
 use crate::error;
 use crate::events::{Compact, DEFAULT_LIMIT, Pending, Recorder};
-use crate::handles::{BAD_HANDLE, Tag};
+use crate::handles::{BAD_HANDLE, Tag, Tags};
 use clearance_core::api::{FilterQuery, PlanQuery, RecordQuery, WhoCanQuery, decode_query};
 use clearance_core::error::code;
 use clearance_core::{Context, Dataset, Error};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 /// A compiled policy with its loaded records. Free it with `free()` when done
@@ -17,8 +18,9 @@ use wasm_bindgen::prelude::*;
 pub struct Engine {
     engine: clearance_core::Engine,
     dataset: Dataset,
-    /// The tag of this engine's user, action and context handles.
-    tag: Tag,
+    /// The tags of this engine's handles, one per kind, so a handle of
+    /// one kind is refused where another kind belongs.
+    tags: Tags,
     /// The tag of record handles: new with every `loadRecords`.
     records_tag: Tag,
     /// Contexts interned by `contextHandle`; handle 0 is the empty context.
@@ -75,7 +77,7 @@ impl Engine {
         Ok(Engine {
             engine,
             dataset,
-            tag: Tag::new(),
+            tags: Tags::default(),
             records_tag: Tag::new(),
             contexts: Contexts::new(),
             recorder: None,
@@ -95,13 +97,13 @@ impl Engine {
     }
 
     fn context_at(&self, handle: f64) -> Result<&Context, Error> {
-        self.contexts.get(&self.tag, handle).ok_or_else(|| bad_context(handle))
+        self.contexts.get(&self.tags.context, handle).ok_or_else(|| bad_context(handle))
     }
 
     /// The positions three handles name, or the first refused one's error.
     fn positions(&self, user: f64, action: f64, record: f64) -> Result<(u32, u32, u32), Error> {
-        let u = self.tag.index(user).ok_or_else(|| bad_handle("user", user))?;
-        let a = self.tag.index(action).ok_or_else(|| bad_handle("action", action))?;
+        let u = self.tags.user.index(user).ok_or_else(|| bad_handle("user", user))?;
+        let a = self.tags.action.index(action).ok_or_else(|| bad_handle("action", action))?;
         let r = self.records_tag.index(record).ok_or_else(|| bad_handle("record", record))?;
         Ok((u, a, r))
     }
@@ -148,25 +150,78 @@ impl Engine {
         })
     }
 
+    /// `check`'s verdict alone: `true` when the request is allowed. A plain
+    /// request by ids (`user`, `action`, `object`, `recordId` of a loaded
+    /// record, no context) takes the handle path (the package's entry point
+    /// passes its four strings to `verdictByIds`); any other request is
+    /// decided as `check` decides it. Misuse throws as `check` does.
+    #[wasm_bindgen(js_name = isAllowed)]
+    pub fn is_allowed(&mut self, #[wasm_bindgen(unchecked_param_type = "Request | string")] request: JsValue) -> Result<bool, JsValue> {
+        throwing(|| {
+            let (decision, event) = self.engine.answer_check_logged(&from_js(request, "request")?, Some(&self.dataset), self.clock())?;
+            self.record_full(event);
+            Ok(decision.allowed)
+        })
+    }
+
+    /// `isAllowed` for a plain request's four ids: 1 allowed, 0 denied, -1
+    /// when they do not all name a user, action and loaded record of that
+    /// object (the caller then asks `isAllowed`, which says why).
+    #[wasm_bindgen(js_name = verdictByIds, skip_typescript)]
+    pub fn verdict_by_ids(&mut self, user: &str, action: &str, object: &str, record_id: &str) -> i32 {
+        let found = (self.engine.user_position(user), self.engine.action_id(action), self.dataset.position(record_id));
+        let (Some(u), Some(a), Some(r)) = found else { return -1 };
+        if self.engine.object_id(object).is_none() || self.engine.object_id(object) != self.dataset.record(r).map(|record| record.object())
+        {
+            return -1;
+        }
+        let allowed = clearance_verdicts::allows(&self.engine, &self.dataset, u, a, r, &Context::default()).unwrap_or(false);
+        if let Some(recorder) = &mut self.recorder {
+            let context = Contexts::index_of(&self.tags.context, 0.0);
+            recorder.push(Pending::Compact(Compact { user: u, action: a, record: r, context, ms: js_sys::Date::now() }));
+        }
+        i32::from(allowed)
+    }
+
     /// Decides many requests; an invalid one throws, naming its index (and
-    /// records nothing).
+    /// records nothing). Linear in the number of requests: each is read from
+    /// the array and its decision written to the answer's JSON text in turn.
     #[wasm_bindgen(js_name = checkMany, unchecked_return_type = "Decision[]")]
     pub fn check_many(&mut self, #[wasm_bindgen(unchecked_param_type = "Request[] | string")] requests: JsValue) -> JsResult {
         throwing(|| {
-            let requests = from_js(requests, "requests")?;
-            let items = requests.as_array().ok_or_else(|| Error::one("", code::BAD_TYPE, "requests must be a list"))?;
             let now = self.clock();
-            let answers = items
-                .iter()
-                .enumerate()
-                .map(|(n, request)| self.engine.answer_check_logged(request, Some(&self.dataset), now).map_err(|e| e.at(&format!("/{n}"))))
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut decisions = Vec::with_capacity(answers.len());
-            for (decision, event) in answers {
-                self.record_full(event);
-                decisions.push(decision);
+            let mut out = String::from("[");
+            let mut events = Vec::new();
+            let mut decide = |n: usize, request: serde_json::Value| -> Result<(), Error> {
+                let (decision, event) =
+                    self.engine.answer_check_logged(&request, Some(&self.dataset), now).map_err(|e| e.at(&format!("/{n}")))?;
+                if n > 0 {
+                    out.push(',');
+                }
+                out.push_str(&crate::case::to_camel_json(&decision).unwrap_or_default());
+                events.extend(event);
+                Ok(())
+            };
+            match requests.dyn_ref::<js_sys::Array>() {
+                Some(list) => {
+                    for (n, item) in list.iter().enumerate() {
+                        decide(n, from_js(item, "request").map_err(|e| e.at(&format!("/{n}")))?)?;
+                    }
+                }
+                None => match from_js(requests, "requests")? {
+                    serde_json::Value::Array(items) => {
+                        for (n, item) in items.into_iter().enumerate() {
+                            decide(n, item)?;
+                        }
+                    }
+                    _ => return Err(Error::one("", code::BAD_TYPE, "requests must be a list")),
+                },
             }
-            to_js(&decisions)
+            out.push(']');
+            for event in events {
+                self.record_full(Some(event));
+            }
+            js_sys::JSON::parse(&out).map_err(|_| Error::one("", code::BAD_VALUE, "cannot encode the result"))
         })
     }
 
@@ -179,9 +234,10 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "RecordInput[] | string")] records: JsValue,
     ) -> Result<u32, JsValue> {
         throwing(|| {
-            let dataset = match records.as_string() {
-                Some(text) => self.engine.load_records_text(&text)?,
-                None => self.engine.load_records(&from_js(records, "records")?)?,
+            let dataset = match (records.as_string(), records.dyn_ref::<js_sys::Array>()) {
+                (Some(text), _) => self.engine.load_records_text(&text)?,
+                (None, Some(list)) => crate::convert::load_array(&self.engine, list)?,
+                (None, None) => self.engine.load_records(&from_js(records, "records")?)?,
             };
             // Pending fast-path events name records by position: render them
             // against the records they were decided on before those go.
@@ -262,7 +318,7 @@ impl Engine {
     /// tied to this engine: another engine refuses it.
     #[wasm_bindgen(js_name = userHandle)]
     pub fn user_handle(&self, #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Result<f64, JsValue> {
-        throwing(|| Ok(handle_or_unknown(&self.tag, self.engine.user_position(&string_arg(&id, "id")?))))
+        throwing(|| Ok(handle_or_unknown(&self.tags.user, self.engine.user_position(&string_arg(&id, "id")?))))
     }
 
     /// Fast path: a resident record's handle, or -1 when unknown; tied to
@@ -275,7 +331,31 @@ impl Engine {
     /// Fast path: an action's handle, or -1 when unknown.
     #[wasm_bindgen(js_name = actionHandle)]
     pub fn action_handle(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Result<f64, JsValue> {
-        throwing(|| Ok(handle_or_unknown(&self.tag, self.engine.action_id(&string_arg(&name, "name")?))))
+        throwing(|| Ok(handle_or_unknown(&self.tags.action, self.engine.action_id(&string_arg(&name, "name")?))))
+    }
+
+    /// Fast path: an object type's handle, or -1 when unknown (for `allowsCreate`).
+    #[wasm_bindgen(js_name = objectHandle)]
+    pub fn object_handle(&self, #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue) -> Result<f64, JsValue> {
+        throwing(|| Ok(handle_or_unknown(&self.tags.object, self.engine.object_id(&string_arg(&name, "name")?))))
+    }
+
+    /// Fast path: whether a user may create a record of an object type (no
+    /// record yet): `check`'s verdict for `create`, from handles.
+    #[wasm_bindgen(js_name = allowsCreate)]
+    pub fn allows_create(&mut self, user: f64, object: f64, context: f64) -> Result<bool, JsValue> {
+        throwing(|| {
+            let u = self.tags.user.index(user).ok_or_else(|| bad_handle("user", user))?;
+            let o = self.tags.object.index(object).ok_or_else(|| bad_handle("object", object))?;
+            let c = self.context_at(context)?;
+            let allowed = clearance_verdicts::allows_create(&self.engine, u, o, c).ok_or_else(|| bad_handle("user or object", user))?;
+            if self.recorder.is_some() {
+                let ms = c.time_ms().unwrap_or_else(|| js_sys::Date::now() as i64);
+                let event = self.engine.create_event_at(u, o, c, ms);
+                self.record_full(event);
+            }
+            Ok(allowed)
+        })
     }
 
     /// Fast path: interns a context (validated now, once) and returns its
@@ -288,7 +368,7 @@ impl Engine {
                 return Err(Error::one("", code::MISSING_KEY, "missing argument: context (an object; 0 is the empty context's handle)"));
             }
             let context = context_arg(context)?;
-            self.contexts.add(&self.tag, context)
+            self.contexts.add(&self.tags.context, context)
         })
     }
 
@@ -300,7 +380,7 @@ impl Engine {
             if let Some(recorder) = &mut self.recorder {
                 recorder.settle(&self.engine, &self.dataset, &self.contexts);
             }
-            self.contexts.free(&self.tag, handle)
+            self.contexts.free(&self.tags.context, handle)
         })
     }
 
@@ -321,7 +401,7 @@ impl Engine {
                 // own `time` stamps the event): reading it costs this call a
                 // fifth of its time.
                 let ms = if timed { 0.0 } else { js_sys::Date::now() };
-                let context = Contexts::index_of(&self.tag, context);
+                let context = Contexts::index_of(&self.tags.context, context);
                 recorder.push(Pending::Compact(Compact { user: u, action: a, record: r, context, ms }));
             }
             Ok(allowed)
@@ -344,11 +424,12 @@ impl Engine {
             if users.len() != actions.len() || users.len() != records.len() {
                 return Err(Error::one("", code::BAD_VALUE, "users, actions and records must have the same length"));
             }
-            let (users, actions, records) = (self.tag.indices(users), self.tag.indices(actions), self.records_tag.indices(records));
+            let (users, actions, records) =
+                (self.tags.user.indices(users), self.tags.action.indices(actions), self.records_tag.indices(records));
             let out = clearance_verdicts::allows_many(&self.engine, &self.dataset, &users, &actions, &records, self.context_at(context)?);
             if let Some(recorder) = &mut self.recorder {
                 let ms = js_sys::Date::now();
-                let context = Contexts::index_of(&self.tag, context);
+                let context = Contexts::index_of(&self.tags.context, context);
                 for (i, &verdict) in out.iter().enumerate() {
                     if verdict != 2 {
                         recorder.push(Pending::Compact(Compact { user: users[i], action: actions[i], record: records[i], context, ms }));

@@ -1,8 +1,9 @@
 //! Handles tied to what issued them. A handle is a JavaScript number
-//! `tag × 2^32 + index`: the tag names the engine (users, actions, contexts)
-//! or the loaded records (records) that issued it, so a handle of another
-//! engine, of records since replaced, or of a freed engine is refused, never
-//! read as some other user's or record's position. Every number that is not
+//! `tag × 2^32 + index`: the tag names the engine and the kind (user,
+//! action, object, context) or the loaded records (records) that issued it,
+//! so a handle of another engine or kind, of records since replaced, or of a
+//! freed engine is refused, never read as some other user's or record's
+//! position. Every number that is not
 //! exactly such a value (NaN, a fraction, a negative number, one below 2^32,
 //! one beyond 2^53, and what JavaScript turns `undefined`, strings or objects
 //! into) is refused the same way.
@@ -22,10 +23,10 @@ const INDEX_BITS: u32 = 32;
 const TAG_LIMIT: u32 = 1 << 21;
 
 thread_local! {
-    static TAGS: RefCell<Tags> = const { RefCell::new(Tags { next: 1, live: Vec::new() }) };
+    static ALLOCATOR: RefCell<Allocator> = const { RefCell::new(Allocator { next: 1, live: Vec::new() }) };
 }
 
-struct Tags {
+struct Allocator {
     next: u32,
     /// Tags in use (a few per engine: its own and its records').
     live: Vec<u32>,
@@ -38,7 +39,7 @@ pub struct Tag(u32);
 impl Tag {
     /// A tag no live owner has.
     pub fn new() -> Tag {
-        TAGS.with(|tags| {
+        ALLOCATOR.with(|tags| {
             let mut tags = tags.borrow_mut();
             loop {
                 let tag = tags.next;
@@ -71,6 +72,20 @@ impl Tag {
     }
 }
 
+/// An engine's tags, one per kind of handle (records have theirs apart:
+/// they change with every `loadRecords`).
+#[derive(Default)]
+pub struct Tags {
+    /// Users.
+    pub user: Tag,
+    /// Actions.
+    pub action: Tag,
+    /// Object types.
+    pub object: Tag,
+    /// Contexts.
+    pub context: Tag,
+}
+
 /// A refused handle as an error message shows it, without float formatting
 /// (which would add kilobytes to the package): whole numbers as such.
 pub fn shown(handle: f64) -> String {
@@ -86,7 +101,7 @@ impl Default for Tag {
 
 impl Drop for Tag {
     fn drop(&mut self) {
-        TAGS.with(|tags| tags.borrow_mut().live.retain(|&t| t != self.0));
+        ALLOCATOR.with(|tags| tags.borrow_mut().live.retain(|&t| t != self.0));
     }
 }
 

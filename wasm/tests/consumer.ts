@@ -16,6 +16,8 @@ const sql: string = engine.plan({ user: 'ann', action: 'read', object: 'Account'
 const u: number = engine.userHandle('ann');
 const verdicts: Uint8Array = engine.checkHandles(new Float64Array([u]), [engine.actionHandle('read')], new Float64Array([engine.recordHandle('a1')]), 0);
 const c: number = engine.contextHandle({ mfa: true });
+const mayCreate: boolean = engine.allowsCreate(u, engine.objectHandle('Account'), c);
+const verdict: boolean = engine.isAllowed({ user: 'ann', action: 'read', object: 'Account', recordId: 'a1' }) && mayCreate;
 engine.freeContext(c);
 const findings = lint(policy).map((f) => f.code);
 const changes = diff(policy, policy, '[]').summary.total.gained;

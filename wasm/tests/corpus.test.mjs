@@ -21,7 +21,7 @@ function source(value, base) {
 /** What the package answers for one case, in the shape `clearance test` reports as `actual`. */
 function answer(engine, policyText, recordsText, c) {
   try {
-    if (c.request !== undefined) return toSnake(engine.check(c.request));
+    if (c.request !== undefined) return toSnake(decide(engine, c.request));
     if (c.filter) return engine.filter(c.filter);
     if (c.who_can) return engine.whoCan(c.who_can).map((hit) => hit.user);
     if (c.diff) {
@@ -35,6 +35,35 @@ function answer(engine, policyText, recordsText, c) {
     assert.equal(error.code, error.errors[0].code);
     return error.errors.map((p) => ({ path: toSnake(p.path), code: p.code, message: p.message }));
   }
+}
+
+/**
+ * `check`'s decision, after holding the other request paths to it: the
+ * verdict-only `isAllowed` (by ids, as callers write requests), `checkMany`,
+ * and for `create` without a record the handle path `allowsCreate`. Misuse
+ * must throw the same code from each.
+ */
+function decide(engine, request) {
+  const { record_id: recordId, ...rest } = request;
+  const camel = recordId === undefined ? rest : { ...rest, recordId };
+  let decision;
+  try {
+    decision = engine.check(request);
+  } catch (error) {
+    for (const other of [() => engine.isAllowed(camel), () => engine.checkMany([camel])]) {
+      assert.throws(other, (e) => e.code === error.code, `${error.code} from every path`);
+    }
+    throw error;
+  }
+  assert.equal(engine.isAllowed(camel), decision.allowed, 'isAllowed answers as check');
+  assert.deepEqual(engine.checkMany([camel, request]), [decision, decision], 'checkMany answers as check');
+  const [u, o] = [engine.userHandle(request.user), engine.objectHandle(request.object)];
+  if (request.action === 'create' && !request.record && u >= 0 && o >= 0) {
+    const c = engine.contextHandle(request.context ?? {});
+    assert.equal(engine.allowsCreate(u, o, c), decision.allowed, 'allowsCreate answers as check');
+    engine.freeContext(c);
+  }
+  return decision;
 }
 
 const sortByJson = (value) => (Array.isArray(value) ? [...value].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)) : value);

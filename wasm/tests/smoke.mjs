@@ -49,6 +49,12 @@ function misuse(clearance, bundle, publicKey, records) {
     throwsCode(() => engine.allows(u, a, bad, 0), 'bad_handle');
   }
   throwsCoded(() => engine.allows(1n, a, r, 0), 'a BigInt handle');
+  // A handle of another kind is refused where one kind belongs, never read as its position.
+  const ctx = engine.contextHandle({});
+  for (const [uu, aa, rr, cc] of [[a, a, r, 0], [u, u, r, 0], [u, a, u, 0], [r, a, r, 0], [u, a, r, u], [ctx, a, r, 0], [u, a, r, r]]) {
+    throwsCode(() => engine.allows(uu, aa, rr, cc), 'bad_handle');
+  }
+  engine.freeContext(ctx);
   for (const bad of [123, {}, null, undefined, 1n]) {
     throwsCoded(() => engine.userHandle(bad), `userHandle(${typeof bad})`);
     throwsCoded(() => engine.recordHandle(bad), `recordHandle(${typeof bad})`);
@@ -66,6 +72,18 @@ function misuse(clearance, bundle, publicKey, records) {
   other.loadRecords(records);
   throwsCode(() => other.allows(ou, oa, or, 0), 'bad_handle');
   assert(other.allows(ou, oa, other.recordHandle('acc_eu_1'), 0), 'new record handles work');
+  // The verdict-only path, the create handle path and the batch path.
+  const plain = { user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' };
+  assert(engine.isAllowed(plain) === true && engine.isAllowed({ ...plain, recordId: 'acc_us_2' }) === false, 'isAllowed');
+  throwsCode(() => engine.isAllowed({ ...plain, extra: 1 }), 'unknown_key');
+  throwsCode(() => engine.isAllowed({ ...plain, object: 'Opportunity' }), 'object_mismatch');
+  const create = { user: 'rep_east_alice', action: 'create', object: 'Account' };
+  assert(engine.allowsCreate(u, engine.objectHandle('Account'), 0) === engine.check(create).allowed, 'allowsCreate answers as check');
+  throwsCode(() => engine.allowsCreate(u, a, 0), 'bad_handle');
+  assert(engine.objectHandle('Nothing') === -1, 'unknown object');
+  const many = engine.checkMany([plain, create]);
+  assert(many.length === 2 && many[0].allowed === true && JSON.stringify(many[1]) === JSON.stringify(engine.check(create)), 'checkMany');
+  throwsCode(() => engine.checkMany([plain, { ...plain, user: 7 }]), 'bad_type');
   // Contexts have a lifetime.
   const c = engine.contextHandle({ mfa: true });
   assert(engine.allows(u, a, r, c), 'a context handle');

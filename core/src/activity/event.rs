@@ -245,6 +245,13 @@ impl Engine {
         }
     }
 
+    /// The event of a `create` on an object by positions (no record), as
+    /// [`Engine::event_at`] renders one for a record.
+    pub fn create_event_at(&self, user: u32, object: u32, context: &crate::Context, now_ms: i64) -> Option<Event<'static>> {
+        let (query, decision) = self.decide_create_at(user, object, context)?;
+        Some(self.event(&query, &decision, now_ms))
+    }
+
     /// The event of the decision for positions (see [`Engine::allows_at`]):
     /// how the npm package's handle-based fast path renders what it recorded.
     /// `None` for an invalid position.

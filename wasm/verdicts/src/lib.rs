@@ -1,4 +1,4 @@
-//! The npm package's verdict path (`allows`, `checkHandles`), compiled at
+//! The npm package's verdict path (`allows`, `checkHandles`, `allowsCreate`), compiled at
 //! full speed inside its size-optimised build: the core's check path is
 //! `#[inline]`, so it is instantiated here, at this crate's opt-level (see
 //! the workspace's `Cargo.toml`), once.
@@ -13,4 +13,10 @@ pub fn allows(engine: &Engine, dataset: &Dataset, user: u32, action: u32, record
 /// [`Engine::allows_many`] compiled for speed.
 pub fn allows_many(engine: &Engine, dataset: &Dataset, users: &[u32], actions: &[u32], records: &[u32], context: &Context) -> Vec<u8> {
     engine.allows_many_by(dataset, users, actions, records, |u, a, r| allows(engine, dataset, u, a, r, context))
+}
+
+/// [`Engine::allows_create_at`] compiled for speed.
+#[inline(never)]
+pub fn allows_create(engine: &Engine, user: u32, object: u32, context: &Context) -> Option<bool> {
+    engine.allows_create_at(user, object, context)
 }

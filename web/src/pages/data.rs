@@ -25,6 +25,8 @@ pub fn DataPage() -> impl IntoView {
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
         let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        // Cleared, so choosing the same file again (after a refusal) imports it again.
+        input.set_value("");
         leptos::task::spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
             let current = state.model.get_untracked();
@@ -45,6 +47,8 @@ pub fn DataPage() -> impl IntoView {
     let on_ledger = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
         let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        // Cleared, so choosing the same file again (after a refusal) imports it again.
+        input.set_value("");
         leptos::task::spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
             match state.control.import(state, &text) {
