@@ -4,7 +4,7 @@
 // hand-written JavaScript and the peers, on a workload they all express, are
 // in bench/npm/peers.mjs.
 //
-//   node bench/npm/bench.mjs DIR      (DIR from `clearance generate` + `clearance bundle`)
+//   node --expose-gc bench/npm/bench.mjs DIR      (DIR from `clearance generate` + `clearance bundle`)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../wasm/pkg/node.mjs';
@@ -43,8 +43,13 @@ const rand = (n) => {
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
 };
+// Handles are tied to their engine and records: made from the ids, once.
+const userIds = JSON.parse(policyText).users.map((u) => u.id);
+const lines = readFileSync(join(dir, 'records.jsonl'), 'utf8').split('\n').filter(Boolean);
+const userHandles = userIds.map((id) => engine.userHandle(id));
+const recordHandles = lines.map((line) => engine.recordHandle(/"id":"([^"]*)"/.exec(line)[1]));
 const users = new Float64Array(N), actions = new Float64Array(N).fill(read), records = new Float64Array(N);
-for (let i = 0; i < N; i++) { users[i] = rand(engine.userCount); records[i] = rand(engine.recordCount); }
+for (let i = 0; i < N; i++) { users[i] = userHandles[rand(userHandles.length)]; records[i] = recordHandles[rand(recordHandles.length)]; }
 
 // checkHandles: one boundary crossing for N checks. Two untimed calls first:
 // V8 runs new wasm code on its baseline tier until it is hot, and a server
@@ -55,8 +60,8 @@ row('checkHandles (arrays of handles)', ((N / median(batch)) * 1000 / 1e6).toFix
 // The way lists are checked: one user, a page of 1,000 consecutive records, 200 pages.
 const pageUsers = new Float64Array(N), pageRecords = new Float64Array(N);
 for (let i = 0; i < N; i++) {
-  pageUsers[i] = Math.floor(i / 1000) * 37 % engine.userCount;
-  pageRecords[i] = (Math.floor(i / 1000) * 5003 + (i % 1000)) % engine.recordCount;
+  pageUsers[i] = userHandles[Math.floor(i / 1000) * 37 % userHandles.length];
+  pageRecords[i] = recordHandles[(Math.floor(i / 1000) * 5003 + (i % 1000)) % recordHandles.length];
 }
 const pages = Array.from({ length: 5 }, () => ms(() => engine.checkHandles(pageUsers, actions, pageRecords, 0))[0]);
 row('checkHandles, pages (one user × 1,000 consecutive records)', ((N / median(pages)) * 1000 / 1e6).toFixed(2), 'M checks/s', '200 pages');
@@ -135,8 +140,6 @@ row('drainEventLines, 100,000 fast-path events', drainMs.toFixed(0), 'ms', `${(d
 engine.recordEvents(false);
 
 // check with request objects: what a caller pays for the full decision with reasons.
-const userIds = JSON.parse(policyText).users.map((u) => u.id);
-const lines = readFileSync(join(dir, 'records.jsonl'), 'utf8').split('\n').filter(Boolean);
 const sample = Array.from({ length: 5000 }, () => JSON.parse(lines[rand(lines.length)]));
 const requests = sample.map((r) => ({ user: userIds[rand(userIds.length)], action: 'read', object: r.object, recordId: r.id }));
 const [objMs] = ms(() => { for (const r of requests) engine.check(r); });
@@ -152,9 +155,42 @@ for (let k = 0; k < 20; k++) {
 engine.recordEvents(false);
 row('check(request object), recording on', ((median(objOn) * 1000) / requests.length).toFixed(2), 'µs per check', slower(objOff, objOn));
 
+// The natural API's other paths (issue 16): p50 over batches of 100 calls.
+const p50 = (f, n = requests.length) => {
+  const samples = [];
+  for (let b = 0; b + 100 <= n; b += 100) {
+    const t = performance.now();
+    for (let i = b; i < b + 100; i++) f(i);
+    samples.push(((performance.now() - t) * 1000) / 100);
+  }
+  return median(samples);
+};
+for (let k = 0; k < 2; k++) p50((i) => engine.check(requests[i]));
+row('check(request object) p50', p50((i) => engine.check(requests[i])).toFixed(2), 'µs per check', 'full decision with reasons and message; target ≤ 2');
+for (let k = 0; k < 2; k++) p50((i) => engine.isAllowed(requests[i]));
+row('isAllowed(request object) p50', p50((i) => engine.isAllowed(requests[i])).toFixed(3), 'µs per check', 'verdict only; target ≤ 1');
+const createObject = engine.objectHandle('Account');
+row('allowsCreate(user, object, context) p50', p50((i) => engine.allowsCreate(users[i], createObject, 0), 100_000).toFixed(3), 'µs per check', 'create on the handle path; compare allows above');
+const many = (n) => Array.from({ length: n }, (_, i) => requests[i % requests.length]);
+const [many10] = ms(() => engine.checkMany(many(10_000)));
+const [many100] = ms(() => engine.checkMany(many(100_000)));
+row('checkMany, 10,000 requests', many10.toFixed(0), 'ms', `100,000: ${many100.toFixed(0)} ms (${(many100 / many10).toFixed(1)}× for 10× the requests)`);
+
 // filter over the Accounts of one user (bench/npm/peers.mjs compares it with a scan that agrees with it).
 const filterTimes = [];
 for (let i = 0; i < 20; i++) filterTimes.push(ms(() => engine.filter({ user: userIds[(i * 131) % userIds.length], action: 'read', object: 'Account' }))[0]);
 row('filter, Accounts of one user, median of 20', median(filterTimes).toFixed(2), 'ms', `${engine.recordCount} records resident`);
+// loadRecords given a JavaScript array of the same records, against the
+// JSON Lines text above: time, and the process's RSS growth while loading.
+{
+  const array = lines.map((line) => JSON.parse(line));
+  const fresh = Engine.fromBundle(bundle, key);
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  const [arrayMs, loaded] = ms(() => fresh.loadRecords(array));
+  const grew = (process.memoryUsage().rss - before) / 1e6;
+  row('loadRecords (array of objects)', (arrayMs / 1000).toFixed(2), 's', `${loaded} records, ${(arrayMs / loadMs).toFixed(2)}× the JSON Lines time, RSS +${grew.toFixed(0)} MB (targets ≤ 2×, ≤ 200 MB)`);
+  fresh.free();
+}
 console.log(`\n(rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB)`);
 

@@ -185,6 +185,7 @@ const n = (name) => (name.startsWith('cedar') ? 1000 : requests.length);
 const rows = [['Clearance allows (handles)', time((i) => engine.allows(handles[i][0], read, handles[i][1], 0), requests.length)]];
 const objects = requests.map(([user, a]) => ({ user, action: 'read', object: 'Account', recordId: accounts[a].id }));
 rows.push(['Clearance check (request object → decision)', time((i) => engine.check(objects[i]), 2000)]);
+rows.push(['Clearance isAllowed (request object → boolean)', time((i) => engine.isAllowed(objects[i]), requests.length)]);
 for (const [name, decide] of Object.entries(peers)) rows.push([name, time((i) => decide(...requests[i]), n(name))]);
 const us = new Float64Array(handles.map(([u]) => u)), rs = new Float64Array(handles.map(([, r]) => r)), as = new Float64Array(handles.length).fill(read);
 rows.splice(1, 0, ['Clearance checkHandles (arrays, per check)', time(() => engine.checkHandles(us, as, rs, 0), 1) / handles.length]);
