@@ -63,7 +63,7 @@ impl Store {
         if !path.is_file() {
             return Err(missing());
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(db)?;
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(db)?;
         let tables: i64 = conn
             .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('versions', 'audit', 'meta')", [], |r| {
                 r.get(0)

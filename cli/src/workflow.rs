@@ -129,7 +129,7 @@ pub fn propose_ops(
             actor,
             "request_submitted",
             &id,
-            json!({"base": request.base, "summary": change::summarize(&request.changes, Lang::En)}),
+            json!({"base": request.base, "summary": change::summarize(&request.changes, Lang::En), "request_hash": change::request_hash(&request)}),
         )?;
         Ok(request)
     })?;
@@ -182,7 +182,13 @@ pub fn step(db: &Path, id: &str, step: Step, actor: &str, comment: &str, at: Opt
             }
         };
         s.save_request(&request)?;
-        s.audit(&at, actor, action, id, json!({"state": request.state, "comment": comment}))?;
+        s.audit(
+            &at,
+            actor,
+            action,
+            id,
+            json!({"state": request.state, "comment": comment, "request_hash": change::request_hash(&request)}),
+        )?;
         Ok(request)
     })?;
     print(&request_json(&request))
@@ -227,8 +233,9 @@ pub fn restore(db: &Path, version: &str, actor: &str, comment: &str, at: Option<
 pub fn audit_verify(db: &Path, json_out: bool) -> Result<ExitCode, Error> {
     let store = Store::open(db)?;
     let head = store.audit_head()?;
-    let result = store.audit_log().and_then(|entries| {
-        if entries.is_empty() {
+    // The chain, and what it commits to: each version's policy and each request as stored.
+    let result = store.export().and_then(|state| {
+        if state.audit.is_empty() {
             // Every state starts with an entry (`versions init`, `state import`): none left is a deleted log.
             return Err(Error::one(
                 "",
@@ -236,7 +243,7 @@ pub fn audit_verify(db: &Path, json_out: bool) -> Result<ExitCode, Error> {
                 "the audit log is empty: nothing proves this state's history",
             ));
         }
-        clearance_core::audit::verify(&entries, head.as_deref()).map(|()| entries.len())
+        state.check(head.as_deref()).map(|()| state.audit.len())
     });
     match result {
         Ok(n) => {
@@ -332,7 +339,13 @@ pub fn review_close(db: &Path, id: &str, actor: &str, at: Option<&str>) -> Resul
             let mut request = ChangeRequest::draft(&rid, actor, &policy, ops, &at, &format!("revocations of access review {id}"))?;
             request.submit(actor, &at)?;
             s.save_request(&request)?;
-            s.audit(&at, actor, "request_submitted", &rid, json!({"base": request.base, "review": id}))?;
+            s.audit(
+                &at,
+                actor,
+                "request_submitted",
+                &rid,
+                json!({"base": request.base, "review": id, "request_hash": change::request_hash(&request)}),
+            )?;
             Some(request)
         };
         s.audit(&at, actor, "review_closed", id, json!({"request": request.as_ref().map(|r| r.id.clone())}))?;

@@ -107,8 +107,29 @@ fn request_approve_apply_restore_and_audit() {
     assert_eq!(out.status.code(), Some(1));
     let problems: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(problems[0]["code"], "broken_chain");
-    assert_eq!(problems[0]["path"], "/2");
+    assert_eq!(problems[0]["path"], "/audit/2");
     conn.execute("UPDATE audit SET body = ?1 WHERE seq = 3", [&body]).unwrap();
+    assert_eq!(env.run(&["audit", "verify"]).status.code(), Some(0));
+    // A request or a version edited where it is stored no longer matches what the log recorded.
+    let request: String = conn.query_row("SELECT body FROM requests WHERE id = 'R1'", [], |r| r.get(0)).unwrap();
+    conn.execute("UPDATE requests SET body = ?1 WHERE id = 'R1'", [request.replace("mgr_east_mike", "admin_ivy")]).unwrap();
+    let out = env.run(&["audit", "verify", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()[0]["path"], "/requests/0");
+    conn.execute("UPDATE requests SET body = ?1 WHERE id = 'R1'", [&request]).unwrap();
+    let (hash, policy): (String, String) =
+        conn.query_row("SELECT hash, policy FROM versions WHERE seq = 2", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let edited: clearance_core::policy::Policy = serde_json::from_str(&policy.replace("Chen Wei", "Chen Wu")).unwrap();
+    conn.execute(
+        "UPDATE versions SET policy = ?1, hash = ?2 WHERE seq = 2",
+        [serde_json::to_string(&edited).unwrap(), clearance_core::change::version(&edited)],
+    )
+    .unwrap();
+    let out = env.run(&["audit", "verify", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "a version edited with a matching hash is still found");
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()[0]["path"], "/versions/1");
+    conn.execute("UPDATE versions SET policy = ?1, hash = ?2 WHERE seq = 2", [&policy, &hash]).unwrap();
+    assert_eq!(env.run(&["audit", "verify"]).status.code(), Some(0));
     // Deleting the newest entry is found against the recorded head.
     conn.execute("DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)", []).unwrap();
     assert_eq!(env.run(&["audit", "verify"]).status.code(), Some(1));
@@ -120,6 +141,8 @@ fn export_import_round_trip_and_bad_imports_change_nothing() {
     env.json(&["versions", "init", "examples/reference-org.json", "--as", "admin_ivy"]);
     let changes = env.file("move.json", MOVE_BOB);
     env.json(&["change", "propose", &changes, "--as", "mgr_east_mike"]);
+    env.json(&["review", "start", "--as", "admin_ivy", "--due", "2026-12-31T00:00:00Z"]);
+    env.json(&["review", "start", "--as", "admin_ivy", "--due", "2027-01-31T00:00:00Z"]);
     let first = env.run(&["state", "export"]).stdout;
     let export = env.file("export.json", &String::from_utf8(first.clone()).unwrap());
     let other = env.dir.join("other.db").display().to_string();
@@ -132,6 +155,12 @@ fn export_import_round_trip_and_bad_imports_change_nothing() {
     assert_eq!(again, original, "export → import → export is identical, but for the import's own entry");
     let verify = Command::new(env!("CARGO_BIN_EXE_clearance")).args(["audit", "verify", "--db", &other]).output().unwrap();
     assert_eq!(verify.status.code(), Some(0));
+    // Campaigns keep their order, and new ids follow the imported ones.
+    let started = Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .args(["review", "start", "--as", "admin_ivy", "--due", "2027-02-28T00:00:00Z", "--db", &other])
+        .output()
+        .unwrap();
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&started.stdout).unwrap()["id"], "C3");
     let imported = export_of(&other);
 
     let mut state = original.clone();

@@ -59,6 +59,14 @@ pub fn version(policy: &Policy) -> String {
     hex(&sha2::Sha256::digest(canonical.as_bytes()))
 }
 
+/// The SHA-256 of a change request's canonical JSON: the audit entry of
+/// every step that writes a request records it (`request_hash`), so a
+/// request edited where it is stored no longer matches the log.
+pub fn request_hash(request: &request::ChangeRequest) -> String {
+    let canonical = serde_json::to_string(request).unwrap_or_default();
+    hex(&sha2::Sha256::digest(canonical.as_bytes()))
+}
+
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -198,7 +198,14 @@ impl Ledger {
             let mut request = ChangeRequest::draft(&id, actor, &policy, changes, at, comment)?;
             request.submit(actor, at)?;
             let summary = super::summarize(&request.changes, crate::Lang::En);
-            ledger.record(at, actor, "request_submitted", &id, serde_json::json!({"base": request.base, "summary": summary}));
+            let hash = super::request_hash(&request);
+            ledger.record(
+                at,
+                actor,
+                "request_submitted",
+                &id,
+                serde_json::json!({"base": request.base, "summary": summary, "request_hash": hash}),
+            );
             ledger.requests.push(request);
             Ok(id)
         })
@@ -236,7 +243,8 @@ impl Ledger {
                     "request_applied"
                 }
             };
-            ledger.record(at, actor, action, id, serde_json::json!({"state": request.state, "comment": comment}));
+            let hash = super::request_hash(&request);
+            ledger.record(at, actor, action, id, serde_json::json!({"state": request.state, "comment": comment, "request_hash": hash}));
             ledger.requests[index] = request;
             Ok(())
         })
@@ -349,6 +357,7 @@ impl Ledger {
         if let Err(error) = audit::verify(&self.audit, head) {
             problems.extend_at("/audit", error);
         }
+        self.check_commitments(&mut problems);
         let mut ids = std::collections::BTreeSet::new();
         for (i, r) in self.requests.iter().enumerate() {
             if !ids.insert(&r.id) {
@@ -356,6 +365,39 @@ impl Ledger {
             }
         }
         problems.into_result()
+    }
+}
+
+impl Ledger {
+    /// What the audit log commits to: every version was recorded with its
+    /// hash (`version_created`, by seq), and every request as stored is the
+    /// one the last entry about it hashed (`request_hash`). A version or a
+    /// request edited where it is kept, without a matching entry, is found.
+    fn check_commitments(&self, problems: &mut Problems) {
+        for (i, v) in self.versions.iter().enumerate() {
+            let recorded = self.audit.iter().any(|e| {
+                e.action == "version_created"
+                    && e.subject == v.hash
+                    && e.details.get("seq").and_then(serde_json::Value::as_u64) == Some(v.seq)
+            });
+            if !recorded {
+                problems.push(
+                    format!("/versions/{i}"),
+                    audit::code::BROKEN_CHAIN,
+                    format!("version {} is not the one the audit log recorded", v.seq),
+                );
+            }
+        }
+        for (i, r) in self.requests.iter().enumerate() {
+            let last = self.audit.iter().rev().find_map(|e| (e.subject == r.id).then(|| e.details.get("request_hash")).flatten());
+            if last.and_then(serde_json::Value::as_str) != Some(super::request_hash(r).as_str()) {
+                problems.push(
+                    format!("/requests/{i}"),
+                    audit::code::BROKEN_CHAIN,
+                    format!("request `{}` is not the one the audit log last recorded", r.id),
+                );
+            }
+        }
     }
 }
 
@@ -390,6 +432,14 @@ mod tests {
         let mut tampered = ledger.clone();
         tampered.audit[2].actor = "mallory".into();
         assert!(tampered.check(None).unwrap_err().problems()[0].path.starts_with("/audit/2"));
+        // What the log commits to: a request or a version edited in place (hash recomputed) is found.
+        let mut edited = ledger.clone();
+        edited.requests[0].approvers.push("mallory".into());
+        assert_eq!(edited.check(None).unwrap_err().problems()[0].path, "/requests/0");
+        let mut edited = ledger.clone();
+        edited.versions[1].policy.name = Some("another org".into());
+        edited.versions[1].hash = version(&edited.versions[1].policy);
+        assert_eq!(edited.check(None).unwrap_err().problems()[0].path, "/versions/1");
     }
 
     #[test]
