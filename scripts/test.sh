@@ -23,6 +23,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "clearance-core builds for wasm32-unknown-unknown"
 cargo build --locked -p clearance-core --target wasm32-unknown-unknown --release --quiet
 
+step "fuzz targets still build (cargo check; running them needs nightly cargo-fuzz)"
+cargo check --locked --quiet --manifest-path fuzz/Cargo.toml --target-dir target
+
 step "clearance test: the scenario corpus through the CLI"
 cargo run --locked --quiet -p clearance-cli -- test tests/scenarios/*.json | tail -n 1
 

@@ -4,6 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { serveDist } from '../../scripts/serve-dist.mjs';
@@ -66,4 +68,38 @@ test('malformed addresses are a 400 and other methods a 405, and the server keep
   assert.equal((await get('/', 'POST')).status, 405);
   assert.equal((await get('/', 'HEAD')).status, 200);
   assert.equal((await get('/app.js')).status, 200);
+});
+
+const script = fileURLToPath(new URL('../../scripts/serve-dist.mjs', import.meta.url));
+
+/** Runs the main command's server as `demo.sh` does; resolves with its first line of output and the process. */
+function start(args) {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const done = (code) => ok({ child, out, code });
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) done(null);
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', done);
+    child.on('error', fail);
+  });
+}
+
+test('run as demo.sh runs it: serves the built app, or says how to build it', async () => {
+  const missing = await start([join(parent, 'nothing-here'), '0']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.out, /build the app first/);
+  const { child, out } = await start([dir, '0']);
+  try {
+    const url = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+    assert.ok(url, out);
+    const answer = await fetch(url[0]);
+    assert.equal(answer.status, 200);
+    assert.match(await answer.text(), /<title>app<\/title>/);
+  } finally {
+    child.kill();
+  }
 });
