@@ -209,8 +209,21 @@ impl Engine {
         dataset: Option<&Dataset>,
         now_ms: Option<i64>,
     ) -> Result<(DecisionOut, Option<Event<'static>>), Error> {
-        let request = Request::from_value(request)?;
-        let prepared = self.prepare(&request, dataset)?;
+        self.answer_request_logged(&Request::from_value(request)?, dataset, now_ms)
+    }
+
+    /// [`Engine::answer_check_logged`] for a request already decoded (the
+    /// npm package builds plain requests from their four ids).
+    ///
+    /// # Errors
+    /// An invalid request (its problems with their paths).
+    pub fn answer_request_logged(
+        &self,
+        request: &Request,
+        dataset: Option<&Dataset>,
+        now_ms: Option<i64>,
+    ) -> Result<(DecisionOut, Option<Event<'static>>), Error> {
+        let prepared = self.prepare(request, dataset)?;
         let query = prepared.query(dataset);
         let decision = self.check_query(&query);
         let event = now_ms.map(|now| self.event(&query, &decision, now));

@@ -42,11 +42,20 @@ function wrapMembers(target, skip) {
   }
 }
 
+/** Exactly `user`, `action`, `object` and `recordId`, all strings, own properties: a request by ids. */
+function isPlain(request) {
+  if (request === null || typeof request !== 'object') return false;
+  let keys = 0;
+  for (const key in request) keys += Object.hasOwn(request, key) ? 1 : 100;
+  const { user, action, object, recordId } = request;
+  return keys === 4 && typeof user === 'string' && typeof action === 'string' && typeof object === 'string' && typeof recordId === 'string';
+}
+
 /** Guards the generated module's exports once; returns them with the functions wrapped. */
 function guard(api) {
   const { Engine } = api;
   if (!Engine.__clearanceGuarded) {
-    const { free, verdictByIds } = Engine.prototype;
+    const { free, verdictByIds, checkByIds } = Engine.prototype;
     wrapMembers(Engine.prototype, ['constructor', 'free', '__destroy_into_raw']);
     // A second free finds nothing to release: a no-op, as closing twice is.
     Engine.prototype.free = function freeOnce() {
@@ -57,18 +66,16 @@ function guard(api) {
     // A plain request by ids crosses as four strings to the handle path
     // (no object walk, no JSON); anything else — a context, fields, an
     // unknown id or key — goes to `isAllowed`, which decides or explains.
-    const { isAllowed } = Engine.prototype;
+    const { isAllowed, check } = Engine.prototype;
     Engine.prototype.isAllowed = wrap(function isAllowedFast(request) {
-      if (request !== null && typeof request === 'object') {
-        const { user, action, object, recordId } = request;
-        let keys = 0;
-        for (const key in request) keys += Object.hasOwn(request, key) ? 1 : 100;
-        if (keys === 4 && typeof user === 'string' && typeof action === 'string' && typeof object === 'string' && typeof recordId === 'string') {
-          const verdict = verdictByIds.call(this, user, action, object, recordId);
-          if (verdict >= 0) return verdict === 1;
-        }
+      if (isPlain(request)) {
+        const verdict = verdictByIds.call(this, request.user, request.action, request.object, request.recordId);
+        if (verdict >= 0) return verdict === 1;
       }
       return isAllowed.call(this, request);
+    });
+    Engine.prototype.check = wrap(function checkFast(request) {
+      return isPlain(request) ? checkByIds.call(this, request.user, request.action, request.object, request.recordId) : check.call(this, request);
     });
     wrapMembers(Engine, ['prototype', 'length', 'name', '__wrap']);
     Object.defineProperty(Engine, '__clearanceGuarded', { value: true });

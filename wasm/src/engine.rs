@@ -150,6 +150,26 @@ impl Engine {
         })
     }
 
+    /// `check` for a plain request's four ids (the package's entry point
+    /// sends plain requests here: no object walk, no JSON on the way in).
+    #[wasm_bindgen(js_name = checkByIds, skip_typescript)]
+    pub fn check_by_ids(&mut self, user: String, action: String, object: String, record_id: String) -> JsResult {
+        throwing(|| {
+            let request = clearance_core::Request {
+                user,
+                action,
+                object,
+                record: None,
+                record_id: Some(record_id),
+                context: Default::default(),
+                fields: None,
+            };
+            let (decision, event) = self.engine.answer_request_logged(&request, Some(&self.dataset), self.clock())?;
+            self.record_full(event);
+            to_js(&decision)
+        })
+    }
+
     /// `check`'s verdict alone: `true` when the request is allowed. A plain
     /// request by ids (`user`, `action`, `object`, `recordId` of a loaded
     /// record, no context) takes the handle path (the package's entry point

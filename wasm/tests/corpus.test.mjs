@@ -38,8 +38,9 @@ function answer(engine, policyText, recordsText, c) {
 }
 
 /**
- * `check`'s decision, after holding the other request paths to it: the
- * verdict-only `isAllowed` (by ids, as callers write requests), `checkMany`,
+ * `check`'s decision, after holding the other request paths to it: `check`
+ * and the verdict-only `isAllowed` by ids (as callers write requests: plain
+ * ones take the four-string path), `checkMany`,
  * and for `create` without a record the handle path `allowsCreate`. Misuse
  * must throw the same code from each.
  */
@@ -50,11 +51,12 @@ function decide(engine, request) {
   try {
     decision = engine.check(request);
   } catch (error) {
-    for (const other of [() => engine.isAllowed(camel), () => engine.checkMany([camel])]) {
+    for (const other of [() => engine.check(camel), () => engine.isAllowed(camel), () => engine.checkMany([camel])]) {
       assert.throws(other, (e) => e.code === error.code, `${error.code} from every path`);
     }
     throw error;
   }
+  assert.deepEqual(engine.check(camel), decision, 'check by ids (the plain-request path) answers as check');
   assert.equal(engine.isAllowed(camel), decision.allowed, 'isAllowed answers as check');
   assert.deepEqual(engine.checkMany([camel, request]), [decision, decision], 'checkMany answers as check');
   const [u, o] = [engine.userHandle(request.user), engine.objectHandle(request.object)];
