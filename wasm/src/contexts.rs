@@ -80,7 +80,9 @@ impl Contexts {
         match self.slots.get_mut(slot as usize) {
             Some((g, context @ Some(_))) if *g == generation => {
                 *context = None;
-                *g = (*g + 1) & GENERATION_MASK;
+                // Generations stop short of the mask, so no context's index is
+                // `u32::MAX`, which events use for the empty context.
+                *g = (*g + 1) % GENERATION_MASK;
                 self.free.push_back(slot);
                 Ok(())
             }
@@ -157,6 +159,17 @@ mod tests {
         contexts.free(&tag, handles[9]).unwrap();
         assert_eq!(contexts.slots.len() - contexts.free.len(), LIMIT - 1);
         assert!(contexts.add(&tag, Context::default()).is_ok());
+        // No index is the empty context's: the last slot's generations skip the mask.
+        let mut last = Contexts { slots: vec![(0, None); LIMIT - 1], free: VecDeque::new(), empty: Context::default() };
+        last.slots.push((GENERATION_MASK - 1, None));
+        last.free.push_back((LIMIT - 1) as u32);
+        let h = last.add(&tag, Context::default()).unwrap();
+        assert_ne!(Contexts::index_of(&tag, h), u32::MAX);
+        last.free(&tag, h).unwrap();
+        last.free.retain(|&s| s == (LIMIT - 1) as u32);
+        let h = last.add(&tag, Context::default()).unwrap();
+        assert_ne!(Contexts::index_of(&tag, h), u32::MAX, "the generation wrapped past the mask");
+        assert!(last.by_index(Contexts::index_of(&tag, h)).is_some());
         // 10^5 add/free cycles stay in one slot's worth of memory.
         let mut cycling = Contexts::new();
         for _ in 0..100_000 {

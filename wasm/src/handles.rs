@@ -101,7 +101,8 @@ impl Default for Tag {
 
 impl Drop for Tag {
     fn drop(&mut self) {
-        ALLOCATOR.with(|tags| tags.borrow_mut().live.retain(|&t| t != self.0));
+        // `try_with`: a tag dropped while its thread ends has nothing left to release.
+        let _ = ALLOCATOR.try_with(|tags| tags.borrow_mut().live.retain(|&t| t != self.0));
     }
 }
 
