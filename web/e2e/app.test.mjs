@@ -49,6 +49,11 @@ test('first load shows the demo org; a user lists their records with reasons; bo
   assert.match(await page.getByTestId('record-row').first().innerText(), /owner/);
   await page.getByTestId('who-record').selectOption('acc_us_2');
   assert.match(await page.getByTestId('decision-stage').innerText(), /no_record_access/);
+  // Explanations show the names they quote as code, not between backticks.
+  const message = page.getByTestId('decision-message');
+  assert.doesNotMatch(await message.innerText(), /`/);
+  assert.deepEqual(await message.locator('code').allInnerTexts(), ['rep_east_alice', 'acc_us_2']);
+  assert.doesNotMatch(await page.getByTestId('record-row').first().innerText(), /`/);
   await page.getByTestId('who-record').selectOption('acc_eu_1');
   const users = await rowIds(page, 'user-row', 'data-user');
   assert.ok(users.includes('rep_east_alice') && users.includes('mgr_east_mike'), users.join());

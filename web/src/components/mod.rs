@@ -4,4 +4,5 @@ pub mod bars;
 pub mod nav;
 pub mod options;
 pub mod problems;
+pub mod sentence;
 pub mod user_picker;

@@ -1,5 +1,6 @@
 //! A list of problems, each with its JSON path and code.
 
+use crate::components::sentence::Sentence;
 use clearance_core::Problem;
 use leptos::prelude::*;
 
@@ -17,7 +18,7 @@ pub fn Problems(
                     let path = if p.path.is_empty() { "/".to_owned() } else { p.path };
                     view! {
                         <li data-testid="problem">
-                            <code>{path}</code>" "<b>{p.code}</b>": "{p.message}
+                            <code>{path}</code>" "<b>{p.code}</b>": "<Sentence text=p.message/>
                         </li>
                     }
                 })

@@ -3,6 +3,7 @@
 //! change request.
 
 use crate::components::problems::Problems;
+use crate::components::sentence::Sentence;
 use crate::state::AppState;
 use crate::state::activity::{self, Log};
 use clearance_core::Lang;
@@ -121,7 +122,7 @@ pub fn ActivityPage() -> impl IntoView {
                 view! {
                     <tr data-testid="finding" data-kind=f.kind.as_str() data-user=f.user.clone() data-severity=f.severity.as_str()>
                         <td><span class=format!("badge {}", f.severity.as_str())>{f.severity.as_str()}</span></td>
-                        <td>{message}</td>
+                        <td><Sentence text=message/></td>
                         <td>{format!("{} – {}", f.from, f.to)}</td>
                         <td><code>{evidence}</code></td>
                         <td>{summarize(&f.changes, lang).join("; ")}</td>

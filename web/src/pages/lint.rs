@@ -1,5 +1,6 @@
 //! Lint findings of the policy with the staged edits.
 
+use crate::components::sentence::Sentence;
 use crate::state::AppState;
 use crate::state::model::name_of;
 use leptos::prelude::*;
@@ -32,7 +33,7 @@ pub fn LintPage() -> impl IntoView {
                                             Some(page) => view! { <a href="#" data-testid="lint-link" on:click=move |ev| { ev.prevent_default(); state.page.set(page) }><code>{f.path.clone()}</code></a> }.into_any(),
                                             None => view! { <code>{f.path.clone()}</code> }.into_any(),
                                         }}
-                                        ": "{f.message}
+                                        ": "<Sentence text=f.message/>
                                     </li>
                                 }
                             })

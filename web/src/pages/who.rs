@@ -1,6 +1,7 @@
 //! Who can see what: pick a user → their records with reasons and fields;
 //! pick a record → every user who can access it; both → the decision.
 
+use crate::components::sentence::Sentence;
 use crate::components::user_picker::UserPicker;
 use crate::state::AppState;
 use crate::state::model::{RecordRow, decision_view, record_view, user_view};
@@ -15,7 +16,7 @@ fn record_row(row: RecordRow) -> impl IntoView {
             <td>{row.level.clone()}</td>
             <td>
                 <span class="kinds">{row.reasons.join(", ")}</span>
-                <div class="message">{row.message.clone()}</div>
+                <div class="message"><Sentence text=row.message.clone()/></div>
             </td>
             <td>{format!("{} / {}", row.read.join(", "), row.edit.join(", "))}</td>
         </tr>
@@ -122,7 +123,7 @@ pub fn WhoPage() -> impl IntoView {
                 <section data-testid="record-users">
                     <h2>{state.t("who.users_of")}</h2>
                     <ul>
-                        {rows.into_iter().map(|row| view! { <li data-testid="user-row" data-user=row.user.clone()>{row.message}</li> }).collect_view()}
+                        {rows.into_iter().map(|row| view! { <li data-testid="user-row" data-user=row.user.clone()><Sentence text=row.message/></li> }).collect_view()}
                     </ul>
                 </section>
             }
@@ -144,7 +145,7 @@ pub fn WhoPage() -> impl IntoView {
                     <h2>{state.t("who.decision")}": "{verdict}</h2>
                     {d.stage.map(|s| view! { <p data-testid="decision-stage">{state.t("who.stage")}": "<code>{s}</code></p> })}
                     {d.remedy.map(|_| view! { <p data-testid="decision-remedy">{state.t("who.remedy")}</p> })}
-                    <p data-testid="decision-message">{d.message}</p>
+                    <p data-testid="decision-message"><Sentence text=d.message/></p>
                 </section>
             }
             .into_any()

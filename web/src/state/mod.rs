@@ -7,6 +7,7 @@ pub mod control;
 pub mod i18n;
 pub mod idb;
 pub mod model;
+pub mod sentence;
 pub mod worker;
 
 use clearance_core::{Error, Lang};
