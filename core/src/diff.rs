@@ -147,13 +147,9 @@ impl Changes {
         Changes { summary: Summary::default(), kept: None, users: Vec::new(), objects: Vec::new(), actions: Vec::new() }
     }
 
-    /// A pair known to have changed; `now` is the answer after.
+    /// A pair known to have changed; `now` is the answer after. (The side
+    /// that allows knows the user and the action: it decided with them.)
     fn push(&mut self, sides: &Sides<'_>, user: &Who<'_>, record: u32, action: &Act<'_>, now: bool) {
-        // The side that allows must know the user and the action (it allowed).
-        let (u, a) = if now { (user.after, action.after) } else { (user.before, action.before) };
-        if u.is_none() || a.is_none() {
-            return;
-        }
         if let Some(kept) = &mut self.kept {
             kept.extend(sides.change(user, record, action, now));
         }
