@@ -1,12 +1,14 @@
 // Every error the package throws is an `Error` with `code` and `errors`:
-// the engine's own errors already are; this turns the rest — a method
-// called on a freed engine or with a wrong `this`, an argument the
-// generated glue cannot pass (a BigInt, a non-array where bytes belong) —
-// into coded ones (`engine_freed`, `bad_argument`), so callers branch on
-// `error.code` alone. `free()` twice is harmless. One source for both module
-// systems: scripts/package.sh appends an ESM or a CommonJS export to it.
+// the engine's own errors already are; this turns the rest into coded
+// ones, so callers branch on `error.code` alone: a method called on a freed
+// engine is `engine_freed`; one called without its engine (a detached
+// method) or with an argument the generated glue cannot pass (a BigInt, a
+// non-array where bytes belong) is `bad_argument`. `free()` twice is
+// harmless. One source for both module systems: scripts/package.sh appends
+// an ESM or a CommonJS export to it.
 
-const FREED = /null pointer passed to rust|destroyed|__wbg_ptr/i;
+// What the generated glue says when a method runs on a freed engine.
+const FREED = /null pointer passed to rust/;
 
 function coded(error) {
   if (error instanceof Error && typeof error.code === 'string' && Array.isArray(error.errors)) return error;
