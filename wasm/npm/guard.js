@@ -33,13 +33,27 @@ function wrap(fn) {
   };
 }
 
-function wrapMembers(target, skip) {
+/**
+ * A method of `Class` wrapped like `wrap`, refusing a call without an
+ * instance first: detached, the glue would read a pointer off `undefined`
+ * (strict code) or off the global object (sloppy code) and report a freed
+ * engine.
+ */
+function method(fn, Class) {
+  const guarded = wrap(fn);
+  return function checked(a, b, c, d, e) {
+    if (!(this instanceof Class)) throw coded(new TypeError('called without its engine (a detached method?)'));
+    return guarded.call(this, a, b, c, d, e);
+  };
+}
+
+function wrapMembers(target, skip, wrapper) {
   for (const key of Reflect.ownKeys(target)) {
     if (skip.includes(key)) continue;
     const descriptor = Object.getOwnPropertyDescriptor(target, key);
-    if (typeof descriptor.value === 'function') descriptor.value = wrap(descriptor.value);
-    if (descriptor.get) descriptor.get = wrap(descriptor.get);
-    if (descriptor.set) descriptor.set = wrap(descriptor.set);
+    if (typeof descriptor.value === 'function') descriptor.value = wrapper(descriptor.value);
+    if (descriptor.get) descriptor.get = wrapper(descriptor.get);
+    if (descriptor.set) descriptor.set = wrapper(descriptor.set);
     Object.defineProperty(target, key, descriptor);
   }
 }
@@ -58,28 +72,30 @@ function guard(api) {
   const { Engine } = api;
   if (!Engine.__clearanceGuarded) {
     const { free, verdictByIds, checkByIds } = Engine.prototype;
-    wrapMembers(Engine.prototype, ['constructor', 'free', '__destroy_into_raw']);
+    const ofEngine = (fn) => method(fn, Engine);
+    wrapMembers(Engine.prototype, ['constructor', 'free', '__destroy_into_raw'], ofEngine);
     // A second free finds nothing to release: a no-op, as closing twice is.
+    const freeGuarded = ofEngine(free);
     Engine.prototype.free = function freeOnce() {
-      if (this && this.__wbg_ptr === 0) return;
-      wrap(free).call(this);
+      if (this instanceof Engine && this.__wbg_ptr === 0) return;
+      freeGuarded.call(this);
     };
     if (Symbol.dispose && Engine.prototype[Symbol.dispose]) Engine.prototype[Symbol.dispose] = Engine.prototype.free;
     // A plain request by ids crosses as four strings to the handle path
     // (no object walk, no JSON); anything else — a context, fields, an
     // unknown id or key — goes to `isAllowed`, which decides or explains.
     const { isAllowed, check } = Engine.prototype;
-    Engine.prototype.isAllowed = wrap(function isAllowedFast(request) {
+    Engine.prototype.isAllowed = ofEngine(function isAllowedFast(request) {
       if (isPlain(request)) {
         const verdict = verdictByIds.call(this, request.user, request.action, request.object, request.recordId);
         if (verdict >= 0) return verdict === 1;
       }
       return isAllowed.call(this, request);
     });
-    Engine.prototype.check = wrap(function checkFast(request) {
+    Engine.prototype.check = ofEngine(function checkFast(request) {
       return isPlain(request) ? checkByIds.call(this, request.user, request.action, request.object, request.recordId) : check.call(this, request);
     });
-    wrapMembers(Engine, ['prototype', 'length', 'name', '__wrap']);
+    wrapMembers(Engine, ['prototype', 'length', 'name', '__wrap'], wrap);
     Object.defineProperty(Engine, '__clearanceGuarded', { value: true });
   }
   return { Engine, diff: wrap(api.diff), lint: wrap(api.lint), validate: wrap(api.validate), version: api.version };

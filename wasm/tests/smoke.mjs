@@ -114,6 +114,9 @@ function misuse(clearance, bundle, publicKey, records) {
   throwsCode(() => other.recordCount, 'engine_freed');
   const { check } = engine;
   throwsCode(() => check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }), 'bad_argument');
+  const { allows: detachedAllows, free: detachedFree } = engine;
+  throwsCode(() => detachedAllows(u, a, r, 0), 'bad_argument');
+  throwsCode(() => detachedFree(), 'bad_argument');
   assert(engine.allows(u, a, r, 0) && engine.check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }).allowed, 'the engine survives every misuse');
   engine.free();
 }
