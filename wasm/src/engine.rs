@@ -96,6 +96,14 @@ impl Engine {
         }
     }
 
+    /// A fast-path decision's event, kept compact until drained (when recording).
+    fn record_compact(&mut self, user: u32, action: u32, record: u32, context: f64, ms: f64) {
+        if let Some(recorder) = &mut self.recorder {
+            let context = Contexts::index_of(&self.tags.context, context);
+            recorder.push(Pending::Compact(Compact { user, action, record, context, ms }));
+        }
+    }
+
     fn context_at(&self, handle: f64) -> Result<&Context, Error> {
         self.contexts.get(&self.tags.context, handle).ok_or_else(|| bad_context(handle))
     }
@@ -191,15 +199,12 @@ impl Engine {
     pub fn verdict_by_ids(&mut self, user: &str, action: &str, object: &str, record_id: &str) -> i32 {
         let found = (self.engine.user_position(user), self.engine.action_id(action), self.dataset.position(record_id));
         let (Some(u), Some(a), Some(r)) = found else { return -1 };
-        if self.engine.object_id(object).is_none() || self.engine.object_id(object) != self.dataset.record(r).map(|record| record.object())
-        {
+        let object = self.engine.object_id(object);
+        if object.is_none() || object != self.dataset.record(r).map(|record| record.object()) {
             return -1;
         }
         let allowed = clearance_verdicts::allows(&self.engine, &self.dataset, u, a, r, &Context::default()).unwrap_or(false);
-        if let Some(recorder) = &mut self.recorder {
-            let context = Contexts::index_of(&self.tags.context, 0.0);
-            recorder.push(Pending::Compact(Compact { user: u, action: a, record: r, context, ms: js_sys::Date::now() }));
-        }
+        self.record_compact(u, a, r, 0.0, js_sys::Date::now());
         i32::from(allowed)
     }
 
@@ -416,13 +421,12 @@ impl Engine {
                     .ok_or_else(|| bad_handle("user, action or record", user))?;
                 (allowed, c.time_ms().is_some())
             };
-            if let Some(recorder) = &mut self.recorder {
+            if self.recorder.is_some() {
                 // The clock is read only when the event needs it (a context's
                 // own `time` stamps the event): reading it costs this call a
                 // fifth of its time.
                 let ms = if timed { 0.0 } else { js_sys::Date::now() };
-                let context = Contexts::index_of(&self.tags.context, context);
-                recorder.push(Pending::Compact(Compact { user: u, action: a, record: r, context, ms }));
+                self.record_compact(u, a, r, context, ms);
             }
             Ok(allowed)
         })
@@ -447,12 +451,11 @@ impl Engine {
             let (users, actions, records) =
                 (self.tags.user.indices(users), self.tags.action.indices(actions), self.records_tag.indices(records));
             let out = clearance_verdicts::allows_many(&self.engine, &self.dataset, &users, &actions, &records, self.context_at(context)?);
-            if let Some(recorder) = &mut self.recorder {
+            if self.recorder.is_some() {
                 let ms = js_sys::Date::now();
-                let context = Contexts::index_of(&self.tags.context, context);
                 for (i, &verdict) in out.iter().enumerate() {
                     if verdict != 2 {
-                        recorder.push(Pending::Compact(Compact { user: users[i], action: actions[i], record: records[i], context, ms }));
+                        self.record_compact(users[i], actions[i], records[i], context, ms);
                     }
                 }
             }

@@ -374,13 +374,22 @@ impl Ledger {
     /// one the last entry about it hashed (`request_hash`). A version or a
     /// request edited where it is kept, without a matching entry, is found.
     fn check_commitments(&self, problems: &mut Problems) {
+        // One pass over the log: the versions it recorded, and the last hash
+        // it recorded of each request.
+        let mut versions = std::collections::BTreeSet::new();
+        let mut requests = std::collections::BTreeMap::new();
+        for e in &self.audit {
+            if e.action == "version_created"
+                && let Some(seq) = e.details.get("seq").and_then(serde_json::Value::as_u64)
+            {
+                versions.insert((seq, e.subject.as_str()));
+            }
+            if let Some(hash) = e.details.get("request_hash").and_then(serde_json::Value::as_str) {
+                requests.insert(e.subject.as_str(), hash);
+            }
+        }
         for (i, v) in self.versions.iter().enumerate() {
-            let recorded = self.audit.iter().any(|e| {
-                e.action == "version_created"
-                    && e.subject == v.hash
-                    && e.details.get("seq").and_then(serde_json::Value::as_u64) == Some(v.seq)
-            });
-            if !recorded {
+            if !versions.contains(&(v.seq, v.hash.as_str())) {
                 problems.push(
                     format!("/versions/{i}"),
                     audit::code::BROKEN_CHAIN,
@@ -389,8 +398,7 @@ impl Ledger {
             }
         }
         for (i, r) in self.requests.iter().enumerate() {
-            let last = self.audit.iter().rev().find_map(|e| (e.subject == r.id).then(|| e.details.get("request_hash")).flatten());
-            if last.and_then(serde_json::Value::as_str) != Some(super::request_hash(r).as_str()) {
+            if requests.get(r.id.as_str()).copied() != Some(super::request_hash(r).as_str()) {
                 problems.push(
                     format!("/requests/{i}"),
                     audit::code::BROKEN_CHAIN,
