@@ -11,7 +11,7 @@ use clearance_core::activity::Finding;
 use clearance_core::audit::{self, Entry};
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::Campaign;
-use clearance_core::policy::Policy;
+use clearance_core::change::steps::{self, IdKind, Storage};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::Path;
 
@@ -92,7 +92,7 @@ impl Store {
     ///
     /// # Errors
     /// `f`'s error, or `db_error`.
-    pub fn transaction<T>(&mut self, f: impl FnOnce(&Store) -> Result<T, Error>) -> Result<T, Error> {
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T, Error>) -> Result<T, Error> {
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)?;
         match f(self) {
             Ok(value) => {
@@ -152,70 +152,33 @@ impl Store {
     /// # Errors
     /// `unknown_version` when none or several match.
     pub fn version(&self, prefix: &str) -> Result<Version, Error> {
-        let matching: Vec<Version> = self.versions()?.into_iter().filter(|v| v.hash.starts_with(prefix) && !prefix.is_empty()).collect();
-        // A restored version recurs with the same hash: the same policy, so the first stands for all.
-        let distinct: std::collections::BTreeSet<&str> = matching.iter().map(|v| v.hash.as_str()).collect();
-        match distinct.len() {
-            1 => Ok(matching.into_iter().next().ok_or_else(|| Error::one("", "unknown_version", "no version"))?),
-            0 => Err(Error::one("", "unknown_version", format!("no version starts with `{prefix}`"))),
-            n => Err(Error::one("", "unknown_version", format!("{n} versions start with `{prefix}`: give more digits"))),
-        }
+        steps::find_version(&self.versions()?, prefix).cloned()
     }
 
-    /// Records a new version.
-    ///
-    /// # Errors
-    /// `db_error`.
-    pub fn add_version(&self, policy: &Policy, at: &str, author: &str, request: Option<&str>) -> Result<Version, Error> {
-        let seq = self.current()?.map_or(1, |v| v.seq + 1);
-        let hash = clearance_core::change::version(policy);
-        let text = serde_json::to_string(policy).unwrap_or_default();
+    fn insert_version(&self, v: &Version) -> Result<(), Error> {
+        let text = serde_json::to_string(&v.policy).unwrap_or_default();
         self.conn
             .execute(
                 "INSERT INTO versions (seq, hash, at, author, request, policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![seq, hash, at, author, request, text],
+                params![v.seq, v.hash, v.at, v.author, v.request, text],
             )
-            .map_err(db)?;
-        Ok(Version { seq, hash, at: at.to_owned(), author: author.to_owned(), request: request.map(str::to_owned), policy: policy.clone() })
-    }
-
-    /// A fresh id with a prefix: `R1`, `R2`, … for requests, `C1`, … for campaigns.
-    ///
-    /// # Errors
-    /// `db_error`.
-    pub fn next_id(&self, table: &str, prefix: &str) -> Result<(u64, String), Error> {
-        let sql = format!("SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}");
-        let seq: u64 = self.conn.query_row(&sql, [], |r| r.get(0)).map_err(db)?;
-        Ok((seq, format!("{prefix}{seq}")))
-    }
-
-    /// Saves (inserts or replaces) a request.
-    ///
-    /// # Errors
-    /// `db_error`.
-    pub fn save_request(&self, request: &ChangeRequest) -> Result<(), Error> {
-        let existing: Option<u64> =
-            self.conn.query_row("SELECT seq FROM requests WHERE id = ?1", [&request.id], |r| r.get(0)).optional().map_err(db)?;
-        let seq = match existing {
-            Some(seq) => seq,
-            None => self.next_id("requests", "R")?.0,
-        };
-        let body = serde_json::to_string(request).unwrap_or_default();
-        self.conn
-            .execute("INSERT OR REPLACE INTO requests (id, seq, body) VALUES (?1, ?2, ?3)", params![request.id, seq, body])
             .map_err(db)?;
         Ok(())
     }
 
-    /// A request by id.
-    ///
-    /// # Errors
-    /// `unknown_request`, `db_error`.
-    pub fn request(&self, id: &str) -> Result<ChangeRequest, Error> {
-        let body: Option<String> =
-            self.conn.query_row("SELECT body FROM requests WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(db)?;
-        let body = body.ok_or_else(|| Error::one("", "unknown_request", format!("no change request `{id}`")))?;
-        serde_json::from_str(&body).map_err(|e| bad_json("request", e))
+    /// The next row number of a table of ids (`requests`, `campaigns`).
+    fn next_seq(&self, table: &str) -> Result<u64, Error> {
+        let sql = format!("SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}");
+        self.conn.query_row(&sql, [], |r| r.get(0)).map_err(db)
+    }
+
+    /// The row number kept with `id` in `table`, or the next one.
+    fn seq_of(&self, table: &str, id: &str) -> Result<u64, Error> {
+        let sql = format!("SELECT seq FROM {table} WHERE id = ?1");
+        match self.conn.query_row(&sql, [id], |r| r.get(0)).optional().map_err(db)? {
+            Some(seq) => Ok(seq),
+            None => self.next_seq(table),
+        }
     }
 
     /// Every request, oldest first.
@@ -236,53 +199,12 @@ impl Store {
         Ok(items)
     }
 
-    /// Saves (inserts or replaces) a campaign.
-    ///
-    /// # Errors
-    /// `db_error`.
-    pub fn save_campaign(&self, campaign: &Campaign, seq: u64) -> Result<(), Error> {
-        let body = serde_json::to_string(campaign).unwrap_or_default();
-        self.conn
-            .execute("INSERT OR REPLACE INTO campaigns (id, seq, body) VALUES (?1, ?2, ?3)", params![campaign.id, seq, body])
-            .map_err(db)?;
-        Ok(())
-    }
-
-    /// A campaign by id, with its sequence number.
-    ///
-    /// # Errors
-    /// `unknown_campaign`, `db_error`.
-    pub fn campaign(&self, id: &str) -> Result<(Campaign, u64), Error> {
-        let row: Option<(String, u64)> = self
-            .conn
-            .query_row("SELECT body, seq FROM campaigns WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-            .map_err(db)?;
-        let (body, seq) = row.ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{id}`")))?;
-        Ok((serde_json::from_str(&body).map_err(|e| bad_json("campaign", e))?, seq))
-    }
-
     /// Every campaign, oldest first.
     ///
     /// # Errors
     /// `db_error`, undecodable rows.
     pub fn campaigns(&self) -> Result<Vec<Campaign>, Error> {
         self.bodies("SELECT body FROM campaigns ORDER BY seq", "campaign")
-    }
-
-    /// Appends an audit entry chained to the last one and moves the head.
-    ///
-    /// # Errors
-    /// `db_error`.
-    pub fn audit(&self, at: &str, actor: &str, action: &str, subject: &str, details: serde_json::Value) -> Result<Entry, Error> {
-        let last: Option<String> =
-            self.conn.query_row("SELECT body FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional().map_err(db)?;
-        let last: Option<Entry> = last.map(|b| serde_json::from_str(&b)).transpose().map_err(|e| bad_json("audit entry", e))?;
-        let entry = audit::next(last.as_ref(), at, actor, action, subject, details);
-        let body = serde_json::to_string(&entry).unwrap_or_default();
-        self.conn.execute("INSERT INTO audit (seq, body) VALUES (?1, ?2)", params![entry.seq, body]).map_err(db)?;
-        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?1)", [&entry.hash]).map_err(db)?;
-        Ok(entry)
     }
 
     /// The audit log as stored, oldest first: entries that do not decode
@@ -331,18 +253,12 @@ impl Store {
     ///
     /// # Errors
     /// `db_error`.
-    pub fn replace(&self, state: &Export) -> Result<(), Error> {
+    pub fn replace(&mut self, state: &Export) -> Result<(), Error> {
         self.conn
             .execute_batch("DELETE FROM versions; DELETE FROM requests; DELETE FROM audit; DELETE FROM campaigns; DELETE FROM meta;")
             .map_err(db)?;
         for v in &state.versions {
-            let text = serde_json::to_string(&v.policy).unwrap_or_default();
-            self.conn
-                .execute(
-                    "INSERT INTO versions (seq, hash, at, author, request, policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![v.seq, v.hash, v.at, v.author, v.request, text],
-                )
-                .map_err(db)?;
+            self.insert_version(v)?;
         }
         for (i, r) in state.requests.iter().enumerate() {
             let body = serde_json::to_string(r).unwrap_or_default();
@@ -356,8 +272,79 @@ impl Store {
             self.conn.execute("INSERT INTO meta (key, value) VALUES ('audit_head', ?1)", [&last.hash]).map_err(db)?;
         }
         for (i, c) in state.campaigns.iter().enumerate() {
-            self.save_campaign(c, i as u64 + 1)?;
+            let body = serde_json::to_string(c).unwrap_or_default();
+            self.conn
+                .execute("INSERT INTO campaigns (id, seq, body) VALUES (?1, ?2, ?3)", params![c.id, i as u64 + 1, body])
+                .map_err(db)?;
         }
+        Ok(())
+    }
+}
+
+/// The sequencer's storage: each step runs inside [`Store::transaction`].
+impl Storage for Store {
+    fn current(&self) -> Result<Option<Version>, Error> {
+        Store::current(self)
+    }
+
+    fn versions(&self) -> Result<Vec<Version>, Error> {
+        Store::versions(self)
+    }
+
+    fn add_version(&mut self, version: &Version) -> Result<(), Error> {
+        self.insert_version(version)
+    }
+
+    fn next_id(&mut self, kind: IdKind) -> Result<String, Error> {
+        let table = match kind {
+            IdKind::Request => "requests",
+            IdKind::Campaign => "campaigns",
+        };
+        Ok(format!("{}{}", kind.prefix(), self.next_seq(table)?))
+    }
+
+    fn request(&self, id: &str) -> Result<ChangeRequest, Error> {
+        let body: Option<String> =
+            self.conn.query_row("SELECT body FROM requests WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(db)?;
+        let body = body.ok_or_else(|| Error::one("", "unknown_request", format!("no change request `{id}`")))?;
+        serde_json::from_str(&body).map_err(|e| bad_json("request", e))
+    }
+
+    fn save_request(&mut self, request: &ChangeRequest) -> Result<(), Error> {
+        let seq = self.seq_of("requests", &request.id)?;
+        let body = serde_json::to_string(request).unwrap_or_default();
+        self.conn
+            .execute("INSERT OR REPLACE INTO requests (id, seq, body) VALUES (?1, ?2, ?3)", params![request.id, seq, body])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn campaign(&self, id: &str) -> Result<Campaign, Error> {
+        let body: Option<String> =
+            self.conn.query_row("SELECT body FROM campaigns WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(db)?;
+        let body = body.ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{id}`")))?;
+        serde_json::from_str(&body).map_err(|e| bad_json("campaign", e))
+    }
+
+    fn save_campaign(&mut self, campaign: &Campaign) -> Result<(), Error> {
+        let seq = self.seq_of("campaigns", &campaign.id)?;
+        let body = serde_json::to_string(campaign).unwrap_or_default();
+        self.conn
+            .execute("INSERT OR REPLACE INTO campaigns (id, seq, body) VALUES (?1, ?2, ?3)", params![campaign.id, seq, body])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn last_entry(&self) -> Result<Option<Entry>, Error> {
+        let last: Option<String> =
+            self.conn.query_row("SELECT body FROM audit ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional().map_err(db)?;
+        last.map(|b| serde_json::from_str(&b)).transpose().map_err(|e| bad_json("audit entry", e))
+    }
+
+    fn append(&mut self, entry: &Entry) -> Result<(), Error> {
+        let body = serde_json::to_string(entry).unwrap_or_default();
+        self.conn.execute("INSERT INTO audit (seq, body) VALUES (?1, ?2)", params![entry.seq, body]).map_err(db)?;
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?1)", [&entry.hash]).map_err(db)?;
         Ok(())
     }
 }

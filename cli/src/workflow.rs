@@ -5,8 +5,9 @@
 use crate::commands::report;
 use clearance_cli::load::{load_policy, parse_records, read_text};
 use clearance_cli::store::{Export, Store};
-use clearance_core::change::request::{ChangeRequest, short};
-use clearance_core::change::review::{Campaign, Reviewers, Verdict};
+use clearance_core::change::request::ChangeRequest;
+use clearance_core::change::review::{Reviewers, Verdict};
+use clearance_core::change::steps::{self, Storage};
 use clearance_core::change::{self, Operation};
 use clearance_core::{Engine, Error, Lang};
 use serde_json::json;
@@ -32,25 +33,14 @@ fn print(value: &serde_json::Value) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn current(store: &Store) -> Result<(clearance_core::policy::Policy, Engine, String), Error> {
-    let version = store
-        .current()?
-        .ok_or_else(|| Error::one("", "no_version", "the state has no policy yet: run `clearance versions init POLICY`"))?;
-    let engine = Engine::compile(version.policy.clone())?;
-    Ok((version.policy, engine, version.hash))
-}
-
-/// The acting user must be a user of the policy: every recorded step names a real person.
-fn known_actor(engine: &Engine, actor: &str) -> Result<(), Error> {
-    if engine.user_position(actor).is_some() {
-        Ok(())
-    } else {
-        Err(Error::one(
-            "/as",
-            clearance_core::error::code::UNKNOWN_USER,
-            format!("unknown user `{actor}`: `--as` names a user of the policy"),
-        ))
+/// The acting user must be a user of the policy: every recorded step names
+/// a real person (the sequencer checks it too; this says which flag names it).
+fn as_flag(error: Error) -> Error {
+    if error.has_code(clearance_core::error::code::UNKNOWN_USER) {
+        let message = error.problems().first().map(|p| p.message.clone()).unwrap_or_default();
+        return Error::one("/as", clearance_core::error::code::UNKNOWN_USER, format!("{message}: `--as` names a user of the policy"));
     }
+    error
 }
 
 fn request_json(request: &ChangeRequest) -> serde_json::Value {
@@ -65,19 +55,9 @@ fn request_json(request: &ChangeRequest) -> serde_json::Value {
 
 /// `versions init POLICY`: the first version.
 pub fn init(db: &Path, policy: &Path, actor: &str, at: Option<&str>) -> Result<ExitCode, Error> {
-    let engine = load_policy(policy)?;
-    known_actor(&engine, actor)?;
-    let policy = engine.policy()?.clone();
-    let mut store = Store::create(db)?;
+    let policy = load_policy(policy)?.policy()?.clone();
     let at = now(at);
-    let version = store.transaction(|s| {
-        if s.current()?.is_some() {
-            return Err(Error::one("", "has_version", "the state already has a policy: propose changes instead"));
-        }
-        let version = s.add_version(&policy, &at, actor, None)?;
-        s.audit(&at, actor, "version_created", &version.hash, json!({"seq": version.seq, "init": true}))?;
-        Ok(version)
-    })?;
+    let version = Store::create(db)?.transaction(|s| steps::init(s, policy, actor, &at)).map_err(as_flag)?;
     print(&json!({"version": version.hash, "seq": version.seq}))
 }
 
@@ -102,37 +82,27 @@ pub fn propose_ops(
     // each one, so its memory does not grow with how much changes.
     let preview = match records {
         Some(records) => {
-            let (policy, engine, base) = current(&store)?;
-            known_actor(&engine, actor)?;
-            let (_, after) = change::apply(&policy, &ops)?;
+            let (current, engine) = steps::current(&store)?;
+            steps::known(&engine, actor).map_err(as_flag)?;
+            let (_, after) = change::apply(&current.policy, &ops)?;
             let records = parse_records(&read_text(records)?)?;
-            Some((base, clearance_core::diff::diff_summary(&engine, &after, &records, &clearance_core::Context::default())?))
+            Some((current.hash, clearance_core::diff::diff_summary(&engine, &after, &records, &clearance_core::Context::default())?))
         }
         None => None,
     };
-    let request = store.transaction(|s| {
-        let (policy, engine, base) = current(s)?;
-        if preview.as_ref().is_some_and(|(previewed, _)| *previewed != base) {
-            return Err(Error::one(
-                "",
-                clearance_core::change::request::codes::STALE_REQUEST,
-                "the policy changed while the preview ran: propose again",
-            ));
-        }
-        known_actor(&engine, actor)?;
-        let (_, id) = s.next_id("requests", "R")?;
-        let mut request = ChangeRequest::draft(&id, actor, &policy, ops, &at, comment)?;
-        request.submit(actor, &at)?;
-        s.save_request(&request)?;
-        s.audit(
-            &at,
-            actor,
-            "request_submitted",
-            &id,
-            json!({"base": request.base, "summary": change::summarize(&request.changes, Lang::En), "request_hash": change::request_hash(&request)}),
-        )?;
-        Ok(request)
-    })?;
+    let request = store
+        .transaction(|s| {
+            let base = s.current()?.map(|v| v.hash);
+            if preview.as_ref().is_some_and(|(previewed, _)| Some(previewed) != base.as_ref()) {
+                return Err(Error::one(
+                    "",
+                    clearance_core::change::request::codes::STALE_REQUEST,
+                    "the policy changed while the preview ran: propose again",
+                ));
+            }
+            steps::propose(s, actor, ops, comment, &at)
+        })
+        .map_err(as_flag)?;
     let mut out = request_json(&request);
     if let Some((_, summary)) = preview {
         let count = summary.total.gained + summary.total.lost;
@@ -141,56 +111,12 @@ pub fn propose_ops(
     print(&out)
 }
 
-/// What an approver does to a request.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// Approve.
-    Approve,
-    /// Reject.
-    Reject,
-    /// Apply (approved requests only).
-    Apply,
-    /// Review after applying.
-    Review,
-}
+pub use clearance_core::change::steps::Step;
 
 /// `change approve|reject|apply|review ID`.
 pub fn step(db: &Path, id: &str, step: Step, actor: &str, comment: &str, at: Option<&str>) -> Result<ExitCode, Error> {
-    let mut store = Store::open(db)?;
     let at = now(at);
-    let request = store.transaction(|s| {
-        let (policy, engine, _) = current(s)?;
-        let mut request = s.request(id)?;
-        let action = match step {
-            Step::Approve => {
-                request.approve(&engine, actor, &at, comment)?;
-                "request_approved"
-            }
-            Step::Reject => {
-                request.reject(&engine, actor, &at, comment)?;
-                "request_rejected"
-            }
-            Step::Review => {
-                request.review(&engine, actor, &at, comment)?;
-                "request_reviewed"
-            }
-            Step::Apply => {
-                let (after, _) = request.apply(&policy, actor, &at)?;
-                let version = s.add_version(&after, &at, actor, Some(id))?;
-                s.audit(&at, actor, "version_created", &version.hash, json!({"seq": version.seq, "request": id}))?;
-                "request_applied"
-            }
-        };
-        s.save_request(&request)?;
-        s.audit(
-            &at,
-            actor,
-            action,
-            id,
-            json!({"state": request.state, "comment": comment, "request_hash": change::request_hash(&request)}),
-        )?;
-        Ok(request)
-    })?;
+    let request = Store::open(db)?.transaction(|s| steps::step(s, id, step, actor, comment, &at))?;
     print(&request_json(&request))
 }
 
@@ -224,9 +150,9 @@ pub fn versions_diff(db: &Path, a: &str, b: &str, records: &Path) -> Result<Exit
 
 /// `versions restore V`: a change request replacing the policy with version V.
 pub fn restore(db: &Path, version: &str, actor: &str, comment: &str, at: Option<&str>) -> Result<ExitCode, Error> {
-    let target = Store::open(db)?.version(version)?;
-    let comment = if comment.is_empty() { format!("restore version {}", short(&target.hash)) } else { comment.to_owned() };
-    propose_ops(db, vec![Operation::ReplacePolicy { policy: Box::new(target.policy) }], actor, &comment, None, at)
+    let at = now(at);
+    let request = Store::open(db)?.transaction(|s| steps::restore(s, version, actor, comment, &at)).map_err(as_flag)?;
+    print(&request_json(&request))
 }
 
 /// `audit verify`: exit 1 and the first bad entry when the chain is broken.
@@ -274,18 +200,9 @@ pub fn review_start(db: &Path, actor: &str, due: &str, reviewer: Option<&str>, a
     if clearance_core::parse_rfc3339(due).is_none() {
         return Err(Error::one("/due", clearance_core::error::code::BAD_VALUE, format!("`{due}` is not an rfc 3339 time")));
     }
-    let mut store = Store::open(db)?;
     let at = now(at);
     let reviewers = reviewer.map_or(Reviewers::Manager, |r| Reviewers::Named(r.to_owned()));
-    let campaign = store.transaction(|s| {
-        let (policy, engine, _) = current(s)?;
-        known_actor(&engine, actor)?;
-        let (seq, id) = s.next_id("campaigns", "C")?;
-        let campaign = Campaign::start(&policy, &id, actor, &at, due, &reviewers);
-        s.save_campaign(&campaign, seq)?;
-        s.audit(&at, actor, "review_started", &id, json!({"items": campaign.items.len(), "due": due}))?;
-        Ok(campaign)
-    })?;
+    let campaign = Store::open(db)?.transaction(|s| steps::start_review(s, actor, due, &reviewers, &at)).map_err(as_flag)?;
     print(&serde_json::to_value(&campaign).unwrap_or_default())
 }
 
@@ -299,21 +216,15 @@ pub fn review_decide(
     comment: &str,
     at: Option<&str>,
 ) -> Result<ExitCode, Error> {
-    let mut store = Store::open(db)?;
     let at = now(at);
-    let item_json = store.transaction(|s| {
-        let (mut campaign, seq) = s.campaign(id)?;
-        campaign.decide(item, actor, verdict, comment, &at)?;
-        s.save_campaign(&campaign, seq)?;
-        s.audit(&at, actor, "review_decided", id, json!({"item": item, "verdict": verdict, "comment": comment}))?;
-        Ok(campaign.items.iter().find(|i| i.id == item).map(|i| serde_json::to_value(i).unwrap_or_default()))
-    })?;
-    print(&item_json.unwrap_or_default())
+    let campaign = Store::open(db)?.transaction(|s| steps::decide(s, id, item, verdict, actor, comment, &at))?;
+    let item = campaign.items.iter().find(|i| i.id == item).map(|i| serde_json::to_value(i).unwrap_or_default());
+    print(&item.unwrap_or_default())
 }
 
 /// `review show CAMPAIGN`: items and the overdue ones.
 pub fn review_show(db: &Path, id: &str, at: Option<&str>) -> Result<ExitCode, Error> {
-    let (campaign, _) = Store::open(db)?.campaign(id)?;
+    let campaign = Store::open(db)?.campaign(id)?;
     let overdue: Vec<u32> = campaign.overdue(&now(at)).iter().map(|i| i.id).collect();
     let mut out = serde_json::to_value(&campaign).unwrap_or_default();
     out["overdue"] = json!(overdue);
@@ -322,35 +233,8 @@ pub fn review_show(db: &Path, id: &str, at: Option<&str>) -> Result<ExitCode, Er
 
 /// `review close CAMPAIGN`: the revocations become a change request.
 pub fn review_close(db: &Path, id: &str, actor: &str, at: Option<&str>) -> Result<ExitCode, Error> {
-    let mut store = Store::open(db)?;
     let at = now(at);
-    let (campaign, request) = store.transaction(|s| {
-        let (mut campaign, seq) = s.campaign(id)?;
-        if campaign.owner != actor {
-            return Err(Error::one("", "not_the_owner", format!("campaign `{id}` is closed by its owner `{}`", campaign.owner)));
-        }
-        let ops = campaign.close(&at)?;
-        s.save_campaign(&campaign, seq)?;
-        let request = if ops.is_empty() {
-            None
-        } else {
-            let (policy, _, _) = current(s)?;
-            let (_, rid) = s.next_id("requests", "R")?;
-            let mut request = ChangeRequest::draft(&rid, actor, &policy, ops, &at, &format!("revocations of access review {id}"))?;
-            request.submit(actor, &at)?;
-            s.save_request(&request)?;
-            s.audit(
-                &at,
-                actor,
-                "request_submitted",
-                &rid,
-                json!({"base": request.base, "review": id, "request_hash": change::request_hash(&request)}),
-            )?;
-            Some(request)
-        };
-        s.audit(&at, actor, "review_closed", id, json!({"request": request.as_ref().map(|r| r.id.clone())}))?;
-        Ok((campaign, request))
-    })?;
+    let (campaign, request) = Store::open(db)?.transaction(|s| steps::close_review(s, id, actor, &at))?;
     print(&json!({"campaign": campaign.id, "closed_at": campaign.closed_at, "request": request.as_ref().map(request_json)}))
 }
 

@@ -34,6 +34,12 @@ impl Env {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    fn fails(&self, args: &[&str], code: &str) {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("[{code}]")), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
@@ -130,7 +136,8 @@ fn findings_are_stored_and_become_change_requests() {
     assert_eq!(request["changes"], dormant["changes"]);
     let rid = request["id"].as_str().unwrap();
     env.ok(&["change", "approve", rid, "--as", "fin_mgr_fiona", "--db", &db]);
-    let applied = env.json(&["change", "apply", rid, "--as", "admin_ivy", "--db", &db]);
+    env.fails(&["change", "apply", rid, "--as", "admin_ivy", "--db", &db], "self_apply");
+    let applied = env.json(&["change", "apply", rid, "--as", "fin_mgr_fiona", "--db", &db]);
     assert_eq!(applied["state"], "applied");
 
     let unknown = env.run(&["activity", "react", "nope", "--db", &db]);

@@ -7,9 +7,11 @@
 
 mod apply;
 pub mod ledger;
+mod ledger_storage;
 mod ops;
 pub mod request;
 pub mod review;
+pub mod steps;
 mod summary;
 
 pub use ops::{BundleKind, BundleRef, Operation};

@@ -470,6 +470,10 @@ pub struct ChangeControl {
     /// Conditions under which two distinct approvers are needed.
     #[serde(default)]
     pub two_approvals_when: Vec<TwoApprovalsWhen>,
+    /// Whether a request's author may apply it once others approved it
+    /// (default: no, so every applied change passed two people's hands).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub author_may_apply: bool,
 }
 
 /// When a change needs two approvals.

@@ -166,9 +166,11 @@ proptest! {
                 Step::Apply(a) => {
                     let base_matches = change::version(&policy) == request.base;
                     let approved = request.state == State::Approved;
-                    match request.apply(&policy, ACTORS[*a], &at) {
+                    match request.apply(&engine, ACTORS[*a], &at) {
                         Ok((after, _)) => {
                             prop_assert!(approved && base_matches, "applied while unapproved or stale");
+                            prop_assert!(ACTORS[*a] != request.author, "the author applied their own request");
+                            prop_assert!(matches!(ACTORS[*a], "admin_ivy" | "fin_mgr_fiona"), "{} applied without the permission", ACTORS[*a]);
                             policy = after;
                             applied += 1;
                             Ok(())

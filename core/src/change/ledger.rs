@@ -4,9 +4,10 @@
 //! keeps a `Ledger` in IndexedDB; the CLI keeps the same data in SQLite rows
 //! and exports this same JSON (`clearance state export`).
 
+use super::request::ChangeRequest;
 use super::request::codes::{HISTORY_DIVERGES, HISTORY_SHORTER, NOT_AN_APPROVER};
-use super::request::{ChangeRequest, short};
 use super::review::{Campaign, Reviewers, Verdict};
+use super::steps;
 use super::{Operation, version};
 use crate::audit::{self, Entry};
 use crate::engine::Engine;
@@ -16,25 +17,6 @@ use serde::{Deserialize, Serialize};
 
 /// The export format's name.
 pub const FORMAT: &str = "clearance-state/1";
-
-/// One policy version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Version {
-    /// Its position, from 1.
-    pub seq: u64,
-    /// The hash of the policy's canonical form.
-    pub hash: String,
-    /// When it was created.
-    pub at: String,
-    /// Who created it (the request's applier, or the initializer).
-    pub author: String,
-    /// The request that produced it, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
-    /// The policy.
-    pub policy: Policy,
-}
 
 /// Everything, as stored, exported and imported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,27 +34,7 @@ pub struct Ledger {
     pub campaigns: Vec<Campaign>,
 }
 
-/// A step an approver takes on a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    /// Approve.
-    Approve,
-    /// Reject.
-    Reject,
-    /// Apply (approved requests only).
-    Apply,
-    /// Review after applying.
-    Review,
-}
-
-fn known(engine: &Engine, actor: &str) -> Result<(), Error> {
-    if engine.user_position(actor).is_some() {
-        Ok(())
-    } else {
-        Err(Error::one("/actor", code::UNKNOWN_USER, format!("unknown user `{actor}`")))
-    }
-}
+pub use super::steps::{Step, Version};
 
 impl Ledger {
     /// A ledger whose first version is `policy`.
@@ -80,41 +42,14 @@ impl Ledger {
     /// # Errors
     /// The policy's problems; an actor who is not one of its users.
     pub fn new(policy: Policy, actor: &str, at: &str) -> Result<Ledger, Error> {
-        let engine = Engine::compile(policy.clone())?;
-        known(&engine, actor)?;
         let mut ledger = Ledger::empty();
-        ledger.add_version(policy, at, actor, None);
+        steps::init(&mut ledger, policy, actor, at)?;
         Ok(ledger)
     }
 
     /// The newest version.
     pub fn current(&self) -> Option<&Version> {
         self.versions.last()
-    }
-
-    fn current_engine(&self) -> Result<(Policy, Engine), Error> {
-        let policy = self.current().map(|v| v.policy.clone()).ok_or_else(|| Error::one("", "no_version", "no policy version yet"))?;
-        let engine = Engine::compile(policy.clone())?;
-        Ok((policy, engine))
-    }
-
-    fn record(&mut self, at: &str, actor: &str, action: &str, subject: &str, details: serde_json::Value) {
-        let entry = audit::next(self.audit.last(), at, actor, action, subject, details);
-        self.audit.push(entry);
-    }
-
-    fn add_version(&mut self, policy: Policy, at: &str, author: &str, request: Option<&str>) {
-        let seq = self.versions.len() as u64 + 1;
-        let hash = version(&policy);
-        self.record(at, author, "version_created", &hash, serde_json::json!({"seq": seq, "request": request}));
-        self.versions.push(Version {
-            seq,
-            hash,
-            at: at.to_owned(),
-            author: author.to_owned(),
-            request: request.map(str::to_owned),
-            policy,
-        });
     }
 
     /// Runs `f` on a copy and keeps it only if `f` succeeds: every step is all or nothing.
@@ -159,7 +94,7 @@ impl Ledger {
             "versions": next.versions.len(), "requests": next.requests.len(), "audit": next.audit.len(),
             "forced": force, "replaced_head": self.audit.last().map(|e| e.hash.clone()),
         });
-        next.record(at, actor, "state_imported", "state", details);
+        steps::record(&mut next, at, actor, "state_imported", "state", details)?;
         Ok(next)
     }
 
@@ -189,147 +124,57 @@ impl Ledger {
     /// Drafts and submits a change request; returns its id.
     ///
     /// # Errors
-    /// An unknown author; the change set's problems.
+    /// As [`steps::propose`].
     pub fn propose(&mut self, actor: &str, changes: Vec<Operation>, comment: &str, at: &str) -> Result<String, Error> {
-        self.atomically(|ledger| {
-            let (policy, engine) = ledger.current_engine()?;
-            known(&engine, actor)?;
-            let id = format!("R{}", ledger.requests.len() + 1);
-            let mut request = ChangeRequest::draft(&id, actor, &policy, changes, at, comment)?;
-            request.submit(actor, at)?;
-            let summary = super::summarize(&request.changes, crate::Lang::En);
-            let hash = super::request_hash(&request);
-            ledger.record(
-                at,
-                actor,
-                "request_submitted",
-                &id,
-                serde_json::json!({"base": request.base, "summary": summary, "request_hash": hash}),
-            );
-            ledger.requests.push(request);
-            Ok(id)
-        })
+        self.atomically(|ledger| steps::propose(ledger, actor, changes, comment, at).map(|r| r.id))
     }
 
     /// Approves, rejects, applies or reviews a request.
     ///
     /// # Errors
-    /// `unknown_request`, and the request's own refusals (see `request.rs`).
+    /// As [`steps::step`].
     pub fn step(&mut self, id: &str, step: Step, actor: &str, comment: &str, at: &str) -> Result<(), Error> {
-        self.atomically(|ledger| {
-            let (policy, engine) = ledger.current_engine()?;
-            let index = ledger
-                .requests
-                .iter()
-                .position(|r| r.id == id)
-                .ok_or_else(|| Error::one("", "unknown_request", format!("no change request `{id}`")))?;
-            let mut request = ledger.requests[index].clone();
-            let action = match step {
-                Step::Approve => {
-                    request.approve(&engine, actor, at, comment)?;
-                    "request_approved"
-                }
-                Step::Reject => {
-                    request.reject(&engine, actor, at, comment)?;
-                    "request_rejected"
-                }
-                Step::Review => {
-                    request.review(&engine, actor, at, comment)?;
-                    "request_reviewed"
-                }
-                Step::Apply => {
-                    let (after, _) = request.apply(&policy, actor, at)?;
-                    ledger.add_version(after, at, actor, Some(id));
-                    "request_applied"
-                }
-            };
-            let hash = super::request_hash(&request);
-            ledger.record(at, actor, action, id, serde_json::json!({"state": request.state, "comment": comment, "request_hash": hash}));
-            ledger.requests[index] = request;
-            Ok(())
-        })
+        self.atomically(|ledger| steps::step(ledger, id, step, actor, comment, at).map(|_| ()))
     }
 
     /// Proposes restoring the version whose hash starts with `prefix`.
     ///
     /// # Errors
-    /// `unknown_version`; as [`Ledger::propose`].
+    /// As [`steps::restore`].
     pub fn restore(&mut self, prefix: &str, actor: &str, at: &str) -> Result<String, Error> {
-        let target = self.version(prefix)?.clone();
-        let comment = format!("restore version {}", short(&target.hash));
-        self.propose(actor, vec![Operation::ReplacePolicy { policy: Box::new(target.policy) }], &comment, at)
+        self.atomically(|ledger| steps::restore(ledger, prefix, actor, "", at).map(|r| r.id))
     }
 
-    /// The version whose hash starts with `prefix` (one hash; a restored
-    /// version recurs with the same hash).
+    /// The version whose hash starts with `prefix`.
     ///
     /// # Errors
     /// `unknown_version`.
     pub fn version(&self, prefix: &str) -> Result<&Version, Error> {
-        let matching: Vec<&Version> = self.versions.iter().filter(|v| !prefix.is_empty() && v.hash.starts_with(prefix)).collect();
-        let distinct: std::collections::BTreeSet<&str> = matching.iter().map(|v| v.hash.as_str()).collect();
-        match (distinct.len(), matching.first()) {
-            (1, Some(v)) => Ok(v),
-            (0, _) | (_, None) => Err(Error::one("", "unknown_version", format!("no version starts with `{prefix}`"))),
-            (n, _) => Err(Error::one("", "unknown_version", format!("{n} versions start with `{prefix}`: give more digits"))),
-        }
+        steps::find_version(&self.versions, prefix)
     }
 
     /// Starts an access review over the current version; returns its id.
     ///
     /// # Errors
-    /// An unknown actor.
+    /// As [`steps::start_review`].
     pub fn start_review(&mut self, actor: &str, due: &str, reviewers: &Reviewers, at: &str) -> Result<String, Error> {
-        self.atomically(|ledger| {
-            let (policy, engine) = ledger.current_engine()?;
-            known(&engine, actor)?;
-            let id = format!("C{}", ledger.campaigns.len() + 1);
-            let campaign = Campaign::start(&policy, &id, actor, at, due, reviewers);
-            ledger.record(at, actor, "review_started", &id, serde_json::json!({"items": campaign.items.len(), "due": due}));
-            ledger.campaigns.push(campaign);
-            Ok(id)
-        })
-    }
-
-    fn campaign_mut(&mut self, id: &str) -> Result<&mut Campaign, Error> {
-        self.campaigns
-            .iter_mut()
-            .find(|c| c.id == id)
-            .ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{id}`")))
+        self.atomically(|ledger| steps::start_review(ledger, actor, due, reviewers, at).map(|c| c.id))
     }
 
     /// A reviewer's verdict on an item.
     ///
     /// # Errors
-    /// `unknown_campaign`; the campaign's refusals.
+    /// As [`steps::decide`].
     pub fn decide(&mut self, campaign: &str, item: u32, verdict: Verdict, actor: &str, comment: &str, at: &str) -> Result<(), Error> {
-        self.atomically(|ledger| {
-            let entry = ledger.campaign_mut(campaign)?;
-            entry.decide(item, actor, verdict, comment, at)?;
-            ledger.record(at, actor, "review_decided", campaign, serde_json::json!({"item": item, "verdict": verdict, "comment": comment}));
-            Ok(())
-        })
+        self.atomically(|ledger| steps::decide(ledger, campaign, item, verdict, actor, comment, at).map(|_| ()))
     }
 
     /// Closes a campaign (its owner); its revocations become a request, whose id is returned.
     ///
     /// # Errors
-    /// `unknown_campaign`, `not_the_owner`; the campaign's refusals.
+    /// As [`steps::close_review`].
     pub fn close_review(&mut self, campaign: &str, actor: &str, at: &str) -> Result<Option<String>, Error> {
-        self.atomically(|ledger| {
-            let entry = ledger.campaign_mut(campaign)?;
-            if entry.owner != actor {
-                return Err(Error::one("", "not_the_owner", format!("campaign `{campaign}` is closed by its owner `{}`", entry.owner)));
-            }
-            let ops = entry.close(at)?;
-            let request = if ops.is_empty() {
-                None
-            } else {
-                Some(ledger.propose(actor, ops, &format!("revocations of access review {campaign}"), at)?)
-            };
-            ledger.record(at, actor, "review_closed", campaign, serde_json::json!({"request": request}));
-            Ok(request)
-        })
+        self.atomically(|ledger| steps::close_review(ledger, campaign, actor, at).map(|(_, r)| r.map(|r| r.id)))
     }
 
     /// Checks the whole ledger: format, every version compiles and matches

@@ -6,8 +6,10 @@
 //! - approvers hold the policy's `change_control.approvers_need` system
 //!   permission (default `approve_access_changes`) and are active;
 //! - a change that `needs_two_approvals` needs two distinct approvers;
-//! - only an approved request applies, and only to the version it was
-//!   drafted against (else it is stale and must be drafted again).
+//! - only an approved request applies, only by an approver, never by its
+//!   author unless `change_control.author_may_apply`, and only to the
+//!   version it was drafted against (else it is stale and must be drafted
+//!   again).
 //!
 //! Time comes from the caller (`at`, RFC 3339): the core reads no clock.
 
@@ -35,6 +37,8 @@ pub mod codes {
     pub const STALE_REQUEST: &str = "stale_request";
     /// Only the author may submit or withdraw.
     pub const NOT_THE_AUTHOR: &str = "not_the_author";
+    /// The author tried to apply their own request, which the policy does not allow.
+    pub const SELF_APPLY: &str = "self_apply";
 }
 
 /// Where a request is in its life.
@@ -217,14 +221,29 @@ impl ChangeRequest {
         Ok(())
     }
 
-    /// Applies an approved request to the current policy, which must still
-    /// be the version it was drafted against. Returns the new policy.
+    /// Applies an approved request to the current policy (`current`'s),
+    /// which must still be the version it was drafted against. Returns the
+    /// new policy.
     ///
     /// # Errors
-    /// `bad_state`, `stale_request`, the change set's problems.
-    pub fn apply(&mut self, current: &Policy, actor: &str, at: &str) -> Result<(Policy, Engine), Error> {
+    /// `bad_state`, `not_an_approver`, `self_apply`, `stale_request`, the change set's problems.
+    pub fn apply(&mut self, current: &Engine, actor: &str, at: &str) -> Result<(Policy, Engine), Error> {
         self.expect(State::Approved, "applied")?;
-        if version(current) != self.base {
+        let policy = current.policy()?;
+        if !is_approver(current, actor) {
+            return Err(refuse(codes::NOT_AN_APPROVER, format!("`{actor}` may not apply access changes")));
+        }
+        let author_may_apply = policy.change_control.as_ref().is_some_and(|c| c.author_may_apply);
+        if actor == self.author && !author_may_apply {
+            return Err(refuse(
+                codes::SELF_APPLY,
+                format!(
+                    "`{actor}` drafted request `{}` and cannot apply it (the policy's `change_control.author_may_apply` is off)",
+                    self.id
+                ),
+            ));
+        }
+        if version(policy) != self.base {
             return Err(refuse(
                 codes::STALE_REQUEST,
                 format!(
@@ -234,7 +253,7 @@ impl ChangeRequest {
                 ),
             ));
         }
-        let (after, engine) = apply(current, &self.changes)?;
+        let (after, engine) = apply(policy, &self.changes)?;
         self.state = State::Applied;
         self.applied_version = Some(version(&after));
         self.record("applied", actor, at, "");
