@@ -88,6 +88,12 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// The connection, for tables kept beside the state (the server's
+    /// accounts and sessions), written in the same transactions as it.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     /// Runs `f` in one transaction: committed when it succeeds, rolled back otherwise.
     ///
     /// # Errors

@@ -1,0 +1,183 @@
+//! Admin accounts: the org's own users with a password (Argon2id, a random
+//! salt per password, the parameters inside the stored PHC string so they
+//! can be raised later). Failed sign-ins are counted in the database, so a
+//! lockout survives restarts; every sign-in, failure and lockout is an
+//! audit entry.
+
+use crate::clock;
+use crate::db::sql;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use clearance_cli::store::Store;
+use clearance_core::Error;
+use clearance_core::change::steps::{self, Storage};
+use rusqlite::{OptionalExtension, params};
+
+/// Stable codes of signing in.
+pub mod code {
+    /// Unknown user or wrong password (the answer does not say which).
+    pub const BAD_CREDENTIALS: &str = "bad_credentials";
+    /// Too many failures: the account is locked for a while.
+    pub const LOCKED_OUT: &str = "locked_out";
+    /// A password the password rules refuse.
+    pub const WEAK_PASSWORD: &str = "weak_password";
+}
+
+/// Failures in a row that lock an account.
+pub const LOCK_AFTER: i64 = 5;
+/// How long a lockout lasts.
+pub const LOCK_MS: i64 = 15 * 60 * 1000;
+/// The shortest password accepted.
+pub const MIN_LENGTH: usize = 12;
+
+/// Argon2id at OWASP's first recommendation (19 MiB, two passes, one lane):
+/// bench/README.md has the sign-in time it gives here.
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn internal(what: &str) -> Error {
+    Error::one("", crate::db::INTERNAL, format!("cannot {what}"))
+}
+
+/// A password's PHC string.
+///
+/// # Errors
+/// `internal` when no randomness is available.
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|_| internal("read random bytes"))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|_| internal("encode a salt"))?;
+    Ok(hasher().hash_password(password.as_bytes(), &salt).map_err(|_| internal("hash a password"))?.to_string())
+}
+
+/// Whether `password` matches `phc` (constant time inside Argon2).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// What an unknown user's sign-in is checked against, so it takes as long
+/// as a known user's.
+fn decoy() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default())
+}
+
+/// The password rules; every refusal says why.
+///
+/// # Errors
+/// `weak_password`.
+pub fn check_rules(user: &str, password: &str) -> Result<(), Error> {
+    let mut problems = clearance_core::error::Problems::default();
+    if password.chars().count() < MIN_LENGTH {
+        problems.push("/password", code::WEAK_PASSWORD, format!("a password needs at least {MIN_LENGTH} characters"));
+    }
+    if !user.is_empty() && password.to_lowercase().contains(&user.to_lowercase()) {
+        problems.push("/password", code::WEAK_PASSWORD, "a password must not contain the user id");
+    }
+    problems.into_result()
+}
+
+/// Sets `user`'s password (creating the account), recorded as done by `actor`.
+///
+/// # Errors
+/// `unknown_user` when `user` is not a user of the current policy; `weak_password`; `db_error`.
+pub fn set_password(s: &mut Store, user: &str, password: &str, actor: &str, now_ms: i64) -> Result<(), Error> {
+    let (_, engine) = steps::current(s)?;
+    steps::known(&engine, user)?;
+    check_rules(user, password)?;
+    let phc = hash_password(password)?;
+    s.connection()
+        .execute(
+            "INSERT INTO accounts (user, phc, failures, locked_until_ms, password_set_ms) VALUES (?1, ?2, 0, 0, ?3)
+             ON CONFLICT (user) DO UPDATE SET phc = excluded.phc, failures = 0, locked_until_ms = 0, password_set_ms = excluded.password_set_ms",
+            params![user, phc, now_ms],
+        )
+        .map_err(sql)?;
+    let at = clock::stamp(now_ms, s.last_entry()?.as_ref());
+    steps::record(s, &at, actor, "password_set", user, serde_json::json!({}))?;
+    Ok(())
+}
+
+/// What the database holds for a sign-in: the stored hash (the decoy for
+/// an unknown user) and when the lockout ends.
+pub struct Stored {
+    /// The PHC string to verify against.
+    pub phc: String,
+    /// Whether the user has an account.
+    pub exists: bool,
+    /// The lockout's end (0: not locked).
+    pub locked_until_ms: i64,
+}
+
+/// Reads what a sign-in verifies against.
+///
+/// # Errors
+/// `db_error`.
+pub fn stored(s: &Store, user: &str) -> Result<Stored, Error> {
+    let row: Option<(String, i64)> = s
+        .connection()
+        .query_row("SELECT phc, locked_until_ms FROM accounts WHERE user = ?1", [user], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(sql)?;
+    Ok(match row {
+        Some((phc, locked_until_ms)) => Stored { phc, exists: true, locked_until_ms },
+        None => Stored { phc: decoy().to_owned(), exists: false, locked_until_ms: 0 },
+    })
+}
+
+/// Records a sign-in's outcome: a success clears the failures; a failure
+/// counts, and the `LOCK_AFTER`th in a row locks the account for `LOCK_MS`.
+/// Every outcome is an audit entry. Returns the lockout's end, if any.
+///
+/// # Errors
+/// `db_error`.
+pub fn record_outcome(s: &mut Store, user: &str, ok: bool, address: &str, now_ms: i64) -> Result<Option<i64>, Error> {
+    let at = clock::stamp(now_ms, s.last_entry()?.as_ref());
+    let details = serde_json::json!({"address": address});
+    if ok {
+        s.connection().execute("UPDATE accounts SET failures = 0, locked_until_ms = 0 WHERE user = ?1", [user]).map_err(sql)?;
+        steps::record(s, &at, user, "signed_in", user, details)?;
+        return Ok(None);
+    }
+    steps::record(s, &at, user, "sign_in_failed", user, details)?;
+    let failures: Option<i64> = s
+        .connection()
+        .query_row("UPDATE accounts SET failures = failures + 1 WHERE user = ?1 RETURNING failures", [user], |r| r.get(0))
+        .optional()
+        .map_err(sql)?;
+    if failures.is_some_and(|n| n >= LOCK_AFTER) {
+        let until = now_ms.saturating_add(LOCK_MS);
+        s.connection()
+            .execute("UPDATE accounts SET failures = 0, locked_until_ms = ?2 WHERE user = ?1", params![user, until])
+            .map_err(sql)?;
+        steps::record(s, &at, user, "account_locked", user, serde_json::json!({"until_ms": until}))?;
+        return Ok(Some(until));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_against_their_own_hash_only_and_salts_differ() {
+        let a = hash_password("correct horse battery").unwrap();
+        let b = hash_password("correct horse battery").unwrap();
+        assert_ne!(a, b, "a fresh salt per password");
+        assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
+        assert!(verify_password("correct horse battery", &a));
+        assert!(!verify_password("correct horse batterY", &a));
+        assert!(!verify_password("correct horse battery", "not a phc string"));
+        assert!(!verify_password("not a password of anyone", "") && verify_password("not a password of anyone", decoy()));
+    }
+
+    #[test]
+    fn the_rules_say_why_a_password_is_refused() {
+        assert!(check_rules("admin_ivy", "short").unwrap_err().has_code(code::WEAK_PASSWORD));
+        assert_eq!(check_rules("admin_ivy", "xxADMIN_IVYxxxxxx").unwrap_err().problems().len(), 1);
+        assert!(check_rules("admin_ivy", "twelve chars").is_ok());
+    }
+}

@@ -1,0 +1,90 @@
+//! The server's database: the change-control state (the same SQLite store
+//! the CLI keeps, so `clearance audit verify --db` reads it) plus the
+//! server's own tables (accounts, sessions) in the same file, written in the
+//! same transactions. Every call runs on a blocking thread, inside one
+//! transaction (`BEGIN IMMEDIATE`: one writer at a time, so concurrent steps
+//! on one request have exactly one winner).
+
+use clearance_cli::store::Store;
+use clearance_core::Error;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The server's tables, created when absent (migration 1).
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS accounts (user TEXT PRIMARY KEY, phc TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, locked_until_ms INTEGER NOT NULL DEFAULT 0, password_set_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, created_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user);
+PRAGMA user_version = 1;
+";
+
+/// Where the state lives in a data directory.
+pub fn state_path(data: &Path) -> PathBuf {
+    data.join("state.db")
+}
+
+/// Code for a failure of the server itself (not of the request).
+pub const INTERNAL: &str = "internal";
+
+/// The open database, shared by every request.
+#[derive(Clone)]
+pub struct Db {
+    store: Arc<Mutex<Store>>,
+}
+
+impl Db {
+    /// Opens the state in `data`, which must have been started (`init`): a
+    /// missing database is an error, never an empty state.
+    ///
+    /// # Errors
+    /// `no_state`; `db_error`.
+    pub fn open(data: &Path) -> Result<Db, Error> {
+        let store = Store::open(&state_path(data))?;
+        migrate(&store)?;
+        Ok(Db { store: Arc::new(Mutex::new(store)) })
+    }
+
+    /// Starts a state in `data` (creating the directory and the database).
+    ///
+    /// # Errors
+    /// `db_error`, or a directory that cannot be created.
+    pub fn create(data: &Path) -> Result<Db, Error> {
+        std::fs::create_dir_all(data)
+            .map_err(|e| Error::one("/data", INTERNAL, format!("cannot create `{}`: {}", data.display(), e.to_string().to_lowercase())))?;
+        let store = Store::create(&state_path(data))?;
+        migrate(&store)?;
+        Ok(Db { store: Arc::new(Mutex::new(store)) })
+    }
+
+    /// Runs `f` in one transaction on a blocking thread: committed when it
+    /// returns `Ok`, rolled back otherwise.
+    ///
+    /// # Errors
+    /// `f`'s error; `internal` when the thread fails.
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Store) -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.run_now(f))
+            .await
+            .map_err(|_| Error::one("", INTERNAL, "the database call did not finish"))?
+    }
+
+    /// [`Db::run`] on the calling thread (commands that are not serving).
+    ///
+    /// # Errors
+    /// `f`'s error.
+    pub fn run_now<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, Error>) -> Result<T, Error> {
+        // A panic while holding the lock cannot leave a half-written state:
+        // the transaction was rolled back with the connection's statement.
+        let mut store = self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        store.transaction(f)
+    }
+}
+
+fn migrate(store: &Store) -> Result<(), Error> {
+    store.connection().execute_batch(SCHEMA).map_err(sql)
+}
+
+/// A SQLite error as the store reports them.
+pub fn sql(e: rusqlite::Error) -> Error {
+    Error::one("", clearance_cli::store::DB_ERROR, format!("database error: {}", e.to_string().to_lowercase()))
+}

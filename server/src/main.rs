@@ -1,0 +1,126 @@
+//! `clearance-server`: start a state, set an admin's password, serve.
+
+use clap::{Parser, Subcommand};
+use clearance_core::Error;
+use clearance_server::{App, accounts, clock, db::Db};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "clearance-server",
+    version,
+    about = "The Clearance control plane: shared policy, change requests, versions and audit log"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Starts a state in DATA with its first policy version and its first admin.
+    Init {
+        /// The data directory (created when absent).
+        #[arg(long)]
+        data: PathBuf,
+        /// The policy file of the first version.
+        #[arg(long)]
+        policy: PathBuf,
+        /// The first admin: a user of the policy.
+        #[arg(long)]
+        admin: String,
+        /// A file holding the admin's password (`-`: standard input); never given on the command line.
+        #[arg(long)]
+        password_file: PathBuf,
+    },
+    /// Sets (or resets) a user's password, creating their admin account.
+    Password {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The user: a user of the current policy.
+        #[arg(long)]
+        user: String,
+        /// A file holding the password (`-`: standard input).
+        #[arg(long)]
+        password_file: PathBuf,
+    },
+    /// Serves the HTTP API.
+    Serve {
+        /// The data directory (started with `init`).
+        #[arg(long)]
+        data: PathBuf,
+        /// Address to listen on (port 0: any free port; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+}
+
+fn read_password(path: &Path) -> Result<String, Error> {
+    let mut text = String::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    read.map_err(|e| {
+        Error::one("/password_file", "io_error", format!("cannot read `{}`: {}", path.display(), e.to_string().to_lowercase()))
+    })?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Who did it, for steps taken at the server's console rather than over HTTP.
+const CONSOLE: &str = "console";
+
+fn run(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Init { data, policy, admin, password_file } => {
+            let password = read_password(&password_file)?;
+            let policy = clearance_cli::load::load_policy(&policy)?.policy()?.clone();
+            let db = Db::create(&data)?;
+            let now = clock::now_ms();
+            let version = db.run_now(|s| {
+                let version = clearance_core::change::steps::init(s, policy, &admin, &clock::stamp(now, None))?;
+                accounts::set_password(s, &admin, &password, &admin, now)?;
+                Ok(version)
+            })?;
+            let _ = writeln!(std::io::stdout(), "started {} with version {} and admin `{admin}`", data.display(), version.hash);
+            Ok(())
+        }
+        Command::Password { data, user, password_file } => {
+            let password = read_password(&password_file)?;
+            Db::open(&data)?.run_now(|s| accounts::set_password(s, &user, &password, CONSOLE, clock::now_ms()))?;
+            let _ = writeln!(std::io::stdout(), "password set for `{user}`");
+            Ok(())
+        }
+        Command::Serve { data, listen } => serve(&data, &listen),
+    }
+}
+
+fn serve(data: &Path, listen: &str) -> Result<(), Error> {
+    let app = App { db: Db::open(data)?, tls: false };
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| Error::one("", "internal", format!("cannot start: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| Error::one("/listen", "io_error", format!("cannot listen on `{listen}`: {}", e.to_string().to_lowercase())))?;
+        let address = listener.local_addr().map_err(|e| Error::one("/listen", "io_error", e.to_string().to_lowercase()))?;
+        let _ = writeln!(std::io::stdout(), "listening on http://{address}");
+        let _ = std::io::stdout().flush();
+        clearance_server::serve(listener, app).await.map_err(|e| Error::one("", "io_error", e.to_string().to_lowercase()))
+    })
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            for p in error.problems() {
+                let _ = writeln!(std::io::stderr(), "error: {}: {} [{}]", if p.path.is_empty() { "/" } else { &p.path }, p.message, p.code);
+            }
+            ExitCode::from(1)
+        }
+    }
+}

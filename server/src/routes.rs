@@ -1,0 +1,140 @@
+//! Change control over HTTP: every route acts as the signed-in admin and
+//! runs one sequencer step in one transaction; the sequencer and
+//! `change/request.rs` decide who may do what, here as in the CLI and the
+//! admin app.
+
+use crate::api_error::ApiError;
+use crate::auth::Admin;
+use crate::{App, Body, clock, json_body};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use clearance_core::change::request::ChangeRequest;
+use clearance_core::change::steps::{self, Step, Storage};
+use clearance_core::change::{self, Operation};
+use clearance_core::{Error, Lang};
+use serde_json::{Value, json};
+
+type Answer = Result<Json<Value>, ApiError>;
+
+/// A request as the API shows it: its fields, and its summary in both languages.
+pub fn request_json(request: &ChangeRequest) -> Value {
+    let mut out = serde_json::to_value(request).unwrap_or_default();
+    out["summary"] = json!(change::summarize(&request.changes, Lang::En));
+    out["summary_zh"] = json!(change::summarize(&request.changes, Lang::Zh));
+    out
+}
+
+/// `GET /v1/requests`: every request, oldest first.
+pub async fn list_requests(State(app): State<App>, _admin: Admin) -> Answer {
+    let requests = app.db.run(|s| s.requests()).await?;
+    Ok(Json(json!(requests.iter().map(request_json).collect::<Vec<_>>())))
+}
+
+/// `GET /v1/requests/{id}`.
+pub async fn show_request(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Answer {
+    let request = app.db.run(move |s| s.request(&id)).await?;
+    Ok(Json(request_json(&request)))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Proposal {
+    changes: Value,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /v1/requests {changes, comment}`: drafts and submits a request as the signed-in admin.
+pub async fn propose(State(app): State<App>, Admin(session): Admin, Body(body): Body) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Proposal { changes, comment } = json_body(&body)?;
+    let ops: Vec<Operation> = change::decode(&changes).map_err(|e| e.at("/changes"))?;
+    let request = app
+        .db
+        .run(move |s| {
+            let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
+            steps::propose(s, &session.user, ops, &comment, &at)
+        })
+        .await
+        .map_err(under_changes)?;
+    Ok((StatusCode::CREATED, Json(request_json(&request))))
+}
+
+/// A change set's problems point into the list (`/0/user`): under the body's `changes`.
+fn under_changes(error: Error) -> Error {
+    let in_list = error.problems().first().is_some_and(|p| p.path.chars().nth(1).is_some_and(|c| c.is_ascii_digit()));
+    if in_list { error.at("/changes") } else { error }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Comment {
+    #[serde(default)]
+    comment: String,
+}
+
+/// A step's optional comment: an empty body, `null` or `{"comment": …}`.
+fn comment(body: &[u8]) -> Result<String, Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(String::new());
+    }
+    json_body::<Option<Comment>>(body).map(|c| c.unwrap_or_default().comment)
+}
+
+/// `POST /v1/requests/{id}/{approve|reject|apply|review} {comment?}`.
+pub async fn step(State(app): State<App>, Admin(session): Admin, Path((id, action)): Path<(String, String)>, Body(body): Body) -> Answer {
+    let step = match action.as_str() {
+        "approve" => Step::Approve,
+        "reject" => Step::Reject,
+        "apply" => Step::Apply,
+        "review" => Step::Review,
+        other => return Err(Error::one("", "not_found", format!("no step `{other}`: approve, reject, apply or review")).into()),
+    };
+    let comment = comment(&body)?;
+    let request = app
+        .db
+        .run(move |s| {
+            let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
+            steps::step(s, &id, step, &session.user, &comment, &at)
+        })
+        .await?;
+    Ok(Json(request_json(&request)))
+}
+
+/// `POST /v1/versions/{prefix}/restore {comment?}`: a request to restore a version (it needs approvals like any other).
+pub async fn restore(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(prefix): Path<String>,
+    Body(body): Body,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let comment = comment(&body)?;
+    let request = app
+        .db
+        .run(move |s| {
+            let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
+            steps::restore(s, &prefix, &session.user, &comment, &at)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(request_json(&request))))
+}
+
+/// `GET /v1/versions`: every version without its policy, oldest first.
+pub async fn versions(State(app): State<App>, _admin: Admin) -> Answer {
+    let versions = app.db.run(|s| s.versions()).await?;
+    let list: Vec<Value> =
+        versions.iter().map(|v| json!({"seq": v.seq, "version": v.hash, "at": v.at, "author": v.author, "request": v.request})).collect();
+    Ok(Json(json!(list)))
+}
+
+/// `GET /v1/versions/current`: the newest version with its policy.
+pub async fn current_version(State(app): State<App>, _admin: Admin) -> Answer {
+    let (version, _) = app.db.run(|s| steps::current(s)).await?;
+    Ok(Json(serde_json::to_value(&version).unwrap_or_default()))
+}
+
+/// `GET /v1/audit`: the audit log and its head.
+pub async fn audit(State(app): State<App>, _admin: Admin) -> Answer {
+    let (entries, head) = app.db.run(|s| Ok((s.audit_log()?, s.audit_head()?))).await?;
+    Ok(Json(json!({"head": head, "entries": entries})))
+}

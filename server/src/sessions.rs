@@ -1,0 +1,147 @@
+//! Sessions: an opaque random token in an HttpOnly, SameSite=Strict cookie,
+//! stored only as its SHA-256; a CSRF token per session that every
+//! state-changing request must echo in a header; idle and absolute
+//! timeouts enforced here; sign-out of one session or of all a user's.
+
+use crate::db::sql;
+use clearance_cli::store::Store;
+use clearance_core::Error;
+use rusqlite::{OptionalExtension, params};
+use sha2::Digest;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "clearance_session";
+/// The header a state-changing request carries its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// A session unused this long ends.
+pub const IDLE_MS: i64 = 30 * 60 * 1000;
+/// A session ends this long after sign-in, however busy.
+pub const ABSOLUTE_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// Stable codes of sessions.
+pub mod code {
+    /// No session, or one that does not exist (forged, signed out).
+    pub const UNAUTHENTICATED: &str = "unauthenticated";
+    /// The session ended (idle or absolute timeout).
+    pub const SESSION_EXPIRED: &str = "session_expired";
+    /// A state-changing request without the session's CSRF token.
+    pub const CSRF_REFUSED: &str = "csrf_refused";
+}
+
+/// A signed-in admin.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The user id (from the session, never from the request).
+    pub user: String,
+    /// The token state-changing requests must echo.
+    pub csrf: String,
+}
+
+/// 32 random bytes as hex.
+///
+/// # Errors
+/// `internal` when no randomness is available.
+pub fn random_token() -> Result<String, Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| Error::one("", crate::db::INTERNAL, "cannot read random bytes"))?;
+    Ok(clearance_core::change::hex(&bytes))
+}
+
+fn digest(token: &str) -> String {
+    clearance_core::change::hex(&sha2::Sha256::digest(token.as_bytes()))
+}
+
+/// Starts a session for `user`; returns its token (for the cookie) and CSRF token.
+///
+/// # Errors
+/// `db_error`; `internal`.
+pub fn start(s: &Store, user: &str, now_ms: i64) -> Result<(String, String), Error> {
+    let (token, csrf) = (random_token()?, random_token()?);
+    s.connection()
+        .execute(
+            "INSERT INTO sessions (token_hash, user, csrf, created_ms, seen_ms) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![digest(&token), user, csrf, now_ms],
+        )
+        .map_err(sql)?;
+    Ok((token, csrf))
+}
+
+/// The live session a token names, marked as seen now; an expired one is
+/// deleted and refused.
+///
+/// # Errors
+/// `unauthenticated`, `session_expired`, `db_error`.
+pub fn find(s: &Store, token: &str, now_ms: i64) -> Result<Session, Error> {
+    let hash = digest(token);
+    let row: Option<(String, String, i64, i64)> = s
+        .connection()
+        .query_row("SELECT user, csrf, created_ms, seen_ms FROM sessions WHERE token_hash = ?1", [&hash], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()
+        .map_err(sql)?;
+    let Some((user, csrf, created, seen)) = row else {
+        return Err(Error::one("", code::UNAUTHENTICATED, "sign in first"));
+    };
+    if now_ms.saturating_sub(seen) > IDLE_MS || now_ms.saturating_sub(created) > ABSOLUTE_MS {
+        s.connection().execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash]).map_err(sql)?;
+        return Err(Error::one("", code::SESSION_EXPIRED, "the session ended: sign in again"));
+    }
+    s.connection().execute("UPDATE sessions SET seen_ms = ?2 WHERE token_hash = ?1", params![hash, now_ms]).map_err(sql)?;
+    Ok(Session { user, csrf })
+}
+
+/// Ends one session.
+///
+/// # Errors
+/// `db_error`.
+pub fn end(s: &Store, token: &str) -> Result<(), Error> {
+    s.connection().execute("DELETE FROM sessions WHERE token_hash = ?1", [digest(token)]).map_err(sql)?;
+    Ok(())
+}
+
+/// Ends every session of `user`; returns how many.
+///
+/// # Errors
+/// `db_error`.
+pub fn end_all(s: &Store, user: &str) -> Result<usize, Error> {
+    s.connection().execute("DELETE FROM sessions WHERE user = ?1", [user]).map_err(sql)
+}
+
+/// Whether two tokens are equal, in time that does not depend on where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The `Set-Cookie` value of a session (`Secure` when served over TLS).
+pub fn cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{secure}")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn cleared_cookie() -> String {
+    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+}
+
+/// The session token in a `Cookie` header, if any.
+pub fn token_in(cookie_header: &str) -> Option<&str> {
+    cookie_header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(name, _)| *name == COOKIE).map(|(_, value)| value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_whole_and_cookies_are_read_by_name() {
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd") && !same_token("abc", "ab") && !same_token("", "a"));
+        assert_eq!(token_in("a=1; clearance_session=xyz; b=2"), Some("xyz"));
+        assert_eq!(token_in("xclearance_session=xyz"), None);
+        assert_eq!(cookie("t", true), "clearance_session=t; HttpOnly; SameSite=Strict; Path=/; Secure");
+        assert!(!cookie("t", false).contains("Secure"));
+        assert_eq!(random_token().unwrap().len(), 64);
+        assert_ne!(random_token().unwrap(), random_token().unwrap());
+    }
+}

@@ -1,0 +1,242 @@
+//! The control plane over real HTTP: the binary serves a SQLite state, and
+//! admins sign in with their passwords. Who acts comes from the session
+//! only; who may do what is the core's rule on every route.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{PASSWORD, Server, answer, move_bob, refused};
+
+fn clearance(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_clearance-server").replace("clearance-server", "clearance")).args(args).output().unwrap()
+}
+
+#[test]
+fn the_whole_cycle_between_two_admins_with_identity_from_the_session() {
+    let server = Server::start("cycle");
+    let mike = server.sign_in("mgr_east_mike");
+    let ivy = server.sign_in("admin_ivy");
+    let alice = server.sign_in("rep_east_alice");
+
+    // The body cannot name who acts.
+    let mut claimed = move_bob();
+    claimed["actor"] = json!("admin_ivy");
+    refused(mike.post("/v1/requests", &claimed), 400, "bad_value");
+
+    let (status, request) = answer(mike.post("/v1/requests", &move_bob()));
+    assert_eq!(status, 201, "{request}");
+    assert_eq!(
+        (request["id"].as_str(), request["author"].as_str(), request["state"].as_str()),
+        (Some("R1"), Some("mgr_east_mike"), Some("pending"))
+    );
+    assert_eq!(request["history"][0]["comment"], "bob moves west");
+
+    refused(mike.post("/v1/requests/R1/approve", &json!({})), 403, "self_approval");
+    refused(alice.post("/v1/requests/R1/approve", &json!({})), 403, "not_an_approver");
+    refused(ivy.post("/v1/requests/R1/apply", &json!({})), 409, "bad_state");
+    let (status, approved) = answer(ivy.post("/v1/requests/R1/approve", &json!({"comment": "ok"})));
+    assert_eq!((status, approved["state"].as_str()), (200, Some("approved")), "{approved}");
+    refused(mike.post("/v1/requests/R1/apply", &json!({})), 403, "not_an_approver");
+    let (status, applied) = answer(ivy.post("/v1/requests/R1/apply", &Value::Null));
+    assert_eq!((status, applied["state"].as_str()), (200, Some("applied")), "{applied}");
+
+    let (_, versions) = answer(alice.get("/v1/versions"));
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    assert_eq!(versions[1]["request"], "R1");
+    assert_eq!(versions[1]["author"], "admin_ivy");
+    let (_, current) = answer(alice.get("/v1/versions/current"));
+    assert_eq!(current["hash"], applied["applied_version"]);
+    let (_, list) = answer(alice.get("/v1/requests"));
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    refused(alice.get("/v1/requests/R9"), 404, "unknown_request");
+    refused(alice.post("/v1/requests/R1/promote", &json!({})), 404, "not_found");
+
+    // A restore is a request like any other; its author cannot approve or apply it.
+    let first = versions[0]["version"].as_str().unwrap();
+    let (status, restore) = answer(ivy.post(&format!("/v1/versions/{}/restore", &first[..10]), &json!({})));
+    assert_eq!(status, 201, "{restore}");
+    refused(ivy.post("/v1/requests/R2/approve", &json!({})), 403, "self_approval");
+    let fiona = server.sign_in("fin_mgr_fiona");
+    assert_eq!(answer(fiona.post("/v1/requests/R2/approve", &json!({}))).0, 200);
+    refused(ivy.post("/v1/requests/R2/apply", &json!({})), 403, "self_apply");
+    assert_eq!(answer(fiona.post("/v1/requests/R2/apply", &json!({}))).0, 200);
+    let (_, current) = answer(alice.get("/v1/versions/current"));
+    assert_eq!(current["hash"], first, "the restore brought the first version back");
+
+    // The audit log names the session's users and verifies with the CLI.
+    let (_, audit) = answer(alice.get("/v1/audit"));
+    let steps: Vec<(String, String)> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"].as_str().unwrap().starts_with("request_"))
+        .map(|e| (e["action"].as_str().unwrap().to_owned(), e["actor"].as_str().unwrap().to_owned()))
+        .collect();
+    let expected = [
+        ("request_submitted", "mgr_east_mike"),
+        ("request_approved", "admin_ivy"),
+        ("request_applied", "admin_ivy"),
+        ("request_submitted", "admin_ivy"),
+        ("request_approved", "fin_mgr_fiona"),
+        ("request_applied", "fin_mgr_fiona"),
+    ];
+    assert_eq!(steps, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
+    let verify = clearance(&["audit", "verify", "--db", support::s(&server.db())]);
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+}
+
+#[test]
+fn wrong_passwords_lock_the_account_and_every_attempt_is_audited() {
+    let server = Server::start("lockout");
+    let client = server.client();
+    refused(client.sign_in("nobody", PASSWORD), 401, "bad_credentials");
+    for _ in 0..4 {
+        refused(client.sign_in("mgr_east_mike", "wrong password!"), 401, "bad_credentials");
+    }
+    let locked = refused(client.sign_in("mgr_east_mike", "wrong password!"), 429, "locked_out");
+    assert!(locked["message"].as_str().unwrap().contains("15 minutes"), "{locked}");
+    refused(client.sign_in("mgr_east_mike", PASSWORD), 429, "locked_out");
+    // Another account is not affected.
+    let ivy = server.sign_in("admin_ivy");
+    let (_, audit) = answer(ivy.get("/v1/audit"));
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject"] == "mgr_east_mike")
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["password_set", "sign_in_failed", "sign_in_failed", "sign_in_failed", "sign_in_failed", "sign_in_failed", "account_locked"]
+    );
+    assert!(
+        audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "sign_in_failed" && e["actor"] == "nobody" && e["details"]["address"] == "127.0.0.1")
+    );
+    // Resetting the password at the console lifts the lockout.
+    let password = server.dir.join("password");
+    support::run_ok(&[
+        "password",
+        "--data",
+        support::s(&server.dir.join("data")),
+        "--user",
+        "mgr_east_mike",
+        "--password-file",
+        support::s(&password),
+    ]);
+    assert_eq!(client.sign_in("mgr_east_mike", PASSWORD).status(), 200);
+}
+
+#[test]
+fn forged_csrf_less_and_signed_out_sessions_are_refused() {
+    let server = Server::start("sessions");
+    let anonymous = server.client();
+    refused(anonymous.get("/v1/requests"), 401, "unauthenticated");
+    let forged = reqwest::blocking::Client::new();
+    let response = forged
+        .get(format!("{}/v1/requests", server.url))
+        .header("cookie", format!("clearance_session={}", "ab".repeat(32)))
+        .send()
+        .unwrap();
+    refused(response, 401, "unauthenticated");
+
+    let mut mike = server.sign_in("mgr_east_mike");
+    let csrf = std::mem::take(&mut mike.csrf);
+    refused(mike.post("/v1/requests", &move_bob()), 403, "csrf_refused");
+    mike.csrf = "0".repeat(64);
+    refused(mike.post("/v1/requests", &move_bob()), 403, "csrf_refused");
+    mike.csrf = csrf;
+    assert_eq!(answer(mike.get("/v1/session")).1["user"], "mgr_east_mike");
+    assert_eq!(mike.post("/v1/requests", &move_bob()).status(), 201);
+    let (_, audit) = answer(mike.get("/v1/audit"));
+    assert_eq!(
+        audit["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "request_submitted").count(),
+        1,
+        "refused requests record nothing"
+    );
+
+    // Sign-out ends this session; sign-out everywhere ends the others.
+    let other = server.sign_in("mgr_east_mike");
+    assert_eq!(mike.delete("/v1/session").status(), 200);
+    refused(mike.get("/v1/requests"), 401, "unauthenticated");
+    let third = server.sign_in("mgr_east_mike");
+    assert_eq!(answer(third.post("/v1/session/everywhere", &json!({}))).1["signed_out"], 2);
+    refused(other.get("/v1/requests"), 401, "unauthenticated");
+    refused(third.get("/v1/requests"), 401, "unauthenticated");
+}
+
+#[test]
+fn concurrent_approvals_of_one_request_have_exactly_one_winner() {
+    let server = Server::start("race");
+    let mike = server.sign_in("mgr_east_mike");
+    assert_eq!(mike.post("/v1/requests", &move_bob()).status(), 201);
+    let approvers: Vec<_> = (0..8).map(|i| server.sign_in(if i % 2 == 0 { "admin_ivy" } else { "fin_mgr_fiona" })).collect();
+    let barrier = std::sync::Barrier::new(approvers.len());
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = approvers
+            .iter()
+            .map(|admin| {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    admin.post("/v1/requests/R1/approve", &json!({})).status().as_u16()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+    let (_, audit) = answer(mike.get("/v1/audit"));
+    assert_eq!(audit["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "request_approved").count(), 1);
+}
+
+#[test]
+fn bad_input_is_a_coded_error_and_a_missing_state_fails_closed() {
+    let server = Server::start("input");
+    let mike = server.sign_in("mgr_east_mike");
+    let response =
+        mike.http.post(format!("{}/v1/requests", server.url)).header("x-csrf-token", &mike.csrf).body("{not json").send().unwrap();
+    refused(response, 400, "json_syntax");
+    let body = refused(
+        mike.post("/v1/requests", &json!({"changes": [{"op": "move_user", "user": "nobody", "role": "sales_rep_west"}]})),
+        400,
+        "unknown_user",
+    );
+    assert!(body["errors"][0]["path"].as_str().unwrap().starts_with("/changes/0"), "{body}");
+    refused(mike.get("/v1/nothing"), 404, "not_found");
+    assert_eq!(mike.get("/healthz").status(), 200);
+    assert_eq!(mike.get("/readyz").status(), 200);
+    // The server answers before reading an oversized body, then drops the connection: the client's last request.
+    let huge = "x".repeat(9 * 1024 * 1024);
+    let response = mike.http.post(format!("{}/v1/requests", server.url)).header("x-csrf-token", &mike.csrf).body(huge).send().unwrap();
+    refused(response, 413, "payload_too_large");
+
+    let missing = support::scratch("missing");
+    let out = std::process::Command::new(support::binary())
+        .args(["serve", "--data", support::s(&missing), "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[no_state]"), "{}", String::from_utf8_lossy(&out.stderr));
+    let short = missing.join("short");
+    std::fs::write(&short, "short\n").unwrap();
+    let out = std::process::Command::new(support::binary())
+        .args([
+            "password",
+            "--data",
+            support::s(&server.dir.join("data")),
+            "--user",
+            "mgr_east_mike",
+            "--password-file",
+            support::s(&short),
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[weak_password]"), "{}", String::from_utf8_lossy(&out.stderr));
+}
