@@ -130,6 +130,14 @@ impl Store {
         .transpose()
     }
 
+    /// The newest version's hash, without reading its policy.
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn current_hash(&self) -> Result<Option<String>, Error> {
+        self.conn.query_row("SELECT hash FROM versions ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional().map_err(db)
+    }
+
     /// Every version, oldest first.
     ///
     /// # Errors

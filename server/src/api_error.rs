@@ -20,9 +20,13 @@ impl From<Error> for ApiError {
 /// The status a code answers with.
 pub fn status_of(code: &str) -> StatusCode {
     match code {
-        "unauthenticated" | "session_expired" | "bad_credentials" => StatusCode::UNAUTHORIZED,
+        "unauthenticated" | "session_expired" | "bad_credentials" | "mfa_code_required" => StatusCode::UNAUTHORIZED,
         "csrf_refused"
         | "forbidden"
+        | "mfa_required"
+        | "ip_not_allowed"
+        | "outside_login_hours"
+        | "inactive_user"
         | codes::SELF_APPROVAL
         | codes::SELF_APPLY
         | codes::NOT_AN_APPROVER
@@ -68,6 +72,8 @@ mod tests {
     fn codes_map_to_statuses() {
         assert_eq!(status_of("self_approval"), StatusCode::FORBIDDEN);
         assert_eq!(status_of("self_apply"), StatusCode::FORBIDDEN);
+        assert_eq!(status_of("ip_not_allowed"), StatusCode::FORBIDDEN);
+        assert_eq!(status_of("mfa_required"), StatusCode::FORBIDDEN);
         assert_eq!(status_of("bad_state"), StatusCode::CONFLICT);
         assert_eq!(status_of("unknown_request"), StatusCode::NOT_FOUND);
         assert_eq!(status_of("session_expired"), StatusCode::UNAUTHORIZED);

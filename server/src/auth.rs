@@ -1,45 +1,80 @@
-//! Who is asking: the `Admin` extractor reads the session cookie (never a
-//! user id the client names), refuses an unknown, forged or expired
-//! session, and refuses a state-changing request whose CSRF header does not
-//! match its session. Sign-in, sign-out and sign-out everywhere.
+//! Who is asking, and whether they may act now. The `Admin` extractor reads
+//! the session cookie (never a user id the client names), refuses an
+//! unknown, forged or expired session and a state-changing request whose
+//! CSRF header does not match, then asks the engine whether the org's
+//! session rules (MFA, IP ranges, login hours of the user's bundles) admit
+//! the user from this address at this time. Sign-in applies the same rules.
 
 use crate::accounts::{self, code as account_code};
 use crate::api_error::ApiError;
 use crate::sessions::{self, Session, code};
-use crate::{App, Body, clock, json_body};
+use crate::{App, Body, address, clock, json_body, mfa};
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use clearance_core::Error;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
-/// A signed-in admin, for the handler to act as.
+/// A signed-in admin whom the org's session rules admit now.
 pub struct Admin(pub Session);
+
+/// A signed-in admin who may be short of only the second factor: what
+/// enrolling one needs (address and hours still apply).
+pub struct Enrolling(pub Session, pub String);
 
 fn token(headers: &HeaderMap) -> Option<String> {
     let cookie = headers.get(header::COOKIE)?.to_str().ok()?;
     sessions::token_in(cookie).map(str::to_owned)
 }
 
+/// The client's address for a request (see `address.rs`).
+pub fn client_address(app: &App, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    address::client(peer, headers, &app.trusted_proxies)
+}
+
+/// The session a request carries, its CSRF echo checked, and the client address.
+async fn signed_in(parts: &Parts, app: &App) -> Result<(Session, String, IpAddr), ApiError> {
+    let token = token(&parts.headers).ok_or_else(|| Error::one("", code::UNAUTHENTICATED, "sign in first"))?;
+    let now = clock::now_ms();
+    let lookup = token.clone();
+    let session = app.db.run(move |s| sessions::find(s, &lookup, now)).await?;
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    let address = client_address(app, peer, &parts.headers);
+    let safe = matches!(parts.method, Method::GET | Method::HEAD);
+    let echoed = parts.headers.get(sessions::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !safe && !sessions::same_token(echoed, &session.csrf) {
+        let error =
+            Error::one("", code::CSRF_REFUSED, format!("a state-changing request needs the session's `{}` header", sessions::CSRF_HEADER));
+        app.record_refusal(&session.user, "csrf", parts.uri.path(), &error).await?;
+        return Err(error.into());
+    }
+    Ok((session, token, address))
+}
+
 impl FromRequestParts<App> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Admin, ApiError> {
-        let token = token(&parts.headers).ok_or_else(|| Error::one("", code::UNAUTHENTICATED, "sign in first"))?;
-        let now = clock::now_ms();
-        let session = app.db.run(move |s| sessions::find(s, &token, now)).await?;
-        let safe = matches!(parts.method, Method::GET | Method::HEAD);
-        let echoed = parts.headers.get(sessions::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if !safe && !sessions::same_token(echoed, &session.csrf) {
-            return Err(Error::one(
-                "",
-                code::CSRF_REFUSED,
-                format!("a state-changing request needs the session's `{}` header", sessions::CSRF_HEADER),
-            )
-            .into());
+        let (session, _, address) = signed_in(parts, app).await?;
+        if let Err(error) = app.admit(&session.user, address, session.mfa, clock::now_ms()).await {
+            app.record_refusal(&session.user, "session_rules", parts.uri.path(), &error).await?;
+            return Err(error.into());
         }
         Ok(Admin(session))
+    }
+}
+
+impl FromRequestParts<App> for Enrolling {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Enrolling, ApiError> {
+        let (session, token, address) = signed_in(parts, app).await?;
+        if let Err(error) = app.admit(&session.user, address, true, clock::now_ms()).await {
+            app.record_refusal(&session.user, "session_rules", parts.uri.path(), &error).await?;
+            return Err(error.into());
+        }
+        Ok(Enrolling(session, token))
     }
 }
 
@@ -48,13 +83,28 @@ impl FromRequestParts<App> for Admin {
 struct Credentials {
     user: String,
     password: String,
+    #[serde(default)]
+    code: Option<String>,
 }
 
-/// `POST /v1/session {user, password}`: a session cookie and the CSRF token.
-pub async fn sign_in(State(app): State<App>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Body(body): Body) -> Result<Response, ApiError> {
-    let Credentials { user, password } = json_body(&body)?;
+/// How a sign-in ended, decided in one transaction with its audit entries.
+enum Outcome {
+    Session { token: String, csrf: String, mfa: bool, enroll: bool },
+    Failed(Option<i64>),
+    CodeRequired,
+    Refused(Error),
+}
+
+/// `POST /v1/session {user, password, code?}`: a session cookie and the CSRF token.
+pub async fn sign_in(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    let Credentials { user, password, code } = json_body(&body)?;
     let now = clock::now_ms();
-    let address = peer.ip().to_string();
+    let address = client_address(&app, peer.ip(), &headers);
     let lookup = user.clone();
     let stored = app.db.run(move |s| accounts::stored(s, &lookup)).await?;
     if stored.locked_until_ms > now {
@@ -64,27 +114,64 @@ pub async fn sign_in(State(app): State<App>, ConnectInfo(peer): ConnectInfo<Sock
     let phc = stored.phc;
     let matches = tokio::task::spawn_blocking(move || accounts::verify_password(&password, &phc)).await.unwrap_or(false);
     let ok = matches && stored.exists;
+    let engine = app.engine().await?;
     let signed_in = user.clone();
-    let outcome = app
-        .db
-        .run(move |s| {
-            let locked = accounts::record_outcome(s, &signed_in, ok, &address, now)?;
-            if !ok {
-                return Ok(Err(locked));
-            }
-            Ok(Ok(sessions::start(s, &signed_in, now)?))
-        })
-        .await?;
+    let outcome = app.db.run(move |s| decide_sign_in(s, &engine, &signed_in, ok, code.as_deref(), address, now)).await?;
     match outcome {
-        Ok((token, csrf)) => {
-            let mut response = axum::Json(serde_json::json!({"user": user, "csrf": csrf})).into_response();
+        Outcome::Session { token, csrf, mfa, enroll } => {
+            let body = serde_json::json!({"user": user, "csrf": csrf, "mfa": mfa, "mfa_enrollment_required": enroll});
+            let mut response = axum::Json(body).into_response();
             let cookie = HeaderValue::from_str(&sessions::cookie(&token, app.tls)).map_err(|_| Error::one("", "internal", "bad cookie"))?;
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             Ok(response)
         }
-        Err(Some(until)) => Err(locked(until, now)),
-        Err(None) => Err(Error::one("", account_code::BAD_CREDENTIALS, "unknown user or wrong password").into()),
+        Outcome::Failed(Some(until)) => Err(locked(until, now)),
+        Outcome::Failed(None) => Err(Error::one("", account_code::BAD_CREDENTIALS, "unknown user or wrong password (or code)").into()),
+        Outcome::CodeRequired => {
+            Err(Error::one("/code", mfa::code::CODE_REQUIRED, "this account signs in with a one-time code too").into())
+        }
+        Outcome::Refused(error) => Err(error.into()),
     }
+}
+
+/// The sign-in's steps after the password check: the second factor, then
+/// the org's session rules; every outcome leaves its audit entry.
+fn decide_sign_in(
+    s: &mut clearance_cli::store::Store,
+    engine: &clearance_core::Engine,
+    user: &str,
+    password_ok: bool,
+    code: Option<&str>,
+    address: IpAddr,
+    now: i64,
+) -> Result<Outcome, Error> {
+    let where_from = address.to_string();
+    if !password_ok {
+        return Ok(Outcome::Failed(accounts::record_outcome(s, user, false, &where_from, now)?));
+    }
+    let enrolled = mfa::enrolled(s, user)?;
+    if enrolled {
+        let Some(code) = code else { return Ok(Outcome::CodeRequired) };
+        if mfa::verify(s, user, code, now).is_err() {
+            return Ok(Outcome::Failed(accounts::record_outcome(s, user, false, &where_from, now)?));
+        }
+    }
+    let mut enroll = false;
+    if let Err(error) = engine.admit_session(user, &crate::session_context(address, enrolled, now)?) {
+        // Short of only a second factor it has not enrolled: a session that can enroll one and nothing else.
+        if error.has_code("mfa_required") && !enrolled {
+            enroll = true;
+        } else {
+            let at = clock::stamp(now, clearance_core::change::steps::Storage::last_entry(s)?.as_ref());
+            let codes: Vec<&str> = error.problems().iter().map(|p| p.code.as_str()).collect();
+            let details = serde_json::json!({"address": where_from, "codes": codes});
+            clearance_core::change::steps::record(s, &at, user, "sign_in_refused", user, details)?;
+            return Ok(Outcome::Refused(error));
+        }
+    }
+    accounts::record_outcome(s, user, true, &where_from, now)?;
+    let (token, csrf) = sessions::start(s, user, enrolled, now)?;
+    Ok(Outcome::Session { token, csrf, mfa: enrolled, enroll })
 }
 
 fn locked(until: i64, now: i64) -> ApiError {
@@ -92,16 +179,60 @@ fn locked(until: i64, now: i64) -> ApiError {
     Error::one("", account_code::LOCKED_OUT, format!("too many failed sign-ins: try again in {minutes} minutes")).into()
 }
 
+/// `POST /v1/mfa/enroll`: a fresh TOTP secret and its `otpauth://` address,
+/// pending until confirmed. Replacing a confirmed second factor needs a
+/// session that passed it.
+pub async fn enroll(State(app): State<App>, Enrolling(session, _): Enrolling) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let (secret, url) = app
+        .db
+        .run(move |s| {
+            if mfa::enrolled(s, &session.user)? && !session.mfa {
+                return Err(Error::one("", "mfa_required", "sign in with your current second factor to replace it"));
+            }
+            mfa::begin(s, &session.user)
+        })
+        .await?;
+    Ok(axum::Json(serde_json::json!({"secret": secret, "otpauth_url": url})))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Confirmation {
+    code: String,
+}
+
+/// `POST /v1/mfa/confirm {code}`: confirms the enrollment with a current
+/// code; answers the recovery codes, once. The session now counts as having
+/// passed the second factor.
+pub async fn confirm(
+    State(app): State<App>,
+    Enrolling(session, token): Enrolling,
+    Body(body): Body,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let Confirmation { code } = json_body(&body)?;
+    let now = clock::now_ms();
+    let codes = app
+        .db
+        .run(move |s| {
+            if mfa::enrolled(s, &session.user)? && !session.mfa {
+                return Err(Error::one("", "mfa_required", "sign in with your current second factor to replace it"));
+            }
+            let codes = mfa::confirm(s, &session.user, &code, now)?;
+            sessions::passed_mfa(s, &token)?;
+            Ok(codes)
+        })
+        .await?;
+    Ok(axum::Json(serde_json::json!({"recovery_codes": codes})))
+}
+
 /// `GET /v1/session`: who is signed in.
-pub async fn whoami(Admin(session): Admin) -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({"user": session.user, "csrf": session.csrf}))
+pub async fn whoami(Enrolling(session, _): Enrolling) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"user": session.user, "csrf": session.csrf, "mfa": session.mfa}))
 }
 
 /// `DELETE /v1/session`: signs this session out.
-pub async fn sign_out(State(app): State<App>, _admin: Admin, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(token) = token(&headers) {
-        app.db.run(move |s| sessions::end(s, &token)).await?;
-    }
+pub async fn sign_out(State(app): State<App>, Enrolling(_, token): Enrolling) -> Result<Response, ApiError> {
+    app.db.run(move |s| sessions::end(s, &token)).await?;
     let mut response = axum::Json(serde_json::json!({"signed_out": 1})).into_response();
     if let Ok(cleared) = HeaderValue::from_str(&sessions::cleared_cookie()) {
         response.headers_mut().insert(header::SET_COOKIE, cleared);
@@ -110,7 +241,10 @@ pub async fn sign_out(State(app): State<App>, _admin: Admin, headers: HeaderMap)
 }
 
 /// `POST /v1/session/everywhere`: signs every session of this admin out.
-pub async fn sign_out_everywhere(State(app): State<App>, Admin(session): Admin) -> Result<axum::Json<serde_json::Value>, ApiError> {
+pub async fn sign_out_everywhere(
+    State(app): State<App>,
+    Enrolling(session, _): Enrolling,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
     let count = app.db.run(move |s| sessions::end_all(s, &session.user)).await?;
     Ok(axum::Json(serde_json::json!({"signed_out": count})))
 }

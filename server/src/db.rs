@@ -10,13 +10,16 @@ use clearance_core::Error;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// The server's tables, created when absent (migration 1).
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS accounts (user TEXT PRIMARY KEY, phc TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, locked_until_ms INTEGER NOT NULL DEFAULT 0, password_set_ms INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, created_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user);
-PRAGMA user_version = 1;
-";
+/// The server's own tables, one migration per entry, applied in order at
+/// start (`PRAGMA user_version` counts those applied).
+const MIGRATIONS: [&str; 1] = ["
+CREATE TABLE accounts (user TEXT PRIMARY KEY, phc TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
+    locked_until_ms INTEGER NOT NULL DEFAULT 0, password_set_ms INTEGER NOT NULL,
+    totp_secret TEXT, totp_pending TEXT, totp_last_step INTEGER NOT NULL DEFAULT 0, recovery TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, mfa INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL);
+CREATE INDEX sessions_by_user ON sessions (user);
+"];
 
 /// Where the state lives in a data directory.
 pub fn state_path(data: &Path) -> PathBuf {
@@ -81,7 +84,22 @@ impl Db {
 }
 
 fn migrate(store: &Store) -> Result<(), Error> {
-    store.connection().execute_batch(SCHEMA).map_err(sql)
+    let conn = store.connection();
+    let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
+    if applied > MIGRATIONS.len() {
+        return Err(Error::one(
+            "",
+            INTERNAL,
+            format!("the database has {applied} migrations, this server knows {}: run a newer server", MIGRATIONS.len()),
+        ));
+    }
+    for (i, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+        conn.execute_batch(&format!("BEGIN IMMEDIATE; {migration}; PRAGMA user_version = {}; COMMIT;", i + 1)).map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            sql(e)
+        })?;
+    }
+    Ok(())
 }
 
 /// A SQLite error as the store reports them.

@@ -5,17 +5,21 @@
 //! database transaction, so the rules are the CLI's and the admin app's.
 
 pub mod accounts;
+pub mod address;
 pub mod api_error;
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod mfa;
 pub mod routes;
 pub mod sessions;
 
 use axum::Router;
 use axum::routing::{get, post};
+use clearance_core::Engine;
 use clearance_core::Error;
 use clearance_core::error::code;
+use std::sync::{Arc, Mutex};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -24,6 +28,86 @@ pub struct App {
     pub db: db::Db,
     /// Whether the server speaks TLS (cookies get `Secure`).
     pub tls: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (see `address.rs`).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// The current version's compiled policy, by hash.
+    compiled: Arc<Mutex<Option<Compiled>>>,
+}
+
+/// A version's hash and its compiled policy.
+type Compiled = (String, Arc<Engine>);
+
+impl App {
+    /// An app over `db`.
+    pub fn new(db: db::Db, tls: bool, trusted_proxies: Vec<std::net::IpAddr>) -> App {
+        App { db, tls, trusted_proxies: Arc::new(trusted_proxies), compiled: Arc::default() }
+    }
+
+    /// The current policy, compiled once per version.
+    ///
+    /// # Errors
+    /// `no_version`; `db_error`.
+    pub async fn engine(&self) -> Result<Arc<Engine>, Error> {
+        let compiled = self.compiled.clone();
+        self.db
+            .run(move |s| {
+                let hash = s.current_hash()?;
+                let mut cache = compiled.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let (Some(hash), Some((cached, engine))) = (&hash, cache.as_ref())
+                    && hash == cached
+                {
+                    return Ok(engine.clone());
+                }
+                let (version, engine) = clearance_core::change::steps::current(s)?;
+                let engine = Arc::new(engine);
+                *cache = Some((version.hash, engine.clone()));
+                Ok(engine)
+            })
+            .await
+    }
+
+    /// Whether `user` may act now from `address` under the org's session
+    /// rules (the engine judges admins as it judges everyone).
+    ///
+    /// # Errors
+    /// The refusing stage (`mfa_required`, `ip_not_allowed`, `outside_login_hours`, `inactive_user`, …).
+    pub async fn admit(&self, user: &str, address: std::net::IpAddr, mfa: bool, now_ms: i64) -> Result<(), Error> {
+        self.engine().await?.admit_session(user, &session_context(address, mfa, now_ms)?)
+    }
+
+    /// Records a refusal in the audit log (in its own transaction: the
+    /// refused step itself changed nothing).
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub async fn record_refusal(&self, user: &str, what: &str, subject: &str, error: &Error) -> Result<(), Error> {
+        let (user, what, subject) = (user.to_owned(), what.to_owned(), subject.to_owned());
+        let codes: Vec<String> = error.problems().iter().map(|p| p.code.clone()).collect();
+        self.db
+            .run(move |s| {
+                use clearance_core::change::steps::Storage;
+                let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
+                clearance_core::change::steps::record(s, &at, &user, "refused", &subject, serde_json::json!({"what": what, "codes": codes}))
+                    .map(|_| ())
+            })
+            .await
+    }
+}
+
+/// The context the session rules read: the client address, the server's
+/// time, and whether the session passed a second factor.
+///
+/// # Errors
+/// Never for a real address and time.
+pub fn session_context(address: std::net::IpAddr, mfa: bool, now_ms: i64) -> Result<clearance_core::Context, Error> {
+    let map: std::collections::BTreeMap<String, serde_json::Value> = [
+        ("ip".to_owned(), serde_json::json!(address.to_string())),
+        ("mfa".to_owned(), serde_json::json!(mfa)),
+        ("time".to_owned(), serde_json::json!(clock::stamp(now_ms, None))),
+    ]
+    .into_iter()
+    .collect();
+    clearance_core::Context::from_map(&map, "/context")
 }
 
 /// The largest request body accepted (a whole policy fits with room).
@@ -67,6 +151,8 @@ pub fn router(app: App) -> Router {
         .route("/readyz", get(ready))
         .route("/v1/session", post(auth::sign_in).get(auth::whoami).delete(auth::sign_out))
         .route("/v1/session/everywhere", post(auth::sign_out_everywhere))
+        .route("/v1/mfa/enroll", post(auth::enroll))
+        .route("/v1/mfa/confirm", post(auth::confirm))
         .route("/v1/requests", get(routes::list_requests).post(routes::propose))
         .route("/v1/requests/{id}", get(routes::show_request))
         .route("/v1/requests/{id}/{step}", post(routes::step))

@@ -55,6 +55,9 @@ enum Command {
         /// Address to listen on (port 0: any free port; the address is printed).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// A proxy whose `X-Forwarded-For` header names the client (repeat for several); others' headers are ignored.
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
 }
 
@@ -95,12 +98,12 @@ fn run(command: Command) -> Result<(), Error> {
             let _ = writeln!(std::io::stdout(), "password set for `{user}`");
             Ok(())
         }
-        Command::Serve { data, listen } => serve(&data, &listen),
+        Command::Serve { data, listen, trusted_proxies } => serve(&data, &listen, trusted_proxies),
     }
 }
 
-fn serve(data: &Path, listen: &str) -> Result<(), Error> {
-    let app = App { db: Db::open(data)?, tls: false };
+fn serve(data: &Path, listen: &str, trusted_proxies: Vec<std::net::IpAddr>) -> Result<(), Error> {
+    let app = App::new(Db::open(data)?, false, trusted_proxies);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| Error::one("", "internal", format!("cannot start: {e}")))?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)

@@ -17,6 +17,20 @@ use serde_json::{Value, json};
 
 type Answer = Result<Json<Value>, ApiError>;
 
+/// A step's result; a refusal (a rule said no: 403, 409) is recorded in
+/// the audit log before it is answered.
+async fn refusal_recorded<T>(app: &App, user: &str, what: &str, subject: &str, result: Result<T, Error>) -> Result<T, ApiError> {
+    match result {
+        Err(error)
+            if matches!(crate::api_error::status_of(error.problems().first().map_or("", |p| p.code.as_str())).as_u16(), 403 | 409) =>
+        {
+            app.record_refusal(user, what, subject, &error).await?;
+            Err(error.into())
+        }
+        other => Ok(other?),
+    }
+}
+
 /// A request as the API shows it: its fields, and its summary in both languages.
 pub fn request_json(request: &ChangeRequest) -> Value {
     let mut out = serde_json::to_value(request).unwrap_or_default();
@@ -49,14 +63,16 @@ struct Proposal {
 pub async fn propose(State(app): State<App>, Admin(session): Admin, Body(body): Body) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Proposal { changes, comment } = json_body(&body)?;
     let ops: Vec<Operation> = change::decode(&changes).map_err(|e| e.at("/changes"))?;
-    let request = app
+    let user = session.user.clone();
+    let result = app
         .db
         .run(move |s| {
             let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
-            steps::propose(s, &session.user, ops, &comment, &at)
+            steps::propose(s, &user, ops, &comment, &at)
         })
         .await
-        .map_err(under_changes)?;
+        .map_err(under_changes);
+    let request = refusal_recorded(&app, &session.user, "propose", "requests", result).await?;
     Ok((StatusCode::CREATED, Json(request_json(&request))))
 }
 
@@ -91,13 +107,15 @@ pub async fn step(State(app): State<App>, Admin(session): Admin, Path((id, actio
         other => return Err(Error::one("", "not_found", format!("no step `{other}`: approve, reject, apply or review")).into()),
     };
     let comment = comment(&body)?;
-    let request = app
+    let (user, subject) = (session.user.clone(), id.clone());
+    let result = app
         .db
         .run(move |s| {
             let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
-            steps::step(s, &id, step, &session.user, &comment, &at)
+            steps::step(s, &id, step, &user, &comment, &at)
         })
-        .await?;
+        .await;
+    let request = refusal_recorded(&app, &session.user, &action, &subject, result).await?;
     Ok(Json(request_json(&request)))
 }
 
@@ -109,13 +127,15 @@ pub async fn restore(
     Body(body): Body,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let comment = comment(&body)?;
-    let request = app
+    let (user, subject) = (session.user.clone(), prefix.clone());
+    let result = app
         .db
         .run(move |s| {
             let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
-            steps::restore(s, &prefix, &session.user, &comment, &at)
+            steps::restore(s, &prefix, &user, &comment, &at)
         })
-        .await?;
+        .await;
+    let request = refusal_recorded(&app, &session.user, "restore", &subject, result).await?;
     Ok((StatusCode::CREATED, Json(request_json(&request))))
 }
 

@@ -35,6 +35,8 @@ pub struct Session {
     pub user: String,
     /// The token state-changing requests must echo.
     pub csrf: String,
+    /// Whether the sign-in passed a second factor (a one-time code).
+    pub mfa: bool,
 }
 
 /// 32 random bytes as hex.
@@ -51,19 +53,30 @@ fn digest(token: &str) -> String {
     clearance_core::change::hex(&sha2::Sha256::digest(token.as_bytes()))
 }
 
-/// Starts a session for `user`; returns its token (for the cookie) and CSRF token.
+/// Starts a session for `user` (`mfa`: the sign-in passed a second
+/// factor); returns its token (for the cookie) and CSRF token.
 ///
 /// # Errors
 /// `db_error`; `internal`.
-pub fn start(s: &Store, user: &str, now_ms: i64) -> Result<(String, String), Error> {
+pub fn start(s: &Store, user: &str, mfa: bool, now_ms: i64) -> Result<(String, String), Error> {
     let (token, csrf) = (random_token()?, random_token()?);
     s.connection()
         .execute(
-            "INSERT INTO sessions (token_hash, user, csrf, created_ms, seen_ms) VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![digest(&token), user, csrf, now_ms],
+            "INSERT INTO sessions (token_hash, user, csrf, mfa, created_ms, seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![digest(&token), user, csrf, mfa, now_ms],
         )
         .map_err(sql)?;
     Ok((token, csrf))
+}
+
+/// Marks a session as having passed a second factor (its admin just
+/// proved one by confirming an enrollment).
+///
+/// # Errors
+/// `db_error`.
+pub fn passed_mfa(s: &Store, token: &str) -> Result<(), Error> {
+    s.connection().execute("UPDATE sessions SET mfa = 1 WHERE token_hash = ?1", [digest(token)]).map_err(sql)?;
+    Ok(())
 }
 
 /// The live session a token names, marked as seen now; an expired one is
@@ -73,14 +86,14 @@ pub fn start(s: &Store, user: &str, now_ms: i64) -> Result<(String, String), Err
 /// `unauthenticated`, `session_expired`, `db_error`.
 pub fn find(s: &Store, token: &str, now_ms: i64) -> Result<Session, Error> {
     let hash = digest(token);
-    let row: Option<(String, String, i64, i64)> = s
+    let row: Option<(String, String, bool, i64, i64)> = s
         .connection()
-        .query_row("SELECT user, csrf, created_ms, seen_ms FROM sessions WHERE token_hash = ?1", [&hash], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        .query_row("SELECT user, csrf, mfa, created_ms, seen_ms FROM sessions WHERE token_hash = ?1", [&hash], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })
         .optional()
         .map_err(sql)?;
-    let Some((user, csrf, created, seen)) = row else {
+    let Some((user, csrf, mfa, created, seen)) = row else {
         return Err(Error::one("", code::UNAUTHENTICATED, "sign in first"));
     };
     if now_ms.saturating_sub(seen) > IDLE_MS || now_ms.saturating_sub(created) > ABSOLUTE_MS {
@@ -88,7 +101,7 @@ pub fn find(s: &Store, token: &str, now_ms: i64) -> Result<Session, Error> {
         return Err(Error::one("", code::SESSION_EXPIRED, "the session ended: sign in again"));
     }
     s.connection().execute("UPDATE sessions SET seen_ms = ?2 WHERE token_hash = ?1", params![hash, now_ms]).map_err(sql)?;
-    Ok(Session { user, csrf })
+    Ok(Session { user, csrf, mfa })
 }
 
 /// Ends one session.

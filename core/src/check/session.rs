@@ -45,3 +45,65 @@ impl Engine {
         None
     }
 }
+
+impl Engine {
+    /// Whether `user` may act now under the session rules of every bundle
+    /// they hold (MFA, IP ranges, login hours, in that order; a missing
+    /// context attribute refuses): what the control plane asks before it
+    /// admits an admin, at sign-in and on every request.
+    ///
+    /// # Errors
+    /// `unknown_user`, `inactive_user`, or the stage that refuses
+    /// (`mfa_required`, `ip_not_allowed`, `outside_login_hours`) naming the bundle.
+    pub fn admit_session(&self, user: &str, context: &Context) -> Result<(), crate::Error> {
+        let refuse = |code: &str, message: String| Err(crate::Error::one("", code, message));
+        let Some(u) = self.user_position(user) else {
+            return refuse(crate::error::code::UNKNOWN_USER, format!("unknown user `{user}`"));
+        };
+        let entry = &self.users[u as usize];
+        if !entry.active {
+            return refuse(Stage::InactiveUser.as_str(), format!("`{user}` is inactive"));
+        }
+        let Some(Denial::Session { stage, bundle, missing }) = self.session_gate(&self.merged[entry.merged as usize], context, false)
+        else {
+            return Ok(());
+        };
+        let bundle = &self.bundles[bundle as usize].id;
+        let why = match (stage, missing) {
+            (Stage::MfaRequired, _) => format!("`{bundle}` requires a second factor: sign in with a one-time code"),
+            (Stage::IpNotAllowed, Some(_)) => "the client address is unknown".to_owned(),
+            (Stage::IpNotAllowed, None) => format!("`{bundle}` does not allow the address `{}`", context.ip.as_deref().unwrap_or_default()),
+            (_, Some(_)) => "the time of the request is unknown".to_owned(),
+            _ => format!("`{bundle}` does not allow signing in at this time (its login hours)"),
+        };
+        refuse(stage.as_str(), format!("`{user}` may not act now: {why}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(json: serde_json::Value) -> Context {
+        let map: std::collections::BTreeMap<String, serde_json::Value> = serde_json::from_value(json).unwrap();
+        Context::from_map(&map, "/context").unwrap()
+    }
+
+    #[test]
+    fn the_session_rules_admit_or_refuse_a_user_with_the_stage_and_bundle() {
+        let engine = Engine::from_json(crate::generate::REFERENCE_ORG).unwrap();
+        let office = context(serde_json::json!({"ip": "10.1.2.3", "mfa": true, "time": "2026-12-07T10:00:00Z"}));
+        assert!(engine.admit_session("admin_ivy", &office).is_ok());
+        assert!(engine.admit_session("mgr_east_mike", &context(serde_json::json!({}))).is_ok(), "no session rules: nothing needed");
+        let code = |user: &str, json: serde_json::Value| engine.admit_session(user, &context(json)).unwrap_err().problems()[0].clone();
+        let no_mfa = code("admin_ivy", serde_json::json!({"ip": "10.1.2.3", "mfa": false}));
+        assert_eq!(no_mfa.code, "mfa_required");
+        assert!(no_mfa.message.contains("`administrator`"), "{}", no_mfa.message);
+        let away = code("admin_ivy", serde_json::json!({"ip": "203.0.113.9", "mfa": true}));
+        assert_eq!(away.code, "ip_not_allowed");
+        assert!(away.message.contains("`203.0.113.9`"), "{}", away.message);
+        assert_eq!(code("fin_mgr_fiona", serde_json::json!({"mfa": true})).code, "ip_not_allowed", "a missing address refuses");
+        assert_eq!(code("nobody", serde_json::json!({})).code, "unknown_user");
+        assert_eq!(code("rep_east_eve", serde_json::json!({})).code, "inactive_user");
+    }
+}

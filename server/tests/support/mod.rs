@@ -4,9 +4,14 @@
 
 use reqwest::blocking::{Client, Response};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+
+/// Where clients say they are (through the trusted proxy): inside the reference org's office ranges.
+pub const OFFICE: &str = "10.0.0.7";
 
 pub const PASSWORD: &str = "correct horse battery";
 /// The reference org's users with an admin account in every test server.
@@ -31,52 +36,100 @@ pub struct Server {
     pub dir: PathBuf,
     pub url: String,
     child: Child,
+    /// Each enrolled admin's TOTP secret (base32) and the last step used.
+    secrets: Mutex<HashMap<String, (String, u64)>>,
 }
 
 impl Server {
-    /// `init` on the reference org (admin_ivy), accounts for [`ADMINS`], then `serve` on a free port.
+    /// `init` on the reference org (admin_ivy), accounts for [`ADMINS`], then
+    /// `serve` on a free port behind a trusted proxy (loopback).
     pub fn start(name: &str) -> Server {
+        Server::start_with(name, &repo().join("examples/reference-org.json"), true)
+    }
+
+    /// [`Server::start`] on another policy, with or without loopback as a trusted proxy.
+    pub fn start_with(name: &str, policy: &Path, trust_loopback: bool) -> Server {
         let dir = scratch(name);
         let password = dir.join("password");
         std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
         let data = dir.join("data");
-        let policy = repo().join("examples/reference-org.json");
-        run_ok(&["init", "--data", s(&data), "--policy", s(&policy), "--admin", "admin_ivy", "--password-file", s(&password)]);
+        run_ok(&["init", "--data", s(&data), "--policy", s(policy), "--admin", "admin_ivy", "--password-file", s(&password)]);
         for user in &ADMINS[1..] {
             run_ok(&["password", "--data", s(&data), "--user", user, "--password-file", s(&password)]);
         }
-        Server::serve(dir)
+        Server::serve(dir, trust_loopback)
     }
 
     /// `serve` on the data directory inside `dir`.
-    pub fn serve(dir: PathBuf) -> Server {
-        let mut child = Command::new(binary())
-            .args(["serve", "--data", s(&dir.join("data")), "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
+    pub fn serve(dir: PathBuf, trust_loopback: bool) -> Server {
+        let mut args =
+            vec!["serve".to_owned(), "--data".to_owned(), s(&dir.join("data")).to_owned(), "--listen".to_owned(), "127.0.0.1:0".to_owned()];
+        if trust_loopback {
+            args.extend(["--trusted-proxy".to_owned(), "127.0.0.1".to_owned()]);
+        }
+        let mut child = Command::new(binary()).args(&args).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_owned();
-        Server { dir, url, child }
+        Server { dir, url, child, secrets: Mutex::default() }
     }
 
     pub fn db(&self) -> PathBuf {
         self.dir.join("data/state.db")
     }
 
-    pub fn client(&self) -> Admin {
-        Admin { http: Client::builder().cookie_store(true).build().unwrap(), url: self.url.clone(), csrf: String::new() }
+    /// A client whose requests come, through the proxy, from `address`.
+    pub fn client_from(&self, address: &str) -> Admin {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().unwrap());
+        let http = Client::builder().cookie_store(true).default_headers(headers).build().unwrap();
+        Admin { http, url: self.url.clone(), csrf: String::new() }
     }
 
-    /// A client signed in as `user`.
+    pub fn client(&self) -> Admin {
+        self.client_from(OFFICE)
+    }
+
+    /// A client signed in as `user` from the office, passing (and if needed
+    /// enrolling) a second factor with codes computed here.
     pub fn sign_in(&self, user: &str) -> Admin {
         let mut admin = self.client();
-        let answer = admin.sign_in(user, PASSWORD);
-        assert_eq!(answer.status(), 200, "{user} signs in");
-        admin.csrf = answer.json::<Value>().unwrap()["csrf"].as_str().unwrap().to_owned();
+        let enrolled = self.secrets.lock().unwrap().contains_key(user);
+        let code = enrolled.then(|| self.code(user));
+        let (status, body) = answer(admin.sign_in_with(user, PASSWORD, code.as_deref()));
+        assert_eq!(status, 200, "{user} signs in: {body}");
+        admin.csrf = body["csrf"].as_str().unwrap().to_owned();
+        if body["mfa_enrollment_required"] == true {
+            self.enroll(&admin, user);
+        }
         admin
+    }
+
+    /// Enrolls `user`'s second factor on a signed-in client; returns the recovery codes.
+    pub fn enroll(&self, admin: &Admin, user: &str) -> Vec<String> {
+        let (status, enrollment) = answer(admin.post("/v1/mfa/enroll", &json!({})));
+        assert_eq!(status, 200, "{enrollment}");
+        let secret = enrollment["secret"].as_str().unwrap().to_owned();
+        self.secrets.lock().unwrap().insert(user.to_owned(), (secret, 0));
+        let (status, confirmed) = answer(admin.post("/v1/mfa/confirm", &json!({"code": self.code(user)})));
+        assert_eq!(status, 200, "{confirmed}");
+        confirmed["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect()
+    }
+
+    /// A TOTP code for `user` of a step not used before (the server accepts
+    /// each step once, one step either side of now; this waits when needed).
+    pub fn code(&self, user: &str) -> String {
+        let mut secrets = self.secrets.lock().unwrap();
+        let (secret, last) = secrets.get_mut(user).unwrap();
+        loop {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 30;
+            let step = (*last + 1).max(now.saturating_sub(1));
+            if step <= now + 1 {
+                *last = step;
+                return totp(secret).generate(step * 30).to_string();
+            }
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
     }
 
     pub fn kill(&mut self) {
@@ -108,9 +161,23 @@ pub struct Admin {
     pub csrf: String,
 }
 
+/// The TOTP of a base32 secret, as an authenticator app computes it.
+pub fn totp(secret: &str) -> totp_rs::Totp {
+    let bytes = totp_rs::Secret::try_from_base32(secret).unwrap();
+    totp_rs::Builder::new().with_secret(bytes).build().unwrap()
+}
+
 impl Admin {
     pub fn sign_in(&self, user: &str, password: &str) -> Response {
-        self.http.post(format!("{}/v1/session", self.url)).json(&json!({"user": user, "password": password})).send().unwrap()
+        self.sign_in_with(user, password, None)
+    }
+
+    pub fn sign_in_with(&self, user: &str, password: &str, code: Option<&str>) -> Response {
+        let mut body = json!({"user": user, "password": password});
+        if let Some(code) = code {
+            body["code"] = json!(code);
+        }
+        self.http.post(format!("{}/v1/session", self.url)).json(&body).send().unwrap()
     }
 
     pub fn get(&self, path: &str) -> Response {
