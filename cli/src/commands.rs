@@ -4,7 +4,7 @@
 use clearance_cli::load::{IO_ERROR, load_policy, load_records, load_suite, read_text};
 use clearance_core::{Engine, Error, Lang, Request, explain};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Prints a line to stdout; a closed pipe (`| head`) ends the output quietly
@@ -300,24 +300,9 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 
 /// `keygen`: a fresh Ed25519 seed from the OS's random source.
 pub fn keygen(out: &Path) -> Result<ExitCode, Error> {
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).map_err(|e| Error::one("", clearance_cli::load::IO_ERROR, format!("no random source: {e}")))?;
-    let public = clearance_core::bundle::public_key(&secret);
-    let public_path = PathBuf::from(format!("{}.pub", out.display()));
-    write_private(out, &format!("{}\n", clearance_core::bundle::hex_key(&secret)))?;
-    std::fs::write(&public_path, format!("{}\n", clearance_core::bundle::hex_key(&public))).map_err(io_error(&public_path))?;
+    let public_path = clearance_cli::load::write_key_pair(out)?;
     say!("wrote the secret key to {} and the public key to {}", out.display(), public_path.display());
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes a secret readable by its owner only (where the OS has modes).
-fn write_private(path: &Path, text: &str) -> Result<(), Error> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(io_error(path))?;
-    file.write_all(text.as_bytes()).map_err(io_error(path))
 }
 
 /// `bundle`: compile, encode, sign.

@@ -99,3 +99,30 @@ fn source_json(source: &Source, base: &Path) -> Result<serde_json::Value, Error>
 fn prefix(error: Error, what: &str) -> Error {
     Error::new(error.into_problems().into_iter().map(|p| Problem { message: format!("{what}: {}", p.message), ..p }).collect())
 }
+
+fn cannot_write(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::one("", IO_ERROR, format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// Writes a fresh Ed25519 key pair: the secret seed (hex) to `out`, readable
+/// by its owner only where the OS has modes, and the public key to
+/// `out.pub`, whose path is returned. Bundles and audit checkpoints are
+/// signed with such keys.
+///
+/// # Errors
+/// `io_error` when there is no random source or a file cannot be written.
+pub fn write_key_pair(out: &Path) -> Result<std::path::PathBuf, Error> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| Error::one("", IO_ERROR, format!("no random source: {e}")))?;
+    let public = clearance_core::bundle::public_key(&secret);
+    let public_path = std::path::PathBuf::from(format!("{}.pub", out.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(out).map_err(cannot_write(out))?;
+    std::io::Write::write_all(&mut file, format!("{}\n", clearance_core::bundle::hex_key(&secret)).as_bytes())
+        .map_err(cannot_write(out))?;
+    std::fs::write(&public_path, format!("{}\n", clearance_core::bundle::hex_key(&public))).map_err(cannot_write(&public_path))?;
+    Ok(public_path)
+}

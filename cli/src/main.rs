@@ -372,6 +372,12 @@ enum AuditCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// A checkpoint the server signed (`GET /v1/audit/checkpoint`): the log must still hold the entry it names.
+        #[arg(long, requires = "public_key")]
+        checkpoint: Option<PathBuf>,
+        /// The server's checkpoint public key file (64 hex digits).
+        #[arg(long, requires = "checkpoint")]
+        public_key: Option<PathBuf>,
     },
     /// Print the log as JSON Lines.
     Export {
@@ -531,7 +537,10 @@ fn main() -> ExitCode {
         Command::Verify { bundle, public_key } => commands::verify(&bundle, &public_key),
         Command::Change { command } => change(command),
         Command::Versions { command } => versions(command),
-        Command::Audit { command: AuditCommand::Verify { db, format } } => workflow::audit_verify(&db.db, format == Format::Json),
+        Command::Audit { command: AuditCommand::Verify { db, format, checkpoint, public_key } } => {
+            let checkpoint = checkpoint.zip(public_key);
+            workflow::audit_verify(&db.db, checkpoint.as_ref().map(|(c, k)| (c.as_path(), k.as_path())), format == Format::Json)
+        }
         Command::Audit { command: AuditCommand::Export { db } } => workflow::audit_export(&db.db),
         Command::Review { command } => review(command),
         Command::Activity { command } => activity::run(command),

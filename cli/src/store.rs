@@ -247,6 +247,26 @@ impl Store {
         self.conn.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0)).optional().map_err(db)
     }
 
+    /// Verifies the state: the audit chain ends at the recorded head, what
+    /// it commits to (each version's policy, each request as stored) holds,
+    /// and, given a checkpoint (its signature checked by the caller), the
+    /// log still holds the entry it signed. Returns the number of entries.
+    ///
+    /// # Errors
+    /// Every problem found (`broken_chain` and the state's own); an empty
+    /// log is a broken chain: every state starts with an entry.
+    pub fn verify(&self, checkpoint: Option<&clearance_core::checkpoint::Checkpoint>) -> Result<usize, Error> {
+        let state = self.export()?;
+        if state.audit.is_empty() {
+            return Err(Error::one("", audit::code::BROKEN_CHAIN, "the audit log is empty: nothing proves this state's history"));
+        }
+        state.check(self.audit_head()?.as_deref())?;
+        if let Some(checkpoint) = checkpoint {
+            checkpoint.covers(&state.audit)?;
+        }
+        Ok(state.audit.len())
+    }
+
     /// Everything, for export.
     ///
     /// # Errors

@@ -155,25 +155,18 @@ pub fn restore(db: &Path, version: &str, actor: &str, comment: &str, at: Option<
     print(&request_json(&request))
 }
 
-/// `audit verify`: exit 1 and the first bad entry when the chain is broken.
-pub fn audit_verify(db: &Path, json_out: bool) -> Result<ExitCode, Error> {
+/// `audit verify [--checkpoint FILE --public-key FILE]`: exit 1 and the
+/// first bad entry when the chain is broken, or (with a checkpoint) no
+/// longer holds the entry the server signed.
+pub fn audit_verify(db: &Path, checkpoint: Option<(&Path, &Path)>, json_out: bool) -> Result<ExitCode, Error> {
+    let checkpoint = checkpoint.map(read_checkpoint).transpose()?;
     let store = Store::open(db)?;
     let head = store.audit_head()?;
     // The chain, and what it commits to: each version's policy and each request as stored.
-    let result = store.export().and_then(|state| {
-        if state.audit.is_empty() {
-            // Every state starts with an entry (`versions init`, `state import`): none left is a deleted log.
-            return Err(Error::one(
-                "",
-                clearance_core::audit::code::BROKEN_CHAIN,
-                "the audit log is empty: nothing proves this state's history",
-            ));
-        }
-        state.check(head.as_deref()).map(|()| state.audit.len())
-    });
-    match result {
+    match store.verify(checkpoint.as_ref()) {
         Ok(n) => {
-            print(&json!({"valid": true, "entries": n, "head": head}))?;
+            let checkpoint = checkpoint.map(|c| json!({"seq": c.seq, "at": c.at}));
+            print(&json!({"valid": true, "entries": n, "head": head, "checkpoint": checkpoint}))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
@@ -181,6 +174,15 @@ pub fn audit_verify(db: &Path, json_out: bool) -> Result<ExitCode, Error> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// A checkpoint file, its signature checked against the public key file.
+fn read_checkpoint((file, key): (&Path, &Path)) -> Result<clearance_core::checkpoint::Checkpoint, Error> {
+    let key = clearance_core::bundle::parse_hex_key(&read_text(key)?).map_err(|e| e.at("/public_key"))?;
+    let checkpoint: clearance_core::checkpoint::Checkpoint = serde_json::from_value(clearance_core::parse_json(&read_text(file)?)?)
+        .map_err(|e| Error::one("/checkpoint", clearance_core::error::code::BAD_VALUE, format!("not a checkpoint: {e}")))?;
+    checkpoint.verify(&key).map_err(|e| e.at("/checkpoint"))?;
+    Ok(checkpoint)
 }
 
 /// `audit export`: the log as JSON Lines.

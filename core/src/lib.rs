@@ -22,6 +22,7 @@ pub mod audit;
 pub mod bundle;
 pub mod change;
 mod check;
+pub mod checkpoint;
 mod cidr;
 mod clock;
 mod compile;

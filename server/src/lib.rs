@@ -32,15 +32,33 @@ pub struct App {
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// The current version's compiled policy, by hash.
     compiled: Arc<Mutex<Option<Compiled>>>,
+    /// The Ed25519 seed checkpoints are signed with (kept outside the database).
+    checkpoint_key: Arc<[u8; 32]>,
 }
 
 /// A version's hash and its compiled policy.
 type Compiled = (String, Arc<Engine>);
 
 impl App {
-    /// An app over `db`.
-    pub fn new(db: db::Db, tls: bool, trusted_proxies: Vec<std::net::IpAddr>) -> App {
-        App { db, tls, trusted_proxies: Arc::new(trusted_proxies), compiled: Arc::default() }
+    /// An app over `db`, signing checkpoints with `checkpoint_key`.
+    pub fn new(db: db::Db, checkpoint_key: [u8; 32], tls: bool, trusted_proxies: Vec<std::net::IpAddr>) -> App {
+        App { db, tls, trusted_proxies: Arc::new(trusted_proxies), compiled: Arc::default(), checkpoint_key: Arc::new(checkpoint_key) }
+    }
+
+    /// A signed checkpoint of the audit log's newest entry.
+    ///
+    /// # Errors
+    /// `broken_chain` for an empty log; `db_error`.
+    pub async fn checkpoint(&self) -> Result<clearance_core::checkpoint::Checkpoint, Error> {
+        let key = self.checkpoint_key.clone();
+        self.db
+            .run(move |s| {
+                use clearance_core::change::steps::Storage;
+                let last =
+                    s.last_entry()?.ok_or_else(|| Error::one("", clearance_core::audit::code::BROKEN_CHAIN, "the audit log is empty"))?;
+                Ok(clearance_core::checkpoint::Checkpoint::sign(&last, &clock::stamp(clock::now_ms(), Some(&last)), &key))
+            })
+            .await
     }
 
     /// The current policy, compiled once per version.
@@ -160,6 +178,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/versions/current", get(routes::current_version))
         .route("/v1/versions/{prefix}/restore", post(routes::restore))
         .route("/v1/audit", get(routes::audit))
+        .route("/v1/audit/checkpoint", get(routes::checkpoint))
         .fallback(|| async { api_error::ApiError(Error::one("", "not_found", "no such route")) })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)

@@ -58,6 +58,9 @@ enum Command {
         /// A proxy whose `X-Forwarded-For` header names the client (repeat for several); others' headers are ignored.
         #[arg(long = "trusted-proxy")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// The checkpoint signing key (default: `DATA/checkpoint.key`, written by `init`); keep it away from the database's writers.
+        #[arg(long)]
+        checkpoint_key: Option<PathBuf>,
     },
 }
 
@@ -77,6 +80,9 @@ fn read_password(path: &Path) -> Result<String, Error> {
 /// Who did it, for steps taken at the server's console rather than over HTTP.
 const CONSOLE: &str = "console";
 
+/// Where `init` writes the checkpoint signing key in the data directory.
+const CHECKPOINT_KEY: &str = "checkpoint.key";
+
 fn run(command: Command) -> Result<(), Error> {
     match command {
         Command::Init { data, policy, admin, password_file } => {
@@ -89,7 +95,14 @@ fn run(command: Command) -> Result<(), Error> {
                 accounts::set_password(s, &admin, &password, &admin, now)?;
                 Ok(version)
             })?;
+            let public = clearance_cli::load::write_key_pair(&data.join(CHECKPOINT_KEY))?;
             let _ = writeln!(std::io::stdout(), "started {} with version {} and admin `{admin}`", data.display(), version.hash);
+            let _ = writeln!(
+                std::io::stdout(),
+                "checkpoints are signed with {}; their public key is {}",
+                data.join(CHECKPOINT_KEY).display(),
+                public.display()
+            );
             Ok(())
         }
         Command::Password { data, user, password_file } => {
@@ -98,12 +111,25 @@ fn run(command: Command) -> Result<(), Error> {
             let _ = writeln!(std::io::stdout(), "password set for `{user}`");
             Ok(())
         }
-        Command::Serve { data, listen, trusted_proxies } => serve(&data, &listen, trusted_proxies),
+        Command::Serve { data, listen, trusted_proxies, checkpoint_key } => {
+            let key = checkpoint_key.unwrap_or_else(|| data.join(CHECKPOINT_KEY));
+            serve(&data, &listen, &key, trusted_proxies)
+        }
     }
 }
 
-fn serve(data: &Path, listen: &str, trusted_proxies: Vec<std::net::IpAddr>) -> Result<(), Error> {
-    let app = App::new(Db::open(data)?, false, trusted_proxies);
+fn serve(data: &Path, listen: &str, key: &Path, trusted_proxies: Vec<std::net::IpAddr>) -> Result<(), Error> {
+    let db = Db::open(data)?;
+    // Fail closed: no key, no server (checkpoints are how the log is trusted).
+    let text = clearance_cli::load::read_text(key).map_err(|_| {
+        Error::one(
+            "/checkpoint_key",
+            "no_checkpoint_key",
+            format!("no checkpoint key at `{}`: `init` writes one, or pass --checkpoint-key", key.display()),
+        )
+    })?;
+    let secret = clearance_core::bundle::parse_hex_key(&text).map_err(|e| e.at("/checkpoint_key"))?;
+    let app = App::new(db, secret, false, trusted_proxies);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| Error::one("", "internal", format!("cannot start: {e}")))?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)

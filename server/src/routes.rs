@@ -158,3 +158,10 @@ pub async fn audit(State(app): State<App>, _admin: Admin) -> Answer {
     let (entries, head) = app.db.run(|s| Ok((s.audit_log()?, s.audit_head()?))).await?;
     Ok(Json(json!({"head": head, "entries": entries})))
 }
+
+/// `GET /v1/audit/checkpoint`: the log's head, signed with the server's
+/// checkpoint key; keep it to prove later that the log still holds it
+/// (`clearance audit verify --checkpoint FILE --public-key FILE`).
+pub async fn checkpoint(State(app): State<App>, _admin: Admin) -> Answer {
+    Ok(Json(serde_json::to_value(app.checkpoint().await?).unwrap_or_default()))
+}
