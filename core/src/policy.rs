@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod decode;
+pub mod sign_in;
 
 pub use decode::{decode_policy, parse_policy};
 
@@ -56,6 +57,9 @@ pub struct Policy {
     /// Thresholds of activity analysis (every key optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity: Option<crate::activity::ActivityConfig>,
+    /// How admins sign in to the control plane (every key optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in: Option<sign_in::SignIn>,
 }
 
 fn one() -> u32 {

@@ -11,6 +11,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use clearance_cli::store::Store;
 use clearance_core::Error;
 use clearance_core::change::steps::{self, Storage};
+use clearance_core::policy::sign_in::PasswordRules;
 use rusqlite::{OptionalExtension, params};
 
 /// Stable codes of signing in.
@@ -19,16 +20,28 @@ pub mod code {
     pub const BAD_CREDENTIALS: &str = "bad_credentials";
     /// Too many failures: the account is locked for a while.
     pub const LOCKED_OUT: &str = "locked_out";
-    /// A password the password rules refuse.
-    pub const WEAK_PASSWORD: &str = "weak_password";
+    /// The password is older than the policy allows: change it first.
+    pub const PASSWORD_EXPIRED: &str = "password_expired";
+    /// A password the policy's rules refuse.
+    pub use clearance_core::policy::sign_in::WEAK_PASSWORD;
 }
 
-/// Failures in a row that lock an account.
-pub const LOCK_AFTER: i64 = 5;
-/// How long a lockout lasts.
-pub const LOCK_MS: i64 = 15 * 60 * 1000;
-/// The shortest password accepted.
-pub const MIN_LENGTH: usize = 12;
+/// The passwords refused as common (`sign_in.password.reject_common`).
+const COMMON: &str = include_str!("../data/common-passwords.txt");
+
+/// Whether a lowercased password is on the shipped list.
+pub fn is_common(password: &str) -> bool {
+    static LIST: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| COMMON.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()).contains(password)
+}
+
+/// The current policy's password rules (its defaults when it has none).
+pub fn rules(engine: &clearance_core::Engine) -> PasswordRules {
+    engine.policy().ok().and_then(|p| p.sign_in.as_ref()).map(|s| s.password.clone()).unwrap_or_default()
+}
+
+/// How many old passwords are kept, whatever the rules say now, so raising `history` takes effect at once.
+const KEPT: usize = 24;
 
 /// Argon2id at OWASP's first recommendation (19 MiB, two passes, one lane):
 /// bench/README.md has the sign-in time it gives here.
@@ -64,35 +77,38 @@ fn decoy() -> &'static str {
     DECOY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default())
 }
 
-/// The password rules; every refusal says why.
+/// Sets `user`'s password (creating the account), recorded as done by
+/// `actor`, under the current policy's password rules.
 ///
 /// # Errors
-/// `weak_password`.
-pub fn check_rules(user: &str, password: &str) -> Result<(), Error> {
-    let mut problems = clearance_core::error::Problems::default();
-    if password.chars().count() < MIN_LENGTH {
-        problems.push("/password", code::WEAK_PASSWORD, format!("a password needs at least {MIN_LENGTH} characters"));
-    }
-    if !user.is_empty() && password.to_lowercase().contains(&user.to_lowercase()) {
-        problems.push("/password", code::WEAK_PASSWORD, "a password must not contain the user id");
-    }
-    problems.into_result()
-}
-
-/// Sets `user`'s password (creating the account), recorded as done by `actor`.
-///
-/// # Errors
-/// `unknown_user` when `user` is not a user of the current policy; `weak_password`; `db_error`.
+/// `unknown_user` when `user` is not a user of the current policy;
+/// `weak_password` naming every broken rule (reuse included); `db_error`.
 pub fn set_password(s: &mut Store, user: &str, password: &str, actor: &str, now_ms: i64) -> Result<(), Error> {
     let (_, engine) = steps::current(s)?;
     steps::known(&engine, user)?;
-    check_rules(user, password)?;
+    let rules = rules(&engine);
+    rules.check(user, password, is_common)?;
+    let old: Option<(String, String)> = s
+        .connection()
+        .query_row("SELECT phc, history FROM accounts WHERE user = ?1", [user], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(sql)?;
+    let mut history: Vec<String> = Vec::new();
+    if let Some((current, kept)) = old {
+        history.push(current);
+        history.extend(serde_json::from_str::<Vec<String>>(&kept).unwrap_or_default());
+    }
+    if history.iter().take(rules.history as usize).any(|phc| verify_password(password, phc)) {
+        return Err(Error::one("/password", code::WEAK_PASSWORD, format!("a password may not be one of the last {} used", rules.history)));
+    }
+    history.truncate(KEPT);
     let phc = hash_password(password)?;
     s.connection()
         .execute(
-            "INSERT INTO accounts (user, phc, failures, locked_until_ms, password_set_ms) VALUES (?1, ?2, 0, 0, ?3)
-             ON CONFLICT (user) DO UPDATE SET phc = excluded.phc, failures = 0, locked_until_ms = 0, password_set_ms = excluded.password_set_ms",
-            params![user, phc, now_ms],
+            "INSERT INTO accounts (user, phc, failures, locked_until_ms, password_set_ms, history) VALUES (?1, ?2, 0, 0, ?3, ?4)
+             ON CONFLICT (user) DO UPDATE SET phc = excluded.phc, failures = 0, locked_until_ms = 0,
+                 password_set_ms = excluded.password_set_ms, history = excluded.history",
+            params![user, phc, now_ms, serde_json::to_string(&history).unwrap_or_default()],
         )
         .map_err(sql)?;
     let at = clock::stamp(now_ms, s.last_entry()?.as_ref());
@@ -109,6 +125,8 @@ pub struct Stored {
     pub exists: bool,
     /// The lockout's end (0: not locked).
     pub locked_until_ms: i64,
+    /// When the password was set.
+    pub set_ms: i64,
 }
 
 /// Reads what a sign-in verifies against.
@@ -116,24 +134,34 @@ pub struct Stored {
 /// # Errors
 /// `db_error`.
 pub fn stored(s: &Store, user: &str) -> Result<Stored, Error> {
-    let row: Option<(String, i64)> = s
+    let row: Option<(String, i64, i64)> = s
         .connection()
-        .query_row("SELECT phc, locked_until_ms FROM accounts WHERE user = ?1", [user], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT phc, locked_until_ms, password_set_ms FROM accounts WHERE user = ?1", [user], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()
         .map_err(sql)?;
     Ok(match row {
-        Some((phc, locked_until_ms)) => Stored { phc, exists: true, locked_until_ms },
-        None => Stored { phc: decoy().to_owned(), exists: false, locked_until_ms: 0 },
+        Some((phc, locked_until_ms, set_ms)) => Stored { phc, exists: true, locked_until_ms, set_ms },
+        None => Stored { phc: decoy().to_owned(), exists: false, locked_until_ms: 0, set_ms: 0 },
     })
 }
 
 /// Records a sign-in's outcome: a success clears the failures; a failure
-/// counts, and the `LOCK_AFTER`th in a row locks the account for `LOCK_MS`.
-/// Every outcome is an audit entry. Returns the lockout's end, if any.
+/// counts, and the rules' `lockout_after`th in a row locks the account for
+/// `lockout_minutes`. Every outcome is an audit entry. Returns the
+/// lockout's end, if any.
 ///
 /// # Errors
 /// `db_error`.
-pub fn record_outcome(s: &mut Store, user: &str, ok: bool, address: &str, now_ms: i64) -> Result<Option<i64>, Error> {
+pub fn record_outcome(
+    s: &mut Store,
+    rules: &PasswordRules,
+    user: &str,
+    ok: bool,
+    address: &str,
+    now_ms: i64,
+) -> Result<Option<i64>, Error> {
     let at = clock::stamp(now_ms, s.last_entry()?.as_ref());
     let details = serde_json::json!({"address": address});
     if ok {
@@ -147,8 +175,8 @@ pub fn record_outcome(s: &mut Store, user: &str, ok: bool, address: &str, now_ms
         .query_row("UPDATE accounts SET failures = failures + 1 WHERE user = ?1 RETURNING failures", [user], |r| r.get(0))
         .optional()
         .map_err(sql)?;
-    if failures.is_some_and(|n| n >= LOCK_AFTER) {
-        let until = now_ms.saturating_add(LOCK_MS);
+    if failures.is_some_and(|n| n >= i64::from(rules.lockout_after)) {
+        let until = now_ms.saturating_add(i64::from(rules.lockout_minutes) * 60_000);
         s.connection()
             .execute("UPDATE accounts SET failures = 0, locked_until_ms = ?2 WHERE user = ?1", params![user, until])
             .map_err(sql)?;
@@ -175,9 +203,11 @@ mod tests {
     }
 
     #[test]
-    fn the_rules_say_why_a_password_is_refused() {
-        assert!(check_rules("admin_ivy", "short").unwrap_err().has_code(code::WEAK_PASSWORD));
-        assert_eq!(check_rules("admin_ivy", "xxADMIN_IVYxxxxxx").unwrap_err().problems().len(), 1);
-        assert!(check_rules("admin_ivy", "twelve chars").is_ok());
+    fn the_shipped_list_knows_common_passwords() {
+        assert!(is_common("password") && is_common("qwerty123") && is_common("woaini"));
+        assert!(!is_common("correct horse battery") && !is_common("") && !is_common("# the most common passwords"));
+        let rules = PasswordRules::default();
+        assert!(rules.check("admin_ivy", "Password123456!", is_common).is_err());
+        assert!(rules.check("admin_ivy", "correct horse battery", is_common).is_ok());
     }
 }

@@ -27,6 +27,7 @@ pub fn status_of(code: &str) -> StatusCode {
         | "ip_not_allowed"
         | "outside_login_hours"
         | "inactive_user"
+        | "password_expired"
         | codes::SELF_APPROVAL
         | codes::SELF_APPLY
         | codes::NOT_AN_APPROVER

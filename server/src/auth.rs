@@ -85,14 +85,30 @@ struct Credentials {
     password: String,
     #[serde(default)]
     code: Option<String>,
+    /// Only when changing the password (`POST /v1/password`).
+    #[serde(default)]
+    new_password: Option<String>,
 }
 
-/// How a sign-in ended, decided in one transaction with its audit entries.
+/// How a sign-in (or a password change) ended, decided in one transaction
+/// with its audit entries.
 enum Outcome {
     Session { token: String, csrf: String, mfa: bool, enroll: bool },
+    PasswordChanged,
     Failed(Option<i64>),
     CodeRequired,
     Refused(Error),
+}
+
+/// One attempt with credentials, the password already checked.
+struct Attempt {
+    user: String,
+    password_ok: bool,
+    code: Option<String>,
+    new_password: Option<String>,
+    address: IpAddr,
+    set_ms: i64,
+    now: i64,
 }
 
 /// `POST /v1/session {user, password, code?}`: a session cookie and the CSRF token.
@@ -102,22 +118,14 @@ pub async fn sign_in(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
-    let Credentials { user, password, code } = json_body(&body)?;
-    let now = clock::now_ms();
-    let address = client_address(&app, peer.ip(), &headers);
-    let lookup = user.clone();
-    let stored = app.db.run(move |s| accounts::stored(s, &lookup)).await?;
-    if stored.locked_until_ms > now {
-        return Err(locked(stored.locked_until_ms, now));
+    let credentials: Credentials = json_body(&body)?;
+    if credentials.new_password.is_some() {
+        return Err(
+            Error::one("/new_password", clearance_core::error::code::BAD_VALUE, "change a password with `POST /v1/password`").into()
+        );
     }
-    // Argon2 runs off the async threads and outside the database lock.
-    let phc = stored.phc;
-    let matches = tokio::task::spawn_blocking(move || accounts::verify_password(&password, &phc)).await.unwrap_or(false);
-    let ok = matches && stored.exists;
-    let engine = app.engine().await?;
-    let signed_in = user.clone();
-    let outcome = app.db.run(move |s| decide_sign_in(s, &engine, &signed_in, ok, code.as_deref(), address, now)).await?;
-    match outcome {
+    let user = credentials.user.clone();
+    match attempt(&app, credentials, client_address(&app, peer.ip(), &headers)).await? {
         Outcome::Session { token, csrf, mfa, enroll } => {
             let body = serde_json::json!({"user": user, "csrf": csrf, "mfa": mfa, "mfa_enrollment_required": enroll});
             let mut response = axum::Json(body).into_response();
@@ -125,53 +133,109 @@ pub async fn sign_in(
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             Ok(response)
         }
-        Outcome::Failed(Some(until)) => Err(locked(until, now)),
-        Outcome::Failed(None) => Err(Error::one("", account_code::BAD_CREDENTIALS, "unknown user or wrong password (or code)").into()),
-        Outcome::CodeRequired => {
-            Err(Error::one("/code", mfa::code::CODE_REQUIRED, "this account signs in with a one-time code too").into())
-        }
-        Outcome::Refused(error) => Err(error.into()),
+        other => Err(refusal(other)),
     }
 }
 
-/// The sign-in's steps after the password check: the second factor, then
-/// the org's session rules; every outcome leaves its audit entry.
-fn decide_sign_in(
-    s: &mut clearance_cli::store::Store,
-    engine: &clearance_core::Engine,
-    user: &str,
-    password_ok: bool,
-    code: Option<&str>,
-    address: IpAddr,
-    now: i64,
-) -> Result<Outcome, Error> {
-    let where_from = address.to_string();
-    if !password_ok {
-        return Ok(Outcome::Failed(accounts::record_outcome(s, user, false, &where_from, now)?));
+/// `POST /v1/password {user, password, code?, new_password}`: changes a
+/// password with the current credentials (no session needed: an expired
+/// password cannot open one). The policy's rules judge the new password.
+pub async fn change_password(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    let credentials: Credentials = json_body(&body)?;
+    if credentials.new_password.is_none() {
+        return Err(Error::one("/new_password", clearance_core::error::code::MISSING_KEY, "give the `new_password`").into());
     }
-    let enrolled = mfa::enrolled(s, user)?;
+    match attempt(&app, credentials, client_address(&app, peer.ip(), &headers)).await? {
+        Outcome::PasswordChanged => Ok(axum::Json(serde_json::json!({"changed": true})).into_response()),
+        other => Err(refusal(other)),
+    }
+}
+
+fn refusal(outcome: Outcome) -> ApiError {
+    match outcome {
+        Outcome::Failed(Some(until)) => locked(until, clock::now_ms()),
+        Outcome::CodeRequired => Error::one("/code", mfa::code::CODE_REQUIRED, "this account signs in with a one-time code too").into(),
+        Outcome::Refused(error) => error.into(),
+        _ => Error::one("", account_code::BAD_CREDENTIALS, "unknown user or wrong password (or code)").into(),
+    }
+}
+
+/// The password check (off the async threads, outside the database lock),
+/// then the rest of the attempt in one transaction.
+async fn attempt(app: &App, credentials: Credentials, address: IpAddr) -> Result<Outcome, ApiError> {
+    let Credentials { user, password, code, new_password } = credentials;
+    let now = clock::now_ms();
+    let lookup = user.clone();
+    let stored = app.db.run(move |s| accounts::stored(s, &lookup)).await?;
+    if stored.locked_until_ms > now {
+        return Err(locked(stored.locked_until_ms, now));
+    }
+    let phc = stored.phc;
+    let matches = tokio::task::spawn_blocking(move || accounts::verify_password(&password, &phc)).await.unwrap_or(false);
+    let attempt = Attempt { user, password_ok: matches && stored.exists, code, new_password, address, set_ms: stored.set_ms, now };
+    let engine = app.engine().await?;
+    Ok(app.db.run(move |s| decide(s, &engine, &attempt)).await?)
+}
+
+/// After the password: the second factor, the org's session rules, the
+/// password's age; then a session, or the new password. Every outcome
+/// leaves its audit entry (a refusal commits its record, not a change).
+fn decide(s: &mut clearance_cli::store::Store, engine: &clearance_core::Engine, a: &Attempt) -> Result<Outcome, Error> {
+    let rules = accounts::rules(engine);
+    let where_from = a.address.to_string();
+    let fail =
+        |s: &mut clearance_cli::store::Store| accounts::record_outcome(s, &rules, &a.user, false, &where_from, a.now).map(Outcome::Failed);
+    if !a.password_ok {
+        return fail(s);
+    }
+    let enrolled = mfa::enrolled(s, &a.user)?;
     if enrolled {
-        let Some(code) = code else { return Ok(Outcome::CodeRequired) };
-        if mfa::verify(s, user, code, now).is_err() {
-            return Ok(Outcome::Failed(accounts::record_outcome(s, user, false, &where_from, now)?));
+        let Some(code) = &a.code else { return Ok(Outcome::CodeRequired) };
+        if mfa::verify(s, &a.user, code, a.now).is_err() {
+            return fail(s);
         }
     }
     let mut enroll = false;
-    if let Err(error) = engine.admit_session(user, &crate::session_context(address, enrolled, now)?) {
+    if let Err(error) = engine.admit_session(&a.user, &crate::session_context(a.address, enrolled, a.now)?) {
         // Short of only a second factor it has not enrolled: a session that can enroll one and nothing else.
-        if error.has_code("mfa_required") && !enrolled {
+        if error.has_code("mfa_required") && !enrolled && a.new_password.is_none() {
             enroll = true;
         } else {
-            let at = clock::stamp(now, clearance_core::change::steps::Storage::last_entry(s)?.as_ref());
-            let codes: Vec<&str> = error.problems().iter().map(|p| p.code.as_str()).collect();
-            let details = serde_json::json!({"address": where_from, "codes": codes});
-            clearance_core::change::steps::record(s, &at, user, "sign_in_refused", user, details)?;
-            return Ok(Outcome::Refused(error));
+            return refused(s, a, error);
         }
     }
-    accounts::record_outcome(s, user, true, &where_from, now)?;
-    let (token, csrf) = sessions::start(s, user, enrolled, now)?;
+    if let Some(new_password) = &a.new_password {
+        return match accounts::set_password(s, &a.user, new_password, &a.user, a.now) {
+            Ok(()) => Ok(Outcome::PasswordChanged),
+            Err(error) => Ok(Outcome::Refused(error)),
+        };
+    }
+    let max_age_ms = i64::from(rules.max_age_days) * 86_400_000;
+    if max_age_ms > 0 && a.now.saturating_sub(a.set_ms) > max_age_ms {
+        let error = Error::one(
+            "",
+            account_code::PASSWORD_EXPIRED,
+            format!("the password is older than {} days: change it first", rules.max_age_days),
+        );
+        return refused(s, a, error);
+    }
+    accounts::record_outcome(s, &rules, &a.user, true, &where_from, a.now)?;
+    let (token, csrf) = sessions::start(s, &a.user, enrolled, a.now)?;
     Ok(Outcome::Session { token, csrf, mfa: enrolled, enroll })
+}
+
+/// A sign-in the rules refuse after the credentials passed: recorded, answered.
+fn refused(s: &mut clearance_cli::store::Store, a: &Attempt, error: Error) -> Result<Outcome, Error> {
+    let at = clock::stamp(a.now, clearance_core::change::steps::Storage::last_entry(s)?.as_ref());
+    let codes: Vec<&str> = error.problems().iter().map(|p| p.code.as_str()).collect();
+    let details = serde_json::json!({"address": a.address.to_string(), "codes": codes});
+    clearance_core::change::steps::record(s, &at, &a.user, "sign_in_refused", &a.user, details)?;
+    Ok(Outcome::Refused(error))
 }
 
 fn locked(until: i64, now: i64) -> ApiError {

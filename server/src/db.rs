@@ -12,14 +12,19 @@ use std::sync::{Arc, Mutex};
 
 /// The server's own tables, one migration per entry, applied in order at
 /// start (`PRAGMA user_version` counts those applied).
-const MIGRATIONS: [&str; 1] = ["
+const MIGRATIONS: [&str; 2] = [
+    "
 CREATE TABLE accounts (user TEXT PRIMARY KEY, phc TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
     locked_until_ms INTEGER NOT NULL DEFAULT 0, password_set_ms INTEGER NOT NULL,
     totp_secret TEXT, totp_pending TEXT, totp_last_step INTEGER NOT NULL DEFAULT 0, recovery TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, mfa INTEGER NOT NULL DEFAULT 0,
     created_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL);
 CREATE INDEX sessions_by_user ON sessions (user);
-"];
+",
+    "
+ALTER TABLE accounts ADD COLUMN history TEXT NOT NULL DEFAULT '[]';
+",
+];
 
 /// Where the state lives in a data directory.
 pub fn state_path(data: &Path) -> PathBuf {

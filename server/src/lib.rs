@@ -169,6 +169,7 @@ pub fn router(app: App) -> Router {
         .route("/readyz", get(ready))
         .route("/v1/session", post(auth::sign_in).get(auth::whoami).delete(auth::sign_out))
         .route("/v1/session/everywhere", post(auth::sign_out_everywhere))
+        .route("/v1/password", post(auth::change_password))
         .route("/v1/mfa/enroll", post(auth::enroll))
         .route("/v1/mfa/confirm", post(auth::confirm))
         .route("/v1/requests", get(routes::list_requests).post(routes::propose))

@@ -66,7 +66,7 @@ impl Engine {
         }
         let Some(Denial::Session { stage, bundle, missing }) = self.session_gate(&self.merged[entry.merged as usize], context, false)
         else {
-            return Ok(());
+            return self.admit_admin_mfa(user, context);
         };
         let bundle = &self.bundles[bundle as usize].id;
         let why = match (stage, missing) {
@@ -77,6 +77,24 @@ impl Engine {
             _ => format!("`{bundle}` does not allow signing in at this time (its login hours)"),
         };
         refuse(stage.as_str(), format!("`{user}` may not act now: {why}"))
+    }
+
+    /// The policy's `sign_in.mfa_for_system_permissions`: holders of those
+    /// permissions pass a second factor to act as admins.
+    fn admit_admin_mfa(&self, user: &str, context: &Context) -> Result<(), crate::Error> {
+        if context.mfa == Some(true) {
+            return Ok(());
+        }
+        let listed =
+            self.policy().ok().and_then(|p| p.sign_in.as_ref()).map(|s| s.mfa_for_system_permissions.as_slice()).unwrap_or_default();
+        match listed.iter().find(|permission| self.has_system_permission(user, permission)) {
+            Some(permission) => Err(crate::Error::one(
+                "",
+                Stage::MfaRequired.as_str(),
+                format!("`{user}` may not act now: holders of `{permission}` sign in with a second factor (the policy's `sign_in`)"),
+            )),
+            None => Ok(()),
+        }
     }
 }
 
@@ -105,5 +123,18 @@ mod tests {
         assert_eq!(code("fin_mgr_fiona", serde_json::json!({"mfa": true})).code, "ip_not_allowed", "a missing address refuses");
         assert_eq!(code("nobody", serde_json::json!({})).code, "unknown_user");
         assert_eq!(code("rep_east_eve", serde_json::json!({})).code, "inactive_user");
+    }
+
+    #[test]
+    fn the_policy_can_require_a_second_factor_of_holders_of_system_permissions() {
+        let mut policy = crate::parse_policy(crate::generate::REFERENCE_ORG).unwrap();
+        policy.sign_in = Some(crate::policy::sign_in::SignIn { mfa_for_system_permissions: vec!["export".into()], ..Default::default() });
+        let engine = Engine::compile(policy).unwrap();
+        // fin_mgr_fiona holds `export` (and an IP rule); mgr_east_mike holds neither.
+        let refused = engine.admit_session("fin_mgr_fiona", &context(serde_json::json!({"ip": "10.1.2.3", "mfa": false}))).unwrap_err();
+        assert_eq!(refused.problems()[0].code, "mfa_required");
+        assert!(refused.problems()[0].message.contains("`export`"), "{refused:?}");
+        assert!(engine.admit_session("fin_mgr_fiona", &context(serde_json::json!({"ip": "10.1.2.3", "mfa": true}))).is_ok());
+        assert!(engine.admit_session("mgr_east_mike", &context(serde_json::json!({"mfa": false}))).is_ok());
     }
 }

@@ -21,6 +21,7 @@ const TOP_KEYS: &[&str] = &[
     "separation_of_duties",
     "change_control",
     "activity",
+    "sign_in",
 ];
 
 /// Parses policy JSON text into a [`Policy`] (structure only; references are
@@ -63,6 +64,12 @@ pub fn decode_policy(value: &Value) -> Result<Policy, Error> {
                 policy.activity = decode::<crate::activity::ActivityConfig>(item, &path, p);
                 if let Some(config) = &policy.activity {
                     config.validate(&path, p);
+                }
+            }
+            "sign_in" => {
+                policy.sign_in = decode::<super::sign_in::SignIn>(item, &path, p);
+                if let Some(section) = &policy.sign_in {
+                    section.validate(&path, p);
                 }
             }
             _ => {}
