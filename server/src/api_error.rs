@@ -20,7 +20,7 @@ impl From<Error> for ApiError {
 /// The status a code answers with.
 pub fn status_of(code: &str) -> StatusCode {
     match code {
-        "unauthenticated" | "session_expired" | "bad_credentials" | "mfa_code_required" => StatusCode::UNAUTHORIZED,
+        "unauthenticated" | "session_expired" | "bad_credentials" | "mfa_code_required" | "bad_token" => StatusCode::UNAUTHORIZED,
         "csrf_refused"
         | "forbidden"
         | "mfa_required"
@@ -28,6 +28,8 @@ pub fn status_of(code: &str) -> StatusCode {
         | "outside_login_hours"
         | "inactive_user"
         | "password_expired"
+        | "token_scope"
+        | "token_not_allowed"
         | codes::SELF_APPROVAL
         | codes::SELF_APPLY
         | codes::NOT_AN_APPROVER

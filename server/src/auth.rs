@@ -8,7 +8,7 @@
 use crate::accounts::{self, code as account_code};
 use crate::api_error::ApiError;
 use crate::sessions::{self, Session, code};
-use crate::{App, Body, address, clock, json_body, mfa};
+use crate::{App, Body, address, clock, json_body, mfa, tokens};
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
@@ -39,8 +39,7 @@ async fn signed_in(parts: &Parts, app: &App) -> Result<(Session, String, IpAddr)
     let now = clock::now_ms();
     let lookup = token.clone();
     let session = app.db.run(move |s| sessions::find(s, &lookup, now)).await?;
-    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-    let address = client_address(app, peer, &parts.headers);
+    let address = client_address(app, peer(parts), &parts.headers);
     let safe = matches!(parts.method, Method::GET | Method::HEAD);
     let echoed = parts.headers.get(sessions::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !safe && !sessions::same_token(echoed, &session.csrf) {
@@ -56,6 +55,9 @@ impl FromRequestParts<App> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Admin, ApiError> {
+        if let Some(secret) = bearer(&parts.headers) {
+            return by_token(parts, app, secret).await;
+        }
         let (session, _, address) = signed_in(parts, app).await?;
         if let Err(error) = app.admit(&session.user, address, session.mfa, clock::now_ms()).await {
             app.record_refusal(&session.user, "session_rules", parts.uri.path(), &error).await?;
@@ -63,6 +65,46 @@ impl FromRequestParts<App> for Admin {
         }
         Ok(Admin(session))
     }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(|secret| secret.trim().to_owned())
+}
+
+fn peer(parts: &Parts) -> IpAddr {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}
+
+/// An API token's admin: the route must be one a token may use, with a
+/// scope the token holds; the org's session rules apply as to a session
+/// (with the second factor its session had when it was made); the use is
+/// recorded. No CSRF: a token is not sent by browsers on their own.
+async fn by_token(parts: &Parts, app: &App, secret: String) -> Result<Admin, ApiError> {
+    let now = clock::now_ms();
+    let token = app.db.run(move |s| tokens::find(s, &secret, now)).await?;
+    let path = parts.uri.path().to_owned();
+    let refuse = |code: &str, message: String| Error::one("", code, message);
+    let check = match tokens::scope_for(&parts.method, &path) {
+        None => Err(refuse("token_not_allowed", format!("`{path}` needs a signed-in session, not a token"))),
+        Some(scope) if !token.scopes.iter().any(|s| s == scope) => {
+            Err(refuse(tokens::code::SCOPE, format!("the token lacks the `{scope}` scope")))
+        }
+        Some(_) => app.admit(&token.user, client_address(app, peer(parts), &parts.headers), token.mfa, now).await,
+    };
+    if let Err(error) = check {
+        app.record_refusal(&token.user, "token", &path, &error).await?;
+        return Err(error.into());
+    }
+    let (user, id, method) = (token.user.clone(), token.id.clone(), parts.method.to_string());
+    app.db
+        .run(move |s| {
+            let at = clock::stamp(now, clearance_core::change::steps::Storage::last_entry(s)?.as_ref());
+            clearance_core::change::steps::record(s, &at, &user, "token_used", &id, serde_json::json!({"method": method, "path": path}))
+                .map(|_| ())
+        })
+        .await?;
+    Ok(Admin(Session { user: token.user, csrf: String::new(), mfa: token.mfa }))
 }
 
 impl FromRequestParts<App> for Enrolling {

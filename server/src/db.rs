@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 /// The server's own tables, one migration per entry, applied in order at
 /// start (`PRAGMA user_version` counts those applied).
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "
 CREATE TABLE accounts (user TEXT PRIMARY KEY, phc TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
     locked_until_ms INTEGER NOT NULL DEFAULT 0, password_set_ms INTEGER NOT NULL,
@@ -23,6 +23,11 @@ CREATE INDEX sessions_by_user ON sessions (user);
 ",
     "
 ALTER TABLE accounts ADD COLUMN history TEXT NOT NULL DEFAULT '[]';
+",
+    "
+CREATE TABLE api_tokens (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NULL,
+    scopes TEXT NOT NULL, mfa INTEGER NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, revoked INTEGER NOT NULL);
+CREATE INDEX api_tokens_by_user ON api_tokens (user);
 ",
 ];
 
@@ -110,4 +115,38 @@ fn migrate(store: &Store) -> Result<(), Error> {
 /// A SQLite error as the store reports them.
 pub fn sql(e: rusqlite::Error) -> Error {
     Error::one("", clearance_cli::store::DB_ERROR, format!("database error: {}", e.to_string().to_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("clearance-db-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn migrations_apply_in_order_once_and_a_newer_database_is_refused() {
+        let dir = scratch("migrate");
+        std::fs::create_dir_all(&dir).unwrap();
+        // A database of the first release: migration 1 only.
+        let store = Store::create(&state_path(&dir)).unwrap();
+        store.connection().execute_batch(&format!("{}; PRAGMA user_version = 1;", MIGRATIONS[0])).unwrap();
+        drop(store);
+        let db = Db::open(&dir).unwrap();
+        let version: usize = db.run_now(|s| s.connection().query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)).unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        db.run_now(|s| s.connection().execute("INSERT INTO api_tokens VALUES ('a', 'h', 'u', 'n', '[]', 0, 0, 0, 0)", []).map_err(sql))
+            .unwrap();
+        drop(db);
+        assert!(Db::open(&dir).is_ok(), "opening again applies nothing twice");
+        let store = Store::open(&state_path(&dir)).unwrap();
+        store.connection().execute_batch("PRAGMA user_version = 99").unwrap();
+        drop(store);
+        let refused = Db::open(&dir).err().unwrap();
+        assert!(refused.problems()[0].message.contains("newer server"), "{refused:?}");
+        assert!(Db::open(&scratch("absent")).err().unwrap().has_code(clearance_cli::store::NO_STATE));
+    }
 }

@@ -13,6 +13,7 @@ pub mod db;
 pub mod mfa;
 pub mod routes;
 pub mod sessions;
+pub mod tokens;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -180,6 +181,8 @@ pub fn router(app: App) -> Router {
         .route("/v1/versions/{prefix}/restore", post(routes::restore))
         .route("/v1/audit", get(routes::audit))
         .route("/v1/audit/checkpoint", get(routes::checkpoint))
+        .route("/v1/tokens", get(routes::list_tokens).post(routes::create_token))
+        .route("/v1/tokens/{id}", axum::routing::delete(routes::revoke_token))
         .fallback(|| async { api_error::ApiError(Error::one("", "not_found", "no such route")) })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)

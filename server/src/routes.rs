@@ -5,7 +5,7 @@
 
 use crate::api_error::ApiError;
 use crate::auth::Admin;
-use crate::{App, Body, clock, json_body};
+use crate::{App, Body, clock, json_body, tokens};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -164,4 +164,62 @@ pub async fn audit(State(app): State<App>, _admin: Admin) -> Answer {
 /// (`clearance audit verify --checkpoint FILE --public-key FILE`).
 pub async fn checkpoint(State(app): State<App>, _admin: Admin) -> Answer {
     Ok(Json(serde_json::to_value(app.checkpoint().await?).unwrap_or_default()))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewToken {
+    #[serde(default)]
+    name: String,
+    scopes: Vec<String>,
+    #[serde(default = "ninety")]
+    expires_in_days: u32,
+}
+
+fn ninety() -> u32 {
+    90
+}
+
+/// `POST /v1/tokens {name?, scopes, expires_in_days?}` (a session only): a
+/// token acting as the signed-in admin; its secret is answered once.
+pub async fn create_token(State(app): State<App>, Admin(session): Admin, Body(body): Body) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let NewToken { name, scopes, expires_in_days } = json_body(&body)?;
+    let now = clock::now_ms();
+    let (token, secret) = app
+        .db
+        .run(move |s| {
+            let (token, secret) = tokens::create(s, &session.user, &name, &scopes, expires_in_days, session.mfa, now)?;
+            let at = clock::stamp(now, s.last_entry()?.as_ref());
+            steps::record(
+                s,
+                &at,
+                &session.user,
+                "token_created",
+                &token.id,
+                json!({"scopes": token.scopes, "expires_ms": token.expires_ms}),
+            )?;
+            Ok((token, secret))
+        })
+        .await?;
+    let mut out = serde_json::to_value(&token).unwrap_or_default();
+    out["token"] = json!(secret);
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// `GET /v1/tokens` (a session only): the signed-in admin's tokens, without secrets.
+pub async fn list_tokens(State(app): State<App>, Admin(session): Admin) -> Answer {
+    let list = app.db.run(move |s| tokens::list(s, &session.user)).await?;
+    Ok(Json(serde_json::to_value(list).unwrap_or_default()))
+}
+
+/// `DELETE /v1/tokens/{id}` (a session only): revokes one of the admin's tokens.
+pub async fn revoke_token(State(app): State<App>, Admin(session): Admin, Path(id): Path<String>) -> Answer {
+    app.db
+        .run(move |s| {
+            tokens::revoke(s, &session.user, &id)?;
+            let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
+            steps::record(s, &at, &session.user, "token_revoked", &id, json!({})).map(|_| ())
+        })
+        .await?;
+    Ok(Json(json!({"revoked": true})))
 }
