@@ -33,12 +33,13 @@ pub fn client_address(app: &App, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
     address::client(peer, headers, &app.trusted_proxies)
 }
 
-/// The session a request carries, its CSRF echo checked, and the client address.
-async fn signed_in(parts: &Parts, app: &App) -> Result<(Session, String, IpAddr), ApiError> {
+/// The session a request carries (with the current policy, read in the
+/// same database call), its CSRF echo checked, and the client address.
+async fn signed_in(parts: &Parts, app: &App) -> Result<(Session, String, IpAddr, std::sync::Arc<clearance_core::Engine>), ApiError> {
     let token = token(&parts.headers).ok_or_else(|| Error::one("", code::UNAUTHENTICATED, "sign in first"))?;
     let now = clock::now_ms();
-    let lookup = token.clone();
-    let session = app.db.run(move |s| sessions::find(s, &lookup, now)).await?;
+    let (lookup, cache) = (token.clone(), app.clone());
+    let (session, engine) = app.db.run(move |s| Ok((sessions::find(s, &lookup, now)?, cache.engine_in(s)?))).await?;
     let address = client_address(app, peer(parts), &parts.headers);
     let safe = matches!(parts.method, Method::GET | Method::HEAD);
     let echoed = parts.headers.get(sessions::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -48,7 +49,7 @@ async fn signed_in(parts: &Parts, app: &App) -> Result<(Session, String, IpAddr)
         app.record_refusal(&session.user, "csrf", parts.uri.path(), &error).await?;
         return Err(error.into());
     }
-    Ok((session, token, address))
+    Ok((session, token, address, engine))
 }
 
 impl FromRequestParts<App> for Admin {
@@ -58,8 +59,8 @@ impl FromRequestParts<App> for Admin {
         if let Some(secret) = bearer(&parts.headers) {
             return by_token(parts, app, secret).await;
         }
-        let (session, _, address) = signed_in(parts, app).await?;
-        if let Err(error) = app.admit(&session.user, address, session.mfa, clock::now_ms()).await {
+        let (session, _, address, engine) = signed_in(parts, app).await?;
+        if let Err(error) = crate::admit(&engine, &session.user, address, session.mfa, clock::now_ms()) {
             app.record_refusal(&session.user, "session_rules", parts.uri.path(), &error).await?;
             return Err(error.into());
         }
@@ -111,8 +112,8 @@ impl FromRequestParts<App> for Enrolling {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Enrolling, ApiError> {
-        let (session, token, address) = signed_in(parts, app).await?;
-        if let Err(error) = app.admit(&session.user, address, true, clock::now_ms()).await {
+        let (session, token, address, engine) = signed_in(parts, app).await?;
+        if let Err(error) = crate::admit(&engine, &session.user, address, true, clock::now_ms()) {
             app.record_refusal(&session.user, "session_rules", parts.uri.path(), &error).await?;
             return Err(error.into());
         }

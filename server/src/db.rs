@@ -95,6 +95,9 @@ impl Db {
 
 fn migrate(store: &Store) -> Result<(), Error> {
     let conn = store.connection();
+    // Write-ahead logging: readers (the CLI's `audit verify`, a backup) never block the server's writes.
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
     let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
     if applied > MIGRATIONS.len() {
         return Err(Error::one(

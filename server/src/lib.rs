@@ -67,22 +67,27 @@ impl App {
     /// # Errors
     /// `no_version`; `db_error`.
     pub async fn engine(&self) -> Result<Arc<Engine>, Error> {
-        let compiled = self.compiled.clone();
-        self.db
-            .run(move |s| {
-                let hash = s.current_hash()?;
-                let mut cache = compiled.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if let (Some(hash), Some((cached, engine))) = (&hash, cache.as_ref())
-                    && hash == cached
-                {
-                    return Ok(engine.clone());
-                }
-                let (version, engine) = clearance_core::change::steps::current(s)?;
-                let engine = Arc::new(engine);
-                *cache = Some((version.hash, engine.clone()));
-                Ok(engine)
-            })
-            .await
+        let app = self.clone();
+        self.db.run(move |s| app.engine_in(s)).await
+    }
+
+    /// [`App::engine`] inside a database call (one round trip with the
+    /// call's other reads).
+    ///
+    /// # Errors
+    /// `no_version`; `db_error`.
+    pub fn engine_in(&self, s: &clearance_cli::store::Store) -> Result<Arc<Engine>, Error> {
+        let hash = s.current_hash()?;
+        let mut cache = self.compiled.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let (Some(hash), Some((cached, engine))) = (&hash, cache.as_ref())
+            && hash == cached
+        {
+            return Ok(engine.clone());
+        }
+        let (version, engine) = clearance_core::change::steps::current(s)?;
+        let engine = Arc::new(engine);
+        *cache = Some((version.hash, engine.clone()));
+        Ok(engine)
     }
 
     /// Whether `user` may act now from `address` under the org's session
@@ -91,7 +96,7 @@ impl App {
     /// # Errors
     /// The refusing stage (`mfa_required`, `ip_not_allowed`, `outside_login_hours`, `inactive_user`, …).
     pub async fn admit(&self, user: &str, address: std::net::IpAddr, mfa: bool, now_ms: i64) -> Result<(), Error> {
-        self.engine().await?.admit_session(user, &session_context(address, mfa, now_ms)?)
+        admit(&*self.engine().await?, user, address, mfa, now_ms)
     }
 
     /// Records a refusal in the audit log (in its own transaction: the
@@ -111,6 +116,14 @@ impl App {
             })
             .await
     }
+}
+
+/// Whether `engine`'s session rules admit `user` from `address` now.
+///
+/// # Errors
+/// The refusing stage.
+pub fn admit(engine: &Engine, user: &str, address: std::net::IpAddr, mfa: bool, now_ms: i64) -> Result<(), Error> {
+    engine.admit_session(user, &session_context(address, mfa, now_ms)?)
 }
 
 /// The context the session rules read: the client address, the server's

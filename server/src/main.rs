@@ -130,7 +130,14 @@ fn serve(data: &Path, listen: &str, key: &Path, trusted_proxies: Vec<std::net::I
     })?;
     let secret = clearance_core::bundle::parse_hex_key(&text).map_err(|e| e.at("/checkpoint_key"))?;
     let app = App::new(db, secret, false, trusted_proxies);
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| Error::one("", "internal", format!("cannot start: {e}")))?;
+    // Database calls and password hashing run on blocking threads; a bounded
+    // pool queues them under load instead of growing a thread (and its
+    // stack) per request in flight.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(16)
+        .build()
+        .map_err(|e| Error::one("", "internal", format!("cannot start: {e}")))?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
             .await

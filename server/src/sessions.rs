@@ -17,6 +17,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const IDLE_MS: i64 = 30 * 60 * 1000;
 /// A session ends this long after sign-in, however busy.
 pub const ABSOLUTE_MS: i64 = 12 * 60 * 60 * 1000;
+/// How often a session's last use is written.
+const SEEN_EVERY_MS: i64 = 60 * 1000;
 
 /// Stable codes of sessions.
 pub mod code {
@@ -100,7 +102,11 @@ pub fn find(s: &Store, token: &str, now_ms: i64) -> Result<Session, Error> {
         s.connection().execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash]).map_err(sql)?;
         return Err(Error::one("", code::SESSION_EXPIRED, "the session ended: sign in again"));
     }
-    s.connection().execute("UPDATE sessions SET seen_ms = ?2 WHERE token_hash = ?1", params![hash, now_ms]).map_err(sql)?;
+    // Marked as seen at most once a minute (the idle timeout's precision): a
+    // busy session's reads write nothing.
+    if now_ms.saturating_sub(seen) >= SEEN_EVERY_MS {
+        s.connection().execute("UPDATE sessions SET seen_ms = ?2 WHERE token_hash = ?1", params![hash, now_ms]).map_err(sql)?;
+    }
     Ok(Session { user, csrf, mfa })
 }
 
@@ -156,5 +162,37 @@ mod tests {
         assert!(!cookie("t", false).contains("Secure"));
         assert_eq!(random_token().unwrap().len(), 64);
         assert_ne!(random_token().unwrap(), random_token().unwrap());
+    }
+
+    #[test]
+    fn sessions_end_when_idle_or_old_and_busy_ones_write_once_a_minute() {
+        let dir = std::env::temp_dir().join(format!("clearance-sessions-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let db = crate::db::Db::create(&dir).unwrap();
+        let seen = |s: &Store| s.connection().query_row("SELECT seen_ms FROM sessions", [], |r| r.get::<_, i64>(0)).map_err(sql);
+        db.run_now(|s| {
+            let (token, csrf) = start(s, "ivy", true, 0)?;
+            let session = find(s, &token, SEEN_EVERY_MS - 1)?;
+            assert_eq!((session.user.as_str(), session.csrf.as_str(), session.mfa), ("ivy", csrf.as_str(), true));
+            assert_eq!(seen(s)?, 0, "used within the minute: nothing written");
+            find(s, &token, SEEN_EVERY_MS)?;
+            assert_eq!(seen(s)?, SEEN_EVERY_MS);
+            assert!(find(s, &token, SEEN_EVERY_MS + IDLE_MS + 1).unwrap_err().has_code(code::SESSION_EXPIRED));
+            assert!(find(s, &token, SEEN_EVERY_MS).unwrap_err().has_code(code::UNAUTHENTICATED), "an expired session is gone");
+            // Busy all along, it still ends at the absolute timeout.
+            let (busy, _) = start(s, "ivy", false, 0)?;
+            let mut now = 0;
+            while now + IDLE_MS / 2 < ABSOLUTE_MS {
+                now += IDLE_MS / 2;
+                find(s, &busy, now)?;
+            }
+            assert!(find(s, &busy, ABSOLUTE_MS + 1).unwrap_err().has_code(code::SESSION_EXPIRED));
+            let (a, _) = start(s, "ivy", false, 0)?;
+            start(s, "fiona", false, 0)?;
+            assert_eq!(end_all(s, "ivy")?, 1);
+            assert!(find(s, &a, 1).is_err());
+            Ok(())
+        })
+        .unwrap();
     }
 }
