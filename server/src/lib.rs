@@ -176,11 +176,16 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
     }
 }
 
+/// The API's description (OpenAPI 3.1), checked in beside the code; a test
+/// holds its paths and methods equal to the router's.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
 /// Every route.
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/v1/openapi.json", get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }))
         .route("/v1/session", post(auth::sign_in).get(auth::whoami).delete(auth::sign_out))
         .route("/v1/session/everywhere", post(auth::sign_out_everywhere))
         .route("/v1/password", post(auth::change_password))

@@ -209,6 +209,8 @@ fn bad_input_is_a_coded_error_and_a_missing_state_fails_closed() {
     refused(mike.get("/v1/nothing"), 404, "not_found");
     assert_eq!(mike.get("/healthz").status(), 200);
     assert_eq!(mike.get("/readyz").status(), 200);
+    let (status, doc) = answer(server.client().get("/v1/openapi.json"));
+    assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.1.0")), "served to anyone, signed in or not");
     // The server answers before reading an oversized body, then drops the connection: the client's last request.
     let huge = "x".repeat(9 * 1024 * 1024);
     let response = mike.http.post(format!("{}/v1/requests", server.url)).header("x-csrf-token", &mike.csrf).body(huge).send().unwrap();
