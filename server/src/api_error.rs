@@ -37,7 +37,7 @@ pub fn status_of(code: &str) -> StatusCode {
         | "not_the_owner" => StatusCode::FORBIDDEN,
         "unknown_request" | "unknown_version" | "unknown_campaign" | "not_found" => StatusCode::NOT_FOUND,
         codes::BAD_STATE | codes::STALE_REQUEST | codes::ALREADY_APPROVED | "has_version" => StatusCode::CONFLICT,
-        "locked_out" => StatusCode::TOO_MANY_REQUESTS,
+        "locked_out" | "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
         "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "internal" | "db_error" | "no_version" | "no_state" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,

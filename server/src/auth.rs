@@ -213,6 +213,11 @@ fn refusal(outcome: Outcome) -> ApiError {
 async fn attempt(app: &App, credentials: Credentials, address: IpAddr) -> Result<Outcome, ApiError> {
     let Credentials { user, password, code, new_password } = credentials;
     let now = clock::now_ms();
+    if let Err(seconds) = app.sign_in_limit.take(address, now) {
+        return Err(
+            Error::one("", "rate_limited", format!("too many sign-in attempts from this address: try again in {seconds} seconds")).into()
+        );
+    }
     let lookup = user.clone();
     let stored = app.db.run(move |s| accounts::stored(s, &lookup)).await?;
     if stored.locked_until_ms > now {

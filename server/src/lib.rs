@@ -10,6 +10,7 @@ pub mod api_error;
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod limits;
 pub mod mfa;
 pub mod routes;
 pub mod sessions;
@@ -35,6 +36,8 @@ pub struct App {
     compiled: Arc<Mutex<Option<Compiled>>>,
     /// The Ed25519 seed checkpoints are signed with (kept outside the database).
     checkpoint_key: Arc<[u8; 32]>,
+    /// Sign-in attempts per client address.
+    pub sign_in_limit: Arc<limits::SignInLimit>,
 }
 
 /// A version's hash and its compiled policy.
@@ -43,7 +46,14 @@ type Compiled = (String, Arc<Engine>);
 impl App {
     /// An app over `db`, signing checkpoints with `checkpoint_key`.
     pub fn new(db: db::Db, checkpoint_key: [u8; 32], tls: bool, trusted_proxies: Vec<std::net::IpAddr>) -> App {
-        App { db, tls, trusted_proxies: Arc::new(trusted_proxies), compiled: Arc::default(), checkpoint_key: Arc::new(checkpoint_key) }
+        App {
+            db,
+            tls,
+            trusted_proxies: Arc::new(trusted_proxies),
+            compiled: Arc::default(),
+            checkpoint_key: Arc::new(checkpoint_key),
+            sign_in_limit: Arc::default(),
+        }
     }
 
     /// A signed checkpoint of the audit log's newest entry.

@@ -239,3 +239,15 @@ fn bad_input_is_a_coded_error_and_a_missing_state_fails_closed() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("[weak_password]"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn sign_in_attempts_are_limited_per_address_across_accounts() {
+    let server = Server::start("rate");
+    let guesser = server.client_from("10.6.6.6");
+    for user in ["mgr_east_mike", "rep_east_alice", "fin_mgr_fiona", "nobody", "admin_ivy"].iter().cycle().take(10) {
+        refused(guesser.sign_in(user, "guess"), 401, "bad_credentials");
+    }
+    let body = refused(guesser.sign_in("mgr_east_mike", PASSWORD), 429, "rate_limited");
+    assert!(body["message"].as_str().unwrap().contains("seconds"), "{body}");
+    assert_eq!(server.client_from("10.6.6.7").sign_in("mgr_east_mike", PASSWORD).status(), 200, "another address is not held back");
+}
