@@ -39,10 +39,18 @@ pub fn state_path(data: &Path) -> PathBuf {
 /// Code for a failure of the server itself (not of the request).
 pub const INTERNAL: &str = "internal";
 
-/// The open database, shared by every request.
+/// A database call, run on the database's own thread.
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// The open database, shared by every request. Calls run one at a time on
+/// one thread that owns the connection: SQLite takes one writer anyway, and
+/// one thread keeps the large transient allocations of a policy compile in
+/// one heap instead of one per pool thread (the server's memory under load
+/// grew to 600 MB with a thread pool; bench/README.md).
 #[derive(Clone)]
 pub struct Db {
     store: Arc<Mutex<Store>>,
+    jobs: std::sync::mpsc::Sender<Job>,
 }
 
 impl Db {
@@ -54,7 +62,7 @@ impl Db {
     pub fn open(data: &Path) -> Result<Db, Error> {
         let store = Store::open(&state_path(data))?;
         migrate(&store)?;
-        Ok(Db { store: Arc::new(Mutex::new(store)) })
+        Db::serve(store)
     }
 
     /// Starts a state in `data` (creating the directory and the database).
@@ -66,19 +74,38 @@ impl Db {
             .map_err(|e| Error::one("/data", INTERNAL, format!("cannot create `{}`: {}", data.display(), e.to_string().to_lowercase())))?;
         let store = Store::create(&state_path(data))?;
         migrate(&store)?;
-        Ok(Db { store: Arc::new(Mutex::new(store)) })
+        Db::serve(store)
     }
 
-    /// Runs `f` in one transaction on a blocking thread: committed when it
-    /// returns `Ok`, rolled back otherwise.
+    /// The database's thread: it runs each job in turn until every `Db` is dropped.
+    fn serve(store: Store) -> Result<Db, Error> {
+        let store = Arc::new(Mutex::new(store));
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let owned = store.clone();
+        std::thread::Builder::new()
+            .name("clearance-db".to_owned())
+            .spawn(move || {
+                for job in queue {
+                    job(&mut owned.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+                }
+            })
+            .map_err(|e| Error::one("", INTERNAL, format!("cannot start the database thread: {e}")))?;
+        Ok(Db { store, jobs })
+    }
+
+    /// Runs `f` in one transaction on the database's thread: committed when
+    /// it returns `Ok`, rolled back otherwise.
     ///
     /// # Errors
-    /// `f`'s error; `internal` when the thread fails.
+    /// `f`'s error; `internal` when the database's thread is gone.
     pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Store) -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || db.run_now(f))
-            .await
-            .map_err(|_| Error::one("", INTERNAL, "the database call did not finish"))?
+        let gone = || Error::one("", INTERNAL, "the database call did not finish");
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |store: &mut Store| {
+            let _ = answer.send(store.transaction(f));
+        });
+        self.jobs.send(job).map_err(|_| gone())?;
+        answered.await.map_err(|_| gone())?
     }
 
     /// [`Db::run`] on the calling thread (commands that are not serving).
