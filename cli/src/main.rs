@@ -4,6 +4,7 @@
 
 mod activity;
 mod commands;
+mod remote;
 mod workflow;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -257,12 +258,15 @@ enum Command {
 /// Where the state lives and who acts when.
 #[derive(clap::Args)]
 struct Actor {
-    /// The state database (SQLite).
+    /// The state database (SQLite): one person's local state.
     #[arg(long, default_value = "clearance.db")]
     db: PathBuf,
-    /// The acting user (a user id of the policy).
-    #[arg(long = "as")]
-    actor: String,
+    /// A shared `clearance-server` instead (its URL): the admin is the one the API token in `CLEARANCE_TOKEN` belongs to.
+    #[arg(long, conflicts_with = "db")]
+    server: Option<String>,
+    /// The acting user (a user id of the policy; the local state only).
+    #[arg(long = "as", required_unless_present = "server")]
+    actor: Option<String>,
     /// The time of the action (RFC 3339; default: `CLEARANCE_NOW`, else now).
     #[arg(long)]
     at: Option<String>,
@@ -277,6 +281,41 @@ struct Db {
     /// The state database (SQLite).
     #[arg(long, default_value = "clearance.db")]
     db: PathBuf,
+}
+
+/// The state to read: a local database, or a shared server.
+#[derive(clap::Args)]
+struct Source {
+    /// The state database (SQLite): one person's local state.
+    #[arg(long, default_value = "clearance.db")]
+    db: PathBuf,
+    /// A shared `clearance-server` instead (its URL), read with the API token in `CLEARANCE_TOKEN`.
+    #[arg(long, conflicts_with = "db")]
+    server: Option<String>,
+}
+
+impl Actor {
+    /// The acting user of a local step (clap requires `--as` without `--server`).
+    fn who(&self) -> &str {
+        self.actor.as_deref().unwrap_or_default()
+    }
+
+    /// Refuses `--server` for commands the server does not offer yet.
+    fn local_only(&self, what: &str) -> Result<(), clearance_core::Error> {
+        match self.server {
+            Some(_) => Err(clearance_core::Error::one(
+                "/server",
+                clearance_core::error::code::BAD_VALUE,
+                format!("`{what}` works on a local state only (start a server's state with `clearance-server init`)"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The server to act on, if any (refusing `--as` and `--at` with it).
+    fn remote(&self) -> Option<Result<remote::Remote, clearance_core::Error>> {
+        self.server.as_deref().map(|url| remote::Remote::new(url, self.actor.as_deref(), self.at.as_deref()))
+    }
 }
 
 #[derive(Subcommand)]
@@ -324,7 +363,7 @@ enum ChangeCommand {
         /// Request id.
         id: Option<String>,
         #[command(flatten)]
-        db: Db,
+        source: Source,
     },
 }
 
@@ -340,7 +379,7 @@ enum VersionsCommand {
     /// List versions.
     List {
         #[command(flatten)]
-        db: Db,
+        source: Source,
     },
     /// Who gains and loses what between two versions (hash prefixes).
     Diff {
@@ -468,40 +507,60 @@ enum StateCommand {
 
 fn change(command: ChangeCommand) -> Result<ExitCode, clearance_core::Error> {
     use workflow::Step;
-    let step = |id: &str, s: Step, a: &Actor| workflow::step(&a.db, id, s, &a.actor, &a.comment, a.at.as_deref());
+    let step = |id: &str, s: Step, a: &Actor| match a.remote() {
+        Some(remote) => remote::step(&remote?, id, s, &a.comment),
+        None => workflow::step(&a.db, id, s, a.who(), &a.comment, a.at.as_deref()),
+    };
     match command {
-        ChangeCommand::Propose { changes, actor: a, records } => {
-            workflow::propose(&a.db, &changes, &a.actor, &a.comment, records.as_deref(), a.at.as_deref())
-        }
+        ChangeCommand::Propose { changes, actor: a, records } => match a.remote() {
+            Some(remote) => remote::propose(&remote?, &changes, &a.comment, records.as_deref()),
+            None => workflow::propose(&a.db, &changes, a.who(), &a.comment, records.as_deref(), a.at.as_deref()),
+        },
         ChangeCommand::Approve { id, actor } => step(&id, Step::Approve, &actor),
         ChangeCommand::Reject { id, actor } => step(&id, Step::Reject, &actor),
         ChangeCommand::Apply { id, actor } => step(&id, Step::Apply, &actor),
         ChangeCommand::Review { id, actor } => step(&id, Step::Review, &actor),
-        ChangeCommand::Show { id, db } => workflow::show(&db.db, id.as_deref()),
+        ChangeCommand::Show { id, source } => match &source.server {
+            Some(url) => remote::show(&remote::Remote::new(url, None, None)?, id.as_deref()),
+            None => workflow::show(&source.db, id.as_deref()),
+        },
     }
 }
 
 fn versions(command: VersionsCommand) -> Result<ExitCode, clearance_core::Error> {
     match command {
-        VersionsCommand::Init { policy, actor: a } => workflow::init(&a.db, &policy, &a.actor, a.at.as_deref()),
-        VersionsCommand::List { db } => workflow::versions(&db.db),
+        VersionsCommand::Init { policy, actor: a } => {
+            a.local_only("versions init")?;
+            workflow::init(&a.db, &policy, a.who(), a.at.as_deref())
+        }
+        VersionsCommand::List { source } => match &source.server {
+            Some(url) => remote::print(&remote::Remote::new(url, None, None)?.get("/v1/versions")?),
+            None => workflow::versions(&source.db),
+        },
         VersionsCommand::Diff { a, b, records, db } => workflow::versions_diff(&db.db, &a, &b, &records),
-        VersionsCommand::Restore { version, actor: a } => workflow::restore(&a.db, &version, &a.actor, &a.comment, a.at.as_deref()),
+        VersionsCommand::Restore { version, actor: a } => match a.remote() {
+            Some(remote) => remote::print(&remote?.post(&format!("/v1/versions/{version}/restore"), &remote::comment(&a.comment))?),
+            None => workflow::restore(&a.db, &version, a.who(), &a.comment, a.at.as_deref()),
+        },
     }
 }
 
 fn review(command: ReviewCommand) -> Result<ExitCode, clearance_core::Error> {
     use clearance_core::change::review::Verdict;
+    if let ReviewCommand::Start { actor: a, .. } | ReviewCommand::Decide { actor: a, .. } | ReviewCommand::Close { actor: a, .. } = &command
+    {
+        a.local_only("review")?;
+    }
     match command {
         ReviewCommand::Start { due, reviewer, actor: a } => {
-            workflow::review_start(&a.db, &a.actor, &due, reviewer.as_deref(), a.at.as_deref())
+            workflow::review_start(&a.db, a.who(), &due, reviewer.as_deref(), a.at.as_deref())
         }
         ReviewCommand::Decide { campaign, item, verdict, actor: a } => {
             let verdict = if verdict == VerdictArg::Keep { Verdict::Keep } else { Verdict::Revoke };
-            workflow::review_decide(&a.db, &campaign, item, verdict, &a.actor, &a.comment, a.at.as_deref())
+            workflow::review_decide(&a.db, &campaign, item, verdict, a.who(), &a.comment, a.at.as_deref())
         }
         ReviewCommand::Show { campaign, db, at } => workflow::review_show(&db.db, &campaign, at.as_deref()),
-        ReviewCommand::Close { campaign, actor: a } => workflow::review_close(&a.db, &campaign, &a.actor, a.at.as_deref()),
+        ReviewCommand::Close { campaign, actor: a } => workflow::review_close(&a.db, &campaign, a.who(), a.at.as_deref()),
     }
 }
 
