@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod address;
 pub mod api_error;
 pub mod auth;
+pub mod cached;
 pub mod clock;
 pub mod db;
 pub mod limits;
@@ -88,16 +89,35 @@ impl App {
     /// `no_version`; `db_error`.
     pub fn engine_in(&self, s: &clearance_cli::store::Store) -> Result<Arc<Engine>, Error> {
         let hash = s.current_hash()?;
-        let mut cache = self.compiled.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let (Some(hash), Some((cached, engine))) = (&hash, cache.as_ref())
-            && hash == cached
-        {
-            return Ok(engine.clone());
+        if let Some(engine) = self.kept(hash.as_deref()) {
+            return Ok(engine);
         }
-        let (version, engine) = clearance_core::change::steps::current(s)?;
-        let engine = Arc::new(engine);
-        *cache = Some((version.hash, engine.clone()));
+        let version = clearance_core::change::steps::Storage::current(s)?
+            .ok_or_else(|| Error::one("", "no_version", "the state has no policy yet: start it with a first version"))?;
+        self.compiled_for(&version)
+    }
+
+    /// The compiled policy of `version`, from the cache when it holds that version.
+    ///
+    /// # Errors
+    /// A policy that does not compile.
+    pub fn compiled_for(&self, version: &clearance_core::change::steps::Version) -> Result<Arc<Engine>, Error> {
+        if let Some(engine) = self.kept(Some(&version.hash)) {
+            return Ok(engine);
+        }
+        let engine = Arc::new(Engine::compile(version.policy.clone())?);
+        self.keep(&version.hash, engine.clone());
         Ok(engine)
+    }
+
+    fn kept(&self, hash: Option<&str>) -> Option<Arc<Engine>> {
+        let cache = self.compiled.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache.as_ref().filter(|(cached, _)| Some(cached.as_str()) == hash).map(|(_, engine)| engine.clone())
+    }
+
+    /// Keeps a version's compiled policy (one at a time: the current one).
+    pub fn keep(&self, hash: &str, engine: Arc<Engine>) {
+        *self.compiled.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((hash.to_owned(), engine));
     }
 
     /// Whether `user` may act now from `address` under the org's session

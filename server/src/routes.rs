@@ -5,6 +5,7 @@
 
 use crate::api_error::ApiError;
 use crate::auth::Admin;
+use crate::cached::Cached;
 use crate::{App, Body, clock, json_body, tokens};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -16,6 +17,22 @@ use clearance_core::{Error, Lang};
 use serde_json::{Value, json};
 
 type Answer = Result<Json<Value>, ApiError>;
+
+/// Runs one sequencer step in one transaction, on the store with the app's
+/// compiled policy, stamped with the server's time.
+async fn sequenced<T: Send + 'static>(
+    app: &App,
+    step: impl FnOnce(&mut Cached<'_>, &str) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let keeper = app.clone();
+    app.db
+        .run(move |s| {
+            let mut store = Cached { store: s, app: &keeper };
+            let at = clock::stamp(clock::now_ms(), store.last_entry()?.as_ref());
+            step(&mut store, &at)
+        })
+        .await
+}
 
 /// A step's result; a refusal (a rule said no: 403, 409) is recorded in
 /// the audit log before it is answered.
@@ -64,14 +81,7 @@ pub async fn propose(State(app): State<App>, Admin(session): Admin, Body(body): 
     let Proposal { changes, comment } = json_body(&body)?;
     let ops: Vec<Operation> = change::decode(&changes).map_err(|e| e.at("/changes"))?;
     let user = session.user.clone();
-    let result = app
-        .db
-        .run(move |s| {
-            let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
-            steps::propose(s, &user, ops, &comment, &at)
-        })
-        .await
-        .map_err(under_changes);
+    let result = sequenced(&app, move |s, at| steps::propose(s, &user, ops, &comment, at)).await.map_err(under_changes);
     let request = refusal_recorded(&app, &session.user, "propose", "requests", result).await?;
     Ok((StatusCode::CREATED, Json(request_json(&request))))
 }
@@ -108,13 +118,7 @@ pub async fn step(State(app): State<App>, Admin(session): Admin, Path((id, actio
     };
     let comment = comment(&body)?;
     let (user, subject) = (session.user.clone(), id.clone());
-    let result = app
-        .db
-        .run(move |s| {
-            let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
-            steps::step(s, &id, step, &user, &comment, &at)
-        })
-        .await;
+    let result = sequenced(&app, move |s, at| steps::step(s, &id, step, &user, &comment, at)).await;
     let request = refusal_recorded(&app, &session.user, &action, &subject, result).await?;
     Ok(Json(request_json(&request)))
 }
@@ -128,13 +132,7 @@ pub async fn restore(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let comment = comment(&body)?;
     let (user, subject) = (session.user.clone(), prefix.clone());
-    let result = app
-        .db
-        .run(move |s| {
-            let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
-            steps::restore(s, &prefix, &user, &comment, &at)
-        })
-        .await;
+    let result = sequenced(&app, move |s, at| steps::restore(s, &prefix, &user, &comment, at)).await;
     let request = refusal_recorded(&app, &session.user, "restore", &subject, result).await?;
     Ok((StatusCode::CREATED, Json(request_json(&request))))
 }

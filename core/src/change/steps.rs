@@ -17,6 +17,7 @@ use crate::engine::Engine;
 use crate::error::{Error, code};
 use crate::policy::Policy;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One policy version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +91,19 @@ pub trait Storage {
     /// # Errors
     /// The store's own failures.
     fn append(&mut self, entry: &Entry) -> Result<(), Error>;
+
+    /// The compiled policy of `version`: compiled here by default; a store
+    /// that keeps compiled policies (the server's) answers its own.
+    ///
+    /// # Errors
+    /// A policy that does not compile.
+    fn compiled(&self, version: &Version) -> Result<Arc<Engine>, Error> {
+        Ok(Arc::new(Engine::compile(version.policy.clone())?))
+    }
+
+    /// The compiled policy of a version a step just made (by `apply`), for
+    /// a store that keeps compiled policies; others drop it.
+    fn remember(&mut self, _hash: &str, _engine: Engine) {}
 }
 
 /// Which id [`Storage::next_id`] hands out.
@@ -158,9 +172,9 @@ pub fn known(engine: &Engine, actor: &str) -> Result<(), Error> {
 ///
 /// # Errors
 /// `no_version` when the state has none yet; a policy that does not compile.
-pub fn current(s: &(impl Storage + ?Sized)) -> Result<(Version, Engine), Error> {
+pub fn current(s: &(impl Storage + ?Sized)) -> Result<(Version, Arc<Engine>), Error> {
     let version = s.current()?.ok_or_else(|| Error::one("", "no_version", "the state has no policy yet: start it with a first version"))?;
-    let engine = Engine::compile(version.policy.clone())?;
+    let engine = s.compiled(&version)?;
     Ok((version, engine))
 }
 
@@ -235,8 +249,9 @@ pub fn step(s: &mut (impl Storage + ?Sized), id: &str, step: Step, actor: &str, 
             "request_reviewed"
         }
         Step::Apply => {
-            let (after, _) = request.apply(&engine, actor, at)?;
-            add_version(s, after, at, actor, Some(id))?;
+            let (after, compiled) = request.apply(&engine, actor, at)?;
+            let version = add_version(s, after, at, actor, Some(id))?;
+            s.remember(&version.hash, compiled);
             "request_applied"
         }
     };
