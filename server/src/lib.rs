@@ -13,6 +13,7 @@ pub mod clock;
 pub mod db;
 pub mod limits;
 pub mod mfa;
+pub mod pg;
 pub mod routes;
 pub mod sessions;
 pub mod tokens;
