@@ -154,6 +154,12 @@ mod tests {
         let mut short_signature = checkpoint.clone();
         short_signature.signature = "abc".into();
         assert!(short_signature.verify(&public).unwrap_err().has_code(BAD_SIGNATURE));
+        let mut long_signature = checkpoint.clone();
+        long_signature.signature.push_str("00");
+        assert!(long_signature.verify(&public).unwrap_err().has_code(BAD_SIGNATURE), "a valid signature with more after it");
+        let mut wide_signature = checkpoint.clone();
+        wide_signature.signature.replace_range(..2, "é");
+        assert!(wide_signature.verify(&public).unwrap_err().has_code(BAD_SIGNATURE));
 
         let truncated = checkpoint.covers(&entries[..3]).unwrap_err();
         assert!(truncated.has_code(BROKEN_CHAIN) && truncated.problems()[0].message.contains("deleted"), "{truncated:?}");
