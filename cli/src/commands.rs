@@ -4,7 +4,7 @@
 use clearance_cli::load::{IO_ERROR, load_policy, load_records, load_suite, read_text};
 use clearance_core::{Engine, Error, Lang, Request, explain};
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Prints a line to stdout; a closed pipe (`| head`) ends the output quietly
@@ -296,6 +296,28 @@ pub fn plan(
 
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::one("", clearance_cli::load::IO_ERROR, format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// `serve …`: runs `clearance-server` from beside this binary (or the
+/// `PATH`) with the same arguments; `clearance serve --data DIR` is
+/// `clearance-server serve --data DIR`.
+pub fn serve(args: &[String]) -> Result<ExitCode, Error> {
+    let beside = std::env::current_exe().ok().map(|exe| exe.with_file_name("clearance-server")).filter(|p| p.is_file());
+    let program = beside.unwrap_or_else(|| PathBuf::from("clearance-server"));
+    let subcommands = ["init", "password", "serve", "help", "--help", "-h", "--version", "-V"];
+    let mut full: Vec<String> = Vec::new();
+    if !args.first().is_some_and(|a| subcommands.contains(&a.as_str())) {
+        full.push("serve".to_owned());
+    }
+    full.extend(args.iter().cloned());
+    let status = std::process::Command::new(&program).args(&full).status().map_err(|e| {
+        Error::one(
+            "",
+            clearance_cli::load::IO_ERROR,
+            format!("cannot run `{}`: {e} (build it with `cargo build --release -p clearance-server`)", program.display()),
+        )
+    })?;
+    Ok(ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)))
 }
 
 /// `keygen`: a fresh Ed25519 seed from the OS's random source.

@@ -195,6 +195,13 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Run the control plane (`clearance-server`, installed beside this binary): `clearance serve -- --data DIR`, or `clearance serve init|password|serve …`.
+    #[command(disable_help_flag = true)]
+    Serve {
+        /// The arguments for `clearance-server` (`serve --data DIR` when they start with an option).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Create an Ed25519 key pair for signing bundles: `FILE` (secret) and `FILE.pub`.
     Keygen {
         /// Where to write the secret key (64 hex digits); the public key goes to `FILE.pub`.
@@ -591,6 +598,7 @@ fn main() -> ExitCode {
                 clearance_core::generate::Params { users, records, roles, role_depth: 8, departments, groups, sharing_rules, seed };
             commands::generate(&params, &out)
         }
+        Command::Serve { args } => commands::serve(&args),
         Command::Keygen { out } => commands::keygen(&out),
         Command::Bundle { policy, key, unsigned: _, out } => commands::bundle(&policy, key.as_deref(), &out),
         Command::Verify { bundle, public_key } => commands::verify(&bundle, &public_key),

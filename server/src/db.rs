@@ -60,7 +60,14 @@ impl Db {
     /// # Errors
     /// `no_state`; `db_error`.
     pub fn open(data: &Path) -> Result<Db, Error> {
-        let store = Store::open(&state_path(data))?;
+        let store = Store::open(&state_path(data)).map_err(|error| match error.has_code(clearance_cli::store::NO_STATE) {
+            true => Error::one(
+                "/data",
+                clearance_cli::store::NO_STATE,
+                format!("no state in `{}`: start one with `clearance-server init --data {}`", data.display(), data.display()),
+            ),
+            false => error,
+        })?;
         migrate(&store)?;
         Db::serve(store)
     }

@@ -75,3 +75,13 @@ fn the_cli_runs_change_control_on_the_server_as_the_tokens_admin() {
     fails(&clearance(Some(&mike), &["review", "start", "--due", "2030-01-01T00:00:00Z", "--server", url]), "bad_value");
     fails(&clearance(Some(&mike), &["change", "show", "--server", "http://127.0.0.1:9"]), "server_unreachable");
 }
+
+#[test]
+fn clearance_serve_runs_the_server_beside_it() {
+    let missing = support::scratch("serve-missing");
+    let out = clearance(None, &["serve", "--data", s(&missing), "--listen", "127.0.0.1:0"]);
+    fails(&out, "no_state");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("clearance-server init"), "{}", String::from_utf8_lossy(&out.stderr));
+    let help = clearance(None, &["serve", "--help"]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("control plane"), "{}", String::from_utf8_lossy(&help.stdout));
+}
