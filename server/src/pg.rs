@@ -7,7 +7,7 @@
 //! winner. The sequencer is the core's, as everywhere.
 
 use clearance_core::Error;
-use clearance_core::audit::{self, Entry};
+use clearance_core::audit::Entry;
 use clearance_core::change::ledger::{FORMAT, Ledger};
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::Campaign;
@@ -144,12 +144,7 @@ impl PgTx<'_> {
     /// # Errors
     /// Every problem found; an empty log is a broken chain.
     pub fn verify(&self) -> Result<usize, Error> {
-        let state = self.export()?;
-        if state.audit.is_empty() {
-            return Err(Error::one("", audit::code::BROKEN_CHAIN, "the audit log is empty: nothing proves this state's history"));
-        }
-        state.check(self.audit_head()?.as_deref())?;
-        Ok(state.audit.len())
+        self.export()?.verify_stored(self.audit_head()?.as_deref())
     }
 }
 

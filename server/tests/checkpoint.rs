@@ -116,44 +116,22 @@ fn the_cli_checks_the_checkpoint_signature_and_a_server_without_its_key_does_not
     let (mut server, checkpoint, _) = cycled();
     server.kill();
     let file = server.dir.join("checkpoint.json");
-    std::fs::write(&file, serde_json::to_string(&checkpoint).unwrap()).unwrap();
     let public = server.dir.join("data/checkpoint.key.pub");
     let cli = Path::new(support::binary()).with_file_name("clearance");
     assert!(cli.exists(), "the CLI binary is built beside the server's (cargo test --workspace, or cargo build -p clearance-cli)");
-    {
-        let out = std::process::Command::new(&cli)
-            .args([
-                "audit",
-                "verify",
-                "--db",
-                support::s(&server.db()),
-                "--checkpoint",
-                support::s(&file),
-                "--public-key",
-                support::s(&public),
-            ])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let mut forged = checkpoint.clone();
-        forged.seq -= 1;
-        std::fs::write(&file, serde_json::to_string(&forged).unwrap()).unwrap();
-        let out = std::process::Command::new(&cli)
-            .args([
-                "audit",
-                "verify",
-                "--db",
-                support::s(&server.db()),
-                "--checkpoint",
-                support::s(&file),
-                "--public-key",
-                support::s(&public),
-            ])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("bad_signature"), "{}", String::from_utf8_lossy(&out.stderr));
-    }
+    let db = server.db();
+    let verify = |checkpoint: &Checkpoint| {
+        std::fs::write(&file, serde_json::to_string(checkpoint).unwrap()).unwrap();
+        let args = ["audit", "verify", "--db", support::s(&db), "--checkpoint", support::s(&file), "--public-key", support::s(&public)];
+        std::process::Command::new(&cli).args(args).output().unwrap()
+    };
+    let out = verify(&checkpoint);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut forged = checkpoint.clone();
+    forged.seq -= 1;
+    let out = verify(&forged);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad_signature"), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::remove_file(server.dir.join("data/checkpoint.key")).unwrap();
     let out = std::process::Command::new(support::binary())
         .args(["serve", "--data", support::s(&server.dir.join("data")), "--listen", "127.0.0.1:0"])

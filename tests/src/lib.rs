@@ -4,6 +4,24 @@
 
 use std::path::{Path, PathBuf};
 
+/// The PostgreSQL server the tests may use (`CLEARANCE_POSTGRES`, set by
+/// `scripts/test.sh`, which starts one); `None` skips a test, unless
+/// `CLEARANCE_REQUIRE_POSTGRES` is set (as in CI): then a missing server fails.
+///
+/// # Panics
+/// When PostgreSQL is required and not configured.
+pub fn postgres_url() -> Option<String> {
+    let Ok(url) = std::env::var("CLEARANCE_POSTGRES") else {
+        assert!(
+            std::env::var("CLEARANCE_REQUIRE_POSTGRES").is_err(),
+            "CLEARANCE_POSTGRES is not set: run scripts/test.sh, which starts PostgreSQL"
+        );
+        eprintln!("skipping: CLEARANCE_POSTGRES is not set (scripts/test.sh starts a server)");
+        return None;
+    };
+    Some(url)
+}
+
 /// The folder of this crate (`tests/`).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

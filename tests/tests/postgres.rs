@@ -16,15 +16,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 
 fn client() -> Option<Client> {
-    let Ok(url) = std::env::var("CLEARANCE_POSTGRES") else {
-        assert!(
-            std::env::var("CLEARANCE_REQUIRE_POSTGRES").is_err(),
-            "CLEARANCE_POSTGRES is not set: run scripts/test.sh, which starts PostgreSQL"
-        );
-        eprintln!("skipping: CLEARANCE_POSTGRES is not set (scripts/test.sh starts a server)");
-        return None;
-    };
-    Some(Client::connect(&url, NoTls).expect("connect to PostgreSQL"))
+    clearance_tests::postgres_url().map(|url| Client::connect(&url, NoTls).expect("connect to PostgreSQL"))
 }
 
 fn copy_text(value: Option<String>) -> String {

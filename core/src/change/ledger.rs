@@ -177,6 +177,21 @@ impl Ledger {
         self.atomically(|ledger| steps::close_review(ledger, campaign, actor, at).map(|(_, r)| r.map(|r| r.id)))
     }
 
+    /// Verifies a stored state against its recorded head: what
+    /// `clearance audit verify` and every store's verification run. Returns
+    /// the number of audit entries.
+    ///
+    /// # Errors
+    /// Every problem of [`Ledger::check`]; an empty log is a broken chain,
+    /// since every state starts with an entry.
+    pub fn verify_stored(&self, head: Option<&str>) -> Result<usize, Error> {
+        if self.audit.is_empty() {
+            return Err(Error::one("", audit::code::BROKEN_CHAIN, "the audit log is empty: nothing proves this state's history"));
+        }
+        self.check(head)?;
+        Ok(self.audit.len())
+    }
+
     /// Checks the whole ledger: format, every version compiles and matches
     /// its hash, unique request ids, and the audit chain (ending at `head`
     /// when given).
