@@ -311,6 +311,22 @@ mod tests {
     }
 
     #[test]
+    fn an_access_review_decides_and_closes_into_a_request() {
+        let mut ledger = Ledger::new(reference(), "admin_ivy", "2026-11-29T10:00:00Z").unwrap();
+        let reviewers = Reviewers::Named("fin_mgr_fiona".into());
+        let id = ledger.start_review("admin_ivy", "2026-12-31T00:00:00Z", &reviewers, "2026-11-29T10:01:00Z").unwrap();
+        let item = ledger.campaigns[0].items[0].id;
+        assert!(ledger.decide(&id, item, Verdict::Revoke, "rep_east_alice", "", "2026-11-29T10:02:00Z").is_err(), "not the reviewer");
+        ledger.decide(&id, item, Verdict::Revoke, "fin_mgr_fiona", "no longer needed", "2026-11-29T10:02:00Z").unwrap();
+        assert_eq!(ledger.audit.last().unwrap().action, "review_decided");
+        assert!(ledger.close_review(&id, "fin_mgr_fiona", "2026-11-29T10:03:00Z").unwrap_err().has_code("not_the_owner"));
+        let request = ledger.close_review(&id, "admin_ivy", "2026-11-29T10:03:00Z").unwrap();
+        assert_eq!(request.as_deref(), Some("R1"));
+        assert_eq!(ledger.requests[0].state, super::super::request::State::Pending);
+        assert!(ledger.check(None).is_ok());
+    }
+
+    #[test]
     fn an_import_needs_an_approver_and_a_history_that_extends_the_current_one() {
         let at = "2026-11-29T11:00:00Z";
         let old = Ledger::new(reference(), "admin_ivy", "2026-11-29T10:00:00Z").unwrap();
@@ -318,7 +334,8 @@ mod tests {
         let ops = vec![Operation::MoveUser { user: "rep_east_bob".into(), role: Some("sales_rep_west".into()), department: None }];
         current.propose("mgr_east_mike", ops, "", "2026-11-29T10:01:00Z").unwrap();
         let mut newer = current.clone();
-        newer.start_review("admin_ivy", "2026-12-31T00:00:00Z", &Reviewers::Manager, "2026-11-29T10:02:00Z").unwrap();
+        let campaign = newer.start_review("admin_ivy", "2026-12-31T00:00:00Z", &Reviewers::Manager, "2026-11-29T10:02:00Z").unwrap();
+        assert_eq!(campaign, "C1");
 
         let refused = current.admit_import(newer.clone(), "rep_east_bob", at, false).unwrap_err();
         assert!(refused.has_code(NOT_AN_APPROVER), "{refused:?}");
