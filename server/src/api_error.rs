@@ -34,8 +34,10 @@ pub fn status_of(code: &str) -> StatusCode {
         | codes::SELF_APPLY
         | codes::NOT_AN_APPROVER
         | codes::NOT_THE_AUTHOR
-        | "not_the_owner" => StatusCode::FORBIDDEN,
+        | "not_the_owner"
+        | "not_the_reviewer" => StatusCode::FORBIDDEN,
         "unknown_request" | "unknown_version" | "unknown_campaign" | "not_found" => StatusCode::NOT_FOUND,
+        "bad_item" => StatusCode::CONFLICT,
         codes::BAD_STATE | codes::STALE_REQUEST | codes::ALREADY_APPROVED | "has_version" => StatusCode::CONFLICT,
         "locked_out" | "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
         "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,

@@ -14,6 +14,7 @@ pub mod db;
 pub mod limits;
 pub mod mfa;
 pub mod pg;
+pub mod reviews;
 pub mod routes;
 pub mod sessions;
 pub mod tokens;
@@ -230,6 +231,10 @@ pub fn router(app: App) -> Router {
         .route("/v1/versions/{prefix}/restore", post(routes::restore))
         .route("/v1/audit", get(routes::audit))
         .route("/v1/audit/checkpoint", get(routes::checkpoint))
+        .route("/v1/reviews", get(reviews::list).post(reviews::start))
+        .route("/v1/reviews/{id}", get(reviews::show))
+        .route("/v1/reviews/{id}/items/{item}", post(reviews::decide))
+        .route("/v1/reviews/{id}/close", post(reviews::close))
         .route("/v1/tokens", get(routes::list_tokens).post(routes::create_token))
         .route("/v1/tokens/{id}", axum::routing::delete(routes::revoke_token))
         .fallback(|| async { api_error::ApiError(Error::one("", "not_found", "no such route")) })

@@ -20,7 +20,7 @@ type Answer = Result<Json<Value>, ApiError>;
 
 /// Runs one sequencer step in one transaction, on the store with the app's
 /// compiled policy, stamped with the server's time.
-async fn sequenced<T: Send + 'static>(
+pub(crate) async fn sequenced<T: Send + 'static>(
     app: &App,
     step: impl FnOnce(&mut Cached<'_>, &str) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
@@ -36,7 +36,7 @@ async fn sequenced<T: Send + 'static>(
 
 /// A step's result; a refusal (a rule said no: 403, 409) is recorded in
 /// the audit log before it is answered.
-async fn refusal_recorded<T>(app: &App, user: &str, what: &str, subject: &str, result: Result<T, Error>) -> Result<T, ApiError> {
+pub(crate) async fn refusal_recorded<T>(app: &App, user: &str, what: &str, subject: &str, result: Result<T, Error>) -> Result<T, ApiError> {
     match result {
         Err(error)
             if matches!(crate::api_error::status_of(error.problems().first().map_or("", |p| p.code.as_str())).as_u16(), 403 | 409) =>

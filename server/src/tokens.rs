@@ -161,7 +161,8 @@ pub fn scope_for(method: &axum::http::Method, path: &str) -> Option<&'static str
         return Some("read");
     }
     match parts.as_slice() {
-        ["", "v1", "requests"] | ["", "v1", "versions", _, "restore"] => Some("propose"),
+        ["", "v1", "requests" | "reviews"] | ["", "v1", "versions", _, "restore"] | ["", "v1", "reviews", _, "close"] => Some("propose"),
+        ["", "v1", "reviews", _, "items", _] => Some("review"),
         ["", "v1", "requests", _, "approve" | "reject"] => Some("approve"),
         ["", "v1", "requests", _, "apply"] => Some("apply"),
         ["", "v1", "requests", _, "review"] => Some("review"),
@@ -184,6 +185,9 @@ mod tests {
         assert_eq!(scope_for(&Method::POST, "/v1/requests/R1/apply"), Some("apply"));
         assert_eq!(scope_for(&Method::POST, "/v1/requests/R1/review"), Some("review"));
         assert_eq!(scope_for(&Method::POST, "/v1/versions/abc/restore"), Some("propose"));
+        assert_eq!(scope_for(&Method::POST, "/v1/reviews"), Some("propose"));
+        assert_eq!(scope_for(&Method::POST, "/v1/reviews/C1/close"), Some("propose"));
+        assert_eq!(scope_for(&Method::POST, "/v1/reviews/C1/items/3"), Some("review"));
         for path in ["/v1/session", "/v1/tokens", "/v1/tokens/x", "/v1/mfa/enroll", "/v1/password"] {
             assert_eq!(scope_for(&Method::POST, path), None, "{path}");
             assert_eq!(scope_for(&Method::GET, path), None, "{path}");
