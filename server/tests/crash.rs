@@ -52,3 +52,29 @@ fn a_server_killed_during_apply_leaves_the_change_whole_or_absent() {
         }
     }
 }
+
+#[test]
+fn sigterm_lets_requests_in_flight_finish_then_exits_cleanly() {
+    let mut server = Server::start("sigterm");
+    let mike = server.sign_in("mgr_east_mike");
+    let pid = server.pid();
+    // A burst of proposals in flight when the signal arrives: each is answered, none is cut off.
+    let answers: Vec<u16> = std::thread::scope(|scope| {
+        // A request the closing server no longer takes fails to send (0): only answered ones count.
+        let post = || {
+            let request = mike.http.post(format!("{}/v1/requests", mike.url)).header("x-csrf-token", &mike.csrf).json(&support::move_bob());
+            request.send().map_or(0, |r| r.status().as_u16())
+        };
+        let sent: Vec<_> = (0..6).map(|_| scope.spawn(post)).collect();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let status = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+        assert!(status.success());
+        sent.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(answers.iter().all(|s| *s == 201 || *s == 0), "answered in full or not taken: {answers:?}");
+    let code = server.wait();
+    assert_eq!(code, Some(0), "a clean exit after SIGTERM");
+    let store = Store::open(&server.db()).unwrap();
+    store.verify(None).unwrap();
+    assert_eq!(store.requests().unwrap().len(), answers.iter().filter(|s| **s == 201).count(), "every answered proposal was kept");
+}
