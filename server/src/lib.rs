@@ -12,6 +12,7 @@ pub mod cached;
 pub mod clock;
 pub mod db;
 pub mod limits;
+pub mod logs;
 pub mod mfa;
 pub mod pg;
 pub mod reviews;
@@ -239,6 +240,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/tokens/{id}", axum::routing::delete(routes::revoke_token))
         .fallback(|| async { api_error::ApiError(Error::one("", "not_found", "no such route")) })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(logs::requests))
         .with_state(app)
 }
 

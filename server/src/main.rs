@@ -68,6 +68,9 @@ enum Command {
         /// The checkpoint signing key (default: `DATA/checkpoint.key`, written by `init`); keep it away from the database's writers.
         #[arg(long)]
         checkpoint_key: Option<PathBuf>,
+        /// Log lines as JSON objects (default: text), on standard error.
+        #[arg(long)]
+        log_json: bool,
     },
 }
 
@@ -118,7 +121,8 @@ fn run(command: Command) -> Result<(), Error> {
             let _ = writeln!(std::io::stdout(), "password set for `{user}`");
             Ok(())
         }
-        Command::Serve { data, listen, trusted_proxies, checkpoint_key } => {
+        Command::Serve { data, listen, trusted_proxies, checkpoint_key, log_json } => {
+            clearance_server::logs::init(log_json);
             let key = checkpoint_key.unwrap_or_else(|| data.join(CHECKPOINT_KEY));
             serve(&data, &listen, &key, trusted_proxies)
         }
@@ -152,7 +156,10 @@ fn serve(data: &Path, listen: &str, key: &Path, trusted_proxies: Vec<std::net::I
         let address = listener.local_addr().map_err(|e| Error::one("/listen", "io_error", e.to_string().to_lowercase()))?;
         let _ = writeln!(std::io::stdout(), "listening on http://{address}");
         let _ = std::io::stdout().flush();
-        clearance_server::serve(listener, app).await.map_err(|e| Error::one("", "io_error", e.to_string().to_lowercase()))
+        tracing::info!(address = %address, "serving");
+        let served = clearance_server::serve(listener, app).await.map_err(|e| Error::one("", "io_error", e.to_string().to_lowercase()));
+        tracing::info!("stopped: the requests in flight were answered");
+        served
     })
 }
 

@@ -87,6 +87,16 @@ fn the_whole_cycle_between_two_admins_with_identity_from_the_session() {
     assert_eq!(steps, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
     let store = clearance_cli::store::Store::open(&server.db()).unwrap();
     assert_eq!(store.verify(None).unwrap(), audit["entries"].as_array().unwrap().len());
+
+    // One JSON log line per request, with its id, method, path, status and time; never a secret.
+    let log = std::fs::read_to_string(server.dir.join("server.log")).unwrap();
+    let lines: Vec<Value> = log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let requests: Vec<&Value> = lines.iter().filter(|l| l["fields"]["message"] == "request").collect();
+    assert!(requests.iter().any(|l| l["fields"]["path"] == "/v1/requests/R1/approve" && l["fields"]["status"] == 403));
+    assert!(
+        requests.iter().all(|l| l["fields"]["request_id"].is_u64() && l["fields"]["ms"].is_string() && l["fields"]["method"].is_string())
+    );
+    assert!(!log.contains(support::PASSWORD) && !log.contains(&ivy.csrf) && !log.contains("clearance_session"), "no secret is logged");
 }
 
 #[test]

@@ -64,12 +64,14 @@ impl Server {
 
     /// `serve` on the data directory inside `dir`.
     pub fn serve(dir: PathBuf, trust_loopback: bool) -> Server {
-        let mut args =
-            vec!["serve".to_owned(), "--data".to_owned(), s(&dir.join("data")).to_owned(), "--listen".to_owned(), "127.0.0.1:0".to_owned()];
+        let data = dir.join("data");
+        let mut args = vec!["serve", "--data", s(&data), "--listen", "127.0.0.1:0", "--log-json"];
         if trust_loopback {
-            args.extend(["--trusted-proxy".to_owned(), "127.0.0.1".to_owned()]);
+            args.extend(["--trusted-proxy", "127.0.0.1"]);
         }
-        let mut child = Command::new(binary()).args(&args).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+        // The logs go to DIR/server.log (appended across restarts), for the tests that read them.
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).unwrap();
+        let mut child = Command::new(binary()).args(&args).stdout(Stdio::piped()).stderr(log).spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_owned();
