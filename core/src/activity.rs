@@ -14,6 +14,7 @@ mod finding;
 mod keyed;
 mod merge;
 mod react;
+mod report;
 pub mod synth;
 
 pub use analyze::{Analyzer, DayTally, LineProblem, NamedTally, Report, Tally, analyze_texts};

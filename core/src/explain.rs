@@ -2,8 +2,8 @@
 //! rendered decision only, so a decision stored as JSON explains itself too.
 
 use crate::decision::Stage;
+use crate::output::{DecisionOut, ReasonOut};
 use crate::policy::{Baseline, Level, Recipient, Scope};
-use crate::render::{DecisionOut, ReasonOut};
 
 /// Output language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -38,6 +38,7 @@ pub mod generate;
 mod id_index;
 mod json;
 pub mod lint;
+mod output;
 /// The access matrix: users in classes, records named by terms.
 pub mod matrix {
     pub use crate::questions::matrix::{Access, Matrix, Slot, Term, UserClass};
