@@ -13,6 +13,8 @@ use std::process::ExitCode;
 
 /// The environment variable holding the API token.
 pub const TOKEN_VAR: &str = "CLEARANCE_TOKEN";
+/// The environment variable naming a PEM file of a CA to trust (a server with a private certificate).
+pub const CA_VAR: &str = "CLEARANCE_CA_FILE";
 
 /// A server and the token to act with.
 pub struct Remote {
@@ -41,8 +43,15 @@ impl Remote {
         let token = std::env::var(TOKEN_VAR).ok().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
             Error::one("/token", code::MISSING_KEY, format!("set {TOKEN_VAR} to an API token (`POST /v1/tokens` on the server)"))
         })?;
-        let http =
-            reqwest::blocking::Client::builder().timeout(std::time::Duration::from_secs(120)).build().map_err(|e| unreachable(url, &e))?;
+        let mut builder = reqwest::blocking::Client::builder().timeout(std::time::Duration::from_secs(120));
+        // HTTPS trusts the system's roots, and the CA in `CLEARANCE_CA_FILE` (PEM) when given.
+        if let Ok(file) = std::env::var(CA_VAR) {
+            let pem = clearance_cli::load::read_text(std::path::Path::new(&file)).map_err(|e| e.at("/ca_file"))?;
+            let ca = reqwest::Certificate::from_pem(pem.as_bytes())
+                .map_err(|e| Error::one("/ca_file", code::BAD_VALUE, format!("`{file}` is not a pem certificate: {e}")))?;
+            builder = builder.add_root_certificate(ca);
+        }
+        let http = builder.build().map_err(|e| unreachable(url, &e))?;
         Ok(Remote { url: url.trim_end_matches('/').to_owned(), token: token.trim().to_owned(), http })
     }
 

@@ -260,6 +260,38 @@ pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Resu
     axum::serve(listener, service).with_graceful_shutdown(shutdown()).await
 }
 
+/// [`serve`] over TLS (rustls, with the `ring` provider): the certificate
+/// chain and key in PEM files; every answer carries HSTS, and the app's
+/// cookies are `Secure`.
+///
+/// # Errors
+/// Unreadable or mismatched certificate and key; the listener's failures.
+pub async fn serve_tls(listener: std::net::TcpListener, app: App, cert: &std::path::Path, key: &std::path::Path) -> std::io::Result<()> {
+    // `ring`: aws-lc-rs (rustls's default, with post-quantum key exchange)
+    // needs cmake to build, which the supported machines do not have.
+    #[allow(deprecated, reason = "the ring provider lacks post-quantum key exchange; aws-lc-rs needs cmake")]
+    let provider = rustls::crypto::ring::default_provider();
+    let _ = provider.install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    let service = router(app)
+        .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
+            response.headers_mut().insert(
+                axum::http::header::STRICT_TRANSPORT_SECURITY,
+                axum::http::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+            );
+            response
+        }))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let stopping = handle.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        // Requests in flight get this long to finish.
+        stopping.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+    });
+    axum_server::from_tcp_rustls(listener, config).handle(handle).serve(service).await
+}
+
 async fn shutdown() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -71,6 +71,12 @@ enum Command {
         /// Log lines as JSON objects (default: text), on standard error.
         #[arg(long)]
         log_json: bool,
+        /// Serve HTTPS with this certificate chain (PEM); with --tls-key.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM); with --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
 }
 
@@ -121,15 +127,21 @@ fn run(command: Command) -> Result<(), Error> {
             let _ = writeln!(std::io::stdout(), "password set for `{user}`");
             Ok(())
         }
-        Command::Serve { data, listen, trusted_proxies, checkpoint_key, log_json } => {
+        Command::Serve { data, listen, trusted_proxies, checkpoint_key, log_json, tls_cert, tls_key } => {
             clearance_server::logs::init(log_json);
             let key = checkpoint_key.unwrap_or_else(|| data.join(CHECKPOINT_KEY));
-            serve(&data, &listen, &key, trusted_proxies)
+            serve(&data, &listen, &key, trusted_proxies, tls_cert.zip(tls_key))
         }
     }
 }
 
-fn serve(data: &Path, listen: &str, key: &Path, trusted_proxies: Vec<std::net::IpAddr>) -> Result<(), Error> {
+fn serve(
+    data: &Path,
+    listen: &str,
+    key: &Path,
+    trusted_proxies: Vec<std::net::IpAddr>,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> Result<(), Error> {
     let db = Db::open(data)?;
     // Fail closed: no key, no server (checkpoints are how the log is trusted).
     let text = clearance_cli::load::read_text(key).map_err(|_| {
@@ -140,7 +152,7 @@ fn serve(data: &Path, listen: &str, key: &Path, trusted_proxies: Vec<std::net::I
         )
     })?;
     let secret = clearance_core::bundle::parse_hex_key(&text).map_err(|e| e.at("/checkpoint_key"))?;
-    let app = App::new(db, secret, false, trusted_proxies);
+    let app = App::new(db, secret, tls.is_some(), trusted_proxies);
     // Database calls and password hashing run on blocking threads; a bounded
     // pool queues them under load instead of growing a thread (and its
     // stack) per request in flight.
@@ -149,17 +161,22 @@ fn serve(data: &Path, listen: &str, key: &Path, trusted_proxies: Vec<std::net::I
         .max_blocking_threads(16)
         .build()
         .map_err(|e| Error::one("", "internal", format!("cannot start: {e}")))?;
+    let io = |e: std::io::Error| Error::one("", "io_error", e.to_string().to_lowercase());
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
+        let listener = std::net::TcpListener::bind(listen)
             .map_err(|e| Error::one("/listen", "io_error", format!("cannot listen on `{listen}`: {}", e.to_string().to_lowercase())))?;
-        let address = listener.local_addr().map_err(|e| Error::one("/listen", "io_error", e.to_string().to_lowercase()))?;
-        let _ = writeln!(std::io::stdout(), "listening on http://{address}");
+        listener.set_nonblocking(true).map_err(io)?;
+        let address = listener.local_addr().map_err(io)?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let _ = writeln!(std::io::stdout(), "listening on {scheme}://{address}");
         let _ = std::io::stdout().flush();
-        tracing::info!(address = %address, "serving");
-        let served = clearance_server::serve(listener, app).await.map_err(|e| Error::one("", "io_error", e.to_string().to_lowercase()));
+        tracing::info!(address = %address, scheme, "serving");
+        let served = match &tls {
+            Some((cert, key)) => clearance_server::serve_tls(listener, app, cert, key).await,
+            None => clearance_server::serve(tokio::net::TcpListener::from_std(listener).map_err(io)?, app).await,
+        };
         tracing::info!("stopped: the requests in flight were answered");
-        served
+        served.map_err(io)
     })
 }
 

@@ -64,8 +64,14 @@ impl Server {
 
     /// `serve` on the data directory inside `dir`.
     pub fn serve(dir: PathBuf, trust_loopback: bool) -> Server {
+        Server::serve_with(dir, trust_loopback, &[])
+    }
+
+    /// [`Server::serve`] with more arguments.
+    pub fn serve_with(dir: PathBuf, trust_loopback: bool, extra: &[&str]) -> Server {
         let data = dir.join("data");
         let mut args = vec!["serve", "--data", s(&data), "--listen", "127.0.0.1:0", "--log-json"];
+        args.extend_from_slice(extra);
         if trust_loopback {
             args.extend(["--trusted-proxy", "127.0.0.1"]);
         }
