@@ -471,7 +471,7 @@ enum ReviewCommand {
         /// Campaign id.
         campaign: String,
         #[command(flatten)]
-        db: Db,
+        source: Source,
         /// The time to judge overdue items at (default: now).
         #[arg(long)]
         at: Option<String>,
@@ -554,20 +554,27 @@ fn versions(command: VersionsCommand) -> Result<ExitCode, clearance_core::Error>
 
 fn review(command: ReviewCommand) -> Result<ExitCode, clearance_core::Error> {
     use clearance_core::change::review::Verdict;
-    if let ReviewCommand::Start { actor: a, .. } | ReviewCommand::Decide { actor: a, .. } | ReviewCommand::Close { actor: a, .. } = &command
-    {
-        a.local_only("review")?;
-    }
+    let verdict_of = |v: VerdictArg| if v == VerdictArg::Keep { Verdict::Keep } else { Verdict::Revoke };
     match command {
-        ReviewCommand::Start { due, reviewer, actor: a } => {
-            workflow::review_start(&a.db, a.who(), &due, reviewer.as_deref(), a.at.as_deref())
-        }
-        ReviewCommand::Decide { campaign, item, verdict, actor: a } => {
-            let verdict = if verdict == VerdictArg::Keep { Verdict::Keep } else { Verdict::Revoke };
-            workflow::review_decide(&a.db, &campaign, item, verdict, a.who(), &a.comment, a.at.as_deref())
-        }
-        ReviewCommand::Show { campaign, db, at } => workflow::review_show(&db.db, &campaign, at.as_deref()),
-        ReviewCommand::Close { campaign, actor: a } => workflow::review_close(&a.db, &campaign, a.who(), a.at.as_deref()),
+        ReviewCommand::Start { due, reviewer, actor: a } => match a.remote() {
+            Some(remote) => remote::print(&remote?.post("/v1/reviews", &serde_json::json!({"due": due, "reviewer": reviewer}))?),
+            None => workflow::review_start(&a.db, a.who(), &due, reviewer.as_deref(), a.at.as_deref()),
+        },
+        ReviewCommand::Decide { campaign, item, verdict, actor: a } => match a.remote() {
+            Some(remote) => {
+                let body = serde_json::json!({"verdict": verdict_of(verdict), "comment": a.comment});
+                remote::print(&remote?.post(&format!("/v1/reviews/{campaign}/items/{item}"), &body)?)
+            }
+            None => workflow::review_decide(&a.db, &campaign, item, verdict_of(verdict), a.who(), &a.comment, a.at.as_deref()),
+        },
+        ReviewCommand::Show { campaign, source, at } => match &source.server {
+            Some(url) => remote::print(&remote::Remote::new(url, None, at.as_deref())?.get(&format!("/v1/reviews/{campaign}"))?),
+            None => workflow::review_show(&source.db, &campaign, at.as_deref()),
+        },
+        ReviewCommand::Close { campaign, actor: a } => match a.remote() {
+            Some(remote) => remote::print(&remote?.post(&format!("/v1/reviews/{campaign}/close"), &serde_json::json!({}))?),
+            None => workflow::review_close(&a.db, &campaign, a.who(), a.at.as_deref()),
+        },
     }
 }
 

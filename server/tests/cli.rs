@@ -72,7 +72,19 @@ fn the_cli_runs_change_control_on_the_server_as_the_tokens_admin() {
     let first = versions[0]["version"].as_str().unwrap();
     let restore = ok(&clearance(Some(&mike), &["versions", "restore", &first[..10], "--server", url]));
     assert_eq!(restore["author"], "mgr_east_mike");
-    fails(&clearance(Some(&mike), &["review", "start", "--due", "2030-01-01T00:00:00Z", "--server", url]), "bad_value");
+    // An access review from the CLI: started, decided by its reviewer only, closed by its owner into a request.
+    let campaign =
+        ok(&clearance(Some(&mike), &["review", "start", "--due", "2030-01-01T00:00:00Z", "--reviewer", "fin_mgr_fiona", "--server", url]));
+    let (id, item) = (campaign["id"].as_str().unwrap(), campaign["items"][0]["id"].as_u64().unwrap().to_string());
+    fails(&clearance(Some(&mike), &["review", "decide", id, &item, "revoke", "--server", url]), "not_the_reviewer");
+    assert_eq!(
+        ok(&clearance(Some(&fiona), &["review", "decide", id, &item, "revoke", "--server", url, "--comment", "moved on"]))["verdict"],
+        "revoke"
+    );
+    assert_eq!(ok(&clearance(Some(&mike), &["review", "show", id, "--server", url]))["owner"], "mgr_east_mike");
+    let closed = ok(&clearance(Some(&mike), &["review", "close", id, "--server", url]));
+    assert_eq!(closed["request"]["author"], "mgr_east_mike");
+    fails(&clearance(Some(&mike), &["versions", "init", s(&path), "--server", url]), "bad_value");
     fails(&clearance(Some(&mike), &["change", "show", "--server", "http://127.0.0.1:9"]), "server_unreachable");
 }
 
