@@ -261,3 +261,24 @@ fn sign_in_attempts_are_limited_per_address_across_accounts() {
     assert!(body["message"].as_str().unwrap().contains("seconds"), "{body}");
     assert_eq!(server.client_from("10.6.6.7").sign_in("mgr_east_mike", PASSWORD).status(), 200, "another address is not held back");
 }
+
+#[test]
+fn importing_a_policy_is_a_change_request_its_importer_cannot_approve() {
+    let server = Server::start("import");
+    let ivy = server.sign_in("admin_ivy");
+    let fiona = server.sign_in("fin_mgr_fiona");
+    let mut policy: Value =
+        serde_json::from_str(&std::fs::read_to_string(support::repo().join("examples/reference-org.json")).unwrap()).unwrap();
+    policy["name"] = json!("imported from another system");
+    let (status, request) =
+        answer(ivy.post("/v1/requests", &json!({"changes": [{"op": "replace_policy", "policy": policy}], "comment": "import"})));
+    assert_eq!(status, 201, "{request}");
+    refused(ivy.post("/v1/requests/R1/approve", &json!({})), 403, "self_approval");
+    assert_eq!(fiona.post("/v1/requests/R1/approve", &json!({})).status(), 200);
+    refused(ivy.post("/v1/requests/R1/apply", &json!({})), 403, "self_apply");
+    assert_eq!(fiona.post("/v1/requests/R1/apply", &json!({})).status(), 200);
+    let (_, current) = answer(ivy.get("/v1/versions/current"));
+    assert_eq!(current["policy"]["name"], "imported from another system");
+    // A whole state (another history) is never imported over the server's own: there is no such route.
+    refused(ivy.post("/v1/state/import", &json!({})), 404, "not_found");
+}
