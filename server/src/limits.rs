@@ -32,8 +32,8 @@ impl SignInLimit {
         let (tokens, at) = buckets.entry(address).or_insert((BURST, now_ms));
         let available = refill(*tokens, *at, now_ms);
         if available < 1.0 {
-            let wait = ((1.0 - available) / PER_SECOND).ceil();
-            return Err(if wait.is_finite() && wait > 0.0 { wait as u64 } else { 1 });
+            // Under one attempt left: the seconds until one is back (at least 1, at most 6).
+            return Err(((1.0 - available) / PER_SECOND).ceil() as u64);
         }
         *tokens = available - 1.0;
         *at = now_ms;
@@ -63,5 +63,23 @@ mod tests {
         assert!(limit.take(a, 6_000).is_ok());
         assert_eq!(limit.take(a, 6_000), Err(6));
         assert!(limit.take(a, 1_000_000).is_ok(), "a long pause refills the bucket");
+    }
+
+    #[test]
+    fn a_full_table_forgets_the_addresses_whose_buckets_are_full_again() {
+        let limit = SignInLimit::default();
+        let hot: IpAddr = "10.9.9.9".parse().unwrap();
+        for _ in 0..10 {
+            assert!(limit.take(hot, 0).is_ok());
+        }
+        for n in 0..(REMEMBERED as u32 - 1) {
+            assert!(limit.take(IpAddr::from(n.to_be_bytes()), 0).is_ok());
+        }
+        assert_eq!(limit.buckets.lock().unwrap().len(), REMEMBERED);
+        // Ten seconds later the others are full again (they took one), the hot one is not (it took ten).
+        assert!(limit.take("10.8.8.8".parse().unwrap(), 10_000).is_ok());
+        let buckets = limit.buckets.lock().unwrap();
+        assert_eq!(buckets.len(), 2, "the full buckets were forgotten, the hot one and the new one kept");
+        assert!(buckets.contains_key(&hot));
     }
 }
