@@ -4,6 +4,7 @@
 
 mod activity;
 mod commands;
+mod control;
 mod remote;
 mod workflow;
 
@@ -512,72 +513,6 @@ enum StateCommand {
     },
 }
 
-fn change(command: ChangeCommand) -> Result<ExitCode, clearance_core::Error> {
-    use workflow::Step;
-    let step = |id: &str, s: Step, a: &Actor| match a.remote() {
-        Some(remote) => remote::step(&remote?, id, s, &a.comment),
-        None => workflow::step(&a.db, id, s, a.who(), &a.comment, a.at.as_deref()),
-    };
-    match command {
-        ChangeCommand::Propose { changes, actor: a, records } => match a.remote() {
-            Some(remote) => remote::propose(&remote?, &changes, &a.comment, records.as_deref()),
-            None => workflow::propose(&a.db, &changes, a.who(), &a.comment, records.as_deref(), a.at.as_deref()),
-        },
-        ChangeCommand::Approve { id, actor } => step(&id, Step::Approve, &actor),
-        ChangeCommand::Reject { id, actor } => step(&id, Step::Reject, &actor),
-        ChangeCommand::Apply { id, actor } => step(&id, Step::Apply, &actor),
-        ChangeCommand::Review { id, actor } => step(&id, Step::Review, &actor),
-        ChangeCommand::Show { id, source } => match &source.server {
-            Some(url) => remote::show(&remote::Remote::new(url, None, None)?, id.as_deref()),
-            None => workflow::show(&source.db, id.as_deref()),
-        },
-    }
-}
-
-fn versions(command: VersionsCommand) -> Result<ExitCode, clearance_core::Error> {
-    match command {
-        VersionsCommand::Init { policy, actor: a } => {
-            a.local_only("versions init")?;
-            workflow::init(&a.db, &policy, a.who(), a.at.as_deref())
-        }
-        VersionsCommand::List { source } => match &source.server {
-            Some(url) => remote::print(&remote::Remote::new(url, None, None)?.get("/v1/versions")?),
-            None => workflow::versions(&source.db),
-        },
-        VersionsCommand::Diff { a, b, records, db } => workflow::versions_diff(&db.db, &a, &b, &records),
-        VersionsCommand::Restore { version, actor: a } => match a.remote() {
-            Some(remote) => remote::print(&remote?.post(&format!("/v1/versions/{version}/restore"), &remote::comment(&a.comment))?),
-            None => workflow::restore(&a.db, &version, a.who(), &a.comment, a.at.as_deref()),
-        },
-    }
-}
-
-fn review(command: ReviewCommand) -> Result<ExitCode, clearance_core::Error> {
-    use clearance_core::change::review::Verdict;
-    let verdict_of = |v: VerdictArg| if v == VerdictArg::Keep { Verdict::Keep } else { Verdict::Revoke };
-    match command {
-        ReviewCommand::Start { due, reviewer, actor: a } => match a.remote() {
-            Some(remote) => remote::print(&remote?.post("/v1/reviews", &serde_json::json!({"due": due, "reviewer": reviewer}))?),
-            None => workflow::review_start(&a.db, a.who(), &due, reviewer.as_deref(), a.at.as_deref()),
-        },
-        ReviewCommand::Decide { campaign, item, verdict, actor: a } => match a.remote() {
-            Some(remote) => {
-                let body = serde_json::json!({"verdict": verdict_of(verdict), "comment": a.comment});
-                remote::print(&remote?.post(&format!("/v1/reviews/{campaign}/items/{item}"), &body)?)
-            }
-            None => workflow::review_decide(&a.db, &campaign, item, verdict_of(verdict), a.who(), &a.comment, a.at.as_deref()),
-        },
-        ReviewCommand::Show { campaign, source, at } => match &source.server {
-            Some(url) => remote::print(&remote::Remote::new(url, None, at.as_deref())?.get(&format!("/v1/reviews/{campaign}"))?),
-            None => workflow::review_show(&source.db, &campaign, at.as_deref()),
-        },
-        ReviewCommand::Close { campaign, actor: a } => match a.remote() {
-            Some(remote) => remote::print(&remote?.post(&format!("/v1/reviews/{campaign}/close"), &serde_json::json!({}))?),
-            None => workflow::review_close(&a.db, &campaign, a.who(), a.at.as_deref()),
-        },
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -609,14 +544,14 @@ fn main() -> ExitCode {
         Command::Keygen { out } => commands::keygen(&out),
         Command::Bundle { policy, key, unsigned: _, out } => commands::bundle(&policy, key.as_deref(), &out),
         Command::Verify { bundle, public_key } => commands::verify(&bundle, &public_key),
-        Command::Change { command } => change(command),
-        Command::Versions { command } => versions(command),
+        Command::Change { command } => control::change(command),
+        Command::Versions { command } => control::versions(command),
         Command::Audit { command: AuditCommand::Verify { db, format, checkpoint, public_key } } => {
             let checkpoint = checkpoint.zip(public_key);
             workflow::audit_verify(&db.db, checkpoint.as_ref().map(|(c, k)| (c.as_path(), k.as_path())), format == Format::Json)
         }
         Command::Audit { command: AuditCommand::Export { db } } => workflow::audit_export(&db.db),
-        Command::Review { command } => review(command),
+        Command::Review { command } => control::review(command),
         Command::Activity { command } => activity::run(command),
         Command::State { command: StateCommand::Export { db } } => workflow::state_export(&db.db),
         Command::State { command: StateCommand::Import { file, db, actor, force, at } } => {

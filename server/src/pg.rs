@@ -166,11 +166,7 @@ impl Storage for PgTx<'_> {
     }
 
     fn next_id(&mut self, kind: IdKind) -> Result<String, Error> {
-        let table = match kind {
-            IdKind::Request => "requests",
-            IdKind::Campaign => "campaigns",
-        };
-        Ok(format!("{}{}", kind.prefix(), self.next_seq(table)?))
+        Ok(format!("{}{}", kind.prefix(), self.next_seq(kind.table())?))
     }
 
     fn request(&self, id: &str) -> Result<ChangeRequest, Error> {

@@ -116,6 +116,14 @@ pub enum IdKind {
 }
 
 impl IdKind {
+    /// The table a database store keeps these rows in.
+    pub fn table(self) -> &'static str {
+        match self {
+            IdKind::Request => "requests",
+            IdKind::Campaign => "campaigns",
+        }
+    }
+
     /// The id's letter.
     pub fn prefix(self) -> &'static str {
         match self {
