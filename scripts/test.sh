@@ -39,6 +39,12 @@ step "cargo test --workspace"
 mkdir -p target
 cargo test --locked --workspace 2>&1 | tee target/test-output.log
 
+step "the server's suites over HTTP again, its state on PostgreSQL"
+CLEARANCE_SERVER_DATABASE=postgres cargo test --locked -p clearance-server --test '*' >target/test-pg-output.log 2>&1 ||
+  { tail -n 120 target/test-pg-output.log; exit 1; }
+grep -E '^test result' target/test-pg-output.log
+cat target/test-pg-output.log >>target/test-output.log
+
 step "npm package: build (wasm-bindgen, wasm-opt)"
 bash scripts/package.sh
 

@@ -126,3 +126,16 @@ pub fn write_key_pair(out: &Path) -> Result<std::path::PathBuf, Error> {
     std::fs::write(&public_path, format!("{}\n", clearance_core::bundle::hex_key(&public))).map_err(cannot_write(&public_path))?;
     Ok(public_path)
 }
+
+/// A checkpoint file, its signature checked against the public key file
+/// (`audit verify --checkpoint`, and the server's `verify`).
+///
+/// # Errors
+/// `io_error`; `bad_value` for a file that is not a checkpoint; `bad_signature`.
+pub fn read_checkpoint((file, key): (&Path, &Path)) -> Result<clearance_core::checkpoint::Checkpoint, Error> {
+    let key = clearance_core::bundle::parse_hex_key(&read_text(key)?).map_err(|e| e.at("/public_key"))?;
+    let checkpoint: clearance_core::checkpoint::Checkpoint = serde_json::from_value(clearance_core::parse_json(&read_text(file)?)?)
+        .map_err(|e| Error::one("/checkpoint", clearance_core::error::code::BAD_VALUE, format!("not a checkpoint: {e}")))?;
+    checkpoint.verify(&key).map_err(|e| e.at("/checkpoint"))?;
+    Ok(checkpoint)
+}

@@ -3,7 +3,7 @@
 //! command runs in one transaction and records what it did in the audit log.
 
 use crate::commands::report;
-use clearance_cli::load::{load_policy, parse_records, read_text};
+use clearance_cli::load::{load_policy, parse_records, read_checkpoint, read_text};
 use clearance_cli::store::{Export, Store};
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::{Reviewers, Verdict};
@@ -174,15 +174,6 @@ pub fn audit_verify(db: &Path, checkpoint: Option<(&Path, &Path)>, json_out: boo
             Ok(ExitCode::from(1))
         }
     }
-}
-
-/// A checkpoint file, its signature checked against the public key file.
-fn read_checkpoint((file, key): (&Path, &Path)) -> Result<clearance_core::checkpoint::Checkpoint, Error> {
-    let key = clearance_core::bundle::parse_hex_key(&read_text(key)?).map_err(|e| e.at("/public_key"))?;
-    let checkpoint: clearance_core::checkpoint::Checkpoint = serde_json::from_value(clearance_core::parse_json(&read_text(file)?)?)
-        .map_err(|e| Error::one("/checkpoint", clearance_core::error::code::BAD_VALUE, format!("not a checkpoint: {e}")))?;
-    checkpoint.verify(&key).map_err(|e| e.at("/checkpoint"))?;
-    Ok(checkpoint)
 }
 
 /// `audit export`: the log as JSON Lines.

@@ -5,14 +5,12 @@
 //! audit entry.
 
 use crate::clock;
-use crate::db::sql;
+use crate::tx::Tx;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use clearance_cli::store::Store;
 use clearance_core::Error;
-use clearance_core::change::steps::{self, Storage};
+use clearance_core::change::steps;
 use clearance_core::policy::sign_in::PasswordRules;
-use rusqlite::{OptionalExtension, params};
 
 /// Stable codes of signing in.
 pub mod code {
@@ -83,34 +81,27 @@ fn decoy() -> &'static str {
 /// # Errors
 /// `unknown_user` when `user` is not a user of the current policy;
 /// `weak_password` naming every broken rule (reuse included); `db_error`.
-pub fn set_password(s: &mut Store, user: &str, password: &str, actor: &str, now_ms: i64) -> Result<(), Error> {
+pub fn set_password(s: &mut dyn Tx, user: &str, password: &str, actor: &str, now_ms: i64) -> Result<(), Error> {
     let (_, engine) = steps::current(s)?;
     steps::known(&engine, user)?;
     let rules = rules(&engine);
     rules.check(user, password, is_common)?;
-    let old: Option<(String, String)> = s
-        .connection()
-        .query_row("SELECT phc, history FROM accounts WHERE user = ?1", [user], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .map_err(sql)?;
     let mut history: Vec<String> = Vec::new();
-    if let Some((current, kept)) = old {
-        history.push(current);
-        history.extend(serde_json::from_str::<Vec<String>>(&kept).unwrap_or_default());
+    if let Some(old) = s.first(r#"SELECT phc, history FROM accounts WHERE "user" = $1"#, &[user.into()])? {
+        history.push(old.text(0)?);
+        history.extend(serde_json::from_str::<Vec<String>>(&old.text(1)?).unwrap_or_default());
     }
     if history.iter().take(rules.history as usize).any(|phc| verify_password(password, phc)) {
         return Err(Error::one("/password", code::WEAK_PASSWORD, format!("a password may not be one of the last {} used", rules.history)));
     }
     history.truncate(KEPT);
     let phc = hash_password(password)?;
-    s.connection()
-        .execute(
-            "INSERT INTO accounts (user, phc, failures, locked_until_ms, password_set_ms, history) VALUES (?1, ?2, 0, 0, ?3, ?4)
-             ON CONFLICT (user) DO UPDATE SET phc = excluded.phc, failures = 0, locked_until_ms = 0,
-                 password_set_ms = excluded.password_set_ms, history = excluded.history",
-            params![user, phc, now_ms, serde_json::to_string(&history).unwrap_or_default()],
-        )
-        .map_err(sql)?;
+    s.exec(
+        r#"INSERT INTO accounts ("user", phc, failures, locked_until_ms, password_set_ms, history) VALUES ($1, $2, 0, 0, $3, $4)
+           ON CONFLICT ("user") DO UPDATE SET phc = excluded.phc, failures = 0, locked_until_ms = 0,
+               password_set_ms = excluded.password_set_ms, history = excluded.history"#,
+        &[user.into(), phc.into(), now_ms.into(), serde_json::to_string(&history).unwrap_or_default().into()],
+    )?;
     let at = clock::stamp(now_ms, s.last_entry()?.as_ref());
     steps::record(s, &at, actor, "password_set", user, serde_json::json!({}))?;
     Ok(())
@@ -133,16 +124,10 @@ pub struct Stored {
 ///
 /// # Errors
 /// `db_error`.
-pub fn stored(s: &Store, user: &str) -> Result<Stored, Error> {
-    let row: Option<(String, i64, i64)> = s
-        .connection()
-        .query_row("SELECT phc, locked_until_ms, password_set_ms FROM accounts WHERE user = ?1", [user], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()
-        .map_err(sql)?;
+pub fn stored(s: &dyn Tx, user: &str) -> Result<Stored, Error> {
+    let row = s.first(r#"SELECT phc, locked_until_ms, password_set_ms FROM accounts WHERE "user" = $1"#, &[user.into()])?;
     Ok(match row {
-        Some((phc, locked_until_ms, set_ms)) => Stored { phc, exists: true, locked_until_ms, set_ms },
+        Some(row) => Stored { phc: row.text(0)?, exists: true, locked_until_ms: row.int(1)?, set_ms: row.int(2)? },
         None => Stored { phc: decoy().to_owned(), exists: false, locked_until_ms: 0, set_ms: 0 },
     })
 }
@@ -155,7 +140,7 @@ pub fn stored(s: &Store, user: &str) -> Result<Stored, Error> {
 /// # Errors
 /// `db_error`.
 pub fn record_outcome(
-    s: &mut Store,
+    s: &mut dyn Tx,
     rules: &PasswordRules,
     user: &str,
     ok: bool,
@@ -165,21 +150,18 @@ pub fn record_outcome(
     let at = clock::stamp(now_ms, s.last_entry()?.as_ref());
     let details = serde_json::json!({"address": address});
     if ok {
-        s.connection().execute("UPDATE accounts SET failures = 0, locked_until_ms = 0 WHERE user = ?1", [user]).map_err(sql)?;
+        s.exec(r#"UPDATE accounts SET failures = 0, locked_until_ms = 0 WHERE "user" = $1"#, &[user.into()])?;
         steps::record(s, &at, user, "signed_in", user, details)?;
         return Ok(None);
     }
     steps::record(s, &at, user, "sign_in_failed", user, details)?;
-    let failures: Option<i64> = s
-        .connection()
-        .query_row("UPDATE accounts SET failures = failures + 1 WHERE user = ?1 RETURNING failures", [user], |r| r.get(0))
-        .optional()
-        .map_err(sql)?;
+    let failures = s
+        .first(r#"UPDATE accounts SET failures = failures + 1 WHERE "user" = $1 RETURNING failures"#, &[user.into()])?
+        .map(|r| r.int(0))
+        .transpose()?;
     if failures.is_some_and(|n| n >= i64::from(rules.lockout_after)) {
         let until = now_ms.saturating_add(i64::from(rules.lockout_minutes) * 60_000);
-        s.connection()
-            .execute("UPDATE accounts SET failures = 0, locked_until_ms = ?2 WHERE user = ?1", params![user, until])
-            .map_err(sql)?;
+        s.exec(r#"UPDATE accounts SET failures = 0, locked_until_ms = $2 WHERE "user" = $1"#, &[user.into(), until.into()])?;
         steps::record(s, &at, user, "account_locked", user, serde_json::json!({"until_ms": until}))?;
         return Ok(Some(until));
     }

@@ -233,11 +233,10 @@ async fn attempt(app: &App, credentials: Credentials, address: IpAddr) -> Result
 /// After the password: the second factor, the org's session rules, the
 /// password's age; then a session, or the new password. Every outcome
 /// leaves its audit entry (a refusal commits its record, not a change).
-fn decide(s: &mut clearance_cli::store::Store, engine: &clearance_core::Engine, a: &Attempt) -> Result<Outcome, Error> {
+fn decide(s: &mut dyn crate::tx::Tx, engine: &clearance_core::Engine, a: &Attempt) -> Result<Outcome, Error> {
     let rules = accounts::rules(engine);
     let where_from = a.address.to_string();
-    let fail =
-        |s: &mut clearance_cli::store::Store| accounts::record_outcome(s, &rules, &a.user, false, &where_from, a.now).map(Outcome::Failed);
+    let fail = |s: &mut dyn crate::tx::Tx| accounts::record_outcome(s, &rules, &a.user, false, &where_from, a.now).map(Outcome::Failed);
     if !a.password_ok {
         return fail(s);
     }
@@ -278,7 +277,7 @@ fn decide(s: &mut clearance_cli::store::Store, engine: &clearance_core::Engine, 
 }
 
 /// A sign-in the rules refuse after the credentials passed: recorded, answered.
-fn refused(s: &mut clearance_cli::store::Store, a: &Attempt, error: Error) -> Result<Outcome, Error> {
+fn refused(s: &mut dyn crate::tx::Tx, a: &Attempt, error: Error) -> Result<Outcome, Error> {
     let at = clock::stamp(a.now, clearance_core::change::steps::Storage::last_entry(s)?.as_ref());
     let codes: Vec<&str> = error.problems().iter().map(|p| p.code.as_str()).collect();
     let details = serde_json::json!({"address": a.address.to_string(), "codes": codes});

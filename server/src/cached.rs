@@ -5,7 +5,7 @@
 //! kept for the requests that follow.
 
 use crate::App;
-use clearance_cli::store::Store;
+use crate::tx::Tx;
 use clearance_core::audit::Entry;
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::Campaign;
@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// A store and the app whose compiled policy it shares.
 pub struct Cached<'a> {
     /// The rows.
-    pub store: &'a mut Store,
+    pub store: &'a mut dyn Tx,
     /// The compiled policy's keeper.
     pub app: &'a App,
 }

@@ -1,35 +1,15 @@
-//! The server's database: the change-control state (the same SQLite store
-//! the CLI keeps, so `clearance audit verify --db` reads it) plus the
-//! server's own tables (accounts, sessions) in the same file, written in the
-//! same transactions. Every call runs on a blocking thread, inside one
-//! transaction (`BEGIN IMMEDIATE`: one writer at a time, so concurrent steps
+//! The server's database, SQLite by default or PostgreSQL: the
+//! change-control state plus the server's own tables (accounts, sessions,
+//! tokens), written in the same transactions. Every call runs on the
+//! database's own thread, inside one transaction (one writer at a time:
+//! SQLite's `BEGIN IMMEDIATE`, PostgreSQL's step lock, so concurrent steps
 //! on one request have exactly one winner).
 
+use crate::tx::{Backend, Tx, within};
 use clearance_cli::store::Store;
 use clearance_core::Error;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-
-/// The server's own tables, one migration per entry, applied in order at
-/// start (`PRAGMA user_version` counts those applied).
-const MIGRATIONS: [&str; 3] = [
-    "
-CREATE TABLE accounts (user TEXT PRIMARY KEY, phc TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
-    locked_until_ms INTEGER NOT NULL DEFAULT 0, password_set_ms INTEGER NOT NULL,
-    totp_secret TEXT, totp_pending TEXT, totp_last_step INTEGER NOT NULL DEFAULT 0, recovery TEXT NOT NULL DEFAULT '[]');
-CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, mfa INTEGER NOT NULL DEFAULT 0,
-    created_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL);
-CREATE INDEX sessions_by_user ON sessions (user);
-",
-    "
-ALTER TABLE accounts ADD COLUMN history TEXT NOT NULL DEFAULT '[]';
-",
-    "
-CREATE TABLE api_tokens (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NULL,
-    scopes TEXT NOT NULL, mfa INTEGER NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, revoked INTEGER NOT NULL);
-CREATE INDEX api_tokens_by_user ON api_tokens (user);
-",
-];
 
 /// Where the state lives in a data directory.
 pub fn state_path(data: &Path) -> PathBuf {
@@ -40,7 +20,7 @@ pub fn state_path(data: &Path) -> PathBuf {
 pub const INTERNAL: &str = "internal";
 
 /// A database call, run on the database's own thread.
-type Job = Box<dyn FnOnce(&mut Store) + Send>;
+type Job = Box<dyn FnOnce(&mut dyn Backend) + Send>;
 
 /// The open database, shared by every request. Calls run one at a time on
 /// one thread that owns the connection: SQLite takes one writer anyway, and
@@ -49,7 +29,7 @@ type Job = Box<dyn FnOnce(&mut Store) + Send>;
 /// grew to 600 MB with a thread pool; bench/README.md).
 #[derive(Clone)]
 pub struct Db {
-    store: Arc<Mutex<Store>>,
+    backend: Arc<Mutex<Box<dyn Backend>>>,
     jobs: std::sync::mpsc::Sender<Job>,
 }
 
@@ -68,8 +48,37 @@ impl Db {
             ),
             false => error,
         })?;
-        migrate(&store)?;
-        Db::serve(store)
+        crate::sqlite::migrate(&store)?;
+        Db::serve(Box::new(store))
+    }
+
+    /// Connects to the state on PostgreSQL (`url`: a `postgres://` URL or
+    /// a connection string), which must have been started (`init
+    /// --database`): a database without a version is an error, never an
+    /// empty state.
+    ///
+    /// # Errors
+    /// `no_state`; `db_error`.
+    pub fn open_postgres(url: &str) -> Result<Db, Error> {
+        let db = Db::create_postgres(url)?;
+        match db.run_now(|s| s.current_hash())? {
+            Some(_) => Ok(db),
+            None => Err(Error::one(
+                "/database",
+                clearance_cli::store::NO_STATE,
+                "no state in the database: start one with `clearance-server init --database …`",
+            )),
+        }
+    }
+
+    /// Connects to PostgreSQL, creating the tables when absent (for `init`).
+    ///
+    /// # Errors
+    /// `db_error`.
+    pub fn create_postgres(url: &str) -> Result<Db, Error> {
+        let mut store = crate::pg::PgStore::connect(url)?;
+        store.migrate()?;
+        Db::serve(Box::new(store))
     }
 
     /// Starts a state in `data` (creating the directory and the database).
@@ -80,24 +89,24 @@ impl Db {
         std::fs::create_dir_all(data)
             .map_err(|e| Error::one("/data", INTERNAL, format!("cannot create `{}`: {}", data.display(), e.to_string().to_lowercase())))?;
         let store = Store::create(&state_path(data))?;
-        migrate(&store)?;
-        Db::serve(store)
+        crate::sqlite::migrate(&store)?;
+        Db::serve(Box::new(store))
     }
 
     /// The database's thread: it runs each job in turn until every `Db` is dropped.
-    fn serve(store: Store) -> Result<Db, Error> {
-        let store = Arc::new(Mutex::new(store));
+    fn serve(backend: Box<dyn Backend>) -> Result<Db, Error> {
+        let backend = Arc::new(Mutex::new(backend));
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-        let owned = store.clone();
+        let owned = backend.clone();
         std::thread::Builder::new()
             .name("clearance-db".to_owned())
             .spawn(move || {
                 for job in queue {
-                    job(&mut owned.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+                    job(owned.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut());
                 }
             })
             .map_err(|e| Error::one("", INTERNAL, format!("cannot start the database thread: {e}")))?;
-        Ok(Db { store, jobs })
+        Ok(Db { backend, jobs })
     }
 
     /// Runs `f` in one transaction on the database's thread: committed when
@@ -105,11 +114,11 @@ impl Db {
     ///
     /// # Errors
     /// `f`'s error; `internal` when the database's thread is gone.
-    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Store) -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
         let gone = || Error::one("", INTERNAL, "the database call did not finish");
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |store: &mut Store| {
-            let _ = answer.send(store.transaction(f));
+        let job: Job = Box::new(move |backend: &mut dyn Backend| {
+            let _ = answer.send(within(backend, f));
         });
         self.jobs.send(job).map_err(|_| gone())?;
         answered.await.map_err(|_| gone())?
@@ -119,44 +128,33 @@ impl Db {
     ///
     /// # Errors
     /// `f`'s error.
-    pub fn run_now<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, Error>) -> Result<T, Error> {
+    pub fn run_now<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, Error>) -> Result<T, Error> {
         // A panic while holding the lock cannot leave a half-written state:
         // the transaction was rolled back with the connection's statement.
-        let mut store = self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        store.transaction(f)
+        let mut backend = self.backend.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        within(backend.as_mut(), f)
     }
 }
 
-fn migrate(store: &Store) -> Result<(), Error> {
-    let conn = store.connection();
-    // Write-ahead logging: readers (the CLI's `audit verify`, a backup) never block the server's writes.
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
-    let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
-    if applied > MIGRATIONS.len() {
+/// Refuses a database that has more migrations than this server knows.
+///
+/// # Errors
+/// `internal`.
+pub fn refuse_newer(applied: usize, known: usize) -> Result<(), Error> {
+    if applied > known {
         return Err(Error::one(
             "",
             INTERNAL,
-            format!("the database has {applied} migrations, this server knows {}: run a newer server", MIGRATIONS.len()),
+            format!("the database has {applied} migrations, this server knows {known}: run a newer server"),
         ));
     }
-    for (i, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
-        conn.execute_batch(&format!("BEGIN IMMEDIATE; {migration}; PRAGMA user_version = {}; COMMIT;", i + 1)).map_err(|e| {
-            let _ = conn.execute_batch("ROLLBACK");
-            sql(e)
-        })?;
-    }
     Ok(())
-}
-
-/// A SQLite error as the store reports them.
-pub fn sql(e: rusqlite::Error) -> Error {
-    Error::one("", clearance_cli::store::DB_ERROR, format!("database error: {}", e.to_string().to_lowercase()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sqlite::MIGRATIONS;
 
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("clearance-db-{name}-{}", std::process::id()));
@@ -173,10 +171,9 @@ mod tests {
         store.connection().execute_batch(&format!("{}; PRAGMA user_version = 1;", MIGRATIONS[0])).unwrap();
         drop(store);
         let db = Db::open(&dir).unwrap();
-        let version: usize = db.run_now(|s| s.connection().query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)).unwrap();
-        assert_eq!(version, MIGRATIONS.len());
-        db.run_now(|s| s.connection().execute("INSERT INTO api_tokens VALUES ('a', 'h', 'u', 'n', '[]', 0, 0, 0, 0)", []).map_err(sql))
-            .unwrap();
+        let version = db.run_now(|s| s.first("PRAGMA user_version", &[])?.map(|r| r.int(0)).transpose()).unwrap();
+        assert_eq!(version, Some(MIGRATIONS.len() as i64));
+        db.run_now(|s| s.exec("INSERT INTO api_tokens VALUES ('a', 'h', 'u', 'n', '[]', 0, 0, 0, 0)", &[])).unwrap();
         drop(db);
         assert!(Db::open(&dir).is_ok(), "opening again applies nothing twice");
         let store = Store::open(&state_path(&dir)).unwrap();

@@ -18,7 +18,9 @@ pub mod pg;
 pub mod reviews;
 pub mod routes;
 pub mod sessions;
+pub mod sqlite;
 pub mod tokens;
+pub mod tx;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -68,7 +70,6 @@ impl App {
         let key = self.checkpoint_key.clone();
         self.db
             .run(move |s| {
-                use clearance_core::change::steps::Storage;
                 let last =
                     s.last_entry()?.ok_or_else(|| Error::one("", clearance_core::audit::code::BROKEN_CHAIN, "the audit log is empty"))?;
                 Ok(clearance_core::checkpoint::Checkpoint::sign(&last, &clock::stamp(clock::now_ms(), Some(&last)), &key))
@@ -90,7 +91,7 @@ impl App {
     ///
     /// # Errors
     /// `no_version`; `db_error`.
-    pub fn engine_in(&self, s: &clearance_cli::store::Store) -> Result<Arc<Engine>, Error> {
+    pub fn engine_in(&self, s: &dyn tx::Tx) -> Result<Arc<Engine>, Error> {
         let hash = s.current_hash()?;
         if let Some(engine) = self.kept(hash.as_deref()) {
             return Ok(engine);
@@ -142,7 +143,6 @@ impl App {
         let codes: Vec<String> = error.problems().iter().map(|p| p.code.clone()).collect();
         self.db
             .run(move |s| {
-                use clearance_core::change::steps::Storage;
                 let at = clock::stamp(clock::now_ms(), s.last_entry()?.as_ref());
                 clearance_core::change::steps::record(s, &at, &user, "refused", &subject, serde_json::json!({"what": what, "codes": codes}))
                     .map(|_| ())

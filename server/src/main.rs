@@ -29,9 +29,12 @@ struct Cli {
 enum Command {
     /// Starts a state in DATA with its first policy version and its first admin.
     Init {
-        /// The data directory (created when absent).
+        /// The data directory (created when absent): the checkpoint key, and the state unless --database.
         #[arg(long)]
         data: PathBuf,
+        /// Keep the state in PostgreSQL (a `postgres://` URL or a connection string) instead of SQLite in DATA.
+        #[arg(long)]
+        database: Option<String>,
         /// The policy file of the first version.
         #[arg(long)]
         policy: PathBuf,
@@ -47,6 +50,9 @@ enum Command {
         /// The data directory.
         #[arg(long)]
         data: PathBuf,
+        /// Keep the state in PostgreSQL (a `postgres://` URL or a connection string) instead of SQLite in DATA.
+        #[arg(long)]
+        database: Option<String>,
         /// The user: a user of the current policy.
         #[arg(long)]
         user: String,
@@ -54,11 +60,29 @@ enum Command {
         #[arg(long)]
         password_file: PathBuf,
     },
+    /// Verifies the audit log (as `clearance audit verify` does a SQLite state), on either database.
+    Verify {
+        /// The data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// The state's PostgreSQL, when it is kept there.
+        #[arg(long)]
+        database: Option<String>,
+        /// A checkpoint the server signed (`GET /v1/audit/checkpoint`): the log must still hold its entry.
+        #[arg(long, requires = "public_key")]
+        checkpoint: Option<PathBuf>,
+        /// The checkpoint key's public half (`DATA/checkpoint.key.pub`).
+        #[arg(long, requires = "checkpoint")]
+        public_key: Option<PathBuf>,
+    },
     /// Serves the HTTP API.
     Serve {
         /// The data directory (started with `init`).
         #[arg(long)]
         data: PathBuf,
+        /// Keep the state in PostgreSQL (a `postgres://` URL or a connection string) instead of SQLite in DATA.
+        #[arg(long)]
+        database: Option<String>,
         /// Address to listen on (port 0: any free port; the address is printed).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
@@ -101,10 +125,18 @@ const CHECKPOINT_KEY: &str = "checkpoint.key";
 
 fn run(command: Command) -> Result<(), Error> {
     match command {
-        Command::Init { data, policy, admin, password_file } => {
+        Command::Init { data, database, policy, admin, password_file } => {
             let password = read_password(&password_file)?;
             let policy = clearance_cli::load::load_policy(&policy)?.policy()?.clone();
-            let db = Db::create(&data)?;
+            let db = match &database {
+                Some(url) => {
+                    std::fs::create_dir_all(&data).map_err(|e| {
+                        Error::one("/data", "io_error", format!("cannot create `{}`: {}", data.display(), e.to_string().to_lowercase()))
+                    })?;
+                    Db::create_postgres(url)?
+                }
+                None => Db::create(&data)?,
+            };
             let now = clock::now_ms();
             let version = db.run_now(|s| {
                 let version = clearance_core::change::steps::init(s, policy, &admin, &clock::stamp(now, None))?;
@@ -121,28 +153,38 @@ fn run(command: Command) -> Result<(), Error> {
             );
             Ok(())
         }
-        Command::Password { data, user, password_file } => {
+        Command::Password { data, database, user, password_file } => {
             let password = read_password(&password_file)?;
-            Db::open(&data)?.run_now(|s| accounts::set_password(s, &user, &password, CONSOLE, clock::now_ms()))?;
+            open(&data, database.as_deref())?.run_now(|s| accounts::set_password(s, &user, &password, CONSOLE, clock::now_ms()))?;
             let _ = writeln!(std::io::stdout(), "password set for `{user}`");
             Ok(())
         }
-        Command::Serve { data, listen, trusted_proxies, checkpoint_key, log_json, tls_cert, tls_key } => {
+        Command::Verify { data, database, checkpoint, public_key } => {
+            let checkpoint =
+                checkpoint.zip(public_key).map(|(file, key)| clearance_cli::load::read_checkpoint((&file, &key))).transpose()?;
+            let (entries, head) = open(&data, database.as_deref())?.run_now(|s| Ok((s.verify(checkpoint.as_ref())?, s.audit_head()?)))?;
+            let checkpoint = checkpoint.map(|c| serde_json::json!({"seq": c.seq, "at": c.at}));
+            let report = serde_json::json!({"valid": true, "entries": entries, "head": head, "checkpoint": checkpoint});
+            let _ = writeln!(std::io::stdout(), "{report}");
+            Ok(())
+        }
+        Command::Serve { data, database, listen, trusted_proxies, checkpoint_key, log_json, tls_cert, tls_key } => {
             clearance_server::logs::init(log_json);
             let key = checkpoint_key.unwrap_or_else(|| data.join(CHECKPOINT_KEY));
-            serve(&data, &listen, &key, trusted_proxies, tls_cert.zip(tls_key))
+            serve(open(&data, database.as_deref())?, &listen, &key, trusted_proxies, tls_cert.zip(tls_key))
         }
     }
 }
 
-fn serve(
-    data: &Path,
-    listen: &str,
-    key: &Path,
-    trusted_proxies: Vec<std::net::IpAddr>,
-    tls: Option<(PathBuf, PathBuf)>,
-) -> Result<(), Error> {
-    let db = Db::open(data)?;
+/// The started state: in PostgreSQL when `database` names one, else in `data`.
+fn open(data: &Path, database: Option<&str>) -> Result<Db, Error> {
+    match database {
+        Some(url) => Db::open_postgres(url),
+        None => Db::open(data),
+    }
+}
+
+fn serve(db: Db, listen: &str, key: &Path, trusted_proxies: Vec<std::net::IpAddr>, tls: Option<(PathBuf, PathBuf)>) -> Result<(), Error> {
     // Fail closed: no key, no server (checkpoints are how the log is trusted).
     let text = clearance_cli::load::read_text(key).map_err(|_| {
         Error::one(

@@ -4,11 +4,9 @@
 //! hashed. Enrolling, and using a recovery code, are audit entries.
 
 use crate::clock;
-use crate::db::sql;
-use clearance_cli::store::Store;
+use crate::tx::Tx;
 use clearance_core::Error;
-use clearance_core::change::steps::{self, Storage};
-use rusqlite::{OptionalExtension, params};
+use clearance_core::change::steps;
 use sha2::Digest;
 use totp_rs::{Builder, Totp};
 
@@ -38,22 +36,18 @@ fn unhex(text: &str) -> Vec<u8> {
     (0..text.len() / 2).filter_map(|i| text.get(2 * i..2 * i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
 }
 
-fn secrets(s: &Store, user: &str) -> Result<(Option<String>, Option<String>, i64), Error> {
-    let row = s
-        .connection()
-        .query_row("SELECT totp_secret, totp_pending, totp_last_step FROM accounts WHERE user = ?1", [user], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()
-        .map_err(sql)?;
-    Ok(row.unwrap_or((None, None, 0)))
+fn secrets(s: &dyn Tx, user: &str) -> Result<(Option<String>, Option<String>, i64), Error> {
+    match s.first(r#"SELECT totp_secret, totp_pending, totp_last_step FROM accounts WHERE "user" = $1"#, &[user.into()])? {
+        Some(row) => Ok((row.opt_text(0)?, row.opt_text(1)?, row.int(2)?)),
+        None => Ok((None, None, 0)),
+    }
 }
 
 /// Whether `user` has a second factor.
 ///
 /// # Errors
 /// `db_error`.
-pub fn enrolled(s: &Store, user: &str) -> Result<bool, Error> {
+pub fn enrolled(s: &dyn Tx, user: &str) -> Result<bool, Error> {
     Ok(secrets(s, user)?.0.is_some())
 }
 
@@ -62,14 +56,12 @@ pub fn enrolled(s: &Store, user: &str) -> Result<bool, Error> {
 ///
 /// # Errors
 /// `internal`; `db_error`.
-pub fn begin(s: &Store, user: &str) -> Result<(String, String), Error> {
+pub fn begin(s: &dyn Tx, user: &str) -> Result<(String, String), Error> {
     let mut secret = [0u8; 20];
     getrandom::fill(&mut secret).map_err(|_| Error::one("", crate::db::INTERNAL, "cannot read random bytes"))?;
     let totp = totp(secret.to_vec(), user)?;
     let url = totp.to_url().map_err(|e| Error::one("", crate::db::INTERNAL, format!("cannot write the otpauth address: {e}")))?;
-    s.connection()
-        .execute("UPDATE accounts SET totp_pending = ?2 WHERE user = ?1", params![user, clearance_core::change::hex(&secret)])
-        .map_err(sql)?;
+    s.exec(r#"UPDATE accounts SET totp_pending = $2 WHERE "user" = $1"#, &[user.into(), clearance_core::change::hex(&secret).into()])?;
     Ok((totp.secret().to_base32(), url))
 }
 
@@ -83,7 +75,7 @@ fn recovery_hash(code: &str) -> String {
 ///
 /// # Errors
 /// `not_enrolling`, `bad_code`, `db_error`.
-pub fn confirm(s: &mut Store, user: &str, code: &str, now_ms: i64) -> Result<Vec<String>, Error> {
+pub fn confirm(s: &mut dyn Tx, user: &str, code: &str, now_ms: i64) -> Result<Vec<String>, Error> {
     let (_, pending, _) = secrets(s, user)?;
     let pending = pending.ok_or_else(|| Error::one("", code::NOT_ENROLLING, "begin an enrollment first"))?;
     let step = current_step(&totp(unhex(&pending), user)?, code, now_ms).ok_or_else(bad_code)?;
@@ -93,12 +85,10 @@ pub fn confirm(s: &mut Store, user: &str, code: &str, now_ms: i64) -> Result<Vec
         codes.push(format!("{}-{}", token.get(..5).unwrap_or_default(), token.get(5..10).unwrap_or_default()));
     }
     let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
-    s.connection()
-        .execute(
-            "UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?2, recovery = ?3 WHERE user = ?1",
-            params![user, step, serde_json::to_string(&hashes).unwrap_or_default()],
-        )
-        .map_err(sql)?;
+    s.exec(
+        r#"UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $2, recovery = $3 WHERE "user" = $1"#,
+        &[user.into(), step.into(), serde_json::to_string(&hashes).unwrap_or_default().into()],
+    )?;
     let at = clock::stamp(now_ms, s.last_entry()?.as_ref());
     steps::record(s, &at, user, "mfa_enrolled", user, serde_json::json!({"recovery_codes": RECOVERY_CODES}))?;
     Ok(codes)
@@ -118,7 +108,7 @@ fn current_step(totp: &Totp, code: &str, now_ms: i64) -> Option<i64> {
 ///
 /// # Errors
 /// `bad_code`; `db_error`.
-pub fn verify(s: &mut Store, user: &str, code: &str, now_ms: i64) -> Result<(), Error> {
+pub fn verify(s: &mut dyn Tx, user: &str, code: &str, now_ms: i64) -> Result<(), Error> {
     let (Some(secret), _, last_step) = secrets(s, user)? else {
         return Err(bad_code());
     };
@@ -126,19 +116,21 @@ pub fn verify(s: &mut Store, user: &str, code: &str, now_ms: i64) -> Result<(), 
         if step <= last_step {
             return Err(Error::one("/code", code::BAD_CODE, "that code was used already: wait for the next one"));
         }
-        s.connection().execute("UPDATE accounts SET totp_last_step = ?2 WHERE user = ?1", params![user, step]).map_err(sql)?;
+        s.exec(r#"UPDATE accounts SET totp_last_step = $2 WHERE "user" = $1"#, &[user.into(), step.into()])?;
         return Ok(());
     }
-    let stored: String = s.connection().query_row("SELECT recovery FROM accounts WHERE user = ?1", [user], |r| r.get(0)).map_err(sql)?;
+    let stored =
+        s.first(r#"SELECT recovery FROM accounts WHERE "user" = $1"#, &[user.into()])?.map(|r| r.text(0)).transpose()?.unwrap_or_default();
     let mut hashes: Vec<String> = serde_json::from_str(&stored).unwrap_or_default();
     let hash = recovery_hash(code);
     let Some(position) = hashes.iter().position(|h| crate::sessions::same_token(h, &hash)) else {
         return Err(bad_code());
     };
     hashes.remove(position);
-    s.connection()
-        .execute("UPDATE accounts SET recovery = ?2 WHERE user = ?1", params![user, serde_json::to_string(&hashes).unwrap_or_default()])
-        .map_err(sql)?;
+    s.exec(
+        r#"UPDATE accounts SET recovery = $2 WHERE "user" = $1"#,
+        &[user.into(), serde_json::to_string(&hashes).unwrap_or_default().into()],
+    )?;
     let at = clock::stamp(now_ms, s.last_entry()?.as_ref());
     steps::record(s, &at, user, "recovery_code_used", user, serde_json::json!({"left": hashes.len()}))?;
     Ok(())

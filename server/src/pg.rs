@@ -6,12 +6,13 @@
 //! SQLite serializes writers: concurrent steps on one request have one
 //! winner. The sequencer is the core's, as everywhere.
 
+use crate::tx::{Backend, Row, Tx, Value};
 use clearance_core::Error;
 use clearance_core::audit::Entry;
-use clearance_core::change::ledger::{FORMAT, Ledger};
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::Campaign;
 use clearance_core::change::steps::{self, IdKind, Storage, Version};
+use postgres::types::ToSql;
 use postgres::{Client, NoTls, Transaction};
 use std::cell::RefCell;
 
@@ -72,16 +73,16 @@ pub struct PgTx<'a> {
 }
 
 impl PgTx<'_> {
-    fn rows(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<postgres::Row>, Error> {
+    fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<postgres::Row>, Error> {
         self.tx.borrow_mut().query(sql, params).map_err(|e| pg(&e))
     }
 
-    fn run(&self, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<u64, Error> {
+    fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, Error> {
         self.tx.borrow_mut().execute(sql, params).map_err(|e| pg(&e))
     }
 
     fn bodies<T: serde::de::DeserializeOwned>(&self, sql: &str, what: &str) -> Result<Vec<T>, Error> {
-        self.rows(sql, &[])?.iter().map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(|e| bad_json(what, &e))).collect()
+        self.query(sql, &[])?.iter().map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(|e| bad_json(what, &e))).collect()
     }
 
     fn version_of(row: &postgres::Row) -> Result<Version, Error> {
@@ -97,72 +98,42 @@ impl PgTx<'_> {
     }
 
     fn next_seq(&self, table: &str) -> Result<i64, Error> {
-        Ok(self.rows(&format!("SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}"), &[])?.first().map_or(1, |r| r.get(0)))
+        Ok(self.query(&format!("SELECT COALESCE(MAX(seq), 0) + 1 FROM {table}"), &[])?.first().map_or(1, |r| r.get(0)))
     }
 
     fn seq_of(&self, table: &str, id: &str) -> Result<i64, Error> {
-        match self.rows(&format!("SELECT seq FROM {table} WHERE id = $1"), &[&id])?.first() {
+        match self.query(&format!("SELECT seq FROM {table} WHERE id = $1"), &[&id])?.first() {
             Some(row) => Ok(row.get(0)),
             None => self.next_seq(table),
         }
     }
 
     fn body(&self, table: &str, id: &str) -> Result<Option<String>, Error> {
-        Ok(self.rows(&format!("SELECT body FROM {table} WHERE id = $1"), &[&id])?.first().map(|r| r.get(0)))
+        Ok(self.query(&format!("SELECT body FROM {table} WHERE id = $1"), &[&id])?.first().map(|r| r.get(0)))
     }
 
     fn save(&self, table: &str, id: &str, body: &str) -> Result<(), Error> {
         let seq = self.seq_of(table, id)?;
         let sql = format!("INSERT INTO {table} (id, seq, body) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET body = excluded.body");
-        self.run(&sql, &[&id, &seq, &body]).map(|_| ())
-    }
-
-    /// The recorded head of the audit log.
-    ///
-    /// # Errors
-    /// `db_error`.
-    pub fn audit_head(&self) -> Result<Option<String>, Error> {
-        Ok(self.rows("SELECT value FROM meta WHERE key = 'audit_head'", &[])?.first().map(|r| r.get(0)))
-    }
-
-    /// Everything, in the export format every store shares.
-    ///
-    /// # Errors
-    /// `db_error`, undecodable rows.
-    pub fn export(&self) -> Result<Ledger, Error> {
-        Ok(Ledger {
-            format: FORMAT.to_owned(),
-            versions: Storage::versions(self)?,
-            requests: self.bodies("SELECT body FROM requests ORDER BY seq", "request")?,
-            audit: self.bodies("SELECT body FROM audit ORDER BY seq", "audit entry")?,
-            campaigns: self.bodies("SELECT body FROM campaigns ORDER BY seq", "campaign")?,
-        })
-    }
-
-    /// Verifies the state as `clearance audit verify` does a SQLite one.
-    ///
-    /// # Errors
-    /// Every problem found; an empty log is a broken chain.
-    pub fn verify(&self) -> Result<usize, Error> {
-        self.export()?.verify_stored(self.audit_head()?.as_deref())
+        self.execute(&sql, &[&id, &seq, &body]).map(|_| ())
     }
 }
 
 impl Storage for PgTx<'_> {
     fn current(&self) -> Result<Option<Version>, Error> {
-        let rows = self.rows("SELECT seq, hash, at, author, request, policy FROM versions ORDER BY seq DESC LIMIT 1", &[])?;
+        let rows = self.query("SELECT seq, hash, at, author, request, policy FROM versions ORDER BY seq DESC LIMIT 1", &[])?;
         rows.first().map(PgTx::version_of).transpose()
     }
 
     fn versions(&self) -> Result<Vec<Version>, Error> {
-        self.rows("SELECT seq, hash, at, author, request, policy FROM versions ORDER BY seq", &[])?.iter().map(PgTx::version_of).collect()
+        self.query("SELECT seq, hash, at, author, request, policy FROM versions ORDER BY seq", &[])?.iter().map(PgTx::version_of).collect()
     }
 
     fn add_version(&mut self, v: &Version) -> Result<(), Error> {
         let seq = i64::try_from(v.seq).unwrap_or(i64::MAX);
         let policy = serde_json::to_string(&v.policy).unwrap_or_default();
         let sql = "INSERT INTO versions (seq, hash, at, author, request, policy) VALUES ($1, $2, $3, $4, $5, $6)";
-        self.run(sql, &[&seq, &v.hash, &v.at, &v.author, &v.request, &policy]).map(|_| ())
+        self.execute(sql, &[&seq, &v.hash, &v.at, &v.author, &v.request, &policy]).map(|_| ())
     }
 
     fn next_id(&mut self, kind: IdKind) -> Result<String, Error> {
@@ -188,15 +159,116 @@ impl Storage for PgTx<'_> {
     }
 
     fn last_entry(&self) -> Result<Option<Entry>, Error> {
-        let rows = self.rows("SELECT body FROM audit ORDER BY seq DESC LIMIT 1", &[])?;
+        let rows = self.query("SELECT body FROM audit ORDER BY seq DESC LIMIT 1", &[])?;
         rows.first().map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(|e| bad_json("audit entry", &e))).transpose()
     }
 
     fn append(&mut self, entry: &Entry) -> Result<(), Error> {
         let seq = i64::try_from(entry.seq).unwrap_or(i64::MAX);
-        self.run("INSERT INTO audit (seq, body) VALUES ($1, $2)", &[&seq, &serde_json::to_string(entry).unwrap_or_default()])?;
+        self.execute("INSERT INTO audit (seq, body) VALUES ($1, $2)", &[&seq, &serde_json::to_string(entry).unwrap_or_default()])?;
         let sql = "INSERT INTO meta (key, value) VALUES ('audit_head', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        self.run(sql, &[&entry.hash]).map(|_| ())
+        self.execute(sql, &[&entry.hash]).map(|_| ())
+    }
+}
+
+/// The server's own tables on PostgreSQL, one migration per entry (the
+/// SQLite ones' columns, integers as BIGINT); `server_migrations` counts
+/// those applied.
+const MIGRATIONS: [&str; 1] = [r#"
+CREATE TABLE accounts ("user" TEXT PRIMARY KEY, phc TEXT NOT NULL, failures BIGINT NOT NULL DEFAULT 0,
+    locked_until_ms BIGINT NOT NULL DEFAULT 0, password_set_ms BIGINT NOT NULL,
+    totp_secret TEXT, totp_pending TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, recovery TEXT NOT NULL DEFAULT '[]',
+    history TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, "user" TEXT NOT NULL, csrf TEXT NOT NULL, mfa BIGINT NOT NULL DEFAULT 0,
+    created_ms BIGINT NOT NULL, seen_ms BIGINT NOT NULL);
+CREATE INDEX sessions_by_user ON sessions ("user");
+CREATE TABLE api_tokens (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, "user" TEXT NOT NULL, name TEXT NOT NULL,
+    scopes TEXT NOT NULL, mfa BIGINT NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, revoked BIGINT NOT NULL);
+CREATE INDEX api_tokens_by_user ON api_tokens ("user");
+"#];
+
+impl PgStore {
+    /// Applies the server's migrations not yet applied (replicas starting
+    /// together take turns on the step lock); refuses a newer database.
+    ///
+    /// # Errors
+    /// `internal` for a newer database; `db_error`.
+    pub fn migrate(&mut self) -> Result<(), Error> {
+        self.transaction(|s| {
+            s.execute("CREATE TABLE IF NOT EXISTS server_migrations (n BIGINT PRIMARY KEY)", &[])?;
+            let applied: i64 = s.query("SELECT COALESCE(MAX(n), 0) FROM server_migrations", &[])?.first().map_or(0, |r| r.get(0));
+            let applied = usize::try_from(applied).unwrap_or(usize::MAX);
+            crate::db::refuse_newer(applied, MIGRATIONS.len())?;
+            for (i, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
+                s.tx.borrow_mut().batch_execute(migration).map_err(|e| pg(&e))?;
+                s.execute("INSERT INTO server_migrations (n) VALUES ($1)", &[&i64::try_from(i + 1).unwrap_or(i64::MAX)])?;
+            }
+            Ok(())
+        })
+    }
+}
+
+fn params(values: &[Value]) -> Vec<Box<dyn ToSql + Sync>> {
+    values
+        .iter()
+        .map(|v| -> Box<dyn ToSql + Sync> {
+            match v {
+                Value::Int(n) => Box::new(*n),
+                Value::Text(text) => Box::new(text.clone()),
+                Value::Null => Box::new(None::<String>),
+            }
+        })
+        .collect()
+}
+
+fn value(row: &postgres::Row, i: usize) -> Result<Value, Error> {
+    use postgres::types::Type;
+    // The server's tables hold BIGINT and TEXT only; anything else is read as text and fails loudly.
+    let read = match row.columns().get(i).map(postgres::Column::type_) {
+        Some(&Type::INT8) => row.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::Int)),
+        _ => row.try_get::<_, Option<String>>(i).map(|v| v.map(Value::Text)),
+    };
+    Ok(read.map_err(|e| pg(&e))?.unwrap_or(Value::Null))
+}
+
+impl Tx for PgTx<'_> {
+    fn rows(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>, Error> {
+        let boxed = params(values);
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
+        let rows = self.query(sql, &refs)?;
+        rows.iter().map(|r| (0..r.len()).map(|i| value(r, i)).collect::<Result<Vec<_>, _>>().map(Row)).collect()
+    }
+
+    fn exec(&self, sql: &str, values: &[Value]) -> Result<u64, Error> {
+        let boxed = params(values);
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
+        self.execute(sql, &refs)
+    }
+
+    fn requests(&self) -> Result<Vec<ChangeRequest>, Error> {
+        self.bodies("SELECT body FROM requests ORDER BY seq", "request")
+    }
+
+    fn campaigns(&self) -> Result<Vec<Campaign>, Error> {
+        self.bodies("SELECT body FROM campaigns ORDER BY seq", "campaign")
+    }
+
+    fn audit_log(&self) -> Result<Vec<Entry>, Error> {
+        let rows = self.query("SELECT body FROM audit ORDER BY seq", &[])?;
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| {
+                serde_json::from_str(r.get::<_, &str>(0)).map_err(|e| {
+                    Error::one(format!("/{i}"), clearance_core::audit::code::BROKEN_CHAIN, format!("entry {} does not decode: {e}", i + 1))
+                })
+            })
+            .collect()
+    }
+}
+
+impl Backend for PgStore {
+    fn transaction(&mut self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), Error>) -> Result<(), Error> {
+        PgStore::transaction(self, |s| f(s))
     }
 }
 

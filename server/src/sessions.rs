@@ -3,10 +3,8 @@
 //! state-changing request must echo in a header; idle and absolute
 //! timeouts enforced here; sign-out of one session or of all a user's.
 
-use crate::db::sql;
-use clearance_cli::store::Store;
+use crate::tx::Tx;
 use clearance_core::Error;
-use rusqlite::{OptionalExtension, params};
 use sha2::Digest;
 
 /// The session cookie's name.
@@ -60,14 +58,12 @@ fn digest(token: &str) -> String {
 ///
 /// # Errors
 /// `db_error`; `internal`.
-pub fn start(s: &Store, user: &str, mfa: bool, now_ms: i64) -> Result<(String, String), Error> {
+pub fn start(s: &dyn Tx, user: &str, mfa: bool, now_ms: i64) -> Result<(String, String), Error> {
     let (token, csrf) = (random_token()?, random_token()?);
-    s.connection()
-        .execute(
-            "INSERT INTO sessions (token_hash, user, csrf, mfa, created_ms, seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            params![digest(&token), user, csrf, mfa, now_ms],
-        )
-        .map_err(sql)?;
+    s.exec(
+        r#"INSERT INTO sessions (token_hash, "user", csrf, mfa, created_ms, seen_ms) VALUES ($1, $2, $3, $4, $5, $5)"#,
+        &[digest(&token).into(), user.into(), (&csrf).into(), mfa.into(), now_ms.into()],
+    )?;
     Ok((token, csrf))
 }
 
@@ -76,8 +72,8 @@ pub fn start(s: &Store, user: &str, mfa: bool, now_ms: i64) -> Result<(String, S
 ///
 /// # Errors
 /// `db_error`.
-pub fn passed_mfa(s: &Store, token: &str) -> Result<(), Error> {
-    s.connection().execute("UPDATE sessions SET mfa = 1 WHERE token_hash = ?1", [digest(token)]).map_err(sql)?;
+pub fn passed_mfa(s: &dyn Tx, token: &str) -> Result<(), Error> {
+    s.exec("UPDATE sessions SET mfa = 1 WHERE token_hash = $1", &[digest(token).into()])?;
     Ok(())
 }
 
@@ -86,26 +82,21 @@ pub fn passed_mfa(s: &Store, token: &str) -> Result<(), Error> {
 ///
 /// # Errors
 /// `unauthenticated`, `session_expired`, `db_error`.
-pub fn find(s: &Store, token: &str, now_ms: i64) -> Result<Session, Error> {
+pub fn find(s: &dyn Tx, token: &str, now_ms: i64) -> Result<Session, Error> {
     let hash = digest(token);
-    let row: Option<(String, String, bool, i64, i64)> = s
-        .connection()
-        .query_row("SELECT user, csrf, mfa, created_ms, seen_ms FROM sessions WHERE token_hash = ?1", [&hash], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()
-        .map_err(sql)?;
-    let Some((user, csrf, mfa, created, seen)) = row else {
+    let row = s.first(r#"SELECT "user", csrf, mfa, created_ms, seen_ms FROM sessions WHERE token_hash = $1"#, &[(&hash).into()])?;
+    let Some(row) = row else {
         return Err(Error::one("", code::UNAUTHENTICATED, "sign in first"));
     };
+    let (user, csrf, mfa, created, seen) = (row.text(0)?, row.text(1)?, row.int(2)? != 0, row.int(3)?, row.int(4)?);
     if now_ms.saturating_sub(seen) > IDLE_MS || now_ms.saturating_sub(created) > ABSOLUTE_MS {
-        s.connection().execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash]).map_err(sql)?;
+        s.exec("DELETE FROM sessions WHERE token_hash = $1", &[hash.into()])?;
         return Err(Error::one("", code::SESSION_EXPIRED, "the session ended: sign in again"));
     }
     // Marked as seen at most once a minute (the idle timeout's precision): a
     // busy session's reads write nothing.
     if now_ms.saturating_sub(seen) >= SEEN_EVERY_MS {
-        s.connection().execute("UPDATE sessions SET seen_ms = ?2 WHERE token_hash = ?1", params![hash, now_ms]).map_err(sql)?;
+        s.exec("UPDATE sessions SET seen_ms = $2 WHERE token_hash = $1", &[hash.into(), now_ms.into()])?;
     }
     Ok(Session { user, csrf, mfa })
 }
@@ -114,8 +105,8 @@ pub fn find(s: &Store, token: &str, now_ms: i64) -> Result<Session, Error> {
 ///
 /// # Errors
 /// `db_error`.
-pub fn end(s: &Store, token: &str) -> Result<(), Error> {
-    s.connection().execute("DELETE FROM sessions WHERE token_hash = ?1", [digest(token)]).map_err(sql)?;
+pub fn end(s: &dyn Tx, token: &str) -> Result<(), Error> {
+    s.exec("DELETE FROM sessions WHERE token_hash = $1", &[digest(token).into()])?;
     Ok(())
 }
 
@@ -123,8 +114,8 @@ pub fn end(s: &Store, token: &str) -> Result<(), Error> {
 ///
 /// # Errors
 /// `db_error`.
-pub fn end_all(s: &Store, user: &str) -> Result<usize, Error> {
-    s.connection().execute("DELETE FROM sessions WHERE user = ?1", [user]).map_err(sql)
+pub fn end_all(s: &dyn Tx, user: &str) -> Result<u64, Error> {
+    s.exec(r#"DELETE FROM sessions WHERE "user" = $1"#, &[user.into()])
 }
 
 /// Whether two tokens are equal, in time that does not depend on where they differ.
@@ -169,7 +160,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("clearance-sessions-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let db = crate::db::Db::create(&dir).unwrap();
-        let seen = |s: &Store| s.connection().query_row("SELECT seen_ms FROM sessions", [], |r| r.get::<_, i64>(0)).map_err(sql);
+        let seen = |s: &dyn Tx| s.first("SELECT seen_ms FROM sessions", &[])?.map_or(Ok(-1), |r| r.int(0));
         db.run_now(|s| {
             let (token, csrf) = start(s, "ivy", true, 0)?;
             let session = find(s, &token, SEEN_EVERY_MS - 1)?;

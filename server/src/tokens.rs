@@ -4,11 +4,9 @@
 //! as its admin; the org's session rules (IP ranges, login hours) still
 //! apply on every use, and every use is an audit entry.
 
-use crate::db::sql;
 use crate::sessions::random_token;
-use clearance_cli::store::Store;
+use crate::tx::{Row, Tx};
 use clearance_core::Error;
-use rusqlite::{OptionalExtension, params};
 use sha2::Digest;
 
 /// What a token may do.
@@ -55,7 +53,7 @@ fn digest(secret: &str) -> String {
 ///
 /// # Errors
 /// `bad_value` for an unknown scope or a lifetime out of range; `db_error`.
-pub fn create(s: &Store, user: &str, name: &str, scopes: &[String], days: u32, mfa: bool, now_ms: i64) -> Result<(Token, String), Error> {
+pub fn create(s: &dyn Tx, user: &str, name: &str, scopes: &[String], days: u32, mfa: bool, now_ms: i64) -> Result<(Token, String), Error> {
     let mut problems = clearance_core::error::Problems::default();
     for (i, scope) in scopes.iter().enumerate() {
         if !SCOPES.contains(&scope.as_str()) {
@@ -85,41 +83,47 @@ pub fn create(s: &Store, user: &str, name: &str, scopes: &[String], days: u32, m
         expires_ms: now_ms.saturating_add(i64::from(days) * 86_400_000),
         revoked: false,
     };
-    s.connection()
-        .execute(
-            "INSERT INTO api_tokens (id, token_hash, user, name, scopes, mfa, created_ms, expires_ms, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)",
-            params![token.id, digest(&secret), user, name, serde_json::to_string(scopes).unwrap_or_default(), mfa, now_ms, token.expires_ms],
-        )
-        .map_err(sql)?;
+    s.exec(
+        r#"INSERT INTO api_tokens (id, token_hash, "user", name, scopes, mfa, created_ms, expires_ms, revoked)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)"#,
+        &[
+            (&token.id).into(),
+            digest(&secret).into(),
+            user.into(),
+            name.into(),
+            serde_json::to_string(scopes).unwrap_or_default().into(),
+            mfa.into(),
+            now_ms.into(),
+            token.expires_ms.into(),
+        ],
+    )?;
     Ok((token, secret))
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Token> {
-    let scopes: String = r.get(4)?;
+fn token(r: &Row) -> Result<Token, Error> {
     Ok(Token {
-        id: r.get(0)?,
-        user: r.get(1)?,
-        name: r.get(2)?,
-        scopes: serde_json::from_str(&scopes).unwrap_or_default(),
-        mfa: r.get(3)?,
-        created_ms: r.get(5)?,
-        expires_ms: r.get(6)?,
-        revoked: r.get(7)?,
+        id: r.text(0)?,
+        user: r.text(1)?,
+        name: r.text(2)?,
+        scopes: serde_json::from_str(&r.text(4)?).unwrap_or_default(),
+        mfa: r.int(3)? != 0,
+        created_ms: r.int(5)?,
+        expires_ms: r.int(6)?,
+        revoked: r.int(7)? != 0,
     })
 }
 
-const COLUMNS: &str = "id, user, name, mfa, scopes, created_ms, expires_ms, revoked";
+const COLUMNS: &str = r#"id, "user", name, mfa, scopes, created_ms, expires_ms, revoked"#;
 
 /// The live token a secret names.
 ///
 /// # Errors
 /// `bad_token` (unknown, revoked or expired); `db_error`.
-pub fn find(s: &Store, secret: &str, now_ms: i64) -> Result<Token, Error> {
+pub fn find(s: &dyn Tx, secret: &str, now_ms: i64) -> Result<Token, Error> {
     let token = s
-        .connection()
-        .query_row(&format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = ?1"), [digest(secret)], row)
-        .optional()
-        .map_err(sql)?;
+        .first(&format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"), &[digest(secret).into()])?
+        .map(|r| token(&r))
+        .transpose()?;
     match token {
         Some(token) if !token.revoked && token.expires_ms > now_ms => Ok(token),
         _ => Err(Error::one("", code::BAD_TOKEN, "unknown, revoked or expired token")),
@@ -130,20 +134,19 @@ pub fn find(s: &Store, secret: &str, now_ms: i64) -> Result<Token, Error> {
 ///
 /// # Errors
 /// `db_error`.
-pub fn list(s: &Store, user: &str) -> Result<Vec<Token>, Error> {
-    let mut statement =
-        s.connection().prepare(&format!("SELECT {COLUMNS} FROM api_tokens WHERE user = ?1 ORDER BY created_ms DESC")).map_err(sql)?;
-    let rows = statement.query_map([user], row).map_err(sql)?;
-    rows.map(|r| r.map_err(sql)).collect()
+pub fn list(s: &dyn Tx, user: &str) -> Result<Vec<Token>, Error> {
+    s.rows(&format!(r#"SELECT {COLUMNS} FROM api_tokens WHERE "user" = $1 ORDER BY created_ms DESC, id"#), &[user.into()])?
+        .iter()
+        .map(token)
+        .collect()
 }
 
 /// Revokes one of `user`'s tokens.
 ///
 /// # Errors
 /// `not_found` when `user` has no such token; `db_error`.
-pub fn revoke(s: &Store, user: &str, id: &str) -> Result<(), Error> {
-    let changed =
-        s.connection().execute("UPDATE api_tokens SET revoked = 1 WHERE id = ?1 AND user = ?2", params![id, user]).map_err(sql)?;
+pub fn revoke(s: &dyn Tx, user: &str, id: &str) -> Result<(), Error> {
+    let changed = s.exec(r#"UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND "user" = $2"#, &[id.into(), user.into()])?;
     if changed == 0 {
         return Err(Error::one("", "not_found", format!("no token `{id}` of yours")));
     }

@@ -5,9 +5,7 @@
 
 mod support;
 
-use clearance_cli::store::Store;
 use clearance_core::change::request::State;
-use clearance_core::change::steps::Storage;
 use serde_json::json;
 use support::Server;
 
@@ -22,7 +20,7 @@ fn a_server_killed_during_apply_leaves_the_change_whole_or_absent() {
         let (_, request) = support::answer(mike.post("/v1/requests", &changes));
         let id = request["id"].as_str().unwrap().to_owned();
         assert_eq!(fiona.post(&format!("/v1/requests/{id}/approve"), &json!({})).status(), 200);
-        let versions_before = Store::open(&server.db()).unwrap().versions().unwrap().len();
+        let versions_before = server.state(|s| s.versions()).len();
         // Send the apply, then kill the process a moment later (a different moment each round).
         let url = format!("{}/v1/requests/{id}/apply", server.url);
         let (http, csrf) = (fiona.http.clone(), fiona.csrf.clone());
@@ -31,10 +29,8 @@ fn a_server_killed_during_apply_leaves_the_change_whole_or_absent() {
         server.kill();
         let _ = sent.join();
 
-        let store = Store::open(&server.db()).unwrap();
-        store.verify(None).unwrap_or_else(|e| panic!("round {round}: {:?}", e.problems()));
-        let request = store.request(&id).unwrap();
-        let versions = store.versions().unwrap();
+        server.state(|s| s.verify(None));
+        let (request, versions) = server.state(|s| Ok((s.request(&id)?, s.versions()?)));
         match request.state {
             State::Approved => assert_eq!(versions.len(), versions_before, "round {round}: no version without the request applied"),
             State::Applied => {
@@ -43,7 +39,6 @@ fn a_server_killed_during_apply_leaves_the_change_whole_or_absent() {
             }
             other => panic!("round {round}: {other:?}"),
         }
-        drop(store);
         server = Server::serve(server.dir.clone(), true);
         // An approved request left behind is applied by the next server.
         if request.state == State::Approved {
@@ -74,7 +69,6 @@ fn sigterm_lets_requests_in_flight_finish_then_exits_cleanly() {
     assert!(answers.iter().all(|s| *s == 201 || *s == 0), "answered in full or not taken: {answers:?}");
     let code = server.wait();
     assert_eq!(code, Some(0), "a clean exit after SIGTERM");
-    let store = Store::open(&server.db()).unwrap();
-    store.verify(None).unwrap();
-    assert_eq!(store.requests().unwrap().len(), answers.iter().filter(|s| **s == 201).count(), "every answered proposal was kept");
+    server.state(|s| s.verify(None));
+    assert_eq!(server.state(|s| s.requests()).len(), answers.iter().filter(|s| **s == 201).count(), "every answered proposal was kept");
 }

@@ -85,8 +85,7 @@ fn the_whole_cycle_between_two_admins_with_identity_from_the_session() {
         ("request_applied", "fin_mgr_fiona"),
     ];
     assert_eq!(steps, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
-    let store = clearance_cli::store::Store::open(&server.db()).unwrap();
-    assert_eq!(store.verify(None).unwrap(), audit["entries"].as_array().unwrap().len());
+    assert_eq!(server.state(|s| s.verify(None)), audit["entries"].as_array().unwrap().len());
 
     // One JSON log line per request, with its id, method, path, status and time; never a secret.
     let log = std::fs::read_to_string(server.dir.join("server.log")).unwrap();
@@ -134,8 +133,8 @@ fn wrong_passwords_lock_the_account_and_every_attempt_is_audited() {
     // Resetting the password at the console (to a new one: the last five are refused) lifts the lockout.
     let password = server.dir.join("new-password");
     std::fs::write(&password, "another horse battery staple").unwrap();
-    let data = server.dir.join("data");
-    support::run_ok(&["password", "--data", support::s(&data), "--user", "mgr_east_mike", "--password-file", support::s(&password)]);
+    let out = server.console(&["password", "--user", "mgr_east_mike", "--password-file", support::s(&password)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(client.sign_in("mgr_east_mike", "another horse battery staple").status(), 200);
 }
 
@@ -235,19 +234,15 @@ fn bad_input_is_a_coded_error_and_a_missing_state_fails_closed() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("[no_state]"), "{}", String::from_utf8_lossy(&out.stderr));
     let short = missing.join("short");
     std::fs::write(&short, "short\n").unwrap();
-    let out = std::process::Command::new(support::binary())
-        .args([
-            "password",
-            "--data",
-            support::s(&server.dir.join("data")),
-            "--user",
-            "mgr_east_mike",
-            "--password-file",
-            support::s(&short),
-        ])
-        .output()
-        .unwrap();
+    let out = server.console(&["password", "--user", "mgr_east_mike", "--password-file", support::s(&short)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("[weak_password]"), "{}", String::from_utf8_lossy(&out.stderr));
+    // On PostgreSQL, a database no `init` started is no state either.
+    if let Some(empty) = Server::empty_database("empty") {
+        let args = ["serve", "--data", support::s(&missing), "--database", empty.as_str(), "--listen", "127.0.0.1:0"];
+        let out = std::process::Command::new(support::binary()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("[no_state]"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
 }
 
 #[test]

@@ -90,9 +90,9 @@ fn the_policy_rules_judge_every_password_and_its_reuse() {
 #[test]
 fn an_expired_password_is_changed_before_signing_in() {
     let server = server("expiry", &policy_with(json!({"password": {"max_age_days": 30}})));
-    let conn = rusqlite::Connection::open(server.db()).unwrap();
     let forty_days = 40 * 86_400_000_i64;
-    conn.execute("UPDATE accounts SET password_set_ms = password_set_ms - ?1 WHERE user = 'mgr_east_mike'", [forty_days]).unwrap();
+    let sql = r#"UPDATE accounts SET password_set_ms = password_set_ms - $1 WHERE "user" = 'mgr_east_mike'"#;
+    assert_eq!(server.state(|s| s.exec(sql, &[forty_days.into()])), 1);
     let body = refused(server.client().sign_in("mgr_east_mike", FIRST), 403, "password_expired");
     assert!(body["message"].as_str().unwrap().contains("30 days"), "{body}");
     assert_eq!(change(&server, "mgr_east_mike", FIRST, "Tall Giraffe 42 Eats").status(), 200);

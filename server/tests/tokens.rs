@@ -67,8 +67,7 @@ fn tokens_act_as_their_admin_within_their_scopes_and_the_rules() {
     let uses: Vec<&Value> = audit["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "token_used").collect();
     assert!(uses.iter().any(|e| e["subject"] == mike_id.as_str() && e["details"]["path"] == "/v1/requests"), "{uses:?}");
     assert!(uses.iter().any(|e| e["actor"] == "fin_mgr_fiona" && e["details"]["path"] == "/v1/requests/R1/apply"));
-    let conn = rusqlite::Connection::open(server.db()).unwrap();
-    let stored: String = conn.query_row("SELECT token_hash FROM api_tokens WHERE id = ?1", [&mike_id], |r| r.get(0)).unwrap();
+    let stored = server.state(|s| s.first("SELECT token_hash FROM api_tokens WHERE id = $1", &[(&mike_id).into()])?.unwrap().text(0));
     assert_eq!(stored.len(), 64);
     assert!(!stored.contains(secret.trim_start_matches("clr_")));
 
@@ -80,7 +79,7 @@ fn tokens_act_as_their_admin_within_their_scopes_and_the_rules() {
     refused(fiona.delete(&format!("/v1/tokens/{mike_id}")), 404, "not_found");
     assert_eq!(mike.delete(&format!("/v1/tokens/{mike_id}")).status(), 200);
     refused(bot.get("/v1/requests"), 401, "bad_token");
-    conn.execute("UPDATE api_tokens SET expires_ms = 0", []).unwrap();
+    server.state(|s| s.exec("UPDATE api_tokens SET expires_ms = 0", &[]));
     refused(office.get("/v1/requests"), 401, "bad_token");
     refused(Bot::new(&server, "clr_forged", support::OFFICE).get("/v1/requests"), 401, "bad_token");
 }

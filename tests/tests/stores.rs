@@ -96,7 +96,7 @@ impl Transactional for PgStore {
     }
 
     fn export(&mut self) -> Ledger {
-        self.transaction(|s| s.export()).unwrap()
+        self.transaction(|s| clearance_server::tx::Tx::export(s)).unwrap()
     }
 }
 
@@ -181,7 +181,7 @@ fn concurrent_approvals_on_postgresql_from_separate_connections_have_one_winner(
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{outcomes:?}");
-    let state = store.transaction(|s| s.export()).unwrap();
+    let state = store.transaction(|s| clearance_server::tx::Tx::export(s)).unwrap();
     assert_eq!(state.audit.iter().filter(|e| e.action == "request_approved").count(), 1);
-    assert_eq!(store.transaction(|s| s.verify()).unwrap(), state.audit.len());
+    assert_eq!(store.transaction(|s| clearance_server::tx::Tx::verify(s, None)).unwrap(), state.audit.len());
 }

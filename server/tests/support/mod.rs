@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 
+pub use clearance_server::tx::Tx;
+
 /// Where clients say they are (through the trusted proxy): inside the reference org's office ranges.
 pub const OFFICE: &str = "10.0.0.7";
 
@@ -34,8 +36,29 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The PostgreSQL this run's servers keep their state in, when the suite
+/// runs on PostgreSQL (`CLEARANCE_SERVER_DATABASE=postgres`, with
+/// `CLEARANCE_POSTGRES` the server's connection string, as
+/// `scripts/test.sh` sets them); `None`: SQLite in the data directory.
+pub fn postgres() -> Option<String> {
+    match std::env::var("CLEARANCE_SERVER_DATABASE").as_deref() {
+        Ok("postgres") => Some(std::env::var("CLEARANCE_POSTGRES").expect("CLEARANCE_POSTGRES names the PostgreSQL to use")),
+        _ => None,
+    }
+}
+
+/// A fresh schema of its own for one server, and the connection string that selects it.
+fn fresh_schema(url: &str, dir: &Path) -> String {
+    let name = format!("srv_{}", dir.file_name().unwrap().to_str().unwrap().replace(|c: char| !c.is_ascii_alphanumeric(), "_"));
+    let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name};")).unwrap();
+    format!("{url} options='-c search_path={name}'")
+}
+
 pub struct Server {
     pub dir: PathBuf,
+    /// The state's PostgreSQL connection string, or `None` for SQLite in `DIR/data`.
+    pub database: Option<String>,
     pub url: String,
     child: Child,
     /// Each enrolled admin's TOTP secret (base32) and the last step used.
@@ -55,9 +78,15 @@ impl Server {
         let password = dir.join("password");
         std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
         let data = dir.join("data");
-        run_ok(&["init", "--data", s(&data), "--policy", s(policy), "--admin", "admin_ivy", "--password-file", s(&password)]);
+        if let Some(url) = postgres() {
+            std::fs::write(dir.join("database"), fresh_schema(&url, &dir)).unwrap();
+        }
+        let database = database_args(&dir);
+        let database: Vec<&str> = database.iter().map(String::as_str).collect();
+        let init = ["init", "--data", s(&data), "--policy", s(policy), "--admin", "admin_ivy", "--password-file", s(&password)];
+        run_ok(&[&init[..], &database].concat());
         for user in &ADMINS[1..] {
-            run_ok(&["password", "--data", s(&data), "--user", user, "--password-file", s(&password)]);
+            run_ok(&[&["password", "--data", s(&data), "--user", user, "--password-file", s(&password)][..], &database].concat());
         }
         Server::serve(dir, trust_loopback)
     }
@@ -70,7 +99,9 @@ impl Server {
     /// [`Server::serve`] with more arguments.
     pub fn serve_with(dir: PathBuf, trust_loopback: bool, extra: &[&str]) -> Server {
         let data = dir.join("data");
+        let database = database_args(&dir);
         let mut args = vec!["serve", "--data", s(&data), "--listen", "127.0.0.1:0", "--log-json"];
+        args.extend(database.iter().map(String::as_str));
         args.extend_from_slice(extra);
         if trust_loopback {
             args.extend(["--trusted-proxy", "127.0.0.1"]);
@@ -81,11 +112,47 @@ impl Server {
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_owned();
-        Server { dir, url, child, secrets: Mutex::default() }
+        let database = database_args(&dir).pop();
+        Server { dir, database, url, child, secrets: Mutex::default() }
     }
 
-    pub fn db(&self) -> PathBuf {
-        self.dir.join("data/state.db")
+    /// Runs a command of the server's console (`password`, `verify`, …)
+    /// on this server's state: `--data` and `--database` are added.
+    pub fn console(&self, args: &[&str]) -> std::process::Output {
+        let data = self.dir.join("data");
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--data", s(&data)]);
+        all.extend(self.database.iter().flat_map(|url| ["--database", url.as_str()]));
+        Command::new(binary()).args(all).output().unwrap()
+    }
+
+    /// A fresh, empty PostgreSQL schema's connection string (PostgreSQL runs only).
+    pub fn empty_database(name: &str) -> Option<String> {
+        postgres().map(|url| fresh_schema(&url, &scratch(name)))
+    }
+
+    /// The state's database, opened as the server opens it (SQLite or PostgreSQL).
+    pub fn db(&self) -> clearance_server::db::Db {
+        match &self.database {
+            Some(url) => clearance_server::db::Db::open_postgres(url).unwrap(),
+            None => clearance_server::db::Db::open(&self.dir.join("data")).unwrap(),
+        }
+    }
+
+    /// `f` in one transaction on the state, committed.
+    pub fn state<T>(&self, f: impl FnOnce(&mut dyn Tx) -> Result<T, clearance_core::Error>) -> T {
+        self.db().run_now(f).unwrap_or_else(|e| panic!("{:?}", e.problems()))
+    }
+
+    /// `f` in one transaction on the state, rolled back: what a writer of
+    /// the database could do, tried without keeping it.
+    pub fn trial<T>(&self, f: impl FnOnce(&mut dyn Tx) -> T) -> T {
+        let mut answer = None;
+        let _ = self.db().run_now(|s| {
+            answer = Some(f(s));
+            Err::<(), _>(clearance_core::Error::one("", "rolled_back", "tried, not kept"))
+        });
+        answer.unwrap()
     }
 
     /// A client whose requests come, through the proxy, from `address`.
@@ -161,6 +228,11 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// `--database URL` when the server in `dir` keeps its state in PostgreSQL.
+fn database_args(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("database")).map(|url| vec!["--database".to_owned(), url]).unwrap_or_default()
 }
 
 pub fn s(path: &Path) -> &str {
