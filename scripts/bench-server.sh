@@ -4,7 +4,7 @@
 # runs bench/server/bench.mjs against it. Prints a Markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --locked --quiet --release -p clearance-server -p clearance-cli
+cargo build --locked --quiet --release -p clearance-server -p clearance-cli -p clearance-bench --bin http_load
 dir=$(mktemp -d)
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$dir"' EXIT
 target/release/clearance generate --users 10000 --records 1000 --roles 1000 --departments 200 --groups 100 --seed 1 --out "$dir/org" >/dev/null
@@ -17,3 +17,5 @@ pid=$!
 for _ in $(seq 50); do grep -q '^listening on ' "$dir/out" && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$dir/out")
 node bench/server/bench.mjs "$url" "$pid" user_1 user_26 'correct horse battery'
+# The same reads from a native client (Node's fetch costs the shared cores more than the server does).
+target/release/http_load "$url" user_26 'correct horse battery'

@@ -24,6 +24,7 @@ pub mod tx;
 
 use axum::Router;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use clearance_core::Engine;
 use clearance_core::Error;
 use clearance_core::error::code;
@@ -40,6 +41,8 @@ pub struct App {
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// The current version's compiled policy, by hash.
     compiled: Arc<Mutex<Option<Compiled>>>,
+    /// The request list as last answered, with the audit head it was read at.
+    request_list: Arc<Mutex<Option<(String, axum::body::Bytes)>>>,
     /// The Ed25519 seed checkpoints are signed with (kept outside the database).
     checkpoint_key: Arc<[u8; 32]>,
     /// Sign-in attempts per client address.
@@ -57,6 +60,7 @@ impl App {
             tls,
             trusted_proxies: Arc::new(trusted_proxies),
             compiled: Arc::default(),
+            request_list: Arc::default(),
             checkpoint_key: Arc::new(checkpoint_key),
             sign_in_limit: Arc::default(),
         }
@@ -117,6 +121,27 @@ impl App {
     fn kept(&self, hash: Option<&str>) -> Option<Arc<Engine>> {
         let cache = self.compiled.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         cache.as_ref().filter(|(cached, _)| Some(cached.as_str()) == hash).map(|(_, engine)| engine.clone())
+    }
+
+    /// The request list's JSON, rendered once per state of the log: every
+    /// write to a request appends an audit entry in the same transaction,
+    /// so the audit head (read here, in the caller's transaction, on any
+    /// replica) names the list's content. Reads between changes cost one
+    /// lookup instead of decoding and summarising every request.
+    ///
+    /// # Errors
+    /// `db_error`, undecodable rows.
+    pub fn request_list(&self, s: &dyn tx::Tx) -> Result<axum::body::Bytes, Error> {
+        let head = s.audit_head()?.unwrap_or_default();
+        let mut kept = self.request_list.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((at, body)) = kept.as_ref().filter(|(at, _)| *at == head && !head.is_empty()) {
+            tracing::trace!(head = %at, "request list from cache");
+            return Ok(body.clone());
+        }
+        let list: Vec<serde_json::Value> = s.requests()?.iter().map(routes::request_json).collect();
+        let body = axum::body::Bytes::from(serde_json::to_vec(&list).unwrap_or_default());
+        *kept = Some((head, body.clone()));
+        Ok(body)
     }
 
     /// Keeps a version's compiled policy (one at a time: the current one).
@@ -257,7 +282,15 @@ async fn ready(axum::extract::State(app): axum::extract::State<App>) -> Result<&
 /// The listener's failures.
 pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
     let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await
+    // No Nagle delay: an answer goes out whole at once, never held for an ACK.
+    axum::serve(
+        listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        }),
+        service,
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
 }
 
 /// [`serve`] over TLS (rustls, with the `ring` provider): the certificate

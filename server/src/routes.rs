@@ -57,9 +57,10 @@ pub fn request_json(request: &ChangeRequest) -> Value {
 }
 
 /// `GET /v1/requests`: every request, oldest first.
-pub async fn list_requests(State(app): State<App>, _admin: Admin) -> Answer {
-    let requests = app.db.run(|s| s.requests()).await?;
-    Ok(Json(json!(requests.iter().map(request_json).collect::<Vec<_>>())))
+pub async fn list_requests(State(app): State<App>, _admin: Admin) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let keeper = app.clone();
+    let body = app.db.run(move |s| keeper.request_list(s)).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body))
 }
 
 /// `GET /v1/requests/{id}`.

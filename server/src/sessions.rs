@@ -60,6 +60,12 @@ fn digest(token: &str) -> String {
 /// `db_error`; `internal`.
 pub fn start(s: &dyn Tx, user: &str, mfa: bool, now_ms: i64) -> Result<(String, String), Error> {
     let (token, csrf) = (random_token()?, random_token()?);
+    // Every sign-in clears the sessions that ended (idle or old), whoever's:
+    // an ended session is refused anyway, and its row is not kept forever.
+    s.exec(
+        "DELETE FROM sessions WHERE seen_ms < $1 OR created_ms < $2",
+        &[now_ms.saturating_sub(IDLE_MS).into(), now_ms.saturating_sub(ABSOLUTE_MS).into()],
+    )?;
     s.exec(
         r#"INSERT INTO sessions (token_hash, "user", csrf, mfa, created_ms, seen_ms) VALUES ($1, $2, $3, $4, $5, $5)"#,
         &[digest(&token).into(), user.into(), (&csrf).into(), mfa.into(), now_ms.into()],
@@ -77,8 +83,9 @@ pub fn passed_mfa(s: &dyn Tx, token: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The live session a token names, marked as seen now; an expired one is
-/// deleted and refused.
+/// The live session a token names, marked as seen now; an ended one is
+/// refused (and deleted at the next sign-in, see [`start`]: a refusal's
+/// transaction is rolled back).
 ///
 /// # Errors
 /// `unauthenticated`, `session_expired`, `db_error`.
@@ -90,7 +97,6 @@ pub fn find(s: &dyn Tx, token: &str, now_ms: i64) -> Result<Session, Error> {
     };
     let (user, csrf, mfa, created, seen) = (row.text(0)?, row.text(1)?, row.int(2)? != 0, row.int(3)?, row.int(4)?);
     if now_ms.saturating_sub(seen) > IDLE_MS || now_ms.saturating_sub(created) > ABSOLUTE_MS {
-        s.exec("DELETE FROM sessions WHERE token_hash = $1", &[hash.into()])?;
         return Err(Error::one("", code::SESSION_EXPIRED, "the session ended: sign in again"));
     }
     // Marked as seen at most once a minute (the idle timeout's precision): a
@@ -169,7 +175,14 @@ mod tests {
             find(s, &token, SEEN_EVERY_MS)?;
             assert_eq!(seen(s)?, SEEN_EVERY_MS);
             assert!(find(s, &token, SEEN_EVERY_MS + IDLE_MS + 1).unwrap_err().has_code(code::SESSION_EXPIRED));
-            assert!(find(s, &token, SEEN_EVERY_MS).unwrap_err().has_code(code::UNAUTHENTICATED), "an expired session is gone");
+            let count = |s: &dyn Tx| s.first("SELECT COUNT(*) FROM sessions", &[])?.map_or(Ok(-1), |r| r.int(0));
+            // Idle exactly as long as allowed: still kept by the next sign-in.
+            start(s, "fiona", false, SEEN_EVERY_MS + IDLE_MS)?;
+            assert_eq!(count(s)?, 2);
+            start(s, "fiona", false, SEEN_EVERY_MS + IDLE_MS + 1)?;
+            assert_eq!(count(s)?, 2, "the ended session was cleared, the two new ones kept");
+            assert!(find(s, &token, SEEN_EVERY_MS).unwrap_err().has_code(code::UNAUTHENTICATED), "an ended session is gone");
+            s.exec("DELETE FROM sessions", &[])?;
             // Busy all along, it still ends at the absolute timeout.
             let (busy, _) = start(s, "ivy", false, 0)?;
             let mut now = 0;
@@ -178,6 +191,7 @@ mod tests {
                 find(s, &busy, now)?;
             }
             assert!(find(s, &busy, ABSOLUTE_MS + 1).unwrap_err().has_code(code::SESSION_EXPIRED));
+            s.exec("DELETE FROM sessions", &[])?;
             let (a, _) = start(s, "ivy", false, 0)?;
             start(s, "fiona", false, 0)?;
             assert_eq!(end_all(s, "ivy")?, 1);

@@ -27,6 +27,10 @@ fn the_whole_cycle_between_two_admins_with_identity_from_the_session() {
         (Some("R1"), Some("mgr_east_mike"), Some("pending"))
     );
     assert_eq!(request["history"][0]["comment"], "bob moves west");
+    // The list is rendered once per state of the log: each step shows in it at once.
+    let listed =
+        |who: &support::Admin| answer(who.get("/v1/requests")).1.as_array().unwrap().iter().map(|r| r["state"].clone()).collect::<Vec<_>>();
+    assert_eq!(listed(&alice), [json!("pending")]);
 
     refused(mike.post("/v1/requests/R1/approve", &json!({})), 403, "self_approval");
     let (_, audit) = answer(alice.get("/v1/audit"));
@@ -40,6 +44,7 @@ fn the_whole_cycle_between_two_admins_with_identity_from_the_session() {
     refused(ivy.post("/v1/requests/R1/apply", &json!({})), 409, "bad_state");
     let (status, approved) = answer(ivy.post("/v1/requests/R1/approve", &json!({"comment": "ok"})));
     assert_eq!((status, approved["state"].as_str()), (200, Some("approved")), "{approved}");
+    assert_eq!(listed(&mike), [json!("approved")]);
     refused(mike.post("/v1/requests/R1/apply", &json!({})), 403, "not_an_approver");
     let (status, applied) = answer(ivy.post("/v1/requests/R1/apply", &Value::Null));
     assert_eq!((status, applied["state"].as_str()), (200, Some("applied")), "{applied}");
