@@ -52,7 +52,15 @@ async fn main() {
     let bursts: usize = args.get(6).and_then(|a| a.parse().ok()).unwrap_or(5);
     let client = reqwest::Client::builder().pool_max_idle_per_host(n).build().expect("client");
     let body = serde_json::json!({"user": user, "password": password});
-    let signed_in = client.post(format!("{base}/v1/session")).json(&body).send().await.expect("signs in");
+    // The sign-in limit (ten at once per address, then one every six seconds) may hold the first try.
+    let mut signed_in = client.post(format!("{base}/v1/session")).json(&body).send().await.expect("signs in");
+    for _ in 0..10 {
+        if signed_in.status() != reqwest::StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+        signed_in = client.post(format!("{base}/v1/session")).json(&body).send().await.expect("signs in");
+    }
     let cookie = signed_in.headers().get(reqwest::header::SET_COOKIE).expect("a session cookie").to_str().expect("ascii");
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::COOKIE, cookie.split(';').next().unwrap_or_default().parse().expect("header"));
