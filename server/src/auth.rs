@@ -39,7 +39,7 @@ async fn signed_in(parts: &Parts, app: &App) -> Result<(Session, String, IpAddr,
     let token = token(&parts.headers).ok_or_else(|| Error::one("", code::UNAUTHENTICATED, "sign in first"))?;
     let now = clock::now_ms();
     let (lookup, cache) = (token.clone(), app.clone());
-    let (session, engine) = app.db.run(move |s| Ok((sessions::find(s, &lookup, now)?, cache.engine_in(s)?))).await?;
+    let (session, engine) = app.db.read(move |s| Ok((sessions::find(s, &lookup, now)?, cache.engine_in(s)?))).await?;
     let address = client_address(app, peer(parts), &parts.headers);
     let safe = matches!(parts.method, Method::GET | Method::HEAD);
     let echoed = parts.headers.get(sessions::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -219,7 +219,7 @@ async fn attempt(app: &App, credentials: Credentials, address: IpAddr) -> Result
         );
     }
     let lookup = user.clone();
-    let stored = app.db.run(move |s| accounts::stored(s, &lookup)).await?;
+    let stored = app.db.read(move |s| accounts::stored(s, &lookup)).await?;
     if stored.locked_until_ms > now {
         return Err(locked(stored.locked_until_ms, now));
     }

@@ -22,6 +22,12 @@ pub const INTERNAL: &str = "internal";
 /// A database call, run on the database's own thread.
 type Job = Box<dyn FnOnce(&mut dyn Backend) + Send>;
 
+/// A read, run by one of the readers.
+type ReadJob = Box<dyn FnOnce(&dyn Tx) + Send>;
+
+/// How many connections serve reads on PostgreSQL.
+const READERS: usize = 4;
+
 /// The open database, shared by every request. Calls run one at a time on
 /// one thread that owns the connection: SQLite takes one writer anyway, and
 /// one thread keeps the large transient allocations of a policy compile in
@@ -31,6 +37,9 @@ type Job = Box<dyn FnOnce(&mut dyn Backend) + Send>;
 pub struct Db {
     backend: Arc<Mutex<Box<dyn Backend>>>,
     jobs: std::sync::mpsc::Sender<Job>,
+    /// PostgreSQL's readers (SQLite reads on the database's thread: one
+    /// connection serves it best).
+    reads: Option<std::sync::mpsc::Sender<ReadJob>>,
 }
 
 impl Db {
@@ -78,7 +87,26 @@ impl Db {
     pub fn create_postgres(url: &str) -> Result<Db, Error> {
         let mut store = crate::pg::PgStore::connect(url)?;
         store.migrate()?;
-        Db::serve(Box::new(store))
+        let mut db = Db::serve(Box::new(store))?;
+        let (reads, queue) = std::sync::mpsc::channel::<ReadJob>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..READERS {
+            let (reader, queue) = (crate::pg::reader(url)?, queue.clone());
+            std::thread::Builder::new()
+                .name(format!("clearance-read-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                        match job {
+                            Ok(job) => job(&reader),
+                            Err(_) => break,
+                        }
+                    }
+                })
+                .map_err(|e| Error::one("", INTERNAL, format!("cannot start a database reader: {e}")))?;
+        }
+        db.reads = Some(reads);
+        Ok(db)
     }
 
     /// Starts a state in `data` (creating the directory and the database).
@@ -106,7 +134,7 @@ impl Db {
                 }
             })
             .map_err(|e| Error::one("", INTERNAL, format!("cannot start the database thread: {e}")))?;
-        Ok(Db { backend, jobs })
+        Ok(Db { backend, jobs, reads: None })
     }
 
     /// Runs `f` in one transaction on the database's thread: committed when
@@ -121,6 +149,26 @@ impl Db {
             let _ = answer.send(within(backend, f));
         });
         self.jobs.send(job).map_err(|_| gone())?;
+        answered.await.map_err(|_| gone())?
+    }
+
+    /// Runs a read: `f` gets the state read-only for the sequencer (it
+    /// cannot append to the audit log) and may write only rows outside it
+    /// (a session's last use). On PostgreSQL it runs on one of several
+    /// connections, outside the step lock; on SQLite as [`Db::run`].
+    ///
+    /// # Errors
+    /// `f`'s error; `internal` when the readers are gone.
+    pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&dyn Tx) -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+        let Some(reads) = &self.reads else {
+            return self.run(move |s| f(s)).await;
+        };
+        let gone = || Error::one("", INTERNAL, "the database read did not finish");
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: ReadJob = Box::new(move |reader: &dyn Tx| {
+            let _ = answer.send(f(reader));
+        });
+        reads.send(job).map_err(|_| gone())?;
         answered.await.map_err(|_| gone())?
     }
 

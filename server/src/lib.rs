@@ -73,7 +73,7 @@ impl App {
     pub async fn checkpoint(&self) -> Result<clearance_core::checkpoint::Checkpoint, Error> {
         let key = self.checkpoint_key.clone();
         self.db
-            .run(move |s| {
+            .read(move |s| {
                 let last =
                     s.last_entry()?.ok_or_else(|| Error::one("", clearance_core::audit::code::BROKEN_CHAIN, "the audit log is empty"))?;
                 Ok(clearance_core::checkpoint::Checkpoint::sign(&last, &clock::stamp(clock::now_ms(), Some(&last)), &key))
@@ -87,7 +87,7 @@ impl App {
     /// `no_version`; `db_error`.
     pub async fn engine(&self) -> Result<Arc<Engine>, Error> {
         let app = self.clone();
-        self.db.run(move |s| app.engine_in(s)).await
+        self.db.read(move |s| app.engine_in(s)).await
     }
 
     /// [`App::engine`] inside a database call (one round trip with the
@@ -271,7 +271,7 @@ pub fn router(app: App) -> Router {
 
 /// `GET /readyz`: the database answers and holds a policy.
 async fn ready(axum::extract::State(app): axum::extract::State<App>) -> Result<&'static str, api_error::ApiError> {
-    app.db.run(|s| clearance_core::change::steps::current(s).map(|_| ())).await?;
+    app.db.read(|s| clearance_core::change::steps::current(s).map(|_| ())).await?;
     Ok("ready")
 }
 

@@ -13,7 +13,7 @@ use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::Campaign;
 use clearance_core::change::steps::{self, IdKind, Storage, Version};
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, GenericClient, NoTls, Transaction};
 use std::cell::RefCell;
 
 /// The advisory lock every step takes first.
@@ -57,9 +57,9 @@ impl PgStore {
     ///
     /// # Errors
     /// `f`'s error, or `db_error`.
-    pub fn transaction<T>(&mut self, f: impl FnOnce(&mut PgTx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&mut PgTx<Transaction<'_>>) -> Result<T, Error>) -> Result<T, Error> {
         let mut tx = self.client.transaction().map_err(|e| pg(&e))?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&STEP_LOCK]).map_err(|e| pg(&e))?;
+        tx.execute_typed("SELECT pg_advisory_xact_lock($1)", &[(&STEP_LOCK, postgres::types::Type::INT8)]).map_err(|e| pg(&e))?;
         let mut state = PgTx { tx: RefCell::new(tx) };
         let value = f(&mut state)?;
         state.tx.into_inner().commit().map_err(|e| pg(&e))?;
@@ -67,18 +67,32 @@ impl PgStore {
     }
 }
 
-/// The state inside one transaction.
-pub struct PgTx<'a> {
-    tx: RefCell<Transaction<'a>>,
+/// A connection for reads outside the step lock: each statement sees the
+/// state as last committed (autocommit), so readers never wait for a step
+/// and never hold one up.
+///
+/// # Errors
+/// `db_error`.
+pub fn reader(url: &str) -> Result<PgTx<Client>, Error> {
+    Ok(PgTx { tx: RefCell::new(Client::connect(url, NoTls).map_err(|e| pg(&e))?) })
 }
 
-impl PgTx<'_> {
-    fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<postgres::Row>, Error> {
-        self.tx.borrow_mut().query(sql, params).map_err(|e| pg(&e))
+/// The state inside one transaction (or, for a [`reader`], one statement at a time).
+pub struct PgTx<C> {
+    tx: RefCell<C>,
+}
+
+impl<C: GenericClient> PgTx<C> {
+    // Typed statements: parameters' types sent with them, one round trip
+    // each (an untyped one is prepared first: two).
+    fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<postgres::Row>, Error> {
+        let boxed = params(values);
+        self.tx.borrow_mut().query_typed(sql, &typed(&boxed, values)).map_err(|e| pg(&e))
     }
 
-    fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64, Error> {
-        self.tx.borrow_mut().execute(sql, params).map_err(|e| pg(&e))
+    fn execute(&self, sql: &str, values: &[Value]) -> Result<u64, Error> {
+        let boxed = params(values);
+        self.tx.borrow_mut().execute_typed(sql, &typed(&boxed, values)).map_err(|e| pg(&e))
     }
 
     fn bodies<T: serde::de::DeserializeOwned>(&self, sql: &str, what: &str) -> Result<Vec<T>, Error> {
@@ -102,38 +116,39 @@ impl PgTx<'_> {
     }
 
     fn seq_of(&self, table: &str, id: &str) -> Result<i64, Error> {
-        match self.query(&format!("SELECT seq FROM {table} WHERE id = $1"), &[&id])?.first() {
+        match self.query(&format!("SELECT seq FROM {table} WHERE id = $1"), &[id.into()])?.first() {
             Some(row) => Ok(row.get(0)),
             None => self.next_seq(table),
         }
     }
 
     fn body(&self, table: &str, id: &str) -> Result<Option<String>, Error> {
-        Ok(self.query(&format!("SELECT body FROM {table} WHERE id = $1"), &[&id])?.first().map(|r| r.get(0)))
+        Ok(self.query(&format!("SELECT body FROM {table} WHERE id = $1"), &[id.into()])?.first().map(|r| r.get(0)))
     }
 
     fn save(&self, table: &str, id: &str, body: &str) -> Result<(), Error> {
         let seq = self.seq_of(table, id)?;
         let sql = format!("INSERT INTO {table} (id, seq, body) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET body = excluded.body");
-        self.execute(&sql, &[&id, &seq, &body]).map(|_| ())
+        self.execute(&sql, &[id.into(), seq.into(), body.into()]).map(|_| ())
     }
 }
 
-impl Storage for PgTx<'_> {
+impl<C: GenericClient> Storage for PgTx<C> {
     fn current(&self) -> Result<Option<Version>, Error> {
         let rows = self.query("SELECT seq, hash, at, author, request, policy FROM versions ORDER BY seq DESC LIMIT 1", &[])?;
-        rows.first().map(PgTx::version_of).transpose()
+        rows.first().map(Self::version_of).transpose()
     }
 
     fn versions(&self) -> Result<Vec<Version>, Error> {
-        self.query("SELECT seq, hash, at, author, request, policy FROM versions ORDER BY seq", &[])?.iter().map(PgTx::version_of).collect()
+        self.query("SELECT seq, hash, at, author, request, policy FROM versions ORDER BY seq", &[])?.iter().map(Self::version_of).collect()
     }
 
     fn add_version(&mut self, v: &Version) -> Result<(), Error> {
         let seq = i64::try_from(v.seq).unwrap_or(i64::MAX);
         let policy = serde_json::to_string(&v.policy).unwrap_or_default();
         let sql = "INSERT INTO versions (seq, hash, at, author, request, policy) VALUES ($1, $2, $3, $4, $5, $6)";
-        self.execute(sql, &[&seq, &v.hash, &v.at, &v.author, &v.request, &policy]).map(|_| ())
+        let request = v.request.as_deref().map_or(Value::Null, Value::from);
+        self.execute(sql, &[seq.into(), (&v.hash).into(), (&v.at).into(), (&v.author).into(), request, policy.into()]).map(|_| ())
     }
 
     fn next_id(&mut self, kind: IdKind) -> Result<String, Error> {
@@ -165,9 +180,12 @@ impl Storage for PgTx<'_> {
 
     fn append(&mut self, entry: &Entry) -> Result<(), Error> {
         let seq = i64::try_from(entry.seq).unwrap_or(i64::MAX);
-        self.execute("INSERT INTO audit (seq, body) VALUES ($1, $2)", &[&seq, &serde_json::to_string(entry).unwrap_or_default()])?;
+        self.execute(
+            "INSERT INTO audit (seq, body) VALUES ($1, $2)",
+            &[seq.into(), serde_json::to_string(entry).unwrap_or_default().into()],
+        )?;
         let sql = "INSERT INTO meta (key, value) VALUES ('audit_head', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        self.execute(sql, &[&entry.hash]).map(|_| ())
+        self.execute(sql, &[(&entry.hash).into()]).map(|_| ())
     }
 }
 
@@ -201,7 +219,7 @@ impl PgStore {
             crate::db::refuse_newer(applied, MIGRATIONS.len())?;
             for (i, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
                 s.tx.borrow_mut().batch_execute(migration).map_err(|e| pg(&e))?;
-                s.execute("INSERT INTO server_migrations (n) VALUES ($1)", &[&i64::try_from(i + 1).unwrap_or(i64::MAX)])?;
+                s.execute("INSERT INTO server_migrations (n) VALUES ($1)", &[i64::try_from(i + 1).unwrap_or(i64::MAX).into()])?;
             }
             Ok(())
         })
@@ -221,6 +239,15 @@ fn params(values: &[Value]) -> Vec<Box<dyn ToSql + Sync>> {
         .collect()
 }
 
+/// Each parameter with its type: BIGINT or TEXT (`NULL` as TEXT).
+fn typed<'a>(boxed: &'a [Box<dyn ToSql + Sync>], values: &[Value]) -> Vec<(&'a (dyn ToSql + Sync), postgres::types::Type)> {
+    boxed
+        .iter()
+        .zip(values)
+        .map(|(b, v)| (b.as_ref(), if matches!(v, Value::Int(_)) { postgres::types::Type::INT8 } else { postgres::types::Type::TEXT }))
+        .collect()
+}
+
 fn value(row: &postgres::Row, i: usize) -> Result<Value, Error> {
     use postgres::types::Type;
     // The server's tables hold BIGINT and TEXT only; anything else is read as text and fails loudly.
@@ -231,18 +258,14 @@ fn value(row: &postgres::Row, i: usize) -> Result<Value, Error> {
     Ok(read.map_err(|e| pg(&e))?.unwrap_or(Value::Null))
 }
 
-impl Tx for PgTx<'_> {
+impl<C: GenericClient> Tx for PgTx<C> {
     fn rows(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>, Error> {
-        let boxed = params(values);
-        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
-        let rows = self.query(sql, &refs)?;
+        let rows = self.query(sql, values)?;
         rows.iter().map(|r| (0..r.len()).map(|i| value(r, i)).collect::<Result<Vec<_>, _>>().map(Row)).collect()
     }
 
     fn exec(&self, sql: &str, values: &[Value]) -> Result<u64, Error> {
-        let boxed = params(values);
-        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(AsRef::as_ref).collect();
-        self.execute(sql, &refs)
+        self.execute(sql, values)
     }
 
     fn requests(&self) -> Result<Vec<ChangeRequest>, Error> {

@@ -40,13 +40,13 @@ pub async fn start(State(app): State<App>, Admin(session): Admin, Body(body): Bo
 
 /// `GET /v1/reviews`: every campaign, oldest first.
 pub async fn list(State(app): State<App>, _admin: Admin) -> Result<Json<Value>, ApiError> {
-    let campaigns = app.db.run(|s| s.campaigns()).await?;
+    let campaigns = app.db.read(|s| s.campaigns()).await?;
     Ok(Json(serde_json::to_value(campaigns).unwrap_or_default()))
 }
 
 /// `GET /v1/reviews/{id}`.
 pub async fn show(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let campaign = app.db.run(move |s| Storage::campaign(&*s, &id)).await?;
+    let campaign = app.db.read(move |s| Storage::campaign(&*s, &id)).await?;
     Ok(Json(serde_json::to_value(campaign).unwrap_or_default()))
 }
 

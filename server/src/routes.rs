@@ -59,13 +59,13 @@ pub fn request_json(request: &ChangeRequest) -> Value {
 /// `GET /v1/requests`: every request, oldest first.
 pub async fn list_requests(State(app): State<App>, _admin: Admin) -> Result<impl axum::response::IntoResponse, ApiError> {
     let keeper = app.clone();
-    let body = app.db.run(move |s| keeper.request_list(s)).await?;
+    let body = app.db.read(move |s| keeper.request_list(s)).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body))
 }
 
 /// `GET /v1/requests/{id}`.
 pub async fn show_request(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Answer {
-    let request = app.db.run(move |s| s.request(&id)).await?;
+    let request = app.db.read(move |s| s.request(&id)).await?;
     Ok(Json(request_json(&request)))
 }
 
@@ -140,7 +140,7 @@ pub async fn restore(
 
 /// `GET /v1/versions`: every version without its policy, oldest first.
 pub async fn versions(State(app): State<App>, _admin: Admin) -> Answer {
-    let versions = app.db.run(|s| s.versions()).await?;
+    let versions = app.db.read(|s| s.versions()).await?;
     let list: Vec<Value> =
         versions.iter().map(|v| json!({"seq": v.seq, "version": v.hash, "at": v.at, "author": v.author, "request": v.request})).collect();
     Ok(Json(json!(list)))
@@ -148,13 +148,13 @@ pub async fn versions(State(app): State<App>, _admin: Admin) -> Answer {
 
 /// `GET /v1/versions/current`: the newest version with its policy.
 pub async fn current_version(State(app): State<App>, _admin: Admin) -> Answer {
-    let (version, _) = app.db.run(|s| steps::current(s)).await?;
+    let (version, _) = app.db.read(|s| steps::current(s)).await?;
     Ok(Json(serde_json::to_value(&version).unwrap_or_default()))
 }
 
 /// `GET /v1/audit`: the audit log and its head.
 pub async fn audit(State(app): State<App>, _admin: Admin) -> Answer {
-    let (entries, head) = app.db.run(|s| Ok((s.audit_log()?, s.audit_head()?))).await?;
+    let (entries, head) = app.db.read(|s| Ok((s.audit_log()?, s.audit_head()?))).await?;
     Ok(Json(json!({"head": head, "entries": entries})))
 }
 
@@ -207,7 +207,7 @@ pub async fn create_token(State(app): State<App>, Admin(session): Admin, Body(bo
 
 /// `GET /v1/tokens` (a session only): the signed-in admin's tokens, without secrets.
 pub async fn list_tokens(State(app): State<App>, Admin(session): Admin) -> Answer {
-    let list = app.db.run(move |s| tokens::list(s, &session.user)).await?;
+    let list = app.db.read(move |s| tokens::list(s, &session.user)).await?;
     Ok(Json(serde_json::to_value(list).unwrap_or_default()))
 }
 
