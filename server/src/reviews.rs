@@ -46,7 +46,7 @@ pub async fn list(State(app): State<App>, _admin: Admin) -> Result<Json<Value>, 
 
 /// `GET /v1/reviews/{id}`.
 pub async fn show(State(app): State<App>, _admin: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let campaign = app.db.read(move |s| Storage::campaign(&*s, &id)).await?;
+    let campaign = app.db.read(move |s| s.campaign(&id)).await?;
     Ok(Json(serde_json::to_value(campaign).unwrap_or_default()))
 }
 
