@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use clearance_core::Error;
 use clearance_core::change::review::{Reviewers, Verdict};
-use clearance_core::change::steps::{self, Storage};
+use clearance_core::change::steps;
 use serde_json::{Value, json};
 
 #[derive(serde::Deserialize)]
