@@ -4,8 +4,9 @@
 // hand-written JavaScript and the peers, on a workload they all express, are
 // in bench/npm/peers.mjs.
 //
-//   node --expose-gc bench/npm/bench.mjs DIR      (DIR from `clearance generate` + `clearance bundle`)
-import { readFileSync } from 'node:fs';
+//   node --expose-gc bench/npm/bench.mjs DIR      (DIR from `clearance generate` + `clearance bundle`;
+//   with DIR/edge.bundle from `clearance bundle --without-policy`, that one is timed too)
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../wasm/pkg/node.mjs';
 
@@ -26,6 +27,11 @@ const bundleTimes = Array.from({ length: 15 }, () => ms(() => Engine.fromBundle(
 const jsonTimes = Array.from({ length: 5 }, () => ms(() => Engine.fromJson(policyText).free())[0]);
 row('Engine.fromBundle, first call in the process', first.toFixed(2), 'ms');
 row('Engine.fromBundle, median of 15', median(bundleTimes).toFixed(2), 'ms', `bundle ${bundle.length} bytes`);
+if (existsSync(join(dir, 'edge.bundle'))) {
+  const edge = readFileSync(join(dir, 'edge.bundle'));
+  const edgeTimes = Array.from({ length: 15 }, () => ms(() => Engine.fromBundle(edge, key).free())[0]);
+  row('Engine.fromBundle, edge bundle (without the policy), median of 15', median(edgeTimes).toFixed(2), 'ms', `bundle ${edge.length} bytes`);
+}
 row('Engine.fromJson, median of 5 (baseline)', median(jsonTimes).toFixed(2), 'ms', `bundle is ${(median(jsonTimes) / median(bundleTimes)).toFixed(1)}× faster`);
 
 const engine = Engine.fromBundle(bundle, key);

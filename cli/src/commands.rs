@@ -327,27 +327,59 @@ pub fn keygen(out: &Path) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `bundle`: compile, encode, sign.
-pub fn bundle(policy: &Path, key: Option<&Path>, out: &Path) -> Result<ExitCode, Error> {
+/// What `bundle` stamps on a bundle, and whether it carries the policy.
+pub struct BundleStamp<'a> {
+    /// The policy revision.
+    pub revision: u64,
+    /// The end of its validity (RFC 3339).
+    pub not_after: Option<&'a str>,
+    /// Whether the policy's JSON goes in.
+    pub with_policy: bool,
+}
+
+/// `bundle`: compile, encode, stamp, sign.
+pub fn bundle(policy: &Path, key: Option<&Path>, given: &BundleStamp<'_>, out: &Path) -> Result<ExitCode, Error> {
     let engine = load_policy(policy)?;
     let secret = key.map(|k| read_text(k).and_then(|t| clearance_core::bundle::parse_hex_key(&t).map_err(|e| e.at("/key")))).transpose()?;
-    let bytes = clearance_core::bundle::write(&engine, secret.as_ref())?;
+    let not_after_ms = given
+        .not_after
+        .map(|text| {
+            clearance_core::parse_rfc3339(text).ok_or_else(|| {
+                Error::one("/not_after", clearance_core::error::code::BAD_VALUE, format!("`{text}` is not an RFC 3339 time"))
+            })
+        })
+        .transpose()?;
+    let stamp = clearance_core::bundle::Stamp {
+        revision: given.revision,
+        policy_hash: clearance_core::change::version(engine.policy()?),
+        issued_at_ms: now_ms(),
+        not_after_ms,
+        key_id: None,
+    };
+    let bytes = clearance_core::bundle::write(&engine, secret.as_ref(), &stamp, given.with_policy)?;
     std::fs::write(out, &bytes).map_err(io_error(out))?;
     let signed = if secret.is_some() { "signed" } else { "unsigned" };
     say!("wrote {} ({} bytes, {signed})", out.display(), bytes.len());
     Ok(ExitCode::SUCCESS)
 }
 
-/// `verify`: structure and signature.
-pub fn verify(bundle: &Path, public_key: &Path) -> Result<ExitCode, Error> {
+/// `verify`: what a loader trusting `public_key` checks now — structure,
+/// key, signature, every byte, revision and expiry.
+pub fn verify(bundle: &Path, public_key: &Path, min_revision: u64) -> Result<ExitCode, Error> {
+    use clearance_core::bundle::{Trust, TrustedKey};
     let key = clearance_core::bundle::parse_hex_key(&read_text(public_key)?).map_err(|e| e.at("/public_key"))?;
     let bytes = std::fs::read(bundle)
         .map_err(|e| Error::one("", clearance_cli::load::IO_ERROR, format!("cannot read `{}`: {e}", bundle.display())))?;
-    let header = clearance_core::bundle::verify(&bytes, &key)?;
+    let header = clearance_core::bundle::inspect(&bytes)?;
+    let trust = Trust { keys: vec![TrustedKey { key, retired_at_ms: None }], allow_unsigned: false, min_revision, now_ms: Some(now_ms()) };
+    let (_, stamp) = clearance_core::bundle::open_trusted(bytes, &trust)?;
     say!(
         "{}",
-        serde_json::json!({"valid": true, "signed": header.signed, "version": header.version,
-            "engine_bytes": header.engine_bytes, "policy_bytes": header.policy_bytes})
+        serde_json::json!({"valid": true, "signed": header.signed, "version": header.version, "with_policy": header.with_policy,
+            "engine_bytes": header.engine_bytes, "policy_bytes": header.policy_bytes,
+            "revision": stamp.revision, "policy_hash": stamp.policy_hash, "key_id": stamp.key_id,
+            "issued_at": clearance_core::format_rfc3339(stamp.issued_at_ms),
+            "not_after": stamp.not_after_ms.map(clearance_core::format_rfc3339)})
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -219,6 +219,15 @@ enum Command {
         /// Write an unsigned bundle (loaders refuse it unless told to accept unsigned bundles).
         #[arg(long, conflicts_with = "key")]
         unsigned: bool,
+        /// The policy revision the bundle carries (loaders told to expect a newer one refuse it).
+        #[arg(long, default_value_t = 0)]
+        revision: u64,
+        /// After this time (RFC 3339) loaders refuse the bundle.
+        #[arg(long)]
+        not_after: Option<String>,
+        /// Leave the policy's JSON out (an edge's bundle: decides, but cannot lint or diff; less than half the size, faster to load).
+        #[arg(long)]
+        without_policy: bool,
         /// The bundle file to write.
         #[arg(short, long)]
         out: PathBuf,
@@ -260,6 +269,9 @@ enum Command {
         /// The public key file (`FILE.pub` from `keygen`).
         #[arg(long)]
         public_key: PathBuf,
+        /// Refuse a bundle older than this revision (`stale_bundle`).
+        #[arg(long, default_value_t = 0)]
+        min_revision: u64,
     },
 }
 
@@ -542,8 +554,11 @@ fn main() -> ExitCode {
         }
         Command::Serve { args } => commands::serve(&args),
         Command::Keygen { out } => commands::keygen(&out),
-        Command::Bundle { policy, key, unsigned: _, out } => commands::bundle(&policy, key.as_deref(), &out),
-        Command::Verify { bundle, public_key } => commands::verify(&bundle, &public_key),
+        Command::Bundle { policy, key, unsigned: _, revision, not_after, without_policy, out } => {
+            let stamp = commands::BundleStamp { revision, not_after: not_after.as_deref(), with_policy: !without_policy };
+            commands::bundle(&policy, key.as_deref(), &stamp, &out)
+        }
+        Command::Verify { bundle, public_key, min_revision } => commands::verify(&bundle, &public_key, min_revision),
         Command::Change { command } => control::change(command),
         Command::Versions { command } => control::versions(command),
         Command::Audit { command: AuditCommand::Verify { db, format, checkpoint, public_key } } => {

@@ -69,16 +69,7 @@ pub fn request_hash(request: &request::ChangeRequest) -> String {
     hex(&sha2::Sha256::digest(canonical.as_bytes()))
 }
 
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    out
-}
+pub use crate::hex::hex;
 
 /// Why a change needs two approvals, if it does (the policy's
 /// `change_control.two_approvals_when`, judged on the policies before and

@@ -75,29 +75,27 @@ pub struct Engine {
 }
 
 /// The policy an engine was compiled from: at hand after compiling, or kept
-/// as JSON text (from a bundle), checked against its signed digest and
-/// decoded the first time lint or diff need it, so loading a bundle neither
-/// hashes nor decodes it.
+/// as JSON text (from a bundle, whose digest loading checked) and decoded
+/// the first time lint or diff need it; absent from a bundle written
+/// without it (an edge's bundle: smaller, and faster to load).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SourcePolicy {
     policy: std::sync::OnceLock<Option<Policy>>,
     /// A bundle's policy section, kept as bytes: checking its UTF-8 at load
     /// would cost the cold start a pass over the whole text.
     json: Option<(Box<[u8]>, std::ops::Range<usize>)>,
-    /// SHA-512 of `json`, as signed in the bundle.
-    digest: Option<[u8; 64]>,
 }
 
 impl SourcePolicy {
     /// A policy at hand.
     pub fn ready(policy: Policy) -> SourcePolicy {
-        SourcePolicy { policy: std::sync::OnceLock::from(Some(policy)), json: None, digest: None }
+        SourcePolicy { policy: std::sync::OnceLock::from(Some(policy)), json: None }
     }
 
-    /// A policy decoded on first use from JSON whose SHA-512 must be `digest`.
-    /// `bytes[at]` is the JSON (the rest of `bytes`, a bundle, is kept rather than copied out).
-    pub fn lazy(bytes: Box<[u8]>, at: std::ops::Range<usize>, digest: [u8; 64]) -> SourcePolicy {
-        SourcePolicy { policy: std::sync::OnceLock::new(), json: Some((bytes, at)), digest: Some(digest) }
+    /// A policy decoded on first use from JSON, `bytes[at]` (the rest of
+    /// `bytes`, a bundle, is kept rather than copied out).
+    pub fn lazy(bytes: Box<[u8]>, at: std::ops::Range<usize>) -> SourcePolicy {
+        SourcePolicy { policy: std::sync::OnceLock::new(), json: Some((bytes, at)) }
     }
 
     /// The policy's JSON text (for bundles).
@@ -111,26 +109,28 @@ impl SourcePolicy {
         }
     }
 
-    /// The policy, or `bad_signature` when a bundle's policy section does
-    /// not match the digest its signature covers.
+    /// The policy.
     ///
     /// # Errors
-    /// `bad_signature`.
+    /// `no_policy` for a bundle written without it; `bad_bundle` for a
+    /// policy section that does not decode (its signer wrote it so).
     pub fn get(&self) -> Result<&Policy, Error> {
+        let Some((bytes, at)) = &self.json else {
+            return self.policy.get().and_then(Option::as_ref).ok_or_else(|| {
+                Error::one(
+                    "",
+                    crate::bundle::code::NO_POLICY,
+                    "the bundle was written without its policy (for edges): lint and diff need a bundle with it",
+                )
+            });
+        };
         let policy = self.policy.get_or_init(|| {
-            let (bytes, at) = self.json.as_ref()?;
-            let bytes = bytes.get(at.clone())?;
-            if self.digest != Some(crate::bundle::sha512(bytes)) {
-                return None;
-            }
-            let json = std::str::from_utf8(bytes).ok()?;
+            let json = std::str::from_utf8(bytes.get(at.clone())?).ok()?;
             // Through the same decoder as `Engine::from_json`: one copy of the
             // policy's deserialisation code in the wasm binary, not two.
             crate::policy::decode_policy(&crate::json::parse_json(json).ok()?).ok()
         });
-        policy.as_ref().ok_or_else(|| {
-            Error::one("", crate::bundle::code::BAD_SIGNATURE, "the bundle's policy section does not match its signature: it was altered")
-        })
+        policy.as_ref().ok_or_else(|| Error::one("", crate::bundle::code::BAD_BUNDLE, "the bundle's policy section is not a valid policy"))
     }
 }
 

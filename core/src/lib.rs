@@ -35,6 +35,7 @@ pub mod error;
 mod explain;
 mod fields;
 pub mod generate;
+mod hex;
 mod id_index;
 mod json;
 pub mod lint;

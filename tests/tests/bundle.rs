@@ -12,7 +12,9 @@ fn bundled_engines_answer_the_corpus_like_compiled_ones() {
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
         let path = entry.unwrap().path();
         let suite = clearance_cli::load::load_suite(&path).unwrap();
-        let loaded = bundle::open(&bundle::write(&suite.engine, Some(&secret)).unwrap(), Some(&key), false).unwrap();
+        let loaded =
+            bundle::open(&bundle::write(&suite.engine, Some(&secret), &bundle::Stamp::default(), true).unwrap(), Some(&key), false)
+                .unwrap();
         // Records hold the compiling engine's indices: load them again for the bundled one.
         let records = suite.dataset.as_ref().map(|d| {
             let json = serde_json::to_value(d.records().map(|r| suite.engine.record_input(r)).collect::<Vec<_>>()).unwrap();

@@ -29,6 +29,8 @@ pub struct Engine {
     recorder: Option<Recorder>,
     /// A stopped recorder's memory, kept for the next start.
     spare: Vec<Pending>,
+    /// What the bundle it was loaded from says about itself (`None`: compiled here).
+    stamp: Option<clearance_core::bundle::Stamp>,
 }
 
 type JsResult = Result<JsValue, JsValue>;
@@ -82,6 +84,7 @@ impl Engine {
             contexts: Contexts::new(),
             recorder: None,
             spare: Vec::new(),
+            stamp: None,
         })
     }
 
@@ -132,19 +135,43 @@ impl Engine {
     }
 
     /// Loads a signed bundle (see `clearance bundle`), verifying its Ed25519
-    /// signature against `publicKey` (32 bytes, or 64 hex digits). Pass
-    /// `publicKey = null` and `{allowUnsigned: true}` to load an unsigned one.
+    /// signature against the trusted key it names: `publicKey` is one key
+    /// (32 bytes, or 64 hex digits) or an array of keys and `{key,
+    /// retiredAt}` (a rotation: the old key refused from `retiredAt` on).
+    /// `{minRevision}` refuses an older revision (`stale_bundle`: a replay);
+    /// a bundle past its `not_after` is `expired_bundle`. Pass `publicKey =
+    /// null` and `{allowUnsigned: true}` to load an unsigned one.
     #[wasm_bindgen(js_name = fromBundle)]
     pub fn from_bundle(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
-        #[wasm_bindgen(js_name = publicKey, unchecked_param_type = "Uint8Array | string | null")] public_key: JsValue,
+        #[wasm_bindgen(js_name = publicKey, unchecked_param_type = "TrustedKeys | null")] public_key: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "BundleOptions")] options: Option<JsValue>,
     ) -> Result<Engine, JsValue> {
         throwing(|| {
             let bytes = crate::bundle::bytes(bytes)?;
-            let key = crate::bundle::public_key(public_key)?;
-            let allow_unsigned = crate::bundle::allow_unsigned(options.unwrap_or(JsValue::UNDEFINED))?;
-            Engine::new(clearance_core::bundle::open_owned(bytes, key.as_ref(), allow_unsigned)?)
+            let keys = crate::bundle::trusted_keys(public_key)?;
+            let trust = crate::bundle::trust(keys, options.unwrap_or(JsValue::UNDEFINED), js_sys::Date::now() as i64)?;
+            let (engine, stamp) = clearance_core::bundle::open_trusted(bytes, &trust)?;
+            let mut engine = Engine::new(engine)?;
+            engine.stamp = Some(stamp);
+            Ok(engine)
+        })
+    }
+
+    /// What the bundle this engine was loaded from says about itself —
+    /// `{revision, policyHash, issuedAt, notAfter, keyId}` — or `null` for
+    /// an engine compiled from a policy.
+    #[wasm_bindgen(getter, js_name = bundleStamp, unchecked_return_type = "BundleStamp | null")]
+    pub fn bundle_stamp(&self) -> JsResult {
+        let Some(stamp) = &self.stamp else { return Ok(JsValue::NULL) };
+        throwing(|| {
+            to_js(&serde_json::json!({
+                "revision": stamp.revision,
+                "policyHash": stamp.policy_hash,
+                "issuedAt": clearance_core::format_rfc3339(stamp.issued_at_ms),
+                "notAfter": stamp.not_after_ms.map(clearance_core::format_rfc3339),
+                "keyId": stamp.key_id,
+            }))
         })
     }
 

@@ -93,6 +93,12 @@ export interface DecisionEvent {
   allowed: boolean; stage?: Stage; reasons?: Reason["kind"][]; bundle?: string;
   ip?: string; mfa?: boolean; fields?: string[];
 }
-/** `Engine.fromBundle` options. */
-export interface BundleOptions { allowUnsigned?: boolean }
+/** `Engine.fromBundle` options: accept an unsigned bundle; refuse a revision older than `minRevision` (`stale_bundle`). */
+export interface BundleOptions { allowUnsigned?: boolean; minRevision?: number }
+/** A trusted public key (32 bytes or 64 hex digits), or one retired from `retiredAt` (RFC 3339) on. */
+export type TrustedKey = Uint8Array | string | { key: Uint8Array | string; retiredAt?: string };
+/** One trusted key, or several (a key rotation). */
+export type TrustedKeys = TrustedKey | TrustedKey[];
+/** What a bundle says about itself (`Engine.bundleStamp`), covered by its signature. */
+export interface BundleStamp { revision: number; policyHash: string; issuedAt: string; notAfter: string | null; keyId: string | null }
 "#;

@@ -15,13 +15,13 @@ fn main() {
     let (policy, _) = generate(&Params::large(0));
     let engine = Engine::compile(policy).expect("compiles");
     let secret = [7u8; 32];
-    let bytes = clearance_core::bundle::write(&engine, Some(&secret)).expect("writes");
+    let bytes = clearance_core::bundle::write(&engine, Some(&secret), &Default::default(), true).expect("writes");
     let key = clearance_core::bundle::public_key(&secret);
     let header = clearance_core::bundle::inspect(&bytes).expect("inspects");
     println!("bundle: {} bytes (engine {} bytes, policy {} bytes)", bytes.len(), header.engine_bytes, header.policy_bytes);
     if std::env::args().nth(1).as_deref() == Some("--profile") {
         // For `perf record`: unsigned opens only, engines kept (a cold start does not drop).
-        let unsigned = clearance_core::bundle::write(&engine, None).expect("writes");
+        let unsigned = clearance_core::bundle::write(&engine, None, &Default::default(), true).expect("writes");
         let kept: Vec<Engine> = (0..100).map(|_| clearance_core::bundle::open(&unsigned, None, true).expect("opens")).collect();
         println!("{} engines", kept.len());
         return;
@@ -38,10 +38,12 @@ fn main() {
         )
     };
     let open = time(&|| drop(clearance_core::bundle::open(&bytes, Some(&key), false).expect("opens")));
-    let unsigned = clearance_core::bundle::write(&engine, None).expect("writes");
+    let unsigned = clearance_core::bundle::write(&engine, None, &Default::default(), true).expect("writes");
     let open_unsigned = time(&|| drop(clearance_core::bundle::open(&unsigned, None, true).expect("opens")));
-    let verify = time(&|| drop(clearance_core::bundle::verify(&bytes, &key).expect("verifies")));
+    let edge = clearance_core::bundle::write(&engine, Some(&secret), &Default::default(), false).expect("writes");
+    let open_edge = time(&|| drop(clearance_core::bundle::open(&edge, Some(&key), false).expect("opens")));
     println!(
-        "open (signed): {open:.2} ms; open (unsigned, no signature check): {open_unsigned:.2} ms; verify (signature + policy digest): {verify:.2} ms"
+        "open (signed, policy digest checked): {open:.2} ms; open (unsigned, compiled again): {open_unsigned:.2} ms; open (signed, without the policy: an edge's bundle, {} bytes): {open_edge:.2} ms",
+        edge.len()
     );
 }
