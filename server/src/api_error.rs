@@ -36,7 +36,7 @@ pub fn status_of(code: &str) -> StatusCode {
         | codes::NOT_THE_AUTHOR
         | "not_the_owner"
         | "not_the_reviewer" => StatusCode::FORBIDDEN,
-        "unknown_request" | "unknown_version" | "unknown_campaign" | "not_found" => StatusCode::NOT_FOUND,
+        "unknown_request" | "unknown_version" | "unknown_campaign" | "unknown_revision" | "not_found" => StatusCode::NOT_FOUND,
         "bad_item" => StatusCode::CONFLICT,
         codes::BAD_STATE | codes::STALE_REQUEST | codes::ALREADY_APPROVED | "has_version" => StatusCode::CONFLICT,
         "locked_out" | "rate_limited" => StatusCode::TOO_MANY_REQUESTS,

@@ -68,12 +68,12 @@ impl FromRequestParts<App> for Admin {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     value.strip_prefix("Bearer ").map(|secret| secret.trim().to_owned())
 }
 
-fn peer(parts: &Parts) -> IpAddr {
+pub(crate) fn peer(parts: &Parts) -> IpAddr {
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
 }
 

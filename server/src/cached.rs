@@ -80,7 +80,7 @@ mod tests {
     fn steps_reuse_the_kept_policy_and_an_apply_keeps_the_version_it_made() {
         let dir = std::env::temp_dir().join(format!("clearance-cached-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let app = App::new(crate::db::Db::create(&dir).unwrap(), [1; 32], false, Vec::new());
+        let app = App::new(crate::db::Db::create(&dir).unwrap(), crate::Keys { checkpoint: [1; 32], bundle: [2; 32] }, false, Vec::new());
         let policy = clearance_core::parse_policy(clearance_core::generate::REFERENCE_ORG).unwrap();
         app.db
             .run_now(|s| {

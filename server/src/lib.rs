@@ -8,9 +8,11 @@ pub mod accounts;
 pub mod address;
 pub mod api_error;
 pub mod auth;
+pub mod bundles;
 pub mod cached;
 pub mod clock;
 pub mod db;
+pub mod edges;
 pub mod limits;
 pub mod logs;
 pub mod mfa;
@@ -43,25 +45,39 @@ pub struct App {
     compiled: Arc<Mutex<Option<Compiled>>>,
     /// The request list as last answered, with the audit head it was read at.
     request_list: Arc<Mutex<Option<(String, axum::body::Bytes)>>>,
-    /// The Ed25519 seed checkpoints are signed with (kept outside the database).
-    checkpoint_key: Arc<[u8; 32]>,
+    /// The signing keys (kept outside the database).
+    keys: Arc<Keys>,
+    /// Edge bundles already written, by version seq (see `bundles.rs`).
+    pub bundles: Arc<bundles::Published>,
+    /// Woken when a step may have made a new version (long-polling edges wait on it).
+    pub versions_changed: Arc<tokio::sync::Notify>,
     /// Sign-in attempts per client address.
     pub sign_in_limit: Arc<limits::SignInLimit>,
+}
+
+/// The server's Ed25519 signing seeds.
+pub struct Keys {
+    /// Signs audit checkpoints.
+    pub checkpoint: [u8; 32],
+    /// Signs edge bundles.
+    pub bundle: [u8; 32],
 }
 
 /// A version's hash and its compiled policy.
 type Compiled = (String, Arc<Engine>);
 
 impl App {
-    /// An app over `db`, signing checkpoints with `checkpoint_key`.
-    pub fn new(db: db::Db, checkpoint_key: [u8; 32], tls: bool, trusted_proxies: Vec<std::net::IpAddr>) -> App {
+    /// An app over `db`, signing checkpoints and bundles with `keys`.
+    pub fn new(db: db::Db, keys: Keys, tls: bool, trusted_proxies: Vec<std::net::IpAddr>) -> App {
         App {
             db,
             tls,
             trusted_proxies: Arc::new(trusted_proxies),
             compiled: Arc::default(),
             request_list: Arc::default(),
-            checkpoint_key: Arc::new(checkpoint_key),
+            keys: Arc::new(keys),
+            bundles: Arc::default(),
+            versions_changed: Arc::default(),
             sign_in_limit: Arc::default(),
         }
     }
@@ -71,12 +87,12 @@ impl App {
     /// # Errors
     /// `broken_chain` for an empty log; `db_error`.
     pub async fn checkpoint(&self) -> Result<clearance_core::checkpoint::Checkpoint, Error> {
-        let key = self.checkpoint_key.clone();
+        let keys = self.keys.clone();
         self.db
             .read(move |s| {
                 let last =
                     s.last_entry()?.ok_or_else(|| Error::one("", clearance_core::audit::code::BROKEN_CHAIN, "the audit log is empty"))?;
-                Ok(clearance_core::checkpoint::Checkpoint::sign(&last, &clock::stamp(clock::now_ms(), Some(&last)), &key))
+                Ok(clearance_core::checkpoint::Checkpoint::sign(&last, &clock::stamp(clock::now_ms(), Some(&last)), &keys.checkpoint))
             })
             .await
     }
@@ -118,7 +134,7 @@ impl App {
         Ok(engine)
     }
 
-    fn kept(&self, hash: Option<&str>) -> Option<Arc<Engine>> {
+    pub(crate) fn kept(&self, hash: Option<&str>) -> Option<Arc<Engine>> {
         let cache = self.compiled.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         cache.as_ref().filter(|(cached, _)| Some(cached.as_str()) == hash).map(|(_, engine)| engine.clone())
     }
@@ -263,6 +279,9 @@ pub fn router(app: App) -> Router {
         .route("/v1/reviews/{id}/close", post(reviews::close))
         .route("/v1/tokens", get(routes::list_tokens).post(routes::create_token))
         .route("/v1/tokens/{id}", axum::routing::delete(routes::revoke_token))
+        .route("/v1/bundles/current", get(bundles::current))
+        .route("/v1/bundles/{revision}", get(bundles::by_revision))
+        .route("/v1/edges", get(edges::list))
         .fallback(|| async { api_error::ApiError(Error::one("", "not_found", "no such route")) })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(logs::requests))

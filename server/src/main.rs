@@ -92,6 +92,9 @@ enum Command {
         /// The checkpoint signing key (default: `DATA/checkpoint.key`, written by `init`); keep it away from the database's writers.
         #[arg(long)]
         checkpoint_key: Option<PathBuf>,
+        /// The key edge bundles are signed with (default: `DATA/bundle.key`, written by `init`); edges trust its `.pub`.
+        #[arg(long)]
+        bundle_key: Option<PathBuf>,
         /// Log lines as JSON objects (default: text), on standard error.
         #[arg(long)]
         log_json: bool,
@@ -123,6 +126,9 @@ const CONSOLE: &str = "console";
 /// Where `init` writes the checkpoint signing key in the data directory.
 const CHECKPOINT_KEY: &str = "checkpoint.key";
 
+/// Where `init` writes the bundle signing key in the data directory.
+const BUNDLE_KEY: &str = "bundle.key";
+
 fn run(command: Command) -> Result<(), Error> {
     match command {
         Command::Init { data, database, policy, admin, password_file } => {
@@ -143,14 +149,16 @@ fn run(command: Command) -> Result<(), Error> {
                 accounts::set_password(s, &admin, &password, &admin, now)?;
                 Ok(version)
             })?;
-            let public = clearance_cli::load::write_key_pair(&data.join(CHECKPOINT_KEY))?;
             let _ = writeln!(std::io::stdout(), "started {} with version {} and admin `{admin}`", data.display(), version.hash);
-            let _ = writeln!(
-                std::io::stdout(),
-                "checkpoints are signed with {}; their public key is {}",
-                data.join(CHECKPOINT_KEY).display(),
-                public.display()
-            );
+            for (file, what) in [(CHECKPOINT_KEY, "checkpoints"), (BUNDLE_KEY, "edge bundles")] {
+                let public = clearance_cli::load::write_key_pair(&data.join(file))?;
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "{what} are signed with {}; its public key is {}",
+                    data.join(file).display(),
+                    public.display()
+                );
+            }
             Ok(())
         }
         Command::Password { data, database, user, password_file } => {
@@ -168,10 +176,15 @@ fn run(command: Command) -> Result<(), Error> {
             let _ = writeln!(std::io::stdout(), "{report}");
             Ok(())
         }
-        Command::Serve { data, database, listen, trusted_proxies, checkpoint_key, log_json, tls_cert, tls_key } => {
+        Command::Serve { data, database, listen, trusted_proxies, checkpoint_key, bundle_key, log_json, tls_cert, tls_key } => {
             clearance_server::logs::init(log_json);
-            let key = checkpoint_key.unwrap_or_else(|| data.join(CHECKPOINT_KEY));
-            serve(open(&data, database.as_deref())?, &listen, &key, trusted_proxies, tls_cert.zip(tls_key))
+            // The state first: a data directory never started is `no_state`, whatever keys it lacks.
+            let db = open(&data, database.as_deref())?;
+            let keys = clearance_server::Keys {
+                checkpoint: read_key(&checkpoint_key.unwrap_or_else(|| data.join(CHECKPOINT_KEY)), "checkpoint")?,
+                bundle: read_key(&bundle_key.unwrap_or_else(|| data.join(BUNDLE_KEY)), "bundle")?,
+            };
+            serve(db, &listen, keys, trusted_proxies, tls_cert.zip(tls_key))
         }
     }
 }
@@ -184,17 +197,32 @@ fn open(data: &Path, database: Option<&str>) -> Result<Db, Error> {
     }
 }
 
-fn serve(db: Db, listen: &str, key: &Path, trusted_proxies: Vec<std::net::IpAddr>, tls: Option<(PathBuf, PathBuf)>) -> Result<(), Error> {
-    // Fail closed: no key, no server (checkpoints are how the log is trusted).
-    let text = clearance_cli::load::read_text(key).map_err(|_| {
+/// A signing key (`what`: `checkpoint` or `bundle`). Fail closed: no key,
+/// no server (checkpoints are how the log is trusted, bundles how edges
+/// trust the policy).
+fn read_key(path: &Path, what: &str) -> Result<[u8; 32], Error> {
+    let text = clearance_cli::load::read_text(path).map_err(|_| {
         Error::one(
-            "/checkpoint_key",
-            "no_checkpoint_key",
-            format!("no checkpoint key at `{}`: `init` writes one, or pass --checkpoint-key", key.display()),
+            format!("/{what}_key"),
+            &format!("no_{what}_key"),
+            format!(
+                "no {what} key at `{}`: `init` writes one (`clearance keygen -o {}` for a state started before), or pass --{what}-key",
+                path.display(),
+                path.display()
+            ),
         )
     })?;
-    let secret = clearance_core::bundle::parse_hex_key(&text).map_err(|e| e.at("/checkpoint_key"))?;
-    let app = App::new(db, secret, tls.is_some(), trusted_proxies);
+    clearance_core::bundle::parse_hex_key(&text).map_err(|e| e.at(&format!("/{what}_key")))
+}
+
+fn serve(
+    db: Db,
+    listen: &str,
+    keys: clearance_server::Keys,
+    trusted_proxies: Vec<std::net::IpAddr>,
+    tls: Option<(PathBuf, PathBuf)>,
+) -> Result<(), Error> {
+    let app = App::new(db, keys, tls.is_some(), trusted_proxies);
     // Database calls and password hashing run on blocking threads; a bounded
     // pool queues them under load instead of growing a thread (and its
     // stack) per request in flight.

@@ -192,7 +192,8 @@ impl<C: GenericClient> Storage for PgTx<C> {
 /// The server's own tables on PostgreSQL, one migration per entry (the
 /// SQLite ones' columns, integers as BIGINT); `server_migrations` counts
 /// those applied.
-const MIGRATIONS: [&str; 1] = [r#"
+const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE accounts ("user" TEXT PRIMARY KEY, phc TEXT NOT NULL, failures BIGINT NOT NULL DEFAULT 0,
     locked_until_ms BIGINT NOT NULL DEFAULT 0, password_set_ms BIGINT NOT NULL,
     totp_secret TEXT, totp_pending TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, recovery TEXT NOT NULL DEFAULT '[]',
@@ -203,7 +204,12 @@ CREATE INDEX sessions_by_user ON sessions ("user");
 CREATE TABLE api_tokens (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, "user" TEXT NOT NULL, name TEXT NOT NULL,
     scopes TEXT NOT NULL, mfa BIGINT NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, revoked BIGINT NOT NULL);
 CREATE INDEX api_tokens_by_user ON api_tokens ("user");
-"#];
+"#,
+    r#"
+CREATE TABLE edges (token_id TEXT PRIMARY KEY, "user" TEXT NOT NULL, name TEXT NOT NULL, revision BIGINT NOT NULL,
+    seen_ms BIGINT NOT NULL, address TEXT NOT NULL);
+"#,
+];
 
 impl PgStore {
     /// Applies the server's migrations not yet applied (replicas starting

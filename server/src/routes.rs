@@ -25,13 +25,17 @@ pub(crate) async fn sequenced<T: Send + 'static>(
     step: impl FnOnce(&mut Cached<'_>, &str) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
     let keeper = app.clone();
-    app.db
+    let done = app
+        .db
         .run(move |s| {
             let mut store = Cached { store: s, app: &keeper };
             let at = clock::stamp(clock::now_ms(), store.last_entry()?.as_ref());
             step(&mut store, &at)
         })
-        .await
+        .await;
+    // An apply or a restore may have made a new version: long-polling edges look again.
+    app.versions_changed.notify_waiters();
+    done
 }
 
 /// A step's result; a refusal (a rule said no: 403, 409) is recorded in

@@ -11,7 +11,7 @@ use clearance_core::change::review::Campaign;
 
 /// The server's own tables, one migration per entry, applied in order at
 /// start (`PRAGMA user_version` counts those applied).
-pub const MIGRATIONS: [&str; 3] = [
+pub const MIGRATIONS: [&str; 4] = [
     "
 CREATE TABLE accounts (user TEXT PRIMARY KEY, phc TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
     locked_until_ms INTEGER NOT NULL DEFAULT 0, password_set_ms INTEGER NOT NULL,
@@ -27,6 +27,10 @@ ALTER TABLE accounts ADD COLUMN history TEXT NOT NULL DEFAULT '[]';
 CREATE TABLE api_tokens (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, user TEXT NOT NULL, name TEXT NOT NULL,
     scopes TEXT NOT NULL, mfa INTEGER NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, revoked INTEGER NOT NULL);
 CREATE INDEX api_tokens_by_user ON api_tokens (user);
+",
+    "
+CREATE TABLE edges (token_id TEXT PRIMARY KEY, user TEXT NOT NULL, name TEXT NOT NULL, revision INTEGER NOT NULL,
+    seen_ms INTEGER NOT NULL, address TEXT NOT NULL);
 ",
 ];
 

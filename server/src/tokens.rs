@@ -10,7 +10,7 @@ use clearance_core::Error;
 use sha2::Digest;
 
 /// What a token may do.
-pub const SCOPES: [&str; 5] = ["read", "propose", "approve", "apply", "review"];
+pub const SCOPES: [&str; 6] = ["read", "propose", "approve", "apply", "review", "edge"];
 /// The longest a token lives.
 pub const MAX_DAYS: u32 = 365;
 /// The prefix that makes a leaked token easy to find in logs and code.

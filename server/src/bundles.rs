@@ -1,0 +1,166 @@
+//! Edge bundles: every applied version, compiled and signed once with the
+//! server's bundle key, stamped with its revision (the version's sequence
+//! number: one more per applied version) and written without the policy's
+//! JSON (edges decide; they neither lint nor diff).
+//!
+//! - `GET /v1/bundles/current`: the current revision, with an `ETag`;
+//!   `If-None-Match` answers 304 when nothing changed, and `?wait=S` (up to
+//!   30 s) holds the request until a newer revision exists or the time
+//!   passes (long-poll: edges learn of an apply within a second).
+//! - `GET /v1/bundles/{revision}`: one revision, immutable (a CDN may keep it).
+//!
+//! Edges authenticate with an API token of the `edge` scope, which may
+//! read bundles and nothing else; an admin (session, or token with `read`)
+//! may too. Each edge's request reports the revision it runs
+//! (`X-Clearance-Revision`), kept in `edges` for the fleet view.
+
+use crate::App;
+use crate::api_error::ApiError;
+use crate::tx::{Tx, Value};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use clearance_core::Error;
+use clearance_core::change::steps::Version;
+use std::sync::Mutex;
+
+/// The header an edge reports its running revision in.
+pub const RUNNING: &str = "x-clearance-revision";
+/// The longest long-poll.
+pub const MAX_WAIT_S: u64 = 30;
+/// How many revisions' bundles are kept written.
+const KEPT: usize = 4;
+
+/// Bundles already written: (revision, version hash, bytes), newest last.
+#[derive(Default)]
+pub struct Published {
+    kept: Mutex<Vec<(u64, String, Bytes)>>,
+}
+
+impl Published {
+    fn get(&self, revision: u64) -> Option<(String, Bytes)> {
+        let kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.iter().find(|(r, _, _)| *r == revision).map(|(_, hash, bytes)| (hash.clone(), bytes.clone()))
+    }
+
+    fn keep(&self, revision: u64, hash: &str, bytes: Bytes) {
+        let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.retain(|(r, _, _)| *r != revision);
+        kept.push((revision, hash.to_owned(), bytes));
+        kept.sort_by_key(|(r, _, _)| *r);
+        if kept.len() > KEPT {
+            kept.remove(0);
+        }
+    }
+}
+
+/// A revision's entity tag: its number and its policy's hash.
+pub fn etag(revision: u64, hash: &str) -> String {
+    format!("\"{revision}-{}\"", hash.get(..16).unwrap_or(hash))
+}
+
+/// The current revision and its version hash (no policy read).
+fn head(s: &dyn Tx) -> Result<(u64, String), Error> {
+    let row = s
+        .first("SELECT seq, hash FROM versions ORDER BY seq DESC LIMIT 1", &[])?
+        .ok_or_else(|| Error::one("", "no_version", "the state has no policy yet"))?;
+    Ok((u64::try_from(row.int(0)?).unwrap_or_default(), row.text(1)?))
+}
+
+/// One version, its policy included.
+fn version(s: &dyn Tx, revision: u64) -> Result<Version, Error> {
+    let seq = i64::try_from(revision).unwrap_or(i64::MAX);
+    let row = s
+        .first("SELECT seq, hash, at, author, request, policy FROM versions WHERE seq = $1", &[Value::Int(seq)])?
+        .ok_or_else(|| Error::one("/revision", "unknown_revision", format!("no revision {revision}")))?;
+    let policy = serde_json::from_str(&row.text(5)?)
+        .map_err(|e| Error::one("", clearance_core::error::code::BAD_VALUE, format!("stored policy does not decode: {e}")))?;
+    Ok(Version { seq: revision, hash: row.text(1)?, at: row.text(2)?, author: row.text(3)?, request: row.opt_text(4)?, policy })
+}
+
+/// The bundle of `revision` and its version's hash: kept, or written now
+/// (compiled, stamped, signed) on a blocking thread.
+async fn bundle(app: &App, revision: u64) -> Result<(String, Bytes), Error> {
+    if let Some(kept) = app.bundles.get(revision) {
+        return Ok(kept);
+    }
+    let version = app.db.read(move |s| version(s, revision)).await?;
+    let writer = app.clone();
+    let written = tokio::task::spawn_blocking(move || writer.write_bundle(&version).map(|bytes| (version.hash, bytes)));
+    written.await.map_err(|_| Error::one("", crate::db::INTERNAL, "writing the bundle did not finish"))?
+}
+
+impl App {
+    /// Writes (and keeps) the edge bundle of `version`.
+    ///
+    /// # Errors
+    /// A policy that does not compile.
+    pub fn write_bundle(&self, version: &Version) -> Result<Bytes, Error> {
+        // The current version's compiled policy is the app's; an older one is compiled for this once.
+        let engine = match self.kept(Some(&version.hash)) {
+            Some(engine) => engine,
+            None => std::sync::Arc::new(clearance_core::Engine::compile(version.policy.clone())?),
+        };
+        let stamp = clearance_core::bundle::Stamp {
+            revision: version.seq,
+            policy_hash: version.hash.clone(),
+            issued_at_ms: clearance_core::parse_rfc3339(&version.at).unwrap_or_default(),
+            not_after_ms: None,
+            key_id: None,
+        };
+        let bytes = Bytes::from(clearance_core::bundle::write(&engine, Some(&self.keys.bundle), &stamp, false)?);
+        self.bundles.keep(version.seq, &version.hash, bytes.clone());
+        Ok(bytes)
+    }
+}
+
+fn answer(revision: u64, hash: &str, bytes: Option<Bytes>, cache: &'static str) -> Response {
+    let tag = HeaderValue::from_str(&etag(revision, hash)).unwrap_or(HeaderValue::from_static("\"\""));
+    let headers = [(header::ETAG, tag), (header::CACHE_CONTROL, HeaderValue::from_static(cache))];
+    let revision = [(RUNNING, HeaderValue::from(revision))];
+    match bytes {
+        Some(bytes) => (StatusCode::OK, headers, revision, [(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
+        None => (StatusCode::NOT_MODIFIED, headers, revision).into_response(),
+    }
+}
+
+/// `?wait=S`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wait {
+    #[serde(default)]
+    wait: u64,
+}
+
+/// `GET /v1/bundles/current[?wait=S]`.
+pub async fn current(
+    State(app): State<App>,
+    _edge: crate::edges::Edge,
+    headers: HeaderMap,
+    Query(Wait { wait }): Query<Wait>,
+) -> Result<Response, ApiError> {
+    let seen = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(wait.min(MAX_WAIT_S));
+    loop {
+        // Registered before reading, so an apply between the read and the wait still wakes it.
+        let changed = app.versions_changed.notified();
+        let (revision, hash) = app.db.read(|s| head(s)).await?;
+        if seen.as_deref() != Some(etag(revision, &hash).as_str()) {
+            let (_, bytes) = bundle(&app, revision).await?;
+            return Ok(answer(revision, &hash, Some(bytes), "no-cache"));
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Ok(answer(revision, &hash, None, "no-cache"));
+        }
+        // Woken by a step here; another replica's apply is seen within a second.
+        let _ = tokio::time::timeout((deadline - now).min(std::time::Duration::from_secs(1)), changed).await;
+    }
+}
+
+/// `GET /v1/bundles/{revision}`: immutable.
+pub async fn by_revision(State(app): State<App>, _edge: crate::edges::Edge, Path(revision): Path<u64>) -> Result<Response, ApiError> {
+    let (hash, bytes) = bundle(&app, revision).await?;
+    Ok(answer(revision, &hash, Some(bytes), "public, max-age=31536000, immutable"))
+}

@@ -1,0 +1,123 @@
+//! Edge bundles over HTTP: an edge token fetches the current revision's
+//! signed bundle, a 304 when nothing changed, a long-poll that an apply
+//! ends, one revision by number (immutable), and the fleet view of what
+//! each edge runs. A replayed older revision is refused by a loader told
+//! to expect a newer one.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected input")]
+
+mod support;
+
+use clearance_core::bundle::{Stamp, Trust, TrustedKey, code, open_trusted};
+use reqwest::blocking::{Client, Response};
+use serde_json::{Value, json};
+use support::{Server, answer, refused};
+
+/// An edge: a bearer token, and the revision it reports running.
+struct Edge {
+    http: Client,
+    url: String,
+    token: String,
+}
+
+impl Edge {
+    fn get(&self, path: &str, running: Option<u64>, seen: Option<&str>) -> Response {
+        let mut request = self.http.get(format!("{}{path}", self.url)).bearer_auth(&self.token);
+        if let Some(revision) = running {
+            request = request.header("x-clearance-revision", revision.to_string());
+        }
+        if let Some(tag) = seen {
+            request = request.header("if-none-match", tag);
+        }
+        request.send().unwrap()
+    }
+}
+
+fn edge(server: &Server, admin: &support::Admin, name: &str) -> (Edge, String) {
+    let (status, body) = answer(admin.post("/v1/tokens", &json!({"name": name, "scopes": ["edge"], "expires_in_days": 30})));
+    assert_eq!(status, 201, "{body}");
+    let http = Client::builder().timeout(std::time::Duration::from_secs(60)).build().unwrap();
+    (Edge { http, url: server.url.clone(), token: body["token"].as_str().unwrap().to_owned() }, body["id"].as_str().unwrap().to_owned())
+}
+
+/// The server's bundle key, as edges trust it.
+fn trust(server: &Server, min_revision: u64) -> Trust {
+    let text = std::fs::read_to_string(server.dir.join("data/bundle.key.pub")).unwrap();
+    let key = clearance_core::bundle::parse_hex_key(&text).unwrap();
+    Trust { keys: vec![TrustedKey { key, retired_at_ms: None }], allow_unsigned: false, min_revision, now_ms: Some(0) }
+}
+
+fn loaded(server: &Server, response: Response, min_revision: u64) -> (Stamp, String) {
+    assert_eq!(response.status(), 200);
+    let tag = response.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(response.headers()["content-type"], "application/octet-stream");
+    let (engine, stamp) = open_trusted(response.bytes().unwrap().to_vec(), &trust(server, min_revision)).unwrap();
+    assert!(engine.lint().unwrap_err().has_code(code::NO_POLICY), "an edge's bundle carries no policy");
+    (stamp, tag)
+}
+
+fn apply_move(server: &Server, role: &str) {
+    let (mike, ivy) = (server.sign_in("mgr_east_mike"), server.sign_in("fin_mgr_fiona"));
+    let changes = json!({"changes": [{"op": "move_user", "user": "rep_east_bob", "role": role}]});
+    let (_, request) = answer(mike.post("/v1/requests", &changes));
+    let id = request["id"].as_str().unwrap();
+    assert_eq!(ivy.post(&format!("/v1/requests/{id}/approve"), &json!({})).status(), 200);
+    assert_eq!(ivy.post(&format!("/v1/requests/{id}/apply"), &json!({})).status(), 200);
+}
+
+#[test]
+fn edges_fetch_signed_revisions_long_poll_for_the_next_and_report_what_they_run() {
+    let server = Server::start("bundles");
+    let mike = server.sign_in("mgr_east_mike");
+    let (eu, eu_id) = edge(&server, &mike, "eu-edge");
+    let (_, current) = answer(mike.get("/v1/versions/current"));
+
+    let (stamp, tag) = loaded(&server, eu.get("/v1/bundles/current", None, None), 1);
+    assert_eq!((stamp.revision, stamp.policy_hash.as_str()), (1, current["hash"].as_str().unwrap()));
+    assert!(tag.starts_with("\"1-"), "{tag}");
+    let unchanged = eu.get("/v1/bundles/current", Some(1), Some(&tag));
+    assert_eq!((unchanged.status().as_u16(), unchanged.headers()["etag"].to_str().unwrap()), (304, tag.as_str()));
+
+    // A long-poll waits for the next revision: an apply ends it with revision 2.
+    let polled = std::thread::scope(|scope| {
+        let poll = scope.spawn(|| eu.get("/v1/bundles/current?wait=25", Some(1), Some(&tag)));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        apply_move(&server, "sales_rep_west");
+        poll.join().unwrap()
+    });
+    let (next, next_tag) = loaded(&server, polled, 2);
+    assert_eq!(next.revision, 2);
+    assert_ne!(next_tag, tag);
+
+    // One revision by number is immutable; the old one is a replay to a loader expecting 2.
+    let old = eu.get("/v1/bundles/1", Some(2), None);
+    assert!(old.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    let bytes = old.bytes().unwrap().to_vec();
+    assert!(open_trusted(bytes.clone(), &trust(&server, 2)).unwrap_err().has_code(code::STALE_BUNDLE));
+    assert_eq!(open_trusted(bytes, &trust(&server, 1)).unwrap().1.revision, 1);
+    refused(eu.get("/v1/bundles/9", Some(2), None), 404, "unknown_revision");
+
+    // The fleet: the edge runs revision 2, nothing behind; an admin sees it, the edge token cannot.
+    let (status, fleet) = answer(mike.get("/v1/edges"));
+    assert_eq!(status, 200, "{fleet}");
+    assert_eq!(fleet["current"], 2);
+    let row: &Value = fleet["edges"].as_array().unwrap().iter().find(|e| e["token"] == eu_id.as_str()).unwrap();
+    assert_eq!((row["name"].as_str(), row["revision"].as_i64(), row["behind"].as_i64()), (Some("eu-edge"), Some(2), Some(0)));
+    assert_eq!(row["user"], "mgr_east_mike");
+    refused(eu.get("/v1/edges", Some(2), None), 403, "token_scope");
+    refused(eu.get("/v1/requests", Some(2), None), 403, "token_scope");
+    let bad = eu.http.get(format!("{}/v1/bundles/current", server.url)).bearer_auth(&eu.token).header("x-clearance-revision", "latest");
+    refused(bad.send().unwrap(), 400, "bad_value");
+
+    // Another apply: the edge that still reports 2 is one behind.
+    apply_move(&server, "sales_rep_east");
+    assert_eq!(eu.get("/v1/bundles/current", Some(2), Some(&next_tag)).status(), 200);
+    let (_, fleet) = answer(mike.get("/v1/edges"));
+    assert_eq!((fleet["current"].as_i64(), fleet["edges"][0]["behind"].as_i64()), (Some(3), Some(1)));
+
+    // Revoked, the token fetches nothing; without one, nothing either.
+    assert_eq!(mike.delete(&format!("/v1/tokens/{eu_id}")).status(), 200);
+    refused(eu.get("/v1/bundles/current", Some(3), None), 401, "bad_token");
+    refused(server.client().get("/v1/bundles/current"), 401, "unauthenticated");
+    // An admin may fetch too (to inspect what edges get).
+    assert_eq!(mike.get("/v1/bundles/current").status(), 200);
+}
