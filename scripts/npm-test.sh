@@ -9,6 +9,8 @@ root=$PWD
 export PATH="$root/node_modules/.bin:$PATH"
 bin=${CLEARANCE_BIN:-$root/target/debug/clearance}
 [ -x "$bin" ] || cargo build --locked --quiet -p clearance-cli
+# The watcher's test serves bundles from a real control plane beside the CLI.
+[ -x "$(dirname "$bin")/clearance-server" ] || cargo build --locked --quiet -p clearance-server
 
 project=$(mktemp -d)
 trap 'rm -rf "$project"' EXIT

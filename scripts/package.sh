@@ -29,6 +29,9 @@ cp wasm/npm/node.mjs wasm/npm/node.d.mts wasm/npm/workerd.mjs wasm/npm/browser.m
 # One guard source, exported for both module systems.
 { cat wasm/npm/guard.js; echo 'export { guard };'; } > "$out/guard.mjs"
 { cat wasm/npm/guard.js; echo 'module.exports = { guard };'; } > "$out/cjs/guard.js"
+{ cat wasm/npm/watcher.js; echo 'export { makeWatcher };'; } > "$out/watcher.mjs"
+{ cat wasm/npm/watcher.js; echo 'module.exports = { makeWatcher };'; } > "$out/cjs/watcher.js"
+cp wasm/npm/watcher.d.mts "$out/"
 cp wasm/npm/index.cjs "$out/cjs/index.js"
 version=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
 sed "s/\"version\": \"0.0.0\"/\"version\": \"$version\"/" wasm/npm/package.json > "$out/package.json"

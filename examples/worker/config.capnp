@@ -1,5 +1,5 @@
 # workerd configuration for the example: `workerd serve config.capnp` after
-# copying the package's `workerd.mjs`, `guard.mjs`, `web/clearance.js` and
+# copying the package's `workerd.mjs`, `guard.mjs`, `watcher.mjs`, `web/clearance.js` and
 # `web/clearance_bg.wasm` and the bundle, key and records beside this file
 # (wasm/tests/examples.test.mjs does exactly that).
 using Workerd = import "/workerd/workerd.capnp";
@@ -14,6 +14,7 @@ const worker :Workerd.Worker = (
     (name = "worker.mjs", esModule = embed "worker.mjs"),
     (name = "clearance", esModule = embed "workerd.mjs"),
     (name = "guard.mjs", esModule = embed "guard.mjs"),
+    (name = "watcher.mjs", esModule = embed "watcher.mjs"),
     (name = "web/clearance.js", esModule = embed "clearance.js"),
     (name = "web/clearance_bg.wasm", wasm = embed "clearance_bg.wasm"),
     (name = "policy.bundle", data = embed "policy.bundle"),

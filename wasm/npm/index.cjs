@@ -1,5 +1,7 @@
 // Node.js CommonJS (`require('clearance')`): the generated glue, guarded.
 const raw = require('./clearance.js');
 const { guard } = require('./guard.js');
+const { makeWatcher } = require('./watcher.js');
 
-module.exports = { ...raw, ...guard(raw) };
+const guarded = guard(raw);
+module.exports = { ...raw, ...guarded, Watcher: makeWatcher(guarded.Engine) };

@@ -1,1 +1,2 @@
 export * from './web/clearance.js';
+export * from './watcher.mjs';

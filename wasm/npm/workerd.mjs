@@ -3,7 +3,9 @@
 import wasmModule from './web/clearance_bg.wasm';
 import * as raw from './web/clearance.js';
 import { guard } from './guard.mjs';
+import { makeWatcher } from './watcher.mjs';
 
 raw.initSync({ module: wasmModule });
 
 export const { Engine, diff, lint, validate, version } = guard(raw);
+export const Watcher = makeWatcher(Engine);

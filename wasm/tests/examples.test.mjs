@@ -146,7 +146,7 @@ test('worker example: served by workerd, filter + redact per user', async () => 
   const pkg = join(project, 'node_modules/clearance');
   const dir = mkdtempSync(join(tmpdir(), 'clearance-worker-'));
   for (const [from, to] of [
-    [join(root, 'examples/worker/worker.mjs'), 'worker.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'], [join(pkg, 'guard.mjs'), 'guard.mjs'],
+    [join(root, 'examples/worker/worker.mjs'), 'worker.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'], [join(pkg, 'guard.mjs'), 'guard.mjs'], [join(pkg, 'watcher.mjs'), 'watcher.mjs'],
     [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm'],
     [join(work, 'policy.bundle'), 'policy.bundle'], [join(work, 'key.pub'), 'key.pub'], [records, 'records.json'],
   ]) copyFileSync(from, join(dir, to));

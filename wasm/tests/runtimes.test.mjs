@@ -55,7 +55,7 @@ test('workerd: smoke suite in a served Worker', async () => {
   const pkg = join(project, 'node_modules/clearance');
   // Cap'n Proto embeds paths relative to the config: gather the worker's files beside it.
   for (const [from, to] of [[join(here, 'worker.mjs'), 'worker.mjs'], [join(here, 'smoke.mjs'), 'smoke.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'],
-    [join(pkg, 'guard.mjs'), 'guard.mjs'], [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm']]) {
+    [join(pkg, 'guard.mjs'), 'guard.mjs'], [join(pkg, 'watcher.mjs'), 'watcher.mjs'], [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm']]) {
     copyFileSync(from, join(work, to));
   }
   copyFileSync(`${files.key}.pub`, join(work, 'reference.pub'));
@@ -73,6 +73,7 @@ const worker :Workerd.Worker = (
     ${mod('smoke.mjs', 'esModule', 'smoke.mjs')},
     ${mod('clearance', 'esModule', 'workerd.mjs')},
     ${mod('guard.mjs', 'esModule', 'guard.mjs')},
+    ${mod('watcher.mjs', 'esModule', 'watcher.mjs')},
     ${mod('web/clearance.js', 'esModule', 'clearance.js')},
     ${mod('web/clearance_bg.wasm', 'wasm', 'clearance_bg.wasm')},
     ${mod('reference.bundle', 'data', 'reference.bundle')},

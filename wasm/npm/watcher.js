@@ -1,0 +1,190 @@
+// Watcher: keeps an engine current from a Clearance server. It long-polls
+// `GET /v1/bundles/current` with an edge token, verifies each bundle
+// (trusted keys, never a revision older than the one it runs: a replayed
+// old bundle is `stale_bundle`), loads the resident records into the new
+// engine, and only then swaps it in: a check runs on the old engine or the
+// new one, never on a mix, and every decision names the revision that made
+// it. A failed fetch or a bad bundle keeps the last good engine and retries
+// with exponential backoff and jitter. Runtime-neutral: `fetch`, `setTimeout`
+// and `AbortController` only (Node, Deno, Bun, workerd, edge-runtime). One
+// source for both module systems: scripts/package.sh appends the export.
+
+function watcherError(code, message, cause) {
+  const error = new Error(message, cause === undefined ? undefined : { cause });
+  error.code = code;
+  error.errors = [{ path: '', code, message }];
+  return error;
+}
+
+function makeWatcher(Engine) {
+  return class Watcher {
+    #options;
+    #engine = null;
+    #revision = 0;
+    #tag = null;
+    #records;
+    #failures = 0;
+    #stopped = true;
+    #abort = null;
+    #first;
+    #settle;
+    #lastError = null;
+    #wake = null;
+
+    /**
+     * `{url, token, keys, wait?, records?, fetch?, onSwap?, onError?, backoff?}`:
+     * the server, an `edge` token, the trusted bundle keys (as for
+     * `Engine.fromBundle`), the long-poll in seconds (default 25), records
+     * to load into every engine, and callbacks for swaps and failures.
+     */
+    constructor(options) {
+      if (!options || typeof options.url !== 'string' || typeof options.token !== 'string' || options.keys == null) {
+        throw watcherError('bad_argument', 'a watcher needs `url`, `token` and `keys`');
+      }
+      const backoff = { baseMs: 500, maxMs: 30000, ...(options.backoff ?? {}) };
+      this.#options = { wait: 25, fetch: globalThis.fetch.bind(globalThis), ...options, backoff, url: options.url.replace(/\/+$/, '') };
+      this.#records = options.records;
+      this.#first = new Promise((resolve) => { this.#settle = resolve; });
+    }
+
+    /** The engine in use (`not_ready` before the first bundle loaded). */
+    get engine() {
+      if (!this.#engine) throw watcherError('not_ready', 'no bundle has loaded yet: await `ready()` first', this.#lastError ?? undefined);
+      return this.#engine;
+    }
+
+    /** The revision in use (0 before the first bundle). */
+    get revision() { return this.#revision; }
+
+    /** The last failure (a fetch or a refused bundle), or `null` since the last success. */
+    get lastError() { return this.#lastError; }
+
+    /** Starts watching; resolves with the revision once the first bundle is in use. */
+    start() {
+      if (this.#stopped) {
+        this.#stopped = false;
+        this.#loop();
+      }
+      return this.#first;
+    }
+
+    /** Resolves once the first bundle is in use. */
+    ready() { return this.#first; }
+
+    /** Stops watching (the engine stays usable until `free`). */
+    stop() {
+      this.#stopped = true;
+      this.#abort?.abort();
+      this.#wake?.();
+    }
+
+    /** Stops, and frees the engine. */
+    free() {
+      this.stop();
+      this.#engine?.free();
+      this.#engine = null;
+    }
+
+    /** Replaces the resident records (in the engine in use and every later one). */
+    loadRecords(records) {
+      this.engine.loadRecords(records);
+      this.#records = records;
+    }
+
+    /** `engine.check`, with the revision that decided. */
+    check(request) {
+      const decision = this.engine.check(request);
+      decision.revision = this.#revision;
+      return decision;
+    }
+
+    /** `engine.isAllowed`, on the engine in use. */
+    isAllowed(request) { return this.engine.isAllowed(request); }
+
+    /**
+     * One look at the server, without waiting: for runtimes that run code
+     * only while a request is served (workerd: `ctx.waitUntil(watcher.refresh())`,
+     * or awaited when the engine is older than you accept). Resolves with
+     * the revision in use; a failure is reported (`onError`, `lastError`)
+     * and the last good engine kept.
+     */
+    async refresh() {
+      try {
+        await this.#poll(0);
+        this.#failures = 0;
+      } catch (error) {
+        this.#report(error);
+      }
+      return this.#revision;
+    }
+
+    #report(error) {
+      this.#failures += 1;
+      this.#lastError = error;
+      try { this.#options.onError?.(error); } catch { /* a callback's failure is the caller's */ }
+    }
+
+    async #loop() {
+      while (!this.#stopped) {
+        try {
+          await this.#poll(this.#engine ? this.#options.wait : 0);
+          this.#failures = 0;
+        } catch (error) {
+          if (this.#stopped) break;
+          this.#report(error);
+          const { baseMs, maxMs } = this.#options.backoff;
+          const delay = Math.min(maxMs, baseMs * 2 ** Math.min(this.#failures - 1, 16));
+          await new Promise((resolve) => {
+            const timer = setTimeout(resolve, delay / 2 + Math.random() * delay / 2);
+            this.#wake = () => { clearTimeout(timer); resolve(); };
+          });
+          this.#wake = null;
+        }
+      }
+    }
+
+    async #poll(wait) {
+      const headers = { authorization: `Bearer ${this.#options.token}` };
+      if (this.#revision > 0) headers['x-clearance-revision'] = String(this.#revision);
+      if (this.#tag) headers['if-none-match'] = this.#tag;
+      this.#abort = new AbortController();
+      let response;
+      try {
+        response = await this.#options.fetch(`${this.#options.url}/v1/bundles/current?wait=${wait}`, { headers, signal: this.#abort.signal });
+      } catch (error) {
+        throw watcherError('server_unreachable', `cannot reach ${this.#options.url}: ${error?.message ?? error}`, error);
+      }
+      if (response.status === 304) {
+        await response.arrayBuffer().catch(() => undefined);
+        this.#lastError = null;
+        return;
+      }
+      if (response.status !== 200) {
+        const body = await response.json().catch(() => ({}));
+        throw watcherError(body.code ?? 'server_error', `the server answered ${response.status}: ${body.message ?? ''}`);
+      }
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const next = Engine.fromBundle(bytes, this.#options.keys, { minRevision: this.#revision });
+      try {
+        if (this.#records !== undefined) next.loadRecords(this.#records);
+      } catch (error) {
+        next.free();
+        throw error;
+      }
+      this.#swap(next, response.headers.get('etag'));
+    }
+
+    #swap(next, tag) {
+      const previous = this.#engine;
+      const from = this.#revision;
+      this.#engine = next;
+      this.#revision = next.bundleStamp.revision;
+      this.#tag = tag;
+      this.#lastError = null;
+      // Callers holding the previous engine finish with it; it is freed after.
+      if (previous) setTimeout(() => previous.free(), 1000);
+      this.#settle(this.#revision);
+      try { this.#options.onSwap?.({ from, to: this.#revision }); } catch { /* the caller's */ }
+    }
+  };
+}

@@ -1,0 +1,209 @@
+// The Watcher against a real `clearance-server` on loopback: an apply on
+// the server is enforced by the watching engine; the server down keeps the
+// last good engine answering, and it catches up when the server is back;
+// a tampered bundle and a replayed older revision are refused and the
+// engine in use is kept; the fleet view shows the revision the edge runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { Watcher } from 'clearance';
+import { nativeBin } from './support.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = process.env.CLEARANCE_ROOT ?? resolve(here, '../..');
+const project = resolve(here, '..');
+const serverBin = join(dirname(nativeBin(root)), 'clearance-server');
+const records = readFileSync(join(root, 'examples/reference-records.json'), 'utf8');
+const PASSWORD = 'correct horse battery';
+const EDIT_BOBS = { user: 'mgr_east_mike', action: 'edit', object: 'Account', recordId: 'acc_eu_2' };
+
+/** Resolves when `f()` is true, checking every 50 ms for at most `seconds`. */
+async function until(f, what, seconds = 30) {
+  for (let waited = 0; waited < seconds * 1000; waited += 50) {
+    if (f()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `clearance-server serve` on `port` over `data`; resolves once it listens. */
+function serve(data, port) {
+  const child = spawn(serverBin, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--trusted-proxy', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  return new Promise((resolve, reject) => {
+    child.stdout.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
+  });
+}
+
+/** A signed-in admin (from the office, through the trusted proxy). */
+async function signIn(url, user) {
+  const headers = { 'content-type': 'application/json', 'x-forwarded-for': '10.0.0.7' };
+  const response = await fetch(`${url}/v1/session`, { method: 'POST', headers, body: JSON.stringify({ user, password: PASSWORD }) });
+  const body = await response.json();
+  assert.equal(response.status, 200, JSON.stringify(body));
+  const cookie = response.headers.get('set-cookie').split(';')[0];
+  return async (method, path, payload) => {
+    const sent = await fetch(`${url}${path}`, { method, headers: { ...headers, cookie, 'x-csrf-token': body.csrf }, body: payload && JSON.stringify(payload) });
+    return [sent.status, await sent.json()];
+  };
+}
+
+async function applyMove(url, role) {
+  const [mike, fiona] = [await signIn(url, 'mgr_east_mike'), await signIn(url, 'fin_mgr_fiona')];
+  const [status, request] = await mike('POST', '/v1/requests', { changes: [{ op: 'move_user', user: 'rep_east_bob', role }] });
+  assert.equal(status, 201, JSON.stringify(request));
+  for (const step of ['approve', 'apply']) {
+    const [done, body] = await fiona('POST', `/v1/requests/${request.id}/${step}`, {});
+    assert.equal(done, 200, JSON.stringify(body));
+  }
+}
+
+/** `watch-worker.mjs` served by workerd, allowed to reach loopback; a function that asks it once. */
+async function workerd(settings) {
+  const pkg = join(project, 'node_modules/clearance');
+  const work = mkdtempSync(join(tmpdir(), 'clearance-watch-worker-'));
+  for (const [from, to] of [[join(here, 'watch-worker.mjs'), 'worker.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'], [join(pkg, 'guard.mjs'), 'guard.mjs'],
+    [join(pkg, 'watcher.mjs'), 'watcher.mjs'], [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm']]) {
+    copyFileSync(from, join(work, to));
+  }
+  writeFileSync(join(work, 'settings.json'), JSON.stringify(settings));
+  const port = await freePort();
+  const mod = (name, kind, path) => `(name = "${name}", ${kind} = embed "${path}")`;
+  writeFileSync(join(work, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker), (name = "net", network = (allow = ["public", "private", "local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    ${mod('worker.mjs', 'esModule', 'worker.mjs')}, ${mod('clearance', 'esModule', 'workerd.mjs')}, ${mod('guard.mjs', 'esModule', 'guard.mjs')},
+    ${mod('watcher.mjs', 'esModule', 'watcher.mjs')}, ${mod('web/clearance.js', 'esModule', 'clearance.js')},
+    ${mod('web/clearance_bg.wasm', 'wasm', 'clearance_bg.wasm')}, ${mod('settings.json', 'text', 'settings.json')},
+  ],
+  compatibilityDate = "2026-11-01",
+  globalOutbound = "net",
+);
+`);
+  const child = spawn(join(project, 'node_modules/.bin/workerd'), ['serve', join(work, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  const ask = async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/`);
+    const body = await response.json();
+    assert.equal(response.status, 200, `${body.error}\n${log}`);
+    return body;
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`);
+      break;
+    } catch (error) {
+      if (attempt > 100) throw new Error(`workerd did not answer: ${log}`, { cause: error });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  ask.stop = () => child.kill();
+  return ask;
+}
+
+test('a watching engine enforces what the server applies, survives the server going away, refuses bad bundles', { skip: !existsSync(serverBin) && `no ${serverBin}` }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clearance-watcher-'));
+  const data = join(dir, 'data');
+  writeFileSync(join(dir, 'password'), `${PASSWORD}\n`);
+  execFileSync(serverBin, ['init', '--data', data, '--policy', join(root, 'examples/reference-org.json'), '--admin', 'admin_ivy', '--password-file', join(dir, 'password')]);
+  for (const user of ['mgr_east_mike', 'fin_mgr_fiona']) {
+    execFileSync(serverBin, ['password', '--data', data, '--user', user, '--password-file', join(dir, 'password')]);
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let server = await serve(data, port);
+  const keys = readFileSync(join(data, 'bundle.key.pub'), 'utf8').trim();
+  const mike = await signIn(url, 'mgr_east_mike');
+  const [made, token] = await mike('POST', '/v1/tokens', { name: 'node-edge', scopes: ['edge'], expires_in_days: 1 });
+  assert.equal(made, 201, JSON.stringify(token));
+
+  const errors = [];
+  const watcher = new Watcher({ url, token: token.token, keys, wait: 5, records, backoff: { baseMs: 100, maxMs: 400 }, onError: (e) => errors.push(e.code) });
+  assert.equal(await watcher.start(), 1);
+  assert.equal(watcher.isAllowed(EDIT_BOBS), true, 'bob reports to mike: mike edits his account');
+
+  // An apply reaches the engine: bob moved west, mike only reads his account now.
+  await applyMove(url, 'sales_rep_west');
+  await until(() => watcher.revision === 2, 'revision 2');
+  assert.equal(watcher.isAllowed(EDIT_BOBS), false);
+  const decision = watcher.check(EDIT_BOBS);
+  assert.deepEqual([decision.allowed, decision.revision], [false, 2]);
+
+  // The server goes away: the last good engine keeps answering; back, the watcher catches up.
+  server.kill('SIGKILL');
+  await until(() => errors.includes('server_unreachable'), 'a failed fetch');
+  assert.deepEqual([watcher.revision, watcher.isAllowed(EDIT_BOBS)], [2, false]);
+  server = await serve(data, port);
+  await applyMove(url, 'sales_rep_east');
+  await until(() => watcher.revision === 3, 'revision 3');
+  assert.equal(watcher.isAllowed(EDIT_BOBS), true);
+  const fleetSeen = async () => (await (await signIn(url, 'mgr_east_mike'))('GET', '/v1/edges'))[1];
+  let fleet;
+  for (let i = 0; i < 100 && !(fleet?.edges?.[0]?.revision === 3); i++) {
+    fleet = await fleetSeen();
+    if (fleet.edges?.[0]?.revision !== 3) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual([fleet.current, fleet.edges[0].name, fleet.edges[0].revision, fleet.edges[0].behind], [3, 'node-edge', 3, 0]);
+
+  // A workerd process enforces the next apply too.
+  const worker = await workerd({ url, token: token.token, keys, records });
+  try {
+    let seen = await worker();
+    assert.deepEqual([seen.revision, seen.allowed, seen.error], [3, true, null]);
+    await applyMove(url, 'sales_rep_west');
+    for (let i = 0; i < 100 && seen.revision !== 4; i++) seen = await worker();
+    assert.deepEqual([seen.revision, seen.allowed], [4, false], JSON.stringify(seen));
+  } finally {
+    worker.stop();
+  }
+
+  // A server that answers a tampered bundle, then a good one, then a replay of revision 1.
+  const headers = { authorization: `Bearer ${token.token}` };
+  const good = new Uint8Array(await (await fetch(`${url}/v1/bundles/4`, { headers })).arrayBuffer());
+  const old = new Uint8Array(await (await fetch(`${url}/v1/bundles/1`, { headers })).arrayBuffer());
+  const tampered = good.slice();
+  tampered[tampered.length - 10] ^= 1;
+  let answer = tampered;
+  const fake = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'application/octet-stream', etag: `"${answer.length}-${answer[answer.length - 10]}"` });
+    response.end(answer);
+  });
+  await new Promise((r) => fake.listen(0, '127.0.0.1', r));
+  const fakeErrors = [];
+  const edge = new Watcher({ url: `http://127.0.0.1:${fake.address().port}`, token: 'x', keys, wait: 1, backoff: { baseMs: 50, maxMs: 100 }, onError: (e) => fakeErrors.push(e.code) });
+  edge.start();
+  await until(() => fakeErrors.includes('bad_signature'), 'the tampered bundle refused');
+  assert.equal(edge.revision, 0);
+  assert.throws(() => edge.engine, (e) => e.code === 'not_ready');
+  answer = good;
+  assert.equal(await edge.ready(), 4);
+  answer = old;
+  await until(() => fakeErrors.includes('stale_bundle'), 'the replay refused');
+  assert.deepEqual([edge.revision, edge.engine.bundleStamp.revision], [4, 4]);
+
+  edge.free();
+  watcher.free();
+  fake.close();
+  server.kill('SIGKILL');
+});
