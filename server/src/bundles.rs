@@ -36,6 +36,10 @@ const KEPT: usize = 4;
 #[derive(Default)]
 pub struct Published {
     kept: Mutex<Vec<(u64, String, Bytes)>>,
+    /// Held while a bundle is written: when an apply wakes every edge at
+    /// once, one request writes the new revision and the others wait for
+    /// it instead of each compiling, encoding and signing it again.
+    writing: tokio::sync::Mutex<()>,
 }
 
 impl Published {
@@ -82,6 +86,10 @@ fn version(s: &dyn Tx, revision: u64) -> Result<Version, Error> {
 /// The bundle of `revision` and its version's hash: kept, or written now
 /// (compiled, stamped, signed) on a blocking thread.
 async fn bundle(app: &App, revision: u64) -> Result<(String, Bytes), Error> {
+    if let Some(kept) = app.bundles.get(revision) {
+        return Ok(kept);
+    }
+    let _writing = app.bundles.writing.lock().await;
     if let Some(kept) = app.bundles.get(revision) {
         return Ok(kept);
     }
@@ -143,8 +151,11 @@ pub async fn current(
     let seen = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(wait.min(MAX_WAIT_S));
     loop {
-        // Registered before reading, so an apply between the read and the wait still wakes it.
+        // Registered before reading (`enable`: a `Notified` counts only once
+        // registered), so an apply between the read and the wait still wakes it.
         let changed = app.versions_changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
         let (revision, hash) = app.db.read(|s| head(s)).await?;
         if seen.as_deref() != Some(etag(revision, &hash).as_str()) {
             let (_, bytes) = bundle(&app, revision).await?;
