@@ -13,6 +13,7 @@ pub mod cached;
 pub mod clock;
 pub mod db;
 pub mod edges;
+pub mod events;
 pub mod limits;
 pub mod logs;
 pub mod mfa;
@@ -282,6 +283,8 @@ pub fn router(app: App) -> Router {
         .route("/v1/bundles/current", get(bundles::current))
         .route("/v1/bundles/{revision}", get(bundles::by_revision))
         .route("/v1/edges", get(edges::list))
+        .route("/v1/events", post(events::receive))
+        .route("/v1/activity/analyze", post(events::analyze_fleet))
         .fallback(|| async { api_error::ApiError(Error::one("", "not_found", "no such route")) })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(logs::requests))

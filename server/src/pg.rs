@@ -192,7 +192,7 @@ impl<C: GenericClient> Storage for PgTx<C> {
 /// The server's own tables on PostgreSQL, one migration per entry (the
 /// SQLite ones' columns, integers as BIGINT); `server_migrations` counts
 /// those applied.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE accounts ("user" TEXT PRIMARY KEY, phc TEXT NOT NULL, failures BIGINT NOT NULL DEFAULT 0,
     locked_until_ms BIGINT NOT NULL DEFAULT 0, password_set_ms BIGINT NOT NULL,
@@ -208,6 +208,11 @@ CREATE INDEX api_tokens_by_user ON api_tokens ("user");
     r#"
 CREATE TABLE edges (token_id TEXT PRIMARY KEY, "user" TEXT NOT NULL, name TEXT NOT NULL, revision BIGINT NOT NULL,
     seen_ms BIGINT NOT NULL, address TEXT NOT NULL);
+"#,
+    r#"
+CREATE TABLE IF NOT EXISTS events (seq BIGSERIAL PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS findings (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE event_batches (batch TEXT PRIMARY KEY, token_id TEXT NOT NULL, received_ms BIGINT NOT NULL, count BIGINT NOT NULL);
 "#,
 ];
 
@@ -256,9 +261,11 @@ fn typed<'a>(boxed: &'a [Box<dyn ToSql + Sync>], values: &[Value]) -> Vec<(&'a (
 
 fn value(row: &postgres::Row, i: usize) -> Result<Value, Error> {
     use postgres::types::Type;
-    // The server's tables hold BIGINT and TEXT only; anything else is read as text and fails loudly.
+    // Integers of every width (a literal `1` is INT4, a count INT8), text, and NULL; anything else fails loudly.
     let read = match row.columns().get(i).map(postgres::Column::type_) {
         Some(&Type::INT8) => row.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::Int)),
+        Some(&Type::INT4) => row.try_get::<_, Option<i32>>(i).map(|v| v.map(|n| Value::Int(n.into()))),
+        Some(&Type::INT2) => row.try_get::<_, Option<i16>>(i).map(|v| v.map(|n| Value::Int(n.into()))),
         _ => row.try_get::<_, Option<String>>(i).map(|v| v.map(Value::Text)),
     };
     Ok(read.map_err(|e| pg(&e))?.unwrap_or(Value::Null))

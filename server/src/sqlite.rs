@@ -11,7 +11,7 @@ use clearance_core::change::review::Campaign;
 
 /// The server's own tables, one migration per entry, applied in order at
 /// start (`PRAGMA user_version` counts those applied).
-pub const MIGRATIONS: [&str; 4] = [
+pub const MIGRATIONS: [&str; 5] = [
     "
 CREATE TABLE accounts (user TEXT PRIMARY KEY, phc TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
     locked_until_ms INTEGER NOT NULL DEFAULT 0, password_set_ms INTEGER NOT NULL,
@@ -31,6 +31,9 @@ CREATE INDEX api_tokens_by_user ON api_tokens (user);
     "
 CREATE TABLE edges (token_id TEXT PRIMARY KEY, user TEXT NOT NULL, name TEXT NOT NULL, revision INTEGER NOT NULL,
     seen_ms INTEGER NOT NULL, address TEXT NOT NULL);
+",
+    "
+CREATE TABLE event_batches (batch TEXT PRIMARY KEY, token_id TEXT NOT NULL, received_ms INTEGER NOT NULL, count INTEGER NOT NULL);
 ",
 ];
 

@@ -121,3 +121,40 @@ fn edges_fetch_signed_revisions_long_poll_for_the_next_and_report_what_they_run(
     // An admin may fetch too (to inspect what edges get).
     assert_eq!(mike.get("/v1/bundles/current").status(), 200);
 }
+
+#[test]
+fn edges_ship_decision_logs_once_per_batch_and_the_fleet_is_analysed() {
+    let server = Server::start("events");
+    let mike = server.sign_in("mgr_east_mike");
+    let (eu, _) = edge(&server, &mike, "eu-edge");
+    let event = |user: &str, record: &str| json!({"time": "2026-12-01T09:00:00Z", "user": user, "action": "read", "object": "Account", "record": record, "allowed": true, "reasons": ["owner"], "revision": 1});
+    let batch = json!({"batch": "b-1", "events": [event("rep_east_alice", "acc_eu_1"), event("rep_east_bob", "acc_eu_2")]});
+    let post = |body: &[u8], gzip: bool| {
+        let mut request =
+            eu.http.post(format!("{}/v1/events", server.url)).bearer_auth(&eu.token).header("content-type", "application/json");
+        if gzip {
+            request = request.header("content-encoding", "gzip");
+        }
+        request.body(body.to_vec()).send().unwrap()
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, batch.to_string().as_bytes()).unwrap();
+    let zipped = gz.finish().unwrap();
+    let (status, first) = answer(post(&zipped, true));
+    assert_eq!((status, first["accepted"].as_i64(), first["duplicate"].as_bool()), (200, Some(2), Some(false)), "{first}");
+    // A retry of the same batch (its answer lost) stores nothing twice.
+    let (_, again) = answer(post(batch.to_string().as_bytes(), false));
+    assert_eq!((again["accepted"].as_i64(), again["duplicate"].as_bool()), (Some(0), Some(true)));
+    let (status, report) = answer(mike.post("/v1/activity/analyze", &json!({})));
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["events"], 2);
+
+    // Bad batches: an event that is not one, a body that is not gzip, an admin instead of an edge.
+    let bad = json!({"batch": "b-2", "events": [event("rep_east_alice", "acc_eu_1"), {"user": 3}]});
+    let body = refused(post(bad.to_string().as_bytes(), false), 400, "bad_value");
+    assert_eq!(body["errors"][0]["path"], "/events/1");
+    refused(post(b"not gzip", true), 400, "bad_value");
+    refused(mike.post("/v1/events", &batch), 403, "token_scope");
+    let (_, report) = answer(mike.post("/v1/activity/analyze", &json!({})));
+    assert_eq!(report["events"], 2, "nothing of the refused batches was kept");
+}

@@ -185,3 +185,21 @@ fn concurrent_approvals_on_postgresql_from_separate_connections_have_one_winner(
     assert_eq!(state.audit.iter().filter(|e| e.action == "request_approved").count(), 1);
     assert_eq!(store.transaction(|s| clearance_server::tx::Tx::verify(s, None)).unwrap(), state.audit.len());
 }
+
+#[test]
+fn postgresql_rows_read_integers_of_every_width_text_and_null_as_sqlite_does() {
+    use clearance_server::tx::{Row, Tx, Value};
+    let Some(url) = clearance_tests::postgres_url() else { return };
+    let mut store = PgStore::connect(&fresh_pg(&url, "stores_values")).unwrap();
+    let sql = "SELECT 1, 2::smallint, 3::bigint, 'a', NULL::text, $1, $2";
+    let row = store.transaction(|s| s.first(sql, &[Value::Int(-4), Value::Text("b".into())])).unwrap().unwrap();
+    let ints = |n: &[i64]| n.iter().map(|n| Value::Int(*n)).collect::<Vec<_>>();
+    let mut expected = ints(&[1, 2, 3]);
+    expected.extend([Value::Text("a".into()), Value::Null, Value::Int(-4), Value::Text("b".into())]);
+    assert_eq!(row, Row(expected));
+    let dir = scratch();
+    let sqlite = Store::create(&dir.join("state.db")).unwrap();
+    let same = Tx::first(&sqlite, "SELECT 1, 2, 3, 'a', NULL, $1, $2", &[Value::Int(-4), Value::Text("b".into())]).unwrap().unwrap();
+    assert_eq!(same, row, "both databases answer alike");
+    assert!(store.transaction(|s| s.first("SELECT 1.5::float8", &[])).is_err(), "a type the server never stores fails loudly");
+}

@@ -1,0 +1,117 @@
+//! Decision logs from the fleet: edges send batches of the package's
+//! decision events (`POST /v1/events`, gzip allowed), each batch named by
+//! an id the edge chose, so a retry after a lost answer stores nothing
+//! twice. `POST /v1/activity/analyze` runs the activity analysis the CLI
+//! runs (`clearance activity analyze`) over every stored event, judged
+//! against the current policy, and keeps its findings.
+
+use crate::api_error::ApiError;
+use crate::auth::Admin;
+use crate::edges::Edge;
+use crate::tx::Tx;
+use crate::{App, Body, clock};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use clearance_core::Error;
+use clearance_core::error::code::BAD_VALUE;
+use serde_json::{Value, json};
+
+/// The most a batch may hold, once inflated.
+pub const MAX_INFLATED: u64 = 32 * 1024 * 1024;
+/// The most events in one batch.
+pub const MAX_EVENTS: usize = 100_000;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Batch {
+    batch: String,
+    events: Vec<Value>,
+}
+
+/// The body, inflated when it says it is gzip (bounded: no bomb).
+fn inflate(headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, Error> {
+    let gzip = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
+    if !gzip {
+        return Ok(body.to_vec());
+    }
+    let mut out = Vec::new();
+    let read = std::io::Read::read_to_end(&mut std::io::Read::take(flate2::read::GzDecoder::new(body), MAX_INFLATED + 1), &mut out);
+    read.map_err(|e| Error::one("", BAD_VALUE, format!("the body is not gzip: {}", e.to_string().to_lowercase())))?;
+    if out.len() as u64 > MAX_INFLATED {
+        return Err(Error::one("", "payload_too_large", format!("the batch inflates to over {MAX_INFLATED} bytes")));
+    }
+    Ok(out)
+}
+
+/// Each event as the line stored: it must read as a decision event.
+fn lines(batch: &Batch) -> Result<Vec<String>, Error> {
+    let mut problems = clearance_core::error::Problems::default();
+    if batch.batch.is_empty() || batch.batch.len() > 100 {
+        problems.push("/batch", BAD_VALUE, "a batch id is 1 to 100 characters");
+    }
+    if batch.events.len() > MAX_EVENTS {
+        problems.push("/events", BAD_VALUE, format!("a batch holds at most {MAX_EVENTS} events"));
+    }
+    let mut out = Vec::with_capacity(batch.events.len());
+    for (i, event) in batch.events.iter().enumerate() {
+        let line = event.to_string();
+        match serde_json::from_str::<clearance_core::activity::Event<'_>>(&line) {
+            Ok(_) => out.push(line),
+            Err(e) => problems.push(format!("/events/{i}"), BAD_VALUE, format!("not a decision event: {e}")),
+        }
+    }
+    problems.into_result()?;
+    Ok(out)
+}
+
+/// `POST /v1/events {batch, events}` (an edge token): stores a batch once.
+pub async fn receive(State(app): State<App>, edge: Edge, headers: HeaderMap, Body(body): Body) -> Result<Json<Value>, ApiError> {
+    let Some(token) = edge.token else {
+        return Err(Error::one("", "token_scope", "decision logs come from edges: use an `edge` token").into());
+    };
+    let batch: Batch = crate::json_body(&inflate(&headers, &body)?)?;
+    let stored = lines(&batch)?;
+    let now = clock::now_ms();
+    let count = i64::try_from(stored.len()).unwrap_or(i64::MAX);
+    let duplicate = app
+        .db
+        .run(move |s| {
+            if s.first("SELECT batch FROM event_batches WHERE batch = $1", &[(&batch.batch).into()])?.is_some() {
+                return Ok(true);
+            }
+            for line in &stored {
+                s.exec("INSERT INTO events (body) VALUES ($1)", &[line.into()])?;
+            }
+            let row = [(&batch.batch).into(), token.into(), now.into(), count.into()];
+            s.exec("INSERT INTO event_batches (batch, token_id, received_ms, count) VALUES ($1, $2, $3, $4)", &row)?;
+            Ok(false)
+        })
+        .await?;
+    Ok(Json(json!({"accepted": if duplicate { 0 } else { count }, "duplicate": duplicate})))
+}
+
+/// Every stored event through the analysis, against `engine`; the findings replace the stored ones.
+fn analyze(s: &dyn Tx, engine: &clearance_core::Engine) -> Result<clearance_core::activity::Report, Error> {
+    let mut analyzer = clearance_core::activity::Analyzer::for_org(Some(engine));
+    let source = analyzer.source("fleet");
+    for row in s.rows("SELECT seq, body FROM events ORDER BY seq", &[])? {
+        analyzer.push_line(source, u64::try_from(row.int(0)?).unwrap_or_default(), &row.text(1)?);
+    }
+    let report = analyzer.finish();
+    s.exec("DELETE FROM findings", &[])?;
+    for finding in &report.findings {
+        s.exec(
+            "INSERT INTO findings (id, body) VALUES ($1, $2)",
+            &[(&finding.id).into(), serde_json::to_string(finding).unwrap_or_default().into()],
+        )?;
+    }
+    Ok(report)
+}
+
+/// `POST /v1/activity/analyze` (an admin): the fleet's analysis, kept.
+pub async fn analyze_fleet(State(app): State<App>, _admin: Admin) -> Result<Json<Value>, ApiError> {
+    let keeper = app.clone();
+    let report = app.db.run(move |s| analyze(s, &*keeper.engine_in(s)?)).await?;
+    Ok(Json(serde_json::to_value(&report).unwrap_or_default()))
+}
