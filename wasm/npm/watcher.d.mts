@@ -13,6 +13,8 @@ export interface WatcherOptions {
   onSwap?: (swap: { from: number; to: number }) => void;
   onError?: (error: Error & { code: string }) => void;
   backoff?: { baseMs?: number; maxMs?: number };
+  /** Record decisions and ship them to the server (`true`: the defaults). */
+  events?: boolean | { flushMs?: number; batchSize?: number; maxBuffered?: number };
 }
 
 /** Keeps an engine current from a Clearance server (long-poll, verify, swap). */
@@ -29,6 +31,9 @@ export declare class Watcher {
   readonly revision: number;
   readonly lastError: (Error & { code: string }) | null;
   loadRecords(records: unknown): void;
+  /** Sends the recorded decisions now; how many the server accepted. */
+  flushEvents(): Promise<number>;
+  readonly eventsDropped: number;
   check(request: Request | string): Decision & { revision: number };
   isAllowed(request: Request | string): boolean;
 }

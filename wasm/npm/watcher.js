@@ -5,8 +5,11 @@
 // engine, and only then swaps it in: a check runs on the old engine or the
 // new one, never on a mix, and every decision names the revision that made
 // it. A failed fetch or a bad bundle keeps the last good engine and retries
-// with exponential backoff and jitter. Runtime-neutral: `fetch`, `setTimeout`
-// and `AbortController` only (Node, Deno, Bun, workerd, edge-runtime). One
+// with exponential backoff and jitter. With `events`, decisions are recorded
+// and shipped back (`POST /v1/events`): in gzip batches, each with an id
+// that a retry reuses, so the server stores it once. Runtime-neutral:
+// `fetch`, `setTimeout`, `AbortController` and (when present)
+// `CompressionStream` only (Node, Deno, Bun, workerd, edge-runtime). One
 // source for both module systems: scripts/package.sh appends the export.
 
 function watcherError(code, message, cause) {
@@ -30,6 +33,10 @@ function makeWatcher(Engine) {
     #settle;
     #lastError = null;
     #wake = null;
+    #buffered = [];
+    #pending = null;
+    #dropped = 0;
+    #flusher = null;
 
     /**
      * `{url, token, keys, wait?, records?, fetch?, onSwap?, onError?, backoff?}`:
@@ -42,7 +49,8 @@ function makeWatcher(Engine) {
         throw watcherError('bad_argument', 'a watcher needs `url`, `token` and `keys`');
       }
       const backoff = { baseMs: 500, maxMs: 30000, ...(options.backoff ?? {}) };
-      this.#options = { wait: 25, fetch: globalThis.fetch.bind(globalThis), ...options, backoff, url: options.url.replace(/\/+$/, '') };
+      const events = options.events ? { flushMs: 5000, batchSize: 5000, maxBuffered: 100000, ...(options.events === true ? {} : options.events) } : null;
+      this.#options = { wait: 25, fetch: globalThis.fetch.bind(globalThis), ...options, backoff, events, url: options.url.replace(/\/+$/, '') };
       this.#records = options.records;
       this.#first = new Promise((resolve) => { this.#settle = resolve; });
     }
@@ -59,13 +67,72 @@ function makeWatcher(Engine) {
     /** The last failure (a fetch or a refused bundle), or `null` since the last success. */
     get lastError() { return this.#lastError; }
 
-    /** Starts watching; resolves with the revision once the first bundle is in use. */
+    /** Starts watching (and shipping events every `events.flushMs`); resolves with the revision once the first bundle is in use. */
     start() {
       if (this.#stopped) {
         this.#stopped = false;
         this.#loop();
+        if (this.#options.events) this.#flusher = setInterval(() => this.flushEvents().catch(() => undefined), this.#options.events.flushMs);
       }
       return this.#first;
+    }
+
+    /** Events dropped because the buffer was full (the server unreachable too long). */
+    get eventsDropped() { return this.#dropped; }
+
+    /**
+     * Sends the recorded decisions to the server now: the batch a failed
+     * send left first (same id: stored once), then the rest in batches.
+     * Resolves with how many events the server accepted; a failure is
+     * reported and thrown, and the events kept for the next flush.
+     */
+    async flushEvents() {
+      if (!this.#options.events) return 0;
+      this.#collect();
+      let accepted = 0;
+      try {
+        while (this.#pending || this.#buffered.length > 0) {
+          this.#pending ??= { batch: globalThis.crypto.randomUUID(), events: this.#buffered.splice(0, this.#options.events.batchSize) };
+          accepted += await this.#send(this.#pending);
+          this.#pending = null;
+        }
+      } catch (error) {
+        this.#report(error);
+        throw error;
+      }
+      return accepted;
+    }
+
+    /** The engine's recorded decisions, each with the revision that made it, into the bounded buffer. */
+    #collect(engine = this.#engine, revision = this.#revision) {
+      if (!engine || !this.#options.events) return;
+      for (const event of engine.drainEvents()) {
+        event.revision = revision;
+        this.#buffered.push(event);
+      }
+      const over = this.#buffered.length - this.#options.events.maxBuffered;
+      if (over > 0) {
+        this.#buffered.splice(0, over);
+        this.#dropped += over;
+      }
+    }
+
+    async #send(batch) {
+      let body = JSON.stringify(batch);
+      const headers = { authorization: `Bearer ${this.#options.token}`, 'content-type': 'application/json' };
+      if (typeof globalThis.CompressionStream === 'function') {
+        body = await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+        headers['content-encoding'] = 'gzip';
+      }
+      let response;
+      try {
+        response = await this.#options.fetch(`${this.#options.url}/v1/events`, { method: 'POST', headers, body });
+      } catch (error) {
+        throw watcherError('server_unreachable', `cannot reach ${this.#options.url}: ${error?.message ?? error}`, error);
+      }
+      const answer = await response.json().catch(() => ({}));
+      if (response.status !== 200) throw watcherError(answer.code ?? 'server_error', `the server refused the events (${response.status}): ${answer.message ?? ''}`);
+      return answer.accepted ?? 0;
     }
 
     /** Resolves once the first bundle is in use. */
@@ -74,6 +141,8 @@ function makeWatcher(Engine) {
     /** Stops watching (the engine stays usable until `free`). */
     stop() {
       this.#stopped = true;
+      if (this.#flusher) clearInterval(this.#flusher);
+      this.#flusher = null;
       this.#abort?.abort();
       this.#wake?.();
     }
@@ -167,6 +236,7 @@ function makeWatcher(Engine) {
       const next = Engine.fromBundle(bytes, this.#options.keys, { minRevision: this.#revision });
       try {
         if (this.#records !== undefined) next.loadRecords(this.#records);
+        if (this.#options.events) next.recordEvents(true);
       } catch (error) {
         next.free();
         throw error;
@@ -177,12 +247,18 @@ function makeWatcher(Engine) {
     #swap(next, tag) {
       const previous = this.#engine;
       const from = this.#revision;
+      this.#collect(previous, from);
       this.#engine = next;
       this.#revision = next.bundleStamp.revision;
       this.#tag = tag;
       this.#lastError = null;
       // Callers holding the previous engine finish with it; it is freed after.
-      if (previous) setTimeout(() => previous.free(), 1000);
+      if (previous) {
+        setTimeout(() => {
+          this.#collect(previous, from);
+          previous.free();
+        }, 1000);
+      }
       this.#settle(this.#revision);
       try { this.#options.onSwap?.({ from, to: this.#revision }); } catch { /* the caller's */ }
     }

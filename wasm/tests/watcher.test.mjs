@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +167,24 @@ test('a watching engine enforces what the server applies, survives the server go
   }
   assert.deepEqual([fleet.current, fleet.edges[0].name, fleet.edges[0].revision, fleet.edges[0].behind], [3, 'node-edge', 3, 0]);
 
+  // Decisions flow back: recorded with their revision, shipped in a batch, analysed by the server.
+  const shipper = new Watcher({ url, token: token.token, keys, records, events: { flushMs: 600000 } });
+  assert.equal(await shipper.start(), 3);
+  for (const user of ['mgr_east_mike', 'rep_east_alice', 'rep_east_bob']) shipper.check({ ...EDIT_BOBS, user });
+  assert.equal(await shipper.flushEvents(), 3);
+  assert.equal(await shipper.flushEvents(), 0, 'nothing twice');
+  const [analysed, report] = await (await signIn(url, 'mgr_east_mike'))('POST', '/v1/activity/analyze', {});
+  assert.deepEqual([analysed, report.events], [200, 3], JSON.stringify(report));
+  shipper.free();
+
+  // Deno and Bun watch too.
+  for (const [runtime, args] of [['deno', ['run', '--allow-net', '--allow-read', '--allow-env']], ['bun', []]]) {
+    const out = execFileSync(join(project, 'node_modules/.bin', runtime), [...args, join(here, 'watch-smoke.mjs'), url, token.token, keys, join(root, 'examples/reference-records.json')], {
+      cwd: project, encoding: 'utf8', env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+    });
+    assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { revision: 3, allowed: true }, `${runtime}: ${out}`);
+  }
+
   // A workerd process enforces the next apply too.
   const worker = await workerd({ url, token: token.token, keys, records });
   try {
@@ -185,13 +204,26 @@ test('a watching engine enforces what the server applies, survives the server go
   const tampered = good.slice();
   tampered[tampered.length - 10] ^= 1;
   let answer = tampered;
+  const batches = [];
   const fake = createServer((request, response) => {
+    if (request.method === 'POST') {
+      // The first batch is refused (its answer "lost"); the retry must carry the same id.
+      const chunks = [];
+      request.on('data', (c) => chunks.push(c));
+      request.on('end', () => {
+        const body = JSON.parse(gunzipSync(Buffer.concat(chunks)));
+        batches.push(body);
+        response.writeHead(batches.length === 1 ? 503 : 200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(batches.length === 1 ? { code: 'internal', message: 'down' } : { accepted: body.events.length, duplicate: false }));
+      });
+      return;
+    }
     response.writeHead(200, { 'content-type': 'application/octet-stream', etag: `"${answer.length}-${answer[answer.length - 10]}"` });
     response.end(answer);
   });
   await new Promise((r) => fake.listen(0, '127.0.0.1', r));
   const fakeErrors = [];
-  const edge = new Watcher({ url: `http://127.0.0.1:${fake.address().port}`, token: 'x', keys, wait: 1, backoff: { baseMs: 50, maxMs: 100 }, onError: (e) => fakeErrors.push(e.code) });
+  const edge = new Watcher({ url: `http://127.0.0.1:${fake.address().port}`, token: 'x', keys, wait: 1, records, events: { flushMs: 600000 }, backoff: { baseMs: 50, maxMs: 100 }, onError: (e) => fakeErrors.push(e.code) });
   edge.start();
   await until(() => fakeErrors.includes('bad_signature'), 'the tampered bundle refused');
   assert.equal(edge.revision, 0);
@@ -201,6 +233,12 @@ test('a watching engine enforces what the server applies, survives the server go
   answer = old;
   await until(() => fakeErrors.includes('stale_bundle'), 'the replay refused');
   assert.deepEqual([edge.revision, edge.engine.bundleStamp.revision], [4, 4]);
+  edge.check(EDIT_BOBS);
+  await assert.rejects(edge.flushEvents(), (e) => e.code === 'internal');
+  assert.equal(await edge.flushEvents(), 1);
+  assert.equal(batches.length, 2);
+  assert.equal(batches[1].batch, batches[0].batch, 'a retry reuses its batch id');
+  assert.deepEqual([batches[1].events[0].user, batches[1].events[0].revision], ['mgr_east_mike', 4]);
 
   edge.free();
   watcher.free();
