@@ -102,6 +102,13 @@ mod tests {
                 let made = app.kept(Some(&hash)).expect("the apply kept the version it made");
                 assert!(Arc::ptr_eq(&made, &app.engine_in(store.store)?), "the next request reads it without compiling");
                 assert!(app.kept(Some(&first.hash)).is_none(), "one version kept at a time");
+                // The request list is rendered once per audit head: the same bytes until the log moves.
+                let listed = app.request_list(store.store)?;
+                assert_eq!(app.request_list(store.store)?.as_ptr(), listed.as_ptr(), "rendered once");
+                steps::propose(&mut store, "mgr_east_mike", vec![], "", "2026-12-01T10:04:00Z")?;
+                let grown = app.request_list(store.store)?;
+                assert_ne!(grown.as_ptr(), listed.as_ptr());
+                assert_eq!(serde_json::from_slice::<Vec<serde_json::Value>>(&grown).unwrap().len(), 2);
                 Ok(())
             })
             .unwrap();

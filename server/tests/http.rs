@@ -222,7 +222,9 @@ fn bad_input_is_a_coded_error_and_a_missing_state_fails_closed() {
     assert!(body["errors"][0]["path"].as_str().unwrap().starts_with("/changes/0"), "{body}");
     refused(mike.get("/v1/nothing"), 404, "not_found");
     assert_eq!(mike.get("/healthz").status(), 200);
-    assert_eq!(mike.get("/readyz").status(), 200);
+    let ready = mike.get("/readyz");
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.text().unwrap(), "ready");
     let (status, doc) = answer(server.client().get("/v1/openapi.json"));
     assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.1.0")), "served to anyone, signed in or not");
     // The server answers before reading an oversized body, then drops the connection: the client's last request.
