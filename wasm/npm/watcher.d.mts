@@ -34,6 +34,7 @@ export declare class Watcher {
   /** Sends the recorded decisions now; how many the server accepted. */
   flushEvents(): Promise<number>;
   readonly eventsDropped: number;
-  check(request: Request | string): Decision & { revision: number };
-  isAllowed(request: Request | string): boolean;
+  /** `atLeast`: answer from that revision or newer, else throw `behind_revision`. */
+  check(request: Request | string, options?: { atLeast?: number }): Decision & { revision: number };
+  isAllowed(request: Request | string, options?: { atLeast?: number }): boolean;
 }

@@ -160,15 +160,30 @@ function makeWatcher(Engine) {
       this.#records = records;
     }
 
-    /** `engine.check`, with the revision that decided. */
-    check(request) {
-      const decision = this.engine.check(request);
+    /**
+     * `engine.check`, with the revision that decided. `{atLeast}` asks for
+     * that revision or a newer one (a consistency token: the revision an
+     * apply made, say): an older engine throws `behind_revision` rather
+     * than answer from a policy the caller knows is gone.
+     */
+    check(request, options) {
+      const engine = this.#at(options);
+      const decision = engine.check(request);
       decision.revision = this.#revision;
       return decision;
     }
 
-    /** `engine.isAllowed`, on the engine in use. */
-    isAllowed(request) { return this.engine.isAllowed(request); }
+    /** `engine.isAllowed`, on the engine in use (`{atLeast}` as for `check`). */
+    isAllowed(request, options) { return this.#at(options).isAllowed(request); }
+
+    #at(options) {
+      const engine = this.engine;
+      const wanted = options?.atLeast ?? 0;
+      if (this.#revision < wanted) {
+        throw watcherError('behind_revision', `this engine runs revision ${this.#revision}; the request needs revision ${wanted} or newer`);
+      }
+      return engine;
+    }
 
     /**
      * One look at the server, without waiting: for runtimes that run code

@@ -241,7 +241,28 @@ test('a watching engine enforces what the server applies, survives the server go
   assert.deepEqual([batches[1].events[0].user, batches[1].events[0].revision], ['mgr_east_mike', 4]);
 
   edge.free();
-  watcher.free();
   fake.close();
+
+  // Swaps under load: checks keep running (every millisecond) while two applies land; none fails,
+  // the revisions only move forward, and each answer is its revision's (bob east on odd revisions).
+  const seen = [];
+  const load = setInterval(() => {
+    for (let i = 0; i < 20; i++) {
+      const d = watcher.check(EDIT_BOBS);
+      seen.push([d.revision, d.allowed]);
+    }
+  }, 1);
+  await applyMove(url, 'sales_rep_east');
+  await until(() => watcher.revision === 5, 'revision 5');
+  await applyMove(url, 'sales_rep_west');
+  await until(() => watcher.revision === 6, 'revision 6');
+  await new Promise((r) => setTimeout(r, 50));
+  clearInterval(load);
+  assert.ok(seen.length > 100 && seen.some(([r]) => r === 4) && seen.some(([r]) => r === 5) && seen.some(([r]) => r === 6));
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i][0] >= seen[i - 1][0], `revision went back at ${i}`);
+  for (const [revision, allowed] of seen) assert.equal(allowed, revision % 2 === 1, `revision ${revision} answered ${allowed}`);
+  assert.equal(watcher.check(EDIT_BOBS, { atLeast: 6 }).revision, 6);
+  assert.throws(() => watcher.check(EDIT_BOBS, { atLeast: 7 }), (e) => e.code === 'behind_revision');
+  watcher.free();
   server.kill('SIGKILL');
 });
