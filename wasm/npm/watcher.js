@@ -103,12 +103,17 @@ function makeWatcher(Engine) {
       return accepted;
     }
 
-    /** The engine's recorded decisions, each with the revision that made it, into the bounded buffer. */
+    /**
+     * The engine's recorded decisions into the bounded buffer, each as its
+     * JSON text with the revision that made it (text, not objects: no parse
+     * and no second serialisation on the way out).
+     */
     #collect(engine = this.#engine, revision = this.#revision) {
       if (!engine || !this.#options.events) return;
-      for (const event of engine.drainEvents()) {
-        event.revision = revision;
-        this.#buffered.push(event);
+      const lines = engine.drainEventLines();
+      if (lines === '') return;
+      for (const line of lines.split('\n')) {
+        if (line.length > 2) this.#buffered.push(`{"revision":${revision},${line.slice(1)}`);
       }
       const over = this.#buffered.length - this.#options.events.maxBuffered;
       if (over > 0) {
@@ -118,7 +123,7 @@ function makeWatcher(Engine) {
     }
 
     async #send(batch) {
-      let body = JSON.stringify(batch);
+      let body = `{"batch":${JSON.stringify(batch.batch)},"events":[${batch.events.join(',')}]}`;
       const headers = { authorization: `Bearer ${this.#options.token}`, 'content-type': 'application/json' };
       if (typeof globalThis.CompressionStream === 'function') {
         body = await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
