@@ -32,7 +32,9 @@ pub const MAX_WAIT_S: u64 = 30;
 /// How many revisions' bundles are kept written.
 const KEPT: usize = 4;
 
-/// Bundles already written: (revision, version hash, bytes), newest last.
+/// Bundles already written: (revision, version hash, bytes), the least
+/// recently used first (an old revision fetched by number stays written
+/// too: writing one compiles its policy).
 #[derive(Default)]
 pub struct Published {
     kept: Mutex<Vec<(u64, String, Bytes)>>,
@@ -44,15 +46,18 @@ pub struct Published {
 
 impl Published {
     fn get(&self, revision: u64) -> Option<(String, Bytes)> {
-        let kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        kept.iter().find(|(r, _, _)| *r == revision).map(|(_, hash, bytes)| (hash.clone(), bytes.clone()))
+        let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = kept.iter().position(|(r, _, _)| *r == revision)?;
+        let used = kept.remove(at);
+        let found = (used.1.clone(), used.2.clone());
+        kept.push(used);
+        Some(found)
     }
 
     fn keep(&self, revision: u64, hash: &str, bytes: Bytes) {
         let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         kept.retain(|(r, _, _)| *r != revision);
         kept.push((revision, hash.to_owned(), bytes));
-        kept.sort_by_key(|(r, _, _)| *r);
         if kept.len() > KEPT {
             kept.remove(0);
         }
@@ -174,4 +179,34 @@ pub async fn current(
 pub async fn by_revision(State(app): State<App>, _edge: crate::edges::Edge, Path(revision): Path<u64>) -> Result<Response, ApiError> {
     let (hash, bytes) = bundle(&app, revision).await?;
     Ok(answer(revision, &hash, Some(bytes), "public, max-age=31536000, immutable"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(n: u64) -> Bytes {
+        Bytes::from(n.to_le_bytes().to_vec())
+    }
+
+    #[test]
+    fn the_newest_revisions_stay_written_one_entry_each() {
+        let published = Published::default();
+        for r in 1..=5 {
+            published.keep(r, &format!("h{r}"), bytes(r));
+        }
+        assert!(published.get(1).is_none(), "the least recently used left to keep four");
+        for r in 2..=5 {
+            assert_eq!(published.get(r), Some((format!("h{r}"), bytes(r))));
+        }
+        published.keep(3, "again", bytes(33));
+        assert_eq!(published.get(3), Some(("again".to_owned(), bytes(33))), "written again, replaced");
+        assert_eq!(published.kept.lock().unwrap().len(), KEPT, "replaced, not added");
+        // Used lately, 2 stays; an old revision fetched by number takes the place of the least used (4).
+        assert!(published.get(2).is_some());
+        published.keep(1, "h1", bytes(1));
+        assert!(published.get(1).is_some() && published.get(2).is_some() && published.get(4).is_none());
+        assert_eq!(etag(7, "0123456789abcdef0123"), "\"7-0123456789abcdef\"");
+        assert_eq!(etag(7, "short"), "\"7-short\"");
+    }
 }
