@@ -18,7 +18,7 @@ trap 'rm -rf "$project"' EXIT
 cd "$project"
 echo '{"name": "clearance-consumer", "private": true, "type": "module"}' > package.json
 npm install --silent --no-audit --no-fund ./clearance-*.tgz
-for dep in @types @edge-runtime edge-runtime deno bun workerd @deno @oven @cloudflare; do [ -e "$root/node_modules/$dep" ] && ln -s "$root/node_modules/$dep" "node_modules/$dep"; done
+for dep in @types @edge-runtime edge-runtime deno bun workerd @deno @oven @cloudflare jose; do [ -e "$root/node_modules/$dep" ] && ln -s "$root/node_modules/$dep" "node_modules/$dep"; done
 mkdir -p node_modules/.bin && for tool in deno bun workerd; do ln -sf "$root/node_modules/.bin/$tool" node_modules/.bin/$tool; done
 cp -r "$root/wasm/tests" tests
 

@@ -1,35 +1,73 @@
-// A CRM API that returns only what the caller may see: the user id comes
-// from the `x-user-id` header (put your real authentication in front: a
-// verified session or token), the policy from a signed bundle, and every
-// response is `filter` (which records) + `redact` (which fields).
+// A CRM API that returns only what the caller may see. Who calls is a
+// signed session token (a JWT your identity provider issues, verified here
+// with `jose` against its public key): `sub` is the user, `amr` containing
+// `mfa` says the sign-in passed a second factor. No header the client
+// writes can claim an identity or MFA. The policy comes from the control
+// plane through a `Watcher` (it stays current as changes are applied, and
+// the decisions flow back), or from a local signed bundle. Every response is
+// `filter` (which records) + `redact` (which fields).
 //
-// Single records are decided with `check` and each decision is recorded as
-// an activity event; `GET /activity` (with `ACTIVITY_TOKEN` set) drains them
-// as JSON Lines for `clearance activity analyze` or the admin app.
+// Single records are decided with `check`. With a local bundle, each
+// decision is recorded as an activity event and `GET /activity` (with
+// `ACTIVITY_TOKEN` set) drains them as JSON Lines; with the control plane,
+// the watcher ships them to it.
 //
-//   BUNDLE=policy.bundle PUBLIC_KEY=key.pub RECORDS=records.json PORT=8080 ACTIVITY_TOKEN=secret node server.mjs
-//   curl -H 'x-user-id: rep_east_alice' http://127.0.0.1:8080/records/Account
-//   curl -H 'x-user-id: rep_east_alice' http://127.0.0.1:8080/records/Account/acc_eu_1
+//   SESSION_PUBLIC_KEY=idp.pem SESSION_ISSUER=https://idp.example SESSION_AUDIENCE=crm RECORDS=records.json PORT=8080 \
+//     CLEARANCE_URL=https://clearance.example CLEARANCE_EDGE_TOKEN=clr_… BUNDLE_KEY=bundle.key.pub node server.mjs
+//   (or, without a control plane: BUNDLE=policy.bundle PUBLIC_KEY=key.pub ACTIVITY_TOKEN=secret)
+//   curl -H "authorization: Bearer $SESSION_JWT" http://127.0.0.1:8080/records/Account
+//   curl -H "authorization: Bearer $SESSION_JWT" http://127.0.0.1:8080/records/Account/acc_eu_1
 //   curl -H 'authorization: Bearer secret' http://127.0.0.1:8080/activity >> activity.jsonl
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Engine } from 'clearance';
+import { Engine, Watcher } from 'clearance';
+import { importSPKI, jwtVerify } from 'jose';
 
-const engine = Engine.fromBundle(readFileSync(process.env.BUNDLE), readFileSync(process.env.PUBLIC_KEY, 'utf8').trim());
-engine.loadRecords(readFileSync(process.env.RECORDS, 'utf8'));
-// At most 100,000 events wait for a drain; beyond that they are counted in `engine.eventsDropped`.
-engine.recordEvents(true, 100_000);
+const records = readFileSync(process.env.RECORDS, 'utf8');
+const sessionKey = await importSPKI(readFileSync(process.env.SESSION_PUBLIC_KEY, 'utf8'), process.env.SESSION_ALG ?? 'EdDSA');
+
+/** The policy: kept current by the control plane, or a local bundle. */
+async function policySource() {
+  if (process.env.CLEARANCE_URL) {
+    const keys = readFileSync(process.env.BUNDLE_KEY, 'utf8').trim();
+    const watcher = new Watcher({ url: process.env.CLEARANCE_URL, token: process.env.CLEARANCE_EDGE_TOKEN, keys, records, events: true });
+    watcher.start().catch(() => undefined);
+    await watcher.ready();
+    return { current: () => watcher.engine, watcher };
+  }
+  const engine = Engine.fromBundle(readFileSync(process.env.BUNDLE), readFileSync(process.env.PUBLIC_KEY, 'utf8').trim());
+  engine.loadRecords(records);
+  // At most 100,000 events wait for a drain; beyond that they are counted in `engine.eventsDropped`.
+  engine.recordEvents(true, 100_000);
+  return { current: () => engine, watcher: null };
+}
+const policy = await policySource();
+
+/** The caller, from a session token the identity provider signed; `null` when there is none or it does not verify. */
+async function caller(request) {
+  const header = request.headers.authorization ?? '';
+  if (!header.startsWith('Bearer ')) return null;
+  try {
+    const { payload } = await jwtVerify(header.slice(7), sessionKey, {
+      issuer: process.env.SESSION_ISSUER, audience: process.env.SESSION_AUDIENCE, algorithms: [process.env.SESSION_ALG ?? 'EdDSA'],
+    });
+    if (typeof payload.sub !== 'string') return null;
+    return { user: payload.sub, mfa: Array.isArray(payload.amr) && payload.amr.includes('mfa') };
+  } catch {
+    return null;
+  }
+}
 
 function respond(response, status, body) {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
 }
 
-/** The session context of a request: the client address, the time, MFA as the front end vouches for it. */
-function context(request) {
+/** The session context of a request: the client address (the socket's), the time, MFA as the signed session says. */
+function context(request, who) {
   const ip = (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  return { ip, time: new Date().toISOString(), mfa: request.headers['x-mfa'] === 'true' };
+  return { ip, time: new Date().toISOString(), mfa: who.mfa };
 }
 
 /** Whether `given` equals `expected`, in time that does not depend on where they differ (both hashed first: equal lengths). */
@@ -40,11 +78,11 @@ function sameSecret(given, expected) {
 
 function activity(request, response) {
   const token = process.env.ACTIVITY_TOKEN;
-  if (!token) return respond(response, 404, { error: 'not found' });
+  if (!token || policy.watcher) return respond(response, 404, { error: 'not found' });
   if (request.method !== 'GET') return respond(response, 405, { error: 'method not allowed' });
   if (!sameSecret(request.headers.authorization, `Bearer ${token}`)) return respond(response, 401, { error: 'bad token' });
   response.writeHead(200, { 'content-type': 'application/x-ndjson' });
-  response.end(engine.drainEventLines());
+  response.end(policy.current().drainEventLines());
 }
 
 /** The request's path, decoded; null when the target is not a valid address (`//`, `http://[`, a bad percent escape). */
@@ -56,12 +94,15 @@ function pathOf(request) {
   }
 }
 
-function route(request, response) {
+async function route(request, response) {
   const path = pathOf(request);
   if (path === null) return respond(response, 400, { error: 'bad request target' });
   if (path === '/activity') return activity(request, response);
-  const user = request.headers['x-user-id'];
-  if (typeof user !== 'string' || engine.userHandle(user) < 0) return respond(response, 401, { error: 'unknown user' });
+  const who = await caller(request);
+  // One engine for the whole request: a swap in between cannot mix two policies' answers.
+  const engine = policy.current();
+  if (!who || engine.userHandle(who.user) < 0) return respond(response, 401, { error: 'sign in first' });
+  const { user } = who;
   const match = /^\/records\/([A-Za-z_]+)(?:\/([^/]+))?$/.exec(path);
   if (!match) return respond(response, 404, { error: 'not found' });
   if (request.method !== 'GET') return respond(response, 405, { error: 'method not allowed' });
@@ -72,9 +113,9 @@ function route(request, response) {
     return respond(response, 400, { error: 'bad percent escape in the record id' });
   }
   if (recordId !== undefined) {
-    const decision = engine.check({ user, action: 'read', object: match[1], recordId, context: context(request) });
+    const decision = engine.check({ user, action: 'read', object: match[1], recordId, context: context(request, who) });
     if (!decision.allowed) return respond(response, 403, { error: decision.message, stage: decision.stage });
-    return respond(response, 200, engine.redact({ user, recordId, context: context(request) }));
+    return respond(response, 200, engine.redact({ user, recordId, context: context(request, who) }));
   }
   const ids = engine.filter({ user, action: 'read', object: match[1] });
   const records = ids.map((id) => engine.redact({ user, recordId: id }));
@@ -82,13 +123,11 @@ function route(request, response) {
 }
 
 const server = createServer((request, response) => {
-  try {
-    route(request, response);
-  } catch (error) {
+  route(request, response).catch((error) => {
     // An unknown object and other misuse arrive as errors with a stable code;
     // anything else is still an answer, never a crashed server.
     if (!response.headersSent) respond(response, error.code ? 400 : 500, { error: error.message, code: error.code ?? 'internal' });
-  }
+  });
 });
 
 server.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () => console.log(`listening on ${server.address().port}`));

@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { Watcher } from 'clearance';
+import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { nativeBin } from './support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -176,6 +177,29 @@ test('a watching engine enforces what the server applies, survives the server go
   const [analysed, report] = await (await signIn(url, 'mgr_east_mike'))('POST', '/v1/activity/analyze', {});
   assert.deepEqual([analysed, report.events], [200, 3], JSON.stringify(report));
   shipper.free();
+
+  // The Node server example, its policy from this control plane and its callers signed by an identity provider.
+  const idp = await generateKeyPair('EdDSA', { extractable: true });
+  writeFileSync(join(dir, 'idp.pem'), await exportSPKI(idp.publicKey));
+  writeFileSync(join(dir, 'bundle.key.pub'), keys);
+  copyFileSync(join(root, 'examples/node-server/server.mjs'), join(project, 'watching-server.mjs'));
+  const examplePort = await freePort();
+  const example = spawn('node', [join(project, 'watching-server.mjs')], {
+    cwd: project, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CLEARANCE_URL: url, CLEARANCE_EDGE_TOKEN: token.token, BUNDLE_KEY: join(dir, 'bundle.key.pub'), RECORDS: join(root, 'examples/reference-records.json'),
+      SESSION_PUBLIC_KEY: join(dir, 'idp.pem'), SESSION_ISSUER: 'https://idp.test', SESSION_AUDIENCE: 'crm', PORT: String(examplePort), ACTIVITY_TOKEN: 'x' },
+  });
+  try {
+    await new Promise((ok, fail) => { example.stdout.once('data', ok); example.once('exit', (code) => fail(new Error(`the example exited (${code})`))); });
+    const jwt = await new SignJWT({ amr: ['pwd'] }).setProtectedHeader({ alg: 'EdDSA' }).setSubject('rep_east_alice').setIssuer('https://idp.test')
+      .setAudience('crm').setExpirationTime('5m').sign(idp.privateKey);
+    const listed = await fetch(`http://127.0.0.1:${examplePort}/records/Account`, { headers: { authorization: `Bearer ${jwt}` } });
+    assert.equal(listed.status, 200);
+    assert.deepEqual((await listed.json()).records.map((r) => r.id), ['acc_eu_1', 'acc_eu_2', 'acc_us_1']);
+    assert.equal((await fetch(`http://127.0.0.1:${examplePort}/activity`, { headers: { authorization: 'Bearer x' } })).status, 404, 'the watcher ships the events');
+  } finally {
+    example.kill();
+  }
 
   // Deno and Bun watch too.
   for (const [runtime, args] of [['deno', ['run', '--allow-net', '--allow-read', '--allow-env']], ['bun', []]]) {
