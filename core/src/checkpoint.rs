@@ -49,7 +49,7 @@ impl Checkpoint {
             key: hex_key(&key.verifying_key().to_bytes()),
             signature: String::new(),
         };
-        checkpoint.signature = crate::change::hex(&key.sign(checkpoint.message().as_bytes()).to_bytes());
+        checkpoint.signature = crate::hex::hex(&key.sign(checkpoint.message().as_bytes()).to_bytes());
         checkpoint
     }
 

@@ -25,8 +25,6 @@ use clearance_core::Error;
 use clearance_core::change::steps::Version;
 use std::sync::Mutex;
 
-/// The header an edge reports its running revision in.
-pub const RUNNING: &str = "x-clearance-revision";
 /// The longest long-poll.
 pub const MAX_WAIT_S: u64 = 30;
 /// How many revisions' bundles are kept written.
@@ -131,7 +129,7 @@ impl App {
 fn answer(revision: u64, hash: &str, bytes: Option<Bytes>, cache: &'static str) -> Response {
     let tag = HeaderValue::from_str(&etag(revision, hash)).unwrap_or(HeaderValue::from_static("\"\""));
     let headers = [(header::ETAG, tag), (header::CACHE_CONTROL, HeaderValue::from_static(cache))];
-    let revision = [(RUNNING, HeaderValue::from(revision))];
+    let revision = [(crate::edges::RUNNING, HeaderValue::from(revision))];
     match bytes {
         Some(bytes) => (StatusCode::OK, headers, revision, [(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
         None => (StatusCode::NOT_MODIFIED, headers, revision).into_response(),

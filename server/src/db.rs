@@ -16,8 +16,7 @@ pub fn state_path(data: &Path) -> PathBuf {
     data.join("state.db")
 }
 
-/// Code for a failure of the server itself (not of the request).
-pub const INTERNAL: &str = "internal";
+pub use crate::tx::INTERNAL;
 
 /// A database call, run on the database's own thread.
 type Job = Box<dyn FnOnce(&mut dyn Backend) + Send>;
@@ -182,21 +181,6 @@ impl Db {
         let mut backend = self.backend.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         within(backend.as_mut(), f)
     }
-}
-
-/// Refuses a database that has more migrations than this server knows.
-///
-/// # Errors
-/// `internal`.
-pub fn refuse_newer(applied: usize, known: usize) -> Result<(), Error> {
-    if applied > known {
-        return Err(Error::one(
-            "",
-            INTERNAL,
-            format!("the database has {applied} migrations, this server knows {known}: run a newer server"),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ use axum::http::request::Parts;
 use clearance_core::Error;
 use serde_json::json;
 
+/// The header an edge reports the revision it runs in (and bundles answer theirs in).
+pub const RUNNING: &str = "x-clearance-revision";
+
 /// The scope of edge tokens.
 pub const SCOPE: &str = "edge";
 
@@ -48,7 +51,7 @@ impl FromRequestParts<App> for Edge {
 
 /// The revision an edge says it runs (`None`: none yet).
 fn running(parts: &Parts) -> Result<Option<u64>, Error> {
-    let Some(value) = parts.headers.get(crate::bundles::RUNNING) else { return Ok(None) };
+    let Some(value) = parts.headers.get(RUNNING) else { return Ok(None) };
     let text = value.to_str().unwrap_or_default();
     text.trim().parse().map(Some).map_err(|_| {
         Error::one("/headers/x-clearance-revision", clearance_core::error::code::BAD_VALUE, format!("`{text}` is not a revision number"))

@@ -227,7 +227,7 @@ impl PgStore {
             s.execute("CREATE TABLE IF NOT EXISTS server_migrations (n BIGINT PRIMARY KEY)", &[])?;
             let applied: i64 = s.query("SELECT COALESCE(MAX(n), 0) FROM server_migrations", &[])?.first().map_or(0, |r| r.get(0));
             let applied = usize::try_from(applied).unwrap_or(usize::MAX);
-            crate::db::refuse_newer(applied, MIGRATIONS.len())?;
+            crate::tx::refuse_newer(applied, MIGRATIONS.len())?;
             for (i, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
                 s.tx.borrow_mut().batch_execute(migration).map_err(|e| pg(&e))?;
                 s.execute("INSERT INTO server_migrations (n) VALUES ($1)", &[i64::try_from(i + 1).unwrap_or(i64::MAX).into()])?;

@@ -52,7 +52,7 @@ pub fn migrate(store: &Store) -> Result<(), Error> {
     conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
     let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
-    crate::db::refuse_newer(applied, MIGRATIONS.len())?;
+    crate::tx::refuse_newer(applied, MIGRATIONS.len())?;
     for (i, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
         conn.execute_batch(&format!("BEGIN IMMEDIATE; {migration}; PRAGMA user_version = {}; COMMIT;", i + 1)).map_err(|e| {
             let _ = conn.execute_batch("ROLLBACK");

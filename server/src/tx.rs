@@ -11,6 +11,24 @@ use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::review::Campaign;
 use clearance_core::change::steps::Storage;
 
+/// Code for a failure of the server itself (not of the request).
+pub const INTERNAL: &str = "internal";
+
+/// Refuses a database that has more migrations than this server knows.
+///
+/// # Errors
+/// `internal`.
+pub fn refuse_newer(applied: usize, known: usize) -> Result<(), Error> {
+    if applied > known {
+        return Err(Error::one(
+            "",
+            INTERNAL,
+            format!("the database has {applied} migrations, this server knows {known}: run a newer server"),
+        ));
+    }
+    Ok(())
+}
+
 /// A parameter or a column's value: the server's tables hold integers and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -172,12 +190,7 @@ pub trait Tx: Storage {
     /// # Errors
     /// Every problem found; an empty log is a broken chain.
     fn verify(&self, checkpoint: Option<&clearance_core::checkpoint::Checkpoint>) -> Result<usize, Error> {
-        let state = self.export()?;
-        let entries = state.verify_stored(self.audit_head()?.as_deref())?;
-        if let Some(checkpoint) = checkpoint {
-            checkpoint.covers(&state.audit)?;
-        }
-        Ok(entries)
+        self.export()?.verify_stored(self.audit_head()?.as_deref(), checkpoint)
     }
 }
 
@@ -202,5 +215,5 @@ pub fn within<T>(backend: &mut dyn Backend, f: impl FnOnce(&mut dyn Tx) -> Resul
         }
         Ok(())
     })?;
-    answer.ok_or_else(|| Error::one("", crate::db::INTERNAL, "the transaction did not run"))
+    answer.ok_or_else(|| Error::one("", INTERNAL, "the transaction did not run"))
 }

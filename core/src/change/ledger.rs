@@ -177,18 +177,23 @@ impl Ledger {
         self.atomically(|ledger| steps::close_review(ledger, campaign, actor, at).map(|(_, r)| r.map(|r| r.id)))
     }
 
-    /// Verifies a stored state against its recorded head: what
-    /// `clearance audit verify` and every store's verification run. Returns
-    /// the number of audit entries.
+    /// Verifies a stored state against its recorded head and, given a
+    /// checkpoint (its signature checked by the caller), that the log still
+    /// holds the entry it signed: what `clearance audit verify` and every
+    /// store's verification run. Returns the number of audit entries.
     ///
     /// # Errors
     /// Every problem of [`Ledger::check`]; an empty log is a broken chain,
-    /// since every state starts with an entry.
-    pub fn verify_stored(&self, head: Option<&str>) -> Result<usize, Error> {
+    /// since every state starts with an entry; a checkpoint the log no
+    /// longer holds.
+    pub fn verify_stored(&self, head: Option<&str>, checkpoint: Option<&crate::checkpoint::Checkpoint>) -> Result<usize, Error> {
         if self.audit.is_empty() {
             return Err(Error::one("", audit::code::BROKEN_CHAIN, "the audit log is empty: nothing proves this state's history"));
         }
         self.check(head)?;
+        if let Some(checkpoint) = checkpoint {
+            checkpoint.covers(&self.audit)?;
+        }
         Ok(self.audit.len())
     }
 
