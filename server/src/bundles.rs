@@ -36,10 +36,11 @@ const KEPT: usize = 4;
 #[derive(Default)]
 pub struct Published {
     kept: Mutex<Vec<(u64, String, Bytes)>>,
-    /// Held while a bundle is written: when an apply wakes every edge at
-    /// once, one request writes the new revision and the others wait for
-    /// it instead of each compiling, encoding and signing it again.
-    writing: tokio::sync::Mutex<()>,
+    /// One lock per revision being written: when an apply wakes every edge
+    /// at once, one request writes the new revision and the others wait for
+    /// it instead of each compiling, encoding and signing it again; an old
+    /// revision fetched by number never holds up the current one.
+    writing: Mutex<std::collections::HashMap<u64, std::sync::Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Published {
@@ -92,14 +93,18 @@ async fn bundle(app: &App, revision: u64) -> Result<(String, Bytes), Error> {
     if let Some(kept) = app.bundles.get(revision) {
         return Ok(kept);
     }
-    let _writing = app.bundles.writing.lock().await;
+    let lock = app.bundles.writing.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(revision).or_default().clone();
+    let _writing = lock.lock().await;
     if let Some(kept) = app.bundles.get(revision) {
         return Ok(kept);
     }
     let version = app.db.read(move |s| version(s, revision)).await?;
     let writer = app.clone();
     let written = tokio::task::spawn_blocking(move || writer.write_bundle(&version).map(|bytes| (version.hash, bytes)));
-    written.await.map_err(|_| Error::one("", crate::db::INTERNAL, "writing the bundle did not finish"))?
+    let written = written.await.map_err(|_| Error::one("", crate::db::INTERNAL, "writing the bundle did not finish"))?;
+    // Written (or failed): the next request reads it kept, or tries again.
+    app.bundles.writing.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&revision);
+    written
 }
 
 impl App {
