@@ -13,6 +13,9 @@ const worker :Workerd.Worker = (
   modules = [
     (name = "worker.mjs", esModule = embed "worker.mjs"),
     (name = "clearance", esModule = embed "workerd.mjs"),
+    # jose: wrangler bundles it; workerd lists its files (jose's `dist/webapi`
+    # copied to `jose/`), the entry named "jose" — the test writes these lines.
+    # JOSE_MODULES
     (name = "guard.mjs", esModule = embed "guard.mjs"),
     (name = "watcher.mjs", esModule = embed "watcher.mjs"),
     (name = "web/clearance.js", esModule = embed "clearance.js"),
@@ -20,6 +23,8 @@ const worker :Workerd.Worker = (
     (name = "policy.bundle", data = embed "policy.bundle"),
     (name = "key.pub", text = embed "key.pub"),
     (name = "records.json", text = embed "records.json"),
+    (name = "idp.pem", text = embed "idp.pem"),
+    (name = "settings.json", text = embed "settings.json"),
   ],
   compatibilityDate = "2026-11-01",
 );

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,10 +171,23 @@ test('worker example: served by workerd, filter + redact per user', async () => 
   for (const [from, to] of [
     [join(root, 'examples/worker/worker.mjs'), 'worker.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'], [join(pkg, 'guard.mjs'), 'guard.mjs'], [join(pkg, 'watcher.mjs'), 'watcher.mjs'],
     [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm'],
-    [join(work, 'policy.bundle'), 'policy.bundle'], [join(work, 'key.pub'), 'key.pub'], [records, 'records.json'],
+    [join(work, 'policy.bundle'), 'policy.bundle'], [join(work, 'key.pub'), 'key.pub'], [records, 'records.json'], [join(work, 'idp.pem'), 'idp.pem'],
   ]) copyFileSync(from, join(dir, to));
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ issuer: 'https://idp.test', audience: 'crm' }));
+  // jose's files, each a module at its path, its entry named "jose" (what wrangler's bundling does for you).
+  const jose = join(project, 'node_modules/jose/dist/webapi');
+  const modules = [`(name = "jose", esModule = embed "jose/index.js")`];
+  for (const rel of readdirSync(jose, { recursive: true }).filter((f) => f.endsWith('.js'))) {
+    mkdirSync(dirname(join(dir, 'jose', rel)), { recursive: true });
+    copyFileSync(join(jose, rel), join(dir, 'jose', rel));
+    modules.push(`(name = "${rel}", esModule = embed "jose/${rel}")`);
+  }
   const p = port();
-  writeFileSync(join(dir, 'config.capnp'), readFileSync(join(root, 'examples/worker/config.capnp'), 'utf8').replace('127.0.0.1:8787', `127.0.0.1:${p}`));
+  const config = readFileSync(join(root, 'examples/worker/config.capnp'), 'utf8').replace('127.0.0.1:8787', `127.0.0.1:${p}`);
+  writeFileSync(join(dir, 'config.capnp'), config.replace('# JOSE_MODULES', modules.join(',\n    ') + ','));
   await serve(join(project, 'node_modules/.bin/workerd'), ['serve', join(dir, 'config.capnp')], {}, `http://127.0.0.1:${p}/`);
-  await assertExample(`http://127.0.0.1:${p}`, (user) => ({ 'x-user-id': user }));
+  const base = `http://127.0.0.1:${p}`;
+  await assertExample(base, (user) => session(user));
+  assert.equal((await fetch(`${base}/records/Account`, { headers: { 'x-user-id': 'rep_east_alice' } })).status, 401, 'a header is no identity');
+  assert.equal((await fetch(`${base}/records/Account`, { headers: await session('rep_east_alice', { key: impostor.privateKey }) })).status, 401);
 });
