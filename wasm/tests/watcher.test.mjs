@@ -12,6 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { Watcher } from 'clearance';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
@@ -208,6 +209,24 @@ test('a watching engine enforces what the server applies, survives the server go
     });
     assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { revision: 3, allowed: true }, `${runtime}: ${out}`);
   }
+
+  // And in Vercel's edge-runtime (the `web` build and the watcher evaluated in an EdgeVM).
+  const { EdgeVM } = await import(createRequire(join(project, 'package.json')).resolve('@edge-runtime/vm'));
+  const pkg = join(project, 'node_modules/clearance');
+  const script = (text) => text.replace(/^export default .*$/gm, '').replace(/^export \{[^}]*\};?$/gm, '').replace(/^export (function|class|const|async function)/gm, '$1').replace(/import\.meta\.url/g, '"file:///clearance/"');
+  const wasm = readFileSync(join(pkg, 'web/clearance_bg.wasm'));
+  const vm = new EdgeVM({ extend: (context) => Object.assign(context, { __wasm: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.length), __settings: JSON.stringify({ url, token: token.token, keys, records }) }) });
+  for (const file of ['web/clearance.js', 'guard.mjs', 'watcher.mjs']) vm.evaluate(script(readFileSync(join(pkg, file), 'utf8')));
+  const inVm = await vm.evaluate(`(async () => {
+    initSync({ module: new WebAssembly.Module(__wasm) });
+    const Watcher = makeWatcher(guard({ Engine, diff, lint, validate, version }).Engine);
+    const watcher = new Watcher({ ...JSON.parse(__settings), wait: 1 });
+    const revision = await watcher.start();
+    const allowed = watcher.isAllowed({ user: 'mgr_east_mike', action: 'edit', object: 'Account', recordId: 'acc_eu_2' });
+    watcher.free();
+    return JSON.stringify({ revision, allowed });
+  })()`);
+  assert.deepEqual(JSON.parse(inVm), { revision: 3, allowed: true });
 
   // A workerd process enforces the next apply too.
   const worker = await workerd({ url, token: token.token, keys, records });
