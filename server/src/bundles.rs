@@ -170,7 +170,8 @@ pub async fn current(
             return Ok(answer(revision, &hash, Some(bytes), "no-cache"));
         }
         let now = tokio::time::Instant::now();
-        if now >= deadline {
+        // Nothing new: at the deadline, or now if the server is stopping (the edge asks again elsewhere).
+        if now >= deadline || app.is_stopping() {
             return Ok(answer(revision, &hash, None, "no-cache"));
         }
         // Woken by a step here; another replica's apply is seen within a second.

@@ -52,6 +52,8 @@ pub struct App {
     pub bundles: Arc<bundles::Published>,
     /// Woken when a step may have made a new version (long-polling edges wait on it).
     pub versions_changed: Arc<tokio::sync::Notify>,
+    /// Set when the server stops: long-polls answer at once instead of holding the shutdown.
+    stopping: Arc<std::sync::atomic::AtomicBool>,
     /// Sign-in attempts per client address.
     pub sign_in_limit: Arc<limits::SignInLimit>,
 }
@@ -79,6 +81,7 @@ impl App {
             keys: Arc::new(keys),
             bundles: Arc::default(),
             versions_changed: Arc::default(),
+            stopping: Arc::default(),
             sign_in_limit: Arc::default(),
         }
     }
@@ -159,6 +162,18 @@ impl App {
         let body = axum::body::Bytes::from(serde_json::to_vec(&list).unwrap_or_default());
         *kept = Some((head, body.clone()));
         Ok(body)
+    }
+
+    /// Marks the server as stopping and wakes every long-poll, so the
+    /// graceful shutdown waits for real work only.
+    pub fn stop(&self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.versions_changed.notify_waiters();
+    }
+
+    /// Whether the server is stopping.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Keeps a version's compiled policy (one at a time: the current one).
@@ -303,6 +318,7 @@ async fn ready(axum::extract::State(app): axum::extract::State<App>) -> Result<&
 /// # Errors
 /// The listener's failures.
 pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
+    let stopping = app.clone();
     let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
     // No Nagle delay: an answer goes out whole at once, never held for an ACK.
     axum::serve(
@@ -311,7 +327,10 @@ pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Resu
         }),
         service,
     )
-    .with_graceful_shutdown(shutdown())
+    .with_graceful_shutdown(async move {
+        shutdown().await;
+        stopping.stop();
+    })
     .await
 }
 
@@ -328,6 +347,7 @@ pub async fn serve_tls(listener: std::net::TcpListener, app: App, cert: &std::pa
     let provider = rustls::crypto::ring::default_provider();
     let _ = provider.install_default();
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    let app_stopping = app.clone();
     let service = router(app)
         .layer(axum::middleware::map_response(|mut response: axum::response::Response| async move {
             response.headers_mut().insert(
@@ -341,6 +361,7 @@ pub async fn serve_tls(listener: std::net::TcpListener, app: App, cert: &std::pa
     let stopping = handle.clone();
     tokio::spawn(async move {
         shutdown().await;
+        app_stopping.stop();
         // Requests in flight get this long to finish.
         stopping.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
     });

@@ -158,3 +158,23 @@ fn edges_ship_decision_logs_once_per_batch_and_the_fleet_is_analysed() {
     let (_, report) = answer(mike.post("/v1/activity/analyze", &json!({})));
     assert_eq!(report["events"], 2, "nothing of the refused batches was kept");
 }
+
+#[test]
+fn sigterm_ends_long_polls_at_once_and_the_server_exits_cleanly() {
+    let mut server = Server::start("bundles-stop");
+    let mike = server.sign_in("mgr_east_mike");
+    let (eu, _) = edge(&server, &mike, "eu-edge");
+    let tag = eu.get("/v1/bundles/current", None, None).headers()["etag"].to_str().unwrap().to_owned();
+    // Held for up to 30 s; the client gives up after 20: only an early answer passes.
+    let http = Client::builder().timeout(std::time::Duration::from_secs(20)).build().unwrap();
+    let polled = std::thread::scope(|scope| {
+        let url = format!("{}/v1/bundles/current?wait=30", server.url);
+        let poll = scope.spawn(|| http.get(url).bearer_auth(&eu.token).header("if-none-match", &tag).send().map(|r| r.status().as_u16()));
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let status = std::process::Command::new("kill").args(["-TERM", &server.pid().to_string()]).status().unwrap();
+        assert!(status.success());
+        poll.join().unwrap()
+    });
+    assert_eq!(polled.unwrap(), 304, "the long-poll was answered when the server stopped");
+    assert_eq!(server.wait(), Some(0));
+}
