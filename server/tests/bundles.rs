@@ -74,6 +74,9 @@ fn edges_fetch_signed_revisions_long_poll_for_the_next_and_report_what_they_run(
     let (stamp, tag) = loaded(&server, eu.get("/v1/bundles/current", None, None), 1);
     assert_eq!((stamp.revision, stamp.policy_hash.as_str()), (1, current["hash"].as_str().unwrap()));
     assert!(tag.starts_with("\"1-"), "{tag}");
+    // Its first fetch said no revision: the fleet knows none for it yet.
+    let (_, fleet) = answer(mike.get("/v1/edges"));
+    assert_eq!((fleet["edges"][0]["revision"].clone(), fleet["edges"][0]["behind"].clone()), (Value::Null, Value::Null), "{fleet}");
     let unchanged = eu.get("/v1/bundles/current", Some(1), Some(&tag));
     assert_eq!((unchanged.status().as_u16(), unchanged.headers()["etag"].to_str().unwrap()), (304, tag.as_str()));
 
