@@ -90,14 +90,17 @@ impl Db {
         let (reads, queue) = std::sync::mpsc::channel::<ReadJob>();
         let queue = Arc::new(Mutex::new(queue));
         for n in 0..READERS {
-            let (reader, queue) = (crate::pg::reader(url)?, queue.clone());
+            let (mut reader, queue, url) = (crate::pg::reader(url)?, queue.clone(), url.to_owned());
             std::thread::Builder::new()
                 .name(format!("clearance-read-{n}"))
                 .spawn(move || {
                     loop {
                         let job = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
                         match job {
-                            Ok(job) => job(&reader),
+                            Ok(job) => {
+                                reader.reconnect_if_lost(&url);
+                                job(&reader);
+                            }
                             Err(_) => break,
                         }
                     }

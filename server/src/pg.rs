@@ -39,6 +39,8 @@ fn bad_json(what: &str, e: &serde_json::Error) -> Error {
 /// A connection to the state's database.
 pub struct PgStore {
     client: Client,
+    /// Where it connects again when the connection is lost (a database restart).
+    url: String,
 }
 
 impl PgStore {
@@ -49,7 +51,7 @@ impl PgStore {
     pub fn connect(url: &str) -> Result<PgStore, Error> {
         let mut client = Client::connect(url, NoTls).map_err(|e| pg(&e))?;
         client.batch_execute(SCHEMA).map_err(|e| pg(&e))?;
-        Ok(PgStore { client })
+        Ok(PgStore { client, url: url.to_owned() })
     }
 
     /// Runs `f` in one transaction holding the step lock: committed when it
@@ -58,6 +60,11 @@ impl PgStore {
     /// # Errors
     /// `f`'s error, or `db_error`.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&mut PgTx<Transaction<'_>>) -> Result<T, Error>) -> Result<T, Error> {
+        // A connection lost (the database restarted, the backend ended) fails
+        // the call that found it; this one starts on a new connection.
+        if self.client.is_closed() {
+            self.client = Client::connect(&self.url, NoTls).map_err(|e| pg(&e))?;
+        }
         let mut tx = self.client.transaction().map_err(|e| pg(&e))?;
         tx.execute_typed("SELECT pg_advisory_xact_lock($1)", &[(&STEP_LOCK, postgres::types::Type::INT8)]).map_err(|e| pg(&e))?;
         let mut state = PgTx { tx: RefCell::new(tx) };
@@ -75,6 +82,17 @@ impl PgStore {
 /// `db_error`.
 pub fn reader(url: &str) -> Result<PgTx<Client>, Error> {
     Ok(PgTx { tx: RefCell::new(Client::connect(url, NoTls).map_err(|e| pg(&e))?) })
+}
+
+impl PgTx<Client> {
+    /// Connects again when the connection was lost (the next read then works).
+    pub fn reconnect_if_lost(&mut self, url: &str) {
+        if self.tx.get_mut().is_closed() {
+            if let Ok(client) = Client::connect(url, NoTls) {
+                self.tx = RefCell::new(client);
+            }
+        }
+    }
 }
 
 /// The state inside one transaction (or, for a [`reader`], one statement at a time).

@@ -31,5 +31,8 @@ fn main() {
     let (plain, _) = time(None);
     let (logged, kept) = time(Some(1_800_000_000_000));
     let (plain_again, _) = time(None);
-    println!("check: {plain:.0} / {plain_again:.0} ns; with its event: {logged:.0} ns ({kept} events): +{:.0} %", (logged / ((plain + plain_again) / 2.0) - 1.0) * 100.0);
+    println!(
+        "check: {plain:.0} / {plain_again:.0} ns; with its event: {logged:.0} ns ({kept} events): +{:.0} %",
+        (logged / ((plain + plain_again) / 2.0) - 1.0) * 100.0
+    );
 }
