@@ -87,10 +87,10 @@ pub fn reader(url: &str) -> Result<PgTx<Client>, Error> {
 impl PgTx<Client> {
     /// Connects again when the connection was lost (the next read then works).
     pub fn reconnect_if_lost(&mut self, url: &str) {
-        if self.tx.get_mut().is_closed() {
-            if let Ok(client) = Client::connect(url, NoTls) {
-                self.tx = RefCell::new(client);
-            }
+        if self.tx.get_mut().is_closed()
+            && let Ok(client) = Client::connect(url, NoTls)
+        {
+            self.tx = RefCell::new(client);
         }
     }
 }
