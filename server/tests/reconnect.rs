@@ -7,7 +7,7 @@
 mod support;
 
 use clearance_server::db::Db;
-use support::{Server, Tx};
+use support::Server;
 
 #[test]
 fn a_lost_connection_fails_one_call_and_the_next_connects_again() {
