@@ -190,7 +190,10 @@ mod tests {
                 now += IDLE_MS / 2;
                 find(s, &busy, now)?;
             }
+            assert!(find(s, &busy, ABSOLUTE_MS).is_ok(), "live through its last millisecond");
             assert!(find(s, &busy, ABSOLUTE_MS + 1).unwrap_err().has_code(code::SESSION_EXPIRED));
+            let (quiet, _) = start(s, "ivy", false, ABSOLUTE_MS)?;
+            assert!(find(s, &quiet, ABSOLUTE_MS + IDLE_MS).is_ok(), "idle exactly as long as allowed: still live");
             s.exec("DELETE FROM sessions", &[])?;
             let (a, _) = start(s, "ivy", false, 0)?;
             start(s, "fiona", false, 0)?;
