@@ -18,7 +18,7 @@ use crate::App;
 use crate::api_error::ApiError;
 use crate::tx::{Tx, Value};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clearance_core::Error;
@@ -141,12 +141,23 @@ fn answer(revision: u64, hash: &str, bytes: Option<Bytes>, cache: &'static str) 
     }
 }
 
-/// `?wait=S`.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Wait {
-    #[serde(default)]
-    wait: u64,
+/// The seconds of `?wait=S` (0 without it); anything else in the query is a coded error.
+fn wait_of(query: Option<&str>) -> Result<u64, Error> {
+    let mut wait = 0;
+    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != "wait" {
+            return Err(Error::one(
+                format!("/query/{key}"),
+                clearance_core::error::code::UNKNOWN_KEY,
+                format!("unknown parameter `{key}`"),
+            ));
+        }
+        wait = value.parse().map_err(|_| {
+            Error::one("/query/wait", clearance_core::error::code::BAD_VALUE, format!("`{value}` is not a number of seconds"))
+        })?;
+    }
+    Ok(wait)
 }
 
 /// `GET /v1/bundles/current[?wait=S]`.
@@ -154,8 +165,9 @@ pub async fn current(
     State(app): State<App>,
     _edge: crate::edges::Edge,
     headers: HeaderMap,
-    Query(Wait { wait }): Query<Wait>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Response, ApiError> {
+    let wait = wait_of(query.as_deref())?;
     let seen = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(wait.min(MAX_WAIT_S));
     loop {
@@ -212,5 +224,8 @@ mod tests {
         assert!(published.get(1).is_some() && published.get(2).is_some() && published.get(4).is_none());
         assert_eq!(etag(7, "0123456789abcdef0123"), "\"7-0123456789abcdef\"");
         assert_eq!(etag(7, "short"), "\"7-short\"");
+        assert_eq!((wait_of(None).unwrap(), wait_of(Some("wait=25")).unwrap(), wait_of(Some("")).unwrap()), (0, 25, 0));
+        assert!(wait_of(Some("wait=soon")).unwrap_err().has_code(clearance_core::error::code::BAD_VALUE));
+        assert_eq!(wait_of(Some("wait=1&x=2")).unwrap_err().problems()[0].path, "/query/x");
     }
 }
