@@ -354,7 +354,8 @@ pub fn parse_hex_key(text: &str) -> Result<[u8; 32], Error> {
 
 /// `N` bytes written as `2N` hex digits.
 fn parse_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    if text.len() != 2 * N || !text.is_ascii() {
+    // Hex digits only: `from_str_radix` alone would take a sign (`+a` is 10).
+    if text.len() != 2 * N || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let mut bytes = [0u8; N];
@@ -485,5 +486,7 @@ mod tests {
         assert_eq!(parse_hex_key(&hex_key(&key)).unwrap(), key);
         assert!(parse_hex_key("abc").unwrap_err().has_code(code::BAD_KEY));
         assert!(parse_hex_key(&"zz".repeat(32)).unwrap_err().has_code(code::BAD_KEY));
+        assert!(parse_hex_key(&"+a".repeat(32)).unwrap_err().has_code(code::BAD_KEY), "a sign is not a hex digit");
+        assert!(parse_hex_key(&"é".repeat(32)).unwrap_err().has_code(code::BAD_KEY));
     }
 }
