@@ -299,6 +299,15 @@ mod tests {
         ledger.step(&restore, Step::Apply, "admin_ivy", "", "2026-11-29T10:07:00Z").unwrap();
         assert_eq!(ledger.current().unwrap().hash, v1);
         assert!(ledger.check(ledger.audit.last().map(|e| e.hash.as_str())).is_ok());
+        // Verified whole, and against a checkpoint of an entry it still holds (or no longer does).
+        let head = ledger.audit.last().map(|e| e.hash.clone());
+        let signed = crate::checkpoint::Checkpoint::sign(&ledger.audit[3], "2026-11-29T10:08:00Z", &[7; 32]);
+        assert_eq!(ledger.verify_stored(head.as_deref(), Some(&signed)).unwrap(), ledger.audit.len());
+        let shorter = Ledger::new(reference(), "admin_ivy", "2026-11-29T10:00:00Z").unwrap();
+        let short_head = shorter.audit.last().map(|e| e.hash.clone());
+        assert_eq!(shorter.verify_stored(short_head.as_deref(), None).unwrap(), 1);
+        assert!(shorter.verify_stored(short_head.as_deref(), Some(&signed)).is_err(), "the log no longer holds the checkpoint's entry");
+        assert!(Ledger::empty().verify_stored(None, None).is_err(), "an empty log proves nothing");
         let text = serde_json::to_string(&ledger).unwrap();
         let back: Ledger = serde_json::from_str(&text).unwrap();
         assert_eq!(serde_json::to_string(&back).unwrap(), text, "export → import → export is identical");
