@@ -37,6 +37,7 @@ function makeWatcher(Engine) {
     #pending = null;
     #dropped = 0;
     #flusher = null;
+    #flushing = null;
 
     /**
      * `{url, token, keys, wait?, records?, fetch?, onSwap?, onError?, backoff?}`:
@@ -86,7 +87,13 @@ function makeWatcher(Engine) {
      * Resolves with how many events the server accepted; a failure is
      * reported and thrown, and the events kept for the next flush.
      */
-    async flushEvents() {
+    flushEvents() {
+      // One flush at a time: a timer's flush and a caller's share it.
+      this.#flushing ??= this.#flush().finally(() => { this.#flushing = null; });
+      return this.#flushing;
+    }
+
+    async #flush() {
       if (!this.#options.events) return 0;
       this.#collect();
       let accepted = 0;

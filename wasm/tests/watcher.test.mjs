@@ -282,6 +282,10 @@ test('a watching engine enforces what the server applies, survives the server go
   assert.equal(batches.length, 2);
   assert.equal(batches[1].batch, batches[0].batch, 'a retry reuses its batch id');
   assert.deepEqual([batches[1].events[0].user, batches[1].events[0].revision], ['mgr_east_mike', 4]);
+  // Two flushes at once (a timer's and a caller's) are one: one batch sent.
+  edge.check(EDIT_BOBS);
+  const both = await Promise.all([edge.flushEvents(), edge.flushEvents()]);
+  assert.deepEqual([both, batches.length], [[1, 1], 3]);
 
   edge.free();
   fake.close();
