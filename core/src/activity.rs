@@ -12,6 +12,8 @@ mod detect;
 mod event;
 mod finding;
 mod keyed;
+mod line;
+mod logged;
 mod merge;
 mod react;
 mod report;
@@ -21,6 +23,7 @@ pub use analyze::{Analyzer, DayTally, LineProblem, NamedTally, Report, Tally, an
 pub use config::ActivityConfig;
 pub use event::{BAD_EVENT, Event, Text, parse_line, to_lines};
 pub use finding::{EventRef, Finding, Kind, Sentence, Severity};
+pub use logged::{Lines, Logged};
 pub use react::reaction;
 
 use crate::clock::Hours;

@@ -2,7 +2,7 @@
 //! rendering of each answer, shared by the CLI, the test-file runner and the
 //! wasm binding, so the three can never disagree about a query's meaning.
 
-use crate::activity::Event;
+use crate::activity::Logged;
 use crate::check::Query;
 use crate::dataset::{Dataset, Record, RecordRef};
 use crate::engine::Engine;
@@ -208,7 +208,7 @@ impl Engine {
         request: &serde_json::Value,
         dataset: Option<&Dataset>,
         now_ms: Option<i64>,
-    ) -> Result<(DecisionOut, Option<Event<'static>>), Error> {
+    ) -> Result<(DecisionOut, Option<Logged>), Error> {
         self.answer_request_logged(&Request::from_value(request)?, dataset, now_ms)
     }
 
@@ -222,11 +222,11 @@ impl Engine {
         request: &Request,
         dataset: Option<&Dataset>,
         now_ms: Option<i64>,
-    ) -> Result<(DecisionOut, Option<Event<'static>>), Error> {
+    ) -> Result<(DecisionOut, Option<Logged>), Error> {
         let prepared = self.prepare(request, dataset)?;
         let query = prepared.query(dataset);
         let decision = self.check_query(&query);
-        let event = now_ms.map(|now| self.event(&query, &decision, now));
+        let event = now_ms.map(|now| self.logged(&query, &decision, now));
         Ok((self.render(&decision, &query), event))
     }
 

@@ -120,18 +120,28 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason kind, as in JSON, in [`Reason::kind_index`] order.
+    pub const KINDS: [&'static str; 9] =
+        ["owner", "scope", "baseline", "hierarchy", "peers", "sharing_rule", "team", "manual_share", "parent"];
+
     /// The reason's kind, as in JSON.
     pub fn kind(&self) -> &'static str {
+        Reason::KINDS[usize::from(self.kind_index())]
+    }
+
+    /// The reason's kind as its index in [`Reason::KINDS`] (a recorded
+    /// event keeps the number, not the name).
+    pub fn kind_index(&self) -> u8 {
         match self {
-            Reason::Owner => "owner",
-            Reason::Scope { .. } => "scope",
-            Reason::Baseline { .. } => "baseline",
-            Reason::Hierarchy { .. } => "hierarchy",
-            Reason::Peers { .. } => "peers",
-            Reason::SharingRule { .. } => "sharing_rule",
-            Reason::Team { .. } => "team",
-            Reason::ManualShare { .. } => "manual_share",
-            Reason::Parent { .. } => "parent",
+            Reason::Owner => 0,
+            Reason::Scope { .. } => 1,
+            Reason::Baseline { .. } => 2,
+            Reason::Hierarchy { .. } => 3,
+            Reason::Peers { .. } => 4,
+            Reason::SharingRule { .. } => 5,
+            Reason::Team { .. } => 6,
+            Reason::ManualShare { .. } => 7,
+            Reason::Parent { .. } => 8,
         }
     }
 

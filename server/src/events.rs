@@ -19,14 +19,43 @@ use serde_json::{Value, json};
 
 /// The most a batch may hold, once inflated.
 pub const MAX_INFLATED: u64 = 32 * 1024 * 1024;
+/// Events inserted by one statement.
+const ROWS_PER_INSERT: usize = 500;
 /// The most events in one batch.
 pub const MAX_EVENTS: usize = 100_000;
 
+/// The header naming a JSON Lines batch.
+pub const BATCH_HEADER: &str = "x-clearance-batch";
+
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Batch {
+struct JsonBatch {
     batch: String,
     events: Vec<Value>,
+}
+
+/// A batch as received: its id and each event's JSON text.
+struct Batch {
+    batch: String,
+    events: Vec<String>,
+}
+
+/// The batch in either form: `{batch, events}` JSON, or (`content-type:
+/// application/x-ndjson`) the events as JSON Lines, exactly as the package
+/// drains them, with the id in the `x-clearance-batch` header — an edge
+/// then ships its lines without touching each one.
+fn batch_of(headers: &HeaderMap, body: &[u8]) -> Result<Batch, Error> {
+    let text = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
+    if !text(header::CONTENT_TYPE.as_str()).is_some_and(|t| t.starts_with("application/x-ndjson")) {
+        let batch: JsonBatch = crate::json_body(body)?;
+        return Ok(Batch { batch: batch.batch, events: batch.events.iter().map(Value::to_string).collect() });
+    }
+    let Some(batch) = text(BATCH_HEADER) else {
+        return Err(Error::one("/batch", "missing_key", format!("a JSON Lines batch names its id in the `{BATCH_HEADER}` header")));
+    };
+    let body = std::str::from_utf8(body).map_err(|_| Error::one("", BAD_VALUE, "the body is not utf-8 text"))?;
+    let events = body.lines().filter(|line| !line.trim().is_empty()).map(str::to_owned).collect();
+    Ok(Batch { batch: batch.to_owned(), events })
 }
 
 /// The body, inflated when it says it is gzip (bounded: no bomb).
@@ -44,8 +73,8 @@ fn inflate(headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-/// Each event as the line stored: it must read as a decision event.
-fn lines(batch: &Batch) -> Result<Vec<String>, Error> {
+/// Each event must read as a decision event, and the batch be in bounds.
+fn check(batch: &Batch) -> Result<(), Error> {
     let mut problems = clearance_core::error::Problems::default();
     if batch.batch.is_empty() || batch.batch.len() > 100 {
         problems.push("/batch", BAD_VALUE, "a batch id is 1 to 100 characters");
@@ -53,37 +82,37 @@ fn lines(batch: &Batch) -> Result<Vec<String>, Error> {
     if batch.events.len() > MAX_EVENTS {
         problems.push("/events", BAD_VALUE, format!("a batch holds at most {MAX_EVENTS} events"));
     }
-    let mut out = Vec::with_capacity(batch.events.len());
-    for (i, event) in batch.events.iter().enumerate() {
-        let line = event.to_string();
-        match serde_json::from_str::<clearance_core::activity::Event<'_>>(&line) {
-            Ok(_) => out.push(line),
-            Err(e) => problems.push(format!("/events/{i}"), BAD_VALUE, format!("not a decision event: {e}")),
+    for (i, line) in batch.events.iter().enumerate() {
+        if let Err(e) = serde_json::from_str::<clearance_core::activity::Event<'_>>(line) {
+            problems.push(format!("/events/{i}"), BAD_VALUE, format!("not a decision event: {e}"));
         }
     }
-    problems.into_result()?;
-    Ok(out)
+    problems.into_result()
 }
 
-/// `POST /v1/events {batch, events}` (an edge token): stores a batch once.
+/// `POST /v1/events` (an edge token): stores a batch once.
 pub async fn receive(State(app): State<App>, edge: Edge, headers: HeaderMap, Body(body): Body) -> Result<Json<Value>, ApiError> {
     let Some(token) = edge.token else {
         return Err(Error::one("", "token_scope", "decision logs come from edges: use an `edge` token").into());
     };
-    let batch: Batch = crate::json_body(&inflate(&headers, &body)?)?;
-    let stored = lines(&batch)?;
+    let batch = batch_of(&headers, &inflate(&headers, &body)?)?;
+    check(&batch)?;
+    let Batch { batch, events: stored } = batch;
     let now = clock::now_ms();
     let count = i64::try_from(stored.len()).unwrap_or(i64::MAX);
     let duplicate = app
         .db
         .run(move |s| {
-            if s.first("SELECT batch FROM event_batches WHERE batch = $1", &[(&batch.batch).into()])?.is_some() {
+            if s.first("SELECT batch FROM event_batches WHERE batch = $1", &[(&batch).into()])?.is_some() {
                 return Ok(true);
             }
-            for line in &stored {
-                s.exec("INSERT INTO events (body) VALUES ($1)", &[line.into()])?;
+            // Many rows a statement: a batch is thousands of events.
+            for rows in stored.chunks(ROWS_PER_INSERT) {
+                let values: Vec<String> = (1..=rows.len()).map(|i| format!("(${i})")).collect();
+                let params: Vec<_> = rows.iter().map(Into::into).collect();
+                s.exec(&format!("INSERT INTO events (body) VALUES {}", values.join(",")), &params)?;
             }
-            let row = [(&batch.batch).into(), token.into(), now.into(), count.into()];
+            let row = [(&batch).into(), token.into(), now.into(), count.into()];
             s.exec("INSERT INTO event_batches (batch, token_id, received_ms, count) VALUES ($1, $2, $3, $4)", &row)?;
             Ok(false)
         })

@@ -152,6 +152,29 @@ fn edges_ship_decision_logs_once_per_batch_and_the_fleet_is_analysed() {
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["events"], 2);
 
+    // The JSON Lines form the package ships (its id in a header): 1,203
+    // events, more than one statement inserts, each stored once.
+    let lines: String = (0..1203).map(|i| format!("{}\n", event("rep_east_alice", &format!("acc_{i}")))).collect();
+    let ndjson = |batch: Option<&str>, body: &[u8]| {
+        let mut request =
+            eu.http.post(format!("{}/v1/events", server.url)).bearer_auth(&eu.token).header("content-type", "application/x-ndjson");
+        if let Some(batch) = batch {
+            request = request.header("x-clearance-batch", batch);
+        }
+        request.body(body.to_vec()).send().unwrap()
+    };
+    let (status, lined) = answer(ndjson(Some("b-lines"), lines.as_bytes()));
+    assert_eq!((status, lined["accepted"].as_i64()), (200, Some(1203)), "{lined}");
+    let (_, again) = answer(ndjson(Some("b-lines"), lines.as_bytes()));
+    assert_eq!((again["accepted"].as_i64(), again["duplicate"].as_bool()), (Some(0), Some(true)));
+    let (_, report) = answer(mike.post("/v1/activity/analyze", &json!({})));
+    assert_eq!(report["events"], 1205);
+    let body = refused(ndjson(None, lines.as_bytes()), 400, "missing_key");
+    assert_eq!(body["errors"][0]["path"], "/batch");
+    let body = refused(ndjson(Some("b-bad-line"), format!("{}\n\n{{\"user\": 3}}\n", event("a", "b")).as_bytes()), 400, "bad_value");
+    assert_eq!(body["errors"][0]["path"], "/events/1", "blank lines are skipped, not counted");
+    refused(ndjson(Some("b-not-text"), b"\xff\xfe\n"), 400, "bad_value");
+
     // Bad batches: an event that is not one, a body that is not gzip, an admin instead of an edge.
     let bad = json!({"batch": "b-2", "events": [event("rep_east_alice", "acc_eu_1"), {"user": 3}]});
     let body = refused(post(bad.to_string().as_bytes(), false), 400, "bad_value");
@@ -159,7 +182,7 @@ fn edges_ship_decision_logs_once_per_batch_and_the_fleet_is_analysed() {
     refused(post(b"not gzip", true), 400, "bad_value");
     refused(mike.post("/v1/events", &batch), 403, "token_scope");
     let (_, report) = answer(mike.post("/v1/activity/analyze", &json!({})));
-    assert_eq!(report["events"], 2, "nothing of the refused batches was kept");
+    assert_eq!(report["events"], 1205, "nothing of the refused batches was kept");
 }
 
 #[test]

@@ -113,3 +113,73 @@ fn odd_parameters_generate_without_panicking() {
         assert!(days > 0 || n == 0);
     }
 }
+
+/// The lines a recorder writes (`activity::Lines`, as the npm package
+/// drains them) say what the decisions said: read back, each names the
+/// request, its verdict, stage, reasons, context and the revision, whether
+/// the clock moved between events or not, and odd user ids survive escaping.
+#[test]
+fn recorded_events_write_lines_that_say_what_was_decided() {
+    use serde_json::{Value, json};
+    let (engine, records) = org();
+    let all: Vec<Value> = serde_json::from_str(include_str!("../../examples/reference-records.json")).unwrap();
+    let mut users: Vec<String> = ["ceo_chen", "mgr_east_mike", "rep_east_alice", "rep_west_dan"].map(String::from).to_vec();
+    users.push("we\"ird\\user\n名\u{1}".to_owned());
+    let contexts = [json!({}), json!({"time": "2026-03-02T10:00:00Z", "ip": "10.0.0.1", "mfa": true}), json!({"mfa": false})];
+    let mut requests = Vec::new();
+    for user in &users {
+        for record in all.iter().take(6) {
+            for (action, fields) in [("read", None), ("edit", Some(json!(["name"]))), ("export", None), ("delete", None)] {
+                let mut request = json!({"user": user, "action": action, "object": record["object"], "record_id": record["id"]});
+                if let Some(fields) = fields.filter(|_| record["object"] == "Account") {
+                    request["fields"] = fields;
+                }
+                requests.push(request);
+            }
+        }
+        requests.push(json!({"user": user, "action": "create", "object": "Account"}));
+    }
+    let start = 1_790_000_000_000_i64;
+    let mut lines = activity::Lines::new(&engine, Some(42), 0);
+    let mut expected = Vec::new();
+    for (i, request) in requests.iter_mut().enumerate() {
+        request["context"] = contexts[i % contexts.len()].clone();
+        let now = start + (i / 3) as i64; // three events a millisecond
+        let (decision, logged) = engine.answer_check_logged(request, Some(&records), Some(now)).unwrap();
+        lines.push(&logged.unwrap());
+        expected.push((request.clone(), decision, now));
+    }
+    let text = lines.text;
+    assert!(text.ends_with('\n'));
+    assert_eq!(text.lines().count(), requests.len());
+    let mut allowed = 0;
+    for (line, (request, decision, now)) in text.lines().zip(&expected) {
+        let (event, _) = activity::parse_line(line).unwrap_or_else(|e| panic!("{line}: {e:?}"));
+        assert_eq!(event.to_line(), line, "the same writer, the same line");
+        let context = &request["context"];
+        let time = context["time"].as_str().map_or_else(|| clearance_core::format_rfc3339(*now), str::to_owned);
+        let text = |t: &Option<activity::Text<'_>>| t.as_ref().map(|t| t.as_str().to_owned());
+        assert_eq!(event.revision, Some(42));
+        assert_eq!(event.time.as_str(), time, "{line}");
+        assert_eq!(event.user.as_str(), request["user"], "{line}");
+        assert_eq!(event.action.as_str(), request["action"]);
+        assert_eq!(event.object.as_str(), request["object"]);
+        assert_eq!(text(&event.record), request["record_id"].as_str().map(str::to_owned));
+        assert_eq!((event.allowed, event.stage), (decision.allowed, decision.stage), "{line}");
+        let kinds: Vec<&str> = decision.reasons.iter().map(|r| &*r.kind).collect();
+        assert_eq!(event.reasons.iter().map(activity::Text::as_str).collect::<Vec<_>>(), kinds, "{line}");
+        let bundle = decision.reasons.iter().find(|r| r.kind == "scope").and_then(|r| r.bundle.clone());
+        assert_eq!(text(&event.bundle), bundle, "{line}");
+        assert_eq!(text(&event.ip), context["ip"].as_str().map(str::to_owned));
+        assert_eq!(event.mfa, context["mfa"].as_bool());
+        let fields: Vec<&str> = event.fields.iter().map(activity::Text::as_str).collect();
+        match (request.get("fields"), &decision.fields) {
+            (Some(asked), _) => assert_eq!(json!(fields), *asked),
+            (None, Some(sets)) => assert!(fields.iter().all(|f| sets.read.iter().any(|r| r == f)), "{line}"),
+            (None, None) => assert!(fields.is_empty(), "{line}"),
+        }
+        allowed += usize::from(event.allowed);
+    }
+    assert!(allowed > 10 && allowed < requests.len(), "both verdicts are written ({allowed} allowed)");
+    assert!(text.contains("\"fields\":[\"annual_revenue\"]"), "an allowed read names the sensitive fields it exposes");
+}

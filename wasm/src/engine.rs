@@ -93,9 +93,9 @@ impl Engine {
         self.recorder.as_ref().map(|_| js_sys::Date::now() as i64)
     }
 
-    fn record_full(&mut self, event: Option<clearance_core::activity::Event<'static>>) {
+    fn record_full(&mut self, event: Option<clearance_core::activity::Logged>) {
         if let (Some(recorder), Some(event)) = (&mut self.recorder, event) {
-            recorder.push(Pending::Full(Box::new(event)));
+            recorder.push(Pending::Logged(event));
         }
     }
 
@@ -403,7 +403,7 @@ impl Engine {
             let allowed = clearance_verdicts::allows_create(&self.engine, u, o, c).ok_or_else(|| bad_handle("user or object", user))?;
             if self.recorder.is_some() {
                 let ms = c.time_ms().unwrap_or_else(|| js_sys::Date::now() as i64);
-                let event = self.engine.create_event_at(u, o, c, ms);
+                let event = self.engine.create_logged_at(u, o, c, ms);
                 self.record_full(event);
             }
             Ok(allowed)
@@ -504,7 +504,7 @@ impl Engine {
     ) -> Result<(), JsValue> {
         throwing(|| {
             let on = on.as_bool().ok_or_else(|| Error::one("/on", code::BAD_TYPE, "`on` must be a boolean"))?;
-            let limit = crate::events::limit_arg(&limit)?.unwrap_or(DEFAULT_LIMIT);
+            let limit = crate::events::limit_arg(&limit, "limit")?.unwrap_or(DEFAULT_LIMIT);
             match (&mut self.recorder, on) {
                 (Some(recorder), true) => recorder.limit = limit,
                 (None, true) => self.recorder = Some(Recorder::new(limit, std::mem::take(&mut self.spare))),
@@ -518,21 +518,44 @@ impl Engine {
         })
     }
 
-    /// The decision events since the last drain, oldest first (see `docs/activity-events.md`).
+    /// The decision events since the last drain, oldest first (see
+    /// `docs/activity-events.md`), at most `most` of them (default: all).
     #[wasm_bindgen(js_name = drainEvents, unchecked_return_type = "DecisionEvent[]")]
-    pub fn drain_events(&mut self) -> JsResult {
-        // Through the JSON Lines text: one serializer for both drains keeps
-        // the binary small, and event keys are camelCase already.
-        let lines = clearance_core::activity::to_lines(&self.drained());
+    pub fn drain_events(&mut self, #[wasm_bindgen(unchecked_optional_param_type = "number")] most: JsValue) -> JsResult {
+        // Through the JSON Lines text: one writer for both drains keeps the
+        // binary small, and event keys are camelCase already.
+        let lines = self.drained(&most)?;
         let list = format!("[{}]", lines.trim_end().replace('\n', ","));
         js_sys::JSON::parse(&list).map_err(|_| error::to_js(&Error::one("", code::BAD_VALUE, "cannot encode the events")))
     }
 
-    /// The decision events since the last drain as JSON Lines text: the
-    /// format `clearance activity analyze` and the admin app read.
+    /// The decision events since the last drain as JSON Lines text (at most
+    /// `most` of them, default all): the format `clearance activity
+    /// analyze`, the admin app and the control plane's `POST /v1/events`
+    /// read. An engine loaded from a published bundle names its revision in
+    /// each event.
     #[wasm_bindgen(js_name = drainEventLines)]
-    pub fn drain_event_lines(&mut self) -> String {
-        clearance_core::activity::to_lines(&self.drained())
+    pub fn drain_event_lines(
+        &mut self,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] most: JsValue,
+    ) -> Result<String, JsValue> {
+        self.drained(&most)
+    }
+
+    /// `drainEventLines` as UTF-8 bytes: what an edge ships, without
+    /// decoding the text into a string and encoding it again.
+    #[wasm_bindgen(js_name = drainEventBytes)]
+    pub fn drain_event_bytes(
+        &mut self,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] most: JsValue,
+    ) -> Result<Vec<u8>, JsValue> {
+        Ok(self.drained(&most)?.into_bytes())
+    }
+
+    /// Events recorded and not yet drained.
+    #[wasm_bindgen(getter, js_name = eventsPending)]
+    pub fn events_pending(&self) -> f64 {
+        self.recorder.as_ref().map_or(0.0, |r| r.len() as f64)
     }
 
     /// Events not kept because `limit` were already waiting to be drained.
@@ -543,10 +566,14 @@ impl Engine {
 }
 
 impl Engine {
-    fn drained(&mut self) -> Vec<clearance_core::activity::Event<'static>> {
-        match &mut self.recorder {
-            Some(recorder) => recorder.drain(&self.engine, &self.dataset, &self.contexts),
-            None => Vec::new(),
-        }
+    fn drained(&mut self, most: &JsValue) -> Result<String, JsValue> {
+        throwing(|| {
+            let most = crate::events::limit_arg(most, "most")?.unwrap_or(usize::MAX);
+            let revision = self.stamp.as_ref().map(|s| s.revision);
+            Ok(match &mut self.recorder {
+                Some(recorder) => recorder.drain(&self.engine, &self.dataset, &self.contexts, revision, most),
+                None => String::new(),
+            })
+        })
     }
 }

@@ -1,17 +1,18 @@
 //! Decision events recorded by the npm package: off until
 //! `recordEvents(true)`, then every `check`, `checkMany`, `allows` and
-//! `checkHandles` adds one, and `drainEvents` returns those since the last
-//! drain. The handle-based fast path stores 24 bytes per decision and renders
-//! the full event (stage, reasons, fields) only when drained, so recording
-//! costs a push, not a second evaluation.
+//! `checkHandles` adds one, and `drainEventLines` returns those since the
+//! last drain. A check keeps its event compact (the engine's numbers, see
+//! `clearance_core::activity::Logged`) and the handle-based fast path keeps
+//! only its positions (rendered when drained), so recording costs a push,
+//! not a second evaluation or a dozen strings.
 
 use crate::contexts::Contexts;
-use clearance_core::activity::Event;
+use clearance_core::activity::{Lines, Logged};
 use clearance_core::error::code;
 use clearance_core::{Dataset, Error};
 use wasm_bindgen::JsValue;
 
-/// A fast-path decision awaiting rendering.
+/// A fast-path decision awaiting its evaluation.
 #[derive(Clone, Copy)]
 pub struct Compact {
     pub user: u32,
@@ -24,7 +25,7 @@ pub struct Compact {
 
 /// Pending events, oldest first, at most `limit`.
 pub struct Recorder {
-    /// Events in order: full ones, or compact ones awaiting rendering.
+    /// Events in order: decided ones, or fast-path ones awaiting evaluation.
     pending: Vec<Pending>,
     pub limit: usize,
     /// Events not kept because `limit` were already waiting.
@@ -33,29 +34,30 @@ pub struct Recorder {
 
 /// One pending event.
 pub enum Pending {
-    /// Rendered already (from `check`).
-    Full(Box<Event<'static>>),
+    /// Decided (by `check`).
+    Logged(Logged),
     /// From the fast path.
     Compact(Compact),
 }
 
-/// Default bound on pending events between drains (a full event is a few
-/// hundred bytes: tens of megabytes at most).
+/// Default bound on pending events between drains (a compact event is
+/// under a hundred bytes: megabytes at most).
 pub const DEFAULT_LIMIT: usize = 100_000;
 /// The largest bound a caller may set.
 pub const MAX_LIMIT: usize = 1_000_000;
 
-/// `recordEvents`' optional `limit`: a whole number from 1 to [`MAX_LIMIT`].
+/// `recordEvents`' optional `limit`, and `drainEventLines`' optional most
+/// events: a whole number from 1 to [`MAX_LIMIT`].
 ///
 /// # Errors
 /// `bad_value` for anything else.
-pub fn limit_arg(limit: &JsValue) -> Result<Option<usize>, Error> {
+pub fn limit_arg(limit: &JsValue, name: &str) -> Result<Option<usize>, Error> {
     if limit.is_undefined() || limit.is_null() {
         return Ok(None);
     }
     match limit.as_f64() {
         Some(n) if n.fract() == 0.0 && (1.0..=MAX_LIMIT as f64).contains(&n) => Ok(Some(n as usize)),
-        _ => Err(Error::one("/limit", code::BAD_VALUE, format!("`limit` must be a whole number from 1 to {MAX_LIMIT}"))),
+        _ => Err(Error::one(format!("/{name}"), code::BAD_VALUE, format!("`{name}` must be a whole number from 1 to {MAX_LIMIT}"))),
     }
 }
 
@@ -63,9 +65,9 @@ impl Recorder {
     /// An empty recorder, reusing `buffer`'s memory (a stopped recorder's).
     pub fn new(limit: usize, mut buffer: Vec<Pending>) -> Recorder {
         buffer.clear();
-        // Room for the first 65,536 events up front: growing the buffer while
-        // checks run would cost them copies.
-        buffer.reserve(limit.clamp(1, 1 << 16));
+        // Room for the first events up front; later growth doubles (a
+        // copy per doubling: amortised, a few bytes per event).
+        buffer.reserve(limit.clamp(1, 1 << 12));
         Recorder { pending: buffer, limit: limit.max(1), dropped: 0 }
     }
 
@@ -73,6 +75,11 @@ impl Recorder {
     pub fn into_buffer(mut self) -> Vec<Pending> {
         self.pending.clear();
         self.pending
+    }
+
+    /// Events waiting to be drained.
+    pub fn len(&self) -> usize {
+        self.pending.len()
     }
 
     /// Adds an event; when `limit` are waiting, counts it in `dropped`
@@ -85,28 +92,38 @@ impl Recorder {
         }
     }
 
-    /// Renders every pending compact event against the records they were
-    /// decided on (called before the records change, and by `drain`).
+    /// Decides every pending fast-path event against the records and
+    /// contexts they were decided on (called before those change, and by
+    /// `drain`).
     pub fn settle(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &Contexts) {
         for slot in &mut self.pending {
             if let Pending::Compact(c) = *slot
                 && let Some(context) = contexts.by_index(c.context)
-                && let Some(event) = engine.event_at(dataset, c.user, c.action, c.record, context, c.ms as i64)
+                && let Some(event) = engine.logged_at(dataset, c.user, c.action, c.record, context, c.ms as i64)
             {
-                *slot = Pending::Full(Box::new(event));
+                *slot = Pending::Logged(event);
             }
         }
     }
 
-    /// Every pending event, rendered, oldest first; the recorder is left empty.
-    pub fn drain(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &Contexts) -> Vec<Event<'static>> {
+    /// The oldest `most` pending events as JSON Lines (each naming
+    /// `revision` when given), removed from the recorder.
+    pub fn drain(
+        &mut self,
+        engine: &clearance_core::Engine,
+        dataset: &Dataset,
+        contexts: &Contexts,
+        revision: Option<u64>,
+        most: usize,
+    ) -> String {
         self.settle(engine, dataset, contexts);
-        self.pending
-            .drain(..)
-            .filter_map(|p| match p {
-                Pending::Full(event) => Some(*event),
-                Pending::Compact(_) => None,
-            })
-            .collect()
+        let take = most.min(self.pending.len());
+        let mut lines = Lines::new(engine, revision, take * 160);
+        for pending in self.pending.drain(..take) {
+            if let Pending::Logged(event) = pending {
+                clearance_verdicts::push_line(&mut lines, &event);
+            }
+        }
+        lines.text
     }
 }

@@ -89,7 +89,7 @@ export interface Problem { path: string; code: string; message: string }
 export interface ClearanceError extends Error { code: string; errors: Problem[] }
 /** One recorded decision (`docs/activity-events.md`): a line of an activity log. */
 export interface DecisionEvent {
-  time: string; user: string; action: string; object: string; record?: string;
+  revision?: number; time: string; user: string; action: string; object: string; record?: string;
   allowed: boolean; stage?: Stage; reasons?: Reason["kind"][]; bundle?: string;
   ip?: string; mfa?: boolean; fields?: string[];
 }

@@ -110,3 +110,40 @@ test('recording is bounded, and off by default', () => {
   assert.equal(engine.eventsDropped, 0);
   engine.free();
 });
+
+test('events drain in parts, as text or bytes, each naming the revision of the bundle that decided it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clearance-events-bundle-'));
+  execFileSync(nativeBin(root), ['bundle', orgPath, '--unsigned', '--revision', '9', '-o', join(dir, 'policy.bundle')]);
+  const engine = Engine.fromBundle(readFileSync(join(dir, 'policy.bundle')), null, { allowUnsigned: true });
+  engine.loadRecords(records);
+  engine.recordEvents(true);
+  const request = { user: 'rep_east_bob', action: 'read', object: 'Account', recordId: records[0].id, context };
+  for (let i = 0; i < 5; i++) engine.check(request);
+  const user = engine.userHandle('rep_east_bob');
+  engine.allows(user, engine.actionHandle('read'), engine.recordHandle(records[1].id), 0);
+  assert.equal(engine.eventsPending, 6);
+
+  const first = engine.drainEventLines(2);
+  assert.equal(first.split('\n').length, 3, 'two lines, each ending in a newline');
+  assert.equal(engine.eventsPending, 4);
+  const bytes = engine.drainEventBytes(3);
+  assert.ok(bytes instanceof Uint8Array);
+  const middle = new TextDecoder().decode(bytes);
+  const last = engine.drainEventLines();
+  assert.equal(engine.eventsPending, 0);
+  const events = (first + middle + last).trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(events.length, 6);
+  assert.ok(events.every((e) => e.revision === 9), 'every event names revision 9');
+  assert.deepEqual(events.map((e) => e.record), [...Array(5).fill(records[0].id), records[1].id], 'oldest first, the fast path`s too');
+
+  for (const most of [0, -1, 1.5, '2', 1e7]) {
+    assert.throws(() => engine.drainEventLines(most), (e) => e.code === 'bad_value' && e.errors[0].path === '/most', String(most));
+  }
+  engine.free();
+  const compiled = Engine.fromJson(org);
+  compiled.loadRecords(records);
+  compiled.recordEvents(true);
+  compiled.check(request);
+  assert.equal(JSON.parse(compiled.drainEventLines()).revision, undefined, 'a compiled engine has no revision to name');
+  compiled.free();
+});

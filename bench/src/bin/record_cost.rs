@@ -1,6 +1,6 @@
 //! What recording a decision event costs `check`, natively: the full
-//! decision with and without its event, and the event alone, on the
-//! generated 10,000-user org. `cargo run --release -p clearance-bench --bin record_cost`.
+//! decision with and without its event, and writing the events' JSON
+//! Lines (as a drain does), on the generated 10,000-user org. `cargo run --release -p clearance-bench --bin record_cost`.
 
 use clearance_core::generate::{Params, generate};
 use clearance_core::{Engine, Request};
@@ -19,20 +19,29 @@ fn main() {
         fields: None,
     };
     let n = 200_000;
-    let time = |now: Option<i64>| {
+    let mut kept = Vec::with_capacity(n as usize);
+    let mut time = |now: Option<i64>| {
         let start = Instant::now();
-        let mut kept = 0usize;
-        for _ in 0..n {
-            let (_, event) = engine.answer_request_logged(&request, None, now).expect("decides");
-            kept += usize::from(event.is_some());
+        for i in 0..n {
+            // The clock moves every 100 checks (a busy edge: 100 a millisecond).
+            let (_, event) = engine.answer_request_logged(&request, None, now.map(|ms| ms + i64::from(i / 100))).expect("decides");
+            kept.extend(event);
         }
-        (start.elapsed().as_secs_f64() * 1e9 / f64::from(n), kept)
+        start.elapsed().as_secs_f64() * 1e9 / f64::from(n)
     };
-    let (plain, _) = time(None);
-    let (logged, kept) = time(Some(1_800_000_000_000));
-    let (plain_again, _) = time(None);
+    let plain = time(None);
+    let logged = time(Some(1_800_000_000_000));
+    let plain_again = time(None);
+    let start = Instant::now();
+    let mut lines = clearance_core::activity::Lines::new(&engine, Some(7), kept.len() * 160);
+    for event in &kept {
+        lines.push(event);
+    }
+    let written = start.elapsed().as_secs_f64() * 1e9 / kept.len() as f64;
     println!(
-        "check: {plain:.0} / {plain_again:.0} ns; with its event: {logged:.0} ns ({kept} events): +{:.0} %",
-        (logged / ((plain + plain_again) / 2.0) - 1.0) * 100.0
+        "check: {plain:.0} / {plain_again:.0} ns; with its event: {logged:.0} ns ({} events): +{:.0} %; its line written: {written:.0} ns ({} bytes)",
+        kept.len(),
+        (logged / ((plain + plain_again) / 2.0) - 1.0) * 100.0,
+        lines.text.len() / kept.len()
     );
 }

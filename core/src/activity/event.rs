@@ -2,8 +2,9 @@
 //! is documented in `docs/activity-events.md`; the application chooses which
 //! decisions to record, the engine turns each into one event.
 
+use super::line::Parts;
 use crate::check::Query;
-use crate::decision::{Decision, Reason, Stage};
+use crate::decision::{Decision, Stage};
 use crate::engine::Engine;
 use crate::error::{Problem, code};
 use serde::Deserialize;
@@ -38,6 +39,10 @@ impl From<&str> for Text<'static> {
 /// package carries this code, and a derived serializer costs it 2 KB.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Event<'a> {
+    /// The revision of the bundle that decided it, when the engine came
+    /// from a bundle the control plane published.
+    #[serde(default)]
+    pub revision: Option<u64>,
     /// When, RFC 3339 (the request's `context.time`, else the recorder's clock).
     #[serde(borrow)]
     pub time: Text<'a>,
@@ -80,28 +85,36 @@ impl Event<'_> {
     /// The event as one JSON line (without the newline); absent and empty
     /// values are left out.
     pub fn to_line(&self) -> String {
-        let mut out = Line(String::with_capacity(224));
-        out.0.push('{');
-        out.text("time", Some(&self.time));
-        out.text("user", Some(&self.user));
-        out.text("action", Some(&self.action));
-        out.text("object", Some(&self.object));
-        out.text("record", self.record.as_ref());
-        out.bool("allowed", Some(self.allowed));
-        out.text("stage", self.stage.map(|s| Text(Cow::Borrowed(s.as_str()))).as_ref());
-        out.list("reasons", &self.reasons);
-        out.text("bundle", self.bundle.as_ref());
-        out.text("ip", self.ip.as_ref());
-        out.bool("mfa", self.mfa);
-        out.list("fields", &self.fields);
-        out.0.push('}');
-        out.0
+        let mut out = String::with_capacity(224);
+        self.write_line(&mut out);
+        out
+    }
+
+    /// Appends [`Event::to_line`] to `out`.
+    pub fn write_line(&self, out: &mut String) {
+        Parts {
+            revision: self.revision,
+            time: self.time.as_str(),
+            user: self.user.as_str(),
+            action: self.action.as_str(),
+            object: self.object.as_str(),
+            record: self.record.as_ref().map(Text::as_str),
+            allowed: self.allowed,
+            stage: self.stage.map(Stage::as_str),
+            reasons: self.reasons.iter().map(Text::as_str),
+            bundle: self.bundle.as_ref().map(Text::as_str),
+            ip: self.ip.as_ref().map(Text::as_str),
+            mfa: self.mfa,
+            fields: self.fields.iter().map(Text::as_str),
+        }
+        .write(out);
     }
 
     /// An owned copy, independent of the line it was parsed from.
     pub fn into_owned(self) -> Event<'static> {
         let own = |t: Option<Text<'_>>| t.map(Text::into_owned);
         Event {
+            revision: self.revision,
             time: self.time.into_owned(),
             user: self.user.into_owned(),
             action: self.action.into_owned(),
@@ -114,52 +127,6 @@ impl Event<'_> {
             ip: own(self.ip),
             mfa: self.mfa,
             fields: self.fields.into_iter().map(Text::into_owned).collect(),
-        }
-    }
-}
-
-/// A JSON object being written.
-struct Line(String);
-
-impl Line {
-    fn key(&mut self, key: &str) {
-        if self.0.len() > 1 {
-            self.0.push(',');
-        }
-        self.0.push('"');
-        self.0.push_str(key);
-        self.0.push_str("\":");
-    }
-
-    fn string(&mut self, text: &str) {
-        self.0.push_str(&serde_json::Value::from(text).to_string());
-    }
-
-    fn text(&mut self, key: &str, value: Option<&Text<'_>>) {
-        if let Some(value) = value {
-            self.key(key);
-            self.string(value.as_str());
-        }
-    }
-
-    fn bool(&mut self, key: &str, value: Option<bool>) {
-        if let Some(value) = value {
-            self.key(key);
-            self.0.push_str(if value { "true" } else { "false" });
-        }
-    }
-
-    fn list(&mut self, key: &str, items: &[Text<'_>]) {
-        if !items.is_empty() {
-            self.key(key);
-            self.0.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    self.0.push(',');
-                }
-                self.string(item.as_str());
-            }
-            self.0.push(']');
         }
     }
 }
@@ -188,7 +155,7 @@ pub fn parse_line(text: &str) -> Result<(Event<'_>, i64), Problem> {
 pub fn to_lines(events: &[Event<'_>]) -> String {
     let mut text = String::new();
     for event in events {
-        text.push_str(&event.to_line());
+        event.write_line(&mut text);
         text.push('\n');
     }
     text
@@ -210,46 +177,33 @@ impl Engine {
     /// The event recording a decision. `now_ms` is the recorder's clock,
     /// used when the request's context has no `time`.
     pub fn event(&self, query: &Query<'_>, decision: &Decision, now_ms: i64) -> Event<'static> {
-        let object = &self.objects[query.object as usize];
-        let mut fields: Vec<Text<'static>> =
-            query.fields.iter().filter_map(|&f| object.fields.get(f as usize)).map(|f| Text::from(&*f.name)).collect();
-        let action = &self.actions[query.action as usize];
-        let exposes = query.record.is_some() && matches!(&*action.name, "read" | "export");
-        if let Some(sets) = decision.fields.as_ref().filter(|_| fields.is_empty() && exposes) {
-            fields = sets
-                .read
-                .iter()
-                .filter_map(|f| object.fields.get(f as usize))
-                .filter(|f| f.sensitive)
-                .map(|f| Text::from(&*f.name))
-                .collect();
-        }
-        let bundle = decision.reasons.iter().find_map(|r| match r {
-            Reason::Scope { bundle, .. } => self.bundles.get(*bundle as usize).map(|b| Text::from(&*b.id)),
-            _ => None,
-        });
+        let logged = self.logged(query, decision, now_ms);
         let time = query.context.time.clone().unwrap_or_else(|| crate::clock::format_rfc3339(now_ms));
-        Event {
-            time: Text(Cow::Owned(time)),
-            user: Text::from(query.user),
-            action: Text::from(&*action.name),
-            object: Text::from(&*object.name),
-            record: query.record.map(|r| Text::from(r.id())),
-            allowed: decision.allowed,
-            stage: decision.stage(),
-            reasons: decision.reasons.iter().map(|r| Text(Cow::Borrowed(r.kind()))).collect(),
-            bundle,
-            ip: query.context.ip.as_deref().map(Text::from),
-            mfa: query.context.mfa,
-            fields,
-        }
+        logged.view(self, &time).into_owned()
     }
 
-    /// The event of a `create` on an object by positions (no record), as
-    /// [`Engine::event_at`] renders one for a record.
-    pub fn create_event_at(&self, user: u32, object: u32, context: &crate::Context, now_ms: i64) -> Option<Event<'static>> {
+    /// The compact event of a `create` on an object by positions (no
+    /// record), as [`Engine::logged_at`] records one for a record.
+    pub fn create_logged_at(&self, user: u32, object: u32, context: &crate::Context, now_ms: i64) -> Option<super::Logged> {
         let (query, decision) = self.decide_create_at(user, object, context)?;
-        Some(self.event(&query, &decision, now_ms))
+        Some(self.logged(&query, &decision, now_ms))
+    }
+
+    /// The compact event of the decision for positions (see
+    /// [`Engine::allows_at`]): how the npm package's handle-based fast path
+    /// records a decision it only gave the verdict of. `None` for an
+    /// invalid position.
+    pub fn logged_at(
+        &self,
+        dataset: &crate::Dataset,
+        user: u32,
+        action: u32,
+        record: u32,
+        context: &crate::Context,
+        now_ms: i64,
+    ) -> Option<super::Logged> {
+        let (query, decision) = self.decide_at(dataset, user, action, record, context)?;
+        Some(self.logged(&query, &decision, now_ms))
     }
 
     /// The event of the decision for positions (see [`Engine::allows_at`]):

@@ -1,7 +1,9 @@
-//! The npm package's verdict path (`allows`, `checkHandles`, `allowsCreate`), compiled at
+//! The npm package's verdict path (`allows`, `checkHandles`, `allowsCreate`)
+//! and its decision events' lines (written for every recorded check), compiled at
 //! full speed inside its size-optimised build: the core's check path is
 //! `#[inline]`, so it is instantiated here, at this crate's opt-level (see
 //! the workspace's `Cargo.toml`), once.
+use clearance_core::activity::{Lines, Logged};
 use clearance_core::{Context, Dataset, Engine};
 
 /// [`Engine::allows_at`] compiled for speed.
@@ -19,4 +21,11 @@ pub fn allows_many(engine: &Engine, dataset: &Dataset, users: &[u32], actions: &
 #[inline(never)]
 pub fn allows_create(engine: &Engine, user: u32, object: u32, context: &Context) -> Option<bool> {
     engine.allows_create_at(user, object, context)
+}
+
+/// [`Lines::push`] compiled for speed: an edge writes one line for every
+/// check it records.
+#[inline(never)]
+pub fn push_line(lines: &mut Lines<'_>, logged: &Logged) {
+    lines.push(logged);
 }
