@@ -5,13 +5,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from 'clearance';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
-import { nativeBin } from './support.mjs';
+import { nativeBin, workerExample } from './support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = process.env.CLEARANCE_ROOT ?? resolve(here, '../..');
@@ -166,25 +166,12 @@ test('node server example: filter + redact per user, then a bounded load test', 
 });
 
 test('worker example: served by workerd, filter + redact per user', async () => {
-  const pkg = join(project, 'node_modules/clearance');
   const dir = mkdtempSync(join(tmpdir(), 'clearance-worker-'));
-  for (const [from, to] of [
-    [join(root, 'examples/worker/worker.mjs'), 'worker.mjs'], [join(pkg, 'workerd.mjs'), 'workerd.mjs'], [join(pkg, 'guard.mjs'), 'guard.mjs'], [join(pkg, 'watcher.mjs'), 'watcher.mjs'],
-    [join(pkg, 'web/clearance.js'), 'clearance.js'], [join(pkg, 'web/clearance_bg.wasm'), 'clearance_bg.wasm'],
-    [join(work, 'policy.bundle'), 'policy.bundle'], [join(work, 'key.pub'), 'key.pub'], [records, 'records.json'], [join(work, 'idp.pem'), 'idp.pem'],
-  ]) copyFileSync(from, join(dir, to));
-  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ issuer: 'https://idp.test', audience: 'crm' }));
-  // jose's files, each a module at its path, its entry named "jose" (what wrangler's bundling does for you).
-  const jose = join(project, 'node_modules/jose/dist/webapi');
-  const modules = [`(name = "jose", esModule = embed "jose/index.js")`];
-  for (const rel of readdirSync(jose, { recursive: true }).filter((f) => f.endsWith('.js'))) {
-    mkdirSync(dirname(join(dir, 'jose', rel)), { recursive: true });
-    copyFileSync(join(jose, rel), join(dir, 'jose', rel));
-    modules.push(`(name = "${rel}", esModule = embed "jose/${rel}")`);
-  }
   const p = port();
-  const config = readFileSync(join(root, 'examples/worker/config.capnp'), 'utf8').replace('127.0.0.1:8787', `127.0.0.1:${p}`);
-  writeFileSync(join(dir, 'config.capnp'), config.replace('# JOSE_MODULES', modules.join(',\n    ') + ','));
+  workerExample({
+    root, project, dir, port: p, settings: { issuer: 'https://idp.test', audience: 'crm' },
+    files: { 'policy.bundle': join(work, 'policy.bundle'), 'key.pub': join(work, 'key.pub'), 'records.json': records, 'idp.pem': join(work, 'idp.pem') },
+  });
   await serve(join(project, 'node_modules/.bin/workerd'), ['serve', join(dir, 'config.capnp')], {}, `http://127.0.0.1:${p}/`);
   const base = `http://127.0.0.1:${p}`;
   await assertExample(base, (user) => session(user));

@@ -14,9 +14,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { Watcher } from 'clearance';
+import { Engine, Watcher } from 'clearance';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
-import { nativeBin } from './support.mjs';
+import { nativeBin, workerExample } from './support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = process.env.CLEARANCE_ROOT ?? resolve(here, '../..');
@@ -26,10 +26,10 @@ const records = readFileSync(join(root, 'examples/reference-records.json'), 'utf
 const PASSWORD = 'correct horse battery';
 const EDIT_BOBS = { user: 'mgr_east_mike', action: 'edit', object: 'Account', recordId: 'acc_eu_2' };
 
-/** Resolves when `f()` is true, checking every 50 ms for at most `seconds`. */
+/** Resolves when `f()` (or what it resolves to) is true, checking every 50 ms for at most `seconds`. */
 async function until(f, what, seconds = 30) {
   for (let waited = 0; waited < seconds * 1000; waited += 50) {
-    if (f()) return;
+    if (await f()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.fail(`timed out waiting for ${what}`);
@@ -67,8 +67,15 @@ async function signIn(url, user) {
   };
 }
 
+/** Signed-in sessions, reused: sign-ins from one address are rate-limited. */
+const sessions = new Map();
+async function session(url, user) {
+  if (!sessions.has(`${url} ${user}`)) sessions.set(`${url} ${user}`, await signIn(url, user));
+  return sessions.get(`${url} ${user}`);
+}
+
 async function applyMove(url, role) {
-  const [mike, fiona] = [await signIn(url, 'mgr_east_mike'), await signIn(url, 'fin_mgr_fiona')];
+  const [mike, fiona] = [await session(url, 'mgr_east_mike'), await session(url, 'fin_mgr_fiona')];
   const [status, request] = await mike('POST', '/v1/requests', { changes: [{ op: 'move_user', user: 'rep_east_bob', role }] });
   assert.equal(status, 201, JSON.stringify(request));
   for (const step of ['approve', 'apply']) {
@@ -315,5 +322,43 @@ test('a watching engine enforces what the server applies, survives the server go
   assert.equal(watcher.check(EDIT_BOBS, { atLeast: 6 }).revision, 6);
   assert.throws(() => watcher.check(EDIT_BOBS, { atLeast: 7 }), (e) => e.code === 'behind_revision');
   watcher.free();
-  server.kill('SIGKILL');
+
+  // The Worker example with a control plane: deployed with revision 1's bundle, it follows the
+  // server (each request lets its watcher look once) and answers from the newest revision it has.
+  const bundleAt = async (revision) => new Uint8Array(await (await fetch(`${url}/v1/bundles/${revision}`, { headers: { authorization: `Bearer ${token.token}` } })).arrayBuffer());
+  const readable = (bytes) => {
+    const engine = Engine.fromBundle(bytes, keys);
+    engine.loadRecords(records);
+    const ids = engine.filter({ user: 'mgr_west_maria', action: 'read', object: 'Account' });
+    engine.free();
+    return ids;
+  };
+  const exampleDir = mkdtempSync(join(tmpdir(), 'clearance-watching-worker-'));
+  writeFileSync(join(exampleDir, 'first.bundle'), await bundleAt(1));
+  const workerPort = await freePort();
+  const config = workerExample({
+    root, project, dir: exampleDir, port: workerPort, network: true,
+    settings: { issuer: 'https://idp.test', audience: 'crm', clearanceUrl: url, edgeToken: token.token },
+    files: { 'policy.bundle': join(exampleDir, 'first.bundle'), 'key.pub': join(dir, 'bundle.key.pub'), 'records.json': join(root, 'examples/reference-records.json'), 'idp.pem': join(dir, 'idp.pem') },
+  });
+  const exampleWorker = spawn(join(project, 'node_modules/.bin/workerd'), ['serve', config], { stdio: 'ignore' });
+  try {
+    const mariaJwt = await new SignJWT({ amr: ['pwd'] }).setProtectedHeader({ alg: 'EdDSA' }).setSubject('mgr_west_maria').setIssuer('https://idp.test')
+      .setAudience('crm').setExpirationTime('5m').sign(idp.privateKey);
+    const listed = async () => {
+      const response = await fetch(`http://127.0.0.1:${workerPort}/records/Account`, { headers: { authorization: `Bearer ${mariaJwt}` } });
+      assert.equal(response.status, 200);
+      return (await response.json()).records.map((r) => r.id);
+    };
+    const [first, sixth] = [readable(await bundleAt(1)), readable(await bundleAt(6))];
+    assert.notDeepEqual(first, sixth, 'bob moved west: maria, west`s manager, reads his account');
+    await until(async () => { try { return JSON.stringify(await listed()) === JSON.stringify(sixth); } catch { return false; } }, 'the worker on revision 6');
+    await applyMove(url, 'sales_rep_east');
+    const seventh = readable(await bundleAt(7));
+    assert.notDeepEqual(seventh, sixth);
+    await until(async () => JSON.stringify(await listed()) === JSON.stringify(seventh), 'the worker on revision 7');
+  } finally {
+    exampleWorker.kill();
+    server.kill('SIGKILL');
+  }
 });
