@@ -3,9 +3,7 @@
 //! decisions to record, the engine turns each into one event.
 
 use super::line::Parts;
-use crate::check::Query;
-use crate::decision::{Decision, Stage};
-use crate::engine::Engine;
+use crate::decision::Stage;
 use crate::error::{Problem, code};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -170,55 +168,5 @@ fn lowercase_first(text: &str) -> String {
     match (chars.next(), chars.next()) {
         (Some(first), Some(second)) if second.is_lowercase() => first.to_lowercase().chain([second]).chain(chars).collect(),
         _ => text.to_owned(),
-    }
-}
-
-impl Engine {
-    /// The event recording a decision. `now_ms` is the recorder's clock,
-    /// used when the request's context has no `time`.
-    pub fn event(&self, query: &Query<'_>, decision: &Decision, now_ms: i64) -> Event<'static> {
-        let logged = self.logged(query, decision, now_ms);
-        let time = query.context.time.clone().unwrap_or_else(|| crate::clock::format_rfc3339(now_ms));
-        logged.view(self, &time).into_owned()
-    }
-
-    /// The compact event of a `create` on an object by positions (no
-    /// record), as [`Engine::logged_at`] records one for a record.
-    pub fn create_logged_at(&self, user: u32, object: u32, context: &crate::Context, now_ms: i64) -> Option<super::Logged> {
-        let (query, decision) = self.decide_create_at(user, object, context)?;
-        Some(self.logged(&query, &decision, now_ms))
-    }
-
-    /// The compact event of the decision for positions (see
-    /// [`Engine::allows_at`]): how the npm package's handle-based fast path
-    /// records a decision it only gave the verdict of. `None` for an
-    /// invalid position.
-    pub fn logged_at(
-        &self,
-        dataset: &crate::Dataset,
-        user: u32,
-        action: u32,
-        record: u32,
-        context: &crate::Context,
-        now_ms: i64,
-    ) -> Option<super::Logged> {
-        let (query, decision) = self.decide_at(dataset, user, action, record, context)?;
-        Some(self.logged(&query, &decision, now_ms))
-    }
-
-    /// The event of the decision for positions (see [`Engine::allows_at`]):
-    /// how the npm package's handle-based fast path renders what it recorded.
-    /// `None` for an invalid position.
-    pub fn event_at(
-        &self,
-        dataset: &crate::Dataset,
-        user: u32,
-        action: u32,
-        record: u32,
-        context: &crate::Context,
-        now_ms: i64,
-    ) -> Option<Event<'static>> {
-        let (query, decision) = self.decide_at(dataset, user, action, record, context)?;
-        Some(self.event(&query, &decision, now_ms))
     }
 }

@@ -117,6 +117,36 @@ impl Engine {
             fields,
         }
     }
+
+    /// The event recording a decision. `now_ms` is the recorder's clock,
+    /// used when the request's context has no `time`.
+    pub fn event(&self, query: &Query<'_>, decision: &Decision, now_ms: i64) -> Event<'static> {
+        self.logged(query, decision, now_ms).to_event(self)
+    }
+
+    /// The compact event of a `create` on an object by positions (no
+    /// record), as [`Engine::logged_at`] records one for a record.
+    pub fn create_logged_at(&self, user: u32, object: u32, context: &crate::Context, now_ms: i64) -> Option<Logged> {
+        let (query, decision) = self.decide_create_at(user, object, context)?;
+        Some(self.logged(&query, &decision, now_ms))
+    }
+
+    /// The compact event of the decision for positions (see
+    /// [`Engine::allows_at`]): how the npm package's handle-based fast path
+    /// records a decision it only gave the verdict of, and how the
+    /// synthetic month makes its events. `None` for an invalid position.
+    pub fn logged_at(
+        &self,
+        dataset: &crate::Dataset,
+        user: u32,
+        action: u32,
+        record: u32,
+        context: &crate::Context,
+        now_ms: i64,
+    ) -> Option<Logged> {
+        let (query, decision) = self.decide_at(dataset, user, action, record, context)?;
+        Some(self.logged(&query, &decision, now_ms))
+    }
 }
 
 impl Logged {
@@ -140,6 +170,15 @@ impl Logged {
             mfa: self.mfa,
             fields: self.fields.iter().filter_map(move |&f| field_names.get(f as usize)).map(|f| &*f.name),
         }
+    }
+
+    /// The event, owning its text. `engine` must be the engine that recorded it.
+    pub fn to_event(&self, engine: &Engine) -> Event<'static> {
+        let time = match &self.time {
+            When::Ms(ms) => Cow::Owned(crate::clock::format_rfc3339(*ms)),
+            When::Text(text) => Cow::Borrowed(&**text),
+        };
+        self.view(engine, &time).into_owned()
     }
 
     /// The event as an [`Event`] that borrows the engine's names.

@@ -115,8 +115,8 @@ pub fn generate(engine: &Engine, dataset: &Dataset, params: &Params, mut sink: i
         planned.sort_by_key(|p| (p.ms, p.user));
         for p in planned {
             let context = context(&p.ip, p.ms);
-            if let Some(event) = engine.event_at(dataset, p.user, p.action, p.record, &context, p.ms) {
-                sink(event);
+            if let Some(logged) = engine.logged_at(dataset, p.user, p.action, p.record, &context, p.ms) {
+                sink(logged.to_event(engine));
             }
         }
     }
