@@ -93,13 +93,11 @@ impl Recorder {
     }
 
     /// Decides every pending fast-path event against the records and
-    /// contexts they were decided on (called before those change, and by
-    /// `drain`).
+    /// contexts they were decided on (called before those change).
     pub fn settle(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &Contexts) {
         for slot in &mut self.pending {
             if let Pending::Compact(c) = *slot
-                && let Some(context) = contexts.by_index(c.context)
-                && let Some(event) = engine.logged_at(dataset, c.user, c.action, c.record, context, c.ms as i64)
+                && let Some(event) = decided(c, engine, dataset, contexts)
             {
                 *slot = Pending::Logged(event);
             }
@@ -116,14 +114,25 @@ impl Recorder {
         revision: Option<u64>,
         most: usize,
     ) -> String {
-        self.settle(engine, dataset, contexts);
         let take = most.min(self.pending.len());
         let mut lines = Lines::new(engine, revision, take * 160);
+        // Only the events drained are decided now; the rest wait (and are
+        // settled before the records or contexts change, as ever).
         for pending in self.pending.drain(..take) {
-            if let Pending::Logged(event) = pending {
+            let event = match pending {
+                Pending::Logged(event) => Some(event),
+                Pending::Compact(c) => decided(c, engine, dataset, contexts),
+            };
+            if let Some(event) = event {
                 clearance_verdicts::push_line(&mut lines, &event);
             }
         }
         lines.text
     }
+}
+
+/// A fast-path decision's event, decided against the records and context it
+/// was made with (`None` when they no longer name it).
+fn decided(c: Compact, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &Contexts) -> Option<Logged> {
+    engine.logged_at(dataset, c.user, c.action, c.record, contexts.by_index(c.context)?, c.ms as i64)
 }

@@ -66,19 +66,10 @@ impl<'o> Line<'o> {
     /// `"key":7`, when there is a number.
     #[inline]
     pub(super) fn number(&mut self, key: &str, value: Option<u64>) {
-        if let Some(mut value) = value {
+        if let Some(value) = value {
             self.key(key);
-            let mut digits = [0_u8; 20];
-            let mut at = digits.len();
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (value % 10) as u8;
-                value /= 10;
-                if value == 0 {
-                    break;
-                }
-            }
-            digits[at..].iter().for_each(|&d| self.out.push(char::from(d)));
+            // Writing to a `String` cannot fail.
+            let _ = std::fmt::Write::write_fmt(self.out, format_args!("{value}"));
         }
     }
 

@@ -11,7 +11,6 @@ use super::line::Parts;
 use crate::check::Query;
 use crate::decision::{Decision, Reason, Stage};
 use crate::engine::Engine;
-use std::borrow::Cow;
 
 /// One recorded decision, to be read against the engine that made it.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,19 +171,26 @@ impl Logged {
         }
     }
 
-    /// The event, owning its text. `engine` must be the engine that recorded it.
-    pub fn to_event(&self, engine: &Engine) -> Event<'static> {
-        let time = match &self.time {
-            When::Ms(ms) => Cow::Owned(crate::clock::format_rfc3339(*ms)),
-            When::Text(text) => Cow::Borrowed(&**text),
-        };
-        self.view(engine, &time).into_owned()
+    /// The event's time: the request's own, or the recorder's clock
+    /// formatted into `clock` (kept there: consecutive events recorded in
+    /// the same millisecond format it once).
+    fn time<'a>(&'a self, clock: &'a mut (i64, String)) -> &'a str {
+        match &self.time {
+            When::Ms(ms) => {
+                if clock.0 != *ms {
+                    *clock = (*ms, crate::clock::format_rfc3339(*ms));
+                }
+                &clock.1
+            }
+            When::Text(text) => text,
+        }
     }
 
-    /// The event as an [`Event`] that borrows the engine's names.
-    pub fn view<'a>(&'a self, engine: &'a Engine, time: &'a str) -> Event<'a> {
-        let parts = self.parts(engine, time);
-        let name = |text: &'a str| Text(Cow::Borrowed(text));
+    /// The event, owning its text. `engine` must be the engine that recorded it.
+    pub fn to_event(&self, engine: &Engine) -> Event<'static> {
+        let mut clock = (i64::MIN, String::new());
+        let parts = self.parts(engine, self.time(&mut clock));
+        let name = |text: &str| Text::from(text);
         Event {
             revision: parts.revision,
             time: name(parts.time),
@@ -224,16 +230,7 @@ impl<'e> Lines<'e> {
     /// Appends the event's line.
     #[inline]
     pub fn push(&mut self, logged: &Logged) {
-        let time = match &logged.time {
-            When::Ms(ms) => {
-                if self.clock.0 != *ms {
-                    self.clock = (*ms, crate::clock::format_rfc3339(*ms));
-                }
-                self.clock.1.as_str()
-            }
-            When::Text(text) => text,
-        };
-        let mut parts = logged.parts(self.engine, time);
+        let mut parts = logged.parts(self.engine, logged.time(&mut self.clock));
         parts.revision = self.revision;
         parts.write(&mut self.text);
         self.text.push('\n');
