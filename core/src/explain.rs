@@ -4,6 +4,7 @@
 use crate::decision::Stage;
 use crate::output::{DecisionOut, ReasonOut};
 use crate::policy::{Baseline, Level, Recipient, Scope};
+use Part::{Id, Text};
 
 /// Output language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,73 +26,111 @@ impl Lang {
     }
 }
 
-/// Who did what to which record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subject {
+/// Who did what to which record (borrowed: a sentence is written per
+/// decision, and the package's `check` writes one per call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject<'a> {
     /// User id.
-    pub user: String,
+    pub user: &'a str,
     /// User display name, when known.
-    pub user_name: Option<String>,
+    pub user_name: Option<&'a str>,
     /// Action.
-    pub action: String,
+    pub action: &'a str,
     /// Object type.
-    pub object: String,
+    pub object: &'a str,
     /// Record id, when there is a record.
-    pub record: Option<String>,
+    pub record: Option<&'a str>,
 }
 
 /// One sentence explaining the decision.
-pub fn explain(decision: &DecisionOut, subject: &Subject, lang: Lang) -> String {
-    let who = match &subject.user_name {
-        Some(name) => format!("{name} (`{}`)", subject.user),
-        None => format!("`{}`", subject.user),
-    };
-    let what = match &subject.record {
-        Some(id) => format!("{} `{id}`", subject.object),
-        None => match lang {
-            Lang::En => format!("a new {}", subject.object),
-            Lang::Zh => format!("新的 {}", subject.object),
-        },
-    };
-    let action = action_word(&subject.action, lang);
-    let mut sentence = if decision.allowed {
-        let level = decision.level.map(|l| level_word(l, lang)).unwrap_or_default();
-        let reasons: Vec<String> = decision.reasons.iter().map(|r| reason_phrase(r, &subject.action, lang)).collect();
-        match lang {
-            Lang::En => format!("{who} may {action} {what} with {level} access: {}.", reasons.join("; ")),
-            Lang::Zh => format!("{who} 可以{action} {what}（{level}权限）：{}。", reasons.join("；")),
-        }
-    } else {
-        let why = denial_phrase(decision, subject, lang);
-        match lang {
-            Lang::En => format!("{who} may not {action} {what}: {why}."),
-            Lang::Zh => format!("{who} 不能{action} {what}：{why}。"),
-        }
-    };
-    if decision.remedy.is_some() {
-        sentence.push_str(match lang {
-            Lang::En => " Signing in with multi-factor authentication would allow it.",
-            Lang::Zh => "完成多因素认证后即可允许。",
-        });
-    }
-    sentence
+pub fn explain(decision: &DecisionOut, subject: &Subject<'_>, lang: Lang) -> String {
+    let mut out = String::with_capacity(160);
+    write_explanation(&mut out, decision, subject, lang);
+    out
 }
 
-fn action_word(action: &str, lang: Lang) -> String {
-    match lang {
-        Lang::En => action.to_owned(),
-        Lang::Zh => match action {
-            "read" => "读取",
-            "create" => "创建",
-            "edit" => "编辑",
-            "delete" => "删除",
-            "transfer" => "转移",
-            "share" => "共享",
-            "export" => "导出",
-            other => return format!("执行 `{other}` 操作于"),
-        }
-        .to_owned(),
+/// [`explain`] into `out`: one buffer, no intermediate strings (a
+/// sentence built from `format!` pieces cost the package's `check` more
+/// than deciding did).
+pub fn write_explanation(out: &mut String, decision: &DecisionOut, subject: &Subject<'_>, lang: Lang) {
+    if let Some(name) = subject.user_name {
+        out.push_str(name);
+        out.push_str(" (");
+        tick(out, subject.user);
+        out.push(')');
+    } else {
+        tick(out, subject.user);
     }
+    let en = lang == Lang::En;
+    out.push_str(match (decision.allowed, en) {
+        (true, true) => " may ",
+        (false, true) => " may not ",
+        (true, false) => " 可以",
+        (false, false) => " 不能",
+    });
+    push_action(out, subject.action, lang);
+    out.push(' ');
+    match subject.record {
+        Some(id) => {
+            out.push_str(subject.object);
+            out.push(' ');
+            tick(out, id);
+        }
+        None => {
+            out.push_str(if en { "a new " } else { "新的 " });
+            out.push_str(subject.object);
+        }
+    }
+    if decision.allowed {
+        let level = decision.level.map(|l| level_word(l, lang)).unwrap_or_default();
+        out.push_str(if en { " with " } else { "（" });
+        out.push_str(level);
+        out.push_str(if en { " access: " } else { "权限）：" });
+        for (n, reason) in decision.reasons.iter().enumerate() {
+            if n > 0 {
+                out.push_str(if en { "; " } else { "；" });
+            }
+            reason_phrase(out, reason, subject.action, lang);
+        }
+    } else {
+        out.push_str(if en { ": " } else { "：" });
+        denial_phrase(out, decision, subject, lang);
+    }
+    out.push_str(if en { "." } else { "。" });
+    if decision.remedy.is_some() {
+        out.push_str(if en {
+            " Signing in with multi-factor authentication would allow it."
+        } else {
+            "完成多因素认证后即可允许。"
+        });
+    }
+}
+
+/// `id` in backticks, as every id in a sentence is.
+fn tick(out: &mut String, id: &str) {
+    out.push('`');
+    out.push_str(id);
+    out.push('`');
+}
+
+fn push_action(out: &mut String, action: &str, lang: Lang) {
+    let word = match (lang, action) {
+        (Lang::En, _) => action,
+        (Lang::Zh, "read") => "读取",
+        (Lang::Zh, "create") => "创建",
+        (Lang::Zh, "edit") => "编辑",
+        (Lang::Zh, "delete") => "删除",
+        (Lang::Zh, "transfer") => "转移",
+        (Lang::Zh, "share") => "共享",
+        (Lang::Zh, "export") => "导出",
+        (Lang::Zh, other) => {
+            out.push_str("执行 ");
+            tick(out, other);
+            out.push_str(" 操作于");
+            return;
+        }
+    };
+    out.push_str(word);
 }
 
 /// A level as a word of `lang` (in English, its name in JSON).
@@ -119,7 +158,7 @@ fn scope_words(scope: Scope, lang: Lang) -> &'static str {
     }
 }
 
-fn recipient_words(recipient: &Recipient, lang: Lang) -> String {
+fn push_recipient(out: &mut String, recipient: &Recipient, lang: Lang) {
     let (en, zh, id) = match recipient {
         Recipient::User(id) => ("user", "用户", id),
         Recipient::Group(id) => ("group", "群组", id),
@@ -128,148 +167,195 @@ fn recipient_words(recipient: &Recipient, lang: Lang) -> String {
         Recipient::Department(id) => ("department", "部门", id),
         Recipient::DepartmentTree(id) => ("department tree of", "部门及下级部门", id),
     };
-    match lang {
-        Lang::En => format!("{en} `{id}`"),
-        Lang::Zh => format!("{zh} `{id}`"),
+    out.push_str(if lang == Lang::En { en } else { zh });
+    out.push(' ');
+    tick(out, id);
+}
+
+/// Writes `parts` in order: text as it is, `Id`s in backticks.
+fn push_parts(out: &mut String, parts: &[Part<'_>]) {
+    for part in parts {
+        match part {
+            Part::Text(text) => out.push_str(text),
+            Part::Id(id) => tick(out, id),
+        }
     }
 }
 
-fn reason_phrase(reason: &ReasonOut, action: &str, lang: Lang) -> String {
-    let s = |x: &Option<String>| x.clone().unwrap_or_default();
-    match (&*reason.kind, lang) {
-        ("owner", Lang::En) => "they own the record".into(),
-        ("owner", Lang::Zh) => "其为记录所有者".into(),
-        ("scope", Lang::En) => {
-            format!("`{}` grants {action} on {}", s(&reason.bundle), reason.scope.map_or("", |sc| scope_words(sc, lang)))
+/// A piece of a sentence.
+enum Part<'a> {
+    Text(&'a str),
+    Id(&'a str),
+}
+
+fn reason_phrase(out: &mut String, reason: &ReasonOut, action: &str, lang: Lang) {
+    let en = lang == Lang::En;
+    let level = level_word(reason.level, lang);
+    match &*reason.kind {
+        "owner" => out.push_str(if en { "they own the record" } else { "其为记录所有者" }),
+        "scope" => {
+            let scope = reason.scope.map_or("", |sc| scope_words(sc, lang));
+            if en {
+                push_parts(out, &[Id(s(&reason.bundle)), Text(" grants "), Text(action), Text(" on "), Text(scope)]);
+            } else {
+                push_parts(out, &[Text("权限包 "), Id(s(&reason.bundle)), Text(" 授予对"), Text(scope), Text("的")]);
+                push_action(out, action, lang);
+                out.push_str("权限");
+            }
         }
-        ("scope", Lang::Zh) => format!(
-            "权限包 `{}` 授予对{}的{}权限",
-            s(&reason.bundle),
-            reason.scope.map_or("", |sc| scope_words(sc, lang)),
-            action_word(action, lang)
-        ),
-        ("baseline", Lang::En) => match reason.baseline {
-            Some(Baseline::PublicReadWrite) => "the org-wide default is public read/write".into(),
-            _ => "the org-wide default is public read".into(),
-        },
-        ("baseline", Lang::Zh) => match reason.baseline {
-            Some(Baseline::PublicReadWrite) => "组织默认权限为公开读写".into(),
-            _ => "组织默认权限为公开只读".into(),
-        },
-        ("hierarchy", Lang::En) => format!("their role `{}` is above the owner's role `{}`", s(&reason.role), s(&reason.owner_role)),
-        ("hierarchy", Lang::Zh) => format!("其角色 `{}` 高于所有者的角色 `{}`", s(&reason.role), s(&reason.owner_role)),
-        ("peers", Lang::En) => format!("they hold the owner's role `{}`, whose peers see each other's data", s(&reason.role)),
-        ("peers", Lang::Zh) => format!("其与所有者同属角色 `{}`，该角色同级共享数据", s(&reason.role)),
-        ("sharing_rule", Lang::En) => {
-            let via = if reason.via_superior == Some(true) { " as a superior of a recipient" } else { "" };
-            format!("sharing rule `{}` shares it with them{via}", s(&reason.rule))
+        "baseline" => out.push_str(match (reason.baseline, en) {
+            (Some(Baseline::PublicReadWrite), true) => "the org-wide default is public read/write",
+            (_, true) => "the org-wide default is public read",
+            (Some(Baseline::PublicReadWrite), false) => "组织默认权限为公开读写",
+            (_, false) => "组织默认权限为公开只读",
+        }),
+        "hierarchy" => {
+            let (a, b) = if en { ("their role ", " is above the owner's role ") } else { ("其角色 ", " 高于所有者的角色 ") };
+            push_parts(out, &[Text(a), Id(s(&reason.role)), Text(b), Id(s(&reason.owner_role))]);
         }
-        ("sharing_rule", Lang::Zh) => {
-            let via = if reason.via_superior == Some(true) { "（作为接收者的上级）" } else { "" };
-            format!("共享规则 `{}` 将其共享给该用户{via}", s(&reason.rule))
+        "peers" => {
+            let (a, b) = if en {
+                ("they hold the owner's role ", ", whose peers see each other's data")
+            } else {
+                ("其与所有者同属角色 ", "，该角色同级共享数据")
+            };
+            push_parts(out, &[Text(a), Id(s(&reason.role)), Text(b)]);
         }
-        ("team", Lang::En) => format!("they are on the record's team with {} access", level_word(reason.level, lang)),
-        ("team", Lang::Zh) => format!("其为记录团队成员（{}权限）", level_word(reason.level, lang)),
-        ("manual_share", Lang::En) => {
-            format!("the record is shared manually with {}", reason.with.as_ref().map(|w| recipient_words(w, lang)).unwrap_or_default())
+        "sharing_rule" => {
+            let superior = reason.via_superior == Some(true);
+            let (a, b, via) = if en {
+                ("sharing rule ", " shares it with them", " as a superior of a recipient")
+            } else {
+                ("共享规则 ", " 将其共享给该用户", "（作为接收者的上级）")
+            };
+            push_parts(out, &[Text(a), Id(s(&reason.rule)), Text(b), Text(if superior { via } else { "" })]);
         }
-        ("manual_share", Lang::Zh) => {
-            format!("记录已手动共享给{}", reason.with.as_ref().map(|w| recipient_words(w, lang)).unwrap_or_default())
+        "team" => {
+            let (a, b) = if en { ("they are on the record's team with ", " access") } else { ("其为记录团队成员（", "权限）") };
+            push_parts(out, &[Text(a), Text(level), Text(b)]);
         }
-        ("parent", Lang::En) => {
-            let inner: Vec<String> = reason.reasons.iter().flatten().map(|r| reason_phrase(r, action, lang)).collect();
-            format!(
-                "they have {} access to the parent {} `{}` ({})",
-                level_word(reason.level, lang),
-                s(&reason.object),
-                s(&reason.record),
-                inner.join(", ")
-            )
+        "manual_share" => {
+            out.push_str(if en { "the record is shared manually with " } else { "记录已手动共享给" });
+            if let Some(with) = &reason.with {
+                push_recipient(out, with, lang);
+            }
         }
-        ("parent", Lang::Zh) => {
-            let inner: Vec<String> = reason.reasons.iter().flatten().map(|r| reason_phrase(r, action, lang)).collect();
-            format!(
-                "其对上级记录 {} `{}` 拥有{}权限（{}）",
-                s(&reason.object),
-                s(&reason.record),
-                level_word(reason.level, lang),
-                inner.join("，")
-            )
+        "parent" => {
+            if en {
+                push_parts(out, &[Text("they have "), Text(level), Text(" access to the parent "), Text(s(&reason.object)), Text(" ")]);
+                push_parts(out, &[Id(s(&reason.record)), Text(" (")]);
+            } else {
+                push_parts(out, &[Text("其对上级记录 "), Text(s(&reason.object)), Text(" "), Id(s(&reason.record))]);
+                push_parts(out, &[Text(" 拥有"), Text(level), Text("权限（")]);
+            }
+            for (n, inner) in reason.reasons.iter().flatten().enumerate() {
+                if n > 0 {
+                    out.push_str(if en { ", " } else { "，" });
+                }
+                reason_phrase(out, inner, action, lang);
+            }
+            out.push_str(if en { ")" } else { "）" });
         }
-        (other, _) => other.to_owned(),
+        other => out.push_str(other),
     }
 }
 
-fn denial_phrase(decision: &DecisionOut, subject: &Subject, lang: Lang) -> String {
-    let denial = decision.denial.clone().unwrap_or_default();
-    let s = |x: &Option<String>| x.clone().unwrap_or_default();
-    let list = |items: &Option<Vec<String>>, sep: &str| items.iter().flatten().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(sep);
-    let missing = denial.missing_context.clone();
-    let Some(stage) = decision.stage else {
-        return String::new();
+/// An optional id, or nothing.
+fn s(x: &Option<String>) -> &str {
+    x.as_deref().unwrap_or_default()
+}
+
+/// `items` in backticks, separated by `separator`.
+fn push_list(out: &mut String, items: Option<&Vec<String>>, separator: &str) {
+    for (n, item) in items.into_iter().flatten().enumerate() {
+        if n > 0 {
+            out.push_str(separator);
+        }
+        tick(out, item);
+    }
+}
+
+fn denial_phrase(out: &mut String, decision: &DecisionOut, subject: &Subject<'_>, lang: Lang) {
+    let Some(stage) = decision.stage else { return };
+    let none = crate::output::DenialOut::default();
+    let denial = decision.denial.as_ref().unwrap_or(&none);
+    let bundle = denial.bundle.as_deref().unwrap_or_default();
+    let missing = denial.missing_context.as_deref();
+    let en = lang == Lang::En;
+    match stage {
+        Stage::UnknownUser => push_parts(out, &[Text(if en { "there is no user " } else { "不存在用户 " }), Id(subject.user)]),
+        Stage::InactiveUser => out.push_str(if en { "the user is inactive" } else { "该用户已停用" }),
+        Stage::MfaRequired => {
+            let (a, b) = if en {
+                ("bundle ", " requires multi-factor authentication and the session has not passed it")
+            } else {
+                ("权限包 ", " 要求多因素认证，而当前会话未通过")
+            };
+            push_parts(out, &[Text(a), Id(bundle), Text(b)]);
+        }
+        Stage::IpNotAllowed | Stage::OutsideLoginHours => session_phrase(out, stage, bundle, missing.is_some(), lang),
+        Stage::NoPrivilege if en => {
+            out.push_str("none of their bundles (");
+            push_list(out, denial.bundles.as_ref(), ", ");
+            push_parts(out, &[Text(") grants "), Text(subject.action), Text(" on "), Text(subject.object)]);
+        }
+        Stage::NoPrivilege => {
+            out.push_str("其权限包（");
+            push_list(out, denial.bundles.as_ref(), "、");
+            push_parts(out, &[Text("）均未授予对 "), Text(subject.object), Text(" 的")]);
+            push_action(out, subject.action, lang);
+            out.push_str("权限");
+        }
+        Stage::NoRecordAccess => no_record_access_phrase(out, decision, denial, subject, lang),
+        Stage::Forbidden => {
+            let rule = denial.rule.as_deref().unwrap_or_default();
+            push_parts(out, &[Text(if en { "forbid rule " } else { "禁止规则 " }), Id(rule)]);
+            match (missing, en) {
+                (Some(key), true) => {
+                    push_parts(out, &[Text(" applies because the request has no `context."), Text(key), Text("` (fail closed)")])
+                }
+                (Some(key), false) => push_parts(out, &[Text(" 生效：请求缺少 `context."), Text(key), Text("`，按失败关闭处理")]),
+                (None, true) => out.push_str(" applies"),
+                (None, false) => out.push_str(" 生效"),
+            }
+        }
+        Stage::FieldNotEditable => {
+            out.push_str(if en { "they may not edit " } else { "其不可编辑字段 " });
+            push_list(out, denial.fields.as_ref(), if en { ", " } else { "、" });
+        }
+    }
+}
+
+/// Login-hours and address gates: the bundle, and whether the request
+/// lacked the context or fell outside it.
+fn session_phrase(out: &mut String, stage: Stage, bundle: &str, missing: bool, lang: Lang) {
+    let ip = stage == Stage::IpNotAllowed;
+    let tail = match (lang, ip, missing) {
+        (Lang::En, true, true) => " restricts ip ranges and the request has no `context.ip`",
+        (Lang::En, true, false) => " restricts ip ranges and the client address is outside them",
+        (Lang::En, false, true) => " restricts login hours and the request has no `context.time`",
+        (Lang::En, false, false) => " restricts login hours and the request falls outside them",
+        (Lang::Zh, true, true) => " 限制了 IP 范围，而请求缺少 `context.ip`",
+        (Lang::Zh, true, false) => " 限制了 IP 范围，客户端地址不在其中",
+        (Lang::Zh, false, true) => " 限定了登录时段，而请求缺少 `context.time`",
+        (Lang::Zh, false, false) => " 限定了登录时段，请求时间不在其内",
     };
-    match (stage, lang) {
-        (Stage::UnknownUser, Lang::En) => format!("there is no user `{}`", subject.user),
-        (Stage::UnknownUser, Lang::Zh) => format!("不存在用户 `{}`", subject.user),
-        (Stage::InactiveUser, Lang::En) => "the user is inactive".into(),
-        (Stage::InactiveUser, Lang::Zh) => "该用户已停用".into(),
-        (Stage::MfaRequired, Lang::En) => {
-            format!("bundle `{}` requires multi-factor authentication and the session has not passed it", s(&denial.bundle))
+    push_parts(out, &[Text(if lang == Lang::En { "bundle " } else { "权限包 " }), Id(bundle), Text(tail)]);
+}
+
+fn no_record_access_phrase(out: &mut String, decision: &DecisionOut, denial: &crate::output::DenialOut, subject: &Subject<'_>, lang: Lang) {
+    let needs = denial.needs.map_or("", |l| level_word(l, lang));
+    match lang {
+        Lang::En => push_parts(out, &[Text(subject.action), Text(" needs "), Text(needs), Text(" access and ")]),
+        Lang::Zh => {
+            push_action(out, subject.action, lang);
+            push_parts(out, &[Text("需要"), Text(needs), Text("权限，")]);
         }
-        (Stage::MfaRequired, Lang::Zh) => format!("权限包 `{}` 要求多因素认证，而当前会话未通过", s(&denial.bundle)),
-        (Stage::IpNotAllowed, Lang::En) => match missing {
-            Some(_) => format!("bundle `{}` restricts ip ranges and the request has no `context.ip`", s(&denial.bundle)),
-            None => format!("bundle `{}` restricts ip ranges and the client address is outside them", s(&denial.bundle)),
-        },
-        (Stage::IpNotAllowed, Lang::Zh) => match missing {
-            Some(_) => format!("权限包 `{}` 限制了 IP 范围，而请求缺少 `context.ip`", s(&denial.bundle)),
-            None => format!("权限包 `{}` 限制了 IP 范围，客户端地址不在其中", s(&denial.bundle)),
-        },
-        (Stage::OutsideLoginHours, Lang::En) => match missing {
-            Some(_) => format!("bundle `{}` restricts login hours and the request has no `context.time`", s(&denial.bundle)),
-            None => format!("bundle `{}` restricts login hours and the request falls outside them", s(&denial.bundle)),
-        },
-        (Stage::OutsideLoginHours, Lang::Zh) => match missing {
-            Some(_) => format!("权限包 `{}` 限定了登录时段，而请求缺少 `context.time`", s(&denial.bundle)),
-            None => format!("权限包 `{}` 限定了登录时段，请求时间不在其内", s(&denial.bundle)),
-        },
-        (Stage::NoPrivilege, Lang::En) => {
-            format!("none of their bundles ({}) grants {} on {}", list(&denial.bundles, ", "), subject.action, subject.object)
-        }
-        (Stage::NoPrivilege, Lang::Zh) => {
-            format!("其权限包（{}）均未授予对 {} 的{}权限", list(&denial.bundles, "、"), subject.object, action_word(&subject.action, lang))
-        }
-        (Stage::NoRecordAccess, Lang::En) => format!(
-            "{} needs {} access and {}",
-            subject.action,
-            denial.needs.map_or("", |l| level_word(l, lang)),
-            match decision.level {
-                Some(level) => format!("they have only {} access", level_word(level, lang)),
-                None => "no owner, scope, hierarchy, sharing, team or share path reaches the record".into(),
-            }
-        ),
-        (Stage::NoRecordAccess, Lang::Zh) => format!(
-            "{}需要{}权限，{}",
-            action_word(&subject.action, lang),
-            denial.needs.map_or("", |l| level_word(l, lang)),
-            match decision.level {
-                Some(level) => format!("而其仅有{}权限", level_word(level, lang)),
-                None => "而所有者、范围、层级、共享、团队等路径均未覆盖该记录".into(),
-            }
-        ),
-        (Stage::Forbidden, Lang::En) => match missing {
-            Some(key) => format!("forbid rule `{}` applies because the request has no `context.{key}` (fail closed)", s(&denial.rule)),
-            None => format!("forbid rule `{}` applies", s(&denial.rule)),
-        },
-        (Stage::Forbidden, Lang::Zh) => match missing {
-            Some(key) => format!("禁止规则 `{}` 生效：请求缺少 `context.{key}`，按失败关闭处理", s(&denial.rule)),
-            None => format!("禁止规则 `{}` 生效", s(&denial.rule)),
-        },
-        (Stage::FieldNotEditable, Lang::En) => {
-            format!("they may not edit {}", list(&denial.fields, ", "))
-        }
-        (Stage::FieldNotEditable, Lang::Zh) => {
-            format!("其不可编辑字段 {}", list(&denial.fields, "、"))
-        }
+    }
+    match (decision.level, lang) {
+        (Some(level), Lang::En) => push_parts(out, &[Text("they have only "), Text(level_word(level, lang)), Text(" access")]),
+        (Some(level), Lang::Zh) => push_parts(out, &[Text("而其仅有"), Text(level_word(level, lang)), Text("权限")]),
+        (None, Lang::En) => out.push_str("no owner, scope, hierarchy, sharing, team or share path reaches the record"),
+        (None, Lang::Zh) => out.push_str("而所有者、范围、层级、共享、团队等路径均未覆盖该记录"),
     }
 }

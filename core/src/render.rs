@@ -40,13 +40,13 @@ impl Engine {
     }
 
     /// Who did what to which record, for sentences.
-    pub fn subject(&self, decision: &Decision, query: &Query<'_>) -> Subject {
+    pub fn subject<'a>(&'a self, decision: &Decision, query: &Query<'a>) -> Subject<'a> {
         Subject {
-            user: query.user.to_owned(),
-            user_name: decision.user.and_then(|u| self.user_name(u).map(str::to_owned)),
-            action: self.actions.get(decision.action as usize).map(|a| a.name.to_string()).unwrap_or_default(),
-            object: self.object_name(decision.object).unwrap_or_default().to_owned(),
-            record: query.record.map(|r| r.id().to_string()),
+            user: query.user,
+            user_name: decision.user.and_then(|u| self.user_name(u)),
+            action: self.actions.get(decision.action as usize).map(|a| &*a.name).unwrap_or_default(),
+            object: self.object_name(decision.object).unwrap_or_default(),
+            record: query.record.map(|r| r.id()),
         }
     }
 
