@@ -26,9 +26,9 @@ done
 # The CommonJS glue needs a scope where `.js` means CommonJS.
 echo '{"type": "commonjs"}' > "$out/cjs/package.json"
 cp wasm/npm/node.mjs wasm/npm/node.d.mts wasm/npm/workerd.mjs wasm/npm/browser.mjs wasm/npm/README.md "$out/"
-# One guard source, exported for both module systems.
-{ cat wasm/npm/guard.js; echo 'export { guard };'; } > "$out/guard.mjs"
-{ cat wasm/npm/guard.js; echo 'module.exports = { guard };'; } > "$out/cjs/guard.js"
+# One guard source (with the decision builder it uses), exported for both module systems.
+{ cat wasm/npm/decision.js wasm/npm/guard.js; echo 'export { guard };'; } > "$out/guard.mjs"
+{ cat wasm/npm/decision.js wasm/npm/guard.js; echo 'module.exports = { guard };'; } > "$out/cjs/guard.js"
 { cat wasm/npm/watcher.js; echo 'export { makeWatcher };'; } > "$out/watcher.mjs"
 { cat wasm/npm/watcher.js; echo 'module.exports = { makeWatcher };'; } > "$out/cjs/watcher.js"
 cp wasm/npm/watcher.d.mts "$out/"

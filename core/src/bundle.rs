@@ -310,7 +310,10 @@ fn decode(parts: &Parts<'_>) -> Result<Engine, Error> {
             format!("the bundle was written by engine `{}`, this is `{}`: rebuild it", parts.header.version, env!("CARGO_PKG_VERSION")),
         ));
     }
-    let mut engine: Engine = postcard::from_bytes(parts.engine).map_err(|e| bad(format!("the compiled policy does not decode: {e}")))?;
+    // The decoder's own words (which byte, what it expected) say nothing a
+    // user can act on and cost the package their text: one message.
+    let mut engine: Engine =
+        postcard::from_bytes(parts.engine).map_err(|_| bad("the compiled policy does not decode: the bundle is corrupted"))?;
     // Not in the compiled form: rebuilt, so its keys are not hashed twice.
     engine.user_index = crate::id_index::IdIndex::build(engine.user_ids.len(), |u| engine.user_ids.get(u));
     (engine.users_by_role, engine.users_by_department) =

@@ -142,6 +142,22 @@ impl Engine {
         Ok(Prepared { user: request.user.clone(), action, object, record, record_id: request.record_id.clone(), context, fields })
     }
 
+    /// The query of a plain request — a user, an action and a loaded record
+    /// of the object, no context, no fields — without preparing it; `None`
+    /// when an id is unknown or the record is of another object
+    /// ([`Engine::prepare`] then says which).
+    pub fn plain_query<'a>(
+        &self,
+        user: &'a str,
+        [action, object, record]: [&str; 3],
+        dataset: &'a Dataset,
+        context: &'a Context,
+    ) -> Option<Query<'a>> {
+        let (action, object, record) = (self.action_id(action)?, self.object_id(object)?, dataset.get(record)?);
+        let fits = record.object() == object && action != CREATE && dataset.belongs_to(self);
+        fits.then_some(Query { user, action, object, record: Some(record), context, fields: &[], dataset: Some(dataset) })
+    }
+
     /// Decides a request (SPEC §2).
     ///
     /// # Errors

@@ -11,7 +11,7 @@ use Part::{Id, Text};
 pub enum Lang {
     /// English.
     En,
-    /// Simplified Chinese.
+    /// Simplified Chinese (English in a build without the `zh` feature).
     Zh,
 }
 
@@ -53,6 +53,13 @@ pub fn explain(decision: &DecisionOut, subject: &Subject<'_>, lang: Lang) -> Str
 /// sentence built from `format!` pieces cost the package's `check` more
 /// than deciding did).
 pub fn write_explanation(out: &mut String, decision: &DecisionOut, subject: &Subject<'_>, lang: Lang) {
+    // Without the `zh` feature (the npm package) the Chinese texts are not
+    // compiled in, and sentences are English.
+    #[cfg(not(feature = "zh"))]
+    let lang = {
+        let _ = lang;
+        Lang::En
+    };
     if let Some(name) = subject.user_name {
         out.push_str(name);
         out.push_str(" (");

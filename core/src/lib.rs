@@ -25,6 +25,7 @@ mod check;
 pub mod checkpoint;
 mod cidr;
 mod clock;
+pub mod compact;
 mod compile;
 pub mod condition;
 mod dataset;

@@ -19,18 +19,28 @@ impl Engine {
 
     /// Renders a decision for output, with its English message.
     pub fn render(&self, decision: &Decision, query: &Query<'_>) -> DecisionOut {
-        let mut out = DecisionOut {
+        let mut out = self.render_parts(decision, query, true);
+        out.message = explain(&out, &self.subject(decision, query), Lang::En);
+        out
+    }
+
+    /// The decision's English message alone, from a rendering without the
+    /// parts sentences do not read (field lists, the paths checked).
+    pub fn sentence(&self, decision: &Decision, query: &Query<'_>) -> String {
+        explain(&self.render_parts(decision, query, false), &self.subject(decision, query), Lang::En)
+    }
+
+    fn render_parts(&self, decision: &Decision, query: &Query<'_>, lists: bool) -> DecisionOut {
+        DecisionOut {
             allowed: decision.allowed,
             level: decision.level,
             stage: decision.stage(),
             reasons: self.reasons_out(&decision.reasons),
-            denial: decision.denial.as_ref().map(|d| self.denial_out(d, decision, query.user)),
+            denial: decision.denial.as_ref().map(|d| self.denial_out(d, decision, query.user, lists)),
             remedy: decision.remedy_mfa.then(|| "mfa".to_owned()),
-            fields: decision.fields.as_ref().map(|sets| self.fields_out(decision.object, sets)),
+            fields: decision.fields.as_ref().filter(|_| lists).map(|sets| self.fields_out(decision.object, sets)),
             message: String::new(),
-        };
-        out.message = explain(&out, &self.subject(decision, query), Lang::En);
-        out
+        }
     }
 
     /// Reasons for output: what `diff` reports of a change, without the
@@ -78,7 +88,7 @@ impl Engine {
         out
     }
 
-    fn denial_out(&self, denial: &Denial, decision: &Decision, user: &str) -> DenialOut {
+    fn denial_out(&self, denial: &Denial, decision: &Decision, user: &str, lists: bool) -> DenialOut {
         let mut out = DenialOut::default();
         match denial {
             Denial::UnknownUser | Denial::InactiveUser => out.user = Some(user.to_owned()),
@@ -87,17 +97,12 @@ impl Engine {
                 out.missing_context = missing.map(str::to_owned);
             }
             Denial::NoPrivilege => {
-                let bundles = decision.user.map(|u| &*self.merged[self.users[u as usize].merged as usize].bundles).unwrap_or(&[]);
+                let bundles = self.user_bundles(decision.user);
                 out.bundles = Some(bundles.iter().map(|&b| self.bundles[b as usize].id.to_string()).collect());
             }
             Denial::NoRecordAccess { needs } => {
                 out.needs = Some(*needs);
-                let object = &self.objects[decision.object as usize];
-                let mut checked = vec!["owner", "scope", "baseline", "hierarchy", "peers", "sharing_rule", "team", "manual_share"];
-                if object.baseline == Baseline::ControlledByParent {
-                    checked.push("parent");
-                }
-                out.checked = Some(checked.into_iter().map(str::to_owned).collect());
+                out.checked = lists.then(|| self.checked_kinds(decision.object).iter().map(|&k| k.to_owned()).collect());
             }
             Denial::Forbidden { rule, unknown } => {
                 out.rule = Some(self.forbid[*rule as usize].id.to_string());
@@ -112,6 +117,18 @@ impl Engine {
     }
 
     /// The policy-file form of a principal.
+    /// The bundles a `no_privilege` denial lists: the user's.
+    pub(crate) fn user_bundles(&self, user: Option<u32>) -> &[u32] {
+        user.map(|u| &*self.merged[self.users[u as usize].merged as usize].bundles).unwrap_or(&[])
+    }
+
+    /// The paths a `no_record_access` denial says were checked: every
+    /// reason kind, the parent's only where records follow their parent.
+    pub(crate) fn checked_kinds(&self, object: u32) -> &'static [&'static str] {
+        let parent = self.objects[object as usize].baseline == Baseline::ControlledByParent;
+        &Reason::KINDS[..Reason::KINDS.len() - usize::from(!parent)]
+    }
+
     pub(crate) fn recipient(&self, principal: Principal) -> Recipient {
         match principal {
             Principal::User(u) => Recipient::User(self.user_id(u).to_string()),

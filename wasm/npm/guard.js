@@ -81,19 +81,25 @@ function guard(api) {
       freeGuarded.call(this);
     };
     if (Symbol.dispose && Engine.prototype[Symbol.dispose]) Engine.prototype[Symbol.dispose] = Engine.prototype.free;
-    // A plain request by ids crosses as four strings to the handle path
+    // A plain request by ids crosses as one string of its four ids and
+    // their lengths (wasm/src/ids.rs) to the handle path
     // (no object walk, no JSON); anything else — a context, fields, an
     // unknown id or key — goes to `isAllowed`, which decides or explains.
     const { isAllowed, check } = Engine.prototype;
     Engine.prototype.isAllowed = ofEngine(function isAllowedFast(request) {
       if (isPlain(request)) {
-        const verdict = verdictByIds.call(this, request.user, request.action, request.object, request.recordId);
+        const { user, action, object, recordId } = request;
+        const verdict = verdictByIds.call(this, user + action + object + recordId, user.length, action.length, object.length);
         if (verdict >= 0) return verdict === 1;
       }
       return isAllowed.call(this, request);
     });
+    const { decisionNames } = Engine.prototype;
     Engine.prototype.check = ofEngine(function checkFast(request) {
-      return isPlain(request) ? checkByIds.call(this, request.user, request.action, request.object, request.recordId) : check.call(this, request);
+      if (!isPlain(request)) return check.call(this, request);
+      const { user, action, object, recordId } = request;
+      const words = checkByIds.call(this, user + action + object + recordId, user.length, action.length, object.length);
+      return words.length > 0 ? decisionOf(words, namesOf(this, decisionNames), user) : check.call(this, request);
     });
     wrapMembers(Engine, ['prototype', 'length', 'name', '__wrap'], wrap);
     Object.defineProperty(Engine, '__clearanceGuarded', { value: true });

@@ -186,23 +186,29 @@ impl Engine {
     }
 
     /// `check` for a plain request's four ids (the package's entry point
-    /// sends plain requests here: no object walk, no JSON on the way in).
+    /// sends plain requests here: no object walk, no JSON on the way in),
+    /// answered as numbers and the message (`clearance_core::compact`);
+    /// none, and no event recorded, when an id is unknown or the numbers
+    /// cannot say it all: the package then asks `check`, which answers or
+    /// throws what is wrong.
     #[wasm_bindgen(js_name = checkByIds, skip_typescript)]
-    pub fn check_by_ids(&mut self, user: String, action: String, object: String, record_id: String) -> JsResult {
-        throwing(|| {
-            let request = clearance_core::Request {
-                user,
-                action,
-                object,
-                record: None,
-                record_id: Some(record_id),
-                context: Default::default(),
-                fields: None,
-            };
-            let (decision, event) = self.engine.answer_request_logged(&request, Some(&self.dataset), self.clock())?;
+    pub fn check_by_ids(&mut self, ids: &str, user: u32, action: u32, object: u32) -> Vec<u32> {
+        let mut words = Vec::new();
+        let Some([user, action, object, record_id]) = crate::ids::split(ids, [user, action, object]) else { return words };
+        let context = Context::default();
+        if let Some(query) = self.engine.plain_query(user, [action, object, record_id], &self.dataset, &context) {
+            words.reserve(64);
+            let event = self.engine.answer_compact(&query, self.clock(), &mut words);
             self.record_full(event);
-            to_js(&decision)
-        })
+        }
+        words
+    }
+
+    /// The names `checkByIds`'s numbers index, as JSON text (the package
+    /// asks once per engine).
+    #[wasm_bindgen(js_name = decisionNames, skip_typescript)]
+    pub fn decision_names(&self) -> String {
+        serde_json::to_string(&self.engine.names()).unwrap_or_default()
     }
 
     /// `check`'s verdict alone: `true` when the request is allowed. A plain
@@ -223,7 +229,8 @@ impl Engine {
     /// when they do not all name a user, action and loaded record of that
     /// object (the caller then asks `isAllowed`, which says why).
     #[wasm_bindgen(js_name = verdictByIds, skip_typescript)]
-    pub fn verdict_by_ids(&mut self, user: &str, action: &str, object: &str, record_id: &str) -> i32 {
+    pub fn verdict_by_ids(&mut self, ids: &str, user: u32, action: u32, object: u32) -> i32 {
+        let Some([user, action, object, record_id]) = crate::ids::split(ids, [user, action, object]) else { return -1 };
         let found = (self.engine.user_position(user), self.engine.action_id(action), self.dataset.position(record_id));
         let (Some(u), Some(a), Some(r)) = found else { return -1 };
         let object = self.engine.object_id(object);

@@ -12,6 +12,7 @@ mod engine;
 mod error;
 mod events;
 mod handles;
+mod ids;
 mod types;
 
 pub use engine::Engine;
