@@ -18,8 +18,10 @@
 //!   count and fields; the user stages nothing (the request names the user);
 //! - with field lists, a count and the readable fields, a count and the
 //!   editable ones;
-//! - the message's UTF-8 bytes, four a word (little-endian, the last word
-//!   padded with zeros), and its length in bytes last.
+//! - then, after the words, the message.
+//!
+//! The words cross as text ([`push_word`]): a typed array costs JavaScript
+//! an `ArrayBuffer` per answer, which took longer than deciding.
 //!
 //! A parent's reasons and a forbid rule's missing context key have no words:
 //! such a decision is answered as JSON.
@@ -93,90 +95,92 @@ impl Engine {
         lists
     }
 
-    /// One query decided into `words` (the module's layout), with its
-    /// event when `now_ms` (the recorder's clock) is given. `words` stays
-    /// empty, and there is no event, when the decision has a part the words
-    /// do not carry: the caller then answers it as JSON, which records it.
-    pub fn answer_compact(&self, query: &Query<'_>, now_ms: Option<i64>, words: &mut Vec<u32>) -> Option<Logged> {
+    /// One query decided into `out`: its words as text (the module's
+    /// layout), then its message; with its event when `now_ms` (the
+    /// recorder's clock) is given. `out` stays empty, and there is no event,
+    /// when the decision has a part the words do not carry: the caller then
+    /// answers it as JSON, which records it.
+    pub fn answer_compact(&self, query: &Query<'_>, now_ms: Option<i64>, out: &mut String) -> Option<Logged> {
         let decision = self.check_query(query);
-        words.clear();
-        if self.write_words(&decision, words).is_none() {
-            words.clear();
+        out.reserve(200);
+        if self.write_words(&decision, out).is_none() {
+            out.clear();
             return None;
         }
-        push_text(words, &self.sentence(&decision, query));
+        self.write_sentence(&decision, query, out);
         now_ms.map(|now| self.logged(query, &decision, now))
     }
 
-    fn write_words(&self, decision: &Decision, words: &mut Vec<u32>) -> Option<()> {
+    fn write_words(&self, decision: &Decision, out: &mut String) -> Option<()> {
         let flags = u32::from(decision.allowed)
             | u32::from(decision.level.is_some()) << 1
             | u32::from(decision.remedy_mfa) << 2
             | u32::from(decision.fields.is_some()) << 3
             | u32::from(decision.denial.is_some()) << 4;
         let stage = decision.stage().map_or(0, |s| s as u32);
-        words.extend([flags, decision.level.map_or(0, |l| l as u32), stage, decision.object]);
-        words.push(u32::try_from(decision.reasons.len()).ok()?);
+        for word in [flags, decision.level.map_or(0, |l| l as u32), stage, decision.object] {
+            push_word(out, word);
+        }
+        push_count(out, decision.reasons.len());
         for reason in &decision.reasons {
             let (a, b) = particulars(reason)?;
-            words.extend([u32::from(reason.kind_index()), reason.level() as u32, a, b]);
+            for word in [u32::from(reason.kind_index()), reason.level() as u32, a, b] {
+                push_word(out, word);
+            }
         }
         if let Some(denial) = &decision.denial {
-            self.denial_words(denial, decision, words)?;
+            self.denial_words(denial, decision, out)?;
         }
-        if let Some(sets) = &decision.fields {
-            for bits in [&sets.read, &sets.edit] {
-                let at = words.len();
-                words.push(0);
-                words.extend(bits.iter());
-                words[at] = u32::try_from(words.len() - at - 1).ok()?;
-            }
+        for bits in decision.fields.iter().flat_map(|sets| [&sets.read, &sets.edit]) {
+            push_count(out, bits.iter().count());
+            bits.iter().for_each(|field| push_word(out, field));
         }
         Some(())
     }
 
-    fn denial_words(&self, denial: &Denial, decision: &Decision, words: &mut Vec<u32>) -> Option<()> {
-        let counted = |words: &mut Vec<u32>, items: &[u32]| -> Option<()> {
-            words.push(u32::try_from(items.len()).ok()?);
-            words.extend_from_slice(items);
-            Some(())
+    fn denial_words(&self, denial: &Denial, decision: &Decision, out: &mut String) -> Option<()> {
+        let counted = |out: &mut String, items: &[u32]| {
+            push_count(out, items.len());
+            items.iter().for_each(|&item| push_word(out, item));
         };
         match denial {
             Denial::UnknownUser | Denial::InactiveUser => {}
             Denial::Session { bundle, missing, .. } => {
                 let missing = match missing {
                     None => 0,
-                    Some(key) => 1 + u32::try_from(MISSING.iter().position(|m| m == key)?).ok()?,
+                    Some(key) => 1 + MISSING.iter().position(|m| m == key)?,
                 };
-                words.extend([*bundle, missing]);
+                push_word(out, *bundle);
+                push_count(out, missing);
             }
-            Denial::NoPrivilege => counted(words, self.user_bundles(decision.user))?,
+            Denial::NoPrivilege => counted(out, self.user_bundles(decision.user)),
             Denial::NoRecordAccess { needs } => {
-                let checked = self.checked_kinds(decision.object).len();
-                words.extend([*needs as u32, u32::try_from(checked).ok()?]);
+                push_word(out, *needs as u32);
+                push_count(out, self.checked_kinds(decision.object).len());
             }
-            Denial::Forbidden { rule, unknown: None } => words.push(*rule),
+            Denial::Forbidden { rule, unknown: None } => push_word(out, *rule),
             Denial::Forbidden { unknown: Some(_), .. } => return None,
-            Denial::FieldNotEditable { fields } => counted(words, fields)?,
+            Denial::FieldNotEditable { fields } => counted(out, fields),
         }
         Some(())
     }
 }
 
-/// `text`'s bytes four a word, then its length in bytes.
-fn push_text(words: &mut Vec<u32>, text: &str) {
-    let bytes = text.as_bytes();
-    let mut chunks = bytes.chunks_exact(4);
-    for chunk in &mut chunks {
-        words.push(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
+/// A length as a word (none reaches 2^32: lists of an engine's names).
+fn push_count(out: &mut String, count: usize) {
+    push_word(out, u32::try_from(count).unwrap_or(u32::MAX));
+}
+
+/// One word as text: its 14-bit digits as chars, lowest first, each but
+/// the last with 0x4000 added (every char is below 0x8000: never a
+/// surrogate, one UTF-8 byte for a word under 128). Text, not a typed
+/// array, because a string is what crosses into JavaScript cheapest.
+fn push_word(out: &mut String, mut word: u32) {
+    while word >= 0x4000 {
+        out.push(char::from_u32((word & 0x3FFF) | 0x4000).unwrap_or_default());
+        word >>= 14;
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut last = [0; 4];
-        last[..rest.len()].copy_from_slice(rest);
-        words.push(u32::from_le_bytes(last));
-    }
-    words.push(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
+    out.push(char::from_u32(word).unwrap_or_default());
 }
 
 /// A reason's two particular words; `None` for a parent's reasons.
@@ -201,30 +205,4 @@ fn particulars(reason: &Reason) -> Option<(u32, u32)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn json_name(value: impl serde::Serialize) -> String {
-        serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-    }
-
-    #[test]
-    fn each_list_is_in_the_order_of_its_enum_and_names_it_as_json_does() {
-        assert!(LEVELS.iter().enumerate().all(|(i, l)| *l as usize == i && json_name(l) == level_word(*l, crate::Lang::En)));
-        assert!(SCOPES.iter().enumerate().all(|(i, (s, name))| *s as usize == i && json_name(s) == *name));
-        assert!(BASELINES.iter().enumerate().all(|(i, (b, name))| *b as usize == i && json_name(b) == *name));
-        assert!(STAGES.iter().enumerate().all(|(i, s)| *s as usize == i && json_name(s) == s.as_str()));
-        let recipients = [
-            crate::policy::Recipient::User(String::new()),
-            crate::policy::Recipient::Group(String::new()),
-            crate::policy::Recipient::Role(String::new()),
-            crate::policy::Recipient::RoleAndSubordinates(String::new()),
-            crate::policy::Recipient::Department(String::new()),
-            crate::policy::Recipient::DepartmentTree(String::new()),
-        ];
-        for (recipient, (key, _)) in recipients.iter().zip(RECIPIENTS) {
-            let json = serde_json::to_value(recipient).unwrap_or_default();
-            assert!(json.get(key).is_some(), "{json} has no `{key}`");
-        }
-    }
-}
+mod tests;

@@ -3,7 +3,7 @@
 use crate::check::Query;
 use crate::decision::{Decision, Denial, Reason};
 use crate::engine::{Engine, Principal};
-use crate::explain::{Lang, Subject, explain};
+use crate::explain::{Lang, Subject, explain, write_explanation};
 use crate::policy::{Baseline, Recipient};
 
 pub use crate::output::{DecisionOut, DenialOut, FieldsOut, ReasonOut};
@@ -24,10 +24,11 @@ impl Engine {
         out
     }
 
-    /// The decision's English message alone, from a rendering without the
-    /// parts sentences do not read (field lists, the paths checked).
-    pub fn sentence(&self, decision: &Decision, query: &Query<'_>) -> String {
-        explain(&self.render_parts(decision, query, false), &self.subject(decision, query), Lang::En)
+    /// The decision's English message alone, written into `out`, from a
+    /// rendering without the parts sentences do not read (field lists, the
+    /// paths checked).
+    pub fn write_sentence(&self, decision: &Decision, query: &Query<'_>, out: &mut String) {
+        write_explanation(out, &self.render_parts(decision, query, false), &self.subject(decision, query), Lang::En);
     }
 
     fn render_parts(&self, decision: &Decision, query: &Query<'_>, lists: bool) -> DecisionOut {

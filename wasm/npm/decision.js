@@ -5,7 +5,6 @@
 // decoding and parsing JSON text on every call. scripts/package.sh puts
 // this file before guard.js in one module.
 
-const utf8 = new TextDecoder();
 const NAMES = Symbol('clearance.decisionNames');
 const camel = (name) => name.replace(/_(.)/g, (_, c) => c.toUpperCase());
 const LISTS = ['levels', 'stages', 'scopes', 'baselines', 'kinds', 'recipientKeys', 'recipientLists', 'missing', 'objects', 'bundles', 'roles', 'sharing', 'forbid', 'users', 'groups', 'departments'];
@@ -27,9 +26,36 @@ function namesOf(engine, ask) {
   return names;
 }
 
-/** One reason from its four words. */
-function reasonOf(names, kind, level, a, b) {
-  const reason = { kind: names.kinds[kind], level: names.levels[level] };
+// The answer being read and where: module state, as reading is synchronous.
+let text = '';
+let at = 0;
+
+/** The next word of `text` (core/src/compact.rs `push_word`: 14-bit digits, lowest first). */
+function next() {
+  let word = 0;
+  let scale = 1;
+  let unit = text.charCodeAt(at++);
+  while (unit >= 0x4000) {
+    word += (unit - 0x4000) * scale;
+    scale *= 0x4000;
+    unit = text.charCodeAt(at++);
+  }
+  return word + unit * scale;
+}
+
+/** `count` names of `list`, read from the next words. */
+function listOf(list) {
+  const count = next();
+  const out = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = list[next()];
+  return out;
+}
+
+/** One reason from its next four words. */
+function reasonOf(names) {
+  const reason = { kind: names.kinds[next()], level: names.levels[next()] };
+  const a = next();
+  const b = next();
   switch (reason.kind) {
     case 'scope':
       reason.scope = names.scopes[a];
@@ -59,57 +85,54 @@ function reasonOf(names, kind, level, a, b) {
   return reason;
 }
 
-/** `count` names of `list` read from `words` at `at`. */
-function listOf(words, at, count, list) {
-  const out = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = list[words[at + i]];
-  return out;
-}
-
-/** The denial of `stage` read at `at`, and where its words end. */
-function denialOf(names, stage, words, at, user, fields) {
+/** The denial of `stage`, from the next words. */
+function denialOf(names, stage, user, fields) {
   switch (stage) {
     case 'unknown_user':
     case 'inactive_user':
-      return [{ user }, at];
+      return { user };
     case 'no_privilege':
-      return [{ bundles: listOf(words, at + 1, words[at], names.bundles) }, at + 1 + words[at]];
-    case 'no_record_access':
-      return [{ needs: names.levels[words[at]], checked: names.kinds.slice(0, words[at + 1]) }, at + 2];
+      return { bundles: listOf(names.bundles) };
+    case 'no_record_access': {
+      const needs = names.levels[next()];
+      return { needs, checked: names.kinds.slice(0, next()) };
+    }
     case 'forbidden':
-      return [{ rule: names.forbid[words[at]] }, at + 1];
+      return { rule: names.forbid[next()] };
     case 'field_not_editable':
-      return [{ fields: listOf(words, at + 1, words[at], fields) }, at + 1 + words[at]];
+      return { fields: listOf(fields) };
     default: {
       // The session stages: a bundle, and the context attribute missing.
-      const denial = { bundle: names.bundles[words[at]] };
-      if (words[at + 1] > 0) denial.missingContext = names.missing[words[at + 1] - 1];
-      return [denial, at + 2];
+      const denial = { bundle: names.bundles[next()] };
+      const missing = next();
+      if (missing > 0) denial.missingContext = names.missing[missing - 1];
+      return denial;
     }
   }
 }
 
-/** The decision the words say, for a request by `user`. */
-function decisionOf(words, names, user) {
-  const flags = words[0];
+/** The decision `answer` says (its words, then its message), for a request by `user`. */
+function decisionOf(answer, names, user) {
+  text = answer;
+  at = 0;
+  const flags = next();
   const decision = { allowed: (flags & 1) === 1 };
-  if (flags & 2) decision.level = names.levels[words[1]];
-  if (flags & 16) decision.stage = names.stages[words[2]];
-  const fields = names.fields[words[3]];
-  const count = words[4];
+  const level = next();
+  const stage = next();
+  const fields = names.fields[next()];
+  if (flags & 2) decision.level = names.levels[level];
+  if (flags & 16) decision.stage = names.stages[stage];
+  const count = next();
   const reasons = new Array(count);
-  let at = 5;
-  for (let i = 0; i < count; i++, at += 4) reasons[i] = reasonOf(names, words[at], words[at + 1], words[at + 2], words[at + 3]);
+  for (let i = 0; i < count; i++) reasons[i] = reasonOf(names);
   decision.reasons = reasons;
-  if (flags & 16) [decision.denial, at] = denialOf(names, decision.stage, words, at, user, fields);
+  if (flags & 16) decision.denial = denialOf(names, decision.stage, user, fields);
   if (flags & 4) decision.remedy = 'mfa';
   if (flags & 8) {
-    const read = listOf(words, at + 1, words[at], fields);
-    at += 1 + words[at];
-    decision.fields = { read, edit: listOf(words, at + 1, words[at], fields) };
-    at += 1 + words[at];
+    const read = listOf(fields);
+    decision.fields = { read, edit: listOf(fields) };
   }
-  const length = words[words.length - 1];
-  decision.message = utf8.decode(new Uint8Array(words.buffer, words.byteOffset + at * 4, length));
+  decision.message = text.slice(at);
+  text = '';
   return decision;
 }

@@ -98,8 +98,8 @@ function guard(api) {
     Engine.prototype.check = ofEngine(function checkFast(request) {
       if (!isPlain(request)) return check.call(this, request);
       const { user, action, object, recordId } = request;
-      const words = checkByIds.call(this, user + action + object + recordId, user.length, action.length, object.length);
-      return words.length > 0 ? decisionOf(words, namesOf(this, decisionNames), user) : check.call(this, request);
+      const answer = checkByIds.call(this, user + action + object + recordId, user.length, action.length, object.length);
+      return answer.length > 0 ? decisionOf(answer, namesOf(this, decisionNames), user) : check.call(this, request);
     });
     wrapMembers(Engine, ['prototype', 'length', 'name', '__wrap'], wrap);
     Object.defineProperty(Engine, '__clearanceGuarded', { value: true });

@@ -192,16 +192,15 @@ impl Engine {
     /// cannot say it all: the package then asks `check`, which answers or
     /// throws what is wrong.
     #[wasm_bindgen(js_name = checkByIds, skip_typescript)]
-    pub fn check_by_ids(&mut self, ids: &str, user: u32, action: u32, object: u32) -> Vec<u32> {
-        let mut words = Vec::new();
-        let Some([user, action, object, record_id]) = crate::ids::split(ids, [user, action, object]) else { return words };
+    pub fn check_by_ids(&mut self, ids: &str, user: u32, action: u32, object: u32) -> String {
+        let mut answer = String::new();
+        let Some([user, action, object, record_id]) = crate::ids::split(ids, [user, action, object]) else { return answer };
         let context = Context::default();
         if let Some(query) = self.engine.plain_query(user, [action, object, record_id], &self.dataset, &context) {
-            words.reserve(64);
-            let event = self.engine.answer_compact(&query, self.clock(), &mut words);
+            let event = self.engine.answer_compact(&query, self.clock(), &mut answer);
             self.record_full(event);
         }
-        words
+        answer
     }
 
     /// The names `checkByIds`'s numbers index, as JSON text (the package
