@@ -63,7 +63,7 @@ const RECIPIENTS: [(&str, &str); 6] = [
     ("department", "departments"),
     ("department_tree", "departments"),
 ];
-const MISSING: [&str; 2] = ["ip", "time"];
+const MISSING: [&str; 3] = ["mfa", "ip", "time"];
 
 impl Engine {
     /// The names the words index, as lists in this order: levels, stages,
@@ -112,11 +112,12 @@ impl Engine {
     }
 
     fn write_words(&self, decision: &Decision, out: &mut String) -> Option<()> {
+        // The sum of distinct bits.
         let flags = u32::from(decision.allowed)
-            | u32::from(decision.level.is_some()) << 1
-            | u32::from(decision.remedy_mfa) << 2
-            | u32::from(decision.fields.is_some()) << 3
-            | u32::from(decision.denial.is_some()) << 4;
+            + 2 * u32::from(decision.level.is_some())
+            + 4 * u32::from(decision.remedy_mfa)
+            + 8 * u32::from(decision.fields.is_some())
+            + 16 * u32::from(decision.denial.is_some());
         let stage = decision.stage().map_or(0, |s| s as u32);
         for word in [flags, decision.level.map_or(0, |l| l as u32), stage, decision.object] {
             push_word(out, word);
@@ -177,7 +178,7 @@ fn push_count(out: &mut String, count: usize) {
 /// array, because a string is what crosses into JavaScript cheapest.
 fn push_word(out: &mut String, mut word: u32) {
     while word >= 0x4000 {
-        out.push(char::from_u32((word & 0x3FFF) | 0x4000).unwrap_or_default());
+        out.push(char::from_u32(0x4000 + (word & 0x3FFF)).unwrap_or_default());
         word >>= 14;
     }
     out.push(char::from_u32(word).unwrap_or_default());

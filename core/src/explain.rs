@@ -366,3 +366,6 @@ fn no_record_access_phrase(out: &mut String, decision: &DecisionOut, denial: &cr
         (None, Lang::Zh) => out.push_str("而所有者、范围、层级、共享、团队等路径均未覆盖该记录"),
     }
 }
+
+#[cfg(test)]
+mod tests;

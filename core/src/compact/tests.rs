@@ -125,7 +125,12 @@ fn check_org(policy: &str, records: &str) -> usize {
                 let Some(query) = engine.plain_query(user, [action, object, id], &dataset, &context) else { continue };
                 let mut answer = String::new();
                 let event = engine.answer_compact(&query, Some(0), &mut answer);
-                let expected = serde_json::to_value(engine.render(&engine.check_query(&query), &query)).expect("json");
+                let decision = engine.check_query(&query);
+                let expected = serde_json::to_value(engine.render(&decision, &query)).expect("json");
+                // Only these have no words.
+                let wordless = decision.reasons.iter().any(|r| matches!(r, crate::Reason::Parent { .. }))
+                    || matches!(decision.denial, Some(crate::Denial::Forbidden { unknown: Some(_), .. }));
+                assert_eq!(answer.is_empty(), wordless, "{user} {action} {id}: words unless wordless");
                 if answer.is_empty() {
                     assert!(event.is_none(), "{user} {action} {id}: no words, no event");
                     continue;
@@ -181,4 +186,37 @@ fn each_list_is_in_the_order_of_its_enum_and_names_it_as_json_does() {
         let json = serde_json::to_value(recipient).unwrap_or_default();
         assert!(json.get(key).is_some(), "{json} has no `{key}`");
     }
+}
+
+#[test]
+fn a_plain_query_needs_known_ids_a_record_of_its_object_and_this_engines_records() {
+    let engine = Engine::from_json(crate::generate::REFERENCE_ORG).expect("the org compiles");
+    let dataset = engine.load_records_text(crate::generate::REFERENCE_RECORDS).expect("the records load");
+    let other = Engine::from_json(crate::generate::REFERENCE_ORG).expect("the org compiles");
+    let foreign = other.load_records_text(crate::generate::REFERENCE_RECORDS).expect("the records load");
+    let context = Context::default();
+    let query = |ids: [&str; 3], dataset: &Dataset| engine.plain_query("rep_east_alice", ids, dataset, &context).is_some();
+    assert!(query(["read", "Account", "acc_eu_1"], &dataset));
+    assert!(!query(["read", "Account", "acc_eu_1"], &foreign), "records of another engine");
+    assert!(!query(["create", "Account", "acc_eu_1"], &dataset), "create takes no record");
+    assert!(!query(["read", "Contact", "acc_eu_1"], &dataset), "a record of another object");
+    assert!(!query(["fly", "Account", "acc_eu_1"], &dataset), "an unknown action");
+    assert!(!query(["read", "Planet", "acc_eu_1"], &dataset), "an unknown object");
+    assert!(!query(["read", "Account", "acc_nowhere"], &dataset), "an unknown record");
+}
+
+#[test]
+fn a_denial_lists_the_users_bundles_and_the_paths_its_object_has() {
+    let engine = Engine::from_json(crate::generate::REFERENCE_ORG).expect("the org compiles");
+    let dataset = engine.load_records_text(crate::generate::REFERENCE_RECORDS).expect("the records load");
+    let context = Context::default();
+    let denial = |user: &str, ids: [&str; 3]| {
+        let query = engine.plain_query(user, ids, &dataset, &context).expect("a plain query");
+        serde_json::to_value(engine.render(&engine.check_query(&query), &query)).expect("json")["denial"].clone()
+    };
+    assert_eq!(denial("rep_east_alice", ["delete", "Account", "acc_eu_2"]), json!({"bundles": ["sales_rep"]}));
+    let every = ["owner", "scope", "baseline", "hierarchy", "peers", "sharing_rule", "team", "manual_share"];
+    let with_parent = [every.as_slice(), &["parent"]].concat();
+    assert_eq!(denial("mgr_east_mike", ["read", "Contact", "con_2"]), json!({"needs": "read", "checked": with_parent}));
+    assert_eq!(denial("rep_east_alice", ["edit", "Account", "acc_us_1"])["checked"], json!(every));
 }
