@@ -108,8 +108,9 @@ fn decode(names: &[Vec<&str>], answer: &str, user: &str) -> Value {
 }
 
 /// Every plain request of the org, its answer read back against `render`;
-/// returns how many were answered in words.
-fn check_org(policy: &str, records: &str) -> usize {
+/// returns how many were answered in words, and the recipient kinds of the
+/// manual shares among their reasons.
+fn check_org(policy: &str, records: &str) -> (usize, std::collections::BTreeSet<String>) {
     let engine = Engine::from_json(policy).expect("the org compiles");
     let dataset: Dataset = engine.load_records_text(records).expect("the records load");
     let names = engine.names();
@@ -118,6 +119,7 @@ fn check_org(policy: &str, records: &str) -> usize {
     let records: Value = serde_json::from_str(records).expect("json");
     let users = policy["users"].as_array().into_iter().flatten().filter_map(|u| u["id"].as_str());
     let mut answered = 0;
+    let mut recipients = std::collections::BTreeSet::new();
     for user in users.chain(["nobody"]) {
         for record in records.as_array().into_iter().flatten() {
             let (object, id) = (record["object"].as_str().unwrap_or_default(), record["id"].as_str().unwrap_or_default());
@@ -138,17 +140,41 @@ fn check_org(policy: &str, records: &str) -> usize {
                 assert!(event.is_some(), "{user} {action} {id}: an event");
                 assert_eq!(decode(&names, &answer, user), expected, "{user} {action} {id}");
                 answered += 1;
+                let shares = expected["reasons"].as_array().into_iter().flatten().filter_map(|r| r["with"].as_object());
+                recipients.extend(shares.flat_map(|with| with.keys().cloned()));
             }
         }
     }
-    answered
+    (answered, recipients)
+}
+
+/// The reference records, and one Account shared with each kind of recipient.
+fn shared_records() -> String {
+    let mut records: Vec<Value> = serde_json::from_str(crate::generate::REFERENCE_RECORDS).expect("json");
+    let recipients = [
+        json!({"user": "rep_west_carl"}),
+        json!({"group": "eu_team"}),
+        json!({"role": "sales_rep_east"}),
+        json!({"role_and_subordinates": "sales_director"}),
+        json!({"department": "sales_west"}),
+        json!({"department_tree": "sales"}),
+    ];
+    for (i, with) in recipients.into_iter().enumerate() {
+        records.push(json!({"id": format!("acc_shared_{i}"), "object": "Account", "owner": "ceo_chen",
+            "fields": {"name": "Shared", "region": "EU", "industry": "retail", "annual_revenue": 1},
+            "shares": [{"with": with, "access": "edit"}]}));
+    }
+    Value::Array(records).to_string()
 }
 
 #[test]
 fn words_read_back_as_render_gives_them() {
-    let reference = check_org(crate::generate::REFERENCE_ORG, crate::generate::REFERENCE_RECORDS);
-    let branch = check_org(include_str!("../../../tests/orgs/branch-org.json"), include_str!("../../../tests/orgs/branch-records.json"));
+    let (reference, recipients) = check_org(crate::generate::REFERENCE_ORG, &shared_records());
+    let (branch, _) =
+        check_org(include_str!("../../../tests/orgs/branch-org.json"), include_str!("../../../tests/orgs/branch-records.json"));
     assert!(reference > 500 && branch > 500, "{reference} and {branch} answered in words");
+    let every: std::collections::BTreeSet<String> = RECIPIENTS.iter().map(|(key, _)| (*key).to_owned()).collect();
+    assert_eq!(recipients, every, "a manual share to each kind of recipient crosses in words");
 }
 
 #[test]
