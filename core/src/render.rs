@@ -117,7 +117,6 @@ impl Engine {
         out
     }
 
-    /// The policy-file form of a principal.
     /// The bundles a `no_privilege` denial lists: the user's.
     pub(crate) fn user_bundles(&self, user: Option<u32>) -> &[u32] {
         user.map(|u| &*self.merged[self.users[u as usize].merged as usize].bundles).unwrap_or(&[])
@@ -130,6 +129,7 @@ impl Engine {
         &Reason::KINDS[..Reason::KINDS.len() - usize::from(!parent)]
     }
 
+    /// The policy-file form of a principal.
     pub(crate) fn recipient(&self, principal: Principal) -> Recipient {
         match principal {
             Principal::User(u) => Recipient::User(self.user_id(u).to_string()),
