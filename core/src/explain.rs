@@ -203,9 +203,9 @@ fn reason_phrase(out: &mut String, reason: &ReasonOut, action: &str, lang: Lang)
         "scope" => {
             let scope = reason.scope.map_or("", |sc| scope_words(sc, lang));
             if en {
-                push_parts(out, &[Id(s(&reason.bundle)), Text(" grants "), Text(action), Text(" on "), Text(scope)]);
+                push_parts(out, &[Id(or_empty(&reason.bundle)), Text(" grants "), Text(action), Text(" on "), Text(scope)]);
             } else {
-                push_parts(out, &[Text("权限包 "), Id(s(&reason.bundle)), Text(" 授予对"), Text(scope), Text("的")]);
+                push_parts(out, &[Text("权限包 "), Id(or_empty(&reason.bundle)), Text(" 授予对"), Text(scope), Text("的")]);
                 push_action(out, action, lang);
                 out.push_str("权限");
             }
@@ -218,7 +218,7 @@ fn reason_phrase(out: &mut String, reason: &ReasonOut, action: &str, lang: Lang)
         }),
         "hierarchy" => {
             let (a, b) = if en { ("their role ", " is above the owner's role ") } else { ("其角色 ", " 高于所有者的角色 ") };
-            push_parts(out, &[Text(a), Id(s(&reason.role)), Text(b), Id(s(&reason.owner_role))]);
+            push_parts(out, &[Text(a), Id(or_empty(&reason.role)), Text(b), Id(or_empty(&reason.owner_role))]);
         }
         "peers" => {
             let (a, b) = if en {
@@ -226,7 +226,7 @@ fn reason_phrase(out: &mut String, reason: &ReasonOut, action: &str, lang: Lang)
             } else {
                 ("其与所有者同属角色 ", "，该角色同级共享数据")
             };
-            push_parts(out, &[Text(a), Id(s(&reason.role)), Text(b)]);
+            push_parts(out, &[Text(a), Id(or_empty(&reason.role)), Text(b)]);
         }
         "sharing_rule" => {
             let superior = reason.via_superior == Some(true);
@@ -235,7 +235,7 @@ fn reason_phrase(out: &mut String, reason: &ReasonOut, action: &str, lang: Lang)
             } else {
                 ("共享规则 ", " 将其共享给该用户", "（作为接收者的上级）")
             };
-            push_parts(out, &[Text(a), Id(s(&reason.rule)), Text(b), Text(if superior { via } else { "" })]);
+            push_parts(out, &[Text(a), Id(or_empty(&reason.rule)), Text(b), Text(if superior { via } else { "" })]);
         }
         "team" => {
             let (a, b) = if en { ("they are on the record's team with ", " access") } else { ("其为记录团队成员（", "权限）") };
@@ -249,10 +249,13 @@ fn reason_phrase(out: &mut String, reason: &ReasonOut, action: &str, lang: Lang)
         }
         "parent" => {
             if en {
-                push_parts(out, &[Text("they have "), Text(level), Text(" access to the parent "), Text(s(&reason.object)), Text(" ")]);
-                push_parts(out, &[Id(s(&reason.record)), Text(" (")]);
+                push_parts(
+                    out,
+                    &[Text("they have "), Text(level), Text(" access to the parent "), Text(or_empty(&reason.object)), Text(" ")],
+                );
+                push_parts(out, &[Id(or_empty(&reason.record)), Text(" (")]);
             } else {
-                push_parts(out, &[Text("其对上级记录 "), Text(s(&reason.object)), Text(" "), Id(s(&reason.record))]);
+                push_parts(out, &[Text("其对上级记录 "), Text(or_empty(&reason.object)), Text(" "), Id(or_empty(&reason.record))]);
                 push_parts(out, &[Text(" 拥有"), Text(level), Text("权限（")]);
             }
             for (n, inner) in reason.reasons.iter().flatten().enumerate() {
@@ -268,7 +271,7 @@ fn reason_phrase(out: &mut String, reason: &ReasonOut, action: &str, lang: Lang)
 }
 
 /// An optional id, or nothing.
-fn s(x: &Option<String>) -> &str {
+fn or_empty(x: &Option<String>) -> &str {
     x.as_deref().unwrap_or_default()
 }
 
