@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$SECONDS
+# One clean build per run: incremental caches only cost disk here.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 step() { echo; echo "== [+$((SECONDS - t0))s] $*"; }
 
 step "setup"
