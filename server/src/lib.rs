@@ -21,6 +21,7 @@ pub mod pg;
 pub mod reviews;
 pub mod routes;
 pub mod sessions;
+pub mod site;
 pub mod sqlite;
 pub mod tokens;
 pub mod tx;
@@ -56,6 +57,8 @@ pub struct App {
     stopping: Arc<std::sync::atomic::AtomicBool>,
     /// Sign-in attempts per client address.
     pub sign_in_limit: Arc<limits::SignInLimit>,
+    /// The admin app's files, when the server serves it (`serve --app DIR`).
+    pub site: Option<Arc<site::Site>>,
 }
 
 /// The server's Ed25519 signing seeds.
@@ -83,7 +86,13 @@ impl App {
             versions_changed: Arc::default(),
             stopping: Arc::default(),
             sign_in_limit: Arc::default(),
+            site: None,
         }
+    }
+
+    /// The same app, also serving the admin app's `site` outside `/v1/`.
+    pub fn with_site(self, site: site::Site) -> App {
+        App { site: Some(Arc::new(site)), ..self }
     }
 
     /// A signed checkpoint of the audit log's newest entry.
@@ -300,10 +309,25 @@ pub fn router(app: App) -> Router {
         .route("/v1/edges", get(edges::list))
         .route("/v1/events", post(events::receive))
         .route("/v1/activity/analyze", post(events::analyze_fleet))
-        .fallback(|| async { api_error::ApiError(Error::one("", "not_found", "no such route")) })
+        .fallback(not_an_api_route)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(logs::requests))
         .with_state(app)
+}
+
+/// Anything the API does not route: the admin app's files and addresses
+/// when served, else `not_found` in the API's error shape.
+async fn not_an_api_route(
+    axum::extract::State(app): axum::extract::State<App>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match app.site.as_ref().and_then(|site| site.answer(&method, &uri, &headers)) {
+        Some(answer) => answer,
+        None => api_error::ApiError(Error::one("", "not_found", "no such route")).into_response(),
+    }
 }
 
 /// `GET /readyz`: the database answers and holds a policy.

@@ -104,6 +104,9 @@ enum Command {
         /// The certificate's private key (PEM); with --tls-cert.
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Also serve the admin app built in this directory (`bash scripts/web.sh build` writes `dist/`), on the API's origin.
+        #[arg(long)]
+        app: Option<PathBuf>,
     },
 }
 
@@ -176,15 +179,16 @@ fn run(command: Command) -> Result<(), Error> {
             let _ = writeln!(std::io::stdout(), "{report}");
             Ok(())
         }
-        Command::Serve { data, database, listen, trusted_proxies, checkpoint_key, bundle_key, log_json, tls_cert, tls_key } => {
+        Command::Serve { data, database, listen, trusted_proxies, checkpoint_key, bundle_key, log_json, tls_cert, tls_key, app } => {
             clearance_server::logs::init(log_json);
+            let site = app.map(|dir| clearance_server::site::Site::load(&dir).map_err(|e| e.at("/app"))).transpose()?;
             // The state first: a data directory never started is `no_state`, whatever keys it lacks.
             let db = open(&data, database.as_deref())?;
             let keys = clearance_server::Keys {
                 checkpoint: read_key(&checkpoint_key.unwrap_or_else(|| data.join(CHECKPOINT_KEY)), "checkpoint")?,
                 bundle: read_key(&bundle_key.unwrap_or_else(|| data.join(BUNDLE_KEY)), "bundle")?,
             };
-            serve(db, &listen, keys, trusted_proxies, tls_cert.zip(tls_key))
+            serve(db, &listen, keys, trusted_proxies, tls_cert.zip(tls_key), site)
         }
     }
 }
@@ -221,8 +225,13 @@ fn serve(
     keys: clearance_server::Keys,
     trusted_proxies: Vec<std::net::IpAddr>,
     tls: Option<(PathBuf, PathBuf)>,
+    site: Option<clearance_server::site::Site>,
 ) -> Result<(), Error> {
     let app = App::new(db, keys, tls.is_some(), trusted_proxies);
+    let app = match site {
+        Some(site) => app.with_site(site),
+        None => app,
+    };
     // Database calls and password hashing run on blocking threads; a bounded
     // pool queues them under load instead of growing a thread (and its
     // stack) per request in flight.

@@ -284,3 +284,68 @@ fn importing_a_policy_is_a_change_request_its_importer_cannot_approve() {
     // A whole state (another history) is never imported over the server's own: there is no such route.
     refused(ivy.post("/v1/state/import", &json!({})), 404, "not_found");
 }
+
+/// A raw `GET` of `path` exactly as written (no client normalising it): status line, headers, body.
+fn raw_get(url: &str, path: &str, accept: &str) -> (String, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let address = url.trim_start_matches("http://");
+    let mut socket = std::net::TcpStream::connect(address).unwrap();
+    write!(socket, "GET {path} HTTP/1.1\r\nHost: {address}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut bytes = Vec::new();
+    socket.read_to_end(&mut bytes).unwrap();
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8(bytes[..end].to_vec()).unwrap().to_lowercase();
+    let status = head.lines().next().unwrap().to_owned();
+    (status, head, bytes[end + 4..].to_vec())
+}
+
+#[test]
+fn the_admin_app_is_served_on_the_api_origin_and_no_address_reads_outside_it() {
+    let mut server = Server::start("site");
+    let app = server.dir.join("app");
+    std::fs::create_dir_all(app.join("snippets")).unwrap();
+    std::fs::write(app.join("index.html"), "<!doctype html><title>app</title>").unwrap();
+    std::fs::write(app.join("clearance-web-1a2b.wasm"), [0u8, 97, 115, 109]).unwrap();
+    std::fs::write(app.join("snippets/inline0.js"), "export {};").unwrap();
+    std::fs::write(server.dir.join("secret.txt"), "secret").unwrap();
+    server.kill();
+    let dir = server.dir.clone();
+    let server = Server::serve_with(dir, true, &["--app", support::s(&app)]);
+    let page = "text/html,*/*";
+    // The app's own addresses are its page; the page is never framed by another site.
+    for path in ["/", "/requests/R1", "/who?user=bob", "/index.html"] {
+        let (status, head, body) = raw_get(&server.url, path, page);
+        assert!(status.contains(" 200"), "{path}: {status}");
+        assert!(head.contains("content-type: text/html"), "{path}: {head}");
+        assert!(head.contains("x-frame-options: deny") && head.contains("frame-ancestors 'none'"), "{path}: {head}");
+        assert!(head.contains("cache-control: no-cache"), "{path}: {head}");
+        assert_eq!(body, b"<!doctype html><title>app</title>", "{path}");
+    }
+    let (status, head, body) = raw_get(&server.url, "/clearance-web-1a2b.wasm", "*/*");
+    assert!(status.contains(" 200") && head.contains("content-type: application/wasm") && head.contains("immutable"), "{head}");
+    assert_eq!(body, [0u8, 97, 115, 109]);
+    let (_, head, _) = raw_get(&server.url, "/snippets/inline0.js", "*/*");
+    assert!(head.contains("content-type: text/javascript"), "{head}");
+    // Nothing outside the app's directory, however the address is spelled.
+    for path in ["/../secret.txt", "/%2e%2e/secret.txt", "/snippets/../../secret.txt", "//etc/passwd", "/data/state.db"] {
+        let (status, _, body) = raw_get(&server.url, path, page);
+        assert!(!String::from_utf8_lossy(&body).contains("secret"), "{path}");
+        assert!(status.contains(" 200") || status.contains(" 404"), "{path}: {status}");
+    }
+    let (status, _, _) = raw_get(&server.url, "/missing.js", "*/*");
+    assert!(status.contains(" 404"), "a missing asset is not the page: {status}");
+    // The API keeps its own answers, its not-found included.
+    refused(server.client().get("/v1/nothing"), 404, "not_found");
+    refused(server.client().get("/v1/requests"), 401, "unauthenticated");
+    let posted = server.client().http.post(format!("{}/requests", server.url)).send().unwrap();
+    assert_eq!(posted.status(), 405);
+    // An app directory without its page is refused at start, naming the option.
+    let empty = support::scratch("site-empty");
+    let out = std::process::Command::new(support::binary())
+        .args(["serve", "--data", support::s(&server.dir.join("data")), "--listen", "127.0.0.1:0", "--app", support::s(&empty)])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("[app_not_found]") && stderr.contains("/app"), "{stderr}");
+}

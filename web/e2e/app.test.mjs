@@ -42,6 +42,9 @@ const rowIds = (page, testid, attr) => page.getByTestId(testid).evaluateAll((els
 
 test('first load shows the demo org; a user lists their records with reasons; both picked give the decision', async () => {
   const { page, context, errors } = await fresh();
+  // No server behind the static files: the local sandbox, labelled as such.
+  await page.getByTestId('sandbox-badge').waitFor();
+  assert.equal(await page.getByTestId('signed-in-as').count(), 0);
   await page.getByTestId('who-user').selectOption('rep_east_alice');
   await page.getByTestId('record-row').first().waitFor();
   const accounts = (await rowIds(page, 'record-row', 'data-record')).filter((id) => id.startsWith('acc_'));

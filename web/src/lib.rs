@@ -17,20 +17,29 @@ pub fn App() -> impl IntoView {
     view! {
         <components::nav::Nav/>
         <main data-testid="app" lang=move || if state.lang.get() == clearance_core::Lang::Zh { "zh" } else { "en" }>
-            {move || match state.page.get() {
-                Page::Who => view! { <pages::who::WhoPage/> }.into_any(),
-                Page::Simulate => view! { <pages::simulate::SimulatePage/> }.into_any(),
-                Page::Org => view! { <pages::org::OrgPage/> }.into_any(),
-                Page::Permissions => view! { <pages::permissions::PermissionsPage/> }.into_any(),
-                Page::Lint => view! { <pages::lint::LintPage/> }.into_any(),
-                Page::Data => view! { <pages::data::DataPage/> }.into_any(),
-                Page::Requests => view! { <pages::requests::RequestsPage/> }.into_any(),
-                Page::Versions => view! { <pages::versions::VersionsPage/> }.into_any(),
-                Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
-                Page::Reviews => view! { <pages::reviews::ReviewsPage/> }.into_any(),
-                Page::Activity => view! { <pages::activity::ActivityPage/> }.into_any(),
+            {move || match state.server.mode.get() {
+                state::api::Mode::Probing => None,
+                state::api::Mode::Server(None) => Some(view! { <pages::sign_in::SignInPage/> }.into_any()),
+                state::api::Mode::Sandbox | state::api::Mode::Server(Some(_)) => Some(page(state.page.get())),
             }}
         </main>
+    }
+}
+
+/// The view of `page`.
+fn page(page: Page) -> AnyView {
+    match page {
+        Page::Who => view! { <pages::who::WhoPage/> }.into_any(),
+        Page::Simulate => view! { <pages::simulate::SimulatePage/> }.into_any(),
+        Page::Org => view! { <pages::org::OrgPage/> }.into_any(),
+        Page::Permissions => view! { <pages::permissions::PermissionsPage/> }.into_any(),
+        Page::Lint => view! { <pages::lint::LintPage/> }.into_any(),
+        Page::Data => view! { <pages::data::DataPage/> }.into_any(),
+        Page::Requests => view! { <pages::requests::RequestsPage/> }.into_any(),
+        Page::Versions => view! { <pages::versions::VersionsPage/> }.into_any(),
+        Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
+        Page::Reviews => view! { <pages::reviews::ReviewsPage/> }.into_any(),
+        Page::Activity => view! { <pages::activity::ActivityPage/> }.into_any(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The page tabs and the language switch.
 
+use crate::state::api::Mode;
 use crate::state::{AppState, Page};
 use clearance_core::Lang;
 use leptos::prelude::*;
@@ -35,15 +36,11 @@ pub fn Nav() -> impl IntoView {
                 {tab(Page::Reviews, "nav.reviews", "nav-reviews")}
                 {tab(Page::Activity, "nav.activity", "nav-activity")}
             </nav>
-            <label class="acting">
-                {move || state.t("nav.acting")}" "
-                <input
-                    data-testid="acting-user"
-                    size="14"
-                    prop:value=move || state.actor.get()
-                    on:change=move |ev| state.actor.set(event_target_value(&ev))
-                />
-            </label>
+            {move || match state.server.mode.get() {
+                Mode::Server(Some(session)) => Some(view! { <SignedIn user=session.user/> }.into_any()),
+                Mode::Sandbox => Some(view! { <Acting/> }.into_any()),
+                Mode::Server(None) | Mode::Probing => None,
+            }}
             <button
                 data-testid="lang-switch"
                 on:click=move |_| state.lang.update(|l| *l = if *l == Lang::En { Lang::Zh } else { Lang::En })
@@ -51,5 +48,38 @@ pub fn Nav() -> impl IntoView {
                 {move || state.t("lang.switch")}
             </button>
         </header>
+    }
+}
+
+/// The sandbox's acting user: any id, as this browser's change control is a
+/// demonstration (on a server, identity comes from the session).
+#[component]
+fn Acting() -> impl IntoView {
+    let state = AppState::get();
+    view! {
+        <span class="sandbox" data-testid="sandbox-badge" title=move || state.t("nav.sandbox_hint")>{move || state.t("nav.sandbox")}</span>
+        <label class="acting">
+            {move || state.t("nav.acting")}" "
+            <input
+                data-testid="acting-user"
+                size="14"
+                prop:value=move || state.actor.get()
+                on:change=move |ev| state.actor.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}
+
+/// Who is signed in to the server, and signing out.
+#[component]
+fn SignedIn(
+    /// The signed-in admin's user id.
+    user: String,
+) -> impl IntoView {
+    let state = AppState::get();
+    let sign_out = move |_| leptos::task::spawn_local(state.server.sign_out());
+    view! {
+        <span class="acting" data-testid="signed-in-as">{move || state.t("nav.signed_in_as")}" "<b>{user.clone()}</b></span>
+        <button data-testid="sign-out" on:click=sign_out>{move || state.t("nav.sign_out")}</button>
     }
 }

@@ -8,6 +8,7 @@ pub mod org;
 pub mod permissions;
 pub mod requests;
 pub mod reviews;
+pub mod sign_in;
 pub mod simulate;
 pub mod versions;
 pub mod who;

@@ -1,5 +1,6 @@
 //! Change requests: propose the staged edits for approval, and approve,
-//! reject, apply or review requests as the acting user.
+//! reject, apply or review requests — on the server as the signed-in admin
+//! (who judges every step), or in the sandbox as the acting user.
 
 use crate::components::problems::Problems;
 use crate::state::AppState;
@@ -31,18 +32,31 @@ pub fn RequestsPage() -> impl IntoView {
     let problems = RwSignal::new(Vec::<Problem>::new());
     let comment = RwSignal::new(String::new());
     let report = move |result: Result<(), clearance_core::Error>| problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
+    let answered = move |result: Result<(), Vec<Problem>>| problems.set(result.err().unwrap_or_default());
     let propose = move |_| {
         let staged = state.model.with_untracked(|m| m.staged.clone());
         let text = comment.get_untracked();
-        report(state.control.act(state, |ledger, actor, at| ledger.propose(actor, staged, &text, at).map(|_| ())));
+        if state.on_server() {
+            leptos::task::spawn_local(async move { answered(state.server.propose(state, &staged, &text).await) });
+        } else {
+            report(state.control.act(state, |ledger, actor, at| ledger.propose(actor, staged, &text, at).map(|_| ())));
+        }
     };
     let step = move |id: String, step: Step| {
         let text = comment.get_untracked();
-        report(state.control.act(state, |ledger, actor, at| ledger.step(&id, step, actor, &text, at)));
+        if state.on_server() {
+            leptos::task::spawn_local(async move { answered(state.server.step(state, &id, step, &text).await) });
+        } else {
+            report(state.control.act(state, |ledger, actor, at| ledger.step(&id, step, actor, &text, at)));
+        }
     };
     let list = move || {
         let lang = state.lang.get();
-        let requests = state.control.ledger.with(|l| l.as_ref().map(|l| l.requests.clone()).unwrap_or_default());
+        let requests = if state.on_server() {
+            state.server.requests.get()
+        } else {
+            state.control.ledger.with(|l| l.as_ref().map(|l| l.requests.clone()).unwrap_or_default())
+        };
         requests
             .into_iter()
             .rev()

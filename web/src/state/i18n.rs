@@ -94,6 +94,20 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("nav.audit", "Audit log", "审计日志"),
     ("nav.reviews", "Access reviews", "访问复核"),
     ("nav.acting", "Acting as", "当前身份"),
+    ("nav.sandbox", "Local sandbox", "本地沙盒"),
+    (
+        "nav.sandbox_hint",
+        "Change control runs in this browser only: anyone can act as anyone, so its approvals are a demonstration. Serve the app with `clearance serve` for real approvals.",
+        "变更控制仅在本浏览器中运行：任何人都可以以任何身份操作，因此这里的审批只是演示。使用 `clearance serve` 提供本应用以进行真实审批。",
+    ),
+    ("nav.signed_in_as", "Signed in as", "已登录："),
+    ("nav.sign_out", "Sign out", "退出登录"),
+    ("signin.title", "Sign in to Clearance", "登录 Clearance"),
+    ("signin.user", "User id", "用户 ID"),
+    ("signin.password", "Password", "密码"),
+    ("signin.code", "Authentication or recovery code", "验证码或恢复码"),
+    ("signin.submit", "Sign in", "登录"),
+    ("signin.ended", "You were signed out: the session ended. Sign in again.", "您已退出登录：会话已结束。请重新登录。"),
     ("req.propose_title", "Propose the staged edits as a change request", "将暂存的编辑提交为变更请求"),
     ("req.staged", "staged edits", "项暂存编辑"),
     ("req.comment", "comment", "备注"),
@@ -147,6 +161,29 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("errors", "Problems", "问题"),
 ];
 
+/// Why the server refused, by the refusal's code, in words an admin reads
+/// before the server's own detail.
+const REFUSALS: &[(&str, &str, &str)] = &[
+    ("bad_credentials", "Wrong user id or password.", "用户 ID 或密码错误。"),
+    ("locked_out", "This account is locked after too many failed sign-ins.", "登录失败次数过多，该账户已被锁定。"),
+    ("mfa_code_required", "Enter the code from your authenticator app.", "请输入身份验证器应用中的验证码。"),
+    ("password_expired", "The password has expired: set a new one.", "密码已过期：请设置新密码。"),
+    ("ip_not_allowed", "Your network address is outside the ranges your policy allows.", "您的网络地址不在策略允许的范围内。"),
+    ("outside_login_hours", "Outside the login hours your policy allows.", "不在策略允许的登录时间内。"),
+    ("inactive_user", "This user is inactive.", "该用户已停用。"),
+    ("self_approval", "You cannot approve a request you proposed.", "不能批准自己提交的请求。"),
+    ("self_apply", "You cannot apply a request you proposed.", "不能应用自己提交的请求。"),
+    ("not_an_approver", "You do not hold the permission to approve changes.", "您没有批准变更的权限。"),
+    ("bad_state", "The request is not in a state that allows this step.", "该请求当前的状态不允许此步骤。"),
+    ("session_expired", "The session ended: sign in again.", "会话已结束：请重新登录。"),
+    ("server_unreachable", "The server did not answer.", "服务器没有响应。"),
+];
+
+/// The reason of a refusal coded `code`, when it is one of [`REFUSALS`].
+pub fn refusal(lang: Lang, code: &str) -> Option<&'static str> {
+    REFUSALS.iter().find(|(c, _, _)| *c == code).map(|(_, en, zh)| if lang == Lang::Zh { *zh } else { *en })
+}
+
 /// The text for `key` in `lang` (the key itself when missing, so gaps show).
 pub fn t(lang: Lang, key: &'static str) -> &'static str {
     TEXTS.iter().find(|(k, _, _)| *k == key).map_or(key, |(_, en, zh)| if lang == Lang::Zh { zh } else { en })
@@ -163,5 +200,12 @@ mod tests {
             assert!(keys.insert(key), "duplicate key {key}");
             assert!(!en.is_empty() && !zh.is_empty() && en != zh, "{key}");
         }
+        for (code, en, zh) in REFUSALS {
+            assert!(keys.insert(code), "duplicate refusal {code}");
+            assert!(!en.is_empty() && !zh.is_empty() && en != zh, "{code}");
+            assert_eq!(refusal(Lang::Zh, code), Some(*zh));
+        }
+        assert_eq!(refusal(Lang::En, "self_approval"), Some("You cannot approve a request you proposed."));
+        assert_eq!(refusal(Lang::En, "json_syntax"), None);
     }
 }

@@ -3,11 +3,13 @@
 //! its compiled form, the language and the page.
 
 pub mod activity;
+pub mod api;
 pub mod control;
 pub mod i18n;
 pub mod idb;
 pub mod model;
 pub mod sentence;
+pub mod server;
 pub mod worker;
 
 use clearance_core::{Error, Lang};
@@ -85,6 +87,8 @@ pub struct AppState {
     pub control: control::Control,
     /// Imported activity logs.
     pub activity: activity::Activity,
+    /// The control plane, when the app is served by one (else the sandbox).
+    pub server: server::Server,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -128,8 +132,10 @@ impl AppState {
             actor,
             control: control::Control::load(),
             activity: activity::Activity::load(),
+            server: server::Server::new(),
         };
         provide_context(state);
+        state.server.probe(state);
         state
     }
 
@@ -141,6 +147,12 @@ impl AppState {
     /// The policy with the staged edits (empty while they do not compile).
     pub fn current_policy(&self) -> clearance_core::policy::Policy {
         self.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current.policy().ok().cloned()).unwrap_or_default())
+    }
+
+    /// Whether change control runs on a server (identity from the session)
+    /// rather than in the browser's sandbox.
+    pub fn on_server(&self) -> bool {
+        self.server.mode.with(|m| matches!(m, api::Mode::Server(_)))
     }
 
     /// A text of the UI in the current language.

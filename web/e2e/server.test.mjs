@@ -1,0 +1,148 @@
+// End to end: the built admin app served by a real `clearance-server`
+// (SQLite, started here on the reference org), in Debian's Chromium driven
+// by playwright-core. Two browser contexts are two admins: identity comes
+// from each one's session, and the server judges every step.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const shots = join(root, 'target/e2e');
+const serverBin = process.env.CLEARANCE_SERVER_BIN ?? join(root, 'target/debug/clearance-server');
+const cli = process.env.CLEARANCE_BIN ?? join(root, 'target/debug/clearance');
+const PASSWORD = 'correct horse battery';
+let server, browser, base;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'clearance-e2e-server-'));
+  const data = join(dir, 'data');
+  const password = join(dir, 'password');
+  writeFileSync(password, `${PASSWORD}\n`);
+  const policy = join(root, 'examples/reference-org.json');
+  execFileSync(serverBin, ['init', '--data', data, '--policy', policy, '--admin', 'admin_ivy', '--password-file', password]);
+  for (const user of ['mgr_east_mike', 'fin_mgr_fiona', 'rep_east_alice']) {
+    execFileSync(serverBin, ['password', '--data', data, '--user', user, '--password-file', password]);
+  }
+  // Loopback is the trusted proxy: each browser context says where its admin is (the org's office ranges are 10.0.0.0/8).
+  server = spawn(serverBin, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--app', join(root, 'dist'), '--trusted-proxy', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', openSync(join(shots, 'server.log'), 'w')],
+  });
+  const [line] = await createInterface({ input: server.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value]);
+  base = line.replace(/^listening on /, '');
+  assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+});
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/** A browser context for an admin at `address`, on the app's sign-in page. */
+async function admin(address = '10.0.0.7') {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { 'x-forwarded-for': address } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base);
+  await page.getByTestId('page-sign-in').waitFor();
+  return { page, context, errors };
+}
+
+async function signIn(page, user, password = PASSWORD) {
+  await page.getByTestId('signin-user').fill(user);
+  await page.getByTestId('signin-password').fill(password);
+  await page.getByTestId('signin-submit').click();
+}
+
+const row = (page, id, state) => page.locator(`[data-testid="request"][data-request="${id}"]${state ? `[data-state="${state}"]` : ''}`);
+
+test('served by the server, the app asks to sign in; two admins: one proposes, the other approves and applies, the first cannot approve its own', async () => {
+  const mike = await admin();
+  assert.equal(await mike.page.getByTestId('acting-user').count(), 0, 'no "acting as" on a server');
+  assert.equal(await mike.page.getByTestId('sandbox-badge').count(), 0);
+  await signIn(mike.page, 'mgr_east_mike');
+  assert.match(await mike.page.getByTestId('signed-in-as').innerText(), /mgr_east_mike/);
+  assert.equal(await mike.page.getByTestId('acting-user').count(), 0);
+  await mike.page.getByTestId('nav-simulate').click();
+  await mike.page.getByTestId('sim-user').selectOption('rep_east_bob');
+  await mike.page.getByTestId('sim-role').selectOption('sales_rep_west');
+  await mike.page.getByTestId('sim-stage').click();
+  await mike.page.getByTestId('staged-item').waitFor();
+  await mike.page.getByTestId('nav-requests').click();
+  await mike.page.getByTestId('request-comment').fill('bob moves west');
+  await mike.page.getByTestId('request-propose').click();
+  const mine = row(mike.page, 'R1', 'pending');
+  await mine.waitFor();
+  assert.match(await mine.innerText(), /mgr_east_mike/, 'the author is the signed-in admin');
+  await mine.getByTestId('request-approve').click();
+  const refusal = mike.page.locator('[data-testid="problem"][data-code="self_approval"]');
+  await refusal.waitFor();
+  assert.match(await refusal.innerText(), /You cannot approve a request you proposed/);
+  await mike.page.screenshot({ path: join(shots, 'server-self-approval.png'), fullPage: true });
+
+  const fiona = await admin();
+  await signIn(fiona.page, 'fin_mgr_fiona');
+  await fiona.page.getByTestId('signed-in-as').waitFor();
+  await fiona.page.getByTestId('nav-requests').click();
+  const theirs = row(fiona.page, 'R1', 'pending');
+  await theirs.waitFor();
+  await theirs.getByTestId('request-approve').click();
+  await row(fiona.page, 'R1', 'approved').waitFor();
+  await row(fiona.page, 'R1').getByTestId('request-apply').click();
+  await row(fiona.page, 'R1', 'applied').waitFor();
+
+  // Mike sees it applied, and the policy every page shows is the server's new version.
+  await mike.page.reload();
+  await mike.page.getByTestId('signed-in-as').waitFor();
+  await mike.page.getByTestId('nav-requests').click();
+  await row(mike.page, 'R1', 'applied').waitFor();
+  await mike.page.getByTestId('nav-who').click();
+  await mike.page.getByTestId('who-user').selectOption('rep_east_bob');
+  await mike.page.getByTestId('record-row').first().waitFor();
+  const shown = (await mike.page.getByTestId('record-row').evaluateAll((els) => els.map((e) => e.dataset.record))).filter((id) => id.startsWith('acc_'));
+  const moved = ['filter', 'tests/orgs/reference-bob-moved.json', '--records', 'examples/reference-records.json', '--user', 'rep_east_bob', '--action', 'read', '--object', 'Account'];
+  const expected = JSON.parse(execFileSync(cli, moved, { cwd: root, encoding: 'utf8' }));
+  assert.deepEqual([...shown].sort(), [...expected].sort(), 'bob reads what the applied version grants (the CLI on the moved org)');
+  for (const who of [mike, fiona]) {
+    assert.deepEqual(who.errors, []);
+    await who.context.close();
+  }
+});
+
+test('a wrong password is refused with its reason and the fifth locks the account; signing out ends the session; 中文 throughout', async () => {
+  const { page, context, errors } = await admin('10.0.0.8');
+  await page.getByTestId('lang-switch').click();
+  assert.equal(await page.getByTestId('signin-submit').innerText(), '登录');
+  for (let i = 1; i <= 4; i++) {
+    await signIn(page, 'rep_east_alice', 'not the password');
+    await page.locator('[data-testid="problem"][data-code="bad_credentials"]').waitFor();
+    assert.match(await page.getByTestId('problem-reason').innerText(), /用户 ID 或密码错误/);
+  }
+  await signIn(page, 'rep_east_alice', 'not the password');
+  await page.locator('[data-testid="problem"][data-code="locked_out"]').waitFor();
+  assert.match(await page.getByTestId('problem-reason').innerText(), /已被锁定/);
+  await signIn(page, 'rep_east_alice');
+  await page.locator('[data-testid="problem"][data-code="locked_out"]').waitFor();
+  assert.equal(await page.getByTestId('signed-in-as').count(), 0, 'the right password does not open a locked account');
+  await page.screenshot({ path: join(shots, 'server-locked-zh.png'), fullPage: true });
+
+  // Another admin signs in and out: the cookie's session is ended on the server, so a reload asks again.
+  await signIn(page, 'mgr_east_mike');
+  await page.getByTestId('signed-in-as').waitFor();
+  assert.match(await page.getByTestId('signed-in-as').innerText(), /已登录/);
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('page-sign-in').waitFor();
+  await page.reload();
+  await page.getByTestId('page-sign-in').waitFor();
+  const whoami = await page.evaluate(async () => (await fetch('/v1/session')).status);
+  assert.equal(whoami, 401, 'the session is gone on the server');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

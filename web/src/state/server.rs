@@ -1,0 +1,189 @@
+//! The control plane from the page: whether the origin is a Clearance
+//! server, signing in and out, and change control over its `/v1` API
+//! (gloo-net, same origin: the session cookie travels by itself, the CSRF
+//! token in its header). The server judges every step; the page only asks
+//! and shows the answer, refusals included.
+
+use super::AppState;
+use super::api::{self, Mode, Session};
+use clearance_core::Problem;
+use clearance_core::change::ledger::Step;
+use clearance_core::change::request::ChangeRequest;
+use gloo_net::http::{Request, RequestBuilder};
+use leptos::prelude::*;
+
+/// The server's signals.
+#[derive(Clone, Copy)]
+pub struct Server {
+    /// Sandbox, or a server and who is signed in.
+    pub mode: RwSignal<Mode>,
+    /// The server's change requests, oldest first, as last read.
+    pub requests: RwSignal<Vec<ChangeRequest>>,
+    /// Set when the server ended the session (idle, expired, signed out elsewhere).
+    pub ended: RwSignal<bool>,
+}
+
+/// One answer: status (0 when nothing came back), content type, body.
+struct Answer {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+impl Answer {
+    fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    fn problems(&self) -> Vec<Problem> {
+        if self.status == 0 {
+            return vec![Problem::new("", "server_unreachable", "the server did not answer: check the connection and try again")];
+        }
+        api::problems(self.status, &self.body)
+    }
+}
+
+async fn send(builder: RequestBuilder, body: Option<&serde_json::Value>) -> Answer {
+    let builder = builder.header("accept", "application/json");
+    let sent = match body {
+        Some(body) => match builder.json(body) {
+            Ok(request) => request.send().await,
+            Err(error) => Err(error),
+        },
+        None => builder.send().await,
+    };
+    match sent {
+        Ok(response) => Answer {
+            status: response.status(),
+            content_type: response.headers().get("content-type").unwrap_or_default(),
+            body: response.text().await.unwrap_or_default(),
+        },
+        Err(_) => Answer { status: 0, content_type: String::new(), body: String::new() },
+    }
+}
+
+impl Server {
+    /// Signals in the probing state; [`Server::probe`] settles them.
+    pub fn new() -> Server {
+        Server { mode: RwSignal::new(Mode::Probing), requests: RwSignal::new(Vec::new()), ended: RwSignal::new(false) }
+    }
+
+    /// Asks the origin whether it is a server and who is signed in; loads
+    /// the server's policy and requests when someone is.
+    pub fn probe(self, state: AppState) {
+        leptos::task::spawn_local(async move {
+            let answer = send(Request::get("/v1/session"), None).await;
+            let mode = api::probed(answer.status, &answer.content_type, &answer.body);
+            let signed_in = mode.session().is_some();
+            self.mode.set(mode);
+            if signed_in {
+                self.refresh(state).await;
+            }
+        });
+    }
+
+    /// The session's CSRF token (empty when signed out).
+    fn csrf(self) -> String {
+        self.mode.with_untracked(|m| m.session().map(|s| s.csrf.clone()).unwrap_or_default())
+    }
+
+    /// A state-changing call as the signed-in admin; a refusal because the
+    /// session ended signs the page out.
+    async fn change(self, builder: RequestBuilder, body: &serde_json::Value) -> Answer {
+        let answer = send(builder.header("x-csrf-token", &self.csrf()), Some(body)).await;
+        self.notice_end(&answer);
+        answer
+    }
+
+    fn notice_end(self, answer: &Answer) {
+        if answer.status == 401 && self.mode.with_untracked(|m| m.session().is_some()) {
+            self.ended.set(true);
+            self.mode.set(Mode::Server(None));
+        }
+    }
+
+    /// Signs in with a password (and a TOTP or recovery code when the policy asks for one).
+    ///
+    /// # Errors
+    /// The server's refusal (`bad_credentials`, `locked_out`, `mfa_code_required`, `ip_not_allowed`, …).
+    pub async fn sign_in(self, state: AppState, user: &str, password: &str, code: &str) -> Result<(), Vec<Problem>> {
+        let mut body = serde_json::json!({"user": user, "password": password});
+        if !code.is_empty() {
+            body["code"] = serde_json::json!(code);
+        }
+        let answer = send(Request::post("/v1/session"), Some(&body)).await;
+        if !answer.ok() {
+            return Err(answer.problems());
+        }
+        let session: Session = serde_json::from_str(&answer.body).map_err(|_| answer.problems())?;
+        self.ended.set(false);
+        self.mode.set(Mode::Server(Some(session)));
+        self.refresh(state).await;
+        Ok(())
+    }
+
+    /// Ends this session on the server, then here.
+    pub async fn sign_out(self) {
+        let _ = send(Request::delete("/v1/session").header("x-csrf-token", &self.csrf()), None).await;
+        self.requests.set(Vec::new());
+        self.mode.set(Mode::Server(None));
+    }
+
+    /// Reads the server's current policy (the one every page then shows and
+    /// staged edits apply to) and its requests.
+    pub async fn refresh(self, state: AppState) {
+        let current = send(Request::get("/v1/versions/current"), None).await;
+        self.notice_end(&current);
+        if let Ok(version) = serde_json::from_str::<clearance_core::change::steps::Version>(&current.body)
+            && state.model.with_untracked(|m| m.policy != version.policy)
+        {
+            state.model.update(|m| m.policy = version.policy);
+        }
+        let listed = send(Request::get("/v1/requests"), None).await;
+        self.notice_end(&listed);
+        if let (true, Ok(requests)) = (listed.ok(), api::requests(&listed.body)) {
+            self.requests.set(requests);
+        }
+    }
+
+    /// Proposes `changes` as a change request by the signed-in admin.
+    ///
+    /// # Errors
+    /// The server's refusal, with paths into the changes.
+    pub async fn propose(self, state: AppState, changes: &[clearance_core::change::Operation], comment: &str) -> Result<(), Vec<Problem>> {
+        let body = serde_json::json!({"changes": changes, "comment": comment});
+        let answer = self.change(Request::post("/v1/requests"), &body).await;
+        if !answer.ok() {
+            return Err(answer.problems());
+        }
+        state.model.update(|m| m.staged.clear());
+        self.refresh(state).await;
+        Ok(())
+    }
+
+    /// Takes `step` on request `id` as the signed-in admin.
+    ///
+    /// # Errors
+    /// The server's refusal (`self_approval`, `not_an_approver`, `bad_state`, …).
+    pub async fn step(self, state: AppState, id: &str, step: Step, comment: &str) -> Result<(), Vec<Problem>> {
+        let name = match step {
+            Step::Approve => "approve",
+            Step::Reject => "reject",
+            Step::Apply => "apply",
+            Step::Review => "review",
+        };
+        let path = format!("/v1/requests/{id}/{name}");
+        let answer = self.change(Request::post(&path), &serde_json::json!({"comment": comment})).await;
+        if !answer.ok() {
+            return Err(answer.problems());
+        }
+        self.refresh(state).await;
+        Ok(())
+    }
+}
+
+impl Default for Server {
+    fn default() -> Server {
+        Server::new()
+    }
+}
