@@ -10,6 +10,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,6 +60,32 @@ async function signIn(page, user, password = PASSWORD) {
   await page.getByTestId('signin-user').fill(user);
   await page.getByTestId('signin-password').fill(password);
   await page.getByTestId('signin-submit').click();
+}
+
+/** RFC 6238 (SHA-1, six digits, 30 s steps): the code of `step` for a base32 `secret`, computed here as an authenticator app would. */
+function totp(secret, step) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...secret.replace(/=+$/, '')].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const at = mac[19] & 15;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1e6).padStart(6, '0');
+}
+const stepNow = () => Math.floor(Date.now() / 30000);
+let lastStep = 0;
+/** A code of a step not used before (the server takes each step once, one step of skew either side), waiting when needed. */
+async function nextCode(secret) {
+  for (;;) {
+    const now = stepNow();
+    const step = Math.max(lastStep + 1, now - 1);
+    if (step <= now + 1) {
+      lastStep = step;
+      return totp(secret, step);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 const row = (page, id, state) => page.locator(`[data-testid="request"][data-request="${id}"]${state ? `[data-state="${state}"]` : ''}`);
@@ -146,3 +173,68 @@ test('a wrong password is refused with its reason and the fifth locks the accoun
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an admin whose policy requires MFA enrolls with the QR code page, gets recovery codes once, then signs in with a TOTP; a password change follows the policy\'s rules', async () => {
+  const { page, context, errors } = await admin('10.0.0.9');
+  await signIn(page, 'admin_ivy');
+  await page.getByTestId('page-enroll').waitFor();
+  assert.equal(await page.getByTestId('nav-requests').count(), 1);
+  assert.equal(await page.getByTestId('page-requests').count(), 0, 'nothing else until a second factor is enrolled');
+  const qr = page.getByTestId('mfa-qr');
+  await qr.waitFor();
+  assert.equal(await qr.getAttribute('role'), 'img');
+  assert.ok((await qr.locator('path').getAttribute('d')).length > 1000, 'the code is drawn');
+  await page.screenshot({ path: join(shots, 'server-mfa-qr.png'), fullPage: true });
+  const secret = (await page.getByTestId('mfa-secret').innerText()).trim();
+  assert.match(secret, /^[A-Z2-7]+=*$/);
+  await page.getByTestId('mfa-code').fill('000000' === totp(secret, stepNow()) ? '111111' : '000000');
+  await page.getByTestId('mfa-confirm').click();
+  await page.locator('[data-testid="problem"]').first().waitFor();
+  await page.getByTestId('mfa-code').fill(await nextCode(secret));
+  await page.getByTestId('mfa-confirm').click();
+  await page.getByTestId('recovery-codes').waitFor();
+  const recovery = await page.getByTestId('recovery-code').allInnerTexts();
+  assert.ok(recovery.length >= 8 && new Set(recovery).size === recovery.length, recovery.join());
+  await page.screenshot({ path: join(shots, 'server-mfa-enrolled.png'), fullPage: true });
+  await page.getByTestId('mfa-done').click();
+  await page.getByTestId('nav-requests').click();
+  await page.getByTestId('page-requests').waitFor();
+
+  // Signed out, the password alone is not enough: the page asks for the code.
+  await page.getByTestId('sign-out').click();
+  await signIn(page, 'admin_ivy');
+  await page.locator('[data-testid="problem"][data-code="mfa_code_required"]').waitFor();
+  await page.getByTestId('signin-code').fill(await nextCode(secret));
+  await page.getByTestId('signin-submit').click();
+  await page.getByTestId('signed-in-as').waitFor();
+  assert.equal(await page.getByTestId('page-enroll').count(), 0);
+
+  // The password page lists the policy's rules; a weak password is refused with each rule it breaks.
+  await page.getByTestId('nav-account').click();
+  const rules = await page.getByTestId('password-rules').locator('li').allInnerTexts();
+  assert.deepEqual(rules, ['at least 12 characters', 'does not contain your user id', 'not one of your last 5 passwords', 'not on the list of common passwords']);
+  const change = async (current, code, next) => {
+    await page.getByTestId('password-current').fill(current);
+    await page.getByTestId('password-code').fill(code);
+    await page.getByTestId('password-new').fill(next);
+    await page.getByTestId('password-again').fill(next);
+    await page.getByTestId('password-submit').click();
+  };
+  await change(PASSWORD, await nextCode(secret), 'admin_ivy');
+  await page.locator('[data-testid="problem"][data-code="weak_password"]').first().waitFor();
+  const broken = await page.locator('[data-testid="problem"][data-code="weak_password"]').allInnerTexts();
+  assert.ok(broken.some((p) => /at least 12 characters/.test(p)) && broken.some((p) => /user id/.test(p)), broken.join('\n'));
+  await page.getByTestId('lang-switch').click();
+  assert.equal(await page.getByTestId('password-rules').locator('li').first().innerText(), '至少 12 个字符');
+  assert.match(await page.getByTestId('problem-reason').first().innerText(), /新密码不符合策略的规则/);
+  await page.getByTestId('lang-switch').click();
+  // The code of a step already used is refused; a fresh one changes the password.
+  await change(PASSWORD, totp(secret, lastStep), 'a much longer passphrase here');
+  await page.locator('[data-testid="problem"][data-code="bad_credentials"]').waitFor();
+  assert.equal(await page.getByTestId('password-changed').count(), 0);
+  await change(PASSWORD, await nextCode(secret), 'a much longer passphrase here');
+  await page.getByTestId('password-changed').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+

@@ -20,6 +20,7 @@ pub fn App() -> impl IntoView {
             {move || match state.server.mode.get() {
                 state::api::Mode::Probing => None,
                 state::api::Mode::Server(None) => Some(view! { <pages::sign_in::SignInPage/> }.into_any()),
+                state::api::Mode::Server(Some(session)) if session.mfa_enrollment_required => Some(view! { <pages::enroll::EnrollPage/> }.into_any()),
                 state::api::Mode::Sandbox | state::api::Mode::Server(Some(_)) => Some(page(state.page.get())),
             }}
         </main>
@@ -40,6 +41,7 @@ fn page(page: Page) -> AnyView {
         Page::Audit => view! { <pages::audit::AuditPage/> }.into_any(),
         Page::Reviews => view! { <pages::reviews::ReviewsPage/> }.into_any(),
         Page::Activity => view! { <pages::activity::ActivityPage/> }.into_any(),
+        Page::Account => view! { <pages::account::AccountPage/> }.into_any(),
     }
 }
 

@@ -1,8 +1,10 @@
 //! One file per page.
 
+pub mod account;
 pub mod activity;
 pub mod audit;
 pub mod data;
+pub mod enroll;
 pub mod lint;
 pub mod org;
 pub mod permissions;

@@ -44,6 +44,22 @@ pub struct Session {
     pub mfa_enrollment_required: bool,
 }
 
+/// A second factor being enrolled (`POST /v1/mfa/enroll`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Enrollment {
+    /// The TOTP secret, base32, for typing into an app that cannot scan.
+    pub secret: String,
+    /// The `otpauth://` address the QR code carries.
+    pub otpauth_url: String,
+}
+
+/// The recovery codes of a confirmed enrollment (`POST /v1/mfa/confirm`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecoveryCodes {
+    /// Each usable once in place of a code.
+    pub recovery_codes: Vec<String>,
+}
+
 /// What `GET /v1/session` says about the origin: a session (signed in), a
 /// coded JSON refusal (a server, signed out), or anything else — the demo's
 /// static server answers its page — the sandbox.

@@ -8,6 +8,8 @@ pub mod control;
 pub mod i18n;
 pub mod idb;
 pub mod model;
+pub mod password;
+pub mod qr;
 pub mod sentence;
 pub mod server;
 pub mod worker;
@@ -46,6 +48,8 @@ pub enum Page {
     Reviews,
     /// Activity logs and their findings.
     Activity,
+    /// The signed-in admin's own account (on a server).
+    Account,
 }
 
 /// The page that edits what a JSON path (a lint finding's) points at.

@@ -95,11 +95,74 @@ impl Server {
         answer
     }
 
+    /// Signs the page out when the server ended the session; marks the
+    /// session as needing a second factor enrolled when the policy refuses
+    /// it for the lack of one (a session that never passed one).
     fn notice_end(self, answer: &Answer) {
         if answer.status == 401 && self.mode.with_untracked(|m| m.session().is_some()) {
             self.ended.set(true);
             self.mode.set(Mode::Server(None));
         }
+        if answer.status == 403 && answer.problems().iter().any(|p| p.code == "mfa_required") {
+            self.mode.update(|m| {
+                if let Mode::Server(Some(session)) = m
+                    && !session.mfa
+                {
+                    session.mfa_enrollment_required = true;
+                }
+            });
+        }
+    }
+
+    /// Starts enrolling a second factor: a fresh secret and its `otpauth://` address.
+    ///
+    /// # Errors
+    /// The server's refusal.
+    pub async fn enroll(self) -> Result<api::Enrollment, Vec<Problem>> {
+        let answer = self.change(Request::post("/v1/mfa/enroll"), &serde_json::json!({})).await;
+        if !answer.ok() {
+            return Err(answer.problems());
+        }
+        serde_json::from_str(&answer.body).map_err(|_| answer.problems())
+    }
+
+    /// Confirms the enrollment with a current code; the recovery codes, shown once.
+    ///
+    /// # Errors
+    /// A wrong or reused code.
+    pub async fn confirm(self, code: &str) -> Result<Vec<String>, Vec<Problem>> {
+        let answer = self.change(Request::post("/v1/mfa/confirm"), &serde_json::json!({"code": code})).await;
+        if !answer.ok() {
+            return Err(answer.problems());
+        }
+        let codes: api::RecoveryCodes = serde_json::from_str(&answer.body).map_err(|_| answer.problems())?;
+        Ok(codes.recovery_codes)
+    }
+
+    /// After the recovery codes were shown: the session has passed its second factor.
+    pub async fn enrolled(self, state: AppState) {
+        self.mode.update(|m| {
+            if let Mode::Server(Some(session)) = m {
+                session.mfa = true;
+                session.mfa_enrollment_required = false;
+            }
+        });
+        self.refresh(state).await;
+    }
+
+    /// Changes the signed-in admin's password (the current one, and a code
+    /// when a second factor is enrolled, prove it is them).
+    ///
+    /// # Errors
+    /// Each rule of the policy the new password breaks (`weak_password`), or a wrong current password or code.
+    pub async fn change_password(self, current: &str, code: &str, new: &str) -> Result<(), Vec<Problem>> {
+        let user = self.mode.with_untracked(|m| m.session().map(|s| s.user.clone()).unwrap_or_default());
+        let mut body = serde_json::json!({"user": user, "password": current, "new_password": new});
+        if !code.is_empty() {
+            body["code"] = serde_json::json!(code);
+        }
+        let answer = send(Request::post("/v1/password"), Some(&body)).await;
+        if answer.ok() { Ok(()) } else { Err(answer.problems()) }
     }
 
     /// Signs in with a password (and a TOTP or recovery code when the policy asks for one).
