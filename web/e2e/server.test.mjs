@@ -5,9 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { createHmac } from 'node:crypto';
@@ -18,12 +18,12 @@ const shots = join(root, 'target/e2e');
 const serverBin = process.env.CLEARANCE_SERVER_BIN ?? join(root, 'target/debug/clearance-server');
 const cli = process.env.CLEARANCE_BIN ?? join(root, 'target/debug/clearance');
 const PASSWORD = 'correct horse battery';
-let server, browser, base;
+let server, browser, base, data;
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'clearance-e2e-server-'));
-  const data = join(dir, 'data');
+  data = join(dir, 'data');
   const password = join(dir, 'password');
   writeFileSync(password, `${PASSWORD}\n`);
   const policy = join(root, 'examples/reference-org.json');
@@ -238,3 +238,47 @@ test('an admin whose policy requires MFA enrolls with the QR code page, gets rec
   await context.close();
 });
 
+
+test('an edge token made on My account runs a Node watcher; the fleet page lists its revision, how far behind, and where from', async () => {
+  const { page, context, errors } = await admin('10.0.0.10');
+  await signIn(page, 'mgr_east_mike');
+  await page.getByTestId('signed-in-as').waitFor();
+  await page.getByTestId('nav-fleet').click();
+  await page.getByTestId('page-fleet').waitFor();
+  assert.equal(await page.getByTestId('edge').count(), 0);
+  await page.getByTestId('nav-account').click();
+  await page.getByTestId('token-name').fill('node-edge');
+  await page.getByTestId('token-scope').selectOption('edge');
+  await page.getByTestId('token-create').click();
+  const secret = (await page.getByTestId('token-secret').innerText()).trim();
+  await page.locator('[data-testid="token"][data-revoked="false"]').waitFor();
+
+  const { Watcher } = await import(pathToFileURL(join(root, 'wasm/pkg/node.mjs')).href);
+  const keys = readFileSync(join(data, 'bundle.key.pub'), 'utf8').trim();
+  const records = readFileSync(join(root, 'examples/reference-records.json'), 'utf8');
+  const watcher = new Watcher({ url: base, token: secret, keys, records, wait: 1 });
+  try {
+    const revision = await watcher.start();
+    await page.getByTestId('nav-fleet').click();
+    const current = Number((await page.getByTestId('fleet-current').innerText()).match(/\d+/)[0]);
+    assert.equal(revision, current, 'the watcher runs the newest revision');
+    const edge = page.locator('[data-testid="edge"][data-edge="node-edge"]');
+    await edge.waitFor();
+    assert.deepEqual([await edge.getAttribute('data-revision'), await edge.getAttribute('data-behind')], [String(revision), '0']);
+    assert.match(await edge.innerText(), /mgr_east_mike/);
+    await page.getByTestId('lang-switch').click();
+    assert.equal(await page.locator('th').first().innerText(), '节点');
+    await page.screenshot({ path: join(shots, 'server-fleet-zh.png'), fullPage: true });
+    await page.getByTestId('lang-switch').click();
+  } finally {
+    watcher.free();
+  }
+  // Revoked on My account, the token fetches nothing more.
+  await page.getByTestId('nav-account').click();
+  await page.getByTestId('token-revoke').click();
+  await page.locator('[data-testid="token"][data-revoked="true"]').waitFor();
+  const refused = await fetch(`${base}/v1/bundles/current`, { headers: { authorization: `Bearer ${secret}` } });
+  assert.equal(refused.status, 401);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -42,6 +42,7 @@ fn page(page: Page) -> AnyView {
         Page::Reviews => view! { <pages::reviews::ReviewsPage/> }.into_any(),
         Page::Activity => view! { <pages::activity::ActivityPage/> }.into_any(),
         Page::Account => view! { <pages::account::AccountPage/> }.into_any(),
+        Page::Fleet => view! { <pages::fleet::FleetPage/> }.into_any(),
     }
 }
 

@@ -5,4 +5,5 @@ pub mod nav;
 pub mod options;
 pub mod problems;
 pub mod sentence;
+pub mod tokens;
 pub mod user_picker;

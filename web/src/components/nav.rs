@@ -35,6 +35,7 @@ pub fn Nav() -> impl IntoView {
                 {tab(Page::Audit, "nav.audit", "nav-audit")}
                 {tab(Page::Reviews, "nav.reviews", "nav-reviews")}
                 {tab(Page::Activity, "nav.activity", "nav-activity")}
+                {move || state.on_server().then(|| tab(Page::Fleet, "nav.fleet", "nav-fleet"))}
                 {move || state.on_server().then(|| tab(Page::Account, "nav.account", "nav-account"))}
             </nav>
             {move || match state.server.mode.get() {

@@ -76,6 +76,7 @@ pub fn AccountPage() -> impl IntoView {
                 <h2>{move || state.t("account.mfa")}</h2>
                 <p data-testid="mfa-state">{move || state.t(if enrolled() { "account.mfa_on" } else { "account.mfa_off" })}</p>
             </section>
+            <crate::components::tokens::Tokens/>
         </div>
     }
 }

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod audit;
 pub mod data;
 pub mod enroll;
+pub mod fleet;
 pub mod lint;
 pub mod org;
 pub mod permissions;

@@ -60,6 +60,50 @@ pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }
 
+/// The fleet of edges (`GET /v1/edges`): the newest revision, and each
+/// edge's last fetch.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct Fleet {
+    /// The newest policy revision (version seq) the server publishes.
+    pub current: u64,
+    /// Every edge that fetched a bundle, most recently seen first.
+    pub edges: Vec<Edge>,
+}
+
+/// One edge as the fleet table keeps it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Edge {
+    /// Its token's id.
+    pub token: String,
+    /// The admin who made the token.
+    pub user: String,
+    /// The token's label (the edge's name).
+    pub name: String,
+    /// The revision it reported running (`None`: none loaded yet).
+    pub revision: Option<u64>,
+    /// Revisions behind the newest.
+    pub behind: Option<u64>,
+    /// When it last fetched (RFC 3339).
+    pub seen_at: String,
+    /// Where it fetched from.
+    pub address: String,
+}
+
+/// An API token of the signed-in admin (`GET /v1/tokens`; never its secret).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Token {
+    /// Its id.
+    pub id: String,
+    /// Its label.
+    pub name: String,
+    /// What it may do (`read`, `propose`, …, `edge`).
+    pub scopes: Vec<String>,
+    /// When it expires, ms since the epoch.
+    pub expires_ms: i64,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
 /// What `GET /v1/session` says about the origin: a session (signed in), a
 /// coded JSON refusal (a server, signed out), or anything else — the demo's
 /// static server answers its page — the sandbox.
@@ -127,6 +171,18 @@ mod tests {
         assert_eq!(probed(200, "application/json", "{}"), Mode::Sandbox, "json without a session");
         assert_eq!(probed(500, "application/json", "[1]"), Mode::Sandbox, "json without a code");
         assert_eq!(Mode::Server(None).session(), None);
+    }
+
+    #[test]
+    fn the_fleet_and_tokens_read_as_the_server_writes_them() {
+        let body = r#"{"current":3,"edges":[{"token":"t1","user":"mgr_east_mike","name":"eu-1","revision":2,"behind":1,"seen_at":"2026-12-06T10:00:00Z","address":"10.0.0.7"},{"token":"t2","user":"mgr_east_mike","name":"new","revision":null,"behind":null,"seen_at":"2026-12-06T10:00:01Z","address":"10.0.0.8"}]}"#;
+        let fleet: Fleet = serde_json::from_str(body).unwrap();
+        assert_eq!((fleet.current, fleet.edges.len()), (3, 2));
+        assert_eq!((fleet.edges[0].revision, fleet.edges[0].behind, fleet.edges[1].revision), (Some(2), Some(1), None));
+        let tokens =
+            r#"[{"id":"k1","user":"u","name":"edge","scopes":["edge"],"mfa":false,"created_ms":1,"expires_ms":2,"revoked":false}]"#;
+        let tokens: Vec<Token> = serde_json::from_str(tokens).unwrap();
+        assert_eq!((tokens[0].id.as_str(), tokens[0].scopes.as_slice(), tokens[0].revoked), ("k1", &["edge".to_owned()][..], false));
     }
 
     #[test]

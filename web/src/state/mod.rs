@@ -50,6 +50,8 @@ pub enum Page {
     Activity,
     /// The signed-in admin's own account (on a server).
     Account,
+    /// The edges and the revision each runs (on a server).
+    Fleet,
 }
 
 /// The page that edits what a JSON path (a lint finding's) points at.

@@ -150,6 +150,59 @@ impl Server {
         self.refresh(state).await;
     }
 
+    /// A read as the signed-in admin, decoded.
+    ///
+    /// # Errors
+    /// The server's refusal, or an answer that does not decode.
+    async fn read<T: serde::de::DeserializeOwned>(self, path: &str) -> Result<T, Vec<Problem>> {
+        let answer = send(Request::get(path), None).await;
+        self.notice_end(&answer);
+        if !answer.ok() {
+            return Err(answer.problems());
+        }
+        serde_json::from_str(&answer.body).map_err(|e| vec![Problem::new("", "server_error", format!("unreadable answer: {e}"))])
+    }
+
+    /// The fleet of edges and the revision each runs.
+    ///
+    /// # Errors
+    /// The server's refusal.
+    pub async fn fleet(self) -> Result<api::Fleet, Vec<Problem>> {
+        self.read("/v1/edges").await
+    }
+
+    /// The signed-in admin's API tokens.
+    ///
+    /// # Errors
+    /// The server's refusal.
+    pub async fn tokens(self) -> Result<Vec<api::Token>, Vec<Problem>> {
+        self.read("/v1/tokens").await
+    }
+
+    /// Makes an API token; its secret, shown once.
+    ///
+    /// # Errors
+    /// The server's refusal (an unknown scope, a bad expiry).
+    pub async fn create_token(self, name: &str, scopes: &[&str], days: u32) -> Result<String, Vec<Problem>> {
+        let body = serde_json::json!({"name": name, "scopes": scopes, "expires_in_days": days});
+        let answer = self.change(Request::post("/v1/tokens"), &body).await;
+        let secret = serde_json::from_str::<serde_json::Value>(&answer.body).ok().and_then(|v| v["token"].as_str().map(str::to_owned));
+        match secret {
+            Some(secret) if answer.ok() => Ok(secret),
+            _ => Err(answer.problems()),
+        }
+    }
+
+    /// Revokes one of the signed-in admin's tokens.
+    ///
+    /// # Errors
+    /// The server's refusal.
+    pub async fn revoke_token(self, id: &str) -> Result<(), Vec<Problem>> {
+        let answer = send(Request::delete(&format!("/v1/tokens/{id}")).header("x-csrf-token", &self.csrf()), None).await;
+        self.notice_end(&answer);
+        if answer.ok() { Ok(()) } else { Err(answer.problems()) }
+    }
+
     /// Changes the signed-in admin's password (the current one, and a code
     /// when a second factor is enrolled, prove it is them).
     ///
