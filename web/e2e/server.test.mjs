@@ -108,10 +108,19 @@ test('served by the server, the app asks to sign in; two admins: one proposes, t
   const mine = row(mike.page, 'R1', 'pending');
   await mine.waitFor();
   assert.match(await mine.innerText(), /mgr_east_mike/, 'the author is the signed-in admin');
-  await mine.getByTestId('request-approve').click();
-  const refusal = mike.page.locator('[data-testid="problem"][data-code="self_approval"]');
-  await refusal.waitFor();
-  assert.match(await refusal.innerText(), /You cannot approve a request you proposed/);
+  const approve = mine.getByTestId('request-approve');
+  assert.equal(await approve.isDisabled(), true, 'the author cannot approve: the button says so');
+  assert.equal(await approve.getAttribute('data-refusal'), 'self_approval');
+  assert.equal(await approve.getAttribute('title'), 'You cannot approve a request you proposed.');
+  assert.equal(await mine.getByTestId('request-apply').getAttribute('data-refusal'), 'bad_state');
+  // The button is a courtesy: the server judges. The same step sent by hand is refused.
+  const forced = await mike.page.evaluate(async () => {
+    const { csrf } = await (await fetch('/v1/session')).json();
+    const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+    const answer = await fetch('/v1/requests/R1/approve', { method: 'POST', headers, body: '{}' });
+    return [answer.status, (await answer.json()).code];
+  });
+  assert.deepEqual(forced, [403, 'self_approval']);
   await mike.page.screenshot({ path: join(shots, 'server-self-approval.png'), fullPage: true });
 
   const fiona = await admin();
@@ -120,6 +129,7 @@ test('served by the server, the app asks to sign in; two admins: one proposes, t
   await fiona.page.getByTestId('nav-requests').click();
   const theirs = row(fiona.page, 'R1', 'pending');
   await theirs.waitFor();
+  assert.equal(await theirs.getByTestId('request-approve').isDisabled(), false);
   await theirs.getByTestId('request-approve').click();
   await row(fiona.page, 'R1', 'approved').waitFor();
   await row(fiona.page, 'R1').getByTestId('request-apply').click();
@@ -260,10 +270,10 @@ test('an edge token made on My account runs a Node watcher; the fleet page lists
   try {
     const revision = await watcher.start();
     await page.getByTestId('nav-fleet').click();
-    const current = Number((await page.getByTestId('fleet-current').innerText()).match(/\d+/)[0]);
-    assert.equal(revision, current, 'the watcher runs the newest revision');
     const edge = page.locator('[data-testid="edge"][data-edge="node-edge"]');
     await edge.waitFor();
+    const current = Number((await page.getByTestId('fleet-current').innerText()).match(/\d+/)[0]);
+    assert.equal(revision, current, 'the watcher runs the newest revision');
     assert.deepEqual([await edge.getAttribute('data-revision'), await edge.getAttribute('data-behind')], [String(revision), '0']);
     assert.match(await edge.innerText(), /mgr_east_mike/);
     await page.getByTestId('lang-switch').click();
@@ -281,4 +291,24 @@ test('an edge token made on My account runs a Node watcher; the fleet page lists
   assert.equal(refused.status, 401);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('signing out everywhere on one browser ends the other: its next step finds the session gone and says so', async () => {
+  const first = await admin('10.0.0.11');
+  await signIn(first.page, 'mgr_east_mike');
+  await first.page.getByTestId('signed-in-as').waitFor();
+  await first.page.getByTestId('nav-requests').click();
+  const second = await admin('10.0.0.11');
+  await signIn(second.page, 'mgr_east_mike');
+  await second.page.getByTestId('nav-account').click();
+  await second.page.getByTestId('sign-out-everywhere').click();
+  await second.page.getByTestId('page-sign-in').waitFor();
+  // The first browser still shows its page; its next call meets the ended session.
+  await first.page.getByTestId('request-propose').click();
+  await first.page.getByTestId('signed-out-notice').waitFor();
+  await first.page.getByTestId('page-sign-in').waitFor();
+  for (const who of [first, second]) {
+    assert.deepEqual(who.errors, []);
+    await who.context.close();
+  }
 });

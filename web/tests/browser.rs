@@ -43,6 +43,14 @@ async fn the_app_opens_on_the_demo_org_and_switches_language() {
     let _handle = leptos::mount::mount_to(root.clone(), clearance_web::App);
     let title = root.query_selector("[data-testid=title]").unwrap().unwrap();
     assert_eq!(title.text_content().unwrap(), "Clearance admin");
+    // The pages show once the origin answered that it is no Clearance server (the sandbox).
+    for _ in 0..250 {
+        if root.query_selector("[data-testid=sandbox-badge]").unwrap().is_some() {
+            break;
+        }
+        tick().await;
+    }
+    assert!(root.query_selector("[data-testid=sandbox-badge]").unwrap().is_some(), "the sandbox is labelled");
     let options = root.query_selector_all("[data-testid=who-user] option").unwrap().length();
     assert_eq!(options, 15, "14 demo users and the placeholder");
     let switch = root.query_selector("[data-testid=lang-switch]").unwrap().unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();

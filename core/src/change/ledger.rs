@@ -282,6 +282,52 @@ mod tests {
         crate::parse_policy(crate::generate::REFERENCE_ORG).unwrap()
     }
 
+    /// Every step by every kind of actor on a request in every state: the
+    /// refusal `may_step` predicts is the one the step meets, and a step it
+    /// allows succeeds.
+    #[test]
+    fn may_step_predicts_every_step_outcome() {
+        let actors = ["mgr_east_mike", "admin_ivy", "fin_mgr_fiona", "rep_east_alice", "nobody"];
+        let steps = [Step::Approve, Step::Reject, Step::Apply, Step::Review];
+        let mut ledger = Ledger::new(reference(), "admin_ivy", "2026-11-29T10:00:00Z").unwrap();
+        let ops = || vec![Operation::MoveUser { user: "rep_east_bob".into(), role: Some("sales_rep_west".into()), department: None }];
+        let pending = ledger.propose("mgr_east_mike", ops(), "", "2026-11-29T10:01:00Z").unwrap();
+        let approved = ledger.propose("mgr_east_mike", ops(), "", "2026-11-29T10:01:00Z").unwrap();
+        ledger.step(&approved, Step::Approve, "admin_ivy", "", "2026-11-29T10:02:00Z").unwrap();
+        let mut stale_ledger = ledger.clone();
+        let applied = ledger.propose("mgr_east_mike", ops(), "", "2026-11-29T10:01:00Z").unwrap();
+        ledger.step(&applied, Step::Approve, "admin_ivy", "", "2026-11-29T10:02:00Z").unwrap();
+        ledger.step(&applied, Step::Apply, "fin_mgr_fiona", "", "2026-11-29T10:03:00Z").unwrap();
+        // `approved` is stale now: the policy changed under it.
+        stale_ledger.step(&approved, Step::Apply, "fin_mgr_fiona", "", "2026-11-29T10:03:00Z").unwrap();
+        // Granting every Account to sales reps needs two approvers: one has approved.
+        let all = Operation::SetScope {
+            bundle: super::super::BundleRef { kind: super::super::BundleKind::Profile, id: "sales_rep".into() },
+            object: "Account".into(),
+            action: "read".into(),
+            scope: Some(crate::policy::Scope::All),
+        };
+        let half = ledger.propose("mgr_east_mike", vec![all], "", "2026-11-29T10:04:00Z").unwrap();
+        ledger.step(&half, Step::Approve, "admin_ivy", "", "2026-11-29T10:05:00Z").unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for id in [&pending, &approved, &applied, &half] {
+            for step in steps {
+                for actor in actors {
+                    let engine = Engine::compile(ledger.current().unwrap().policy.clone()).unwrap();
+                    let request = ledger.requests.iter().find(|r| &r.id == id).unwrap();
+                    let predicted =
+                        super::super::steps::may_step(request, step, &engine, actor).err().map(|e| e.problems()[0].code.clone());
+                    let mut trial = ledger.clone();
+                    let outcome = trial.step(id, step, actor, "", "2026-11-29T10:09:00Z").err().map(|e| e.problems()[0].code.clone());
+                    assert_eq!(predicted, outcome, "{id} {step:?} by {actor}");
+                    seen.insert(outcome.unwrap_or_else(|| "ok".to_owned()));
+                }
+            }
+        }
+        let want = ["ok", "bad_state", "self_approval", "not_an_approver", "stale_request", "already_approved"];
+        assert!(want.iter().all(|c| seen.contains(*c)), "{seen:?}");
+    }
+
     #[test]
     fn the_cycle_and_its_audit_trail() {
         let mut ledger = Ledger::new(reference(), "admin_ivy", "2026-11-29T10:00:00Z").unwrap();

@@ -178,11 +178,13 @@ impl ChangeRequest {
         Ok(())
     }
 
-    /// An approver approves; with enough distinct approvals it is approved.
+    /// Whether `actor` may approve now, by the rules [`ChangeRequest::approve`]
+    /// applies (the admin app disables the button with this refusal; the
+    /// step itself still checks).
     ///
     /// # Errors
     /// `bad_state`, `self_approval`, `not_an_approver`, `already_approved`.
-    pub fn approve(&mut self, current: &Engine, actor: &str, at: &str, comment: &str) -> Result<(), Error> {
+    pub fn may_approve(&self, current: &Engine, actor: &str) -> Result<(), Error> {
         self.expect(State::Pending, "approved")?;
         self.check_approver(current, actor)?;
         if self.approvers.iter().any(|a| a == actor) {
@@ -191,6 +193,15 @@ impl ChangeRequest {
                 format!("`{actor}` approved request `{}` already; it needs another approver", self.id),
             ));
         }
+        Ok(())
+    }
+
+    /// An approver approves; with enough distinct approvals it is approved.
+    ///
+    /// # Errors
+    /// See [`ChangeRequest::may_approve`].
+    pub fn approve(&mut self, current: &Engine, actor: &str, at: &str, comment: &str) -> Result<(), Error> {
+        self.may_approve(current, actor)?;
         self.approvers.push(actor.to_owned());
         if self.approvers.len() >= usize::from(self.approvals_needed) {
             self.state = State::Approved;
@@ -199,13 +210,21 @@ impl ChangeRequest {
         Ok(())
     }
 
-    /// An approver rejects (final).
+    /// Whether `actor` may reject now (see [`ChangeRequest::may_approve`]).
     ///
     /// # Errors
     /// `bad_state`, `self_approval`, `not_an_approver`.
-    pub fn reject(&mut self, current: &Engine, actor: &str, at: &str, comment: &str) -> Result<(), Error> {
+    pub fn may_reject(&self, current: &Engine, actor: &str) -> Result<(), Error> {
         self.expect(State::Pending, "rejected")?;
-        self.check_approver(current, actor)?;
+        self.check_approver(current, actor)
+    }
+
+    /// An approver rejects (final).
+    ///
+    /// # Errors
+    /// See [`ChangeRequest::may_reject`].
+    pub fn reject(&mut self, current: &Engine, actor: &str, at: &str, comment: &str) -> Result<(), Error> {
+        self.may_reject(current, actor)?;
         self.state = State::Rejected;
         self.record("rejected", actor, at, comment);
         Ok(())
@@ -221,13 +240,13 @@ impl ChangeRequest {
         Ok(())
     }
 
-    /// Applies an approved request to the current policy (`current`'s),
-    /// which must still be the version it was drafted against. Returns the
-    /// new policy.
+    /// Whether `actor` may apply now: approved, by an approver, not its
+    /// author unless the policy allows, and drafted against the current
+    /// version (see [`ChangeRequest::may_approve`]).
     ///
     /// # Errors
-    /// `bad_state`, `not_an_approver`, `self_apply`, `stale_request`, the change set's problems.
-    pub fn apply(&mut self, current: &Engine, actor: &str, at: &str) -> Result<(Policy, Engine), Error> {
+    /// `bad_state`, `not_an_approver`, `self_apply`, `stale_request`.
+    pub fn may_apply(&self, current: &Engine, actor: &str) -> Result<(), Error> {
         self.expect(State::Approved, "applied")?;
         let policy = current.policy()?;
         if !is_approver(current, actor) {
@@ -253,22 +272,42 @@ impl ChangeRequest {
                 ),
             ));
         }
-        let (after, engine) = apply(policy, &self.changes)?;
+        Ok(())
+    }
+
+    /// Applies an approved request to the current policy (`current`'s),
+    /// which must still be the version it was drafted against. Returns the
+    /// new policy.
+    ///
+    /// # Errors
+    /// See [`ChangeRequest::may_apply`]; the change set's problems.
+    pub fn apply(&mut self, current: &Engine, actor: &str, at: &str) -> Result<(Policy, Engine), Error> {
+        self.may_apply(current, actor)?;
+        let (after, engine) = apply(current.policy()?, &self.changes)?;
         self.state = State::Applied;
         self.applied_version = Some(version(&after));
         self.record("applied", actor, at, "");
         Ok((after, engine))
     }
 
-    /// An approver reviews the applied change (final).
+    /// Whether `actor` may review now (see [`ChangeRequest::may_approve`]).
     ///
     /// # Errors
     /// `bad_state`, `not_an_approver`.
-    pub fn review(&mut self, current: &Engine, actor: &str, at: &str, comment: &str) -> Result<(), Error> {
+    pub fn may_review(&self, current: &Engine, actor: &str) -> Result<(), Error> {
         self.expect(State::Applied, "reviewed")?;
         if !is_approver(current, actor) {
             return Err(refuse(codes::NOT_AN_APPROVER, format!("`{actor}` may not review access changes")));
         }
+        Ok(())
+    }
+
+    /// An approver reviews the applied change (final).
+    ///
+    /// # Errors
+    /// See [`ChangeRequest::may_review`].
+    pub fn review(&mut self, current: &Engine, actor: &str, at: &str, comment: &str) -> Result<(), Error> {
+        self.may_review(current, actor)?;
         self.state = State::Reviewed;
         self.record("reviewed", actor, at, comment);
         Ok(())

@@ -236,6 +236,21 @@ pub fn propose(
     Ok(request)
 }
 
+/// Whether `actor` may take `step` on `request` under `current`, by the
+/// rules the step itself applies (the admin app disables a button with
+/// this refusal; the server, taking the step, still judges).
+///
+/// # Errors
+/// The refusal the step would meet.
+pub fn may_step(request: &ChangeRequest, step: Step, current: &Engine, actor: &str) -> Result<(), Error> {
+    match step {
+        Step::Approve => request.may_approve(current, actor),
+        Step::Reject => request.may_reject(current, actor),
+        Step::Review => request.may_review(current, actor),
+        Step::Apply => request.may_apply(current, actor),
+    }
+}
+
 /// Approves, rejects, applies or reviews a request.
 ///
 /// # Errors

@@ -76,6 +76,12 @@ pub fn AccountPage() -> impl IntoView {
                 <h2>{move || state.t("account.mfa")}</h2>
                 <p data-testid="mfa-state">{move || state.t(if enrolled() { "account.mfa_on" } else { "account.mfa_off" })}</p>
             </section>
+            <section>
+                <h2>{move || state.t("account.sessions")}</h2>
+                <button data-testid="sign-out-everywhere" on:click=move |_| leptos::task::spawn_local(state.server.sign_out_everywhere())>
+                    {move || state.t("account.everywhere")}
+                </button>
+            </section>
             <crate::components::tokens::Tokens/>
         </div>
     }

@@ -51,9 +51,7 @@ pub fn FleetPage() -> impl IntoView {
         <div class="page" data-testid="page-fleet">
             <section>
                 <h2>{move || state.t("fleet.title")}</h2>
-                <p class="hint" data-testid="fleet-current">
-                    {move || format!("{} {}", state.t("fleet.current"), fleet.with(|f| f.as_ref().map_or(0, |f| f.current)))}
-                </p>
+                {move || fleet.with(|f| f.as_ref().map(|f| f.current)).map(|current| view! { <p class="hint" data-testid="fleet-current">{format!("{} {current}", state.t("fleet.current"))}</p> })}
                 <button data-testid="fleet-refresh" on:click=move |_| load()>{move || state.t("fleet.refresh")}</button>
                 <table>
                     <thead>

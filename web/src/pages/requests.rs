@@ -4,9 +4,12 @@
 
 use crate::components::problems::Problems;
 use crate::state::AppState;
+use crate::state::i18n;
 use crate::state::model::name_of;
 use clearance_core::Problem;
 use clearance_core::change::ledger::Step;
+use clearance_core::change::request::ChangeRequest;
+use clearance_core::change::steps::may_step;
 use clearance_core::change::summarize;
 use leptos::prelude::*;
 
@@ -23,6 +26,23 @@ fn diff_preview(state: AppState, changes: &[clearance_core::change::Operation]) 
         Ok(diff) => format!("+{} / −{}", diff.summary.total.gained, diff.summary.total.lost),
         Err(_) => "—".to_owned(),
     }
+}
+
+/// Why the signed-in admin may not take `step` on `request` now, by the
+/// core's own rules on the applied policy (code, and the reason in the
+/// page's language); `None` in the sandbox, whose refusals show on click,
+/// or when the rules allow it. The server still judges the step.
+fn refusal_of(state: AppState, request: &ChangeRequest, step: Step) -> Option<(String, String)> {
+    let actor = state.server.mode.with_untracked(|m| m.session().map(|s| s.user.clone()))?;
+    let staged = state.model.with_untracked(|m| !m.staged.is_empty());
+    let error = state.compiled.with_untracked(|c| {
+        let compiled = c.0.as_ref().as_ref().ok()?;
+        let applied = if staged { &compiled.base.as_ref()?.0 } else { compiled.current.as_ref() };
+        may_step(request, step, applied, &actor).err()
+    })?;
+    let problem = error.problems().first()?.clone();
+    let reason = i18n::refusal(state.lang.get_untracked(), &problem.code).map_or(problem.message, str::to_owned);
+    Some((problem.code, reason))
 }
 
 /// The page.
@@ -62,7 +82,21 @@ pub fn RequestsPage() -> impl IntoView {
             .rev()
             .map(|r| {
                 let id = r.id.clone();
-                let (a, b, c, d) = (id.clone(), id.clone(), id.clone(), id.clone());
+                let button = |step_of: Step, testid: &'static str, key: &'static str| {
+                    let (id, refusal) = (id.clone(), refusal_of(state, &r, step_of));
+                    let (code, reason) = refusal.map_or((None, None), |(c, r)| (Some(c), Some(r)));
+                    view! {
+                        <button data-testid=testid disabled=code.is_some() data-refusal=code title=reason on:click=move |_| step(id.clone(), step_of)>
+                            {state.t(key)}
+                        </button>
+                    }
+                };
+                let buttons = (
+                    button(Step::Approve, "request-approve", "req.approve"),
+                    button(Step::Reject, "request-reject", "req.reject"),
+                    button(Step::Apply, "request-apply", "req.apply"),
+                    button(Step::Review, "request-review", "req.review"),
+                );
                 let state_name = name_of(&r.state);
                 let shown = state_name.clone();
                 let preview = diff_preview(state, &r.changes);
@@ -74,12 +108,7 @@ pub fn RequestsPage() -> impl IntoView {
                         <td>{summarize(&r.changes, lang).join("; ")}</td>
                         <td data-testid="request-diff">{preview}</td>
                         <td>{format!("{}/{}", r.approvers.len(), r.approvals_needed)}</td>
-                        <td>
-                            <button data-testid="request-approve" on:click=move |_| step(a.clone(), Step::Approve)>{state.t("req.approve")}</button>
-                            <button data-testid="request-reject" on:click=move |_| step(b.clone(), Step::Reject)>{state.t("req.reject")}</button>
-                            <button data-testid="request-apply" on:click=move |_| step(c.clone(), Step::Apply)>{state.t("req.apply")}</button>
-                            <button data-testid="request-review" on:click=move |_| step(d.clone(), Step::Review)>{state.t("req.review")}</button>
-                        </td>
+                        <td>{buttons}</td>
                     </tr>
                 }
             })

@@ -137,6 +137,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("account.change", "Change password", "修改密码"),
     ("account.changed", "Your password was changed.", "密码已修改。"),
     ("account.mfa", "Second factor", "第二重验证"),
+    ("account.sessions", "Sessions", "会话"),
+    ("account.everywhere", "Sign out everywhere", "在所有设备上退出登录"),
     ("account.mfa_on", "Enrolled: this session passed it.", "已启用：本次会话已通过验证。"),
     ("account.mfa_off", "Not enrolled: your policy does not require one for you.", "未启用：策略未要求您使用。"),
     ("mfa.title", "Set up a second factor", "设置第二重验证"),

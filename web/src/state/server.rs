@@ -245,6 +245,14 @@ impl Server {
         self.mode.set(Mode::Server(None));
     }
 
+    /// Ends every session of the signed-in admin, this one included (a
+    /// lost laptop, a shared machine).
+    pub async fn sign_out_everywhere(self) {
+        let _ = self.change(Request::post("/v1/session/everywhere"), &serde_json::json!({})).await;
+        self.requests.set(Vec::new());
+        self.mode.set(Mode::Server(None));
+    }
+
     /// Reads the server's current policy (the one every page then shows and
     /// staged edits apply to) and its requests.
     pub async fn refresh(self, state: AppState) {
