@@ -326,6 +326,27 @@ mod tests {
         }
         let want = ["ok", "bad_state", "self_approval", "not_an_approver", "stale_request", "already_approved"];
         assert!(want.iter().all(|c| seen.contains(*c)), "{seen:?}");
+        // And what the rules say, step by step (agreement alone would pass a rule dropped from both).
+        let engine = Engine::compile(ledger.current().unwrap().policy.clone()).unwrap();
+        let code = |id: &str, step: Step, actor: &str| {
+            let request = ledger.requests.iter().find(|r| r.id == id).unwrap();
+            super::super::steps::may_step(request, step, &engine, actor).err().map_or("ok".to_owned(), |e| e.problems()[0].code.clone())
+        };
+        let expected = [
+            (&pending, Step::Reject, "mgr_east_mike", "self_approval"),
+            (&pending, Step::Reject, "rep_east_alice", "not_an_approver"),
+            (&pending, Step::Reject, "admin_ivy", "ok"),
+            (&pending, Step::Review, "admin_ivy", "bad_state"),
+            (&applied, Step::Review, "rep_east_alice", "not_an_approver"),
+            (&applied, Step::Review, "fin_mgr_fiona", "ok"),
+            (&applied, Step::Reject, "admin_ivy", "bad_state"),
+            (&half, Step::Approve, "admin_ivy", "already_approved"),
+            (&half, Step::Approve, "fin_mgr_fiona", "ok"),
+            (&approved, Step::Apply, "admin_ivy", "stale_request"),
+        ];
+        for (id, step, actor, want) in expected {
+            assert_eq!(code(id, step, actor), want, "{id} {step:?} by {actor}");
+        }
     }
 
     #[test]
