@@ -34,6 +34,8 @@ command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# The end-to-end tests tamper with a server's SQLite state as an intruder would.
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
 # Chinese glyphs for the admin app's 中文 screenshots.
 [ -n "$(fc-list :lang=zh 2>/dev/null)" ] || missing+=(fonts-wqy-zenhei)
 if ((${#missing[@]})); then

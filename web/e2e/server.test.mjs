@@ -312,3 +312,32 @@ test('signing out everywhere on one browser ends the other: its next step finds 
     await who.context.close();
   }
 });
+
+test('the audit page verifies the server\'s log against its signed checkpoint, and a tail dropped from the database is caught by the checkpoint this browser kept', async () => {
+  const { page, context, errors } = await admin('10.0.0.12');
+  await signIn(page, 'mgr_east_mike');
+  await page.getByTestId('signed-in-as').waitFor();
+  await page.getByTestId('nav-audit').click();
+  await page.locator('[data-testid="audit-badge"][data-state="verified"]').waitFor();
+  const seq = Number(await page.getByTestId('audit-checkpoint').getAttribute('data-seq'));
+  assert.equal(seq, await page.getByTestId('audit-entry').count(), 'the checkpoint names the newest entry');
+  // Someone with write access to the database, not to the signing key, drops the last two entries.
+  execFileSync('sqlite3', [join(data, 'state.db'), `DELETE FROM audit WHERE seq > ${seq - 2}`]);
+  await page.reload();
+  await page.getByTestId('signed-in-as').waitFor();
+  await page.getByTestId('nav-audit').click();
+  const broken = page.locator('[data-testid="audit-badge"][data-state="broken"]');
+  await broken.waitFor();
+  assert.match(await broken.innerText(), /does not end at the recorded head/, 'the recorded head still names the dropped entry');
+  // A careful intruder moves the recorded head too: the chain is whole again, and the server signs its new head.
+  const head = "(SELECT json_extract(body, '$.hash') FROM audit ORDER BY seq DESC LIMIT 1)";
+  execFileSync('sqlite3', [join(data, 'state.db'), `UPDATE meta SET value = ${head} WHERE key = 'audit_head'`]);
+  await page.reload();
+  await page.getByTestId('signed-in-as').waitFor();
+  await page.getByTestId('nav-audit').click();
+  await broken.waitFor();
+  assert.match(await broken.innerText(), /tail was deleted/, 'the checkpoint kept from the last visit names an entry the log lost');
+  await page.screenshot({ path: join(shots, 'server-audit-broken.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,14 +1,56 @@
-//! The audit log with its verified / broken badge.
+//! The audit log with its verified / broken badge: the sandbox's ledger
+//! in IndexedDB, or the server's log judged here against the checkpoint it
+//! signs and the one this browser kept from its last visit.
 
+use crate::components::problems::Problems;
 use crate::state::AppState;
 use crate::state::control::Badge;
+use clearance_core::audit::Entry;
+use clearance_core::checkpoint::Checkpoint;
 use leptos::prelude::*;
+
+/// Where this browser keeps the newest checkpoint it verified.
+const KEPT: &str = "clearance.checkpoint";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
 
 /// The page.
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let state = AppState::get();
-    let badge = move || match state.control.badge.get() {
+    let entries = RwSignal::new(Vec::<Entry>::new());
+    let badge = RwSignal::new(Badge::Loading);
+    let checkpoint = RwSignal::new(None::<Checkpoint>);
+    let problems = RwSignal::new(Vec::new());
+    if state.on_server() {
+        leptos::task::spawn_local(async move {
+            match state.server.audit().await {
+                Ok((log, signed)) => {
+                    let kept = storage().and_then(|s| s.get_item(KEPT).ok().flatten()).and_then(|t| serde_json::from_str(&t).ok());
+                    let judged = crate::state::trail::judge(&log.entries, log.head.as_deref(), &signed, kept.as_ref());
+                    // A broken log keeps the checkpoint that caught it.
+                    if judged.is_ok()
+                        && let (Some(s), Ok(text)) =
+                            (storage(), serde_json::to_string(&crate::state::trail::to_keep(&signed, kept.as_ref())))
+                    {
+                        let _ = s.set_item(KEPT, &text);
+                    }
+                    badge.set(judged.map_or_else(|p| Badge::Broken(format!("{}: {}", p.code, p.message)), |()| Badge::Verified));
+                    entries.set(log.entries);
+                    checkpoint.set(Some(signed));
+                }
+                Err(refused) => problems.set(refused),
+            }
+        });
+    } else {
+        Effect::new(move |_| {
+            badge.set(state.control.badge.get());
+            entries.set(state.control.ledger.with(|l| l.as_ref().map(|l| l.audit.clone()).unwrap_or_default()));
+        });
+    }
+    let shown = move || match badge.get() {
         Badge::Loading => view! { <span class="badge" data-testid="audit-badge" data-state="loading">"…"</span> }.into_any(),
         Badge::Verified => {
             view! { <span class="badge ok" data-testid="audit-badge" data-state="verified">{state.t("audit.verified")}</span> }.into_any()
@@ -18,9 +60,19 @@ pub fn AuditPage() -> impl IntoView {
                 .into_any()
         }
     };
+    let signed = move || {
+        checkpoint.get().map(|c| {
+            view! {
+                <p class="hint" data-testid="audit-checkpoint" data-seq=c.seq>
+                    {format!("{} {} · {} · ", state.t("audit.checkpoint"), c.seq, c.at)}
+                    {state.t("audit.key")}" "<code>{c.key[..16.min(c.key.len())].to_owned()}</code>
+                </p>
+            }
+        })
+    };
     let rows = move || {
-        let entries = state.control.ledger.with(|l| l.as_ref().map(|l| l.audit.clone()).unwrap_or_default());
         entries
+            .get()
             .into_iter()
             .rev()
             .map(|e| {
@@ -31,7 +83,7 @@ pub fn AuditPage() -> impl IntoView {
                         <td>{e.actor.clone()}</td>
                         <td>{e.action.clone()}</td>
                         <td><code>{e.subject[..e.subject.len().min(16)].to_owned()}</code></td>
-                        <td><code>{e.hash[..12].to_owned()}</code></td>
+                        <td><code>{e.hash[..12.min(e.hash.len())].to_owned()}</code></td>
                     </tr>
                 }
             })
@@ -40,7 +92,9 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <div class="page" data-testid="page-audit">
             <section>
-                <h2>{move || state.t("nav.audit")}" "{badge}</h2>
+                <h2>{move || state.t("nav.audit")}" "{shown}</h2>
+                {signed}
+                {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
                 <table>{rows}</table>
             </section>
         </div>

@@ -104,6 +104,15 @@ pub struct Token {
     pub revoked: bool,
 }
 
+/// The server's audit log (`GET /v1/audit`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct AuditLog {
+    /// The hash of its newest entry, as the server records it.
+    pub head: Option<String>,
+    /// Every entry, oldest first.
+    pub entries: Vec<clearance_core::audit::Entry>,
+}
+
 /// What `GET /v1/session` says about the origin: a session (signed in), a
 /// coded JSON refusal (a server, signed out), or anything else — the demo's
 /// static server answers its page — the sandbox.

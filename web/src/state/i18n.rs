@@ -105,6 +105,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("signin.title", "Sign in to Clearance", "登录 Clearance"),
     ("nav.account", "My account", "我的账户"),
     ("nav.fleet", "Fleet", "边缘节点"),
+    ("audit.checkpoint", "Signed by the server at entry", "服务器签名的检查点，条目"),
+    ("audit.key", "key", "密钥"),
     ("fleet.title", "Edges enforcing the policy", "执行策略的边缘节点"),
     ("fleet.current", "Newest revision:", "最新修订版本："),
     ("fleet.refresh", "Refresh", "刷新"),

@@ -12,6 +12,7 @@ pub mod password;
 pub mod qr;
 pub mod sentence;
 pub mod server;
+pub mod trail;
 pub mod worker;
 
 use clearance_core::{Error, Lang};

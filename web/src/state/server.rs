@@ -171,6 +171,15 @@ impl Server {
         self.read("/v1/edges").await
     }
 
+    /// The audit log and a checkpoint of its head, signed now by the server.
+    ///
+    /// # Errors
+    /// The server's refusal.
+    pub async fn audit(self) -> Result<(api::AuditLog, clearance_core::checkpoint::Checkpoint), Vec<Problem>> {
+        let log = self.read("/v1/audit").await?;
+        Ok((log, self.read("/v1/audit/checkpoint").await?))
+    }
+
     /// The signed-in admin's API tokens.
     ///
     /// # Errors
