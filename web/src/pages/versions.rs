@@ -1,7 +1,10 @@
-//! Policy versions: each applied change's hash; restore any (a request).
+//! Policy versions: each applied change's hash; restore any (a request) —
+//! the server's versions when signed in to one, else the sandbox's, whose
+//! versions also diff against each other here.
 
 use crate::components::problems::Problems;
 use crate::state::AppState;
+use crate::state::api::VersionRow;
 use clearance_core::Problem;
 use leptos::prelude::*;
 
@@ -10,25 +13,55 @@ use leptos::prelude::*;
 pub fn VersionsPage() -> impl IntoView {
     let state = AppState::get();
     let problems = RwSignal::new(Vec::<Problem>::new());
+    let listed = RwSignal::new(Vec::<VersionRow>::new());
+    let on_server = state.on_server();
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            match state.server.versions().await {
+                Ok(list) => listed.set(list),
+                Err(refused) => problems.set(refused),
+            }
+        });
+    };
+    if on_server {
+        load();
+    } else {
+        Effect::new(move |_| {
+            let versions = state.control.ledger.with(|l| l.as_ref().map(|l| l.versions.clone()).unwrap_or_default());
+            listed.set(
+                versions
+                    .into_iter()
+                    .map(|v| VersionRow { seq: v.seq, version: v.hash, at: v.at, author: v.author, request: v.request })
+                    .collect(),
+            );
+        });
+    }
+    let restore = move |hash: String| {
+        if on_server {
+            leptos::task::spawn_local(async move {
+                problems.set(state.server.restore(state, &hash, "").await.err().unwrap_or_default());
+            });
+        } else {
+            let result = state.control.act(state, |ledger, actor, at| ledger.restore(&hash, actor, at).map(|_| ()));
+            problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
+        }
+    };
     let rows = move || {
-        let versions = state.control.ledger.with(|l| l.as_ref().map(|l| l.versions.clone()).unwrap_or_default());
-        versions
+        listed
+            .get()
             .into_iter()
             .rev()
             .map(|v| {
-                let hash = v.hash.clone();
+                let hash = v.version.clone();
                 view! {
-                    <tr data-testid="version" data-version=v.hash.clone()>
+                    <tr data-testid="version" data-version=v.version.clone()>
                         <td>{v.seq}</td>
-                        <td><code>{v.hash[..12.min(v.hash.len())].to_owned()}</code></td>
+                        <td><code>{v.version[..12.min(v.version.len())].to_owned()}</code></td>
                         <td>{v.at.clone()}</td>
                         <td>{v.author.clone()}</td>
                         <td>{v.request.clone().unwrap_or_default()}</td>
                         <td>
-                            <button data-testid="version-restore" on:click=move |_| {
-                                let result = state.control.act(state, |ledger, actor, at| ledger.restore(&hash, actor, at).map(|_| ()));
-                                problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
-                            }>{state.t("ver.restore")}</button>
+                            <button data-testid="version-restore" on:click=move |_| restore(hash.clone())>{state.t("ver.restore")}</button>
                         </td>
                     </tr>
                 }
@@ -76,11 +109,16 @@ pub fn VersionsPage() -> impl IntoView {
     };
     view! {
         <div class="page" data-testid="page-versions">
-            <section>
-                <h2>{move || state.t("ver.diff")}</h2>
-                {picker(a, "versions-a")}" → "{picker(b, "versions-b")}
-                {diff}
-            </section>
+            {(!on_server)
+                .then(|| {
+                    view! {
+                        <section>
+                            <h2>{move || state.t("ver.diff")}</h2>
+                            {picker(a, "versions-a")}" → "{picker(b, "versions-b")}
+                            {diff}
+                        </section>
+                    }
+                })}
             {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
             <section>
                 <h2>{move || state.t("nav.versions")}</h2>

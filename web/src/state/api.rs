@@ -104,6 +104,22 @@ pub struct Token {
     pub revoked: bool,
 }
 
+/// One policy version as the server lists it (`GET /v1/versions`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct VersionRow {
+    /// Its position, from 1 (the fleet's revision).
+    pub seq: u64,
+    /// The hash of its policy.
+    pub version: String,
+    /// When it was made.
+    pub at: String,
+    /// Who made it (the applier).
+    pub author: String,
+    /// The request that made it.
+    #[serde(default)]
+    pub request: Option<String>,
+}
+
 /// The server's audit log (`GET /v1/audit`).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct AuditLog {

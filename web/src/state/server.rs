@@ -171,6 +171,28 @@ impl Server {
         self.read("/v1/edges").await
     }
 
+    /// Every policy version, oldest first.
+    ///
+    /// # Errors
+    /// The server's refusal.
+    pub async fn versions(self) -> Result<Vec<api::VersionRow>, Vec<Problem>> {
+        self.read("/v1/versions").await
+    }
+
+    /// Proposes restoring the version `hash` (a change request like any other).
+    ///
+    /// # Errors
+    /// The server's refusal.
+    pub async fn restore(self, state: AppState, hash: &str, comment: &str) -> Result<(), Vec<Problem>> {
+        let path = format!("/v1/versions/{hash}/restore");
+        let answer = self.change(Request::post(&path), &serde_json::json!({"comment": comment})).await;
+        if !answer.ok() {
+            return Err(answer.problems());
+        }
+        self.refresh(state).await;
+        Ok(())
+    }
+
     /// The audit log and a checkpoint of its head, signed now by the server.
     ///
     /// # Errors
