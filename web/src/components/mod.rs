@@ -5,5 +5,6 @@ pub mod nav;
 pub mod options;
 pub mod problems;
 pub mod sentence;
+pub mod table_head;
 pub mod tokens;
 pub mod user_picker;

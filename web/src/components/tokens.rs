@@ -3,6 +3,7 @@
 //! secret shown once, revoked at any time.
 
 use crate::components::problems::Problems;
+use crate::components::table_head::TableHead;
 use crate::state::AppState;
 use crate::state::api::Token;
 use clearance_core::Problem;
@@ -94,14 +95,7 @@ pub fn Tokens() -> impl IntoView {
             </form>
             {move || secret.get().map(|s| view! { <p class="notice">{state.t("tokens.secret")}" "<code data-testid="token-secret">{s}</code></p> })}
             <table>
-                <thead>
-                    <tr>
-                        <th scope="col">{move || state.t("tokens.name")}</th>
-                        <th scope="col">{move || state.t("tokens.scope")}</th>
-                        <th scope="col">{move || state.t("tokens.expires")}</th>
-                        <th scope="col">{move || state.t("tokens.state")}</th>
-                    </tr>
-                </thead>
+                <TableHead keys=&["tokens.name", "tokens.scope", "tokens.expires", "tokens.state"]/>
                 <tbody>{rows}</tbody>
             </table>
             {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}

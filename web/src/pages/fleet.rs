@@ -2,6 +2,7 @@
 //! far behind the newest it is, and when and from where it last fetched.
 
 use crate::components::problems::Problems;
+use crate::components::table_head::TableHead;
 use crate::state::AppState;
 use crate::state::api::Fleet;
 use clearance_core::Problem;
@@ -54,16 +55,7 @@ pub fn FleetPage() -> impl IntoView {
                 {move || fleet.with(|f| f.as_ref().map(|f| f.current)).map(|current| view! { <p class="hint" data-testid="fleet-current">{format!("{} {current}", state.t("fleet.current"))}</p> })}
                 <button data-testid="fleet-refresh" on:click=move |_| load()>{move || state.t("fleet.refresh")}</button>
                 <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">{move || state.t("fleet.edge")}</th>
-                            <th scope="col">{move || state.t("fleet.owner")}</th>
-                            <th scope="col">{move || state.t("fleet.revision")}</th>
-                            <th scope="col">{move || state.t("fleet.behind")}</th>
-                            <th scope="col">{move || state.t("fleet.seen")}</th>
-                            <th scope="col">{move || state.t("fleet.address")}</th>
-                        </tr>
-                    </thead>
+                    <TableHead keys=&["fleet.edge", "fleet.owner", "fleet.revision", "fleet.behind", "fleet.seen", "fleet.address"]/>
                     <tbody>{rows}</tbody>
                 </table>
                 {move || fleet.with(|f| f.as_ref().is_some_and(|f| f.edges.is_empty())).then(|| view! { <p class="hint">{state.t("fleet.none")}</p> })}

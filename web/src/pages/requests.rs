@@ -3,6 +3,7 @@
 //! (who judges every step), or in the sandbox as the acting user.
 
 use crate::components::problems::Problems;
+use crate::components::table_head::TableHead;
 use crate::state::AppState;
 use crate::state::i18n;
 use crate::state::model::name_of;
@@ -125,7 +126,10 @@ pub fn RequestsPage() -> impl IntoView {
             </section>
             <section>
                 <h2>{move || state.t("nav.requests")}</h2>
-                <table>{list}</table>
+                <table>
+                    <TableHead keys=&["req.col_id", "req.col_state", "req.col_author", "req.col_changes", "req.col_diff", "req.col_approvals", "req.col_steps"]/>
+                    <tbody>{list}</tbody>
+                </table>
             </section>
         </div>
     }
