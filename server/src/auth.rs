@@ -39,7 +39,13 @@ async fn signed_in(parts: &Parts, app: &App) -> Result<(Session, String, IpAddr,
     let token = token(&parts.headers).ok_or_else(|| Error::one("", code::UNAUTHENTICATED, "sign in first"))?;
     let now = clock::now_ms();
     let (lookup, cache) = (token.clone(), app.clone());
-    let (session, engine) = app.db.read(move |s| Ok((sessions::find(s, &lookup, now)?, cache.engine_in(s)?))).await?;
+    let (session, engine) = app
+        .db
+        .read(move |s| {
+            let engine = cache.engine_in(s)?;
+            Ok((sessions::find(s, &lookup, now, sessions::timeouts(&engine))?, engine))
+        })
+        .await?;
     let address = client_address(app, peer(parts), &parts.headers);
     let safe = matches!(parts.method, Method::GET | Method::HEAD);
     let echoed = parts.headers.get(sessions::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -272,7 +278,7 @@ fn decide(s: &mut dyn crate::tx::Tx, engine: &clearance_core::Engine, a: &Attemp
         return refused(s, a, error);
     }
     accounts::record_outcome(s, &rules, &a.user, true, &where_from, a.now)?;
-    let (token, csrf) = sessions::start(s, &a.user, enrolled, a.now)?;
+    let (token, csrf) = sessions::start(s, &a.user, enrolled, a.now, sessions::timeouts(engine))?;
     Ok(Outcome::Session { token, csrf, mfa: enrolled, enroll })
 }
 

@@ -11,12 +11,21 @@ use sha2::Digest;
 pub const COOKIE: &str = "clearance_session";
 /// The header a state-changing request carries its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
-/// A session unused this long ends.
-pub const IDLE_MS: i64 = 30 * 60 * 1000;
-/// A session ends this long after sign-in, however busy.
-pub const ABSOLUTE_MS: i64 = 12 * 60 * 60 * 1000;
-/// How often a session's last use is written.
+pub use clearance_core::policy::sign_in::SessionTimeouts;
+
+/// How often a session's last use is written, at most (and a quarter of
+/// the idle timeout when that is shorter, so a busy session never looks idle).
 const SEEN_EVERY_MS: i64 = 60 * 1000;
+
+/// `n unit`, plural unless one.
+fn counted(n: u32, unit: &str) -> String {
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+}
+
+/// The org's session timeouts (the policy's `sign_in.session`, else the defaults).
+pub fn timeouts(engine: &clearance_core::Engine) -> SessionTimeouts {
+    engine.policy().ok().and_then(|p| p.sign_in.as_ref()).map(|s| s.session).unwrap_or_default()
+}
 
 /// Stable codes of sessions.
 pub mod code {
@@ -58,13 +67,13 @@ fn digest(token: &str) -> String {
 ///
 /// # Errors
 /// `db_error`; `internal`.
-pub fn start(s: &dyn Tx, user: &str, mfa: bool, now_ms: i64) -> Result<(String, String), Error> {
+pub fn start(s: &dyn Tx, user: &str, mfa: bool, now_ms: i64, ends: SessionTimeouts) -> Result<(String, String), Error> {
     let (token, csrf) = (random_token()?, random_token()?);
     // Every sign-in clears the sessions that ended (idle or old), whoever's:
     // an ended session is refused anyway, and its row is not kept forever.
     s.exec(
         "DELETE FROM sessions WHERE seen_ms < $1 OR created_ms < $2",
-        &[now_ms.saturating_sub(IDLE_MS).into(), now_ms.saturating_sub(ABSOLUTE_MS).into()],
+        &[now_ms.saturating_sub(ends.idle_ms()).into(), now_ms.saturating_sub(ends.absolute_ms()).into()],
     )?;
     s.exec(
         r#"INSERT INTO sessions (token_hash, "user", csrf, mfa, created_ms, seen_ms) VALUES ($1, $2, $3, $4, $5, $5)"#,
@@ -89,19 +98,24 @@ pub fn passed_mfa(s: &dyn Tx, token: &str) -> Result<(), Error> {
 ///
 /// # Errors
 /// `unauthenticated`, `session_expired`, `db_error`.
-pub fn find(s: &dyn Tx, token: &str, now_ms: i64) -> Result<Session, Error> {
+pub fn find(s: &dyn Tx, token: &str, now_ms: i64, ends: SessionTimeouts) -> Result<Session, Error> {
     let hash = digest(token);
     let row = s.first(r#"SELECT "user", csrf, mfa, created_ms, seen_ms FROM sessions WHERE token_hash = $1"#, &[(&hash).into()])?;
     let Some(row) = row else {
         return Err(Error::one("", code::UNAUTHENTICATED, "sign in first"));
     };
     let (user, csrf, mfa, created, seen) = (row.text(0)?, row.text(1)?, row.int(2)? != 0, row.int(3)?, row.int(4)?);
-    if now_ms.saturating_sub(seen) > IDLE_MS || now_ms.saturating_sub(created) > ABSOLUTE_MS {
-        return Err(Error::one("", code::SESSION_EXPIRED, "the session ended: sign in again"));
+    if now_ms.saturating_sub(seen) > ends.idle_ms() {
+        let idle = counted(ends.idle_minutes, "minute");
+        return Err(Error::one("", code::SESSION_EXPIRED, format!("the session was idle for more than {idle}: sign in again")));
+    }
+    if now_ms.saturating_sub(created) > ends.absolute_ms() {
+        let age = counted(ends.absolute_hours, "hour");
+        return Err(Error::one("", code::SESSION_EXPIRED, format!("the session is older than {age}: sign in again")));
     }
     // Marked as seen at most once a minute (the idle timeout's precision): a
     // busy session's reads write nothing.
-    if now_ms.saturating_sub(seen) >= SEEN_EVERY_MS {
+    if now_ms.saturating_sub(seen) >= SEEN_EVERY_MS.min(ends.idle_ms() / 4) {
         s.exec("UPDATE sessions SET seen_ms = $2 WHERE token_hash = $1", &[hash.into(), now_ms.into()])?;
     }
     Ok(Session { user, csrf, mfa })
@@ -166,39 +180,57 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("clearance-sessions-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let db = crate::db::Db::create(&dir).unwrap();
+        let d = SessionTimeouts::default();
+        let (idle, absolute) = (d.idle_ms(), d.absolute_ms());
         let seen = |s: &dyn Tx| s.first("SELECT seen_ms FROM sessions", &[])?.map_or(Ok(-1), |r| r.int(0));
         db.run_now(|s| {
-            let (token, csrf) = start(s, "ivy", true, 0)?;
-            let session = find(s, &token, SEEN_EVERY_MS - 1)?;
+            let (token, csrf) = start(s, "ivy", true, 0, d)?;
+            let session = find(s, &token, SEEN_EVERY_MS - 1, d)?;
             assert_eq!((session.user.as_str(), session.csrf.as_str(), session.mfa), ("ivy", csrf.as_str(), true));
             assert_eq!(seen(s)?, 0, "used within the minute: nothing written");
-            find(s, &token, SEEN_EVERY_MS)?;
+            find(s, &token, SEEN_EVERY_MS, d)?;
             assert_eq!(seen(s)?, SEEN_EVERY_MS);
-            assert!(find(s, &token, SEEN_EVERY_MS + IDLE_MS + 1).unwrap_err().has_code(code::SESSION_EXPIRED));
+            assert!(find(s, &token, SEEN_EVERY_MS + idle + 1, d).unwrap_err().has_code(code::SESSION_EXPIRED));
             let count = |s: &dyn Tx| s.first("SELECT COUNT(*) FROM sessions", &[])?.map_or(Ok(-1), |r| r.int(0));
             // Idle exactly as long as allowed: still kept by the next sign-in.
-            start(s, "fiona", false, SEEN_EVERY_MS + IDLE_MS)?;
+            start(s, "fiona", false, SEEN_EVERY_MS + idle, d)?;
             assert_eq!(count(s)?, 2);
-            start(s, "fiona", false, SEEN_EVERY_MS + IDLE_MS + 1)?;
+            start(s, "fiona", false, SEEN_EVERY_MS + idle + 1, d)?;
             assert_eq!(count(s)?, 2, "the ended session was cleared, the two new ones kept");
-            assert!(find(s, &token, SEEN_EVERY_MS).unwrap_err().has_code(code::UNAUTHENTICATED), "an ended session is gone");
+            assert!(find(s, &token, SEEN_EVERY_MS, d).unwrap_err().has_code(code::UNAUTHENTICATED), "an ended session is gone");
             s.exec("DELETE FROM sessions", &[])?;
             // Busy all along, it still ends at the absolute timeout.
-            let (busy, _) = start(s, "ivy", false, 0)?;
+            let (busy, _) = start(s, "ivy", false, 0, d)?;
             let mut now = 0;
-            while now + IDLE_MS / 2 < ABSOLUTE_MS {
-                now += IDLE_MS / 2;
-                find(s, &busy, now)?;
+            while now + idle / 2 < absolute {
+                now += idle / 2;
+                find(s, &busy, now, d)?;
             }
-            assert!(find(s, &busy, ABSOLUTE_MS).is_ok(), "live through its last millisecond");
-            assert!(find(s, &busy, ABSOLUTE_MS + 1).unwrap_err().has_code(code::SESSION_EXPIRED));
-            let (quiet, _) = start(s, "ivy", false, ABSOLUTE_MS)?;
-            assert!(find(s, &quiet, ABSOLUTE_MS + IDLE_MS).is_ok(), "idle exactly as long as allowed: still live");
+            assert!(find(s, &busy, absolute, d).is_ok(), "live through its last millisecond");
+            assert!(find(s, &busy, absolute + 1, d).unwrap_err().has_code(code::SESSION_EXPIRED));
+            let (quiet, _) = start(s, "ivy", false, absolute, d)?;
+            assert!(find(s, &quiet, absolute + idle, d).is_ok(), "idle exactly as long as allowed: still live");
             s.exec("DELETE FROM sessions", &[])?;
-            let (a, _) = start(s, "ivy", false, 0)?;
-            start(s, "fiona", false, 0)?;
+            let (a, _) = start(s, "ivy", false, 0, d)?;
+            start(s, "fiona", false, 0, d)?;
             assert_eq!(end_all(s, "ivy")?, 1);
-            assert!(find(s, &a, 1).is_err());
+            assert!(find(s, &a, 1, d).is_err());
+            // The org's own timeouts: one idle minute (the last use then written every 15 s), two hours in all.
+            let short = SessionTimeouts { idle_minutes: 1, absolute_hours: 2 };
+            s.exec("DELETE FROM sessions", &[])?;
+            let (t, _) = start(s, "ivy", false, 0, short)?;
+            find(s, &t, 15_000, short)?;
+            assert_eq!(seen(s)?, 15_000, "a quarter of the idle minute");
+            let idle_end = find(s, &t, 75_001, short).unwrap_err();
+            assert!(idle_end.has_code(code::SESSION_EXPIRED) && idle_end.problems()[0].message.contains("idle for more than 1 minute:"));
+            let (busy, _) = start(s, "ivy", false, 0, short)?;
+            let mut now = 0;
+            while now < 2 * 3_600_000 {
+                now += 30_000;
+                find(s, &busy, now, short)?;
+            }
+            let old = find(s, &busy, now + 1, short).unwrap_err();
+            assert!(old.problems()[0].message.contains("older than 2 hours"), "{old:?}");
             Ok(())
         })
         .unwrap();

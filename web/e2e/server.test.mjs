@@ -20,24 +20,30 @@ const cli = process.env.CLEARANCE_BIN ?? join(root, 'target/debug/clearance');
 const PASSWORD = 'correct horse battery';
 let server, browser, base, data;
 
-before(async () => {
-  mkdirSync(shots, { recursive: true });
+/** `init` on `policy` with admins that share PASSWORD, then `serve` with the app: its data directory, process and URL. */
+async function startServer(policy, name) {
   const dir = mkdtempSync(join(tmpdir(), 'clearance-e2e-server-'));
-  data = join(dir, 'data');
+  const stateDir = join(dir, 'data');
   const password = join(dir, 'password');
   writeFileSync(password, `${PASSWORD}\n`);
-  const policy = join(root, 'examples/reference-org.json');
-  execFileSync(serverBin, ['init', '--data', data, '--policy', policy, '--admin', 'admin_ivy', '--password-file', password]);
+  execFileSync(serverBin, ['init', '--data', stateDir, '--policy', policy, '--admin', 'admin_ivy', '--password-file', password]);
   for (const user of ['mgr_east_mike', 'fin_mgr_fiona', 'rep_east_alice']) {
-    execFileSync(serverBin, ['password', '--data', data, '--user', user, '--password-file', password]);
+    execFileSync(serverBin, ['password', '--data', stateDir, '--user', user, '--password-file', password]);
   }
   // Loopback is the trusted proxy: each browser context says where its admin is (the org's office ranges are 10.0.0.0/8).
-  server = spawn(serverBin, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--app', join(root, 'dist'), '--trusted-proxy', '127.0.0.1'], {
-    stdio: ['ignore', 'pipe', openSync(join(shots, 'server.log'), 'w')],
+  const child = spawn(serverBin, ['serve', '--data', stateDir, '--listen', '127.0.0.1:0', '--app', join(root, 'dist'), '--trusted-proxy', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', openSync(join(shots, `${name}.log`), 'w')],
   });
-  const [line] = await createInterface({ input: server.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value]);
-  base = line.replace(/^listening on /, '');
-  assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value]);
+  const url = line.replace(/^listening on /, '');
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  return { dir: stateDir, child, url };
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  const started = await startServer(join(root, 'examples/reference-org.json'), 'server');
+  ({ dir: data, child: server, url: base } = started);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 });
 after(async () => {
@@ -45,13 +51,13 @@ after(async () => {
   server?.kill();
 });
 
-/** A browser context for an admin at `address`, on the app's sign-in page. */
-async function admin(address = '10.0.0.7') {
+/** A browser context for an admin at `address`, on the app's sign-in page (of the server at `at`). */
+async function admin(address = '10.0.0.7', at = base) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { 'x-forwarded-for': address } });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(base);
+  await page.goto(at);
   await page.getByTestId('page-sign-in').waitFor();
   return { page, context, errors };
 }
@@ -351,4 +357,28 @@ test('the audit page verifies the server\'s log against its signed checkpoint, a
   await page.screenshot({ path: join(shots, 'server-audit-broken.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('an org whose policy ends idle sessions after a minute: the page left alone that long finds itself signed out, and says why', async () => {
+  const policy = JSON.parse(readFileSync(join(root, 'examples/reference-org.json'), 'utf8'));
+  policy.sign_in = { session: { idle_minutes: 1 } };
+  const file = join(mkdtempSync(join(tmpdir(), 'clearance-e2e-idle-')), 'policy.json');
+  writeFileSync(file, JSON.stringify(policy));
+  const idle = await startServer(file, 'server-idle');
+  try {
+    const { page, context, errors } = await admin('10.0.0.13', idle.url);
+    await signIn(page, 'mgr_east_mike');
+    await page.getByTestId('signed-in-as').waitFor();
+    await page.getByTestId('nav-requests').click();
+    await new Promise((resolve) => setTimeout(resolve, 63_000));
+    await page.getByTestId('request-propose').click();
+    const notice = page.getByTestId('signed-out-notice');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /idle for more than 1 minute/);
+    await page.getByTestId('page-sign-in').waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    idle.child.kill();
+  }
 });

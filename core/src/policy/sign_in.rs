@@ -21,6 +21,42 @@ pub struct SignIn {
     /// (TOTP) to act as admins, whatever their bundles' session rules say.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mfa_for_system_permissions: Vec<String>,
+    /// How long an admin's session lasts on the control plane.
+    #[serde(skip_serializing_if = "SessionTimeouts::is_default")]
+    pub session: SessionTimeouts,
+}
+
+/// When an admin's session ends (OWASP's session guidance: a short idle
+/// timeout, a bounded lifetime however busy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionTimeouts {
+    /// Minutes without a request that end a session (1 to 1440).
+    pub idle_minutes: u32,
+    /// Hours after sign-in that end a session, however busy (1 to 168).
+    pub absolute_hours: u32,
+}
+
+impl Default for SessionTimeouts {
+    fn default() -> Self {
+        SessionTimeouts { idle_minutes: 30, absolute_hours: 12 }
+    }
+}
+
+impl SessionTimeouts {
+    fn is_default(&self) -> bool {
+        *self == SessionTimeouts::default()
+    }
+
+    /// The idle timeout in milliseconds.
+    pub fn idle_ms(&self) -> i64 {
+        i64::from(self.idle_minutes) * 60_000
+    }
+
+    /// The absolute timeout in milliseconds.
+    pub fn absolute_ms(&self) -> i64 {
+        i64::from(self.absolute_hours) * 3_600_000
+    }
 }
 
 /// A character class a password must contain.
@@ -95,18 +131,19 @@ impl Default for PasswordRules {
 impl SignIn {
     /// Reports settings outside their range.
     pub(crate) fn validate(&self, path: &str, problems: &mut Problems) {
-        let rules = &self.password;
-        let at = join(path, "password");
-        let mut out_of_range = |key: &str, ok: bool, range: &str| {
+        let mut out_of_range = |section: &str, key: &str, ok: bool, range: &str| {
             if !ok {
-                problems.push(join(&at, key), code::BAD_VALUE, format!("`{key}` must be {range}"));
+                problems.push(join(&join(path, section), key), code::BAD_VALUE, format!("`{key}` must be {range}"));
             }
         };
-        out_of_range("min_length", (8..=128).contains(&rules.min_length), "between 8 and 128");
-        out_of_range("history", rules.history <= 24, "between 0 and 24");
-        out_of_range("max_age_days", rules.max_age_days <= 3650, "between 0 and 3650");
-        out_of_range("lockout_after", (1..=100).contains(&rules.lockout_after), "between 1 and 100");
-        out_of_range("lockout_minutes", (1..=1440).contains(&rules.lockout_minutes), "between 1 and 1440");
+        let (rules, session) = (&self.password, &self.session);
+        out_of_range("password", "min_length", (8..=128).contains(&rules.min_length), "between 8 and 128");
+        out_of_range("password", "history", rules.history <= 24, "between 0 and 24");
+        out_of_range("password", "max_age_days", rules.max_age_days <= 3650, "between 0 and 3650");
+        out_of_range("password", "lockout_after", (1..=100).contains(&rules.lockout_after), "between 1 and 100");
+        out_of_range("password", "lockout_minutes", (1..=1440).contains(&rules.lockout_minutes), "between 1 and 1440");
+        out_of_range("session", "idle_minutes", (1..=1440).contains(&session.idle_minutes), "between 1 and 1440");
+        out_of_range("session", "absolute_hours", (1..=168).contains(&session.absolute_hours), "between 1 and 168");
     }
 }
 
@@ -187,6 +224,7 @@ mod tests {
                 ..PasswordRules::default()
             },
             mfa_for_system_permissions: Vec::new(),
+            session: SessionTimeouts { idle_minutes: 0, absolute_hours: 169 },
         };
         section.validate("/sign_in", &mut problems);
         let paths: Vec<String> = problems.into_result().unwrap_err().problems().iter().map(|p| p.path.clone()).collect();
@@ -197,11 +235,33 @@ mod tests {
                 "/sign_in/password/history",
                 "/sign_in/password/max_age_days",
                 "/sign_in/password/lockout_after",
-                "/sign_in/password/lockout_minutes"
+                "/sign_in/password/lockout_minutes",
+                "/sign_in/session/idle_minutes",
+                "/sign_in/session/absolute_hours"
             ]
         );
         let mut fine = Problems::default();
         SignIn::default().validate("/sign_in", &mut fine);
+        let edges = SignIn { session: SessionTimeouts { idle_minutes: 1440, absolute_hours: 1 }, ..SignIn::default() };
+        edges.validate("/sign_in", &mut fine);
+        let edges = SignIn { session: SessionTimeouts { idle_minutes: 1, absolute_hours: 168 }, ..SignIn::default() };
+        edges.validate("/sign_in", &mut fine);
         assert!(fine.into_result().is_ok());
+    }
+
+    #[test]
+    fn session_timeouts_default_to_half_an_hour_idle_and_twelve_hours_and_stay_out_of_the_canonical_form() {
+        let timeouts = SessionTimeouts::default();
+        assert_eq!((timeouts.idle_ms(), timeouts.absolute_ms()), (30 * 60_000, 12 * 3_600_000));
+        assert_eq!(
+            serde_json::to_value(SignIn::default()).unwrap(),
+            serde_json::json!({"password": serde_json::to_value(PasswordRules::default()).unwrap()})
+        );
+        let short = SignIn { session: SessionTimeouts { idle_minutes: 5, absolute_hours: 2 }, ..SignIn::default() };
+        let text = serde_json::to_value(&short).unwrap();
+        assert_eq!(text["session"], serde_json::json!({"idle_minutes": 5, "absolute_hours": 2}));
+        assert_eq!(serde_json::from_value::<SignIn>(text).unwrap(), short);
+        let partial: SignIn = serde_json::from_value(serde_json::json!({"session": {"idle_minutes": 10}})).unwrap();
+        assert_eq!(partial.session, SessionTimeouts { idle_minutes: 10, absolute_hours: 12 });
     }
 }

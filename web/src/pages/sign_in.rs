@@ -3,6 +3,7 @@
 //! password, account locked, outside the allowed network or hours).
 
 use crate::components::problems::Problems;
+use crate::components::sentence::Sentence;
 use crate::state::AppState;
 use clearance_core::Problem;
 use leptos::prelude::*;
@@ -41,7 +42,13 @@ pub fn SignInPage() -> impl IntoView {
         <div class="page" data-testid="page-sign-in">
             <section>
                 <h2>{move || state.t("signin.title")}</h2>
-                {move || state.server.ended.get().then(|| view! { <p class="notice" data-testid="signed-out-notice">{state.t("signin.ended")}</p> })}
+                {move || {
+                    state
+                        .server
+                        .ended
+                        .get()
+                        .map(|why| view! { <p class="notice" data-testid="signed-out-notice">{state.t("signin.ended")}" "<Sentence text=why/></p> })
+                }}
                 <form class="form signin" on:submit=submit>
                     <label>
                         {move || state.t("signin.user")}

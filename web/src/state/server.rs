@@ -19,8 +19,8 @@ pub struct Server {
     pub mode: RwSignal<Mode>,
     /// The server's change requests, oldest first, as last read.
     pub requests: RwSignal<Vec<ChangeRequest>>,
-    /// Set when the server ended the session (idle, expired, signed out elsewhere).
-    pub ended: RwSignal<bool>,
+    /// Why the server ended the session (idle, too old, signed out elsewhere), when it did.
+    pub ended: RwSignal<Option<String>>,
 }
 
 /// One answer: status (0 when nothing came back), content type, body.
@@ -65,7 +65,7 @@ async fn send(builder: RequestBuilder, body: Option<&serde_json::Value>) -> Answ
 impl Server {
     /// Signals in the probing state; [`Server::probe`] settles them.
     pub fn new() -> Server {
-        Server { mode: RwSignal::new(Mode::Probing), requests: RwSignal::new(Vec::new()), ended: RwSignal::new(false) }
+        Server { mode: RwSignal::new(Mode::Probing), requests: RwSignal::new(Vec::new()), ended: RwSignal::new(None) }
     }
 
     /// Asks the origin whether it is a server and who is signed in; loads
@@ -100,7 +100,7 @@ impl Server {
     /// it for the lack of one (a session that never passed one).
     fn notice_end(self, answer: &Answer) {
         if answer.status == 401 && self.mode.with_untracked(|m| m.session().is_some()) {
-            self.ended.set(true);
+            self.ended.set(Some(answer.problems().first().map(|p| p.message.clone()).unwrap_or_default()));
             self.mode.set(Mode::Server(None));
         }
         if answer.status == 403 && answer.problems().iter().any(|p| p.code == "mfa_required") {
@@ -263,7 +263,7 @@ impl Server {
             return Err(answer.problems());
         }
         let session: Session = serde_json::from_str(&answer.body).map_err(|_| answer.problems())?;
-        self.ended.set(false);
+        self.ended.set(None);
         self.mode.set(Mode::Server(Some(session)));
         self.refresh(state).await;
         Ok(())
