@@ -176,6 +176,16 @@ mod tests {
     }
 
     #[test]
+    fn the_timeouts_are_the_policys_own_or_the_defaults() {
+        let mut policy = clearance_core::parse_policy(clearance_core::generate::REFERENCE_ORG).unwrap();
+        let engine = clearance_core::Engine::compile(policy.clone()).unwrap();
+        assert_eq!(timeouts(&engine), SessionTimeouts::default());
+        let short = SessionTimeouts { idle_minutes: 5, absolute_hours: 1 };
+        policy.sign_in = Some(clearance_core::policy::sign_in::SignIn { session: short, ..Default::default() });
+        assert_eq!(timeouts(&clearance_core::Engine::compile(policy).unwrap()), short);
+    }
+
+    #[test]
     fn sessions_end_when_idle_or_old_and_busy_ones_write_once_a_minute() {
         let dir = std::env::temp_dir().join(format!("clearance-sessions-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
