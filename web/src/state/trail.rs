@@ -96,5 +96,7 @@ mod tests {
         assert_eq!(to_keep(&new, Some(&old)), new);
         assert_eq!(to_keep(&old, Some(&new)), new);
         assert_eq!(to_keep(&old, None), old);
+        let resigned = Checkpoint::sign(&full[3], "c", &SEED);
+        assert_eq!(to_keep(&resigned, Some(&new)), resigned, "the same entry: the latest signature is kept");
     }
 }
