@@ -270,6 +270,9 @@ test('an edge token made on My account runs a Node watcher; the fleet page lists
   const { page, context, errors } = await admin('10.0.0.10');
   await signIn(page, 'mgr_east_mike');
   await page.getByTestId('signed-in-as').waitFor();
+  // The pages not yet on the server say their steps stay in this browser.
+  await page.getByTestId('nav-reviews').click();
+  await page.getByTestId('sandbox-note').waitFor();
   await page.getByTestId('nav-fleet').click();
   await page.getByTestId('page-fleet').waitFor();
   assert.equal(await page.getByTestId('edge').count(), 0);

@@ -4,6 +4,7 @@ pub mod bars;
 pub mod nav;
 pub mod options;
 pub mod problems;
+pub mod sandbox_note;
 pub mod sentence;
 pub mod table_head;
 pub mod tokens;

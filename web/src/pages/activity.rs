@@ -145,6 +145,7 @@ pub fn ActivityPage() -> impl IntoView {
     };
     view! {
         <div class="page" data-testid="page-activity">
+            <crate::components::sandbox_note::SandboxNote/>
             <section>
                 <h2>{move || state.t("nav.activity")}</h2>
                 <label>{move || state.t("act.import")}" "<input type="file" multiple accept=".jsonl,.json,.log,text/plain" data-testid="activity-import" on:change=on_file/></label>

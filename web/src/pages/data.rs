@@ -68,6 +68,7 @@ pub fn DataPage() -> impl IntoView {
     };
     view! {
         <div class="page" data-testid="page-data">
+            <crate::components::sandbox_note::SandboxNote/>
             <section>
                 <h2>{move || state.t("data.import")}</h2>
                 <input type="file" accept=".json,application/json" data-testid="import-file" on:change=on_file/>

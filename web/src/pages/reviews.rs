@@ -56,6 +56,7 @@ pub fn ReviewsPage() -> impl IntoView {
     };
     view! {
         <div class="page" data-testid="page-reviews">
+            <crate::components::sandbox_note::SandboxNote/>
             <section>
                 <input prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
                 <input data-testid="review-reviewer" placeholder=move || state.t("rev.named") on:input=move |ev| reviewer.set(event_target_value(&ev))/>

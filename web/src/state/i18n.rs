@@ -105,6 +105,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("signin.title", "Sign in to Clearance", "登录 Clearance"),
     ("nav.account", "My account", "我的账户"),
     ("nav.fleet", "Fleet", "边缘节点"),
+    (
+        "sandbox.note",
+        "Signed in to a server, this page still works in this browser's sandbox: its steps are not recorded on the server.",
+        "虽已登录服务器，本页仍在本浏览器的沙盒中运行：其操作不会记录到服务器。",
+    ),
     ("audit.checkpoint", "Signed by the server at entry", "服务器签名的检查点，条目"),
     ("audit.key", "key", "密钥"),
     ("fleet.title", "Edges enforcing the policy", "执行策略的边缘节点"),
