@@ -131,8 +131,12 @@ pub struct AuditLog {
 
 /// What `GET /v1/session` says about the origin: a session (signed in), a
 /// coded JSON refusal (a server, signed out), or anything else — the demo's
-/// static server answers its page — the sandbox.
+/// static server answers its page — the sandbox. No answer at all (status
+/// 0) fails closed: the sign-in page, never a sandbox that looks like it.
 pub fn probed(status: u16, content_type: &str, body: &str) -> Mode {
+    if status == 0 {
+        return Mode::Server(None);
+    }
     if !content_type.starts_with("application/json") {
         return Mode::Sandbox;
     }
@@ -193,6 +197,7 @@ mod tests {
         // The demo's static server answers every app address with the page.
         assert_eq!(probed(200, "text/html", "<!doctype html>"), Mode::Sandbox);
         assert_eq!(probed(404, "text/plain", "not found"), Mode::Sandbox);
+        assert_eq!(probed(0, "", ""), Mode::Server(None), "an origin that did not answer is not taken for the sandbox");
         assert_eq!(probed(200, "application/json", "{}"), Mode::Sandbox, "json without a session");
         assert_eq!(probed(500, "application/json", "[1]"), Mode::Sandbox, "json without a code");
         assert_eq!(Mode::Server(None).session(), None);
