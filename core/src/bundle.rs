@@ -315,7 +315,7 @@ fn decode(parts: &Parts<'_>) -> Result<Engine, Error> {
     let mut engine: Engine =
         postcard::from_bytes(parts.engine).map_err(|_| bad("the compiled policy does not decode: the bundle is corrupted"))?;
     // Not in the compiled form: rebuilt, so its keys are not hashed twice.
-    engine.user_index = crate::id_index::IdIndex::build(engine.user_ids.len(), |u| engine.user_ids.get(u));
+    engine.user_index = crate::id_index::IdIndex::build(engine.user_ids.len(), |u| engine.user_ids.get(u).as_bytes());
     (engine.users_by_role, engine.users_by_department) =
         crate::engine::users_by_role_and_department(&engine.users, engine.roles.len(), engine.departments.len());
     if parts.signature.is_none() {

@@ -133,7 +133,7 @@ impl Engine {
             self.denial_words(denial, decision, out)?;
         }
         for bits in decision.fields.iter().flat_map(|sets| [&sets.read, &sets.edit]) {
-            push_count(out, bits.iter().count());
+            push_count(out, bits.len());
             bits.iter().for_each(|field| push_word(out, field));
         }
         Some(())
@@ -172,16 +172,18 @@ fn push_count(out: &mut String, count: usize) {
     push_word(out, u32::try_from(count).unwrap_or(u32::MAX));
 }
 
-/// One word as text: its 14-bit digits as chars, lowest first, each but
-/// the last with 0x4000 added (every char is below 0x8000: never a
-/// surrogate, one UTF-8 byte for a word under 128). Text, not a typed
-/// array, because a string is what crosses into JavaScript cheapest.
+/// One word as text: its 6-bit digits as ASCII chars, lowest first, each
+/// but the last with 0x40 added. All-ASCII text is the cheapest to cross:
+/// JavaScript decodes it with a copy, into a one-byte string (14-bit chars
+/// took three UTF-8 bytes each and a two-byte string). Text, not a typed
+/// array: an `ArrayBuffer` per answer took longer than deciding.
+#[inline(always)]
 fn push_word(out: &mut String, mut word: u32) {
-    while word >= 0x4000 {
-        out.push(char::from_u32(0x4000 + (word & 0x3FFF)).unwrap_or_default());
-        word >>= 14;
+    while word >= 0x40 {
+        out.push(char::from(0x40 | (word & 0x3F) as u8));
+        word >>= 6;
     }
-    out.push(char::from_u32(word).unwrap_or_default());
+    out.push(char::from(word as u8));
 }
 
 /// A reason's two particular words; `None` for a parent's reasons.

@@ -36,7 +36,7 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
         user_value_rows: directory.user_value_rows,
         users_by_role: Default::default(),
         users_by_department: Default::default(),
-        user_index: crate::id_index::IdIndex::build(directory.user_ids.len(), |u| directory.user_ids.get(u)),
+        user_index: crate::id_index::IdIndex::build(directory.user_ids.len(), |u| directory.user_ids.get(u).as_bytes()),
         user_ids: directory.user_ids,
         user_names: directory.user_names,
         roles,

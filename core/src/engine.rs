@@ -502,7 +502,7 @@ impl Engine {
 
     /// The position of the user with `id`.
     pub(crate) fn user_at(&self, id: &str) -> Option<u32> {
-        self.user_index.get(id, |u| self.user_ids.get(u))
+        self.user_index.get(id, |u| self.user_ids.get(u).as_bytes())
     }
 
     /// User `u`'s id.

@@ -7,7 +7,7 @@
 
 use std::hash::{BuildHasher, BuildHasherDefault};
 
-/// Positions by id. `u32::MAX` marks an empty slot; the table's length is a
+/// Positions by id (the ids' bytes). `u32::MAX` marks an empty slot; the table's length is a
 /// power of two, kept at least twice the number of entries.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IdIndex {
@@ -17,13 +17,13 @@ pub(crate) struct IdIndex {
 
 const EMPTY: u32 = u32::MAX;
 
-fn hash(id: &str) -> usize {
+fn hash(id: &[u8]) -> usize {
     BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id) as usize
 }
 
 impl IdIndex {
     /// An index of `n` entries whose ids `key` gives; the first of equal ids wins.
-    pub(crate) fn build<'k>(n: usize, key: impl Fn(u32) -> &'k str) -> IdIndex {
+    pub(crate) fn build<'k>(n: usize, key: impl Fn(u32) -> &'k [u8]) -> IdIndex {
         let mut index = IdIndex { slots: vec![EMPTY; (n * 2).next_power_of_two().max(8)], len: 0 };
         for i in 0..n as u32 {
             index.insert(i, &key);
@@ -33,7 +33,7 @@ impl IdIndex {
 
     /// Adds position `at` under its id (`key(at)`); when the id is there
     /// already, returns that entry's position and adds nothing.
-    pub(crate) fn insert<'k>(&mut self, at: u32, key: &impl Fn(u32) -> &'k str) -> Option<u32> {
+    pub(crate) fn insert<'k>(&mut self, at: u32, key: &impl Fn(u32) -> &'k [u8]) -> Option<u32> {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow(key);
         }
@@ -53,7 +53,7 @@ impl IdIndex {
         }
     }
 
-    fn grow<'k>(&mut self, key: &impl Fn(u32) -> &'k str) {
+    fn grow<'k>(&mut self, key: &impl Fn(u32) -> &'k [u8]) {
         let size = (self.slots.len() * 2).max(8);
         let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
         let mask = self.slots.len() - 1;
@@ -66,8 +66,10 @@ impl IdIndex {
         }
     }
 
-    /// The position whose id is `id`.
-    pub(crate) fn get<'k>(&self, id: &str, key: impl Fn(u32) -> &'k str) -> Option<u32> {
+    /// The position whose id is `id`. Ids are compared as bytes: a record's
+    /// id read back from its store needs no UTF-8 check to be compared.
+    pub(crate) fn get<'k>(&self, id: &str, key: impl Fn(u32) -> &'k [u8]) -> Option<u32> {
+        let id = id.as_bytes();
         let mask = self.slots.len().checked_sub(1)?;
         let mut slot = hash(id) & mask;
         loop {
@@ -92,7 +94,7 @@ mod tests {
     #[test]
     fn finds_every_id_and_nothing_else_whether_built_or_grown() {
         let ids: Vec<String> = (0..5000).map(|i| format!("id_{i}")).collect();
-        let key = |i: u32| ids[i as usize].as_str();
+        let key = |i: u32| ids[i as usize].as_bytes();
         let built = IdIndex::build(ids.len(), key);
         let mut grown = IdIndex::default();
         for i in 0..ids.len() as u32 {
@@ -106,7 +108,7 @@ mod tests {
                 assert_eq!(index.get(missing, key), None);
             }
         }
-        assert_eq!(grown.insert(7, &|i| if i == 7 { "id_3" } else { key(i) }), Some(3), "a duplicate names the first");
+        assert_eq!(grown.insert(7, &|i| if i == 7 { b"id_3" } else { key(i) }), Some(3), "a duplicate names the first");
         assert_eq!(IdIndex::default().get("id_1", key), None, "an empty index finds nothing");
     }
 }

@@ -30,14 +30,14 @@ function namesOf(engine, ask) {
 let text = '';
 let at = 0;
 
-/** The next word of `text` (core/src/compact.rs `push_word`: 14-bit digits, lowest first). */
+/** The next word of `text` (core/src/compact.rs `push_word`: 6-bit digits, lowest first). */
 function next() {
   let word = 0;
   let scale = 1;
   let unit = text.charCodeAt(at++);
-  while (unit >= 0x4000) {
-    word += (unit - 0x4000) * scale;
-    scale *= 0x4000;
+  while (unit >= 0x40) {
+    word += (unit - 0x40) * scale;
+    scale *= 0x40;
     unit = text.charCodeAt(at++);
   }
   return word + unit * scale;

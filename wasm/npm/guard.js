@@ -94,13 +94,23 @@ function guard(api) {
       }
       return isAllowed.call(this, request);
     });
+    // `check` guards its plain path itself (one call, not two wrappers: a
+    // plain check's overhead); anything else takes the guarded
+    // JSON path (`check`, wrapped above), which also refuses a call without
+    // its engine.
     const { decisionNames } = Engine.prototype;
-    Engine.prototype.check = ofEngine(function checkFast(request) {
-      if (!isPlain(request)) return check.call(this, request);
-      const { user, action, object, recordId } = request;
-      const answer = checkByIds.call(this, user + action + object + recordId, user.length, action.length, object.length);
-      return answer.length > 0 ? decisionOf(answer, namesOf(this, decisionNames), user) : check.call(this, request);
-    });
+    Engine.prototype.check = function checkFast(request) {
+      if (this instanceof Engine && isPlain(request)) {
+        const { user, action, object, recordId } = request;
+        try {
+          const answer = checkByIds.call(this, user + action + object + recordId, user.length, action.length, object.length);
+          if (answer.length > 0) return decisionOf(answer, namesOf(this, decisionNames), user);
+        } catch (error) {
+          throw coded(error);
+        }
+      }
+      return check.call(this, request);
+    };
     wrapMembers(Engine, ['prototype', 'length', 'name', '__wrap'], wrap);
     Object.defineProperty(Engine, '__clearanceGuarded', { value: true });
   }

@@ -20,11 +20,11 @@ impl Reader<'_> {
         loop {
             let unit = self.units[self.at] as usize;
             self.at += 1;
-            if unit < 0x4000 {
+            if unit < 0x40 {
                 return word + unit * scale;
             }
-            word += (unit - 0x4000) * scale;
-            scale *= 0x4000;
+            word += (unit - 0x40) * scale;
+            scale *= 0x40;
         }
     }
 
@@ -178,16 +178,18 @@ fn words_read_back_as_render_gives_them() {
 }
 
 #[test]
-fn words_cross_as_chars_of_fourteen_bits() {
+fn words_cross_as_ascii_chars_of_six_bits() {
     let mut out = String::new();
-    for word in [0, 1, 0x3FFF, 0x4000, 1_000_000, u32::MAX] {
+    let words = [0, 1, 0x3F, 0x40, 0xFFF, 0x1000, 1_000_000, u32::MAX];
+    for word in words {
         push_word(&mut out, word);
     }
+    assert!(out.is_ascii());
+    assert_eq!(out.len(), 1 + 1 + 1 + 2 + 2 + 3 + 4 + 6, "one char per six bits");
     let units: Vec<u32> = out.chars().map(u32::from).collect();
-    assert!(units.iter().all(|&u| u < 0x8000));
     let mut reader = Reader { units, at: 0, text: "" };
-    let decoded: Vec<usize> = (0..6).map(|_| reader.next()).collect();
-    assert_eq!(decoded, [0, 1, 0x3FFF, 0x4000, 1_000_000, u32::MAX as usize]);
+    let decoded: Vec<usize> = words.iter().map(|_| reader.next()).collect();
+    assert_eq!(decoded, words.map(|w| w as usize));
 }
 
 fn json_name(value: impl serde::Serialize) -> String {

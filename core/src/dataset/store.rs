@@ -296,8 +296,8 @@ impl RecordStore {
 
     /// The id of the record at `at` (empty when out of range): the key an
     /// [`crate::id_index::IdIndex`] over the store reads back.
-    pub(crate) fn id_of(&self, at: u32) -> &str {
-        self.get(at).map_or("", RecordRef::id)
+    pub(crate) fn id_of(&self, at: u32) -> &[u8] {
+        self.get(at).map_or(&[], RecordRef::id_bytes)
     }
 
     /// The dictionary of a field of an object, if it has one.
@@ -380,6 +380,9 @@ impl<'a> RecordRef<'a> {
     /// says where each part ends, so reads of its id and fields need not look
     /// up where the next record starts: for a random record that is often
     /// another cache line.
+    // On the id lookup of every check by ids: inlined even in the npm
+    // package's size-optimised build, as `object` is.
+    #[inline(always)]
     fn tail(self) -> &'a [u8] {
         let start = self.store.rows.get(self.at as usize).map_or(0, |r| r.start as usize);
         self.store.bytes.get(start..).unwrap_or(&[])
@@ -420,8 +423,15 @@ impl<'a> RecordRef<'a> {
 
     /// The record id.
     pub fn id(self) -> &'a str {
+        std::str::from_utf8(self.id_bytes()).unwrap_or("")
+    }
+
+    /// The id's bytes, for comparing without a UTF-8 check (the id index).
+    #[inline(always)]
+    fn id_bytes(self) -> &'a [u8] {
         let mut reader = Reader { bytes: self.tail(), at: 1, store: self.store };
-        reader.str()
+        let n = reader.varint() as usize;
+        reader.take(n)
     }
 
     /// Position in its store (in a dataset: its handle).
