@@ -180,7 +180,7 @@ fn push_count(out: &mut String, count: usize) {
 #[inline(always)]
 fn push_word(out: &mut String, mut word: u32) {
     while word >= 0x40 {
-        out.push(char::from(0x40 | (word & 0x3F) as u8));
+        out.push(char::from(0x40 + (word & 0x3F) as u8));
         word >>= 6;
     }
     out.push(char::from(word as u8));

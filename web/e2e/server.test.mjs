@@ -271,7 +271,7 @@ test('an edge token made on My account runs a Node watcher; the fleet page lists
   await signIn(page, 'mgr_east_mike');
   await page.getByTestId('signed-in-as').waitFor();
   // The pages not yet on the server say their steps stay in this browser.
-  await page.getByTestId('nav-reviews').click();
+  await page.getByTestId('nav-activity').click();
   await page.getByTestId('sandbox-note').waitFor();
   await page.getByTestId('nav-fleet').click();
   await page.getByTestId('page-fleet').waitFor();
@@ -383,5 +383,63 @@ test('an org whose policy ends idle sessions after a minute: the page left alone
     await context.close();
   } finally {
     idle.child.kill();
+  }
+});
+
+test('access reviews on the server: one admin starts a campaign naming another; only the reviewer decides, only its owner closes it, and its revocations become a change request', async () => {
+  const mike = await admin();
+  await signIn(mike.page, 'mgr_east_mike');
+  await mike.page.getByTestId('signed-in-as').waitFor();
+  await mike.page.getByTestId('nav-reviews').click();
+  assert.equal(await mike.page.getByTestId('sandbox-note').count(), 0, 'reviews are the server\'s, not the sandbox\'s');
+  await mike.page.getByTestId('review-reviewer').fill('fin_mgr_fiona');
+  await mike.page.getByTestId('review-start').click();
+  const campaign = mike.page.getByTestId('campaign').first();
+  await campaign.waitFor();
+  const id = await campaign.getAttribute('data-campaign');
+  const revoke = campaign.getByTestId('review-item').first().getByTestId('review-revoke');
+  assert.equal(await revoke.isDisabled(), true, 'mike is not the reviewer: the button says so');
+  assert.equal(await revoke.getAttribute('data-refusal'), 'not_the_reviewer');
+  assert.equal(await revoke.getAttribute('title'), 'This item is for another reviewer.');
+  assert.equal(await campaign.getByTestId('review-close').isDisabled(), false, 'mike started it: he may close it');
+
+  const fiona = await admin();
+  await signIn(fiona.page, 'fin_mgr_fiona');
+  await fiona.page.getByTestId('signed-in-as').waitFor();
+  await fiona.page.getByTestId('nav-reviews').click();
+  const hers = fiona.page.locator(`[data-testid="campaign"][data-campaign="${id}"]`);
+  await hers.waitFor();
+  assert.equal(await hers.getByTestId('review-close').getAttribute('data-refusal'), 'not_the_owner');
+  const item = hers.getByTestId('review-item').first();
+  const user = await item.getAttribute('data-user');
+  await item.getByTestId('review-revoke').click();
+  await item.getByTestId('review-verdict').filter({ hasText: 'Revoke' }).waitFor();
+  // The button is a courtesy: the server judges. Closing sent by hand as the reviewer is refused.
+  const forced = await fiona.page.evaluate(async (campaignId) => {
+    const { csrf } = await (await fetch('/v1/session')).json();
+    const headers = { 'content-type': 'application/json', 'x-csrf-token': csrf };
+    const answer = await fetch(`/v1/reviews/${campaignId}/close`, { method: 'POST', headers, body: '{}' });
+    return [answer.status, (await answer.json()).code];
+  }, id);
+  assert.deepEqual(forced, [403, 'not_the_owner']);
+
+  // Mike reads the campaign again (another page, then back), sees the verdict, and closes it.
+  await mike.page.getByTestId('nav-requests').click();
+  const before = await mike.page.getByTestId('request').count();
+  await mike.page.getByTestId('nav-reviews').click();
+  const closing = mike.page.locator(`[data-testid="campaign"][data-campaign="${id}"]`);
+  await closing.getByTestId('review-item').first().getByTestId('review-verdict').filter({ hasText: 'Revoke' }).waitFor();
+  await closing.getByTestId('review-close').click();
+  await mike.page.locator(`[data-testid="campaign"][data-campaign="${id}"][data-closed="true"]`).waitFor();
+  assert.equal(await mike.page.locator(`[data-testid="campaign"][data-campaign="${id}"]`).getByTestId('review-close').getAttribute('data-refusal'), 'bad_item', 'closed once');
+  await mike.page.getByTestId('nav-requests').click();
+  await mike.page.locator('[data-testid="request"]').nth(before).waitFor();
+  const newest = mike.page.getByTestId('request').first();
+  assert.equal(await newest.getAttribute('data-state'), 'pending');
+  assert.match(await newest.innerText(), new RegExp(`mgr_east_mike[\\s\\S]*${user}`), 'proposed by the closer, revoking the reviewed user\'s access');
+  await mike.page.screenshot({ path: join(shots, 'server-review-closed.png'), fullPage: true });
+  for (const who of [mike, fiona]) {
+    assert.deepEqual(who.errors, []);
+    await who.context.close();
   }
 });

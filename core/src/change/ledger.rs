@@ -408,6 +408,30 @@ mod tests {
     }
 
     #[test]
+    fn may_decide_and_may_close_predict_the_steps() {
+        let mut ledger = Ledger::new(reference(), "admin_ivy", "2026-11-29T10:00:00Z").unwrap();
+        let id = ledger
+            .start_review("admin_ivy", "2026-12-31T00:00:00Z", &Reviewers::Named("fin_mgr_fiona".into()), "2026-11-29T10:01:00Z")
+            .unwrap();
+        let item = ledger.campaigns[0].items[0].id;
+        let code = |result: Result<(), crate::Error>| result.err().map(|e| e.problems()[0].code.clone());
+        let at = "2026-11-29T10:02:00Z";
+        for (actor, item) in [("rep_east_alice", item), ("fin_mgr_fiona", 9999), ("fin_mgr_fiona", item)] {
+            let predicted = code(ledger.campaigns[0].may_decide(item, actor));
+            assert_eq!(predicted, code(ledger.clone().decide(&id, item, Verdict::Keep, actor, "", at).map(|_| ())), "{actor} {item}");
+        }
+        assert_eq!(code(ledger.campaigns[0].may_decide(item, "rep_east_alice")).as_deref(), Some("not_the_reviewer"));
+        assert_eq!(code(ledger.campaigns[0].may_decide(9999, "fin_mgr_fiona")).as_deref(), Some("bad_item"));
+        assert_eq!(code(ledger.campaigns[0].may_close("fin_mgr_fiona")).as_deref(), Some("not_the_owner"));
+        assert_eq!(code(ledger.campaigns[0].may_close("admin_ivy")), None);
+        ledger.close_review(&id, "admin_ivy", at).unwrap();
+        let closed = &ledger.campaigns[0];
+        assert_eq!(code(closed.may_close("admin_ivy")).as_deref(), Some("bad_item"), "closed already");
+        assert_eq!(code(closed.may_decide(item, "fin_mgr_fiona")).as_deref(), Some("bad_item"), "a closed campaign takes no verdict");
+        assert_eq!(code(ledger.close_review(&id, "admin_ivy", at).map(|_| ())).as_deref(), Some("bad_item"));
+    }
+
+    #[test]
     fn an_import_needs_an_approver_and_a_history_that_extends_the_current_one() {
         let at = "2026-11-29T11:00:00Z";
         let old = Ledger::new(reference(), "admin_ivy", "2026-11-29T10:00:00Z").unwrap();

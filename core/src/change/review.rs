@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub mod codes {
     /// The actor is not the item's reviewer.
     pub const NOT_THE_REVIEWER: &str = "not_the_reviewer";
+    /// The actor is not the campaign's owner (who alone closes it).
+    pub const NOT_THE_OWNER: &str = "not_the_owner";
     /// The campaign is closed, or the item does not exist.
     pub const BAD_ITEM: &str = "bad_item";
 }
@@ -152,29 +154,57 @@ impl Campaign {
         }
     }
 
+    /// Whether `actor` may decide `item` now, by the rule [`Campaign::decide`]
+    /// applies (pages disable what the actor may not do).
+    ///
+    /// # Errors
+    /// `bad_item` (closed campaign, unknown item), `not_the_reviewer`.
+    pub fn may_decide(&self, item: u32, actor: &str) -> Result<(), Error> {
+        self.reviewable(item, actor).map(|_| ())
+    }
+
+    /// The position of `item` when `actor` may decide it.
+    fn reviewable(&self, item: u32, actor: &str) -> Result<usize, Error> {
+        if self.closed_at.is_some() {
+            return Err(Error::one("", codes::BAD_ITEM, format!("campaign `{}` is closed", self.id)));
+        }
+        let at = self
+            .items
+            .iter()
+            .position(|i| i.id == item)
+            .ok_or_else(|| Error::one("", codes::BAD_ITEM, format!("campaign `{}` has no item {item}", self.id)))?;
+        let reviewer = &self.items[at].reviewer;
+        if reviewer != actor {
+            return Err(Error::one("", codes::NOT_THE_REVIEWER, format!("item {item} is for `{reviewer}` to review, not `{actor}`")));
+        }
+        Ok(at)
+    }
+
     /// The item's reviewer records a verdict (a later verdict replaces an earlier one).
     ///
     /// # Errors
     /// `bad_item` (closed campaign, unknown item), `not_the_reviewer`.
     pub fn decide(&mut self, item: u32, actor: &str, verdict: Verdict, comment: &str, at: &str) -> Result<(), Error> {
-        if self.closed_at.is_some() {
-            return Err(Error::one("", codes::BAD_ITEM, format!("campaign `{}` is closed", self.id)));
-        }
-        let entry = self
-            .items
-            .iter_mut()
-            .find(|i| i.id == item)
-            .ok_or_else(|| Error::one("", codes::BAD_ITEM, format!("campaign `{}` has no item {item}", self.id)))?;
-        if entry.reviewer != actor {
-            return Err(Error::one(
-                "",
-                codes::NOT_THE_REVIEWER,
-                format!("item {item} is for `{}` to review, not `{actor}`", entry.reviewer),
-            ));
-        }
+        let position = self.reviewable(item, actor)?;
+        let entry = &mut self.items[position];
         entry.verdict = Some(verdict);
         entry.comment = comment.to_owned();
         entry.decided_at = Some(at.to_owned());
+        Ok(())
+    }
+
+    /// Whether `actor` may close the campaign now: its owner, while open
+    /// (the rule closing applies).
+    ///
+    /// # Errors
+    /// `not_the_owner`, `bad_item` when it is closed already.
+    pub fn may_close(&self, actor: &str) -> Result<(), Error> {
+        if self.owner != actor {
+            return Err(Error::one("", codes::NOT_THE_OWNER, format!("campaign `{}` is closed by its owner `{}`", self.id, self.owner)));
+        }
+        if self.closed_at.is_some() {
+            return Err(Error::one("", codes::BAD_ITEM, format!("campaign `{}` is closed already", self.id)));
+        }
         Ok(())
     }
 

@@ -356,9 +356,7 @@ pub fn close_review(
     at: &str,
 ) -> Result<(Campaign, Option<ChangeRequest>), Error> {
     let mut entry = s.campaign(campaign)?;
-    if entry.owner != actor {
-        return Err(Error::one("", "not_the_owner", format!("campaign `{campaign}` is closed by its owner `{}`", entry.owner)));
-    }
+    entry.may_close(actor)?;
     let ops = entry.close(at)?;
     s.save_campaign(&entry)?;
     let request =

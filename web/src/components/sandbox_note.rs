@@ -1,6 +1,6 @@
 //! Said on the pages that still keep their steps in this browser when the
-//! app is signed in to a server (access reviews, activity findings, state
-//! import): their steps are the local sandbox's, not the server's.
+//! app is signed in to a server (activity findings, state import): their
+//! steps are the local sandbox's, not the server's.
 
 use crate::state::AppState;
 use leptos::prelude::*;

@@ -41,9 +41,7 @@ fn refusal_of(state: AppState, request: &ChangeRequest, step: Step) -> Option<(S
         let applied = if staged { &compiled.base.as_ref()?.0 } else { compiled.current.as_ref() };
         may_step(request, step, applied, &actor).err()
     })?;
-    let problem = error.problems().first()?.clone();
-    let reason = i18n::refusal(state.lang.get_untracked(), &problem.code).map_or(problem.message, str::to_owned);
-    Some((problem.code, reason))
+    i18n::refusal_of(state.lang.get_untracked(), &error)
 }
 
 /// The page.

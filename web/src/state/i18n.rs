@@ -217,7 +217,17 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("data.export_ledger", "Export (same format as `clearance state export`)", "导出（与 `clearance state export` 格式相同）"),
     ("perm.add_rule", "Add sharing rule (JSON)", "新增共享规则（JSON）"),
     ("perm.add_forbid", "Add forbid rule (JSON)", "新增禁止规则（JSON）"),
-    ("rev.named", "named reviewer (default: managers)", "指定复核人（默认：上级）"),
+    ("rev.named", "Named reviewer (default: each user's manager)", "指定复核人（默认：各用户的上级）"),
+    ("rev.due", "Due", "截止时间"),
+    ("rev.closed", "closed", "已关闭"),
+    ("rev.grant_profile", "profile", "简档"),
+    ("rev.grant_permission_set", "permission set", "权限集"),
+    ("rev.grant_group", "group", "组"),
+    ("rev.col_reviewer", "Reviewer", "复核人"),
+    ("rev.col_user", "User", "用户"),
+    ("rev.col_access", "Access", "访问权限"),
+    ("rev.col_verdict", "Verdict", "结论"),
+    ("rev.col_steps", "Steps", "操作"),
     ("lint.title", "Lint findings", "检查结果"),
     ("lint.none", "No findings.", "没有发现问题。"),
     ("data.import", "Import a policy or an export", "导入策略或导出文件"),
@@ -248,11 +258,23 @@ const REFUSALS: &[(&str, &str, &str)] = &[
     ("weak_password", "The new password breaks a rule of the policy.", "新密码不符合策略的规则。"),
     ("passwords_differ", "The two new passwords differ.", "两次输入的新密码不一致。"),
     ("mfa_required", "A second factor is required.", "需要第二重验证。"),
+    ("not_the_reviewer", "This item is for another reviewer.", "此项由其他复核人复核。"),
+    ("not_the_owner", "Only the admin who started the review closes it.", "只有发起复核的管理员可以关闭它。"),
+    ("bad_item", "The review is closed, or has no such item.", "复核已关闭，或没有该项。"),
 ];
 
 /// The reason of a refusal coded `code`, when it is one of [`REFUSALS`].
 pub fn refusal(lang: Lang, code: &str) -> Option<&'static str> {
     REFUSALS.iter().find(|(c, _, _)| *c == code).map(|(_, en, zh)| if lang == Lang::Zh { *zh } else { *en })
+}
+
+/// A refusal's code and its reason in `lang` (the localized reason when
+/// the code is one of [`REFUSALS`], else the error's own message): what a
+/// disabled button says.
+pub fn refusal_of(lang: Lang, error: &clearance_core::Error) -> Option<(String, String)> {
+    let problem = error.problems().first()?.clone();
+    let reason = refusal(lang, &problem.code).map_or(problem.message, str::to_owned);
+    Some((problem.code, reason))
 }
 
 /// The text for `key` in `lang` (the key itself when missing, so gaps show).
@@ -278,5 +300,9 @@ mod tests {
         }
         assert_eq!(refusal(Lang::En, "self_approval"), Some("You cannot approve a request you proposed."));
         assert_eq!(refusal(Lang::En, "json_syntax"), None);
+        let error = clearance_core::Error::one("", "not_the_owner", "campaign `C1` is closed by its owner `ivy`");
+        assert_eq!(refusal_of(Lang::Zh, &error), Some(("not_the_owner".into(), "只有发起复核的管理员可以关闭它。".into())));
+        let unknown = clearance_core::Error::one("", "json_syntax", "expected `,`");
+        assert_eq!(refusal_of(Lang::En, &unknown), Some(("json_syntax".into(), "expected `,`".into())), "the message when not localized");
     }
 }

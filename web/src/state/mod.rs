@@ -10,6 +10,7 @@ pub mod idb;
 pub mod model;
 pub mod password;
 pub mod qr;
+pub mod reviews;
 pub mod sentence;
 pub mod server;
 pub mod trail;

@@ -24,18 +24,18 @@ pub struct Server {
 }
 
 /// One answer: status (0 when nothing came back), content type, body.
-struct Answer {
+pub(super) struct Answer {
     status: u16,
     content_type: String,
     body: String,
 }
 
 impl Answer {
-    fn ok(&self) -> bool {
+    pub(super) fn ok(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
-    fn problems(&self) -> Vec<Problem> {
+    pub(super) fn problems(&self) -> Vec<Problem> {
         if self.status == 0 {
             return vec![Problem::new("", "server_unreachable", "the server did not answer: check the connection and try again")];
         }
@@ -43,7 +43,7 @@ impl Answer {
     }
 }
 
-async fn send(builder: RequestBuilder, body: Option<&serde_json::Value>) -> Answer {
+pub(super) async fn send(builder: RequestBuilder, body: Option<&serde_json::Value>) -> Answer {
     let builder = builder.header("accept", "application/json");
     let sent = match body {
         Some(body) => match builder.json(body) {
@@ -93,6 +93,15 @@ impl Server {
         let answer = send(builder.header("x-csrf-token", &self.csrf()), Some(body)).await;
         self.notice_end(&answer);
         answer
+    }
+
+    /// [`Server::change`], its refusal as the error.
+    ///
+    /// # Errors
+    /// The server's refusal.
+    pub(super) async fn changed(self, builder: RequestBuilder, body: &serde_json::Value) -> Result<(), Vec<Problem>> {
+        let answer = self.change(builder, body).await;
+        if answer.ok() { Ok(()) } else { Err(answer.problems()) }
     }
 
     /// Signs the page out when the server ended the session; marks the
@@ -154,7 +163,7 @@ impl Server {
     ///
     /// # Errors
     /// The server's refusal, or an answer that does not decode.
-    async fn read<T: serde::de::DeserializeOwned>(self, path: &str) -> Result<T, Vec<Problem>> {
+    pub(super) async fn read<T: serde::de::DeserializeOwned>(self, path: &str) -> Result<T, Vec<Problem>> {
         let answer = send(Request::get(path), None).await;
         self.notice_end(&answer);
         if !answer.ok() {
@@ -185,10 +194,7 @@ impl Server {
     /// The server's refusal.
     pub async fn restore(self, state: AppState, hash: &str, comment: &str) -> Result<(), Vec<Problem>> {
         let path = format!("/v1/versions/{hash}/restore");
-        let answer = self.change(Request::post(&path), &serde_json::json!({"comment": comment})).await;
-        if !answer.ok() {
-            return Err(answer.problems());
-        }
+        self.changed(Request::post(&path), &serde_json::json!({"comment": comment})).await?;
         self.refresh(state).await;
         Ok(())
     }
@@ -307,10 +313,7 @@ impl Server {
     /// The server's refusal, with paths into the changes.
     pub async fn propose(self, state: AppState, changes: &[clearance_core::change::Operation], comment: &str) -> Result<(), Vec<Problem>> {
         let body = serde_json::json!({"changes": changes, "comment": comment});
-        let answer = self.change(Request::post("/v1/requests"), &body).await;
-        if !answer.ok() {
-            return Err(answer.problems());
-        }
+        self.changed(Request::post("/v1/requests"), &body).await?;
         state.model.update(|m| m.staged.clear());
         self.refresh(state).await;
         Ok(())
@@ -328,10 +331,7 @@ impl Server {
             Step::Review => "review",
         };
         let path = format!("/v1/requests/{id}/{name}");
-        let answer = self.change(Request::post(&path), &serde_json::json!({"comment": comment})).await;
-        if !answer.ok() {
-            return Err(answer.problems());
-        }
+        self.changed(Request::post(&path), &serde_json::json!({"comment": comment})).await?;
         self.refresh(state).await;
         Ok(())
     }
