@@ -271,7 +271,7 @@ test('an edge token made on My account runs a Node watcher; the fleet page lists
   await signIn(page, 'mgr_east_mike');
   await page.getByTestId('signed-in-as').waitFor();
   // The pages not yet on the server say their steps stay in this browser.
-  await page.getByTestId('nav-activity').click();
+  await page.getByTestId('nav-data').click();
   await page.getByTestId('sandbox-note').waitFor();
   await page.getByTestId('nav-fleet').click();
   await page.getByTestId('page-fleet').waitFor();
@@ -286,7 +286,7 @@ test('an edge token made on My account runs a Node watcher; the fleet page lists
   const { Watcher } = await import(pathToFileURL(join(root, 'wasm/pkg/node.mjs')).href);
   const keys = readFileSync(join(data, 'bundle.key.pub'), 'utf8').trim();
   const records = readFileSync(join(root, 'examples/reference-records.json'), 'utf8');
-  const watcher = new Watcher({ url: base, token: secret, keys, records, wait: 1 });
+  const watcher = new Watcher({ url: base, token: secret, keys, records, wait: 1, events: true });
   try {
     const revision = await watcher.start();
     await page.getByTestId('nav-fleet').click();
@@ -300,6 +300,18 @@ test('an edge token made on My account runs a Node watcher; the fleet page lists
     assert.equal(await page.locator('th').first().innerText(), '节点');
     await page.screenshot({ path: join(shots, 'server-fleet-zh.png'), fullPage: true });
     await page.getByTestId('lang-switch').click();
+    // The edge's decisions flow back; the Activity page analyzes the fleet's logs on the server.
+    const requests = ['acc_eu_1', 'acc_us_1', 'acc_apac_1'].map((recordId) => ({ user: 'rep_east_bob', action: 'read', object: 'Account', recordId }));
+    const decided = requests.map((request) => watcher.check(request));
+    assert.equal(await watcher.flushEvents(), requests.length, 'the server took every decision');
+    await page.getByTestId('nav-activity').click();
+    assert.equal(await page.getByTestId('activity-import').count(), 0, 'on a server the page is the fleet\'s, not a file\'s');
+    await page.getByTestId('activity-fleet').click();
+    await page.getByTestId('activity-summary').filter({ hasText: `${requests.length} events` }).waitFor();
+    const denied = decided.filter((d) => !d.allowed).length;
+    const bars = await page.getByTestId('timeline-day').evaluateAll((els) => els.map((e) => Number(e.dataset.events)));
+    assert.deepEqual(bars, [requests.length], 'one day of the edge\'s events');
+    assert.match(await page.getByTestId('top-users').innerText(), new RegExp(`rep_east_bob\\s+${requests.length}\\s+${denied}`));
   } finally {
     watcher.free();
   }

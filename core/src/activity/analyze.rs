@@ -12,7 +12,7 @@ use crate::clock::Hours;
 use crate::decision::Stage;
 use crate::engine::Engine;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -21,7 +21,7 @@ pub(super) const HOUR_MS: i64 = 3_600_000;
 pub(super) const MINUTE_MS: i64 = 60_000;
 
 /// A line that could not be read, reported and skipped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineProblem {
     /// The log's name.
     pub source: String,
@@ -34,7 +34,7 @@ pub struct LineProblem {
 }
 
 /// Events and denials of one day (or one user, or one object).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// Events.
     pub events: u64,
@@ -43,7 +43,7 @@ pub struct Tally {
 }
 
 /// One day of the timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayTally {
     /// The day, `YYYY-MM-DD` (UTC).
     pub day: String,
@@ -53,7 +53,7 @@ pub struct DayTally {
 }
 
 /// A name with its counts (top users, top objects).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NamedTally {
     /// The user id or object name.
     pub name: String,
@@ -62,18 +62,19 @@ pub struct NamedTally {
     pub tally: Tally,
 }
 
-/// The result of an analysis.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The result of an analysis (read back by the admin app from the
+/// server's analysis of the fleet's logs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Events read.
     pub events: u64,
     /// Distinct users.
     pub users: u64,
     /// First event time, RFC 3339.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// Last event time, RFC 3339.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// Lines skipped, each with its line number (at most 1,000 listed).
     pub skipped: Vec<LineProblem>,

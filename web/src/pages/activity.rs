@@ -1,6 +1,7 @@
-//! Activity: import decision logs, see the timeline, the busiest users and
-//! objects, and the findings with their evidence; turn a finding into a
-//! change request.
+//! Activity: the decision logs — on a server the fleet's, shipped by its
+//! edges and analyzed there; in the sandbox imported files — as a timeline,
+//! the busiest users and objects, and the findings with their evidence;
+//! turn a finding into a change request.
 
 use crate::components::problems::Problems;
 use crate::components::sentence::Sentence;
@@ -10,6 +11,7 @@ use clearance_core::Lang;
 use clearance_core::activity::{DayTally, Finding, NamedTally};
 use clearance_core::change::summarize;
 use leptos::prelude::*;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
 /// The timeline: one bar per day, the denied part in red.
@@ -50,7 +52,10 @@ fn tallies(rows: &[NamedTally], id: &'static str) -> impl IntoView + use<> {
 #[component]
 pub fn ActivityPage() -> impl IntoView {
     let state = AppState::get();
-    let report = activity::report(state);
+    let local = activity::report(state);
+    let fleet = RwSignal::new(Arc::new(activity::analyze(None, &[])));
+    let on_server = state.on_server();
+    let report = Signal::derive(move || if on_server { fleet.get() } else { local.get() });
     let problems = RwSignal::new(Vec::<clearance_core::Problem>::new());
     let proposed = RwSignal::new(None::<String>);
     let on_file = move |ev: leptos::ev::Event| {
@@ -70,8 +75,32 @@ pub fn ActivityPage() -> impl IntoView {
             state.activity.add(activity::demo_month(&c.current, &c.current_records));
         }
     };
+    let analyze_fleet = move |_| {
+        leptos::task::spawn_local(async move {
+            match state.server.analyze_fleet().await {
+                Ok(report) => {
+                    problems.set(Vec::new());
+                    fleet.set(Arc::new(report));
+                }
+                Err(refused) => problems.set(refused),
+            }
+        });
+    };
     let react = move |finding: Finding| {
         let comment = format!("reaction to {}: {}", finding.id, finding.message.en);
+        if on_server {
+            leptos::task::spawn_local(async move {
+                match state.server.propose_changes(&finding.changes, &comment).await {
+                    Ok(id) => {
+                        problems.set(Vec::new());
+                        proposed.set(Some(id));
+                        state.server.refresh(state).await;
+                    }
+                    Err(refused) => problems.set(refused),
+                }
+            });
+            return;
+        }
         let result = state.control.act(state, |ledger, actor, at| ledger.propose(actor, finding.changes.clone(), &comment, at));
         match result {
             Ok(id) => {
@@ -83,10 +112,13 @@ pub fn ActivityPage() -> impl IntoView {
     };
     let summary = move || {
         let r = report.get();
+        let logs = if on_server {
+            state.t("act.fleet_logs").to_owned()
+        } else {
+            format!("{} {}", state.activity.logs.with(Vec::len), state.t("act.logs"))
+        };
         format!(
-            "{} {} · {} {} · {} {} · {} – {} · {} {}",
-            state.activity.logs.with(Vec::len),
-            state.t("act.logs"),
+            "{logs} · {} {} · {} {} · {} – {} · {} {}",
             r.events,
             state.t("act.events"),
             r.users,
@@ -145,14 +177,19 @@ pub fn ActivityPage() -> impl IntoView {
     };
     view! {
         <div class="page" data-testid="page-activity">
-            <crate::components::sandbox_note::SandboxNote/>
             <section>
                 <h2>{move || state.t("nav.activity")}</h2>
-                <label>{move || state.t("act.import")}" "<input type="file" multiple accept=".jsonl,.json,.log,text/plain" data-testid="activity-import" on:change=on_file/></label>
-                " "
-                <button data-testid="activity-demo" on:click=demo>{move || state.t("act.demo")}</button>
-                " "
-                <button data-testid="activity-clear" on:click=move |_| state.activity.clear()>{move || state.t("act.clear")}</button>
+                {if on_server {
+                    view! { <button data-testid="activity-fleet" on:click=analyze_fleet>{move || state.t("act.analyze_fleet")}</button> }.into_any()
+                } else {
+                    view! {
+                        <label>{move || state.t("act.import")}" "<input type="file" multiple accept=".jsonl,.json,.log,text/plain" data-testid="activity-import" on:change=on_file/></label>
+                        " "
+                        <button data-testid="activity-demo" on:click=demo>{move || state.t("act.demo")}</button>
+                        " "
+                        <button data-testid="activity-clear" on:click=move |_| state.activity.clear()>{move || state.t("act.clear")}</button>
+                    }.into_any()
+                }}
                 <p data-testid="activity-summary">{summary}</p>
                 <ul>{skipped}</ul>
                 {move || view! { <Problems problems=problems.get()/> }}

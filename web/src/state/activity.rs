@@ -101,6 +101,9 @@ mod tests {
         // The demo org has no login hours: every other kind is injected and found.
         assert_eq!(kinds.len(), Kind::ALL.len() - 1, "{kinds:?}");
         assert!(report.findings.iter().all(|f| !f.changes.is_empty()));
+        // The server's analysis crosses as JSON: every finding, tally and change reads back the same.
+        let text = serde_json::to_string(&report).unwrap();
+        assert_eq!(serde_json::from_str::<clearance_core::activity::Report>(&text).unwrap(), report);
         // A bad line is reported with its number, the rest kept.
         let broken = Log { name: "broken.jsonl".into(), text: format!("{}\n{{oops\n", log.text.lines().next().unwrap()) };
         let report = analyze(Some(&compiled.current), &[broken]);

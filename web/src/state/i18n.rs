@@ -206,6 +206,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("act.react", "Create change request", "创建变更请求"),
     ("act.proposed", "proposed as", "已提交为"),
     ("act.denied", "denied", "拒绝"),
+    ("act.analyze_fleet", "Analyze the decision logs the edges sent", "分析边缘节点发送的决策日志"),
+    ("act.fleet_logs", "the fleet's decision logs", "边缘节点的决策日志"),
     ("audit.broken", "broken", "已损坏"),
     ("rev.start", "Start a review (managers review their reports)", "发起复核（由上级复核下属）"),
     ("rev.keep", "Keep", "保留"),

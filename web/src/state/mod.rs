@@ -13,6 +13,7 @@ pub mod qr;
 pub mod reviews;
 pub mod sentence;
 pub mod server;
+pub mod server_activity;
 pub mod trail;
 pub mod worker;
 

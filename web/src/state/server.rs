@@ -95,6 +95,22 @@ impl Server {
         answer
     }
 
+    /// [`Server::change`], its answer decoded.
+    ///
+    /// # Errors
+    /// The server's refusal, or an answer that does not decode.
+    pub(super) async fn ask<T: serde::de::DeserializeOwned>(
+        self,
+        builder: RequestBuilder,
+        body: &serde_json::Value,
+    ) -> Result<T, Vec<Problem>> {
+        let answer = self.change(builder, body).await;
+        if !answer.ok() {
+            return Err(answer.problems());
+        }
+        serde_json::from_str(&answer.body).map_err(|e| vec![Problem::new("", "server_error", format!("unreadable answer: {e}"))])
+    }
+
     /// [`Server::change`], its refusal as the error.
     ///
     /// # Errors
@@ -128,11 +144,7 @@ impl Server {
     /// # Errors
     /// The server's refusal.
     pub async fn enroll(self) -> Result<api::Enrollment, Vec<Problem>> {
-        let answer = self.change(Request::post("/v1/mfa/enroll"), &serde_json::json!({})).await;
-        if !answer.ok() {
-            return Err(answer.problems());
-        }
-        serde_json::from_str(&answer.body).map_err(|_| answer.problems())
+        self.ask(Request::post("/v1/mfa/enroll"), &serde_json::json!({})).await
     }
 
     /// Confirms the enrollment with a current code; the recovery codes, shown once.
@@ -140,11 +152,7 @@ impl Server {
     /// # Errors
     /// A wrong or reused code.
     pub async fn confirm(self, code: &str) -> Result<Vec<String>, Vec<Problem>> {
-        let answer = self.change(Request::post("/v1/mfa/confirm"), &serde_json::json!({"code": code})).await;
-        if !answer.ok() {
-            return Err(answer.problems());
-        }
-        let codes: api::RecoveryCodes = serde_json::from_str(&answer.body).map_err(|_| answer.problems())?;
+        let codes: api::RecoveryCodes = self.ask(Request::post("/v1/mfa/confirm"), &serde_json::json!({"code": code})).await?;
         Ok(codes.recovery_codes)
     }
 
@@ -312,11 +320,21 @@ impl Server {
     /// # Errors
     /// The server's refusal, with paths into the changes.
     pub async fn propose(self, state: AppState, changes: &[clearance_core::change::Operation], comment: &str) -> Result<(), Vec<Problem>> {
-        let body = serde_json::json!({"changes": changes, "comment": comment});
-        self.changed(Request::post("/v1/requests"), &body).await?;
+        self.propose_changes(changes, comment).await?;
         state.model.update(|m| m.staged.clear());
         self.refresh(state).await;
         Ok(())
+    }
+
+    /// Proposes `changes` (a finding's reaction, say) without touching the
+    /// staged edits; the new request's id.
+    ///
+    /// # Errors
+    /// The server's refusal, with paths into the changes.
+    pub async fn propose_changes(self, changes: &[clearance_core::change::Operation], comment: &str) -> Result<String, Vec<Problem>> {
+        let body = serde_json::json!({"changes": changes, "comment": comment});
+        let proposed: serde_json::Value = self.ask(Request::post("/v1/requests"), &body).await?;
+        Ok(proposed["id"].as_str().unwrap_or_default().to_owned())
     }
 
     /// Takes `step` on request `id` as the signed-in admin.
