@@ -295,6 +295,7 @@ pub fn router(app: App) -> Router {
         .route("/v1/requests/{id}/{step}", post(routes::step))
         .route("/v1/versions", get(routes::versions))
         .route("/v1/versions/current", get(routes::current_version))
+        .route("/v1/versions/{prefix}", get(routes::version))
         .route("/v1/versions/{prefix}/restore", post(routes::restore))
         .route("/v1/audit", get(routes::audit))
         .route("/v1/audit/checkpoint", get(routes::checkpoint))

@@ -156,6 +156,13 @@ pub async fn current_version(State(app): State<App>, _admin: Admin) -> Answer {
     Ok(Json(serde_json::to_value(&version).unwrap_or_default()))
 }
 
+/// `GET /v1/versions/{prefix}`: the one version whose hash starts with
+/// `prefix`, with its policy (what the app diffs two versions with).
+pub async fn version(State(app): State<App>, _admin: Admin, Path(prefix): Path<String>) -> Answer {
+    let version = app.db.read(move |s| Ok(steps::find_version(&s.versions()?, &prefix)?.clone())).await?;
+    Ok(Json(serde_json::to_value(&version).unwrap_or_default()))
+}
+
 /// `GET /v1/audit`: the audit log and its head.
 pub async fn audit(State(app): State<App>, _admin: Admin) -> Answer {
     let (entries, head) = app.db.read(|s| Ok((s.audit_log()?, s.audit_head()?))).await?;

@@ -71,6 +71,10 @@ fn the_whole_cycle_between_two_admins_with_identity_from_the_session() {
     assert_eq!(answer(fiona.post("/v1/requests/R2/apply", &json!({}))).0, 200);
     let (_, current) = answer(alice.get("/v1/versions/current"));
     assert_eq!(current["hash"], first, "the restore brought the first version back");
+    let (status, old) = answer(alice.get(&format!("/v1/versions/{}", &versions[1]["version"].as_str().unwrap()[..10])));
+    assert_eq!((status, &old["hash"], &old["seq"]), (200, &versions[1]["version"], &json!(2)), "one version by its prefix, {old}");
+    assert!(old["policy"]["users"].is_array(), "with its policy");
+    refused(alice.get("/v1/versions/ffffffffff"), 404, "unknown_version");
 
     // The audit log names the session's users and verifies with the CLI.
     let (_, audit) = answer(alice.get("/v1/audit"));

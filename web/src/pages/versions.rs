@@ -1,11 +1,12 @@
-//! Policy versions: each applied change's hash; restore any (a request) —
-//! the server's versions when signed in to one, else the sandbox's, whose
-//! versions also diff against each other here.
+//! Policy versions: each applied change's hash; restore any (a request);
+//! who gains and loses what between any two — the server's versions when
+//! signed in to one, else the sandbox's.
 
 use crate::components::problems::Problems;
 use crate::state::AppState;
 use crate::state::api::VersionRow;
 use clearance_core::Problem;
+use clearance_core::policy::Policy;
 use leptos::prelude::*;
 
 /// The page.
@@ -70,55 +71,62 @@ pub fn VersionsPage() -> impl IntoView {
     };
     let a = RwSignal::new(String::new());
     let b = RwSignal::new(String::new());
-    let hashes = move || {
-        state
-            .control
-            .ledger
-            .with(|l| l.as_ref().map(|l| l.versions.iter().map(|v| (v.seq, v.hash.clone())).collect::<Vec<_>>()).unwrap_or_default())
-    };
-    let picker = move |target: RwSignal<String>, testid: &'static str| {
+    let picker = move |target: RwSignal<String>, testid: &'static str, key: &'static str| {
         view! {
-            <select data-testid=testid on:change=move |ev| target.set(event_target_value(&ev))>
-                <option value="">"—"</option>
-                {move || hashes().into_iter().map(|(seq, h)| view! { <option value=h.clone()>{format!("{seq} · {}", &h[..12.min(h.len())])}</option> }).collect_view()}
-            </select>
+            <label>
+                {move || state.t(key)}" "
+                <select data-testid=testid on:change=move |ev| target.set(event_target_value(&ev))>
+                    <option value="">"—"</option>
+                    {move || {
+                        listed
+                            .get()
+                            .into_iter()
+                            .map(|v| view! { <option value=v.version.clone()>{format!("{} · {}", v.seq, &v.version[..12.min(v.version.len())])}</option> })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
         }
     };
-    let diff = move || {
+    // The two versions' policies: the sandbox's from its ledger, the server's asked for.
+    let pair = RwSignal::new(None::<(Policy, Policy)>);
+    Effect::new(move |_| {
         let (x, y) = (a.get(), b.get());
+        pair.set(None);
         if x.is_empty() || y.is_empty() {
-            return ().into_any();
+            return;
         }
-        let records = state.model.with(|m| m.records.clone());
-        let result = state.control.ledger.with(|l| {
-            let l = l.as_ref()?;
-            let before = clearance_core::Engine::compile(l.version(&x).ok()?.policy.clone()).ok()?;
-            let after = clearance_core::Engine::compile(l.version(&y).ok()?.policy.clone()).ok()?;
-            clearance_core::diff::diff(&before, &after, &records, &Default::default()).ok()
-        });
-        match result {
-            Some(d) => view! {
-                <div data-testid="versions-diff">
-                    <p>{format!("+{} / −{}", d.summary.total.gained, d.summary.total.lost)}</p>
-                    <ul>{d.changes.into_iter().take(50).map(|c| view! { <li>{format!("{} {:?} {} {}", c.user, c.change, c.action, c.record).to_lowercase()}</li> }).collect_view()}</ul>
-                </div>
+        if !on_server {
+            let local = |hash: &str| state.control.ledger.with_untracked(|l| Some(l.as_ref()?.version(hash).ok()?.policy.clone()));
+            pair.set(local(&x).zip(local(&y)));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match (state.server.version(&x).await, state.server.version(&y).await) {
+                (Ok(before), Ok(after)) => pair.set(Some((before.policy, after.policy))),
+                (Err(refused), _) | (_, Err(refused)) => problems.set(refused),
             }
-            .into_any(),
-            None => ().into_any(),
-        }
+        });
+    });
+    let diff = move || {
+        let (before, after) = pair.get()?;
+        let records = state.model.with(|m| m.records.clone());
+        let (before, after) = (clearance_core::Engine::compile(before).ok()?, clearance_core::Engine::compile(after).ok()?);
+        let d = clearance_core::diff::diff(&before, &after, &records, &Default::default()).ok()?;
+        Some(view! {
+            <div data-testid="versions-diff">
+                <p>{format!("+{} / −{}", d.summary.total.gained, d.summary.total.lost)}</p>
+                <ul>{d.changes.into_iter().take(50).map(|c| view! { <li>{format!("{} {:?} {} {}", c.user, c.change, c.action, c.record).to_lowercase()}</li> }).collect_view()}</ul>
+            </div>
+        })
     };
     view! {
         <div class="page" data-testid="page-versions">
-            {(!on_server)
-                .then(|| {
-                    view! {
-                        <section>
-                            <h2>{move || state.t("ver.diff")}</h2>
-                            {picker(a, "versions-a")}" → "{picker(b, "versions-b")}
-                            {diff}
-                        </section>
-                    }
-                })}
+            <section>
+                <h2>{move || state.t("ver.diff")}</h2>
+                {picker(a, "versions-a", "ver.from")}" → "{picker(b, "versions-b", "ver.to")}
+                {diff}
+            </section>
             {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
             <section>
                 <h2>{move || state.t("nav.versions")}</h2>

@@ -221,6 +221,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("perm.add_forbid", "Add forbid rule (JSON)", "新增禁止规则（JSON）"),
     ("rev.named", "Named reviewer (default: each user's manager)", "指定复核人（默认：各用户的上级）"),
     ("rev.due", "Due", "截止时间"),
+    ("ver.from", "From version", "起始版本"),
+    ("ver.to", "to version", "目标版本"),
     ("rev.closed", "closed", "已关闭"),
     ("rev.grant_profile", "profile", "简档"),
     ("rev.grant_permission_set", "permission set", "权限集"),

@@ -196,6 +196,14 @@ impl Server {
         self.read("/v1/versions").await
     }
 
+    /// One version, by a prefix of its hash, with its policy.
+    ///
+    /// # Errors
+    /// The server's refusal (`unknown_version`).
+    pub async fn version(self, prefix: &str) -> Result<clearance_core::change::steps::Version, Vec<Problem>> {
+        self.read(&format!("/v1/versions/{}", String::from(js_sys::encode_uri_component(prefix)))).await
+    }
+
     /// Proposes restoring the version `hash` (a change request like any other).
     ///
     /// # Errors
