@@ -278,9 +278,10 @@ test('an edge token made on My account runs a Node watcher; the fleet page lists
   const { page, context, errors } = await admin('10.0.0.10');
   await signIn(page, 'mgr_east_mike');
   await page.getByTestId('signed-in-as').waitFor();
-  // The pages not yet on the server say their steps stay in this browser.
+  // On a server, Import / export offers no sandbox history and no sample orgs: the server's history is its own.
   await page.getByTestId('nav-data').click();
-  await page.getByTestId('sandbox-note').waitFor();
+  await page.getByTestId('server-history').waitFor();
+  assert.deepEqual(await Promise.all(['import-ledger', 'export-ledger', 'load-demo', 'load-large'].map((id) => page.getByTestId(id).count())), [0, 0, 0, 0]);
   await page.getByTestId('nav-fleet').click();
   await page.getByTestId('page-fleet').waitFor();
   assert.equal(await page.getByTestId('edge').count(), 0);
@@ -411,7 +412,6 @@ test('access reviews on the server: one admin starts a campaign naming another; 
   await signIn(mike.page, 'mgr_east_mike');
   await mike.page.getByTestId('signed-in-as').waitFor();
   await mike.page.getByTestId('nav-reviews').click();
-  assert.equal(await mike.page.getByTestId('sandbox-note').count(), 0, 'reviews are the server\'s, not the sandbox\'s');
   await mike.page.getByTestId('review-reviewer').fill('fin_mgr_fiona');
   await mike.page.getByTestId('review-start').click();
   const campaign = mike.page.getByTestId('campaign').first();
@@ -462,4 +462,28 @@ test('access reviews on the server: one admin starts a campaign naming another; 
     assert.deepEqual(who.errors, []);
     await who.context.close();
   }
+});
+
+test('on a server, an imported policy is staged as one edit replacing the server\'s and proposed like any other; the server\'s version stays until it is applied', async () => {
+  const mike = await admin();
+  await signIn(mike.page, 'mgr_east_mike');
+  await mike.page.getByTestId('signed-in-as').waitFor();
+  const current = () => mike.page.evaluate(async () => (await (await fetch('/v1/versions/current')).json()).hash);
+  const before = await current();
+  await mike.page.getByTestId('nav-data').click();
+  await mike.page.getByTestId('import-file').setInputFiles(join(root, 'examples/reference-org.json'));
+  await mike.page.getByTestId('import-ok').waitFor();
+  await mike.page.getByTestId('nav-requests').click();
+  const requests = await mike.page.getByTestId('request').count();
+  assert.match(await mike.page.locator('.hint').first().innerText(), /^1 /, 'one edit staged: the replacement');
+  await mike.page.getByTestId('request-comment').fill('back to the reference org, from a file');
+  await mike.page.getByTestId('request-propose').click();
+  await mike.page.locator('[data-testid="request"]').nth(requests).waitFor();
+  const newest = mike.page.getByTestId('request').first();
+  assert.equal(await newest.getAttribute('data-state'), 'pending');
+  assert.match(await newest.innerText(), /mgr_east_mike/);
+  assert.equal(await current(), before, 'importing changed nothing on the server');
+  assert.match(await mike.page.locator('.hint').first().innerText(), /^0 /, 'the staged edit became the request');
+  assert.deepEqual(mike.errors, []);
+  await mike.context.close();
 });

@@ -4,7 +4,6 @@ pub mod bars;
 pub mod nav;
 pub mod options;
 pub mod problems;
-pub mod sandbox_note;
 pub mod sentence;
 pub mod table_head;
 pub mod tokens;

@@ -1,4 +1,8 @@
-//! Import and export of the whole model; the demo and the large org.
+//! Import and export of the whole model; the demo and the large org. On a
+//! server an imported policy is staged as one edit replacing the server's
+//! (to be proposed, never applied here), and the server's history is its
+//! own: the sandbox's change-control state and the sample orgs are not
+//! offered there.
 
 use crate::components::problems::Problems;
 use crate::state::AppState;
@@ -30,7 +34,8 @@ pub fn DataPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
             let current = state.model.get_untracked();
-            match Model::import(&text, &current) {
+            let read = if state.on_server() { Model::import_as_change(&text, &current) } else { Model::import(&text, &current) };
+            match read {
                 Ok(model) => {
                     state.model.set(model);
                     problems.set(Vec::new());
@@ -68,11 +73,13 @@ pub fn DataPage() -> impl IntoView {
     };
     view! {
         <div class="page" data-testid="page-data">
-            <crate::components::sandbox_note::SandboxNote/>
             <section>
                 <h2>{move || state.t("data.import")}</h2>
-                <input type="file" accept=".json,application/json" data-testid="import-file" on:change=on_file/>
-                {move || imported.get().then(|| view! { <p data-testid="import-ok">{state.t("data.imported")}</p> })}
+                <label>
+                    {move || state.t(if state.on_server() { "data.import_staged" } else { "data.import_file" })}" "
+                    <input type="file" accept=".json,application/json" data-testid="import-file" on:change=on_file/>
+                </label>
+                {move || imported.get().then(|| view! { <p data-testid="import-ok">{state.t(if state.on_server() { "data.imported_staged" } else { "data.imported" })}</p> })}
                 {move || {
                     let list = problems.get();
                     (!list.is_empty()).then(|| view! { <div data-testid="import-errors"><p>{state.t("data.errors")}</p><Problems problems=list/></div> })
@@ -82,20 +89,23 @@ pub fn DataPage() -> impl IntoView {
                 <h2>{move || state.t("data.export")}</h2>
                 <a data-testid="export" download="clearance-export.json" href=export_href>{move || state.t("data.export")}</a>
             </section>
-            <section>
-                <h2>{move || state.t("data.ledger")}</h2>
-                <a data-testid="export-ledger" download="clearance-state.json" href=ledger_href>{move || state.t("data.export_ledger")}</a>
-                " "
-                <input type="file" accept=".json,application/json" data-testid="import-ledger" on:change=on_ledger/>
-                {move || {
-                    let list = ledger_problems.get();
-                    (!list.is_empty()).then(|| view! { <div data-testid="ledger-errors"><p>{state.t("data.errors")}</p><Problems problems=list/></div> })
-                }}
-            </section>
-            <section>
-                <button data-testid="load-demo" on:click=move |_| state.model.set(Model::demo())>{move || state.t("data.demo")}</button>
-                <button data-testid="load-large" on:click=move |_| state.model.set(Model::large(large_records()))>{move || state.t("data.large")}</button>
-            </section>
+            {move || (!state.on_server()).then(|| view! {
+                <section>
+                    <h2>{state.t("data.ledger")}</h2>
+                    <a data-testid="export-ledger" download="clearance-state.json" href=ledger_href>{state.t("data.export_ledger")}</a>
+                    " "
+                    <label>{state.t("data.import_ledger")}" "<input type="file" accept=".json,application/json" data-testid="import-ledger" on:change=on_ledger/></label>
+                    {move || {
+                        let list = ledger_problems.get();
+                        (!list.is_empty()).then(|| view! { <div data-testid="ledger-errors"><p>{state.t("data.errors")}</p><Problems problems=list/></div> })
+                    }}
+                </section>
+                <section>
+                    <button data-testid="load-demo" on:click=move |_| state.model.set(Model::demo())>{state.t("data.demo")}</button>
+                    <button data-testid="load-large" on:click=move |_| state.model.set(Model::large(large_records()))>{state.t("data.large")}</button>
+                </section>
+            })}
+            {move || state.on_server().then(|| view! { <p class="hint" data-testid="server-history">{state.t("data.server_history")}</p> })}
         </div>
     }
 }

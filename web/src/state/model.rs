@@ -188,6 +188,27 @@ impl Model {
         Ok(model)
     }
 
+    /// An import on a server, whose current policy stays the page's base:
+    /// the imported records replace the page's, and the imported policy
+    /// (with its own staged edits applied) is staged as one edit replacing
+    /// the policy, to be proposed like any other — never applied here.
+    /// The staged edits already there stay staged before it.
+    ///
+    /// # Errors
+    /// The import's problems ([`Model::import`]); the replacement's, when
+    /// it does not apply after the edits already staged.
+    pub fn import_as_change(text: &str, current: &Model) -> Result<Model, Error> {
+        let imported = Model::import(text, current)?;
+        let (target, _) = change::apply(&imported.policy, &imported.staged)?;
+        let mut model = Model { records: imported.records, large: None, cache: Cache::default(), ..current.clone() };
+        let (now, _) = change::apply(&model.policy, &model.staged)?;
+        if target != now {
+            model.stage(Operation::ReplacePolicy { policy: Box::new(target) })?;
+        }
+        Engine::compile(model.policy.clone())?.load_records(&model.records).map_err(|e| e.at("/records"))?;
+        Ok(model)
+    }
+
     /// The export.
     pub fn export(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
@@ -330,6 +351,23 @@ pub fn simulate(model: &Model) -> Result<clearance_core::diff::Diff, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_import_on_a_server_stages_a_replacement_and_keeps_the_base() {
+        let mut current = Model::demo();
+        current.stage(Operation::MoveUser { user: "rep_east_bob".into(), role: Some("sales_rep_west".into()), department: None }).unwrap();
+        let mut other = current.policy.clone();
+        other.name = Some("another org".into());
+        let model = Model::import_as_change(&serde_json::to_string(&other).unwrap(), &current).unwrap();
+        assert_eq!(model.policy, current.policy, "the server's policy stays the base");
+        assert_eq!(model.staged.len(), 2, "the edit staged before stays, the replacement follows it");
+        assert!(matches!(&model.staged[1], Operation::ReplacePolicy { policy } if **policy == other));
+        let already = change::apply(&current.policy, &current.staged).unwrap().0;
+        let same = Model::import_as_change(&serde_json::to_string(&already).unwrap(), &current).unwrap();
+        assert_eq!(same.staged, current.staged, "importing what is staged already stages nothing more");
+        let broken = Model::import_as_change("{\"version\": 1, \"users\": 3}", &current).unwrap_err();
+        assert!(!broken.problems().is_empty(), "a broken import says why and changes nothing");
+    }
 
     fn move_bob_large() -> Operation {
         Operation::MoveUser { user: "user_5".into(), role: Some("role_1".into()), department: None }
