@@ -231,8 +231,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("lint.none", "No findings.", "没有发现问题。"),
     ("data.import", "Import a policy or an export", "导入策略或导出文件"),
     ("data.import_file", "Policy or export file", "策略或导出文件"),
-    ("data.import_staged", "Policy or export file (staged as one edit replacing the server's policy)", "策略或导出文件（暂存为替换服务器策略的一项编辑）"),
-    ("data.imported_staged", "Imported: staged as an edit; propose it on the Requests page.", "已导入：已暂存为编辑，请在“变更请求”页面提交。"),
+    (
+        "data.import_staged",
+        "Policy or export file (staged as one edit replacing the server's policy)",
+        "策略或导出文件（暂存为替换服务器策略的一项编辑）",
+    ),
+    (
+        "data.imported_staged",
+        "Imported: staged as an edit; propose it on the Requests page.",
+        "已导入：已暂存为编辑，请在“变更请求”页面提交。",
+    ),
     ("data.import_ledger", "Import a change-control state", "导入变更控制状态"),
     (
         "data.server_history",
