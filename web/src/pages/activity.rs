@@ -8,7 +8,7 @@ use crate::components::sentence::Sentence;
 use crate::state::AppState;
 use crate::state::activity::{self, Log};
 use clearance_core::Lang;
-use clearance_core::activity::{DayTally, Finding, NamedTally};
+use clearance_core::activity::{DayTally, Finding, NamedTally, Report};
 use clearance_core::change::summarize;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -110,25 +110,7 @@ pub fn ActivityPage() -> impl IntoView {
             Err(error) => problems.set(error.into_problems()),
         }
     };
-    let summary = move || {
-        let r = report.get();
-        let logs = if on_server {
-            state.t("act.fleet_logs").to_owned()
-        } else {
-            format!("{} {}", state.activity.logs.with(Vec::len), state.t("act.logs"))
-        };
-        format!(
-            "{logs} · {} {} · {} {} · {} – {} · {} {}",
-            r.events,
-            state.t("act.events"),
-            r.users,
-            state.t("act.users"),
-            r.from.as_deref().unwrap_or("–"),
-            r.to.as_deref().unwrap_or("–"),
-            r.skipped_count,
-            state.t("act.skipped"),
-        )
-    };
+    let summary = move || summary_line(state, &report.get(), on_server);
     let skipped = move || {
         report
             .get()
@@ -137,7 +119,47 @@ pub fn ActivityPage() -> impl IntoView {
             .map(|p| view! { <li data-testid="activity-skipped" data-line=p.line>{format!("{}:{}: {}: {}", p.source, p.line, p.code, p.message)}</li> })
             .collect_view()
     };
-    let findings = move || {
+    view! {
+        <div class="page" data-testid="page-activity">
+            <section>
+                <h2>{move || state.t("nav.activity")}</h2>
+                {if on_server {
+                    view! { <button data-testid="activity-fleet" on:click=analyze_fleet>{move || state.t("act.analyze_fleet")}</button> }.into_any()
+                } else {
+                    view! {
+                        <label>{move || state.t("act.import")}" "<input type="file" multiple accept=".jsonl,.json,.log,text/plain" data-testid="activity-import" on:change=on_file/></label>
+                        " "
+                        <button data-testid="activity-demo" on:click=demo>{move || state.t("act.demo")}</button>
+                        " "
+                        <button data-testid="activity-clear" on:click=move |_| state.activity.clear()>{move || state.t("act.clear")}</button>
+                    }.into_any()
+                }}
+                <p data-testid="activity-summary">{summary}</p>
+                <ul>{skipped}</ul>
+                {move || view! { <Problems problems=problems.get()/> }}
+                {move || proposed.get().map(|id| view! { <p data-testid="activity-proposed">{state.t("act.proposed")}" "<code>{id}</code></p> })}
+            </section>
+            <section>
+                <h3>{move || state.t("act.timeline")}</h3>
+                {move || timeline(&report.get().timeline)}
+            </section>
+            <section class="columns">
+                <div><h3>{move || state.t("act.top_users")}</h3>{move || tallies(&report.get().top_users, "top-users")}</div>
+                <div><h3>{move || state.t("act.top_objects")}</h3>{move || tallies(&report.get().top_objects, "top-objects")}</div>
+            </section>
+            <section>
+                <h3>{move || state.t("act.findings")}" ("{move || report.get().findings.len()}")"</h3>
+                <FindingsTable report react/>
+            </section>
+        </div>
+    }
+}
+
+/// The findings, most severe first, each with its evidence and reaction.
+#[component]
+fn FindingsTable(report: Signal<Arc<Report>>, react: impl Fn(Finding) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let state = AppState::get();
+    move || {
         let lang = state.lang.get();
         let r = report.get();
         if r.findings.is_empty() {
@@ -174,39 +196,25 @@ pub fn ActivityPage() -> impl IntoView {
             </table>
         }
         .into_any()
-    };
-    view! {
-        <div class="page" data-testid="page-activity">
-            <section>
-                <h2>{move || state.t("nav.activity")}</h2>
-                {if on_server {
-                    view! { <button data-testid="activity-fleet" on:click=analyze_fleet>{move || state.t("act.analyze_fleet")}</button> }.into_any()
-                } else {
-                    view! {
-                        <label>{move || state.t("act.import")}" "<input type="file" multiple accept=".jsonl,.json,.log,text/plain" data-testid="activity-import" on:change=on_file/></label>
-                        " "
-                        <button data-testid="activity-demo" on:click=demo>{move || state.t("act.demo")}</button>
-                        " "
-                        <button data-testid="activity-clear" on:click=move |_| state.activity.clear()>{move || state.t("act.clear")}</button>
-                    }.into_any()
-                }}
-                <p data-testid="activity-summary">{summary}</p>
-                <ul>{skipped}</ul>
-                {move || view! { <Problems problems=problems.get()/> }}
-                {move || proposed.get().map(|id| view! { <p data-testid="activity-proposed">{state.t("act.proposed")}" "<code>{id}</code></p> })}
-            </section>
-            <section>
-                <h3>{move || state.t("act.timeline")}</h3>
-                {move || timeline(&report.get().timeline)}
-            </section>
-            <section class="columns">
-                <div><h3>{move || state.t("act.top_users")}</h3>{move || tallies(&report.get().top_users, "top-users")}</div>
-                <div><h3>{move || state.t("act.top_objects")}</h3>{move || tallies(&report.get().top_objects, "top-objects")}</div>
-            </section>
-            <section>
-                <h3>{move || state.t("act.findings")}" ("{move || report.get().findings.len()}")"</h3>
-                {findings}
-            </section>
-        </div>
     }
+}
+
+/// What was analyzed: whose logs, how many events and users, the span, the lines skipped.
+fn summary_line(state: AppState, r: &Report, on_server: bool) -> String {
+    let logs = if on_server {
+        state.t("act.fleet_logs").to_owned()
+    } else {
+        format!("{} {}", state.activity.logs.with(Vec::len), state.t("act.logs"))
+    };
+    format!(
+        "{logs} · {} {} · {} {} · {} – {} · {} {}",
+        r.events,
+        state.t("act.events"),
+        r.users,
+        state.t("act.users"),
+        r.from.as_deref().unwrap_or("–"),
+        r.to.as_deref().unwrap_or("–"),
+        r.skipped_count,
+        state.t("act.skipped"),
+    )
 }

@@ -69,6 +69,24 @@ pub fn VersionsPage() -> impl IntoView {
             })
             .collect_view()
     };
+    view! {
+        <div class="page" data-testid="page-versions">
+            <VersionsDiff listed problems/>
+            {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
+            <section>
+                <h2>{move || state.t("nav.versions")}</h2>
+                <table>{rows}</table>
+            </section>
+        </div>
+    }
+}
+
+/// Who gains and loses what between two versions picked from `listed`: the
+/// sandbox's policies from its ledger, the server's asked for.
+#[component]
+fn VersionsDiff(listed: RwSignal<Vec<VersionRow>>, problems: RwSignal<Vec<Problem>>) -> impl IntoView {
+    let state = AppState::get();
+    let on_server = state.on_server();
     let a = RwSignal::new(String::new());
     let b = RwSignal::new(String::new());
     let picker = move |target: RwSignal<String>, testid: &'static str, key: &'static str| {
@@ -88,7 +106,6 @@ pub fn VersionsPage() -> impl IntoView {
             </label>
         }
     };
-    // The two versions' policies: the sandbox's from its ledger, the server's asked for.
     let pair = RwSignal::new(None::<(Policy, Policy)>);
     Effect::new(move |_| {
         let (x, y) = (a.get(), b.get());
@@ -121,17 +138,10 @@ pub fn VersionsPage() -> impl IntoView {
         })
     };
     view! {
-        <div class="page" data-testid="page-versions">
-            <section>
-                <h2>{move || state.t("ver.diff")}</h2>
-                {picker(a, "versions-a", "ver.from")}" → "{picker(b, "versions-b", "ver.to")}
-                {diff}
-            </section>
-            {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
-            <section>
-                <h2>{move || state.t("nav.versions")}</h2>
-                <table>{rows}</table>
-            </section>
-        </div>
+        <section>
+            <h2>{move || state.t("ver.diff")}</h2>
+            {picker(a, "versions-a", "ver.from")}" → "{picker(b, "versions-b", "ver.to")}
+            {diff}
+        </section>
     }
 }
