@@ -42,6 +42,18 @@ pub fn decode(value: &serde_json::Value) -> Result<ChangeSet, Error> {
 /// things still in use), then — only if all operations applied — the new
 /// policy's compile problems.
 pub fn apply(policy: &Policy, changes: &[Operation]) -> Result<(Policy, Engine), Error> {
+    let next = edited(policy, changes)?;
+    let engine = Engine::compile(next.clone())?;
+    Ok((next, engine))
+}
+
+/// A change set applied to a copy of `policy`, not compiled: what the
+/// admin app checks an edit of the large org with on its main thread (the
+/// compile, a long task there, is its worker's).
+///
+/// # Errors
+/// Every operation's problems, each at its index.
+pub fn edited(policy: &Policy, changes: &[Operation]) -> Result<Policy, Error> {
     let mut next = policy.clone();
     let mut problems = Problems::default();
     for (i, op) in changes.iter().enumerate() {
@@ -50,8 +62,7 @@ pub fn apply(policy: &Policy, changes: &[Operation]) -> Result<(Policy, Engine),
         }
     }
     problems.into_result()?;
-    let engine = Engine::compile(next.clone())?;
-    Ok((next, engine))
+    Ok(next)
 }
 
 /// A policy's version: the SHA-256 (hex) of its canonical JSON (struct

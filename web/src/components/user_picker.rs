@@ -17,15 +17,16 @@ pub fn UserPicker(
     on_pick: Callback<String>,
 ) -> impl IntoView {
     let state = AppState::get();
-    let list = Memo::new(move |_| state.compiled.with(|c| c.0.as_ref().as_ref().map(|c| users(&c.current)).unwrap_or_default()));
+    // No list at all past the limit: the large org's 10,000 names would be
+    // built again on every staged edit, to be shown nowhere.
+    let list = Memo::new(move |_| state.staged_policy.with(|p| (p.0.users.len() <= LIST_LIMIT).then(|| users(&p.0))));
     move || {
-        let all = list.get();
-        if all.len() > LIST_LIMIT {
+        let Some(all) = list.get() else {
             return view! {
                 <input data-testid=testid placeholder=state.t("who.type_user") on:change=move |ev| on_pick.run(event_target_value(&ev))/>
             }
             .into_any();
-        }
+        };
         view! {
             <select data-testid=testid on:change=move |ev| on_pick.run(event_target_value(&ev))>
                 <option value="">{state.t("who.pick_user")}</option>

@@ -23,17 +23,8 @@ pub fn SimulatePage() -> impl IntoView {
 
     let stage = move |op: Operation| super::org::stage(state, problems, op);
     let role_options = move || {
-        state.compiled.with(|c| match &*c.0 {
-            Ok(c) => c
-                .current
-                .policy()
-                .map(|p| p.roles.clone())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| view! { <option value=r.id.clone()>{r.id.clone()}</option> })
-                .collect_view(),
-            Err(_) => Vec::new().collect_view(),
-        })
+        let roles = state.staged_policy.with(|p| p.0.roles.iter().map(|r| r.id.clone()).collect::<Vec<_>>());
+        roles.into_iter().map(|id| view! { <option value=id.clone()>{id.clone()}</option> }).collect_view()
     };
 
     let staged = move || {
@@ -184,7 +175,7 @@ pub fn SimulatePage() -> impl IntoView {
                         data-testid="sim-toggle"
                         on:click=move |_| {
                             let user = toggle_user.get();
-                            let active = state.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current.policy().ok()).and_then(|p| p.users.iter().find(|u| u.id == user).map(|u| u.active)));
+                            let active = state.staged_policy.with_untracked(|p| p.0.users.iter().find(|u| u.id == user).map(|u| u.active));
                             stage(Operation::SetUserActive { user, active: !active.unwrap_or(true) })
                         }
                     >

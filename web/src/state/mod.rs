@@ -77,13 +77,28 @@ impl PartialEq for Shared {
     }
 }
 
+/// The policy with the staged edits, compared by identity: comparing the
+/// large org's 10,000 users on every edit took longer than applying it.
+#[derive(Clone)]
+pub struct StagedPolicy(pub Arc<clearance_core::policy::Policy>);
+
+impl PartialEq for StagedPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Everything the pages share.
 #[derive(Clone, Copy)]
 pub struct AppState {
     /// The model.
     pub model: RwSignal<Model>,
-    /// The model compiled (recomputed when the model changes).
+    /// The model compiled (recomputed when the model changes and read).
     pub compiled: Memo<Shared>,
+    /// The policy with the staged edits applied, not compiled (the policy
+    /// itself while they do not apply): what lists of users and roles read,
+    /// so that staging an edit of the large org compiles nothing here.
+    pub staged_policy: Memo<StagedPolicy>,
     /// UI language.
     pub lang: RwSignal<Lang>,
     /// Current page.
@@ -112,6 +127,7 @@ impl AppState {
         let lang = storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()).and_then(|l| Lang::parse(&l)).unwrap_or(Lang::En);
         let lang = RwSignal::new(lang);
         let compiled = Memo::new(move |_| Shared(Arc::new(model.with(Model::compile))));
+        let staged_policy = Memo::new(move |_| StagedPolicy(Arc::new(model.with(Model::staged_policy))));
         Effect::new(move |_| {
             let text = model.with(Model::stored);
             if let Some(s) = storage() {
@@ -135,6 +151,7 @@ impl AppState {
         let state = AppState {
             model,
             compiled,
+            staged_policy,
             lang,
             page: RwSignal::new(Page::Who),
             large: worker::page::Large::new(),

@@ -129,6 +129,12 @@ impl Model {
         Ok(Compiled { base, current, current_records })
     }
 
+    /// The policy with the staged edits applied, not compiled; the policy
+    /// itself while they do not apply.
+    pub fn staged_policy(&self) -> Policy {
+        change::edited(&self.policy, &self.staged).unwrap_or_else(|_| self.policy.clone())
+    }
+
     /// Stages an edit after checking that everything staged still applies.
     ///
     /// # Errors
@@ -136,6 +142,12 @@ impl Model {
     pub fn stage(&mut self, op: Operation) -> Result<(), Error> {
         let mut staged = self.staged.clone();
         staged.push(op);
+        if self.large.is_some() {
+            // The large org's compile is its worker's (which reports what does not compile).
+            change::edited(&self.policy, &staged)?;
+            self.staged = staged;
+            return Ok(());
+        }
         let (_, engine) = change::apply(&self.policy, &staged)?;
         engine.load_records(&self.records)?;
         self.cache = Cache(Some(Arc::new((staged.clone(), Arc::new(engine)))));
@@ -152,7 +164,11 @@ impl Model {
         if index < staged.len() {
             staged.remove(index);
         }
-        change::apply(&self.policy, &staged)?;
+        if self.large.is_some() {
+            change::edited(&self.policy, &staged)?;
+        } else {
+            change::apply(&self.policy, &staged)?;
+        }
         self.staged = staged;
         Ok(())
     }
@@ -239,11 +255,8 @@ impl Model {
 }
 
 /// Every user id with its display name, in policy order.
-pub fn users(engine: &Engine) -> Vec<(String, String)> {
-    engine
-        .policy()
-        .map(|p| p.users.iter().map(|u| (u.id.clone(), u.name.clone().unwrap_or_else(|| u.id.clone()))).collect())
-        .unwrap_or_default()
+pub fn users(policy: &Policy) -> Vec<(String, String)> {
+    policy.users.iter().map(|u| (u.id.clone(), u.name.clone().unwrap_or_else(|| u.id.clone()))).collect()
 }
 
 /// Per object, the records `user` may read, with reasons, explanation and fields.
@@ -401,6 +414,12 @@ mod tests {
         let restored = Model::restore(&model.stored()).unwrap();
         assert_eq!(restored, model);
         let mut large = Model::large(1000);
+        large.stage(move_bob_large()).unwrap();
+        assert!(large.cache.0.is_none(), "staging the large org compiles nothing here: its worker does");
+        assert!(large.stage(Operation::RemoveUser { user: "nobody".into() }).is_err(), "an edit that does not apply is still refused");
+        assert_eq!(large.staged.len(), 1);
+        assert_eq!(large.staged_policy(), change::apply(&large.policy, &large.staged).unwrap().0);
+        assert!(large.unstage(0).is_ok() && large.staged.is_empty());
         large.stage(move_bob_large()).unwrap();
         assert!(large.stored().len() < 1000, "the large org stores its size and edits only");
         assert_eq!(Model::restore(&large.stored()).unwrap(), large);
