@@ -129,6 +129,12 @@ test('served by the server, the app asks to sign in; two admins: one proposes, t
     return [answer.status, (await answer.json()).code];
   });
   assert.deepEqual(forced, [403, 'self_approval']);
+  // The session cookie alone (what a forged cross-site form would carry) changes nothing: the CSRF header is required.
+  const forged = await mike.page.evaluate(async () => {
+    const answer = await fetch('/v1/requests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ changes: [], comment: 'forged' }) });
+    return [answer.status, (await answer.json()).code];
+  });
+  assert.deepEqual(forged, [403, 'csrf_refused']);
   await mike.page.screenshot({ path: join(shots, 'server-self-approval.png'), fullPage: true });
 
   const fiona = await admin();
