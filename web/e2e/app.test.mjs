@@ -232,6 +232,15 @@ test('the large generated org: the diff of a user move runs in a Web Worker with
       if (showing()) window.__sawProgress = true;
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
   });
+  // The page takes input while the worker generates and loads the org: the
+  // language switches both ways (and whether the worker was still at work
+  // then is noted, not required: a fast machine may be done already).
+  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('title').filter({ hasText: '管理后台' }).waitFor();
+  const busyWhileSwitching = await page.evaluate(() => Boolean(document.querySelector('[data-testid="large-progress"]')));
+  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('title').filter({ hasText: 'Clearance admin' }).waitFor();
+  console.log(`# the language switched while the worker computed: ${busyWhileSwitching}`);
   const started = Date.now();
   await page.getByTestId('sim-user').fill('user_42'); // large orgs type the user id (the native diff bench moves the same user)
   await page.getByTestId('sim-user').dispatchEvent('change');
