@@ -204,3 +204,16 @@ proptest! {
         prop_assert!(applied <= 1);
     }
 }
+
+#[test]
+fn every_operation_is_said_as_before_in_both_languages() {
+    // Pinned wording: the sentences the admin app, the CLI and change
+    // requests show (tests/sentences: every kind of operation, with and
+    // without its optional parts), English then Chinese.
+    let set = ops(include_str!("../sentences/operations.json"));
+    let expected: Vec<String> = serde_json::from_str(include_str!("../sentences/expected.json")).unwrap();
+    let said: Vec<String> = [Lang::En, Lang::Zh].into_iter().flat_map(|lang| change::summarize(&set, lang)).collect();
+    assert_eq!(said, expected);
+    assert_eq!(said[0], "move user `rep_east_bob` to role `sales_rep_west`");
+    assert!(said.iter().skip(set.len()).all(|s| !s.is_ascii()), "every Chinese sentence is Chinese");
+}

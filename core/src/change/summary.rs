@@ -4,6 +4,14 @@ use super::ops::{BundleKind, BundleRef, Operation};
 use crate::explain::Lang;
 use crate::policy::Recipient;
 
+/// The English or the Chinese sentence: both format strings name the same
+/// values (the arms of [`sentence`] stay one line each).
+macro_rules! say {
+    ($zh:expr, $en:literal, $cn:literal $(, $arg:expr)*) => {
+        if $zh { format!($cn $(, $arg)*) } else { format!($en $(, $arg)*) }
+    };
+}
+
 fn bundle(b: &BundleRef, lang: Lang) -> String {
     match (b.kind, lang) {
         (BundleKind::Profile, Lang::En) => format!("profile `{}`", b.id),
@@ -48,57 +56,24 @@ pub fn summarize(changes: &[Operation], lang: Lang) -> Vec<String> {
 fn sentence(op: &Operation, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     match op {
-        Operation::MoveUser { user, role, department } => {
-            let mut parts = Vec::new();
-            if let Some(role) = role {
-                parts.push(if zh { format!("角色 `{role}`") } else { format!("role `{role}`") });
-            }
-            if let Some(department) = department {
-                parts.push(if zh { format!("部门 `{department}`") } else { format!("department `{department}`") });
-            }
-            if zh {
-                format!("将用户 `{user}` 调至{}", parts.join("、"))
-            } else {
-                format!("move user `{user}` to {}", parts.join(" and "))
-            }
-        }
+        Operation::MoveUser { user, role, department } => move_sentence(user, role.as_deref(), department.as_deref(), zh),
         Operation::SetUserActive { user, active } => match (zh, active) {
             (false, true) => format!("activate user `{user}`"),
             (false, false) => format!("deactivate user `{user}`"),
             (true, true) => format!("启用用户 `{user}`"),
             (true, false) => format!("停用用户 `{user}`"),
         },
-        Operation::AddUser { user } => {
-            if zh {
-                format!("新增用户 `{}`", user.id)
-            } else {
-                format!("add user `{}`", user.id)
-            }
-        }
-        Operation::RemoveUser { user } => {
-            if zh {
-                format!("删除用户 `{user}`")
-            } else {
-                format!("remove user `{user}`")
-            }
-        }
+        Operation::AddUser { user } => say!(zh, "add user `{}`", "新增用户 `{}`", user.id),
+        Operation::RemoveUser { user } => say!(zh, "remove user `{user}`", "删除用户 `{user}`"),
         Operation::SetProfile { user, profile } => {
             let p = opt(profile, "no profile", "无简档", lang);
-            if zh { format!("将用户 `{user}` 的简档设为 {p}") } else { format!("give user `{user}` {p} as profile") }
+            say!(zh, "give user `{user}` {p} as profile", "将用户 `{user}` 的简档设为 {p}")
         }
         Operation::GrantPermissionSet { user, permission_set } => {
-            if zh {
-                format!("授予用户 `{user}` 权限集 `{permission_set}`")
-            } else {
-                format!("grant permission set `{permission_set}` to user `{user}`")
-            }
+            say!(zh, "grant permission set `{permission_set}` to user `{user}`", "授予用户 `{user}` 权限集 `{permission_set}`")
         }
         Operation::RevokePermissionSet { user, permission_set } => {
-            if zh {
-                format!("撤销用户 `{user}` 的权限集 `{permission_set}`")
-            } else {
-                format!("revoke permission set `{permission_set}` from user `{user}`")
-            }
+            say!(zh, "revoke permission set `{permission_set}` from user `{user}`", "撤销用户 `{user}` 的权限集 `{permission_set}`")
         }
         Operation::SetUserAttribute { user, name, value } => match (value, zh) {
             (Some(v), false) => format!("set attribute `{name}` of user `{user}` to `{v}`"),
@@ -106,78 +81,32 @@ fn sentence(op: &Operation, lang: Lang) -> String {
             (None, false) => format!("remove attribute `{name}` of user `{user}`"),
             (None, true) => format!("删除用户 `{user}` 的属性 `{name}`"),
         },
-        Operation::AddGroup { group } => {
-            if zh {
-                format!("新增小组 `{}`", group.id)
-            } else {
-                format!("add group `{}`", group.id)
-            }
-        }
-        Operation::RemoveGroup { group } => {
-            if zh {
-                format!("删除小组 `{group}`")
-            } else {
-                format!("remove group `{group}`")
-            }
-        }
+        Operation::AddGroup { group } => say!(zh, "add group `{}`", "新增小组 `{}`", group.id),
+        Operation::RemoveGroup { group } => say!(zh, "remove group `{group}`", "删除小组 `{group}`"),
         Operation::AddGroupMember { group, member } => {
             let m = recipient(member, lang);
-            if zh { format!("将{m}加入小组 `{group}`") } else { format!("add {m} to group `{group}`") }
+            say!(zh, "add {m} to group `{group}`", "将{m}加入小组 `{group}`")
         }
         Operation::RemoveGroupMember { group, member } => {
             let m = recipient(member, lang);
-            if zh { format!("将{m}移出小组 `{group}`") } else { format!("remove {m} from group `{group}`") }
+            say!(zh, "remove {m} from group `{group}`", "将{m}移出小组 `{group}`")
         }
-        Operation::AddRole { role } => {
-            if zh {
-                format!("新增角色 `{}`", role.id)
-            } else {
-                format!("add role `{}`", role.id)
-            }
-        }
-        Operation::RenameRole { role, name } => {
-            if zh {
-                format!("将角色 `{role}` 改名为「{name}」")
-            } else {
-                format!("rename role `{role}` to \"{name}\"")
-            }
-        }
+        Operation::AddRole { role } => say!(zh, "add role `{}`", "新增角色 `{}`", role.id),
+        Operation::RenameRole { role, name } => say!(zh, "rename role `{role}` to \"{name}\"", "将角色 `{role}` 改名为「{name}」"),
         Operation::ReparentRole { role, parent } => {
             let p = opt(parent, "the top", "顶层", lang);
-            if zh { format!("将角色 `{role}` 移至 {p} 之下") } else { format!("move role `{role}` under {p}") }
+            say!(zh, "move role `{role}` under {p}", "将角色 `{role}` 移至 {p} 之下")
         }
-        Operation::RemoveRole { role } => {
-            if zh {
-                format!("删除角色 `{role}`")
-            } else {
-                format!("remove role `{role}`")
-            }
-        }
-        Operation::AddDepartment { department } => {
-            if zh {
-                format!("新增部门 `{}`", department.id)
-            } else {
-                format!("add department `{}`", department.id)
-            }
-        }
+        Operation::RemoveRole { role } => say!(zh, "remove role `{role}`", "删除角色 `{role}`"),
+        Operation::AddDepartment { department } => say!(zh, "add department `{}`", "新增部门 `{}`", department.id),
         Operation::RenameDepartment { department, name } => {
-            if zh {
-                format!("将部门 `{department}` 改名为「{name}」")
-            } else {
-                format!("rename department `{department}` to \"{name}\"")
-            }
+            say!(zh, "rename department `{department}` to \"{name}\"", "将部门 `{department}` 改名为「{name}」")
         }
         Operation::ReparentDepartment { department, parent } => {
             let p = opt(parent, "the top", "顶层", lang);
-            if zh { format!("将部门 `{department}` 移至 {p} 之下") } else { format!("move department `{department}` under {p}") }
+            say!(zh, "move department `{department}` under {p}", "将部门 `{department}` 移至 {p} 之下")
         }
-        Operation::RemoveDepartment { department } => {
-            if zh {
-                format!("删除部门 `{department}`")
-            } else {
-                format!("remove department `{department}`")
-            }
-        }
+        Operation::RemoveDepartment { department } => say!(zh, "remove department `{department}`", "删除部门 `{department}`"),
         Operation::SetScope { bundle: b, object, action, scope } => {
             let b = bundle(b, lang);
             match (scope, zh) {
@@ -198,7 +127,7 @@ fn sentence(op: &Operation, lang: Lang) -> String {
         }
         Operation::GrantSystemPermission { bundle: b, permission } => {
             let b = bundle(b, lang);
-            if zh { format!("{b} 授予系统权限 `{permission}`") } else { format!("{b} grants system permission `{permission}`") }
+            say!(zh, "{b} grants system permission `{permission}`", "{b} 授予系统权限 `{permission}`")
         }
         Operation::RevokeSystemPermission { bundle: b, permission } => {
             let b = bundle(b, lang);
@@ -208,23 +137,7 @@ fn sentence(op: &Operation, lang: Lang) -> String {
                 format!("{b} no longer grants system permission `{permission}`")
             }
         }
-        Operation::SetSession { bundle: b, session } => {
-            let b = bundle(b, lang);
-            match (session, zh) {
-                (Some(s), false) => {
-                    let mfa = if s.mfa_required { "requires MFA" } else { "does not require MFA" };
-                    let ips = if s.ip_ranges.is_empty() { String::new() } else { format!(", allows IPs {}", s.ip_ranges.join(", ")) };
-                    format!("{b} {mfa}{ips}")
-                }
-                (Some(s), true) => {
-                    let mfa = if s.mfa_required { "要求多因素认证" } else { "不要求多因素认证" };
-                    let ips = if s.ip_ranges.is_empty() { String::new() } else { format!("，允许 IP {}", s.ip_ranges.join("、")) };
-                    format!("{b} {mfa}{ips}")
-                }
-                (None, false) => format!("{b} has no session policy"),
-                (None, true) => format!("{b} 不设会话策略"),
-            }
-        }
+        Operation::SetSession { bundle: b, session } => session_sentence(&bundle(b, lang), session.as_ref(), zh),
         Operation::AddSharingRule { rule } => {
             let with = recipient(&rule.share_with, lang);
             if zh {
@@ -233,47 +146,13 @@ fn sentence(op: &Operation, lang: Lang) -> String {
                 format!("add sharing rule `{}` sharing `{}` with {with}", rule.id, rule.object)
             }
         }
-        Operation::EditSharingRule { rule } => {
-            if zh {
-                format!("修改共享规则 `{}`", rule.id)
-            } else {
-                format!("edit sharing rule `{}`", rule.id)
-            }
-        }
-        Operation::RemoveSharingRule { rule } => {
-            if zh {
-                format!("删除共享规则 `{rule}`")
-            } else {
-                format!("remove sharing rule `{rule}`")
-            }
-        }
-        Operation::AddForbidRule { rule } => {
-            if zh {
-                format!("新增禁止规则 `{}`", rule.id)
-            } else {
-                format!("add forbid rule `{}`", rule.id)
-            }
-        }
-        Operation::EditForbidRule { rule } => {
-            if zh {
-                format!("修改禁止规则 `{}`", rule.id)
-            } else {
-                format!("edit forbid rule `{}`", rule.id)
-            }
-        }
-        Operation::RemoveForbidRule { rule } => {
-            if zh {
-                format!("删除禁止规则 `{rule}`")
-            } else {
-                format!("remove forbid rule `{rule}`")
-            }
-        }
+        Operation::EditSharingRule { rule } => say!(zh, "edit sharing rule `{}`", "修改共享规则 `{}`", rule.id),
+        Operation::RemoveSharingRule { rule } => say!(zh, "remove sharing rule `{rule}`", "删除共享规则 `{rule}`"),
+        Operation::AddForbidRule { rule } => say!(zh, "add forbid rule `{}`", "新增禁止规则 `{}`", rule.id),
+        Operation::EditForbidRule { rule } => say!(zh, "edit forbid rule `{}`", "修改禁止规则 `{}`", rule.id),
+        Operation::RemoveForbidRule { rule } => say!(zh, "remove forbid rule `{rule}`", "删除禁止规则 `{rule}`"),
         Operation::SetBaseline { object, baseline } => {
-            if zh {
-                format!("将 `{object}` 的组织默认访问设为 `{}`", json(baseline))
-            } else {
-                format!("set the baseline of `{object}` to `{}`", json(baseline))
-            }
+            say!(zh, "set the baseline of `{object}` to `{}`", "将 `{object}` 的组织默认访问设为 `{}`", json(baseline))
         }
         Operation::SetHierarchy { object, hierarchy } => {
             let access = json(&hierarchy.access);
@@ -286,7 +165,35 @@ fn sentence(op: &Operation, lang: Lang) -> String {
         Operation::ReplacePolicy { policy } => {
             let version = super::version(policy);
             let short = &version[..12.min(version.len())];
-            if zh { format!("恢复版本 `{short}`") } else { format!("restore version `{short}`") }
+            say!(zh, "restore version `{short}`", "恢复版本 `{short}`")
         }
+    }
+}
+
+fn move_sentence(user: &str, role: Option<&str>, department: Option<&str>, zh: bool) -> String {
+    let mut parts = Vec::new();
+    if let Some(role) = role {
+        parts.push(say!(zh, "role `{role}`", "角色 `{role}`"));
+    }
+    if let Some(department) = department {
+        parts.push(say!(zh, "department `{department}`", "部门 `{department}`"));
+    }
+    if zh { format!("将用户 `{user}` 调至{}", parts.join("、")) } else { format!("move user `{user}` to {}", parts.join(" and ")) }
+}
+
+fn session_sentence(b: &str, session: Option<&crate::policy::SessionPolicy>, zh: bool) -> String {
+    match (session, zh) {
+        (Some(s), false) => {
+            let mfa = if s.mfa_required { "requires MFA" } else { "does not require MFA" };
+            let ips = if s.ip_ranges.is_empty() { String::new() } else { format!(", allows IPs {}", s.ip_ranges.join(", ")) };
+            format!("{b} {mfa}{ips}")
+        }
+        (Some(s), true) => {
+            let mfa = if s.mfa_required { "要求多因素认证" } else { "不要求多因素认证" };
+            let ips = if s.ip_ranges.is_empty() { String::new() } else { format!("，允许 IP {}", s.ip_ranges.join("、")) };
+            format!("{b} {mfa}{ips}")
+        }
+        (None, false) => format!("{b} has no session policy"),
+        (None, true) => format!("{b} 不设会话策略"),
     }
 }
