@@ -465,6 +465,13 @@ impl Engine {
         self.source.get()
     }
 
+    /// The policy's rules for admins signing in (password, second factor,
+    /// session timeouts); none when it has no such section or its policy
+    /// section does not verify.
+    pub fn sign_in(&self) -> Option<&crate::policy::sign_in::SignIn> {
+        self.policy().ok()?.sign_in.as_ref()
+    }
+
     /// Number of users.
     pub fn user_count(&self) -> usize {
         self.users.len()

@@ -35,7 +35,7 @@ pub fn is_common(password: &str) -> bool {
 
 /// The current policy's password rules (its defaults when it has none).
 pub fn rules(engine: &clearance_core::Engine) -> PasswordRules {
-    engine.policy().ok().and_then(|p| p.sign_in.as_ref()).map(|s| s.password.clone()).unwrap_or_default()
+    engine.sign_in().map(|s| s.password.clone()).unwrap_or_default()
 }
 
 /// How many old passwords are kept, whatever the rules say now, so raising `history` takes effect at once.

@@ -24,7 +24,7 @@ fn counted(n: u32, unit: &str) -> String {
 
 /// The org's session timeouts (the policy's `sign_in.session`, else the defaults).
 pub fn timeouts(engine: &clearance_core::Engine) -> SessionTimeouts {
-    engine.policy().ok().and_then(|p| p.sign_in.as_ref()).map(|s| s.session).unwrap_or_default()
+    engine.sign_in().map(|s| s.session).unwrap_or_default()
 }
 
 /// Stable codes of sessions.

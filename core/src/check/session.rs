@@ -85,8 +85,7 @@ impl Engine {
         if context.mfa == Some(true) {
             return Ok(());
         }
-        let listed =
-            self.policy().ok().and_then(|p| p.sign_in.as_ref()).map(|s| s.mfa_for_system_permissions.as_slice()).unwrap_or_default();
+        let listed = self.sign_in().map(|s| s.mfa_for_system_permissions.as_slice()).unwrap_or_default();
         match listed.iter().find(|permission| self.has_system_permission(user, permission)) {
             Some(permission) => Err(crate::Error::one(
                 "",

@@ -214,10 +214,11 @@ impl Model {
     /// The import's problems ([`Model::import`]); the replacement's, when
     /// it does not apply after the edits already staged.
     pub fn import_as_change(text: &str, current: &Model) -> Result<Model, Error> {
+        // `import` compiled both already: here they are only applied.
         let imported = Model::import(text, current)?;
-        let (target, _) = change::apply(&imported.policy, &imported.staged)?;
+        let target = change::edited(&imported.policy, &imported.staged)?;
         let mut model = Model { records: imported.records, large: None, cache: Cache::default(), ..current.clone() };
-        let (now, _) = change::apply(&model.policy, &model.staged)?;
+        let now = change::edited(&model.policy, &model.staged)?;
         if target != now {
             model.stage(Operation::ReplacePolicy { policy: Box::new(target) })?;
         }

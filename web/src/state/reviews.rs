@@ -3,7 +3,7 @@
 //! change request the server lists with the others).
 
 use super::AppState;
-use super::server::Server;
+use super::server::{Server, segment};
 use clearance_core::Problem;
 use clearance_core::change::review::{Campaign, Verdict};
 use gloo_net::http::Request;
@@ -36,7 +36,7 @@ impl Server {
     /// # Errors
     /// The server's refusal (`not_the_reviewer`, `bad_item`).
     pub async fn decide_item(self, campaign: &str, item: u32, verdict: Verdict) -> Result<(), Vec<Problem>> {
-        let path = format!("/v1/reviews/{}/items/{item}", encode(campaign));
+        let path = format!("/v1/reviews/{}/items/{item}", segment(campaign));
         self.changed(Request::post(&path), &json!({ "verdict": verdict })).await
     }
 
@@ -46,14 +46,9 @@ impl Server {
     /// # Errors
     /// The server's refusal (`not_the_owner`, `bad_item`).
     pub async fn close_review(self, state: AppState, campaign: &str) -> Result<(), Vec<Problem>> {
-        let path = format!("/v1/reviews/{}/close", encode(campaign));
+        let path = format!("/v1/reviews/{}/close", segment(campaign));
         self.changed(Request::post(&path), &json!({})).await?;
         self.refresh(state).await;
         Ok(())
     }
-}
-
-/// A path segment: an id as the server gave it, never able to add a segment.
-fn encode(segment: &str) -> String {
-    String::from(js_sys::encode_uri_component(segment))
 }

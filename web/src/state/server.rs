@@ -24,26 +24,39 @@ pub struct Server {
 }
 
 /// One answer: status (0 when nothing came back), content type, body.
-pub(super) struct Answer {
+struct Answer {
     status: u16,
     content_type: String,
     body: String,
 }
 
 impl Answer {
-    pub(super) fn ok(&self) -> bool {
+    fn ok(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
-    pub(super) fn problems(&self) -> Vec<Problem> {
+    fn problems(&self) -> Vec<Problem> {
         if self.status == 0 {
             return vec![Problem::new("", "server_unreachable", "the server did not answer: check the connection and try again")];
         }
         api::problems(self.status, &self.body)
     }
+
+    /// The body decoded when the server said yes; its refusal otherwise.
+    fn decoded<T: serde::de::DeserializeOwned>(&self) -> Result<T, Vec<Problem>> {
+        if !self.ok() {
+            return Err(self.problems());
+        }
+        serde_json::from_str(&self.body).map_err(|e| vec![Problem::new("", "server_error", format!("unreadable answer: {e}"))])
+    }
 }
 
-pub(super) async fn send(builder: RequestBuilder, body: Option<&serde_json::Value>) -> Answer {
+/// An id as one path segment: whatever it holds, it never adds a segment.
+pub(super) fn segment(id: &str) -> String {
+    String::from(js_sys::encode_uri_component(id))
+}
+
+async fn send(builder: RequestBuilder, body: Option<&serde_json::Value>) -> Answer {
     let builder = builder.header("accept", "application/json");
     let sent = match body {
         Some(body) => match builder.json(body) {
@@ -104,11 +117,7 @@ impl Server {
         builder: RequestBuilder,
         body: &serde_json::Value,
     ) -> Result<T, Vec<Problem>> {
-        let answer = self.change(builder, body).await;
-        if !answer.ok() {
-            return Err(answer.problems());
-        }
-        serde_json::from_str(&answer.body).map_err(|e| vec![Problem::new("", "server_error", format!("unreadable answer: {e}"))])
+        self.change(builder, body).await.decoded()
     }
 
     /// [`Server::change`], its refusal as the error.
@@ -174,10 +183,7 @@ impl Server {
     pub(super) async fn read<T: serde::de::DeserializeOwned>(self, path: &str) -> Result<T, Vec<Problem>> {
         let answer = send(Request::get(path), None).await;
         self.notice_end(&answer);
-        if !answer.ok() {
-            return Err(answer.problems());
-        }
-        serde_json::from_str(&answer.body).map_err(|e| vec![Problem::new("", "server_error", format!("unreadable answer: {e}"))])
+        answer.decoded()
     }
 
     /// The fleet of edges and the revision each runs.
@@ -201,7 +207,7 @@ impl Server {
     /// # Errors
     /// The server's refusal (`unknown_version`).
     pub async fn version(self, prefix: &str) -> Result<clearance_core::change::steps::Version, Vec<Problem>> {
-        self.read(&format!("/v1/versions/{}", String::from(js_sys::encode_uri_component(prefix)))).await
+        self.read(&format!("/v1/versions/{}", segment(prefix))).await
     }
 
     /// Proposes restoring the version `hash` (a change request like any other).
@@ -209,7 +215,7 @@ impl Server {
     /// # Errors
     /// The server's refusal.
     pub async fn restore(self, state: AppState, hash: &str, comment: &str) -> Result<(), Vec<Problem>> {
-        let path = format!("/v1/versions/{hash}/restore");
+        let path = format!("/v1/versions/{}/restore", segment(hash));
         self.changed(Request::post(&path), &serde_json::json!({"comment": comment})).await?;
         self.refresh(state).await;
         Ok(())
