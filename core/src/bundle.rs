@@ -42,8 +42,10 @@ pub(crate) fn sha512(bytes: &[u8]) -> [u8; 64] {
 
 /// Stable error codes of bundles.
 pub mod code {
-    /// Not a bundle, or truncated, or its parts do not decode.
-    pub const BAD_BUNDLE: &str = "bad_bundle";
+    /// Not a bundle, or truncated, or its parts do not decode; and the
+    /// bundle was written without its policy, which lint and diff need
+    /// (defined with the engine's codes: an engine reports them).
+    pub use crate::error::code::{BAD_BUNDLE, NO_POLICY};
     /// The signature does not match the bundle and key: tampered, or another key.
     pub const BAD_SIGNATURE: &str = "bad_signature";
     /// The bundle is unsigned and the caller did not accept unsigned bundles.
@@ -60,8 +62,6 @@ pub mod code {
     pub const UNKNOWN_KEY: &str = "unknown_key";
     /// The bundle was signed by a trusted key whose retirement date has passed.
     pub const RETIRED_KEY: &str = "retired_key";
-    /// The bundle was written without its policy, which lint and diff need.
-    pub const NO_POLICY: &str = "no_policy";
 }
 
 /// What a bundle says about itself, covered by its signature: which
@@ -325,14 +325,21 @@ fn decode(parts: &Parts<'_>) -> Result<Engine, Error> {
         }
         return Ok(compiled);
     }
-    engine.id = crate::compile::next_engine_id();
+    engine.id = Engine::next_id();
     Ok(engine)
 }
 
 /// Gives a signed bundle's engine its policy section: the bundle's bytes,
 /// kept instead of copied, decoded (UTF-8, JSON) on first use.
 fn keep_policy(engine: &mut Engine, bytes: Vec<u8>, policy_at: std::ops::Range<usize>) {
-    engine.source = SourcePolicy::lazy(bytes.into_boxed_slice(), policy_at);
+    engine.source = SourcePolicy::lazy(bytes.into_boxed_slice(), policy_at, decode_section);
+}
+
+/// A policy section's JSON as a policy: through the same decoder as
+/// `Engine::from_json`, so the wasm binary holds one copy of the policy's
+/// deserialisation code, not two.
+fn decode_section(json: &str) -> Option<crate::policy::Policy> {
+    crate::policy::decode_policy(&crate::json::parse_json(json).ok()?).ok()
 }
 
 /// An unsigned bundle's policy section, compiled: what its compiled section

@@ -5,16 +5,37 @@ pub(crate) mod bundles;
 pub(crate) mod directory;
 pub(crate) mod rules;
 pub(crate) mod schema;
-pub(crate) mod tree;
 
 use crate::engine::Engine;
 use crate::error::{Error, Problems, code};
 use crate::policy::Policy;
 
-/// A process-wide counter: each compiled engine gets its own id.
-pub(crate) fn next_engine_id() -> u64 {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+/// The constructors that compile: the compiled form ([`crate::engine`])
+/// knows nothing of compiling, so they live with the compiler.
+impl Engine {
+    /// Compiles a policy: checks every reference and builds the indexed form.
+    ///
+    /// # Errors
+    /// Every problem found, each with its JSON Pointer and stable code.
+    pub fn compile(policy: Policy) -> Result<Engine, Error> {
+        compile(policy)
+    }
+
+    /// Parses and compiles policy JSON text.
+    ///
+    /// # Errors
+    /// Syntax, structure and reference problems, all at once.
+    pub fn from_json(text: &str) -> Result<Engine, Error> {
+        Engine::compile(crate::policy::parse_policy(text)?)
+    }
+
+    /// Compiles a policy from a JSON value.
+    ///
+    /// # Errors
+    /// Structure and reference problems, all at once.
+    pub fn from_value(value: &serde_json::Value) -> Result<Engine, Error> {
+        Engine::compile(crate::policy::decode_policy(value)?)
+    }
 }
 
 /// Compiles a policy (see [`Engine::compile`]).
@@ -59,7 +80,7 @@ pub(crate) fn compile(policy: Policy) -> Result<Engine, Error> {
         forbid_deny: Vec::new(),
         forbid_hide: Vec::new(),
         mfa_matters: false,
-        id: next_engine_id(),
+        id: Engine::next_id(),
         source: crate::engine::SourcePolicy::default(),
     };
     rules::compile_rules(&policy, &mut engine, &directory.users_by_role, &directory.users_by_department, &mut problems);

@@ -6,6 +6,7 @@
 //! parser cannot overflow the stack.
 
 mod ast;
+mod compiled;
 mod eval;
 mod lexer;
 mod parser;
@@ -13,8 +14,9 @@ mod resolve;
 mod sql;
 
 pub use ast::{CmpOp, Expr, Operand, OperandKind};
+pub use compiled::Condition;
 pub use eval::{EvalEnv, RecordData, RecordView, UserView};
-pub use resolve::{Condition, Resolver};
+pub use resolve::Resolver;
 pub use sql::{SqlBool, SqlParams, SqlRecord};
 
 use crate::error::{Error, code};

@@ -8,7 +8,7 @@ use store::NewRecord;
 pub use store::RecordRef;
 pub(crate) use store::{RecordStore, Scalar};
 
-use crate::compile::directory::Names;
+use crate::engine::names::Names;
 use crate::engine::{Engine, Principal};
 use crate::error::{Error, Problems, code, join};
 use crate::id_index::IdIndex;

@@ -2,7 +2,6 @@
 
 use crate::cidr::Cidr;
 use crate::clock::Hours;
-use crate::compile::tree::Tree;
 use crate::condition::Condition;
 use crate::error::Error;
 use crate::policy::{Baseline, FieldAccess, FieldType, Level, Policy, Scope};
@@ -10,6 +9,13 @@ use crate::value::Value;
 use rustc_hash::FxHashMap;
 
 mod compiled_form;
+pub(crate) mod names;
+mod source;
+pub(crate) mod tree;
+
+pub(crate) use source::SourcePolicy;
+
+use tree::Tree;
 
 /// A compiled policy. Build it once with [`Engine::compile`]; every question
 /// (check, explain, …) reads it without changing it.
@@ -72,66 +78,6 @@ pub struct Engine {
     /// from a bundle, so it is never serialised.
     #[serde(skip)]
     pub(crate) id: u64,
-}
-
-/// The policy an engine was compiled from: at hand after compiling, or kept
-/// as JSON text (from a bundle, whose digest loading checked) and decoded
-/// the first time lint or diff need it; absent from a bundle written
-/// without it (an edge's bundle: smaller, and faster to load).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SourcePolicy {
-    policy: std::sync::OnceLock<Option<Policy>>,
-    /// A bundle's policy section, kept as bytes: checking its UTF-8 at load
-    /// would cost the cold start a pass over the whole text.
-    json: Option<(Box<[u8]>, std::ops::Range<usize>)>,
-}
-
-impl SourcePolicy {
-    /// A policy at hand.
-    pub fn ready(policy: Policy) -> SourcePolicy {
-        SourcePolicy { policy: std::sync::OnceLock::from(Some(policy)), json: None }
-    }
-
-    /// A policy decoded on first use from JSON, `bytes[at]` (the rest of
-    /// `bytes`, a bundle, is kept rather than copied out).
-    pub fn lazy(bytes: Box<[u8]>, at: std::ops::Range<usize>) -> SourcePolicy {
-        SourcePolicy { policy: std::sync::OnceLock::new(), json: Some((bytes, at)) }
-    }
-
-    /// The policy's JSON text (for bundles).
-    ///
-    /// # Errors
-    /// As [`SourcePolicy::get`].
-    pub fn json(&self) -> Result<String, Error> {
-        match &self.json {
-            Some((bytes, at)) => Ok(String::from_utf8_lossy(bytes.get(at.clone()).unwrap_or_default()).into_owned()),
-            None => Ok(serde_json::to_string(self.get()?).unwrap_or_default()),
-        }
-    }
-
-    /// The policy.
-    ///
-    /// # Errors
-    /// `no_policy` for a bundle written without it; `bad_bundle` for a
-    /// policy section that does not decode (its signer wrote it so).
-    pub fn get(&self) -> Result<&Policy, Error> {
-        let Some((bytes, at)) = &self.json else {
-            return self.policy.get().and_then(Option::as_ref).ok_or_else(|| {
-                Error::one(
-                    "",
-                    crate::bundle::code::NO_POLICY,
-                    "the bundle was written without its policy (for edges): lint and diff need a bundle with it",
-                )
-            });
-        };
-        let policy = self.policy.get_or_init(|| {
-            let json = std::str::from_utf8(bytes.get(at.clone())?).ok()?;
-            // Through the same decoder as `Engine::from_json`: one copy of the
-            // policy's deserialisation code in the wasm binary, not two.
-            crate::policy::decode_policy(&crate::json::parse_json(json).ok()?).ok()
-        });
-        policy.as_ref().ok_or_else(|| Error::one("", crate::bundle::code::BAD_BUNDLE, "the bundle's policy section is not a valid policy"))
-    }
 }
 
 /// A compiled user (its id and name are in [`Engine::user_ids`] and
@@ -432,28 +378,10 @@ pub(crate) struct ForbidEntry {
 }
 
 impl Engine {
-    /// Compiles a policy: checks every reference and builds the indexed form.
-    ///
-    /// # Errors
-    /// Every problem found, each with its JSON Pointer and stable code.
-    pub fn compile(policy: Policy) -> Result<Engine, Error> {
-        crate::compile::compile(policy)
-    }
-
-    /// Parses and compiles policy JSON text.
-    ///
-    /// # Errors
-    /// Syntax, structure and reference problems, all at once.
-    pub fn from_json(text: &str) -> Result<Engine, Error> {
-        Engine::compile(crate::policy::parse_policy(text)?)
-    }
-
-    /// Compiles a policy from a JSON value.
-    ///
-    /// # Errors
-    /// Structure and reference problems, all at once.
-    pub fn from_value(value: &serde_json::Value) -> Result<Engine, Error> {
-        Engine::compile(crate::policy::decode_policy(value)?)
+    /// A process-wide counter: each engine, compiled or loaded, gets its own id.
+    pub(crate) fn next_id() -> u64 {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The policy this engine was compiled from.

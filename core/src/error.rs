@@ -77,6 +77,10 @@ pub mod code {
     pub const TOO_LARGE: &str = "too_large";
     /// A test expectation is malformed.
     pub const BAD_EXPECTATION: &str = "bad_expectation";
+    /// Not a bundle, or truncated, or its parts do not decode.
+    pub const BAD_BUNDLE: &str = "bad_bundle";
+    /// The bundle was written without its policy, which lint and diff need.
+    pub const NO_POLICY: &str = "no_policy";
 }
 
 /// One thing wrong with the input.

@@ -261,7 +261,7 @@ impl Engine {
     /// Manual shares whose recipient contains the user, at the needed level.
     fn shares_sql(&self, u: u32, id: &str, needs: &str, mapping: &Mapping, params: &mut SqlParams) -> SqlBool {
         let user = &self.users[u as usize];
-        let path = |tree: &crate::compile::tree::Tree, mut node: Option<u32>| {
+        let path = |tree: &crate::engine::tree::Tree, mut node: Option<u32>| {
             let mut ids: Vec<serde_json::Value> = Vec::new();
             while let Some(n) = node {
                 ids.push(tree.ids[n as usize].to_string().into());

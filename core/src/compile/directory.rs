@@ -2,7 +2,8 @@
 //! groups with nesting closed.
 
 use super::bundles::BundleTable;
-use super::tree::{NodeInput, Tree};
+use crate::engine::names::Names;
+use crate::engine::tree::{NodeInput, Tree};
 use crate::engine::{Lists, Principal, UserEntry};
 use crate::error::{Problems, code, join};
 use crate::policy::{Policy, Recipient};
@@ -43,52 +44,6 @@ pub(crate) struct Directory {
     pub combinations: Vec<Vec<u32>>,
     pub users_by_role: Lists,
     pub users_by_department: Lists,
-}
-
-/// Where a recipient's id is looked up, how it becomes a principal, and how
-/// a miss is reported.
-type Lookup<'a> = (Option<u32>, &'a str, fn(u32) -> Principal, &'static str, &'static str);
-
-/// Looks up the ids a principal names.
-pub(crate) struct Names<'a> {
-    /// A user's position by id.
-    pub users: &'a dyn Fn(&str) -> Option<u32>,
-    pub groups: &'a FxHashMap<Box<str>, u32>,
-    pub roles: &'a Tree,
-    pub departments: &'a Tree,
-}
-
-impl Names<'_> {
-    /// Resolves a recipient, recording an `unknown_*` problem at `path`.
-    pub fn principal(&self, recipient: &Recipient, path: &str, problems: &mut Problems) -> Option<Principal> {
-        let (map, id, make, what, code): Lookup<'_> = match recipient {
-            Recipient::User(id) => ((self.users)(id), id, Principal::User, "user", code::UNKNOWN_USER),
-            Recipient::Group(id) => (self.groups.get(id.as_str()).copied(), id, Principal::Group, "group", code::UNKNOWN_GROUP),
-            Recipient::Role(id) => (self.roles.index.get(id.as_str()).copied(), id, Principal::Role, "role", code::UNKNOWN_ROLE),
-            Recipient::RoleAndSubordinates(id) => {
-                (self.roles.index.get(id.as_str()).copied(), id, Principal::RoleAndSubordinates, "role", code::UNKNOWN_ROLE)
-            }
-            Recipient::Department(id) => {
-                (self.departments.index.get(id.as_str()).copied(), id, Principal::Department, "department", code::UNKNOWN_DEPARTMENT)
-            }
-            Recipient::DepartmentTree(id) => {
-                (self.departments.index.get(id.as_str()).copied(), id, Principal::DepartmentTree, "department", code::UNKNOWN_DEPARTMENT)
-            }
-        };
-        let found = map.map(make);
-        if found.is_none() {
-            let key = match recipient {
-                Recipient::User(_) => "user",
-                Recipient::Group(_) => "group",
-                Recipient::Role(_) => "role",
-                Recipient::RoleAndSubordinates(_) => "role_and_subordinates",
-                Recipient::Department(_) => "department",
-                Recipient::DepartmentTree(_) => "department_tree",
-            };
-            problems.push(join(path, key), code, format!("unknown {what} `{id}`"));
-        }
-        found
-    }
 }
 
 pub(crate) fn compile_directory(

@@ -1,7 +1,8 @@
 //! Sharing rules, forbid rules and separation-of-duty references.
 
-use super::directory::{Expander, Names};
+use super::directory::Expander;
 use crate::condition::{Condition, Resolver};
+use crate::engine::names::Names;
 use crate::engine::{Engine, ForbidEntry, Lists, ObjectEntry, RuleSource, SharingEntry};
 use crate::error::{Problems, code, join};
 use crate::fields::FieldBits;

@@ -2,7 +2,7 @@
 //! nesting the parser admitted.
 
 use super::ast::CmpOp;
-use super::resolve::{CExpr, COp, CtxKey};
+use super::compiled::{CExpr, COp, Condition, CtxKey};
 use crate::cidr::Cidr;
 use crate::clock::parse_rfc3339;
 use crate::dataset::{RecordRef, Scalar};
@@ -202,5 +202,16 @@ fn order(left: V<'_>, right: V<'_>) -> Option<std::cmp::Ordering> {
         (V::Str(a), V::Str(b)) => Some(a.cmp(b)),
         (V::Time(_), _) | (_, V::Time(_)) => Some(as_time(left)?.cmp(&as_time(right)?)),
         _ => None,
+    }
+}
+
+impl Condition {
+    /// Evaluates the condition. `Err(name)` means the condition is unknown
+    /// because it reads `context.name`, which the request lacks.
+    pub fn evaluate<'k>(&'k self, env: &EvalEnv<'_>) -> Result<bool, &'k str> {
+        if let Some(key) = missing_context(&self.context_keys, env) {
+            return Err(key.name());
+        }
+        Ok(eval(&self.expr, env))
     }
 }

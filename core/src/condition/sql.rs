@@ -4,8 +4,8 @@
 //! false (`COALESCE(…, FALSE)`), so `NOT` means the same in both.
 
 use super::ast::CmpOp;
+use super::compiled::{CExpr, COp, Condition};
 use super::eval::{EvalEnv, V, compare, of, operand};
-use super::resolve::{CExpr, COp, Condition};
 use crate::error::Error;
 use crate::policy::FieldType;
 use crate::value::Value;

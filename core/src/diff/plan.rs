@@ -480,7 +480,7 @@ impl Engine {
     /// attributes have the same indices here as in `other` (so users'
     /// entries can be compared index by index).
     fn indexes_like(&self, other: &Engine) -> bool {
-        let tree = |a: &crate::compile::tree::Tree, b: &crate::compile::tree::Tree| a.ids == b.ids && a.parent == b.parent;
+        let tree = |a: &crate::engine::tree::Tree, b: &crate::engine::tree::Tree| a.ids == b.ids && a.parent == b.parent;
         tree(&self.roles, &other.roles)
             && tree(&self.departments, &other.departments)
             && self.peer_roles == other.peer_roles
