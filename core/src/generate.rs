@@ -109,7 +109,23 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
     if let Some(opportunity) = policy.schema.objects.get_mut("Opportunity") {
         opportunity.hierarchy.depth = Some(3);
     }
-    // Roles: a spine as deep as asked, then the rest hung anywhere not too deep.
+    let role_count = generate_roles(params, &mut rng, &mut policy);
+    for i in 0..params.departments.max(1) {
+        let parent = (i > 0).then(|| rng.below(i));
+        policy.departments.push(Department {
+            id: format!("dept_{i}"),
+            name: Some(format!("Department {i}")),
+            parent: parent.map(|p| format!("dept_{p}")),
+        });
+    }
+    generate_users(params, &mut rng, &mut policy, role_count);
+    generate_groups_and_rules(params, &mut rng, &mut policy, role_count);
+    let records = generate_records(params, &mut rng);
+    (policy, records)
+}
+
+/// Roles: a spine as deep as asked, then the rest hung anywhere not too deep. Returns how many.
+fn generate_roles(params: &Params, rng: &mut Rng, policy: &mut Policy) -> usize {
     let role_count = params.roles.max(params.role_depth + 1);
     let mut role_depths = Vec::with_capacity(role_count);
     for i in 0..role_count {
@@ -132,14 +148,11 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
             peers_see_each_other: i > 0 && rng.chance(5),
         });
     }
-    for i in 0..params.departments.max(1) {
-        let parent = (i > 0).then(|| rng.below(i));
-        policy.departments.push(Department {
-            id: format!("dept_{i}"),
-            name: Some(format!("Department {i}")),
-            parent: parent.map(|p| format!("dept_{p}")),
-        });
-    }
+    role_count
+}
+
+/// Users, with profiles weighted as in a sales org.
+fn generate_users(params: &Params, rng: &mut Rng, policy: &mut Policy, role_count: usize) {
     let profiles: Vec<&String> = policy.bundles.profiles.keys().collect();
     let profile_weights = |name: &str| match name {
         "sales_rep" => 50,
@@ -184,6 +197,10 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
             attributes,
         });
     }
+}
+
+/// Groups (of earlier groups too) and sharing rules, owner-based or by criteria.
+fn generate_groups_and_rules(params: &Params, rng: &mut Rng, policy: &mut Policy, role_count: usize) {
     let principal = |rng: &mut Rng, groups_so_far: usize| -> Recipient {
         match rng.below(if groups_so_far > 0 { 6 } else { 5 }) {
             0 => Recipient::User(format!("user_{}", rng.below(params.users.max(1)))),
@@ -195,14 +212,14 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
         }
     };
     for i in 0..params.groups {
-        let members = (0..1 + rng.below(4)).map(|_| principal(&mut rng, i)).collect();
+        let members = (0..1 + rng.below(4)).map(|_| principal(rng, i)).collect();
         policy.groups.push(Group { id: format!("group_{i}"), name: Some(format!("Group {i}")), members });
     }
     let objects = ["Account", "Opportunity", "Order", "Case", "Payment"];
     for i in 0..params.sharing_rules {
         let object = *rng.pick(&objects);
         let (owned_by, criteria) = if rng.chance(50) {
-            (Some(principal(&mut rng, params.groups)), None)
+            (Some(principal(rng, params.groups)), None)
         } else {
             let criteria = match object {
                 "Account" => format!("record.region == \"{}\"", rng.pick(&REGIONS)),
@@ -218,14 +235,12 @@ pub fn generate(params: &Params) -> (Policy, Vec<RecordInput>) {
             object: object.to_owned(),
             owned_by,
             criteria,
-            share_with: principal(&mut rng, params.groups),
+            share_with: principal(rng, params.groups),
             access: if rng.chance(70) { Level::Read } else { Level::Edit },
             superiors: rng.chance(60),
             description: None,
         });
     }
-    let records = generate_records(params, &mut rng);
-    (policy, records)
 }
 
 fn generate_records(params: &Params, rng: &mut Rng) -> Vec<RecordInput> {

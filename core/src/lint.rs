@@ -4,7 +4,7 @@
 
 use crate::engine::{Engine, Principal};
 use crate::error::join;
-use crate::policy::{Privilege, Recipient, Scope};
+use crate::policy::{Policy, Privilege, Recipient, Scope};
 use serde::{Deserialize, Serialize};
 
 /// Stable lint codes.
@@ -62,13 +62,21 @@ impl Engine {
     /// # Errors
     /// As [`Engine::policy`].
     pub fn lint(&self) -> Result<Vec<Finding>, crate::error::Error> {
-        let mut findings = Vec::new();
-        let mut add = |path: String, code: &str, severity: Severity, message: String| {
-            findings.push(Finding { path, code: code.to_owned(), message, severity })
-        };
         let policy = self.policy()?;
-        let n_actions = self.n_actions();
+        let mut findings = Findings::default();
+        self.lint_users(policy, &mut findings);
+        self.lint_unused_roles_and_groups(policy, &mut findings);
+        self.lint_bundles(policy, &mut findings);
+        self.lint_sharing_rules(policy, &mut findings);
+        Ok(findings.0)
+    }
 
+    /// Users without a role or profile, inactive users who still hold
+    /// access, and users holding every privilege of a separation-of-duty
+    /// constraint.
+    fn lint_users(&self, policy: &Policy, findings: &mut Findings) {
+        let mut add = |path: String, code: &str, severity: Severity, message: String| findings.add(path, code, severity, message);
+        let n_actions = self.n_actions();
         for (i, user) in policy.users.iter().enumerate() {
             let path = join("/users", i);
             if user.role.is_none() {
@@ -105,7 +113,11 @@ impl Engine {
                 }
             }
         }
+    }
 
+    /// Roles no user holds (at or below) and no rule names; groups no rule or group names.
+    fn lint_unused_roles_and_groups(&self, policy: &Policy, findings: &mut Findings) {
+        let mut add = |path: String, code: &str, severity: Severity, message: String| findings.add(path, code, severity, message);
         let mut named_roles = vec![false; self.roles.len()];
         let mut named_groups = vec![false; self.groups.len()];
         let mut mark = |principal: Principal| match principal {
@@ -141,6 +153,11 @@ impl Engine {
                 add(join("/groups", g), code::UNUSED_GROUP, Severity::Info, format!("no sharing rule or group names group `{}`", group.id));
             }
         }
+    }
+
+    /// Bundles no user holds, and bundles granting `all` on an object with sensitive fields.
+    fn lint_bundles(&self, policy: &Policy, findings: &mut Findings) {
+        let mut add = |path: String, code: &str, severity: Severity, message: String| findings.add(path, code, severity, message);
         let mut held_bundles = vec![false; self.bundles.len()];
         for user in &self.users {
             for &b in &*self.merged[user.merged as usize].bundles {
@@ -178,7 +195,11 @@ impl Engine {
                 }
             }
         }
+    }
 
+    /// Sharing rules the baseline makes redundant, and rules that share with or from no one.
+    fn lint_sharing_rules(&self, policy: &Policy, findings: &mut Findings) {
+        let mut add = |path: String, code: &str, severity: Severity, message: String| findings.add(path, code, severity, message);
         for (i, rule) in policy.sharing_rules.iter().enumerate() {
             let Some(index) = self.sharing_at(&rule.id).map(|r| r as usize) else { continue };
             let entry = &self.sharing[index];
@@ -213,6 +234,15 @@ impl Engine {
                 );
             }
         }
-        Ok(findings)
+    }
+}
+
+/// The findings gathered so far, in policy order.
+#[derive(Default)]
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn add(&mut self, path: String, code: &str, severity: Severity, message: String) {
+        self.0.push(Finding { path, code: code.to_owned(), message, severity });
     }
 }

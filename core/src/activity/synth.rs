@@ -191,53 +191,90 @@ fn weekday_from(start_ms: i64, from: usize, days: usize) -> usize {
     (from..days).find(|&d| (start_ms.div_euclid(DAY_MS) + d as i64 + 3).rem_euclid(7) < 5).unwrap_or(from.min(days.saturating_sub(1)))
 }
 
+/// Injects one anomaly of each kind, each into a user not used before, and lists them.
 fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<Planned>], start_ms: i64, rng: &mut Rng) -> Vec<Injected> {
-    let days = plan.len();
-    let mut out = Vec::new();
-    let mut used: Vec<u32> = Vec::new();
-    let id = |u: u32| engine.user_id(u).to_string();
-    let mut add = |kind: Kind, user: u32, events: Vec<Planned>, plan: &mut [Vec<Planned>], day: usize, used: &mut Vec<u32>| {
+    let mut inj = Injector { engine, habits, plan, start_ms, out: Vec::new(), used: Vec::new() };
+    inject_bursts_and_hours(&mut inj, rng);
+    inject_privileges_and_places(&mut inj, dataset);
+    inj.out
+}
+
+/// What the injections share: the month's plan, the users already used, what was injected.
+struct Injector<'a> {
+    engine: &'a Engine,
+    habits: &'a [Habit],
+    plan: &'a mut [Vec<Planned>],
+    start_ms: i64,
+    out: Vec<Injected>,
+    used: Vec<u32>,
+}
+
+impl<'a> Injector<'a> {
+    fn days(&self) -> usize {
+        self.plan.len()
+    }
+
+    /// Adds `events` to `day` as one anomaly of `kind` by `user`.
+    fn add(&mut self, kind: Kind, user: u32, events: Vec<Planned>, day: usize) {
         if events.is_empty() {
             return;
         }
         let from = events.iter().map(|p| p.ms).min().unwrap_or(0);
         let to = events.iter().map(|p| p.ms).max().unwrap_or(0);
-        out.push(Injected { kind, user: id(user), from: format_rfc3339(from), to: format_rfc3339(to) });
-        plan[day].extend(events);
-        used.push(user);
-    };
-    let fresh = |used: &[u32], ok: &dyn Fn(&Habit) -> bool| habits.iter().find(|h| !used.contains(&h.user) && ok(h));
-    // The first unused habit for which `pick` finds a record, with that record.
-    let fresh_with = |used: &[u32], pick: &dyn Fn(&Habit) -> Option<u32>| {
-        habits.iter().filter(|h| !used.contains(&h.user)).find_map(|h| pick(h).map(|record| (h, record)))
-    };
-    let at = |day: usize, habit: &Habit, minute: i64| start_ms + day as i64 * DAY_MS - habit.offset_ms + minute * MINUTE_MS;
-    let read = engine.action_id("read").unwrap_or(0);
-    let export = engine.action_id("export");
-    let working = |h: &Habit| at(weekday_from(start_ms, 0, 7), h, h.start);
-    let probe = |h: &Habit, action: u32, r: u32| {
-        engine.decide_at(dataset, h.user, action, r, &context(&h.ip, working(h))).is_some_and(|(_, d)| d.allowed)
-    };
+        self.out.push(Injected { kind, user: self.engine.user_id(user).to_string(), from: format_rfc3339(from), to: format_rfc3339(to) });
+        self.plan[day].extend(events);
+        self.used.push(user);
+    }
 
+    /// The first unused habit that `ok` accepts.
+    fn fresh(&self, ok: &dyn Fn(&Habit) -> bool) -> Option<&'a Habit> {
+        self.habits.iter().find(|h| !self.used.contains(&h.user) && ok(h))
+    }
+
+    /// The first unused habit for which `pick` finds a record, with that record.
+    fn fresh_with(&self, pick: &dyn Fn(&Habit) -> Option<u32>) -> Option<(&'a Habit, u32)> {
+        self.habits.iter().filter(|h| !self.used.contains(&h.user)).find_map(|h| pick(h).map(|record| (h, record)))
+    }
+
+    /// The time `minute` minutes into `day`, in the habit's local time.
+    fn at(&self, day: usize, habit: &Habit, minute: i64) -> i64 {
+        moment(self.start_ms, day, habit, minute)
+    }
+}
+
+/// The time `minute` minutes into day `day` of the month starting at `start_ms`, in the habit's local time.
+fn moment(start_ms: i64, day: usize, habit: &Habit, minute: i64) -> i64 {
+    start_ms + day as i64 * DAY_MS - habit.offset_ms + minute * MINUTE_MS
+}
+
+/// A working moment of the habit's first week.
+fn working(start_ms: i64, habit: &Habit) -> i64 {
+    moment(start_ms, weekday_from(start_ms, 0, 7), habit, habit.start)
+}
+
+/// A burst of denials, a volume spike, work at night, requests outside login hours.
+fn inject_bursts_and_hours(inj: &mut Injector<'_>, rng: &mut Rng) {
+    let days = inj.days();
+    let read = inj.engine.action_id("read").unwrap_or(0);
     // A burst of denials: probing for records the user cannot see.
-    if let Some(h) = fresh(&used, &|h| !h.denied.is_empty()) {
-        let day = weekday_from(start_ms, 12, days);
+    if let Some(h) = inj.fresh(&|h| !h.denied.is_empty()) {
+        let day = weekday_from(inj.start_ms, 12, days);
         let events = (0..25)
             .map(|i| Planned {
-                ms: at(day, h, h.start + 120) + i * 10_000,
+                ms: inj.at(day, h, h.start + 120) + i * 10_000,
                 user: h.user,
                 action: read,
                 record: h.denied[i as usize % h.denied.len()],
                 ip: h.ip.clone(),
             })
             .collect();
-        add(Kind::DenialBurst, h.user, events, plan, day, &mut used);
+        inj.add(Kind::DenialBurst, h.user, events, day);
     }
     // A volume spike: eight times the usual day.
-    if let Some(h) = fresh(&used, &|_| true) {
-        let day = weekday_from(start_ms, 9, days);
+    if let Some(h) = inj.fresh(&|_| true) {
+        let day = weekday_from(inj.start_ms, 9, days);
         let events = (0..320).map(|_| Planned {
-            ms: at(day, h, h.start) + rng.below((h.length * MINUTE_MS) as usize) as i64,
+            ms: inj.at(day, h, h.start) + rng.below((h.length * MINUTE_MS) as usize) as i64,
             user: h.user,
             action: h.mix[rng.below(h.mix.len())].0,
             record: h.mix[rng.below(h.mix.len())].1,
@@ -249,64 +286,78 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
                 p
             })
             .collect();
-        add(Kind::VolumeSpike, h.user, events, plan, day, &mut used);
+        inj.add(Kind::VolumeSpike, h.user, events, day);
     }
     // Work at 02:00–03:00 local.
-    if let Some(h) = fresh(&used, &|h| h.start >= 6 * 60 && engine.login_hours(engine.user_id(h.user)).is_empty()) {
-        let day = weekday_from(start_ms, 15, days);
+    if let Some(h) = inj.fresh(&|h| h.start >= 6 * 60 && inj.engine.login_hours(inj.engine.user_id(h.user)).is_empty()) {
+        let day = weekday_from(inj.start_ms, 15, days);
         let events = (0..12)
             .map(|i| {
                 let (action, record) = h.mix[i % h.mix.len()];
-                Planned { ms: at(day, h, 120) + i as i64 * 4 * MINUTE_MS, user: h.user, action, record, ip: h.ip.clone() }
+                Planned { ms: inj.at(day, h, 120) + i as i64 * 4 * MINUTE_MS, user: h.user, action, record, ip: h.ip.clone() }
             })
             .collect();
-        add(Kind::UnusualHours, h.user, events, plan, day, &mut used);
+        inj.add(Kind::UnusualHours, h.user, events, day);
     }
     // Requests outside login hours (only orgs with login hours have them): a Saturday night.
-    if let Some(h) = fresh(&used, &|h| !engine.login_hours(engine.user_id(h.user)).is_empty()) {
-        let day = (14..days).find(|&d| (start_ms.div_euclid(DAY_MS) + d as i64 + 3).rem_euclid(7) == 5).unwrap_or(days.saturating_sub(1));
+    if let Some(h) = inj.fresh(&|h| !inj.engine.login_hours(inj.engine.user_id(h.user)).is_empty()) {
+        let day =
+            (14..days).find(|&d| (inj.start_ms.div_euclid(DAY_MS) + d as i64 + 3).rem_euclid(7) == 5).unwrap_or(days.saturating_sub(1));
         let events = (0..6)
             .map(|i| {
                 let (action, record) = h.mix[i % h.mix.len()];
-                Planned { ms: at(day, h, 23 * 60) + i as i64 * 5 * MINUTE_MS, user: h.user, action, record, ip: h.ip.clone() }
+                Planned { ms: inj.at(day, h, 23 * 60) + i as i64 * 5 * MINUTE_MS, user: h.user, action, record, ip: h.ip.clone() }
             })
             .collect();
-        add(Kind::OutsideLoginHours, h.user, events, plan, day, &mut used);
+        inj.add(Kind::OutsideLoginHours, h.user, events, day);
     }
+}
+
+/// A dormant privilege, export volume, sensitive reads, a new IP range.
+fn inject_privileges_and_places(inj: &mut Injector<'_>, dataset: &Dataset) {
+    let days = inj.days();
+    let engine = inj.engine;
+    let read = engine.action_id("read").unwrap_or(0);
+    let export = engine.action_id("export");
+    let start_ms = inj.start_ms;
+    let working = |h: &Habit| working(start_ms, h);
+    let probe = |h: &Habit, action: u32, r: u32| {
+        engine.decide_at(dataset, h.user, action, r, &context(&h.ip, working(h))).is_some_and(|(_, d)| d.allowed)
+    };
     // A dormant privilege (export, never used before), then exports above the threshold.
     // Among the records the user works on: scanning the dataset would cost a million checks per user.
     let exportable = |h: &Habit| export.and_then(|e| h.mix.iter().map(|&(_, r)| r).find(|&r| probe(h, e, r)));
-    if let (Some(e), Some((h, record))) = (export, fresh_with(&used, &exportable)) {
-        let day = weekday_from(start_ms, 22, days);
+    if let (Some(e), Some((h, record))) = (export, inj.fresh_with(&exportable)) {
+        let day = weekday_from(inj.start_ms, 22, days);
         let events = (0..2)
-            .map(|i| Planned { ms: at(day, h, h.start + 90) + i * MINUTE_MS, user: h.user, action: e, record, ip: h.ip.clone() })
+            .map(|i| Planned { ms: inj.at(day, h, h.start + 90) + i * MINUTE_MS, user: h.user, action: e, record, ip: h.ip.clone() })
             .collect();
-        add(Kind::DormantPrivilege, h.user, events, plan, day, &mut used);
+        inj.add(Kind::DormantPrivilege, h.user, events, day);
     }
-    if let (Some(e), Some((h, record))) = (export, fresh_with(&used, &exportable)) {
-        let day = weekday_from(start_ms, 18, days);
+    if let (Some(e), Some((h, record))) = (export, inj.fresh_with(&exportable)) {
+        let day = weekday_from(inj.start_ms, 18, days);
         let events = (0..30)
-            .map(|i| Planned { ms: at(day, h, h.start + 60) + i * 20_000, user: h.user, action: e, record, ip: h.ip.clone() })
+            .map(|i| Planned { ms: inj.at(day, h, h.start + 60) + i * 20_000, user: h.user, action: e, record, ip: h.ip.clone() })
             .collect();
-        add(Kind::ExportVolume, h.user, events, plan, day, &mut used);
+        inj.add(Kind::ExportVolume, h.user, events, day);
     }
     // Sensitive reads above the threshold.
     let sensitive = |h: &Habit| h.mix.iter().map(|&(_, r)| r).find(|&r| exposes_sensitive(engine, dataset, h, read, r, working(h)));
-    if let Some((h, record)) = fresh_with(&used, &sensitive) {
-        let day = weekday_from(start_ms, 19, days);
+    if let Some((h, record)) = inj.fresh_with(&sensitive) {
+        let day = weekday_from(inj.start_ms, 19, days);
         let events = (0..150)
-            .map(|i| Planned { ms: at(day, h, h.start + 30) + i * 30_000, user: h.user, action: read, record, ip: h.ip.clone() })
+            .map(|i| Planned { ms: inj.at(day, h, h.start + 30) + i * 30_000, user: h.user, action: read, record, ip: h.ip.clone() })
             .collect();
-        add(Kind::SensitiveReads, h.user, events, plan, day, &mut used);
+        inj.add(Kind::SensitiveReads, h.user, events, day);
     }
     // A new IP range.
-    if let Some(h) = fresh(&used, &|_| true) {
-        let day = weekday_from(start_ms, 20, days);
+    if let Some(h) = inj.fresh(&|_| true) {
+        let day = weekday_from(inj.start_ms, 20, days);
         let events = (0..10)
             .map(|i| {
                 let (action, record) = h.mix[i % h.mix.len()];
                 Planned {
-                    ms: at(day, h, h.start + 200) + i as i64 * 3 * MINUTE_MS,
+                    ms: inj.at(day, h, h.start + 200) + i as i64 * 3 * MINUTE_MS,
                     user: h.user,
                     action,
                     record,
@@ -314,9 +365,8 @@ fn inject(engine: &Engine, dataset: &Dataset, habits: &[Habit], plan: &mut [Vec<
                 }
             })
             .collect();
-        add(Kind::NewIpRange, h.user, events, plan, day, &mut used);
+        inj.add(Kind::NewIpRange, h.user, events, day);
     }
-    out
 }
 
 fn exposes_sensitive(engine: &Engine, dataset: &Dataset, habit: &Habit, read: u32, record: u32, ms: i64) -> bool {

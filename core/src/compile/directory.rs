@@ -6,7 +6,7 @@ use crate::engine::names::Names;
 use crate::engine::tree::{NodeInput, Tree};
 use crate::engine::{Lists, Principal, UserEntry};
 use crate::error::{Problems, code, join};
-use crate::policy::{Policy, Recipient};
+use crate::policy::{Policy, Recipient, User};
 use crate::value::Value;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
@@ -84,52 +84,13 @@ pub(crate) fn compile_directory(
         };
         let role = lookup(roles, &user.role, "role", code::UNKNOWN_ROLE, "role", problems);
         let department = lookup(departments, &user.department, "department", code::UNKNOWN_DEPARTMENT, "department", problems);
-        let mut held = Vec::new();
-        if let Some(profile) = &user.profile {
-            match bundles.profile_index.get(profile.as_str()) {
-                Some(&b) => held.push(b),
-                None => problems.push(join(&path, "profile"), code::UNKNOWN_PROFILE, format!("unknown profile `{profile}`")),
-            }
-        }
-        let mut sets = Vec::new();
-        for (j, set) in user.permission_sets.iter().enumerate() {
-            match bundles.permission_set_index.get(set.as_str()) {
-                Some(&b) => sets.push(b),
-                None => problems.push(
-                    join(&join(&path, "permission_sets"), j),
-                    code::UNKNOWN_PERMISSION_SET,
-                    format!("unknown permission set `{set}`"),
-                ),
-            }
-        }
-        sets.sort_unstable();
-        sets.dedup();
-        held.extend(sets);
+        let held = held_bundles(user, &path, bundles, problems);
         let next = combinations.len() as u32;
         let merged = *combination_index.entry(held.clone()).or_insert_with(|| {
             combinations.push(held);
             next
         });
-        let mut values = vec![Value::Null; attributes.len()];
-        for (name, json) in &user.attributes {
-            let attribute_path = join(&join(&path, "attributes"), name);
-            if RESERVED_ATTRIBUTES.contains(&name.as_str()) {
-                problems.push(
-                    attribute_path,
-                    code::RESERVED_NAME,
-                    format!("attribute name `{name}` is reserved for the built-in `user.{name}`"),
-                );
-                continue;
-            }
-            match Value::from_json(json) {
-                Some(value) => values[attribute_index[name.as_str()]] = value,
-                None => problems.push(
-                    attribute_path,
-                    code::BAD_TYPE,
-                    format!("attribute `{name}` must be a string, number, boolean, null or a list of those"),
-                ),
-            }
-        }
+        let values = attribute_values(user, &path, &attribute_index, problems);
         // Users share a few rows; looking back over the latest 256 keeps
         // compiling linear when they do not (a repeated row costs space only).
         let n = attributes.len();
@@ -143,15 +104,7 @@ pub(crate) fn compile_directory(
         users.push(UserEntry { active: user.active, role, department, merged });
     }
 
-    let mut group_index = FxHashMap::default();
-    for (i, group) in policy.groups.iter().enumerate() {
-        let path = join(&join("/groups", i), "id");
-        if group.id.is_empty() {
-            problems.push(path, code::EMPTY_ID, "group id is empty");
-        } else if group_index.insert(group.id.as_str().into(), i as u32).is_some() {
-            problems.push(path, code::DUPLICATE_ID, format!("duplicate group id `{}`", group.id));
-        }
-    }
+    let group_index = group_index(policy, problems);
     let users_by_id = |id: &str| user_index.get(id).copied();
     let names = Names { users: &users_by_id, groups: &group_index, roles, departments };
     let members: Vec<Vec<Principal>> = policy
@@ -190,6 +143,71 @@ pub(crate) fn compile_directory(
         users_by_role,
         users_by_department,
     }
+}
+
+/// The bundles a user holds: the profile first, then the permission sets, sorted.
+fn held_bundles(user: &User, path: &str, bundles: &BundleTable, problems: &mut Problems) -> Vec<u32> {
+    let mut held = Vec::new();
+    if let Some(profile) = &user.profile {
+        match bundles.profile_index.get(profile.as_str()) {
+            Some(&b) => held.push(b),
+            None => problems.push(join(path, "profile"), code::UNKNOWN_PROFILE, format!("unknown profile `{profile}`")),
+        }
+    }
+    let mut sets = Vec::new();
+    for (j, set) in user.permission_sets.iter().enumerate() {
+        match bundles.permission_set_index.get(set.as_str()) {
+            Some(&b) => sets.push(b),
+            None => problems.push(
+                join(&join(path, "permission_sets"), j),
+                code::UNKNOWN_PERMISSION_SET,
+                format!("unknown permission set `{set}`"),
+            ),
+        }
+    }
+    sets.sort_unstable();
+    sets.dedup();
+    held.extend(sets);
+    held
+}
+
+/// A user's attribute values, one per attribute name the directory knows (null where absent).
+fn attribute_values(user: &User, path: &str, attribute_index: &FxHashMap<&str, usize>, problems: &mut Problems) -> Vec<Value> {
+    let mut values = vec![Value::Null; attribute_index.len()];
+    for (name, json) in &user.attributes {
+        let attribute_path = join(&join(path, "attributes"), name);
+        if RESERVED_ATTRIBUTES.contains(&name.as_str()) {
+            problems.push(
+                attribute_path,
+                code::RESERVED_NAME,
+                format!("attribute name `{name}` is reserved for the built-in `user.{name}`"),
+            );
+            continue;
+        }
+        match Value::from_json(json) {
+            Some(value) => values[attribute_index[name.as_str()]] = value,
+            None => problems.push(
+                attribute_path,
+                code::BAD_TYPE,
+                format!("attribute `{name}` must be a string, number, boolean, null or a list of those"),
+            ),
+        }
+    }
+    values
+}
+
+/// Groups by id, reporting empty and duplicate ids.
+fn group_index(policy: &Policy, problems: &mut Problems) -> FxHashMap<Box<str>, u32> {
+    let mut group_index = FxHashMap::default();
+    for (i, group) in policy.groups.iter().enumerate() {
+        let path = join(&join("/groups", i), "id");
+        if group.id.is_empty() {
+            problems.push(path, code::EMPTY_ID, "group id is empty");
+        } else if group_index.insert(group.id.as_str().into(), i as u32).is_some() {
+            problems.push(path, code::DUPLICATE_ID, format!("duplicate group id `{}`", group.id));
+        }
+    }
+    group_index
 }
 
 /// Lists the users of non-group principals from the directory's indices.

@@ -38,15 +38,34 @@ pub(crate) fn compile_rules(
     problems: &mut Problems,
 ) {
     let attributes: FxHashMap<&str, u32> = engine.attributes.iter().enumerate().map(|(i, a)| (&**a, i as u32)).collect();
-    let n_slots = engine.objects.len() * engine.n_actions();
-    engine.forbid_deny = vec![Vec::new(); n_slots];
-    engine.forbid_hide = vec![Vec::new(); n_slots];
+    let mut conditions = Vec::new();
+    let mut sharing = compile_sharing(policy, engine, &attributes, &mut conditions, problems);
+    // Rules are consulted, and named in reasons, in id order, so that the
+    // decision does not depend on their order in the file.
+    sharing.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    engine.sharing = sharing;
+    let forbids = compile_forbid(policy, engine, &attributes, &mut conditions, problems);
+    (engine.forbid, engine.forbid_deny, engine.forbid_hide) = (forbids.entries, forbids.deny, forbids.hide);
+    engine.conditions = conditions;
+    index_rule_recipients(engine, users_by_role, users_by_department);
+    // Forbid rules are consulted, and named in denials, in id order.
+    for list in engine.forbid_deny.iter_mut().chain(engine.forbid_hide.iter_mut()) {
+        list.sort_unstable_by(|a, b| engine.forbid[a.0 as usize].id.cmp(&engine.forbid[b.0 as usize].id));
+    }
+}
+
+/// The sharing rules, in file order (their criteria appended to `conditions`).
+fn compile_sharing(
+    policy: &Policy,
+    engine: &Engine,
+    attributes: &FxHashMap<&str, u32>,
+    conditions: &mut Vec<Condition>,
+    problems: &mut Problems,
+) -> Vec<SharingEntry> {
     let users = |id: &str| engine.user_at(id);
     let names = Names { users: &users, groups: &engine.group_index, roles: &engine.roles, departments: &engine.departments };
-
     let mut seen = FxHashSet::default();
     let mut sharing = Vec::new();
-    let mut conditions = Vec::new();
     for (i, rule) in policy.sharing_rules.iter().enumerate() {
         let path = join("/sharing_rules", i);
         if rule.id.is_empty() {
@@ -62,7 +81,7 @@ pub(crate) fn compile_rules(
         let source = match (&rule.owned_by, &rule.criteria) {
             (Some(owned_by), None) => names.principal(owned_by, &join(&path, "owned_by"), problems).map(RuleSource::OwnedBy),
             (None, Some(criteria)) => object.and_then(|o| {
-                let resolver = RuleResolver { object: Some(&engine.objects[o as usize]), others: &[], attributes: &attributes };
+                let resolver = RuleResolver { object: Some(&engine.objects[o as usize]), others: &[], attributes };
                 match Condition::compile(criteria, &resolver) {
                     Ok(condition) => {
                         conditions.push(condition);
@@ -95,11 +114,20 @@ pub(crate) fn compile_rules(
             superiors: rule.superiors,
         });
     }
-    // Rules are consulted, and named in reasons, in id order, so that the
-    // decision does not depend on their order in the file.
-    sharing.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-    engine.sharing = sharing;
+    sharing
+}
 
+/// The forbid rules: each rule's entry, and its condition per covered
+/// object in the deny or field-hiding index of each covered action.
+fn compile_forbid(
+    policy: &Policy,
+    engine: &Engine,
+    attributes: &FxHashMap<&str, u32>,
+    conditions: &mut Vec<Condition>,
+    problems: &mut Problems,
+) -> Forbids {
+    let n_slots = engine.objects.len() * engine.n_actions();
+    let mut out = Forbids { entries: Vec::new(), deny: vec![Vec::new(); n_slots], hide: vec![Vec::new(); n_slots] };
     let mut seen = FxHashSet::default();
     for (i, rule) in policy.forbid.iter().enumerate() {
         let path = join("/forbid", i);
@@ -111,31 +139,11 @@ pub(crate) fn compile_rules(
         let objects = resolve_list(&rule.objects, &engine.object_index, engine.objects.len(), &join(&path, "objects"), "object", problems);
         let actions = resolve_list(&rule.actions, &engine.action_index, engine.n_actions(), &join(&path, "actions"), "action", problems);
         let covered: Vec<&ObjectEntry> = objects.iter().map(|&o| &engine.objects[o as usize]).collect();
-        let mut hidden = Vec::new();
-        if let Some(fields) = &rule.fields {
-            for (j, field) in fields.iter().enumerate() {
-                if !covered.iter().any(|o| o.field_index.contains_key(field.as_str())) {
-                    problems.push(
-                        join(&join(&path, "fields"), j),
-                        code::UNKNOWN_FIELD,
-                        format!("unknown field `{field}` on the rule's objects"),
-                    );
-                }
-            }
-            for &o in &objects {
-                let mut bits = FieldBits::default();
-                for field in fields {
-                    if let Some(&f) = engine.objects[o as usize].field_index.get(field.as_str()) {
-                        bits.insert(f);
-                    }
-                }
-                hidden.push((o, bits));
-            }
-        }
-        let rule_index = engine.forbid.len() as u32;
+        let hidden = hidden_fields(rule.fields.as_deref(), engine, &objects, &covered, &path, problems);
+        let rule_index = out.entries.len() as u32;
         if let (true, Some(text)) = (objects.is_empty(), &rule.when) {
             // A rule that covers no object still has its condition checked.
-            let resolver = RuleResolver { object: None, others: &[], attributes: &attributes };
+            let resolver = RuleResolver { object: None, others: &[], attributes };
             if let Err(error) = Condition::compile(text, &resolver) {
                 problems.extend_at("", error.into_error(text, &join(&path, "when")));
             }
@@ -145,7 +153,7 @@ pub(crate) fn compile_rules(
             let condition = match &rule.when {
                 None => Condition::always(),
                 Some(text) => {
-                    let resolver = RuleResolver { object: Some(&engine.objects[o as usize]), others: &covered, attributes: &attributes };
+                    let resolver = RuleResolver { object: Some(&engine.objects[o as usize]), others: &covered, attributes };
                     match Condition::compile(text, &resolver) {
                         Ok(condition) => condition,
                         Err(error) => {
@@ -160,19 +168,54 @@ pub(crate) fn compile_rules(
             };
             conditions.push(condition);
             let condition_index = conditions.len() as u32 - 1;
-            let index = if rule.fields.is_some() { &mut engine.forbid_hide } else { &mut engine.forbid_deny };
+            let index = if rule.fields.is_some() { &mut out.hide } else { &mut out.deny };
             for &a in &actions {
                 index[o as usize * engine.actions.len() + a as usize].push((rule_index, condition_index));
             }
         }
-        engine.forbid.push(ForbidEntry { id: rule.id.as_str().into(), hidden });
+        out.entries.push(ForbidEntry { id: rule.id.as_str().into(), hidden });
     }
-    engine.conditions = conditions;
-    index_rule_recipients(engine, users_by_role, users_by_department);
-    // Forbid rules are consulted, and named in denials, in id order.
-    for list in engine.forbid_deny.iter_mut().chain(engine.forbid_hide.iter_mut()) {
-        list.sort_unstable_by(|a, b| engine.forbid[a.0 as usize].id.cmp(&engine.forbid[b.0 as usize].id));
+    out
+}
+
+/// The forbid rules compiled: the engine's `forbid`, `forbid_deny` and `forbid_hide`.
+struct Forbids {
+    entries: Vec<ForbidEntry>,
+    deny: Vec<Vec<(u32, u32)>>,
+    hide: Vec<Vec<(u32, u32)>>,
+}
+
+/// A field rule's hidden fields per covered object, reporting fields no covered object has.
+fn hidden_fields(
+    fields: Option<&[String]>,
+    engine: &Engine,
+    objects: &[u32],
+    covered: &[&ObjectEntry],
+    path: &str,
+    problems: &mut Problems,
+) -> Vec<(u32, FieldBits)> {
+    let mut hidden = Vec::new();
+    if let Some(fields) = fields {
+        for (j, field) in fields.iter().enumerate() {
+            if !covered.iter().any(|o| o.field_index.contains_key(field.as_str())) {
+                problems.push(
+                    join(&join(path, "fields"), j),
+                    code::UNKNOWN_FIELD,
+                    format!("unknown field `{field}` on the rule's objects"),
+                );
+            }
+        }
+        for &o in objects {
+            let mut bits = FieldBits::default();
+            for field in fields {
+                if let Some(&f) = engine.objects[o as usize].field_index.get(field.as_str()) {
+                    bits.insert(f);
+                }
+            }
+            hidden.push((o, bits));
+        }
     }
+    hidden
 }
 
 /// Separation-of-duty constraints must name real objects and actions.

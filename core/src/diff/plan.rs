@@ -45,41 +45,56 @@ pub(super) struct Plan<'e> {
 impl<'e> Plan<'e> {
     pub(super) fn new(before: &'e Engine, old: &Dataset, after: &'e Engine, new: &Dataset) -> Result<Plan<'e>, Error> {
         let (before_policy, after_policy) = (before.policy()?, after.policy()?);
-        // Bundles whose definition changed touch every holder.
-        let (b, a) = (&before_policy.bundles, &after_policy.bundles);
-        let changed_profiles: BTreeSet<&String> =
-            b.profiles.keys().chain(a.profiles.keys()).filter(|id| b.profiles.get(*id) != a.profiles.get(*id)).collect();
-        let changed_sets: BTreeSet<&String> = b
-            .permission_sets
-            .keys()
-            .chain(a.permission_sets.keys())
-            .filter(|id| b.permission_sets.get(*id) != a.permission_sets.get(*id))
-            .collect();
-        let holds_changed_bundle = |engine: &Engine, policy: &crate::policy::Policy, id: &str| {
-            let Some(user) = engine.user_at(id).map(|u| &policy.users[u as usize]) else { return false };
-            user.profile.as_ref().is_some_and(|p| changed_profiles.contains(p))
-                || user.permission_sets.iter().any(|s| changed_sets.contains(s))
-        };
+        let users = UserChanges::find((before, before_policy, old), (after, after_policy, new));
+        let dirty_objects = dirty_objects(before_policy, after_policy, after);
+        let (owned_by_changed, owners) = owned_by_changed(after, new, &users.changed);
+        let (affected_by_owner, affected_by_object) = affected(before, after, &owners);
+        Ok(Plan {
+            changed_users: users.changed,
+            narrow_users: users.narrow,
+            same_grants: users.same_grants,
+            monotone: users.monotone,
+            gained: users.gained,
+            dirty_objects,
+            owned_by_changed,
+            affected_by_owner,
+            affected_by_object,
+            owner_sensitive_objects: owner_sensitive_objects(before, after),
+        })
+    }
+}
+
+/// One side of a diff: the engine, its policy and its records.
+type Side<'e, 'd> = (&'e Engine, &'e crate::policy::Policy, &'d Dataset);
+
+/// The users whose own answers can change, sorted by how much of them must
+/// be asked again (the fields of [`Plan`] of the same names).
+#[derive(Default)]
+struct UserChanges<'e> {
+    changed: BTreeSet<&'e str>,
+    narrow: BTreeMap<&'e str, Vec<u32>>,
+    same_grants: BTreeSet<&'e str>,
+    monotone: BTreeMap<&'e str, Vec<u32>>,
+    gained: BTreeSet<&'e str>,
+}
+
+impl<'e> UserChanges<'e> {
+    fn find((before, before_policy, old): Side<'e, '_>, (after, after_policy, new): Side<'e, '_>) -> UserChanges<'e> {
+        let bundle_changed = changed_bundle_holders(before_policy, after_policy, before, after);
         // Conditions that read the user's role or department make every path depend on them.
         let reads = |test: fn(&crate::condition::Condition) -> bool| [before, after].iter().any(|e| e.conditions.iter().any(test));
-        let reads_user_role = reads(crate::condition::Condition::reads_user_role);
-        let reads_user_department = reads(crate::condition::Condition::reads_user_department);
-        let mut changed_users: BTreeSet<&'e str> = BTreeSet::new();
-        let mut narrow_users: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
-        let mut same_grants: BTreeSet<&'e str> = BTreeSet::new();
-        let mut monotone: BTreeMap<&'e str, Vec<u32>> = BTreeMap::new();
-        let mut gained_users: BTreeSet<&'e str> = BTreeSet::new();
+        let (reads_user_role, reads_user_department) =
+            (reads(crate::condition::Condition::reads_user_role), reads(crate::condition::Condition::reads_user_department));
+        let mut users = UserChanges::default();
         let comparable = before.indexes_like(after);
-        let bundles_changed = !changed_profiles.is_empty() || !changed_sets.is_empty();
         // The same users in the same order: each once, by position, no lookups.
         let same_ids = before.user_ids == after.user_ids;
         let ids = before.user_ids.iter().chain(after.user_ids.iter().filter(|_| !same_ids));
         for (i, id) in ids.enumerate() {
-            if changed_users.contains(id) {
+            if users.changed.contains(id) {
                 continue;
             }
-            let bundle_changed =
-                bundles_changed && (holds_changed_bundle(before, before_policy, id) || holds_changed_bundle(after, after_policy, id));
+            let bundle_changed = bundle_changed(id);
             // Most users are untouched: compare indices before building signatures.
             let at = |engine: &Engine| if same_ids { Some(i as u32) } else { engine.user_at(id) };
             if comparable && !bundle_changed && at(before).zip(at(after)).is_some_and(|(a, b)| before.same_user_entry(after, a, b)) {
@@ -89,135 +104,188 @@ impl<'e> Plan<'e> {
             if was == now && !bundle_changed {
                 continue;
             }
-            changed_users.insert(id);
+            users.changed.insert(id);
             if let (Some(was), Some(now), false) = (&was, &now, bundle_changed)
                 && was.narrowable(now)
                 && !(was.role_moved(now) && reads_user_role)
                 && !(was.department_moved(now) && reads_user_department)
             {
-                same_grants.insert(id);
-                match narrow_records(id, (before, old, was), (after, new, now)) {
-                    Some(records) => {
-                        narrow_users.insert(id, records);
-                    }
-                    None => {
-                        if let Some((gained, ids)) = was.rules_apart(now) {
-                            let rich = if gained { after } else { before };
-                            let rules = ids.iter().filter_map(|&id| rich.sharing_at(id));
-                            monotone.insert(id, rules.collect());
-                            if gained {
-                                gained_users.insert(id);
-                            }
-                        }
-                    }
-                }
+                users.same_grants.insert(id);
+                users.narrow_or_monotone(id, (before, old, was), (after, new, now));
             }
         }
-        let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
-        let (b, a) = (before_policy, after_policy);
-        let global = b.schema.actions != a.schema.actions || b.departments != a.departments;
-        let names: BTreeSet<&String> = b.schema.objects.keys().chain(a.schema.objects.keys()).collect();
-        for name in names {
-            let rules = |p: &'e crate::policy::Policy| {
-                (
-                    p.sharing_rules.iter().filter(|r| &r.object == name).collect::<Vec<_>>(),
-                    p.forbid.iter().filter(|f| f.objects.as_ref().is_none_or(|objects| objects.contains(name))).collect::<Vec<_>>(),
-                )
-            };
-            if global || b.schema.objects.get(name) != a.schema.objects.get(name) || rules(b) != rules(a) {
-                dirty_objects.insert(name.clone());
-            }
-        }
-        // A child follows its parent: a dirty parent makes the child dirty.
-        for _ in 0..after.objects.len() {
-            for object in &after.objects {
-                if let Some((parent, _)) = object.parent
-                    && dirty_objects.contains(&*after.objects[parent as usize].name)
-                {
-                    dirty_objects.insert(object.name.to_string());
-                }
-            }
-        }
-        let mut owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>> = BTreeMap::new();
-        for &owner in &changed_users {
-            let Some(o) = after.user_at(owner) else { continue };
-            let mut stack: Vec<u32> = new.lookups.by_owner[o as usize].to_vec();
-            while let Some(record) = stack.pop() {
-                if owned_by_changed.entry(record).or_default().insert(owner) {
-                    stack.extend(new.lookups.children.get(&record).into_iter().flatten());
-                }
-            }
-        }
-        // Inline parents are not in the children index: look at them directly.
-        for &record in &new.lookups.inline_parent {
-            let mut parent = new.at(record).parent();
-            while let Some(p) = parent {
-                let owner = after.user_id(p.owner());
-                if let Some(&owner) = changed_users.get(owner) {
-                    owned_by_changed.entry(record).or_default().insert(owner);
-                }
-                parent = p.parent();
-            }
-        }
-        let owners: BTreeSet<&'e str> = owned_by_changed.values().flatten().copied().collect();
-        // Few distinct sets of owners: a list searched in order serves.
-        let mut grouped: Vec<(BTreeSet<&'e str>, Vec<u32>)> = Vec::new();
-        for (record, owners) in owned_by_changed {
-            match grouped.iter_mut().find(|(set, _)| *set == owners) {
-                Some((_, records)) => records.push(record),
-                None => grouped.push((owners, vec![record])),
-            }
-        }
-        let changes: BTreeMap<&'e str, OwnerChange<'e>> = owners.iter().map(|&o| (o, OwnerChange::new(before, after, o))).collect();
-        let mut affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
-        let mut affected_by_object: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
-        let mut chains: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
-        for engine in [before, after] {
-            let rule_users = engine.rule_users();
-            for (&owner, change) in &changes {
-                let everywhere = affected_by_owner.entry(owner).or_default();
-                let chain = chains.entry(owner).or_default();
-                engine.users_reading_owner(owner, change, &rule_users, (everywhere, &mut affected_by_object), chain);
-            }
-        }
-        // A role chain's users read the owner through the hierarchy and peer
-        // paths: only those whose path to the owner's records differs.
-        for (owner, chain) in chains {
-            for object in &after.objects {
-                let path = |engine: &Engine, user: &str| engine.hierarchy_path(&object.name, user, owner);
-                let differ = chain.iter().filter(|&&user| path(before, user) != path(after, user));
-                affected_by_object.entry(&object.name).or_default().extend(differ);
-            }
-        }
-        let mut owner_sensitive_objects = BTreeSet::new();
-        for engine in [before, after] {
-            for (o, object) in engine.objects.iter().enumerate() {
-                let rules = engine.sharing.iter().filter(|r| r.object == o as u32).filter_map(|r| match r.source {
-                    RuleSource::Criteria(c) => Some(c),
-                    RuleSource::OwnedBy(_) => None,
-                });
-                let forbids = (0..engine.n_actions() as u32).flat_map(|a| {
-                    let slot = engine.slot(o as u32, a);
-                    engine.forbid_deny[slot].iter().chain(&engine.forbid_hide[slot]).map(|&(_, c)| c)
-                });
-                if rules.chain(forbids).any(|c| engine.conditions[c as usize].reads_owner_or_department()) {
-                    owner_sensitive_objects.insert(object.name.to_string());
-                }
-            }
-        }
-        Ok(Plan {
-            changed_users,
-            narrow_users,
-            same_grants,
-            monotone,
-            gained: gained_users,
-            dirty_objects,
-            owned_by_changed: grouped,
-            affected_by_owner,
-            affected_by_object,
-            owner_sensitive_objects,
-        })
+        users
     }
+
+    /// Files a user whose grants are the same: narrow when the records the
+    /// changed rules cover can be listed, else monotone when the rules were
+    /// all gained or all lost.
+    fn narrow_or_monotone(
+        &mut self,
+        id: &'e str,
+        before: (&'e Engine, &Dataset, &Signature<'e>),
+        after: (&'e Engine, &Dataset, &Signature<'e>),
+    ) {
+        let (was, now) = (before.2, after.2);
+        if let Some(records) = narrow_records(id, before, after) {
+            self.narrow.insert(id, records);
+        } else if let Some((gained, ids)) = was.rules_apart(now) {
+            let rich = if gained { after.0 } else { before.0 };
+            self.monotone.insert(id, ids.iter().filter_map(|&id| rich.sharing_at(id)).collect());
+            if gained {
+                self.gained.insert(id);
+            }
+        }
+    }
+}
+
+/// Whether a user holds, on either side, a bundle whose definition changed
+/// (which touches every holder).
+fn changed_bundle_holders<'a>(
+    b: &'a crate::policy::Policy,
+    a: &'a crate::policy::Policy,
+    before: &'a Engine,
+    after: &'a Engine,
+) -> impl Fn(&str) -> bool + 'a {
+    let (bb, ab) = (&b.bundles, &a.bundles);
+    let changed_profiles: BTreeSet<&String> =
+        bb.profiles.keys().chain(ab.profiles.keys()).filter(|id| bb.profiles.get(*id) != ab.profiles.get(*id)).collect();
+    let changed_sets: BTreeSet<&String> = bb
+        .permission_sets
+        .keys()
+        .chain(ab.permission_sets.keys())
+        .filter(|id| bb.permission_sets.get(*id) != ab.permission_sets.get(*id))
+        .collect();
+    let any = !changed_profiles.is_empty() || !changed_sets.is_empty();
+    let holds = move |engine: &Engine, policy: &crate::policy::Policy, id: &str| {
+        let Some(user) = engine.user_at(id).map(|u| &policy.users[u as usize]) else { return false };
+        user.profile.as_ref().is_some_and(|p| changed_profiles.contains(p)) || user.permission_sets.iter().any(|s| changed_sets.contains(s))
+    };
+    move |id| any && (holds(before, b, id) || holds(after, a, id))
+}
+
+/// Objects to recompute for everyone: their schema or rules changed (or
+/// the actions or departments did), or a parent's did.
+fn dirty_objects(b: &crate::policy::Policy, a: &crate::policy::Policy, after: &Engine) -> BTreeSet<String> {
+    let mut dirty_objects: BTreeSet<String> = BTreeSet::new();
+    let global = b.schema.actions != a.schema.actions || b.departments != a.departments;
+    let names: BTreeSet<&String> = b.schema.objects.keys().chain(a.schema.objects.keys()).collect();
+    for name in names {
+        if global || b.schema.objects.get(name) != a.schema.objects.get(name) || rules_on(b, name) != rules_on(a, name) {
+            dirty_objects.insert(name.clone());
+        }
+    }
+    // A child follows its parent: a dirty parent makes the child dirty.
+    for _ in 0..after.objects.len() {
+        for object in &after.objects {
+            if let Some((parent, _)) = object.parent
+                && dirty_objects.contains(&*after.objects[parent as usize].name)
+            {
+                dirty_objects.insert(object.name.to_string());
+            }
+        }
+    }
+    dirty_objects
+}
+
+/// The sharing and forbid rules that apply to object `name`.
+#[allow(clippy::type_complexity)]
+fn rules_on<'p>(p: &'p crate::policy::Policy, name: &str) -> (Vec<&'p crate::policy::SharingRule>, Vec<&'p crate::policy::ForbidRule>) {
+    (
+        p.sharing_rules.iter().filter(|r| r.object == name).collect(),
+        p.forbid.iter().filter(|f| f.objects.as_ref().is_none_or(|objects| objects.iter().any(|o| o == name))).collect(),
+    )
+}
+
+/// Records whose owner, or some parent's owner, is a changed user, grouped
+/// by those owners; and every such owner.
+#[allow(clippy::type_complexity)]
+fn owned_by_changed<'e>(
+    after: &'e Engine,
+    new: &Dataset,
+    changed_users: &BTreeSet<&'e str>,
+) -> (Vec<(BTreeSet<&'e str>, Vec<u32>)>, BTreeSet<&'e str>) {
+    let mut owned_by_changed: BTreeMap<u32, BTreeSet<&'e str>> = BTreeMap::new();
+    for &owner in changed_users {
+        let Some(o) = after.user_at(owner) else { continue };
+        let mut stack: Vec<u32> = new.lookups.by_owner[o as usize].to_vec();
+        while let Some(record) = stack.pop() {
+            if owned_by_changed.entry(record).or_default().insert(owner) {
+                stack.extend(new.lookups.children.get(&record).into_iter().flatten());
+            }
+        }
+    }
+    // Inline parents are not in the children index: look at them directly.
+    for &record in &new.lookups.inline_parent {
+        let mut parent = new.at(record).parent();
+        while let Some(p) = parent {
+            let owner = after.user_id(p.owner());
+            if let Some(&owner) = changed_users.get(owner) {
+                owned_by_changed.entry(record).or_default().insert(owner);
+            }
+            parent = p.parent();
+        }
+    }
+    let owners: BTreeSet<&'e str> = owned_by_changed.values().flatten().copied().collect();
+    // Few distinct sets of owners: a list searched in order serves.
+    let mut grouped: Vec<(BTreeSet<&'e str>, Vec<u32>)> = Vec::new();
+    for (record, owners) in owned_by_changed {
+        match grouped.iter_mut().find(|(set, _)| *set == owners) {
+            Some((_, records)) => records.push(record),
+            None => grouped.push((owners, vec![record])),
+        }
+    }
+    (grouped, owners)
+}
+
+/// Who reads each changed owner: on every object, and per object.
+type Affected<'e> = (BTreeMap<&'e str, BTreeSet<&'e str>>, BTreeMap<&'e str, BTreeSet<&'e str>>);
+
+/// The users whose paths read what changed of each owner, under either policy.
+fn affected<'e>(before: &'e Engine, after: &'e Engine, owners: &BTreeSet<&'e str>) -> Affected<'e> {
+    let changes: BTreeMap<&'e str, OwnerChange<'e>> = owners.iter().map(|&o| (o, OwnerChange::new(before, after, o))).collect();
+    let mut affected_by_owner: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
+    let mut affected_by_object: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
+    let mut chains: BTreeMap<&'e str, BTreeSet<&'e str>> = BTreeMap::new();
+    for engine in [before, after] {
+        let rule_users = engine.rule_users();
+        for (&owner, change) in &changes {
+            let everywhere = affected_by_owner.entry(owner).or_default();
+            let chain = chains.entry(owner).or_default();
+            engine.users_reading_owner(owner, change, &rule_users, (everywhere, &mut affected_by_object), chain);
+        }
+    }
+    // A role chain's users read the owner through the hierarchy and peer
+    // paths: only those whose path to the owner's records differs.
+    for (owner, chain) in chains {
+        for object in &after.objects {
+            let path = |engine: &Engine, user: &str| engine.hierarchy_path(&object.name, user, owner);
+            let differ = chain.iter().filter(|&&user| path(before, user) != path(after, user));
+            affected_by_object.entry(&object.name).or_default().extend(differ);
+        }
+    }
+    (affected_by_owner, affected_by_object)
+}
+
+/// Objects with conditions on `record.owner` or `record.department`, under either policy.
+fn owner_sensitive_objects(before: &Engine, after: &Engine) -> BTreeSet<String> {
+    let mut owner_sensitive_objects = BTreeSet::new();
+    for engine in [before, after] {
+        for (o, object) in engine.objects.iter().enumerate() {
+            let rules = engine.sharing.iter().filter(|r| r.object == o as u32).filter_map(|r| match r.source {
+                RuleSource::Criteria(c) => Some(c),
+                RuleSource::OwnedBy(_) => None,
+            });
+            let forbids = (0..engine.n_actions() as u32).flat_map(|a| {
+                let slot = engine.slot(o as u32, a);
+                engine.forbid_deny[slot].iter().chain(&engine.forbid_hide[slot]).map(|&(_, c)| c)
+            });
+            if rules.chain(forbids).any(|c| engine.conditions[c as usize].reads_owner_or_department()) {
+                owner_sensitive_objects.insert(object.name.to_string());
+            }
+        }
+    }
+    owner_sensitive_objects
 }
 
 /// Everything about a user that a decision can read, in names, so that two
