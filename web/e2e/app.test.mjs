@@ -76,7 +76,7 @@ test('staging "move rep_east_bob to sales_rep_west" shows exactly the CLI diff, 
       new Promise((resolve) => {
         const start = performance.now();
         const observer = new MutationObserver(() => {
-          if (document.querySelector('[data-testid="change-row"]')) {
+          if (document.querySelector('[data-testid="changes-row"]')) {
             observer.disconnect();
             resolve(performance.now() - start);
           }
@@ -92,9 +92,20 @@ test('staging "move rep_east_bob to sales_rep_west" shows exactly the CLI diff, 
   const expected = JSON.parse(
     execFileSync(cli, ['diff', 'examples/reference-org.json', 'tests/orgs/reference-bob-moved.json', '--records', 'examples/reference-records.json'], { cwd: root, encoding: 'utf8' }),
   );
-  const shown = await page.getByTestId('change-row').evaluateAll((els) => els.map((e) => [e.dataset.user, e.dataset.record, e.dataset.action].join(' ')));
+  // Every change, as the list's CSV download carries it (the table shows a page at a time).
+  const href = await page.getByTestId('changes-csv').getAttribute('href');
+  const lines = decodeURIComponent(href.slice(href.indexOf(',') + 1)).trim().split('\r\n');
+  assert.equal(lines[0], 'User,Change,Object,Action,Record');
+  const shown = lines.slice(1).map((line) => line.split(',')).map(([user, , , action, record]) => [user, record, action].join(' '));
   const want = expected.changes.map((c) => [c.user, c.record, c.action].join(' '));
   assert.deepEqual([...shown].sort(), [...want].sort());
+  assert.equal(await page.getByTestId('changes-row').count(), Math.min(50, want.length));
+  // The filter keeps the rows naming every word typed.
+  await page.getByTestId('changes-filter').fill('rep_east_bob');
+  const bob = want.filter((w) => w.includes('rep_east_bob')).length;
+  assert.ok(bob > 0 && bob < want.length, `${bob} of ${want.length}`);
+  assert.equal(await page.getByTestId('changes-row').count(), Math.min(50, bob));
+  await page.getByTestId('changes-filter').fill('');
   assert.equal(Number(await page.getByTestId('diff-gained').innerText()), expected.summary.total.gained);
   assert.equal(Number(await page.getByTestId('diff-lost').innerText()), expected.summary.total.lost);
   await page.screenshot({ path: join(shots, 'simulate.png'), fullPage: true });
@@ -152,7 +163,7 @@ test('org edits are staged: a role still in use is refused with where; adding a 
   await page.locator('[data-testid="org-user"][data-user="rep_east_bob"] [data-testid="user-role"]').selectOption('sales_rep_west');
   await page.getByTestId('nav-simulate').click();
   assert.equal(await page.getByTestId('staged-item').count(), 2);
-  assert.ok((await page.getByTestId('change-row').count()) > 0);
+  assert.ok((await page.getByTestId('changes-row').count()) > 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -431,19 +442,36 @@ test('the change-control state moves between the CLI and the app in one JSON for
 test('rules are added and removed, departments renamed, reviews start with a named reviewer', async () => {
   const { page, context, errors } = await fresh();
   await page.getByTestId('nav-permissions').click();
-  await page.getByTestId('new-rule').fill(JSON.stringify({ id: 'cases_to_directors', object: 'Case', criteria: 'record.priority == "high"', share_with: { role: 'sales_director' }, access: 'read' }));
-  await page.getByTestId('add-rule').click();
+  // A form, not JSON: each mistake is shown at its field and the button waits until there is none.
+  const form = page.getByTestId('new-rule-form');
+  await form.getByTestId('new-rule-object').selectOption('Case');
+  await form.getByTestId('new-rule-criteria').fill('record.nope == 1');
+  await form.getByTestId('new-rule-share-id').fill('sales_director');
+  const errorsShown = await form.getByTestId('new-rule-errors').innerText();
+  assert.match(errorsShown, /\/id/, errorsShown);
+  assert.match(errorsShown, /\/criteria.*nope/s, errorsShown);
+  assert.equal(await form.getByTestId('new-rule-add').isDisabled(), true);
+  await form.getByTestId('new-rule-id').fill('cases_to_directors');
+  await form.getByTestId('new-rule-criteria').fill('record.priority == "high"');
+  await form.getByTestId('new-rule-errors').waitFor({ state: 'detached' });
+  await form.getByTestId('new-rule-add').click();
   await page.locator('[data-testid="rule"][data-rule="cases_to_directors"]').waitFor();
+  // JSON stays available as the advanced way.
+  await page.getByTestId('new-forbid-form').locator('xpath=following-sibling::details[1]/summary').click();
+  await page.getByTestId('new-forbid').fill(JSON.stringify({ id: 'no_case_export', objects: ['Case'], actions: ['export'] }));
+  await page.getByTestId('add-forbid').click();
+  await page.locator('[data-testid="forbid"][data-rule="no_case_export"]').waitFor();
   await page.locator('[data-testid="forbid"]').first().getByTestId('forbid-remove').click();
   await page.getByTestId('nav-org').click();
   await page.locator('[data-testid="department"][data-department="it"] [data-testid="department-name"]').fill('Information Technology');
   await page.locator('[data-testid="department"][data-department="it"] [data-testid="department-name"]').press('Enter');
   await page.getByTestId('nav-simulate').click();
   const staged = await page.getByTestId('staged-item').allInnerTexts();
-  assert.equal(staged.length, 3, staged.join('\n'));
+  assert.equal(staged.length, 4, staged.join('\n'));
   assert.match(staged[0], /add sharing rule `cases_to_directors`/);
-  assert.match(staged[1], /remove forbid rule/);
-  assert.match(staged[2], /rename department `it`/);
+  assert.match(staged[1], /add forbid rule `no_case_export`/);
+  assert.match(staged[2], /remove forbid rule/);
+  assert.match(staged[3], /rename department `it`/);
   await actAs(page, 'admin_ivy');
   await page.getByTestId('nav-reviews').click();
   await page.getByTestId('review-reviewer').fill('fin_mgr_fiona');

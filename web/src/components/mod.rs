@@ -3,6 +3,8 @@
 pub mod bars;
 pub mod nav;
 pub mod options;
+pub mod paged_table;
+pub mod principal_picker;
 pub mod problems;
 pub mod sentence;
 pub mod table_head;

@@ -212,8 +212,58 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("rev.overdue", "items overdue", "项已逾期"),
     ("data.ledger", "Change-control state (requests, versions, audit log, reviews)", "变更控制状态（请求、版本、审计日志、复核）"),
     ("data.export_ledger", "Export (same format as `clearance state export`)", "导出（与 `clearance state export` 格式相同）"),
-    ("perm.add_rule", "Add sharing rule (JSON)", "新增共享规则（JSON）"),
-    ("perm.add_forbid", "Add forbid rule (JSON)", "新增禁止规则（JSON）"),
+    ("rule.new_sharing", "New sharing rule", "新建共享规则"),
+    ("rule.new_forbid", "New forbid rule", "新建禁止规则"),
+    ("rule.id", "Rule id", "规则 ID"),
+    ("rule.object", "Object", "对象"),
+    ("rule.shares", "Which records it shares", "共享哪些记录"),
+    ("rule.by_criteria", "Records matching criteria", "符合条件的记录"),
+    ("rule.by_owner", "Records owned by", "归属于以下主体的记录"),
+    ("rule.owned_by", "Owned by", "记录所有者"),
+    ("rule.share_with", "Share with", "共享给"),
+    ("rule.principal_kind", "Kind", "类型"),
+    ("rule.principal_id", "Id", "ID"),
+    ("rule.kind.user", "user", "用户"),
+    ("rule.kind.group", "group", "组"),
+    ("rule.kind.role", "role", "角色"),
+    ("rule.kind.role_and_subordinates", "role and subordinates", "角色及其下属"),
+    ("rule.kind.department", "department", "部门"),
+    ("rule.kind.department_tree", "department and below", "部门及其下级部门"),
+    ("rule.superiors", "Superiors of the receivers get it too", "接收者的上级同样获得"),
+    ("rule.add", "Stage the new rule", "暂存新规则"),
+    ("rule.advanced", "Advanced: the rule as JSON", "高级：以 JSON 编写规则"),
+    ("rule.json", "Rule (JSON, as in the policy file)", "规则（JSON，与策略文件格式相同）"),
+    ("rule.objects_all", "Objects (none ticked: every object)", "对象（不勾选：所有对象）"),
+    ("rule.actions_all", "Actions (none ticked: every action)", "操作（不勾选：所有操作）"),
+    ("rule.hide_fields", "Hide these fields instead of denying (comma-separated)", "改为隐藏这些字段而非拒绝（逗号分隔）"),
+    ("rule.when", "When (condition; empty: always)", "条件（为空：始终适用）"),
+    ("perm.profile", "profile", "简档"),
+    ("perm.permission_set", "permission set", "权限集"),
+    ("perm.revoke", "Revoke", "撤销"),
+    ("perm.baseline", "Baseline", "默认访问"),
+    ("perm.days", "Days", "日期"),
+    ("perm.from", "From", "开始"),
+    ("perm.to", "To", "结束"),
+    ("who.object", "Object", "对象"),
+    ("org.name", "Name", "名称"),
+    ("list.filter", "Filter (user, object, action, record…)", "筛选（用户、对象、操作、记录…）"),
+    ("list.csv", "Download CSV", "下载 CSV"),
+    ("list.rows", "Rows", "行"),
+    ("list.page", "page", "页"),
+    ("list.pages", "Pages", "分页"),
+    ("list.prev", "Previous", "上一页"),
+    ("list.next", "Next", "下一页"),
+    ("sim.col_user", "User", "用户"),
+    ("sim.col_change", "Change", "变化"),
+    ("sim.col_object", "Object", "对象"),
+    ("sim.col_action", "Action", "操作"),
+    ("sim.col_record", "Record", "记录"),
+    ("org.parent", "Parent", "上级"),
+    ("org.new_parent", "Parent of the new role", "新角色的上级"),
+    ("org.remove", "Remove", "移除"),
+    ("org.add_member", "Add member", "添加成员"),
+    ("org.grant_set", "Grant a permission set", "授予权限集"),
+    ("org.set_attribute", "Set an attribute (name=value)", "设置属性（名称=值）"),
     ("rev.named", "Named reviewer (default: each user's manager)", "指定复核人（默认：各用户的上级）"),
     ("rev.due", "Due", "截止时间"),
     ("ver.from", "From version", "起始版本"),
@@ -301,6 +351,42 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every key the app's sources look up (`t("…")`, a component's
+    /// `label="…"`, a principal kind's key) has its texts: a missing key
+    /// would show the key itself, in both languages.
+    #[test]
+    fn every_key_the_sources_use_is_translated() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut used = std::collections::BTreeSet::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for opener in ["t(\"", "label=\"", "=> \"rule.kind."] {
+                for (at, _) in text.match_indices(opener) {
+                    let rest = &text[at + opener.len()..];
+                    let key = rest.split('"').next().unwrap_or_default();
+                    let key = if opener.starts_with("=>") { format!("rule.kind.{key}") } else { key.to_owned() };
+                    if key.contains('.') && !key.contains(' ') {
+                        used.insert(key);
+                    }
+                }
+            }
+        }
+        assert!(used.len() > 100, "{used:?}");
+        let missing: Vec<&String> = used.iter().filter(|k| !TEXTS.iter().any(|(key, _, _)| key == k)).collect();
+        assert!(missing.is_empty(), "keys without texts: {missing:?}");
+    }
 
     #[test]
     fn every_key_has_both_languages_and_keys_are_unique() {

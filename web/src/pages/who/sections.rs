@@ -1,0 +1,135 @@
+//! The sections of Who can see what, one component each: a user's records,
+//! a record's users, and the decision for the pair.
+
+use super::record_row;
+use crate::components::sentence::Sentence;
+use crate::components::table_head::TableHead;
+use crate::state::AppState;
+use crate::state::model::{decision_view, record_view, user_view};
+use crate::state::worker::Reply;
+use leptos::prelude::*;
+
+const RECORD_COLUMNS: &[&str] = &["who.record", "who.level", "who.reasons", "who.fields"];
+
+/// The records `user` can read, by object, with reasons and fields.
+#[component]
+pub fn UserRecords(user: RwSignal<String>) -> impl IntoView {
+    let state = AppState::get();
+    let compiled = state.compiled;
+    move || {
+        let (u, lang) = (user.get(), state.lang.get());
+        if u.is_empty() {
+            return ().into_any();
+        }
+        if state.model.with(|m| m.large.is_some()) {
+            return view! { <LargeUserRecords user/> }.into_any();
+        }
+        compiled.with(|c| {
+            let Ok(c) = &*c.0 else { return ().into_any() };
+            let objects = user_view(&c.current, &c.current_records, &u, lang);
+            view! {
+                <section data-testid="user-records">
+                    <h2>{state.t("who.records_of")}</h2>
+                    {objects
+                        .into_iter()
+                        .filter(|(_, rows)| !rows.is_empty())
+                        .map(|(object, rows)| {
+                            view! {
+                                <h3>{object}</h3>
+                                <table>
+                                    <TableHead keys=RECORD_COLUMNS/>
+                                    <tbody>{rows.into_iter().map(record_row).collect_view()}</tbody>
+                                </table>
+                            }
+                        })
+                        .collect_view()}
+                </section>
+            }
+            .into_any()
+        })
+    }
+}
+
+/// The large org's answer for `user`, from the Web Worker (which it asks).
+#[component]
+fn LargeUserRecords(user: RwSignal<String>) -> impl IntoView {
+    let state = AppState::get();
+    // The large org's records live in the Web Worker: ask it.
+    Effect::new(move |_| {
+        let (u, lang) = (user.get(), state.lang.get());
+        let (large, staged) = state.model.with(|m| (m.large, m.staged.clone()));
+        if let (Some(records), false) = (large, u.is_empty()) {
+            state.large.ask_user(records, staged, u, if lang == clearance_core::Lang::Zh { "zh" } else { "en" });
+        }
+    });
+    move || match state.large.user_reply.get() {
+        Some(Reply::UserRecords { user: u, objects, .. }) if u == user.get() => view! {
+            <section data-testid="user-records">
+                <h2>{state.t("who.records_of")}</h2>
+                {objects
+                    .into_iter()
+                    .filter(|(_, count, _)| *count > 0)
+                    .map(|(object, count, rows)| view! {
+                        <h3>{format!("{object} ({count})")}</h3>
+                        <table><TableHead keys=RECORD_COLUMNS/><tbody>{rows.into_iter().map(record_row).collect_view()}</tbody></table>
+                    })
+                    .collect_view()}
+            </section>
+        }
+        .into_any(),
+        _ => state.large.progress.get().map(|(step, _, _)| view! { <p data-testid="large-progress">{step}</p> }).into_any(),
+    }
+}
+
+/// Every user who may do `action` on `record`, each with the reason.
+#[component]
+pub fn RecordUsers(record: RwSignal<String>, action: RwSignal<String>) -> impl IntoView {
+    let state = AppState::get();
+    let compiled = state.compiled;
+    move || {
+        let (r, a, lang) = (record.get(), action.get(), state.lang.get());
+        if r.is_empty() {
+            return ().into_any();
+        }
+        compiled.with(|c| {
+            let Ok(c) = &*c.0 else { return ().into_any() };
+            let rows = record_view(&c.current, &c.current_records, &r, &a, lang);
+            view! {
+                <section data-testid="record-users">
+                    <h2>{state.t("who.users_of")}</h2>
+                    <ul>
+                        {rows.into_iter().map(|row| view! { <li data-testid="user-row" data-user=row.user.clone()><Sentence text=row.message/></li> }).collect_view()}
+                    </ul>
+                </section>
+            }
+            .into_any()
+        })
+    }
+}
+
+/// The decision for the user, the record and the action.
+#[component]
+pub fn Decision(user: RwSignal<String>, record: RwSignal<String>, action: RwSignal<String>) -> impl IntoView {
+    let state = AppState::get();
+    let compiled = state.compiled;
+    move || {
+        let (u, r, a, lang) = (user.get(), record.get(), action.get(), state.lang.get());
+        if u.is_empty() || r.is_empty() {
+            return ().into_any();
+        }
+        compiled.with(|c| {
+            let Ok(c) = &*c.0 else { return ().into_any() };
+            let Some(d) = decision_view(&c.current, &c.current_records, &u, &r, &a, lang) else { return ().into_any() };
+            let verdict = if d.allowed { state.t("who.allowed") } else { state.t("who.denied") };
+            view! {
+                <section data-testid="decision" class:allowed=d.allowed class:denied=!d.allowed>
+                    <h2>{state.t("who.decision")}": "{verdict}</h2>
+                    {d.stage.map(|s| view! { <p data-testid="decision-stage">{state.t("who.stage")}": "<code>{s}</code></p> })}
+                    {d.remedy.map(|_| view! { <p data-testid="decision-remedy">{state.t("who.remedy")}</p> })}
+                    <p data-testid="decision-message"><Sentence text=d.message/></p>
+                </section>
+            }
+            .into_any()
+        })
+    }
+}
