@@ -243,7 +243,11 @@ pub fn findings(db: &Path) -> Result<ExitCode, Error> {
 
 fn stored(store: &Store, id: &str) -> Result<Finding, Error> {
     store.findings()?.into_iter().find(|f| f.id == id).ok_or_else(|| {
-        Error::one("/finding", "unknown_finding", format!("unknown finding `{id}`: run `clearance activity findings` for the ids"))
+        Error::one(
+            "/finding",
+            clearance_core::Code::UnknownFinding,
+            format!("unknown finding `{id}`: run `clearance activity findings` for the ids"),
+        )
     })
 }
 
@@ -252,7 +256,7 @@ fn stored(store: &Store, id: &str) -> Result<Finding, Error> {
 pub fn react(db: &Path, id: &str, actor: Option<&str>, comment: &str, at: Option<&str>) -> Result<ExitCode, Error> {
     let finding = stored(&Store::open(db)?, id)?;
     if finding.changes.is_empty() {
-        return Err(Error::one("/finding", "no_reaction", format!("finding `{id}` suggests no change")));
+        return Err(Error::one("/finding", clearance_core::Code::NoReaction, format!("finding `{id}` suggests no change")));
     }
     match actor {
         Some(actor) => {
@@ -352,7 +356,7 @@ pub fn run(command: ActivityCommand) -> Result<ExitCode, Error> {
             if min_per_day > max_per_day || max_per_day == 0 || days == 0 {
                 return Err(Error::one(
                     "",
-                    "usage",
+                    clearance_core::Code::Usage,
                     "`--days` and `--max-per-day` must be positive, and `--min-per-day` at most `--max-per-day`",
                 ));
             }

@@ -83,9 +83,9 @@ pub fn check(
                 serde_json::json!({ "error": problems }).to_string()
             }
         };
-        writeln!(out, "{line_text}").map_err(|e| Error::one("", "io_error", format!("cannot write output: {e}")))?;
+        writeln!(out, "{line_text}").map_err(|e| Error::one("", clearance_core::Code::IoError, format!("cannot write output: {e}")))?;
     }
-    out.flush().map_err(|e| Error::one("", "io_error", format!("cannot write output: {e}")))?;
+    out.flush().map_err(|e| Error::one("", clearance_core::Code::IoError, format!("cannot write output: {e}")))?;
     if let Some(log) = &mut log {
         log.flush().map_err(|e| Error::one("", IO_ERROR, format!("cannot write the log: {e}")))?;
     }

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Code for files that cannot be read.
-pub const IO_ERROR: &str = "io_error";
+pub const IO_ERROR: clearance_core::Code = clearance_core::Code::IoError;
 
 /// Reads a file, or stdin for `-`.
 ///

@@ -24,7 +24,7 @@ pub struct Remote {
 }
 
 fn unreachable(url: &str, e: &reqwest::Error) -> Error {
-    Error::one("/server", "server_unreachable", format!("cannot reach `{url}`: {}", e.to_string().to_lowercase()))
+    Error::one("/server", clearance_core::Code::ServerUnreachable, format!("cannot reach `{url}`: {}", e.to_string().to_lowercase()))
 }
 
 impl Remote {
@@ -67,10 +67,10 @@ impl Remote {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|p| Problem::new(text(p, "path"), &text(p, "code"), text(p, "message")))
+            .map(|p| Problem::decoded(text(p, "path"), text(p, "code"), text(p, "message")))
             .collect();
         if problems.is_empty() {
-            return Err(Error::one("", "server_error", format!("the server answered {status}")));
+            return Err(Error::one("", clearance_core::Code::ServerError, format!("the server answered {status}")));
         }
         Err(Error::new(problems))
     }

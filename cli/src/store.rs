@@ -16,9 +16,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::path::Path;
 
 /// Code for database failures.
-pub const DB_ERROR: &str = "db_error";
+pub const DB_ERROR: clearance_core::Code = clearance_core::Code::DbError;
 /// Code for a state database that is not there.
-pub const NO_STATE: &str = "no_state";
+pub const NO_STATE: clearance_core::Code = clearance_core::Code::NoState;
 
 fn db(e: rusqlite::Error) -> Error {
     Error::one("", DB_ERROR, format!("database error: {}", e.to_string().to_lowercase()))
@@ -328,7 +328,7 @@ impl Storage for Store {
     fn request(&self, id: &str) -> Result<ChangeRequest, Error> {
         let body: Option<String> =
             self.conn.query_row("SELECT body FROM requests WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(db)?;
-        let body = body.ok_or_else(|| Error::one("", "unknown_request", format!("no change request `{id}`")))?;
+        let body = body.ok_or_else(|| Error::one("", clearance_core::Code::UnknownRequest, format!("no change request `{id}`")))?;
         serde_json::from_str(&body).map_err(|e| bad_json("request", e))
     }
 
@@ -344,7 +344,7 @@ impl Storage for Store {
     fn campaign(&self, id: &str) -> Result<Campaign, Error> {
         let body: Option<String> =
             self.conn.query_row("SELECT body FROM campaigns WHERE id = ?1", [id], |r| r.get(0)).optional().map_err(db)?;
-        let body = body.ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{id}`")))?;
+        let body = body.ok_or_else(|| Error::one("", clearance_core::Code::UnknownCampaign, format!("no review campaign `{id}`")))?;
         serde_json::from_str(&body).map_err(|e| bad_json("campaign", e))
     }
 

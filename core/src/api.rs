@@ -169,7 +169,7 @@ pub fn context(map: &ContextMap) -> Result<Context, Error> {
     Context::from_map(map, "/context")
 }
 
-fn unknown(path: &str, code: &str, what: &str, name: &str) -> Error {
+fn unknown(path: &str, code: crate::Code, what: &str, name: &str) -> Error {
     Error::one(path, code, format!("unknown {what} `{name}`"))
 }
 

@@ -15,7 +15,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// Stable error codes of the audit log.
 pub mod code {
     /// The chain is broken: an entry was edited, inserted, deleted or moved.
-    pub const BROKEN_CHAIN: &str = "broken_chain";
+    pub const BROKEN_CHAIN: crate::error::Code = crate::error::Code::BrokenChain;
 }
 
 /// One audit entry.

@@ -47,21 +47,21 @@ pub mod code {
     /// (defined with the engine's codes: an engine reports them).
     pub use crate::error::code::{BAD_BUNDLE, NO_POLICY};
     /// The signature does not match the bundle and key: tampered, or another key.
-    pub const BAD_SIGNATURE: &str = "bad_signature";
+    pub const BAD_SIGNATURE: crate::error::Code = crate::error::Code::BadSignature;
     /// The bundle is unsigned and the caller did not accept unsigned bundles.
-    pub const UNSIGNED_BUNDLE: &str = "unsigned_bundle";
+    pub const UNSIGNED_BUNDLE: crate::error::Code = crate::error::Code::UnsignedBundle;
     /// A key is malformed (length, encoding) or missing.
-    pub const BAD_KEY: &str = "bad_key";
+    pub const BAD_KEY: crate::error::Code = crate::error::Code::BadKey;
     /// The bundle was written by another engine version.
-    pub const BUNDLE_VERSION: &str = "bundle_version";
+    pub const BUNDLE_VERSION: crate::error::Code = crate::error::Code::BundleVersion;
     /// The bundle's revision is older than the one the loader expects (a replay).
-    pub const STALE_BUNDLE: &str = "stale_bundle";
+    pub const STALE_BUNDLE: crate::error::Code = crate::error::Code::StaleBundle;
     /// The bundle's `not_after` has passed.
-    pub const EXPIRED_BUNDLE: &str = "expired_bundle";
+    pub const EXPIRED_BUNDLE: crate::error::Code = crate::error::Code::ExpiredBundle;
     /// The bundle was signed by a key that is not among the trusted ones.
-    pub const UNKNOWN_KEY: &str = "unknown_key";
+    pub const UNKNOWN_KEY: crate::error::Code = crate::error::Code::UnknownKey;
     /// The bundle was signed by a trusted key whose retirement date has passed.
-    pub const RETIRED_KEY: &str = "retired_key";
+    pub const RETIRED_KEY: crate::error::Code = crate::error::Code::RetiredKey;
 }
 
 /// What a bundle says about itself, covered by its signature: which
@@ -420,7 +420,7 @@ mod tests {
     fn refused_or_faithful(bytes: &[u8], original: &Engine) {
         match open(bytes, None, true) {
             Err(error) => assert!(
-                [code::BAD_BUNDLE, code::BUNDLE_VERSION, code::UNSIGNED_BUNDLE, code::BAD_KEY].iter().any(|c| error.has_code(c)),
+                [code::BAD_BUNDLE, code::BUNDLE_VERSION, code::UNSIGNED_BUNDLE, code::BAD_KEY].into_iter().any(|c| error.has_code(c)),
                 "{error:?}"
             ),
             Ok(engine) => {

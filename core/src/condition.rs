@@ -32,7 +32,7 @@ pub struct SyntaxError {
     /// Byte offset.
     pub at: usize,
     /// Stable code.
-    pub code: &'static str,
+    pub code: crate::Code,
     /// Lowercase message without the position.
     pub message: String,
 }
@@ -46,7 +46,7 @@ impl SyntaxError {
         SyntaxError { at, code: code::CONDITION_TOO_COMPLEX, message: format!("condition nests deeper than {MAX_DEPTH} levels") }
     }
 
-    pub(crate) fn typed(at: usize, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn typed(at: usize, code: crate::Code, message: impl Into<String>) -> Self {
         SyntaxError { at, code, message: message.into() }
     }
 

@@ -425,7 +425,7 @@ impl DatasetLoader<'_> {
 
     /// Records a problem with the next record that could not even be read
     /// (a JSON Lines line that is not JSON), keeping positions aligned.
-    pub fn skip(&mut self, code: &str, message: impl Into<String>) {
+    pub fn skip(&mut self, code: crate::Code, message: impl Into<String>) {
         self.problems.push(join("", self.next), code, message);
         self.next += 1;
     }
@@ -468,7 +468,7 @@ impl DatasetLoader<'_> {
     }
 }
 
-fn typed_value(json: &serde_json::Value, kind: FieldType) -> Result<Scalar<'_>, (&'static str, String)> {
+fn typed_value(json: &serde_json::Value, kind: FieldType) -> Result<Scalar<'_>, (crate::Code, String)> {
     use serde_json::Value as J;
     let bad = |expected: &str| Err((code::BAD_TYPE, format!("must be {expected}, found {}", crate::json::kind(json))));
     match (kind, json) {

@@ -32,6 +32,22 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The stage as an error code (an admin refused by the org's session
+    /// rules is refused with the stage's name).
+    pub fn code(self) -> crate::Code {
+        match self {
+            Stage::UnknownUser => crate::Code::UnknownUser,
+            Stage::InactiveUser => crate::Code::InactiveUser,
+            Stage::MfaRequired => crate::Code::MfaRequired,
+            Stage::IpNotAllowed => crate::Code::IpNotAllowed,
+            Stage::OutsideLoginHours => crate::Code::OutsideLoginHours,
+            Stage::NoPrivilege => crate::Code::NoPrivilege,
+            Stage::NoRecordAccess => crate::Code::NoRecordAccess,
+            Stage::Forbidden => crate::Code::Forbidden,
+            Stage::FieldNotEditable => crate::Code::FieldNotEditable,
+        }
+    }
+
     /// The stage's name in JSON.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,86 +1,90 @@
 //! The one error type of the engine: a list of problems, each with a JSON
 //! Pointer path, a stable code and a lowercase message.
 
+mod codes;
+
+pub use codes::Code;
 use serde::Serialize;
 use std::fmt;
 
-/// Stable error codes. They are part of the public contract: tools match on
-/// them, so a code is never renamed once released.
+/// The engine's codes by their historical constant names (each a [`Code`]).
 pub mod code {
+    use super::Code;
+
     /// The input is not well-formed JSON.
-    pub const JSON_SYNTAX: &str = "json_syntax";
+    pub const JSON_SYNTAX: Code = Code::JsonSyntax;
     /// A value has the wrong JSON type (a string where a list belongs).
-    pub const BAD_TYPE: &str = "bad_type";
+    pub const BAD_TYPE: Code = Code::BadType;
     /// A value is of the right type but not one of the allowed ones.
-    pub const BAD_VALUE: &str = "bad_value";
+    pub const BAD_VALUE: Code = Code::BadValue;
     /// A key that the format does not know (typos are never ignored).
-    pub const UNKNOWN_KEY: &str = "unknown_key";
+    pub const UNKNOWN_KEY: Code = Code::UnknownKey;
     /// A required key is absent.
-    pub const MISSING_KEY: &str = "missing_key";
+    pub const MISSING_KEY: Code = Code::MissingKey;
     /// Two items of one kind share an id.
-    pub const DUPLICATE_ID: &str = "duplicate_id";
+    pub const DUPLICATE_ID: Code = Code::DuplicateId;
     /// An id is empty.
-    pub const EMPTY_ID: &str = "empty_id";
+    pub const EMPTY_ID: Code = Code::EmptyId;
     /// A user names a role that does not exist.
-    pub const UNKNOWN_ROLE: &str = "unknown_role";
+    pub const UNKNOWN_ROLE: Code = Code::UnknownRole;
     /// A department that does not exist.
-    pub const UNKNOWN_DEPARTMENT: &str = "unknown_department";
+    pub const UNKNOWN_DEPARTMENT: Code = Code::UnknownDepartment;
     /// A user that does not exist.
-    pub const UNKNOWN_USER: &str = "unknown_user";
+    pub const UNKNOWN_USER: Code = Code::UnknownUser;
     /// A group that does not exist.
-    pub const UNKNOWN_GROUP: &str = "unknown_group";
+    pub const UNKNOWN_GROUP: Code = Code::UnknownGroup;
     /// A profile that does not exist.
-    pub const UNKNOWN_PROFILE: &str = "unknown_profile";
+    pub const UNKNOWN_PROFILE: Code = Code::UnknownProfile;
     /// A permission set that does not exist.
-    pub const UNKNOWN_PERMISSION_SET: &str = "unknown_permission_set";
+    pub const UNKNOWN_PERMISSION_SET: Code = Code::UnknownPermissionSet;
     /// An object type that the schema does not declare.
-    pub const UNKNOWN_OBJECT: &str = "unknown_object";
+    pub const UNKNOWN_OBJECT: Code = Code::UnknownObject;
     /// An action that is neither built in nor declared in the schema.
-    pub const UNKNOWN_ACTION: &str = "unknown_action";
+    pub const UNKNOWN_ACTION: Code = Code::UnknownAction;
     /// A field that the object does not declare.
-    pub const UNKNOWN_FIELD: &str = "unknown_field";
+    pub const UNKNOWN_FIELD: Code = Code::UnknownField;
     /// A record id that is not in the loaded dataset.
-    pub const UNKNOWN_RECORD: &str = "unknown_record";
+    pub const UNKNOWN_RECORD: Code = Code::UnknownRecord;
     /// The role tree has a cycle.
-    pub const CYCLE_IN_ROLES: &str = "cycle_in_roles";
+    pub const CYCLE_IN_ROLES: Code = Code::CycleInRoles;
     /// The department tree has a cycle.
-    pub const CYCLE_IN_DEPARTMENTS: &str = "cycle_in_departments";
+    pub const CYCLE_IN_DEPARTMENTS: Code = Code::CycleInDepartments;
     /// Groups contain each other in a cycle.
-    pub const CYCLE_IN_GROUPS: &str = "cycle_in_groups";
+    pub const CYCLE_IN_GROUPS: Code = Code::CycleInGroups;
     /// Objects are each other's parents in a cycle.
-    pub const CYCLE_IN_PARENTS: &str = "cycle_in_parents";
+    pub const CYCLE_IN_PARENTS: Code = Code::CycleInParents;
     /// An IP range is not valid CIDR notation.
-    pub const BAD_CIDR: &str = "bad_cidr";
+    pub const BAD_CIDR: Code = Code::BadCidr;
     /// Login hours are malformed (day names, `HH:MM` times, start before end).
-    pub const BAD_HOURS: &str = "bad_hours";
+    pub const BAD_HOURS: Code = Code::BadHours;
     /// A condition does not parse.
-    pub const CONDITION_SYNTAX: &str = "condition_syntax";
+    pub const CONDITION_SYNTAX: Code = Code::ConditionSyntax;
     /// A condition nests deeper than the documented limit, or is too long.
-    pub const CONDITION_TOO_COMPLEX: &str = "condition_too_complex";
+    pub const CONDITION_TOO_COMPLEX: Code = Code::ConditionTooComplex;
     /// A comparison the schema shows can never hold.
-    pub const TYPE_MISMATCH: &str = "type_mismatch";
+    pub const TYPE_MISMATCH: Code = Code::TypeMismatch;
     /// A sharing rule must have exactly one of `owned_by` and `criteria`.
-    pub const BAD_RULE: &str = "bad_rule";
+    pub const BAD_RULE: Code = Code::BadRule;
     /// A name clashes with a built-in one.
-    pub const RESERVED_NAME: &str = "reserved_name";
+    pub const RESERVED_NAME: Code = Code::ReservedName;
     /// The policy file's `version` is not one this engine reads.
-    pub const UNSUPPORTED_VERSION: &str = "unsupported_version";
+    pub const UNSUPPORTED_VERSION: Code = Code::UnsupportedVersion;
     /// A parent link is malformed (missing field, wrong object).
-    pub const BAD_PARENT: &str = "bad_parent";
+    pub const BAD_PARENT: Code = Code::BadParent;
     /// A request for a record-bound action names no record.
-    pub const RECORD_REQUIRED: &str = "record_required";
+    pub const RECORD_REQUIRED: Code = Code::RecordRequired;
     /// A record's object differs from the request's object.
-    pub const OBJECT_MISMATCH: &str = "object_mismatch";
+    pub const OBJECT_MISMATCH: Code = Code::ObjectMismatch;
     /// A dataset loaded by one engine was given to another.
-    pub const FOREIGN_DATASET: &str = "foreign_dataset";
+    pub const FOREIGN_DATASET: Code = Code::ForeignDataset;
     /// More data than one dataset holds.
-    pub const TOO_LARGE: &str = "too_large";
+    pub const TOO_LARGE: Code = Code::TooLarge;
     /// A test expectation is malformed.
-    pub const BAD_EXPECTATION: &str = "bad_expectation";
+    pub const BAD_EXPECTATION: Code = Code::BadExpectation;
     /// Not a bundle, or truncated, or its parts do not decode.
-    pub const BAD_BUNDLE: &str = "bad_bundle";
+    pub const BAD_BUNDLE: Code = Code::BadBundle;
     /// The bundle was written without its policy, which lint and diff need.
-    pub const NO_POLICY: &str = "no_policy";
+    pub const NO_POLICY: Code = Code::NoPolicy;
 }
 
 /// One thing wrong with the input.
@@ -88,7 +92,8 @@ pub mod code {
 pub struct Problem {
     /// JSON Pointer (RFC 6901) to the offending value; `""` is the whole document.
     pub path: String,
-    /// Stable machine-readable code, one of [`code`].
+    /// Stable machine-readable code: a [`Code`]'s wire string (a problem
+    /// decoded from a newer peer may carry one this version does not know).
     pub code: String,
     /// Lowercase human message; user input appears in backticks.
     pub message: String,
@@ -96,8 +101,19 @@ pub struct Problem {
 
 impl Problem {
     /// Builds a problem.
-    pub fn new(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Problem { path: path.into(), code: code.to_owned(), message: message.into() }
+    pub fn new(path: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
+        Problem { path: path.into(), code: code.as_str().to_owned(), message: message.into() }
+    }
+
+    /// A problem as another process reported it (a server's answer), its
+    /// code kept as sent even when this version does not know it.
+    pub fn decoded(path: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem { path: path.into(), code: code.into(), message: message.into() }
+    }
+
+    /// The problem's code, when this version knows it (match on it).
+    pub fn kind(&self) -> Option<Code> {
+        Code::from_wire(&self.code)
     }
 }
 
@@ -121,7 +137,7 @@ impl Error {
     }
 
     /// An error with a single problem.
-    pub fn one(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    pub fn one(path: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
         Error { problems: vec![Problem::new(path, code, message)] }
     }
 
@@ -140,8 +156,13 @@ impl Error {
         self.problems.first().map_or("", |p| p.code.as_str())
     }
 
+    /// The headline code, when this version knows it (match on it).
+    pub fn kind(&self) -> Option<Code> {
+        self.problems.first().and_then(Problem::kind)
+    }
+
     /// Whether any problem has this code.
-    pub fn has_code(&self, code: &str) -> bool {
+    pub fn has_code(&self, code: Code) -> bool {
         self.problems.iter().any(|p| p.code == code)
     }
 
@@ -187,7 +208,7 @@ pub struct Problems {
 
 impl Problems {
     /// Records a problem.
-    pub fn push(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
+    pub fn push(&mut self, path: impl Into<String>, code: Code, message: impl Into<String>) {
         self.list.push(Problem::new(path, code, message));
     }
 

@@ -100,7 +100,7 @@ pub fn kind(value: &Value) -> &'static str {
     }
 }
 
-fn classify(message: &str) -> &'static str {
+fn classify(message: &str) -> crate::Code {
     if message.starts_with("unknown field") {
         code::UNKNOWN_KEY
     } else if message.starts_with("missing field") {

@@ -59,7 +59,7 @@ pub use clock::{format_rfc3339, parse_rfc3339};
 pub use dataset::{Dataset, Record, RecordRef, parse_records};
 pub use decision::{Decision, Denial, FieldSets, Reason, Stage};
 pub use engine::{Engine, Principal};
-pub use error::{Error, Problem};
+pub use error::{Code, Error, Problem};
 pub use explain::{Lang, Subject, explain};
 pub use fields::FieldBits;
 pub use json::parse_json;

@@ -15,11 +15,11 @@ use clearance_core::policy::sign_in::PasswordRules;
 /// Stable codes of signing in.
 pub mod code {
     /// Unknown user or wrong password (the answer does not say which).
-    pub const BAD_CREDENTIALS: &str = "bad_credentials";
+    pub const BAD_CREDENTIALS: clearance_core::Code = clearance_core::Code::BadCredentials;
     /// Too many failures: the account is locked for a while.
-    pub const LOCKED_OUT: &str = "locked_out";
+    pub const LOCKED_OUT: clearance_core::Code = clearance_core::Code::LockedOut;
     /// The password is older than the policy allows: change it first.
-    pub const PASSWORD_EXPIRED: &str = "password_expired";
+    pub const PASSWORD_EXPIRED: clearance_core::Code = clearance_core::Code::PasswordExpired;
     /// A password the policy's rules refuse.
     pub use clearance_core::policy::sign_in::WEAK_PASSWORD;
 }

@@ -4,8 +4,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use clearance_core::Code;
 use clearance_core::Error;
-use clearance_core::change::request::codes;
 
 /// An error on its way to the client.
 #[derive(Debug)]
@@ -17,31 +17,39 @@ impl From<Error> for ApiError {
     }
 }
 
-/// The status a code answers with.
+/// The status a code answers with (a code this version does not know, or
+/// one of the input's own: 400).
 pub fn status_of(code: &str) -> StatusCode {
+    let Some(code) = Code::from_wire(code) else { return StatusCode::BAD_REQUEST };
     match code {
-        "unauthenticated" | "session_expired" | "bad_credentials" | "mfa_code_required" | "bad_token" => StatusCode::UNAUTHORIZED,
-        "csrf_refused"
-        | "forbidden"
-        | "mfa_required"
-        | "ip_not_allowed"
-        | "outside_login_hours"
-        | "inactive_user"
-        | "password_expired"
-        | "token_scope"
-        | "token_not_allowed"
-        | codes::SELF_APPROVAL
-        | codes::SELF_APPLY
-        | codes::NOT_AN_APPROVER
-        | codes::NOT_THE_AUTHOR
-        | "not_the_owner"
-        | "not_the_reviewer" => StatusCode::FORBIDDEN,
-        "unknown_request" | "unknown_version" | "unknown_campaign" | "unknown_revision" | "not_found" => StatusCode::NOT_FOUND,
-        "bad_item" => StatusCode::CONFLICT,
-        codes::BAD_STATE | codes::STALE_REQUEST | codes::ALREADY_APPROVED | "has_version" => StatusCode::CONFLICT,
-        "locked_out" | "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
-        "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        "internal" | "db_error" | "no_version" | "no_state" => StatusCode::INTERNAL_SERVER_ERROR,
+        Code::Unauthenticated | Code::SessionExpired | Code::BadCredentials | Code::MfaCodeRequired | Code::BadToken => {
+            StatusCode::UNAUTHORIZED
+        }
+        Code::CsrfRefused
+        | Code::Forbidden
+        | Code::MfaRequired
+        | Code::IpNotAllowed
+        | Code::OutsideLoginHours
+        | Code::InactiveUser
+        | Code::PasswordExpired
+        | Code::TokenScope
+        | Code::TokenNotAllowed
+        | Code::SelfApproval
+        | Code::SelfApply
+        | Code::NotAnApprover
+        | Code::NotTheAuthor
+        | Code::NotTheOwner
+        | Code::NotTheReviewer => StatusCode::FORBIDDEN,
+        Code::UnknownRequest
+        | Code::UnknownVersion
+        | Code::UnknownCampaign
+        | Code::UnknownRevision
+        | Code::NotFound
+        | Code::AppNotFound => StatusCode::NOT_FOUND,
+        Code::BadItem | Code::BadState | Code::StaleRequest | Code::AlreadyApproved | Code::HasVersion => StatusCode::CONFLICT,
+        Code::LockedOut | Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Code::Internal | Code::DbError | Code::NoVersion | Code::NoState => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -85,7 +93,7 @@ mod tests {
         assert_eq!(status_of("locked_out"), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(status_of("db_error"), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(status_of("bad_value"), StatusCode::BAD_REQUEST);
-        let error = Error::one("/changes/0", "bad_value", "no");
+        let error = Error::one("/changes/0", clearance_core::Code::BadValue, "no");
         assert_eq!(
             body(&error),
             serde_json::json!({"code": "bad_value", "message": "no", "errors": [{"path": "/changes/0", "code": "bad_value", "message": "no"}]})

@@ -91,9 +91,9 @@ async fn by_token(parts: &Parts, app: &App, secret: String) -> Result<Admin, Api
     let now = clock::now_ms();
     let token = app.db.run(move |s| tokens::find(s, &secret, now)).await?;
     let path = parts.uri.path().to_owned();
-    let refuse = |code: &str, message: String| Error::one("", code, message);
+    let refuse = |code: clearance_core::Code, message: String| Error::one("", code, message);
     let check = match tokens::scope_for(&parts.method, &path) {
-        None => Err(refuse("token_not_allowed", format!("`{path}` needs a signed-in session, not a token"))),
+        None => Err(refuse(clearance_core::Code::TokenNotAllowed, format!("`{path}` needs a signed-in session, not a token"))),
         Some(scope) if !token.scopes.iter().any(|s| s == scope) => {
             Err(refuse(tokens::code::SCOPE, format!("the token lacks the `{scope}` scope")))
         }
@@ -178,7 +178,8 @@ pub async fn sign_in(
         Outcome::Session { token, csrf, mfa, enroll } => {
             let body = serde_json::json!({"user": user, "csrf": csrf, "mfa": mfa, "mfa_enrollment_required": enroll});
             let mut response = axum::Json(body).into_response();
-            let cookie = HeaderValue::from_str(&sessions::cookie(&token, app.tls)).map_err(|_| Error::one("", "internal", "bad cookie"))?;
+            let cookie = HeaderValue::from_str(&sessions::cookie(&token, app.tls))
+                .map_err(|_| Error::one("", clearance_core::Code::Internal, "bad cookie"))?;
             response.headers_mut().insert(header::SET_COOKIE, cookie);
             Ok(response)
         }
@@ -220,9 +221,12 @@ async fn attempt(app: &App, credentials: Credentials, address: IpAddr) -> Result
     let Credentials { user, password, code, new_password } = credentials;
     let now = clock::now_ms();
     if let Err(seconds) = app.sign_in_limit.take(address, now) {
-        return Err(
-            Error::one("", "rate_limited", format!("too many sign-in attempts from this address: try again in {seconds} seconds")).into()
-        );
+        return Err(Error::one(
+            "",
+            clearance_core::Code::RateLimited,
+            format!("too many sign-in attempts from this address: try again in {seconds} seconds"),
+        )
+        .into());
     }
     let lookup = user.clone();
     let stored = app.db.read(move |s| accounts::stored(s, &lookup)).await?;
@@ -256,7 +260,7 @@ fn decide(s: &mut dyn crate::tx::Tx, engine: &clearance_core::Engine, a: &Attemp
     let mut enroll = false;
     if let Err(error) = engine.admit_session(&a.user, &crate::session_context(a.address, enrolled, a.now)?) {
         // Short of only a second factor it has not enrolled: a session that can enroll one and nothing else.
-        if error.has_code("mfa_required") && !enrolled && a.new_password.is_none() {
+        if error.has_code(clearance_core::Code::MfaRequired) && !enrolled && a.new_password.is_none() {
             enroll = true;
         } else {
             return refused(s, a, error);
@@ -304,7 +308,7 @@ pub async fn enroll(State(app): State<App>, Enrolling(session, _): Enrolling) ->
         .db
         .run(move |s| {
             if mfa::enrolled(s, &session.user)? && !session.mfa {
-                return Err(Error::one("", "mfa_required", "sign in with your current second factor to replace it"));
+                return Err(Error::one("", clearance_core::Code::MfaRequired, "sign in with your current second factor to replace it"));
             }
             mfa::begin(s, &session.user)
         })
@@ -332,7 +336,7 @@ pub async fn confirm(
         .db
         .run(move |s| {
             if mfa::enrolled(s, &session.user)? && !session.mfa {
-                return Err(Error::one("", "mfa_required", "sign in with your current second factor to replace it"));
+                return Err(Error::one("", clearance_core::Code::MfaRequired, "sign in with your current second factor to replace it"));
             }
             let codes = mfa::confirm(s, &session.user, &code, now)?;
             sessions::passed_mfa(s, &token)?;

@@ -72,7 +72,7 @@ pub fn etag(revision: u64, hash: &str) -> String {
 fn head(s: &dyn Tx) -> Result<(u64, String), Error> {
     let row = s
         .first("SELECT seq, hash FROM versions ORDER BY seq DESC LIMIT 1", &[])?
-        .ok_or_else(|| Error::one("", "no_version", "the state has no policy yet"))?;
+        .ok_or_else(|| Error::one("", clearance_core::Code::NoVersion, "the state has no policy yet"))?;
     Ok((u64::try_from(row.int(0)?).unwrap_or_default(), row.text(1)?))
 }
 
@@ -81,7 +81,7 @@ fn version(s: &dyn Tx, revision: u64) -> Result<Version, Error> {
     let seq = i64::try_from(revision).unwrap_or(i64::MAX);
     let row = s
         .first("SELECT seq, hash, at, author, request, policy FROM versions WHERE seq = $1", &[Value::Int(seq)])?
-        .ok_or_else(|| Error::one("/revision", "unknown_revision", format!("no revision {revision}")))?;
+        .ok_or_else(|| Error::one("/revision", clearance_core::Code::UnknownRevision, format!("no revision {revision}")))?;
     let policy = serde_json::from_str(&row.text(5)?)
         .map_err(|e| Error::one("", clearance_core::error::code::BAD_VALUE, format!("stored policy does not decode: {e}")))?;
     Ok(Version { seq: revision, hash: row.text(1)?, at: row.text(2)?, author: row.text(3)?, request: row.opt_text(4)?, policy })

@@ -51,7 +51,11 @@ fn batch_of(headers: &HeaderMap, body: &[u8]) -> Result<Batch, Error> {
         return Ok(Batch { batch: batch.batch, events: batch.events.iter().map(Value::to_string).collect() });
     }
     let Some(batch) = text(BATCH_HEADER) else {
-        return Err(Error::one("/batch", "missing_key", format!("a JSON Lines batch names its id in the `{BATCH_HEADER}` header")));
+        return Err(Error::one(
+            "/batch",
+            clearance_core::Code::MissingKey,
+            format!("a JSON Lines batch names its id in the `{BATCH_HEADER}` header"),
+        ));
     };
     let body = std::str::from_utf8(body).map_err(|_| Error::one("", BAD_VALUE, "the body is not utf-8 text"))?;
     let events = body.lines().filter(|line| !line.trim().is_empty()).map(str::to_owned).collect();
@@ -68,7 +72,7 @@ fn inflate(headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, Error> {
     let read = std::io::Read::read_to_end(&mut std::io::Read::take(flate2::read::GzDecoder::new(body), MAX_INFLATED + 1), &mut out);
     read.map_err(|e| Error::one("", BAD_VALUE, format!("the body is not gzip: {}", e.to_string().to_lowercase())))?;
     if out.len() as u64 > MAX_INFLATED {
-        return Err(Error::one("", "payload_too_large", format!("the batch inflates to over {MAX_INFLATED} bytes")));
+        return Err(Error::one("", clearance_core::Code::PayloadTooLarge, format!("the batch inflates to over {MAX_INFLATED} bytes")));
     }
     Ok(out)
 }
@@ -93,7 +97,7 @@ fn check(batch: &Batch) -> Result<(), Error> {
 /// `POST /v1/events` (an edge token): stores a batch once.
 pub async fn receive(State(app): State<App>, edge: Edge, headers: HeaderMap, Body(body): Body) -> Result<Json<Value>, ApiError> {
     let Some(token) = edge.token else {
-        return Err(Error::one("", "token_scope", "decision logs come from edges: use an `edge` token").into());
+        return Err(Error::one("", clearance_core::Code::TokenScope, "decision logs come from edges: use an `edge` token").into());
     };
     let batch = batch_of(&headers, &inflate(&headers, &body)?)?;
     check(&batch)?;

@@ -130,7 +130,7 @@ impl App {
             return Ok(engine);
         }
         let version = clearance_core::change::steps::Storage::current(s)?
-            .ok_or_else(|| Error::one("", "no_version", "the state has no policy yet: start it with a first version"))?;
+            .ok_or_else(|| Error::one("", clearance_core::Code::NoVersion, "the state has no policy yet: start it with a first version"))?;
         self.compiled_for(&version)
     }
 
@@ -266,7 +266,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
         match axum::body::Bytes::from_request(request, state).await {
             Ok(bytes) => Ok(Body(bytes)),
             Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(Error::one("", "payload_too_large", format!("the body is over {BODY_LIMIT} bytes")).into())
+                Err(Error::one("", clearance_core::Code::PayloadTooLarge, format!("the body is over {BODY_LIMIT} bytes")).into())
             }
             Err(rejection) => {
                 Err(Error::one("", code::BAD_VALUE, format!("cannot read the body: {}", rejection.body_text().to_lowercase())).into())
@@ -327,7 +327,7 @@ async fn not_an_api_route(
     use axum::response::IntoResponse;
     match app.site.as_ref().and_then(|site| site.answer(&method, &uri, &headers)) {
         Some(answer) => answer,
-        None => api_error::ApiError(Error::one("", "not_found", "no such route")).into_response(),
+        None => api_error::ApiError(Error::one("", clearance_core::Code::NotFound, "no such route")).into_response(),
     }
 }
 

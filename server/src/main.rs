@@ -118,7 +118,11 @@ fn read_password(path: &Path) -> Result<String, Error> {
         std::fs::read_to_string(path).map(|t| text = t)
     };
     read.map_err(|e| {
-        Error::one("/password_file", "io_error", format!("cannot read `{}`: {}", path.display(), e.to_string().to_lowercase()))
+        Error::one(
+            "/password_file",
+            clearance_core::Code::IoError,
+            format!("cannot read `{}`: {}", path.display(), e.to_string().to_lowercase()),
+        )
     })?;
     Ok(text.trim_end_matches(['\r', '\n']).to_owned())
 }
@@ -140,7 +144,11 @@ fn run(command: Command) -> Result<(), Error> {
             let db = match &database {
                 Some(url) => {
                     std::fs::create_dir_all(&data).map_err(|e| {
-                        Error::one("/data", "io_error", format!("cannot create `{}`: {}", data.display(), e.to_string().to_lowercase()))
+                        Error::one(
+                            "/data",
+                            clearance_core::Code::IoError,
+                            format!("cannot create `{}`: {}", data.display(), e.to_string().to_lowercase()),
+                        )
                     })?;
                     Db::create_postgres(url)?
                 }
@@ -208,7 +216,7 @@ fn read_key(path: &Path, what: &str) -> Result<[u8; 32], Error> {
     let text = clearance_cli::load::read_text(path).map_err(|_| {
         Error::one(
             format!("/{what}_key"),
-            &format!("no_{what}_key"),
+            if what == "bundle" { clearance_core::Code::NoBundleKey } else { clearance_core::Code::NoCheckpointKey },
             format!(
                 "no {what} key at `{}`: `init` writes one (`clearance keygen -o {}` for a state started before), or pass --{what}-key",
                 path.display(),
@@ -239,11 +247,12 @@ fn serve(
         .enable_all()
         .max_blocking_threads(16)
         .build()
-        .map_err(|e| Error::one("", "internal", format!("cannot start: {e}")))?;
-    let io = |e: std::io::Error| Error::one("", "io_error", e.to_string().to_lowercase());
+        .map_err(|e| Error::one("", clearance_core::Code::Internal, format!("cannot start: {e}")))?;
+    let io = |e: std::io::Error| Error::one("", clearance_core::Code::IoError, e.to_string().to_lowercase());
     runtime.block_on(async {
-        let listener = std::net::TcpListener::bind(listen)
-            .map_err(|e| Error::one("/listen", "io_error", format!("cannot listen on `{listen}`: {}", e.to_string().to_lowercase())))?;
+        let listener = std::net::TcpListener::bind(listen).map_err(|e| {
+            Error::one("/listen", clearance_core::Code::IoError, format!("cannot listen on `{listen}`: {}", e.to_string().to_lowercase()))
+        })?;
         listener.set_nonblocking(true).map_err(io)?;
         let address = listener.local_addr().map_err(io)?;
         let scheme = if tls.is_some() { "https" } else { "http" };

@@ -13,11 +13,11 @@ use totp_rs::{Builder, Totp};
 /// Stable codes of the second factor.
 pub mod code {
     /// The account has a second factor and the sign-in gave no code.
-    pub const CODE_REQUIRED: &str = "mfa_code_required";
+    pub const CODE_REQUIRED: clearance_core::Code = clearance_core::Code::MfaCodeRequired;
     /// A code that is not the current one (or was used already).
-    pub const BAD_CODE: &str = "bad_code";
+    pub const BAD_CODE: clearance_core::Code = clearance_core::Code::BadCode;
     /// Confirming with no enrollment begun.
-    pub const NOT_ENROLLING: &str = "not_enrolling";
+    pub const NOT_ENROLLING: clearance_core::Code = clearance_core::Code::NotEnrolling;
 }
 
 /// How many recovery codes an enrollment gives.

@@ -174,7 +174,9 @@ impl<C: GenericClient> Storage for PgTx<C> {
     }
 
     fn request(&self, id: &str) -> Result<ChangeRequest, Error> {
-        let body = self.body("requests", id)?.ok_or_else(|| Error::one("", "unknown_request", format!("no change request `{id}`")))?;
+        let body = self
+            .body("requests", id)?
+            .ok_or_else(|| Error::one("", clearance_core::Code::UnknownRequest, format!("no change request `{id}`")))?;
         serde_json::from_str(&body).map_err(|e| bad_json("request", &e))
     }
 
@@ -183,7 +185,9 @@ impl<C: GenericClient> Storage for PgTx<C> {
     }
 
     fn campaign(&self, id: &str) -> Result<Campaign, Error> {
-        let body = self.body("campaigns", id)?.ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{id}`")))?;
+        let body = self
+            .body("campaigns", id)?
+            .ok_or_else(|| Error::one("", clearance_core::Code::UnknownCampaign, format!("no review campaign `{id}`")))?;
         serde_json::from_str(&body).map_err(|e| bad_json("campaign", &e))
     }
 

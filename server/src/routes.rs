@@ -119,7 +119,11 @@ pub async fn step(State(app): State<App>, Admin(session): Admin, Path((id, actio
         "reject" => Step::Reject,
         "apply" => Step::Apply,
         "review" => Step::Review,
-        other => return Err(Error::one("", "not_found", format!("no step `{other}`: approve, reject, apply or review")).into()),
+        other => {
+            return Err(
+                Error::one("", clearance_core::Code::NotFound, format!("no step `{other}`: approve, reject, apply or review")).into()
+            );
+        }
     };
     let comment = comment(&body)?;
     let (user, subject) = (session.user.clone(), id.clone());

@@ -30,11 +30,11 @@ pub fn timeouts(engine: &clearance_core::Engine) -> SessionTimeouts {
 /// Stable codes of sessions.
 pub mod code {
     /// No session, or one that does not exist (forged, signed out).
-    pub const UNAUTHENTICATED: &str = "unauthenticated";
+    pub const UNAUTHENTICATED: clearance_core::Code = clearance_core::Code::Unauthenticated;
     /// The session ended (idle or absolute timeout).
-    pub const SESSION_EXPIRED: &str = "session_expired";
+    pub const SESSION_EXPIRED: clearance_core::Code = clearance_core::Code::SessionExpired;
     /// A state-changing request without the session's CSRF token.
-    pub const CSRF_REFUSED: &str = "csrf_refused";
+    pub const CSRF_REFUSED: clearance_core::Code = clearance_core::Code::CsrfRefused;
 }
 
 /// A signed-in admin.

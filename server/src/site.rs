@@ -50,11 +50,11 @@ impl Site {
     pub fn load(dir: &Path) -> Result<Site, Error> {
         let mut files = HashMap::new();
         read_into(dir, "", &mut files)
-            .map_err(|e| Error::one("", "app_not_found", format!("cannot read the app at `{}`: {e}", dir.display())))?;
+            .map_err(|e| Error::one("", clearance_core::Code::AppNotFound, format!("cannot read the app at `{}`: {e}", dir.display())))?;
         if !files.contains_key("/index.html") {
             return Err(Error::one(
                 "",
-                "app_not_found",
+                clearance_core::Code::AppNotFound,
                 format!("`{}` holds no `index.html`: build the app first (`bash scripts/web.sh build` writes `dist/`)", dir.display()),
             ));
         }

@@ -19,9 +19,9 @@ pub const PREFIX: &str = "clr_";
 /// Stable codes of tokens.
 pub mod code {
     /// The route needs a scope the token was not given.
-    pub const SCOPE: &str = "token_scope";
+    pub const SCOPE: clearance_core::Code = clearance_core::Code::TokenScope;
     /// Unknown, revoked or expired token.
-    pub const BAD_TOKEN: &str = "bad_token";
+    pub const BAD_TOKEN: clearance_core::Code = clearance_core::Code::BadToken;
 }
 
 /// A token's row, without its secret.
@@ -148,7 +148,7 @@ pub fn list(s: &dyn Tx, user: &str) -> Result<Vec<Token>, Error> {
 pub fn revoke(s: &dyn Tx, user: &str, id: &str) -> Result<(), Error> {
     let changed = s.exec(r#"UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND "user" = $2"#, &[id.into(), user.into()])?;
     if changed == 0 {
-        return Err(Error::one("", "not_found", format!("no token `{id}` of yours")));
+        return Err(Error::one("", clearance_core::Code::NotFound, format!("no token `{id}` of yours")));
     }
     Ok(())
 }

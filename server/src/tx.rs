@@ -12,7 +12,7 @@ use clearance_core::change::review::Campaign;
 use clearance_core::change::steps::Storage;
 
 /// Code for a failure of the server itself (not of the request).
-pub const INTERNAL: &str = "internal";
+pub const INTERNAL: clearance_core::Code = clearance_core::Code::Internal;
 
 /// Refuses a database that has more migrations than this server knows.
 ///

@@ -91,7 +91,7 @@ fn bad_change_sets_report_every_problem_and_change_nothing() {
     assert!(error.problems()[2].message.contains("/users/"), "{}", error.problems()[2].message);
     // A change set that applies but yields an invalid policy reports the compile problems.
     let cycle = ops(r#"[{"op": "reparent_role", "role": "ceo", "parent": "sales_rep_east"}]"#);
-    assert!(change::apply(&policy, &cycle).unwrap_err().has_code("cycle_in_roles"));
+    assert!(change::apply(&policy, &cycle).unwrap_err().has_code(clearance_core::Code::CycleInRoles));
     // Malformed operations are decoding errors with paths.
     let bad = change::decode(&serde_json::json!([{"op": "move_user", "usr": "x"}, {"op": "fly"}])).unwrap_err();
     // Operations are tagged by `op`, so a problem inside one is reported at the operation, naming the key.

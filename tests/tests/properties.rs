@@ -312,7 +312,7 @@ fn deep_nesting_is_rejected_not_overflowed() {
     let text = "(".repeat(10_000) + "context.mfa" + &")".repeat(10_000);
     let policy = serde_json::json!({"forbid": [{"id": "f", "when": text}]});
     let error = Engine::from_value(&policy).unwrap_err();
-    assert!(error.has_code("condition_too_complex"), "{error}");
+    assert!(error.has_code(clearance_core::Code::ConditionTooComplex), "{error}");
 }
 
 proptest! {

@@ -115,7 +115,7 @@ fn agree(store: &mut impl Transactional, actions: &[Action]) -> Result<(), TestC
         let mut stored = Vec::new();
         let outcome = store.step(&mut |s| {
             stored = run(s, action, n);
-            if stored.is_empty() { Ok(()) } else { Err(clearance_core::Error::one("", "refused", "refused")) }
+            if stored.is_empty() { Ok(()) } else { Err(clearance_core::Error::one("", clearance_core::Code::Internal, "refused")) }
         });
         prop_assert_eq!(outcome.is_ok(), stored.is_empty());
         prop_assert_eq!(&in_memory, &stored, "{:?}", action);

@@ -26,7 +26,7 @@ pub struct Contexts {
 }
 
 /// Code of a full context table.
-pub const TOO_MANY_CONTEXTS: &str = "too_many_contexts";
+pub const TOO_MANY_CONTEXTS: clearance_core::Code = clearance_core::Code::TooManyContexts;
 
 impl Contexts {
     /// No context interned yet; handle `0` is always the empty context.

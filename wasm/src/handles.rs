@@ -15,7 +15,7 @@
 use std::cell::RefCell;
 
 /// Code of a refused handle.
-pub const BAD_HANDLE: &str = "bad_handle";
+pub const BAD_HANDLE: clearance_core::Code = clearance_core::Code::BadHandle;
 
 /// Bits of a handle below its tag.
 const INDEX_BITS: u32 = 32;

@@ -22,7 +22,9 @@ fn main() {
             Ok(request) => post(&large_diff(&mut cache, &request, &mut |step, done, total| {
                 post(&Reply::Progress { step: step.to_owned(), done, total })
             })),
-            Err(e) => post(&Reply::Failed { problems: vec![clearance_core::Problem::new("", "bad_value", format!("bad request: {e}"))] }),
+            Err(e) => post(&Reply::Failed {
+                problems: vec![clearance_core::Problem::new("", clearance_core::Code::BadValue, format!("bad request: {e}"))],
+            }),
         }
     });
     scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));

@@ -20,7 +20,10 @@ fn container() -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 fn problems_list_every_path_and_code() {
     let root = container();
-    let problems = vec![Problem::new("/users/0/role", "unknown_role", "unknown role `x`"), Problem::new("", "json_syntax", "invalid json")];
+    let problems = vec![
+        Problem::new("/users/0/role", clearance_core::Code::UnknownRole, "unknown role `x`"),
+        Problem::new("", clearance_core::Code::JsonSyntax, "invalid json"),
+    ];
     let _handle =
         leptos::mount::mount_to(root.clone(), move || view! { <clearance_web::components::problems::Problems problems=problems.clone()/> });
     let text = root.inner_text();

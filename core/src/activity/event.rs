@@ -135,7 +135,7 @@ impl Event<'_> {
 /// `json_syntax`, or `bad_event` for JSON that is not an event (a missing
 /// key, a wrong type, a time that is not RFC 3339, an empty user).
 pub fn parse_line(text: &str) -> Result<(Event<'_>, i64), Problem> {
-    let bad = |code: &str, message: String| Problem::new("", code, message);
+    let bad = |code: crate::Code, message: String| Problem::new("", code, message);
     let event: Event<'_> = serde_json::from_str(text).map_err(|e| {
         let code = if e.is_syntax() || e.is_eof() { code::JSON_SYNTAX } else { BAD_EVENT };
         bad(code, lowercase_first(&e.to_string()))
@@ -160,7 +160,7 @@ pub fn to_lines(events: &[Event<'_>]) -> String {
 }
 
 /// Code of a line that is JSON but not an event.
-pub const BAD_EVENT: &str = "bad_event";
+pub const BAD_EVENT: crate::error::Code = crate::error::Code::BadEvent;
 
 /// `Invalid type` → `invalid type`, but `EOF while …` stays.
 fn lowercase_first(text: &str) -> String {

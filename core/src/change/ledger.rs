@@ -81,7 +81,7 @@ impl Ledger {
         let judge = self
             .current()
             .or(incoming.current())
-            .ok_or_else(|| Error::one("/versions", "no_version", "the import holds no policy version"))?;
+            .ok_or_else(|| Error::one("/versions", crate::Code::NoVersion, "the import holds no policy version"))?;
         let engine = Engine::compile(judge.policy.clone())?;
         if !super::request::is_approver(&engine, actor) {
             return Err(Error::one("/as", NOT_AN_APPROVER, format!("`{actor}` may not import a state: it needs the approver permission")));
@@ -356,7 +356,9 @@ mod tests {
         let ops = vec![Operation::MoveUser { user: "rep_east_bob".into(), role: Some("sales_rep_west".into()), department: None }];
         let id = ledger.propose("mgr_east_mike", ops, "", "2026-11-29T10:01:00Z").unwrap();
         let before = ledger.clone();
-        assert!(ledger.step(&id, Step::Approve, "mgr_east_mike", "", "2026-11-29T10:02:00Z").unwrap_err().has_code("self_approval"));
+        assert!(
+            ledger.step(&id, Step::Approve, "mgr_east_mike", "", "2026-11-29T10:02:00Z").unwrap_err().has_code(crate::Code::SelfApproval)
+        );
         assert_eq!(ledger, before, "a refused step changes nothing");
         ledger.step(&id, Step::Approve, "admin_ivy", "ok", "2026-11-29T10:03:00Z").unwrap();
         ledger.step(&id, Step::Apply, "admin_ivy", "", "2026-11-29T10:04:00Z").unwrap();
@@ -400,7 +402,7 @@ mod tests {
         assert!(ledger.decide(&id, item, Verdict::Revoke, "rep_east_alice", "", "2026-11-29T10:02:00Z").is_err(), "not the reviewer");
         ledger.decide(&id, item, Verdict::Revoke, "fin_mgr_fiona", "no longer needed", "2026-11-29T10:02:00Z").unwrap();
         assert_eq!(ledger.audit.last().unwrap().action, "review_decided");
-        assert!(ledger.close_review(&id, "fin_mgr_fiona", "2026-11-29T10:03:00Z").unwrap_err().has_code("not_the_owner"));
+        assert!(ledger.close_review(&id, "fin_mgr_fiona", "2026-11-29T10:03:00Z").unwrap_err().has_code(crate::Code::NotTheOwner));
         let request = ledger.close_review(&id, "admin_ivy", "2026-11-29T10:03:00Z").unwrap();
         assert_eq!(request.as_deref(), Some("R1"));
         assert_eq!(ledger.requests[0].state, super::super::request::State::Pending);

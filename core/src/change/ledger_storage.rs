@@ -35,7 +35,7 @@ impl Storage for Ledger {
             .iter()
             .find(|r| r.id == id)
             .cloned()
-            .ok_or_else(|| Error::one("", "unknown_request", format!("no change request `{id}`")))
+            .ok_or_else(|| Error::one("", crate::Code::UnknownRequest, format!("no change request `{id}`")))
     }
 
     fn save_request(&mut self, request: &ChangeRequest) -> Result<(), Error> {
@@ -51,7 +51,7 @@ impl Storage for Ledger {
             .iter()
             .find(|c| c.id == id)
             .cloned()
-            .ok_or_else(|| Error::one("", "unknown_campaign", format!("no review campaign `{id}`")))
+            .ok_or_else(|| Error::one("", crate::Code::UnknownCampaign, format!("no review campaign `{id}`")))
     }
 
     fn save_campaign(&mut self, campaign: &Campaign) -> Result<(), Error> {
@@ -117,10 +117,10 @@ mod tests {
     #[test]
     fn ids_follow_what_is_stored_and_every_step_is_one_chained_entry() {
         let mut ledger = Ledger::empty();
-        assert!(current(&ledger).unwrap_err().has_code("no_version"));
+        assert!(current(&ledger).unwrap_err().has_code(crate::Code::NoVersion));
         assert!(init(&mut ledger, reference(), "nobody", "2026-12-01T10:00:00Z").unwrap_err().has_code(code::UNKNOWN_USER));
         init(&mut ledger, reference(), "admin_ivy", "2026-12-01T10:00:00Z").unwrap();
-        assert!(init(&mut ledger, reference(), "admin_ivy", "2026-12-01T10:00:00Z").unwrap_err().has_code("has_version"));
+        assert!(init(&mut ledger, reference(), "admin_ivy", "2026-12-01T10:00:00Z").unwrap_err().has_code(crate::Code::HasVersion));
         let first = propose(&mut ledger, "mgr_east_mike", Vec::new(), "", "2026-12-01T10:01:00Z").unwrap();
         let second = propose(&mut ledger, "mgr_east_mike", Vec::new(), "", "2026-12-01T10:02:00Z").unwrap();
         let review = start_review(&mut ledger, "admin_ivy", "2026-12-31T00:00:00Z", &Reviewers::Manager, "2026-12-01T10:03:00Z").unwrap();
@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(actions, ["version_created", "request_submitted", "request_submitted", "review_started"]);
         assert!(crate::audit::verify(&ledger.audit, ledger.audit.last().map(|e| e.hash.as_str())).is_ok());
         assert!(ledger.check(None).is_ok());
-        assert!(restore(&mut ledger, "zz", "mgr_east_mike", "", "2026-12-01T10:04:00Z").unwrap_err().has_code("unknown_version"));
+        assert!(restore(&mut ledger, "zz", "mgr_east_mike", "", "2026-12-01T10:04:00Z").unwrap_err().has_code(crate::Code::UnknownVersion));
         let hash = ledger.versions[0].hash.clone();
         let restored = restore(&mut ledger, &hash[..6], "mgr_east_mike", "", "2026-12-01T10:04:00Z").unwrap();
         assert_eq!(restored.history[0].comment, format!("restore version {}", &hash[..12]));

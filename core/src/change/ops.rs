@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 /// Stable error codes of change sets.
 pub mod codes {
     /// A removal of something other items still refer to.
-    pub const IN_USE: &str = "in_use";
+    pub const IN_USE: crate::error::Code = crate::error::Code::InUse;
     /// An addition of an id that exists already.
-    pub const DUPLICATE_ID: &str = crate::error::code::DUPLICATE_ID;
+    pub const DUPLICATE_ID: crate::Code = crate::error::code::DUPLICATE_ID;
     /// A rule id that does not exist.
-    pub const UNKNOWN_RULE: &str = "unknown_rule";
+    pub const UNKNOWN_RULE: crate::error::Code = crate::error::Code::UnknownRule;
     /// An operation that would change nothing (the member is absent, the set not held).
-    pub const NO_EFFECT: &str = "no_effect";
+    pub const NO_EFFECT: crate::error::Code = crate::error::Code::NoEffect;
 }
 
 /// Profiles or permission sets.

@@ -22,23 +22,23 @@ use serde::{Deserialize, Serialize};
 /// Stable error codes of the request flow.
 pub mod codes {
     /// The transition is not allowed from the request's state.
-    pub const BAD_STATE: &str = "bad_state";
+    pub const BAD_STATE: crate::error::Code = crate::error::Code::BadState;
     /// The author tried to approve or reject their own request.
-    pub const SELF_APPROVAL: &str = "self_approval";
+    pub const SELF_APPROVAL: crate::error::Code = crate::error::Code::SelfApproval;
     /// The actor lacks the approver permission (or is unknown or inactive).
-    pub const NOT_AN_APPROVER: &str = "not_an_approver";
+    pub const NOT_AN_APPROVER: crate::error::Code = crate::error::Code::NotAnApprover;
     /// An import whose audit log is shorter than the current one.
-    pub const HISTORY_SHORTER: &str = "history_shorter";
+    pub const HISTORY_SHORTER: crate::error::Code = crate::error::Code::HistoryShorter;
     /// An import whose audit log does not begin with the current one.
-    pub const HISTORY_DIVERGES: &str = "history_diverges";
+    pub const HISTORY_DIVERGES: crate::error::Code = crate::error::Code::HistoryDiverges;
     /// The actor approved this request already.
-    pub const ALREADY_APPROVED: &str = "already_approved";
+    pub const ALREADY_APPROVED: crate::error::Code = crate::error::Code::AlreadyApproved;
     /// The policy changed since the request was drafted.
-    pub const STALE_REQUEST: &str = "stale_request";
+    pub const STALE_REQUEST: crate::error::Code = crate::error::Code::StaleRequest;
     /// Only the author may submit or withdraw.
-    pub const NOT_THE_AUTHOR: &str = "not_the_author";
+    pub const NOT_THE_AUTHOR: crate::error::Code = crate::error::Code::NotTheAuthor;
     /// The author tried to apply their own request, which the policy does not allow.
-    pub const SELF_APPLY: &str = "self_apply";
+    pub const SELF_APPLY: crate::error::Code = crate::error::Code::SelfApply;
 }
 
 /// Where a request is in its life.
@@ -103,7 +103,7 @@ pub struct ChangeRequest {
     pub history: Vec<Step>,
 }
 
-fn refuse(code: &str, message: impl Into<String>) -> Error {
+fn refuse(code: crate::Code, message: impl Into<String>) -> Error {
     Error::one("", code, message)
 }
 

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 /// Stable error codes of reviews.
 pub mod codes {
     /// The actor is not the item's reviewer.
-    pub const NOT_THE_REVIEWER: &str = "not_the_reviewer";
+    pub const NOT_THE_REVIEWER: crate::error::Code = crate::error::Code::NotTheReviewer;
     /// The actor is not the campaign's owner (who alone closes it).
-    pub const NOT_THE_OWNER: &str = "not_the_owner";
+    pub const NOT_THE_OWNER: crate::error::Code = crate::error::Code::NotTheOwner;
     /// The campaign is closed, or the item does not exist.
-    pub const BAD_ITEM: &str = "bad_item";
+    pub const BAD_ITEM: crate::error::Code = crate::error::Code::BadItem;
 }
 
 /// Who reviews a user's access.

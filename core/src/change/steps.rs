@@ -181,7 +181,8 @@ pub fn known(engine: &Engine, actor: &str) -> Result<(), Error> {
 /// # Errors
 /// `no_version` when the state has none yet; a policy that does not compile.
 pub fn current(s: &(impl Storage + ?Sized)) -> Result<(Version, Arc<Engine>), Error> {
-    let version = s.current()?.ok_or_else(|| Error::one("", "no_version", "the state has no policy yet: start it with a first version"))?;
+    let version =
+        s.current()?.ok_or_else(|| Error::one("", crate::Code::NoVersion, "the state has no policy yet: start it with a first version"))?;
     let engine = s.compiled(&version)?;
     Ok((version, engine))
 }
@@ -205,7 +206,7 @@ fn add_version(s: &mut (impl Storage + ?Sized), policy: Policy, at: &str, author
 /// `has_version`; an actor who is not a user of `policy`; its problems.
 pub fn init(s: &mut (impl Storage + ?Sized), policy: Policy, actor: &str, at: &str) -> Result<Version, Error> {
     if s.current()?.is_some() {
-        return Err(Error::one("", "has_version", "the state already has a policy: propose changes instead"));
+        return Err(Error::one("", crate::Code::HasVersion, "the state already has a policy: propose changes instead"));
     }
     let engine = Engine::compile(policy.clone())?;
     known(&engine, actor)?;
@@ -294,8 +295,8 @@ pub fn find_version<'a>(versions: &'a [Version], prefix: &str) -> Result<&'a Ver
     let distinct: std::collections::BTreeSet<&str> = matching.iter().map(|v| v.hash.as_str()).collect();
     match (distinct.len(), matching.first()) {
         (1, Some(v)) => Ok(v),
-        (0, _) | (_, None) => Err(Error::one("", "unknown_version", format!("no version starts with `{prefix}`"))),
-        (n, _) => Err(Error::one("", "unknown_version", format!("{n} versions start with `{prefix}`: give more digits"))),
+        (0, _) | (_, None) => Err(Error::one("", crate::Code::UnknownVersion, format!("no version starts with `{prefix}`"))),
+        (n, _) => Err(Error::one("", crate::Code::UnknownVersion, format!("{n} versions start with `{prefix}`: give more digits"))),
     }
 }
 

@@ -56,13 +56,13 @@ impl Engine {
     /// `unknown_user`, `inactive_user`, or the stage that refuses
     /// (`mfa_required`, `ip_not_allowed`, `outside_login_hours`) naming the bundle.
     pub fn admit_session(&self, user: &str, context: &Context) -> Result<(), crate::Error> {
-        let refuse = |code: &str, message: String| Err(crate::Error::one("", code, message));
+        let refuse = |code: crate::Code, message: String| Err(crate::Error::one("", code, message));
         let Some(u) = self.user_position(user) else {
             return refuse(crate::error::code::UNKNOWN_USER, format!("unknown user `{user}`"));
         };
         let entry = &self.users[u as usize];
         if !entry.active {
-            return refuse(Stage::InactiveUser.as_str(), format!("`{user}` is inactive"));
+            return refuse(Stage::InactiveUser.code(), format!("`{user}` is inactive"));
         }
         let Some(Denial::Session { stage, bundle, missing }) = self.session_gate(&self.merged[entry.merged as usize], context, false)
         else {
@@ -76,7 +76,7 @@ impl Engine {
             (_, Some(_)) => "the time of the request is unknown".to_owned(),
             _ => format!("`{bundle}` does not allow signing in at this time (its login hours)"),
         };
-        refuse(stage.as_str(), format!("`{user}` may not act now: {why}"))
+        refuse(stage.code(), format!("`{user}` may not act now: {why}"))
     }
 
     /// The policy's `sign_in.mfa_for_system_permissions`: holders of those
@@ -89,7 +89,7 @@ impl Engine {
         match listed.iter().find(|permission| self.has_system_permission(user, permission)) {
             Some(permission) => Err(crate::Error::one(
                 "",
-                Stage::MfaRequired.as_str(),
+                Stage::MfaRequired.code(),
                 format!("`{user}` may not act now: holders of `{permission}` sign in with a second factor (the policy's `sign_in`)"),
             )),
             None => Ok(()),

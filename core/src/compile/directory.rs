@@ -73,7 +73,7 @@ pub(crate) fn compile_directory(
     let mut user_value_rows = Vec::with_capacity(policy.users.len());
     for (i, user) in policy.users.iter().enumerate() {
         let path = join("/users", i);
-        let lookup = |tree: &Tree, id: &Option<String>, key: &str, code: &str, what: &str, problems: &mut Problems| {
+        let lookup = |tree: &Tree, id: &Option<String>, key: &str, code: crate::Code, what: &str, problems: &mut Problems| {
             id.as_ref().and_then(|id| {
                 let found = tree.index.get(id.as_str()).copied();
                 if found.is_none() {

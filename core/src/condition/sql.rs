@@ -11,7 +11,7 @@ use crate::policy::FieldType;
 use crate::value::Value;
 
 /// Code for conditions PostgreSQL cannot evaluate with the same meaning.
-pub const NOT_TRANSLATABLE: &str = "not_translatable";
+pub const NOT_TRANSLATABLE: crate::error::Code = crate::error::Code::NotTranslatable;
 
 /// A boolean that may be known before the query runs.
 #[derive(Debug, Clone, PartialEq, Eq)]

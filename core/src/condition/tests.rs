@@ -77,7 +77,7 @@ fn errors_carry_positions() {
     assert!(error.problems()[0].message.contains("line 2, column 3"), "{error}");
     assert_eq!(error.problems()[0].path, "/forbid/0/when");
     let error = Condition::compile("record.amount == 'x'", &Schema).unwrap_err();
-    assert_eq!((error.code, error.at), ("type_mismatch", 17));
+    assert_eq!((error.code, error.at), (crate::Code::TypeMismatch, 17));
     assert_eq!(Condition::compile("record.nope == 1", &Schema).unwrap_err().code, "unknown_field");
     assert_eq!(Condition::compile("record.closed < 'soon'", &Schema).unwrap_err().code, "type_mismatch");
     for bad in [

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 /// Where a recipient's id is looked up, how it becomes a principal, and how
 /// a miss is reported.
-type Lookup<'a> = (Option<u32>, &'a str, fn(u32) -> Principal, &'static str, &'static str);
+type Lookup<'a> = (Option<u32>, &'a str, fn(u32) -> Principal, &'static str, crate::Code);
 
 /// Looks up the ids a principal names.
 pub(crate) struct Names<'a> {

@@ -35,8 +35,8 @@ impl Tree {
     pub fn build(
         nodes: &[NodeInput<'_>],
         section: &str,
-        unknown_code: &str,
-        cycle_code: &str,
+        unknown_code: crate::Code,
+        cycle_code: crate::Code,
         noun: &str,
         problems: &mut Problems,
     ) -> Tree {

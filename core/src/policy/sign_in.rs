@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Code of a password the rules refuse.
-pub const WEAK_PASSWORD: &str = "weak_password";
+pub const WEAK_PASSWORD: crate::error::Code = crate::error::Code::WeakPassword;
 
 /// The `sign_in` section.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -150,7 +150,7 @@ impl Server {
         let mut answer = None;
         let _ = self.db().run_now(|s| {
             answer = Some(f(s));
-            Err::<(), _>(clearance_core::Error::one("", "rolled_back", "tried, not kept"))
+            Err::<(), _>(clearance_core::Error::one("", clearance_core::Code::RolledBack, "tried, not kept"))
         });
         answer.unwrap()
     }

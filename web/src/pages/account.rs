@@ -22,7 +22,7 @@ pub fn AccountPage() -> impl IntoView {
         ev.prevent_default();
         changed.set(false);
         if new.get_untracked() != again.get_untracked() {
-            problems.set(vec![Problem::new("/new_password", "passwords_differ", "the two new passwords differ")]);
+            problems.set(vec![Problem::new("/new_password", clearance_core::Code::PasswordsDiffer, "the two new passwords differ")]);
             return;
         }
         leptos::task::spawn_local(async move {

@@ -159,7 +159,7 @@ pub fn problems(status: u16, body: &str) -> Vec<Problem> {
     }
     match serde_json::from_str::<Refusal>(body) {
         Ok(refusal) if !refusal.errors.is_empty() => refusal.errors,
-        _ => vec![Problem::new("", "server_error", format!("the server answered {status} without a reason"))],
+        _ => vec![Problem::new("", clearance_core::Code::ServerError, format!("the server answered {status} without a reason"))],
     }
 }
 
@@ -169,7 +169,8 @@ pub fn problems(status: u16, body: &str) -> Vec<Problem> {
 /// # Errors
 /// A body that is not such a list.
 pub fn requests(body: &str) -> Result<Vec<ChangeRequest>, Vec<Problem>> {
-    let unreadable = |e: serde_json::Error| vec![Problem::new("", "server_error", format!("unreadable request list: {e}"))];
+    let unreadable =
+        |e: serde_json::Error| vec![Problem::new("", clearance_core::Code::ServerError, format!("unreadable request list: {e}"))];
     let list: Vec<serde_json::Value> = serde_json::from_str(body).map_err(unreadable)?;
     list.into_iter().map(request).collect::<Result<_, _>>().map_err(unreadable)
 }

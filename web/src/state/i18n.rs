@@ -402,9 +402,9 @@ mod tests {
         }
         assert_eq!(refusal(Lang::En, "self_approval"), Some("You cannot approve a request you proposed."));
         assert_eq!(refusal(Lang::En, "json_syntax"), None);
-        let error = clearance_core::Error::one("", "not_the_owner", "campaign `C1` is closed by its owner `ivy`");
+        let error = clearance_core::Error::one("", clearance_core::Code::NotTheOwner, "campaign `C1` is closed by its owner `ivy`");
         assert_eq!(refusal_of(Lang::Zh, &error), Some(("not_the_owner".into(), "只有发起复核的管理员可以关闭它。".into())));
-        let unknown = clearance_core::Error::one("", "json_syntax", "expected `,`");
+        let unknown = clearance_core::Error::one("", clearance_core::Code::JsonSyntax, "expected `,`");
         assert_eq!(refusal_of(Lang::En, &unknown), Some(("json_syntax".into(), "expected `,`".into())), "the message when not localized");
     }
 }

@@ -439,7 +439,7 @@ mod tests {
         let error =
             Model::import(r#"{"roles": [{"id": "r", "parent": "ghost"}], "users": [{"id": "u", "role": "nope"}]}"#, &model).unwrap_err();
         assert!(error.problems().len() >= 2, "{error}");
-        assert!(Model::import("{", &model).unwrap_err().has_code("json_syntax"));
+        assert!(Model::import("{", &model).unwrap_err().has_code(clearance_core::Code::JsonSyntax));
         assert_eq!(Model::restore("not json"), None);
     }
 

@@ -37,7 +37,11 @@ impl Answer {
 
     fn problems(&self) -> Vec<Problem> {
         if self.status == 0 {
-            return vec![Problem::new("", "server_unreachable", "the server did not answer: check the connection and try again")];
+            return vec![Problem::new(
+                "",
+                clearance_core::Code::ServerUnreachable,
+                "the server did not answer: check the connection and try again",
+            )];
         }
         api::problems(self.status, &self.body)
     }
@@ -47,7 +51,8 @@ impl Answer {
         if !self.ok() {
             return Err(self.problems());
         }
-        serde_json::from_str(&self.body).map_err(|e| vec![Problem::new("", "server_error", format!("unreadable answer: {e}"))])
+        serde_json::from_str(&self.body)
+            .map_err(|e| vec![Problem::new("", clearance_core::Code::ServerError, format!("unreadable answer: {e}"))])
     }
 }
 

@@ -15,7 +15,9 @@ use clearance_core::checkpoint::Checkpoint;
 /// # Errors
 /// The first problem found (`broken_chain`, `bad_signature`, `bad_key`, `key_changed`).
 pub fn judge(entries: &[Entry], head: Option<&str>, checkpoint: &Checkpoint, kept: Option<&Checkpoint>) -> Result<(), Problem> {
-    let first = |e: clearance_core::Error| e.problems().first().cloned().unwrap_or_else(|| Problem::new("", "broken_chain", "unverified"));
+    let first = |e: clearance_core::Error| {
+        e.problems().first().cloned().unwrap_or_else(|| Problem::new("", clearance_core::Code::BrokenChain, "unverified"))
+    };
     audit::verify(entries, head).map_err(first)?;
     let key = clearance_core::bundle::parse_hex_key(&checkpoint.key).map_err(first)?;
     checkpoint.verify(&key).map_err(first)?;
@@ -24,7 +26,7 @@ pub fn judge(entries: &[Entry], head: Option<&str>, checkpoint: &Checkpoint, kep
         if kept.key != checkpoint.key {
             return Err(Problem::new(
                 "/key",
-                "key_changed",
+                clearance_core::Code::KeyChanged,
                 "the server signs with another key than on your last visit: ask its operator whether the key was rotated",
             ));
         }

@@ -6,7 +6,7 @@ use crate::change::ops::{BundleKind, BundleRef, codes};
 use crate::error::{Error, code};
 use crate::policy::{Policy, Recipient, User};
 
-pub(super) fn unknown(path: &str, code: &str, what: &str, id: &str) -> Error {
+pub(super) fn unknown(path: &str, code: crate::Code, what: &str, id: &str) -> Error {
     Error::one(path, code, format!("unknown {what} `{id}`"))
 }
 
@@ -22,7 +22,7 @@ pub(super) fn bundle_mut<'p>(policy: &'p mut Policy, bundle: &BundleRef) -> Resu
     map.get_mut(&bundle.id).ok_or_else(|| unknown("/bundle/id", code, what, &bundle.id))
 }
 
-pub(super) fn require(found: bool, path: &str, code: &str, what: &str, id: &str) -> Result<(), Error> {
+pub(super) fn require(found: bool, path: &str, code: crate::Code, what: &str, id: &str) -> Result<(), Error> {
     if found { Ok(()) } else { Err(unknown(path, code, what, id)) }
 }
 
@@ -70,7 +70,7 @@ pub(super) fn entry_mut<'p, T>(
     list: &'p mut [T],
     wanted: &str,
     id: impl Fn(&T) -> &str,
-    at: (&str, &str),
+    at: (&str, crate::Code),
     what: &str,
 ) -> Result<&'p mut T, Error> {
     let (path, code) = at;

@@ -151,7 +151,7 @@ pub fn AdvancedJson(
     let text = RwSignal::new(start);
     let add = move |_| match make(&text.get_untracked()) {
         Ok(op) => stage(state, problems, op),
-        Err(message) => problems.set(vec![Problem::new("/rule", "bad_value", message)]),
+        Err(message) => problems.set(vec![Problem::new("/rule", clearance_core::Code::BadValue, message)]),
     };
     view! {
         <details class="advanced">
