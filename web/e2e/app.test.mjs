@@ -117,6 +117,44 @@ test('staging "move rep_east_bob to sales_rep_west" shows exactly the CLI diff, 
   await context.close();
 });
 
+test('every view has its own address: a copied link opens it, Back and Forward move between views, the first screen is never blank', async () => {
+  const { page, context, errors } = await fresh();
+  // The first screen offers a first step instead of three empty pickers.
+  await page.getByTestId('who-first-steps').waitFor();
+  await page.getByTestId('who-try-user').click();
+  await page.getByTestId('user-records').waitFor();
+  assert.match(new URL(page.url()).search, /^\?user=/);
+  // Picking writes the view into the address.
+  await page.getByTestId('who-user').selectOption('rep_east_alice');
+  await page.getByTestId('who-record').selectOption('acc_us_2');
+  await page.getByTestId('decision-stage').waitFor();
+  const link = page.url();
+  assert.equal(new URL(link).pathname, '/who');
+  assert.equal(new URL(link).searchParams.get('user'), 'rep_east_alice');
+  assert.equal(new URL(link).searchParams.get('record'), 'acc_us_2');
+  // Pages have their own addresses; Back returns to the view, Forward to the page.
+  await page.getByTestId('nav-org').click();
+  await page.getByTestId('page-org').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/org');
+  await page.goBack();
+  await page.getByTestId('decision-stage').waitFor();
+  assert.equal(page.url(), link);
+  assert.equal(await page.getByTestId('who-user').inputValue(), 'rep_east_alice');
+  await page.goForward();
+  await page.getByTestId('page-org').waitFor();
+  // The copied link, opened in another browser, shows the same decision.
+  const other = await browser.newContext();
+  const opened = await other.newPage();
+  await opened.goto(link);
+  assert.match(await opened.getByTestId('decision-stage').innerText(), /no_record_access/);
+  assert.equal(await opened.getByTestId('who-record').inputValue(), 'acc_us_2');
+  await opened.goto(new URL('/permissions', link).href);
+  await opened.getByTestId('page-permissions').waitFor();
+  await other.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('an invalid import shows every error and changes nothing', async () => {
   const { page, context, errors } = await fresh();
   await page.getByTestId('who-user').selectOption('rep_east_alice');

@@ -14,6 +14,8 @@ use state::{AppState, Page};
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::provide();
+    #[cfg(target_arch = "wasm32")]
+    follow_the_address(state);
     view! {
         <components::nav::Nav/>
         <main data-testid="app" lang=move || if state.lang.get() == clearance_core::Lang::Zh { "zh" } else { "en" }>
@@ -25,6 +27,29 @@ pub fn App() -> impl IntoView {
             }}
         </main>
     }
+}
+
+/// Opens the view the address names, follows Back and Forward, and gives
+/// every page change its own history entry.
+#[cfg(target_arch = "wasm32")]
+fn follow_the_address(state: AppState) {
+    use state::route::{Route, history};
+    let start = history::current();
+    state.opened.set_value(start.clone());
+    state.page.set(start.page);
+    state.route.set(start);
+    history::on_move(move |route| {
+        state.page.set(route.page);
+        state.route.set(route);
+    });
+    Effect::new(move |_| {
+        let page = state.page.get();
+        if history::current().page != page {
+            let route = Route::page(page);
+            history::push(&route);
+            state.route.set(route);
+        }
+    });
 }
 
 /// The view of `page`.

@@ -279,18 +279,6 @@ impl PartialEq<Code> for String {
     }
 }
 
-impl PartialEq<Code> for str {
-    fn eq(&self, code: &Code) -> bool {
-        self == code.as_str()
-    }
-}
-
-impl PartialEq<str> for Code {
-    fn eq(&self, text: &str) -> bool {
-        self.as_str() == text
-    }
-}
-
 impl PartialEq<&str> for Code {
     fn eq(&self, text: &&str) -> bool {
         self.as_str() == *text
@@ -318,8 +306,17 @@ mod tests {
             assert_eq!(code.to_string(), wire);
         }
         assert_eq!(Code::from_wire("no_such_code"), None);
+        // A problem's code reads back as the variant it was made with; a peer's unknown code is kept, not guessed.
+        let made = crate::Error::one("/a", Code::UnknownRole, "unknown role `x`");
+        assert_eq!(
+            (made.kind(), made.problems()[0].kind(), made.code()),
+            (Some(Code::UnknownRole), Some(Code::UnknownRole), "unknown_role")
+        );
+        let decoded = crate::Problem::decoded("", "from_the_future", "m");
+        assert_eq!((decoded.kind(), decoded.code.as_str()), (None, "from_the_future"));
+        assert_eq!(crate::Error::new(vec![decoded]).kind(), None);
         let owned = String::from("json_syntax");
         assert!("bad_value" == Code::BadValue && owned == Code::JsonSyntax && Code::BadType == "bad_type");
-        assert!(owned != Code::BadValue && *"bad_type" == Code::BadType);
+        assert!(owned != Code::BadValue && "bad_type" != Code::BadValue && Code::BadType != "bad_value");
     }
 }

@@ -15,7 +15,11 @@ pub fn UserPicker(
     testid: &'static str,
     /// Receives the picked user id (empty for none).
     on_pick: Callback<String>,
+    /// The user shown as picked (an address can name one).
+    #[prop(optional, into)]
+    selected: Option<Signal<String>>,
 ) -> impl IntoView {
+    let selected = move || selected.map(|s| s.get()).unwrap_or_default();
     let state = AppState::get();
     // No list at all past the limit: the large org's 10,000 names would be
     // built again on every staged edit, to be shown nowhere.
@@ -23,14 +27,20 @@ pub fn UserPicker(
     move || {
         let Some(all) = list.get() else {
             return view! {
-                <input data-testid=testid placeholder=state.t("who.type_user") on:change=move |ev| on_pick.run(event_target_value(&ev))/>
+                <input data-testid=testid aria-label=state.t("who.user") prop:value=selected placeholder=state.t("who.type_user") on:change=move |ev| on_pick.run(event_target_value(&ev))/>
             }
             .into_any();
         };
         view! {
-            <select data-testid=testid on:change=move |ev| on_pick.run(event_target_value(&ev))>
+            <select data-testid=testid aria-label=state.t("who.user") on:change=move |ev| on_pick.run(event_target_value(&ev))>
                 <option value="">{state.t("who.pick_user")}</option>
-                {all.into_iter().map(|(id, name)| view! { <option value=id.clone()>{format!("{name} ({id})")}</option> }).collect_view()}
+                {all
+                    .into_iter()
+                    .map(|(id, name)| {
+                        let is = id.clone();
+                        view! { <option value=id.clone() selected=move || selected() == is>{format!("{name} ({id})")}</option> }
+                    })
+                    .collect_view()}
             </select>
         }
         .into_any()

@@ -11,12 +11,11 @@ use clearance_core::Problem;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Records of the large org: 1,000,000, or `?records=N` in the address.
-fn large_records() -> usize {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|q| q.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("records=").and_then(|n| n.parse().ok())))
-        .unwrap_or(1_000_000)
+/// Records of the large org: 1,000,000, or `?records=N` in the address the
+/// app was opened at (on any page) or in the current one.
+fn large_records(state: AppState) -> usize {
+    let asked = |route: &crate::state::route::Route| route.get("records").parse().ok();
+    state.route.with_untracked(asked).or_else(|| state.opened.with_value(asked)).unwrap_or(1_000_000)
 }
 
 /// The page.
@@ -102,7 +101,7 @@ pub fn DataPage() -> impl IntoView {
                 </section>
                 <section>
                     <button data-testid="load-demo" on:click=move |_| state.model.set(Model::demo())>{state.t("data.demo")}</button>
-                    <button data-testid="load-large" on:click=move |_| state.model.set(Model::large(large_records()))>{state.t("data.large")}</button>
+                    <button data-testid="load-large" on:click=move |_| state.model.set(Model::large(large_records(state)))>{state.t("data.large")}</button>
                 </section>
             })}
             {move || state.on_server().then(|| view! { <p class="hint" data-testid="server-history">{state.t("data.server_history")}</p> })}

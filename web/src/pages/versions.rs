@@ -87,19 +87,24 @@ pub fn VersionsPage() -> impl IntoView {
 fn VersionsDiff(listed: RwSignal<Vec<VersionRow>>, problems: RwSignal<Vec<Problem>>) -> impl IntoView {
     let state = AppState::get();
     let on_server = state.on_server();
-    let a = RwSignal::new(String::new());
-    let b = RwSignal::new(String::new());
-    let picker = move |target: RwSignal<String>, testid: &'static str, key: &'static str| {
+    // The two versions live in the address (`/versions?from=…&to=…`).
+    let pick = move |key: &'static str| Signal::derive(move || state.route.with(|r| r.get(key)));
+    let (a, b) = (pick("from"), pick("to"));
+    let picker = move |target: Signal<String>, query: &'static str, testid: &'static str, key: &'static str| {
         view! {
             <label>
                 {move || state.t(key)}" "
-                <select data-testid=testid on:change=move |ev| target.set(event_target_value(&ev))>
+                <select data-testid=testid on:change=move |ev| state.show(query, &event_target_value(&ev))>
                     <option value="">"—"</option>
                     {move || {
                         listed
                             .get()
                             .into_iter()
-                            .map(|v| view! { <option value=v.version.clone()>{format!("{} · {}", v.seq, &v.version[..12.min(v.version.len())])}</option> })
+                            .map(|v| {
+                                let is = v.version.clone();
+                                let label = format!("{} · {}", v.seq, &v.version[..12.min(v.version.len())]);
+                                view! { <option value=v.version.clone() selected=move || target.get() == is>{label}</option> }
+                            })
                             .collect_view()
                     }}
                 </select>
@@ -140,7 +145,7 @@ fn VersionsDiff(listed: RwSignal<Vec<VersionRow>>, problems: RwSignal<Vec<Proble
     view! {
         <section>
             <h2>{move || state.t("ver.diff")}</h2>
-            {picker(a, "versions-a", "ver.from")}" → "{picker(b, "versions-b", "ver.to")}
+            {picker(a, "from", "versions-a", "ver.from")}" → "{picker(b, "to", "versions-b", "ver.to")}
             {diff}
         </section>
     }

@@ -29,9 +29,11 @@ fn record_row(row: RecordRow) -> impl IntoView {
 #[component]
 pub fn WhoPage() -> impl IntoView {
     let state = AppState::get();
-    let user = RwSignal::new(String::new());
-    let record = RwSignal::new(String::new());
-    let action = RwSignal::new("read".to_owned());
+    // The picks live in the address (`/who?user=…&record=…&action=…`).
+    let pick = move |key: &'static str| Signal::derive(move || state.route.with(|r| r.get(key)));
+    let (user, record) = (pick("user"), pick("record"));
+    let action =
+        Signal::derive(move || Some(state.route.with(|r| r.get("action"))).filter(|a| !a.is_empty()).unwrap_or_else(|| "read".to_owned()));
     let compiled = state.compiled;
 
     let record_options = move || {
@@ -40,7 +42,10 @@ pub fn WhoPage() -> impl IntoView {
                 .current_records
                 .records()
                 .map(|r| r.id().to_owned())
-                .map(|id| view! { <option value=id.clone()>{id.clone()}</option> })
+                .map(|id| {
+                    let is = id.clone();
+                    view! { <option value=id.clone() selected=move || record.get() == is>{id.clone()}</option> }
+                })
                 .collect_view(),
             Err(_) => Vec::new().collect_view(),
         })
@@ -55,25 +60,58 @@ pub fn WhoPage() -> impl IntoView {
             <div class="pickers">
                 <label>
                     {move || state.t("who.user")}
-                    <UserPicker testid="who-user" on_pick=Callback::new(move |id| user.set(id))/>
+                    <UserPicker testid="who-user" selected=user on_pick=Callback::new(move |id: String| state.show("user", &id))/>
                 </label>
                 <label>
                     {move || state.t("who.record")}
-                    <select data-testid="who-record" on:change=move |ev| record.set(event_target_value(&ev))>
+                    <select data-testid="who-record" on:change=move |ev| state.show("record", &event_target_value(&ev))>
                         <option value="">{move || state.t("who.pick_record")}</option>
                         {record_options}
                     </select>
                 </label>
                 <label>
                     {move || state.t("who.action")}
-                    <select data-testid="who-action" on:change=move |ev| action.set(event_target_value(&ev))>
-                        {move || actions().into_iter().map(|a| view! { <option value=a.clone() selected=a == "read">{a.clone()}</option> }).collect_view()}
+                    <select data-testid="who-action" on:change=move |ev| state.show("action", &event_target_value(&ev))>
+                        {move || actions().into_iter().map(|a| { let is = a.clone(); view! { <option value=a.clone() selected=move || action.get() == is>{a.clone()}</option> } }).collect_view()}
                     </select>
                 </label>
             </div>
+            <FirstSteps user record/>
             <Decision user record action/>
             <UserRecords user/>
             <RecordUsers record action/>
         </div>
+    }
+}
+
+/// Before anything is picked: what the page answers, and one link each to
+/// a user's records and a record's users (the first of each), so the first
+/// screen is never blank.
+#[component]
+fn FirstSteps(user: Signal<String>, record: Signal<String>) -> impl IntoView {
+    let state = AppState::get();
+    move || {
+        if !user.get().is_empty() || !record.get().is_empty() {
+            return None;
+        }
+        let first_user =
+            state.staged_policy.with(|p| p.0.users.first().map(|u| (u.id.clone(), u.name.clone().unwrap_or_else(|| u.id.clone()))));
+        let first_record =
+            state.compiled.with(|c| c.0.as_ref().as_ref().ok().and_then(|c| c.current_records.records().next().map(|r| r.id().to_owned())));
+        let link = move |key: &'static str, id: String, text: String| {
+            let href = state.route.with_untracked(|r| r.with(key, &id).address());
+            view! {
+                <li><a href=href data-testid=format!("who-try-{key}") on:click=move |ev| { ev.prevent_default(); state.show(key, &id); }>{text}</a></li>
+            }
+        };
+        Some(view! {
+            <section class="first-steps" data-testid="who-first-steps">
+                <p>{state.t("who.intro")}</p>
+                <ul>
+                    {first_user.map(|(id, name)| link("user", id, format!("{} {name}", state.t("who.try_user"))))}
+                    {first_record.map(|id| link("record", id.clone(), format!("{} {id}", state.t("who.try_record"))))}
+                </ul>
+            </section>
+        })
     }
 }

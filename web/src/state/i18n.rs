@@ -246,6 +246,13 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("perm.to", "To", "结束"),
     ("who.object", "Object", "对象"),
     ("org.name", "Name", "名称"),
+    (
+        "who.intro",
+        "Pick a user to see every record they can read and why, a record to see everyone who can access it, or both for the decision. The address keeps what you pick: copy it to share this view.",
+        "选择一个用户，查看其可读取的每条记录及原因；选择一条记录，查看所有可访问它的用户；两者都选则显示决策。地址会保留您的选择：复制即可分享此视图。",
+    ),
+    ("who.try_user", "See what this user can read:", "查看该用户可读取的内容："),
+    ("who.try_record", "See who can access record", "查看谁可以访问记录"),
     ("list.filter", "Filter (user, object, action, record…)", "筛选（用户、对象、操作、记录…）"),
     ("list.csv", "Download CSV", "下载 CSV"),
     ("list.rows", "Rows", "行"),

@@ -12,6 +12,7 @@ pub mod model;
 pub mod password;
 pub mod qr;
 pub mod reviews;
+pub mod route;
 pub mod rule_form;
 pub mod sentence;
 pub mod server;
@@ -105,6 +106,11 @@ pub struct AppState {
     pub lang: RwSignal<Lang>,
     /// Current page.
     pub page: RwSignal<Page>,
+    /// The address: the page and the things it shows (`route.rs`).
+    pub route: RwSignal<route::Route>,
+    /// The address the app was opened at (settings such as `?records=N` for
+    /// the large org hold for the visit, whatever page it moves to).
+    pub opened: StoredValue<route::Route>,
     /// The large org's worker and its answers.
     pub large: worker::page::Large,
     /// The user the admin acts as (change requests, approvals, reviews).
@@ -156,6 +162,8 @@ impl AppState {
             staged_policy,
             lang,
             page: RwSignal::new(Page::Who),
+            route: RwSignal::new(route::Route::page(Page::Who)),
+            opened: StoredValue::new(route::Route::page(Page::Who)),
             large: worker::page::Large::new(),
             actor,
             control: control::Control::load(),
@@ -165,6 +173,16 @@ impl AppState {
         provide_context(state);
         state.server.probe(state);
         state
+    }
+
+    /// Shows `value` as the current view's `key` (empty: none): in the
+    /// address bar too, replacing the entry (Back goes to the previous page,
+    /// not the previous pick), so a copied link opens the same view.
+    pub fn show(&self, key: &str, value: &str) {
+        let next = self.route.get_untracked().with(key, value);
+        #[cfg(target_arch = "wasm32")]
+        route::history::replace(&next);
+        self.route.set(next);
     }
 
     /// The state provided by the app root.

@@ -305,9 +305,10 @@ pub mod page {
     /// Starts the worker Trunk built (`clearance-worker.js`, no-modules).
     fn spawn(on_reply: impl Fn(Reply) + 'static) {
         let Some(window) = web_sys::window() else { return };
-        let Ok(base) = window.location().href() else { return };
-        let base = base.split(['?', '#']).next().unwrap_or_default().trim_end_matches("index.html").to_owned();
-        let base = if base.ends_with('/') { base } else { format!("{base}/") };
+        // The app is served at the site's root (its own addresses, `/who`,
+        // `/requests/R7`, are not folders), so the worker's files are too.
+        let Ok(origin) = window.location().origin() else { return };
+        let base = format!("{origin}/");
         let script = format!(r#"importScripts("{base}clearance-worker.js"); wasm_bindgen("{base}clearance-worker_bg.wasm");"#);
         let parts = js_sys::Array::of1(&JsValue::from_str(&script));
         let options = web_sys::BlobPropertyBag::new();

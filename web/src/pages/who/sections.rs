@@ -13,7 +13,7 @@ const RECORD_COLUMNS: &[&str] = &["who.record", "who.level", "who.reasons", "who
 
 /// The records `user` can read, by object, with reasons and fields.
 #[component]
-pub fn UserRecords(user: RwSignal<String>) -> impl IntoView {
+pub fn UserRecords(user: Signal<String>) -> impl IntoView {
     let state = AppState::get();
     let compiled = state.compiled;
     move || {
@@ -52,7 +52,7 @@ pub fn UserRecords(user: RwSignal<String>) -> impl IntoView {
 
 /// The large org's answer for `user`, from the Web Worker (which it asks).
 #[component]
-fn LargeUserRecords(user: RwSignal<String>) -> impl IntoView {
+fn LargeUserRecords(user: Signal<String>) -> impl IntoView {
     let state = AppState::get();
     // The large org's records live in the Web Worker: ask it.
     Effect::new(move |_| {
@@ -83,7 +83,7 @@ fn LargeUserRecords(user: RwSignal<String>) -> impl IntoView {
 
 /// Every user who may do `action` on `record`, each with the reason.
 #[component]
-pub fn RecordUsers(record: RwSignal<String>, action: RwSignal<String>) -> impl IntoView {
+pub fn RecordUsers(record: Signal<String>, action: Signal<String>) -> impl IntoView {
     let state = AppState::get();
     let compiled = state.compiled;
     move || {
@@ -109,7 +109,7 @@ pub fn RecordUsers(record: RwSignal<String>, action: RwSignal<String>) -> impl I
 
 /// The decision for the user, the record and the action.
 #[component]
-pub fn Decision(user: RwSignal<String>, record: RwSignal<String>, action: RwSignal<String>) -> impl IntoView {
+pub fn Decision(user: Signal<String>, record: Signal<String>, action: Signal<String>) -> impl IntoView {
     let state = AppState::get();
     let compiled = state.compiled;
     move || {
