@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import { audit } from './axe.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = join(root, 'target/e2e');
@@ -182,6 +183,28 @@ test('served by the server, the app asks to sign in; two admins: one proposes, t
     assert.deepEqual(who.errors, []);
     await who.context.close();
   }
+});
+
+test("the server's own pages pass axe-core's WCAG 2.2 A/AA rules too: sign-in, and a signed-in admin's pages, in English and 中文", async () => {
+  const { page, context, errors } = await admin();
+  const found = await audit(page, 'sign-in');
+  await page.getByTestId('lang-switch').click();
+  await page.getByTestId('title').filter({ hasText: '管理后台' }).waitFor();
+  found.push(...(await audit(page, 'sign-in (zh)')));
+  await page.getByTestId('lang-switch').click();
+  await signIn(page, 'mgr_east_mike');
+  await page.getByTestId('signed-in-as').waitFor();
+  for (const lang of ['en', 'zh']) {
+    if (lang === 'zh') await page.getByTestId('lang-switch').click();
+    for (const address of ['requests', 'versions', 'audit', 'reviews', 'activity', 'account', 'fleet']) {
+      await page.goto(new URL(`/${address}`, base).href);
+      await page.getByTestId('signed-in-as').waitFor();
+      found.push(...(await audit(page, `/${address} (${lang})`)));
+    }
+  }
+  assert.deepEqual(found, [], found.join('\n'));
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('a wrong password is refused with its reason and the fifth locks the account; signing out ends the session; 中文 throughout', async () => {

@@ -1,0 +1,54 @@
+// Accessibility: axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules
+// (`axe.mjs`), on every
+// page of the admin app in English and in 中文, each with something on it (a
+// decision, a staged edit and its list of changes, a bundle's matrix).
+// Any violation fails, listed with the element it names.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serveDist } from '../../scripts/serve-dist.mjs';
+import { audit } from './axe.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+let server, browser, base;
+
+before(async () => {
+  server = await serveDist(join(root, 'dist'));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+for (const lang of ['en', 'zh']) {
+  test(`every page passes axe-core's WCAG 2.2 A/AA rules (${lang})`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/simulate`);
+    await page.getByTestId('title').waitFor();
+    if (lang === 'zh') {
+      await page.getByTestId('lang-switch').click();
+      await page.getByTestId('title').filter({ hasText: '管理后台' }).waitFor();
+    }
+    // Something on the pages: a staged move and its changes.
+    await page.getByTestId('sim-user').selectOption('rep_east_bob');
+    await page.getByTestId('sim-role').selectOption('sales_rep_west');
+    await page.getByTestId('sim-stage').click();
+    await page.getByTestId('changes-row').first().waitFor();
+    const found = [];
+    const pages = ['who?user=rep_east_bob&record=acc_eu_1', 'who', 'simulate', 'org', 'permissions', 'lint', 'data', 'requests', 'versions', 'audit', 'reviews', 'activity'];
+    for (const address of pages) {
+      await page.goto(`${base}/${address}`);
+      await page.getByTestId('app').waitFor();
+      if (address === 'permissions') await page.getByTestId('perm-bundle').selectOption({ index: 1 });
+      if (address.startsWith('who?')) await page.getByTestId('decision-message').waitFor();
+      found.push(...(await audit(page, `/${address}`)));
+    }
+    assert.deepEqual(found, [], found.join('\n'));
+    await context.close();
+  });
+}
