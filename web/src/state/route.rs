@@ -217,5 +217,8 @@ mod tests {
         assert_eq!(route.address(), "/requests/R7");
         assert_eq!(Route::page(Page::Requests).with("id", "R 8").with("state", "open").address(), "/requests/R%208?state=open");
         assert_eq!(Route::parse("/who", "?user=50%&x=%zz+y").query, vec![("user".into(), "50%".into()), ("x".into(), "%zz y".into())]);
+        // Half an escape is kept as typed, too.
+        assert_eq!(Route::parse("/who", "?x=%4z&y=%E").get("x"), "%4z");
+        assert_eq!(Route::parse("/who", "?y=%E").get("y"), "%E");
     }
 }
