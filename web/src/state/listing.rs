@@ -46,17 +46,9 @@ pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Stri
     out
 }
 
-/// A `data:` URL a download link can point at.
+/// A `data:` URL a download link can point at (percent-encoded as an address's parts are).
 pub fn csv_href(text: &str) -> String {
-    let mut out = String::from("data:text/csv;charset=utf-8,");
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    format!("data:text/csv;charset=utf-8,{}", super::route::encode(text))
 }
 
 #[cfg(test)]
