@@ -1,7 +1,8 @@
 // Accessibility: axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules
 // (`axe.mjs`), on every
 // page of the admin app in English and in 中文, each with something on it (a
-// decision, a staged edit and its list of changes, a bundle's matrix).
+// decision, a staged edit and its list of changes, a bundle's matrix, a
+// change request's page).
 // Any violation fails, listed with the element it names.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,18 +35,28 @@ for (const lang of ['en', 'zh']) {
       await page.getByTestId('lang-switch').click();
       await page.getByTestId('title').filter({ hasText: '管理后台' }).waitFor();
     }
-    // Something on the pages: a staged move and its changes.
-    await page.getByTestId('sim-user').selectOption('rep_east_bob');
-    await page.getByTestId('sim-role').selectOption('sales_rep_west');
-    await page.getByTestId('sim-stage').click();
-    await page.getByTestId('changes-row').first().waitFor();
+    // Something on the pages: a change request, then a staged move and its changes.
+    const stage = async () => {
+      await page.getByTestId('sim-user').selectOption('rep_east_bob');
+      await page.getByTestId('sim-role').selectOption('sales_rep_west');
+      await page.getByTestId('sim-stage').click();
+      await page.getByTestId('changes-row').first().waitFor();
+    };
+    await stage();
+    await page.getByTestId('nav-requests').click();
+    await page.getByTestId('request-propose').click();
+    await page.locator('[data-testid="request"][data-request="R1"]').waitFor();
+    await page.waitForTimeout(300); // let the IndexedDB write land
+    await page.getByTestId('nav-simulate').click();
+    await stage();
     const found = [];
-    const pages = ['who?user=rep_east_bob&record=acc_eu_1', 'who', 'simulate', 'org', 'permissions', 'lint', 'data', 'requests', 'versions', 'audit', 'reviews', 'activity'];
+    const pages = ['who?user=rep_east_bob&record=acc_eu_1', 'who', 'simulate', 'org', 'permissions', 'lint', 'data', 'requests', 'requests/R1', 'versions', 'audit', 'reviews', 'activity'];
     for (const address of pages) {
       await page.goto(`${base}/${address}`);
       await page.getByTestId('app').waitFor();
       if (address === 'permissions') await page.getByTestId('perm-bundle').selectOption({ index: 1 });
       if (address.startsWith('who?')) await page.getByTestId('decision-message').waitFor();
+      if (address === 'requests/R1') await page.getByTestId('request-change-row').first().waitFor();
       found.push(...(await audit(page, `/${address}`)));
     }
     assert.deepEqual(found, [], found.join('\n'));

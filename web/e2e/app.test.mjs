@@ -306,6 +306,17 @@ test('the large generated org: the diff of a user move runs in a Web Worker with
   const diffMs = Number((await page.getByTestId('large-diff-ms').innerText()).replace(/[^0-9.]/g, ''));
   const gained = Number(await page.getByTestId('diff-gained').innerText());
   const lost = Number(await page.getByTestId('diff-lost').innerText());
+  // The long list pages: 50 rows at a time; Previous and Next move and stop at the ends.
+  const status = () => page.getByTestId('changes-status').innerText();
+  assert.match(await status(), /^Rows 1–50 \/ \d+ · page 1 \/ \d+$/);
+  assert.equal(await page.getByTestId('changes-row').count(), 50);
+  assert.equal(await page.getByTestId('changes-prev').isDisabled(), true);
+  assert.equal(await page.getByTestId('changes-next').innerText(), 'Next', 'the button reads as its label, nothing else');
+  await page.getByTestId('changes-next').click();
+  assert.match(await status(), /^Rows 51–\d+ \/ \d+ · page 2 \/ \d+$/);
+  assert.equal(await page.getByTestId('changes-prev').isDisabled(), false);
+  await page.getByTestId('changes-prev').click();
+  assert.match(await status(), /^Rows 1–50 /);
   // A second edit, the org already loaded in the worker: the time an admin waits per edit.
   // The next result is the one after the worker's progress shows again: its
   // text cannot tell (two diffs can take the same number of milliseconds),
@@ -375,14 +386,44 @@ test('change control: request, approve as another user, apply; versions and a ve
   const request = page.locator('[data-testid="request"][data-request="R1"]');
   await request.waitFor();
   assert.equal(await request.getAttribute('data-state'), 'pending');
-  assert.equal(await request.getByTestId('request-diff').innerText(), '+4 / −6', 'the request previews its diff');
-  await request.getByTestId('request-approve').click();
-  assert.match(await page.getByTestId('problem').first().innerText(), /self_approval/);
+  await request.getByTestId('request-diff').filter({ hasText: '+4 / −6' }).waitFor(); // the request previews its diff
+  // Only the steps a pending request allows; the author's Approve says why it is refused.
+  assert.equal(await request.getByTestId('request-approve').getAttribute('data-refusal'), 'self_approval');
+  assert.equal(await request.getByTestId('request-approve').isDisabled(), true);
+  assert.equal(await request.getByTestId('request-apply').count(), 0, 'a pending request offers no Apply');
   await actAs(page, 'admin_ivy');
+  assert.equal(await request.getByTestId('request-approve').isDisabled(), false, 'another approver may approve');
   await request.getByTestId('request-approve').click();
   await page.locator('[data-testid="request"][data-request="R1"][data-state="approved"]').waitFor();
   await request.getByTestId('request-apply').click();
   await page.locator('[data-testid="request"][data-request="R1"][data-state="applied"]').waitFor();
+  // Applied, the row still shows what the change did (not +0 / −0 against the policy it changed).
+  await request.getByTestId('request-diff').filter({ hasText: '+4 / −6' }).waitFor();
+  // The request's own page, at its own address: the whole story.
+  await request.getByTestId('request-link').click();
+  const story = page.locator('[data-testid="request-page"][data-request="R1"][data-state="applied"]');
+  await story.waitFor();
+  assert.equal(new URL(page.url()).pathname, '/requests/R1');
+  assert.match(await page.getByTestId('request-changes').innerText(), /rep_east_bob/);
+  assert.deepEqual(await page.getByTestId('request-event').evaluateAll((els) => els.map((e) => e.dataset.action)).then((a) => a.slice(-2)), ['approved', 'applied']);
+  assert.deepEqual(
+    await page.getByTestId('request-audit').evaluateAll((els) => els.map((e) => e.dataset.action)),
+    ['request_submitted', 'request_approved', 'version_created', 'request_applied'],
+  );
+  await page.getByTestId('request-change-row').first().waitFor();
+  assert.equal(await page.getByTestId('request-change-row').count(), 10, 'the four gains and six losses, listed');
+  assert.equal(await page.getByTestId('request-change-next').isDisabled(), true, 'one page: nothing after it');
+  assert.equal(await page.getByTestId('request-review').isDisabled(), false, 'an applied request offers its review');
+  assert.equal(await page.getByTestId('request-approve').count(), 0);
+  await page.screenshot({ path: join(shots, 'request.png'), fullPage: true });
+  await page.goBack();
+  await request.waitFor();
+  // A filtered list is an address too.
+  await page.getByTestId('request-filter-state').selectOption('pending');
+  await page.getByTestId('request-none').waitFor();
+  assert.match(page.url(), /\/requests\?state=pending$/);
+  await page.getByTestId('request-filter-state').selectOption('applied');
+  await request.waitFor();
   await page.getByTestId('nav-simulate').click();
   assert.equal(await page.getByTestId('sim-apply').isDisabled(), true, 'with change control in use, edits go through requests');
   await page.getByTestId('nav-versions').click();
@@ -392,7 +433,7 @@ test('change control: request, approve as another user, apply; versions and a ve
   await page.getByTestId('versions-b').selectOption(hashes[1]);
   assert.match(await page.getByTestId('versions-diff').innerText(), /\+4 \/ −6/);
   await page.getByTestId('nav-audit').click();
-  await page.locator('[data-testid="audit-entry"][data-action="request_applied"]').waitFor();
+  await page.locator('[data-testid="audit-entry-row"][data-key="request_applied"]').waitFor();
   assert.equal(await page.getByTestId('audit-badge').getAttribute('data-state'), 'verified');
   await page.screenshot({ path: join(shots, 'audit.png'), fullPage: true });
 
@@ -400,7 +441,7 @@ test('change control: request, approve as another user, apply; versions and a ve
   await page.reload();
   await page.getByTestId('nav-audit').click();
   await page.locator('[data-testid="audit-badge"][data-state="verified"]').waitFor();
-  assert.ok((await page.getByTestId('audit-entry').count()) >= 5);
+  assert.ok((await page.getByTestId('audit-entry-row').count()) >= 5);
   // The moved user is the policy now: bob's record list follows the new version.
   await page.getByTestId('nav-versions').click();
   assert.equal(await page.getByTestId('version').count(), 2);

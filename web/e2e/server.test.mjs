@@ -121,7 +121,7 @@ test('served by the server, the app asks to sign in; two admins: one proposes, t
   assert.equal(await approve.isDisabled(), true, 'the author cannot approve: the button says so');
   assert.equal(await approve.getAttribute('data-refusal'), 'self_approval');
   assert.equal(await approve.getAttribute('title'), 'You cannot approve a request you proposed.');
-  assert.equal(await mine.getByTestId('request-apply').getAttribute('data-refusal'), 'bad_state');
+  assert.equal(await mine.getByTestId('request-apply').count(), 0, 'a pending request offers no Apply');
   // The button is a courtesy: the server judges. The same step sent by hand is refused.
   const forced = await mike.page.evaluate(async () => {
     const { csrf } = await (await fetch('/v1/session')).json();
@@ -155,6 +155,21 @@ test('served by the server, the app asks to sign in; two admins: one proposes, t
   await mike.page.getByTestId('signed-in-as').waitFor();
   await mike.page.getByTestId('nav-requests').click();
   await row(mike.page, 'R1', 'applied').waitFor();
+  // The request's page, opened from its address: the comment given at proposal, every step, its audit entries.
+  await mike.page.goto(new URL('/requests/R1', mike.page.url()).href);
+  await mike.page.locator('[data-testid="request-page"][data-request="R1"][data-state="applied"]').waitFor();
+  assert.equal(await mike.page.locator('[data-testid="request-event"][data-action="drafted"] [data-testid="request-event-comment"]').innerText(), 'bob moves west');
+  assert.equal(await mike.page.getByTestId('request-author').innerText(), 'mgr_east_mike');
+  await mike.page.locator('[data-testid="request-audit"][data-action="request_applied"]').waitFor();
+  assert.deepEqual(
+    await mike.page.getByTestId('request-audit').evaluateAll((els) => els.map((e) => e.dataset.action)),
+    ['request_submitted', 'refused', 'request_approved', 'version_created', 'request_applied'],
+    'the self-approval sent by hand is part of the story',
+  );
+  await mike.page.getByTestId('request-diff').filter({ hasText: /^\+[1-9]\d* \/ −\d+$/ }).waitFor();
+  assert.equal(await mike.page.getByTestId('request-review').getAttribute('data-refusal'), 'not_an_approver', 'mike may not review: the page says why');
+  await mike.page.getByTestId('request-step-why').filter({ hasText: /./ }).first().waitFor();
+  await mike.page.screenshot({ path: join(shots, 'server-request.png'), fullPage: true });
   await mike.page.getByTestId('nav-who').click();
   await mike.page.getByTestId('who-user').selectOption('rep_east_bob');
   await mike.page.getByTestId('record-row').first().waitFor();
@@ -390,7 +405,8 @@ test('the audit page verifies the server\'s log against its signed checkpoint, a
   await page.getByTestId('nav-audit').click();
   await page.locator('[data-testid="audit-badge"][data-state="verified"]').waitFor();
   const seq = Number(await page.getByTestId('audit-checkpoint').getAttribute('data-seq'));
-  assert.equal(seq, await page.getByTestId('audit-entry').count(), 'the checkpoint names the newest entry');
+  assert.equal(Number(await page.getByTestId('audit-entry-row').first().locator('td').first().innerText()), seq, 'the checkpoint names the newest entry');
+  assert.match(await page.getByTestId('audit-entry-status').innerText(), new RegExp(`/ ${seq} `), 'every entry is listed, a page at a time');
   // Someone with write access to the database, not to the signing key, drops the last two entries.
   execFileSync('sqlite3', [join(data, 'state.db'), `DELETE FROM audit WHERE seq > ${seq - 2}`]);
   await page.reload();

@@ -6,6 +6,8 @@ pub mod options;
 pub mod paged_table;
 pub mod principal_picker;
 pub mod problems;
+pub mod request_preview;
+pub mod request_steps;
 pub mod sentence;
 pub mod table_head;
 pub mod tokens;

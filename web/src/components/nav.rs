@@ -1,9 +1,18 @@
 //! The page tabs and the language switch.
 
 use crate::state::api::Mode;
+use crate::state::route::Route;
 use crate::state::{AppState, Page};
 use clearance_core::Lang;
 use leptos::prelude::*;
+
+/// Opens `page` from its tab: a new page, or the list from one of its
+/// items (`/requests/R7`); the page already shown keeps its picks.
+fn open(state: AppState, page: Page) {
+    if state.page.get_untracked() != page || state.route.with_untracked(|r| !r.get("id").is_empty()) {
+        state.go(Route::page(page));
+    }
+}
 
 /// The top bar.
 #[component]
@@ -14,7 +23,7 @@ pub fn Nav() -> impl IntoView {
             <button
                 data-testid=id
                 class:active=move || state.page.get() == page
-                on:click=move |_| state.page.set(page)
+                on:click=move |_| open(state, page)
             >
                 {move || state.t(key)}
             </button>

@@ -19,6 +19,10 @@ pub fn PagedTable(
     testid: &'static str,
     /// The CSV file's name.
     file: &'static str,
+    /// A column whose cell each row also carries as `data-key` (what a
+    /// test or a style picks rows by).
+    #[prop(optional)]
+    key_column: Option<usize>,
 ) -> impl IntoView {
     let state = AppState::get();
     let filter = RwSignal::new(String::new());
@@ -33,7 +37,8 @@ pub fn PagedTable(
                     .iter()
                     .map(|&i| {
                         let cells = all[i].iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view();
-                        view! { <tr data-testid=format!("{testid}-row")>{cells}</tr> }
+                        let key = key_column.and_then(|k| all[i].get(k).cloned());
+                        view! { <tr data-testid=format!("{testid}-row") data-key=key>{cells}</tr> }
                     })
                     .collect_view()
             })
@@ -44,6 +49,7 @@ pub fn PagedTable(
         let text = rows.with(|all| kept.with(|kept| csv(&header, kept.iter().map(|&i| all[i].clone()))));
         csv_href(&text)
     };
+    let on_last = move || page.get() + 1 >= pages(count());
     let status = move || {
         let (n, p) = (count(), page.get().min(pages(count()) - 1));
         format!(
@@ -72,7 +78,7 @@ pub fn PagedTable(
             <nav class="pager" aria-label=move || state.t("list.pages")>
                 <button data-testid=format!("{testid}-prev") disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{move || state.t("list.prev")}</button>
                 <span data-testid=format!("{testid}-status") aria-live="polite">{status}</span>
-                <button data-testid=format!("{testid}-next") disabled=move || page.get() + 1 >= pages(count()) on:click=move |_| page.update(|p| *p += 1)>{move || state.t("list.next")}</button>
+                <button data-testid=format!("{testid}-next") disabled=on_last on:click=move |_| page.update(|p| *p += 1)>{move || state.t("list.next")}</button>
             </nav>
         </div>
     }

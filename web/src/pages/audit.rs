@@ -2,6 +2,7 @@
 //! in IndexedDB, or the server's log judged here against the checkpoint it
 //! signs and the one this browser kept from its last visit.
 
+use crate::components::paged_table::PagedTable;
 use crate::components::problems::Problems;
 use crate::state::AppState;
 use crate::state::control::Badge;
@@ -70,32 +71,28 @@ pub fn AuditPage() -> impl IntoView {
             }
         })
     };
-    let rows = move || {
-        entries
-            .get()
-            .into_iter()
-            .rev()
-            .map(|e| {
-                view! {
-                    <tr data-testid="audit-entry" data-action=e.action.clone()>
-                        <td>{e.seq}</td>
-                        <td>{e.at.clone()}</td>
-                        <td>{e.actor.clone()}</td>
-                        <td>{e.action.clone()}</td>
-                        <td><code>{e.subject[..e.subject.len().min(16)].to_owned()}</code></td>
-                        <td><code>{e.hash[..12.min(e.hash.len())].to_owned()}</code></td>
-                    </tr>
-                }
-            })
-            .collect_view()
-    };
+    // Newest first; the subject and the entry's hash as the log holds them.
+    let rows = Signal::derive(move || {
+        entries.with(|all| {
+            all.iter()
+                .rev()
+                .map(|e| vec![e.seq.to_string(), e.at.clone(), e.actor.clone(), e.action.clone(), e.subject.clone(), e.hash.clone()])
+                .collect()
+        })
+    });
     view! {
         <div class="page" data-testid="page-audit">
             <section>
                 <h2>{move || state.t("nav.audit")}" "{shown}</h2>
                 {signed}
                 {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
-                <table>{rows}</table>
+                <PagedTable
+                    keys=&["req.col_seq", "req.col_when", "req.col_who", "req.col_what", "audit.subject", "audit.hash"]
+                    rows
+                    testid="audit-entry"
+                    file="audit-log.csv"
+                    key_column=3
+                />
             </section>
         </div>
     }

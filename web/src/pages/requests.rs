@@ -1,134 +1,71 @@
-//! Change requests: propose the staged edits for approval, and approve,
-//! reject, apply or review requests — on the server as the signed-in admin
-//! (who judges every step), or in the sandbox as the acting user.
+//! Change requests: the list (propose the staged edits; filter, sort, take
+//! a step) at `/requests`, and one request's whole story at `/requests/R7`
+//! — on the server as the signed-in admin (who judges every step), or in
+//! the sandbox as the acting user.
 
-use crate::components::problems::Problems;
-use crate::components::table_head::TableHead;
+mod list;
+mod one;
+
 use crate::state::AppState;
-use crate::state::i18n;
-use crate::state::model::name_of;
-use clearance_core::Problem;
-use clearance_core::change::ledger::Step;
-use clearance_core::change::request::ChangeRequest;
-use clearance_core::change::steps::may_step;
-use clearance_core::change::summarize;
+use crate::state::route::Route;
+use clearance_core::change::request::{ChangeRequest, State};
 use leptos::prelude::*;
 
-/// What a request would change now: `+gained / −lost` on the current
-/// policy and records (the large org's diff is the Simulate page's).
-fn diff_preview(state: AppState, changes: &[clearance_core::change::Operation]) -> String {
-    let (policy, records, large) = state.model.with_untracked(|m| (m.policy.clone(), m.records.clone(), m.large.is_some()));
-    if large {
-        return String::new();
-    }
-    let Ok(before) = clearance_core::Engine::compile(policy.clone()) else { return String::new() };
-    let Ok((_, after)) = clearance_core::change::apply(&policy, changes) else { return "—".to_owned() };
-    match clearance_core::diff::diff(&before, &after, &records, &Default::default()) {
-        Ok(diff) => format!("+{} / −{}", diff.summary.total.gained, diff.summary.total.lost),
-        Err(_) => "—".to_owned(),
+/// Every request, oldest first: the server's or the sandbox ledger's.
+fn all(state: AppState) -> Vec<ChangeRequest> {
+    if state.on_server() {
+        state.server.requests.get()
+    } else {
+        state.control.ledger.with(|l| l.as_ref().map(|l| l.requests.clone()).unwrap_or_default())
     }
 }
 
-/// Why the signed-in admin may not take `step` on `request` now, by the
-/// core's own rules on the applied policy (code, and the reason in the
-/// page's language); `None` in the sandbox, whose refusals show on click,
-/// or when the rules allow it. The server still judges the step.
-fn refusal_of(state: AppState, request: &ChangeRequest, step: Step) -> Option<(String, String)> {
-    let actor = state.server.mode.with_untracked(|m| m.session().map(|s| s.user.clone()))?;
-    let staged = state.model.with_untracked(|m| !m.staged.is_empty());
-    let error = state.compiled.with_untracked(|c| {
-        let compiled = c.0.as_ref().as_ref().ok()?;
-        let applied = if staged { &compiled.base.as_ref()?.0 } else { compiled.current.as_ref() };
-        may_step(request, step, applied, &actor).err()
-    })?;
-    i18n::refusal_of(state.lang.get_untracked(), &error)
+/// A state's text key.
+fn state_key(state: State) -> &'static str {
+    match state {
+        State::Draft => "req.state_draft",
+        State::Pending => "req.state_pending",
+        State::Approved => "req.state_approved",
+        State::Rejected => "req.state_rejected",
+        State::Applied => "req.state_applied",
+        State::Reviewed => "req.state_reviewed",
+    }
 }
 
-/// The page.
+/// A request's state as a chip, in the page's language.
+#[component]
+fn StateChip(state: State) -> impl IntoView {
+    let app = AppState::get();
+    let name = crate::state::model::name_of(&state);
+    view! { <span class=format!("chip state-{name}") data-testid="request-state">{move || app.t(state_key(state))}</span> }
+}
+
+/// A link to `route` that opens it in the app (and, as a link, can be copied or opened elsewhere).
+#[component]
+fn Link(route: Route, testid: &'static str, children: Children) -> impl IntoView {
+    let state = AppState::get();
+    let href = route.address();
+    view! {
+        <a
+            href=href
+            data-testid=testid
+            on:click=move |ev| {
+                ev.prevent_default();
+                state.go(route.clone());
+            }
+        >
+            {children()}
+        </a>
+    }
+}
+
+/// The page: one request when the address names one, else the list.
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let state = AppState::get();
-    let problems = RwSignal::new(Vec::<Problem>::new());
-    let comment = RwSignal::new(String::new());
-    let report = move |result: Result<(), clearance_core::Error>| problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
-    let answered = move |result: Result<(), Vec<Problem>>| problems.set(result.err().unwrap_or_default());
-    let propose = move |_| {
-        let staged = state.model.with_untracked(|m| m.staged.clone());
-        let text = comment.get_untracked();
-        if state.on_server() {
-            leptos::task::spawn_local(async move { answered(state.server.propose(state, &staged, &text).await) });
-        } else {
-            report(state.control.act(state, |ledger, actor, at| ledger.propose(actor, staged, &text, at).map(|_| ())));
-        }
-    };
-    let step = move |id: String, step: Step| {
-        let text = comment.get_untracked();
-        if state.on_server() {
-            leptos::task::spawn_local(async move { answered(state.server.step(state, &id, step, &text).await) });
-        } else {
-            report(state.control.act(state, |ledger, actor, at| ledger.step(&id, step, actor, &text, at)));
-        }
-    };
-    let list = move || {
-        let lang = state.lang.get();
-        let requests = if state.on_server() {
-            state.server.requests.get()
-        } else {
-            state.control.ledger.with(|l| l.as_ref().map(|l| l.requests.clone()).unwrap_or_default())
-        };
-        requests
-            .into_iter()
-            .rev()
-            .map(|r| {
-                let id = r.id.clone();
-                let button = |step_of: Step, testid: &'static str, key: &'static str| {
-                    let (id, refusal) = (id.clone(), refusal_of(state, &r, step_of));
-                    let (code, reason) = refusal.map_or((None, None), |(c, r)| (Some(c), Some(r)));
-                    view! {
-                        <button data-testid=testid disabled=code.is_some() data-refusal=code title=reason on:click=move |_| step(id.clone(), step_of)>
-                            {state.t(key)}
-                        </button>
-                    }
-                };
-                let buttons = (
-                    button(Step::Approve, "request-approve", "req.approve"),
-                    button(Step::Reject, "request-reject", "req.reject"),
-                    button(Step::Apply, "request-apply", "req.apply"),
-                    button(Step::Review, "request-review", "req.review"),
-                );
-                let state_name = name_of(&r.state);
-                let shown = state_name.clone();
-                let preview = diff_preview(state, &r.changes);
-                view! {
-                    <tr data-testid="request" data-request=id.clone() data-state=state_name>
-                        <td><code>{id.clone()}</code></td>
-                        <td>{shown}</td>
-                        <td>{r.author.clone()}</td>
-                        <td>{summarize(&r.changes, lang).join("; ")}</td>
-                        <td data-testid="request-diff">{preview}</td>
-                        <td>{format!("{}/{}", r.approvers.len(), r.approvals_needed)}</td>
-                        <td>{buttons}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
-    };
-    view! {
-        <div class="page" data-testid="page-requests">
-            <section>
-                <h2>{move || state.t("req.propose_title")}</h2>
-                <p class="hint">{move || format!("{} {}", state.model.with(|m| m.staged.len()), state.t("req.staged"))}</p>
-                <input data-testid="request-comment" placeholder=move || state.t("req.comment") on:input=move |ev| comment.set(event_target_value(&ev))/>
-                <button data-testid="request-propose" on:click=propose>{move || state.t("req.propose")}</button>
-                {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
-            </section>
-            <section>
-                <h2>{move || state.t("nav.requests")}</h2>
-                <table>
-                    <TableHead keys=&["req.col_id", "req.col_state", "req.col_author", "req.col_changes", "req.col_diff", "req.col_approvals", "req.col_steps"]/>
-                    <tbody>{list}</tbody>
-                </table>
-            </section>
-        </div>
+    let id = Memo::new(move |_| state.route.with(|r| r.get("id")));
+    move || match id.get() {
+        id if id.is_empty() => view! { <list::RequestList/> }.into_any(),
+        id => view! { <one::RequestPage id/> }.into_any(),
     }
 }

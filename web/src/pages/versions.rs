@@ -2,9 +2,11 @@
 //! who gains and loses what between any two — the server's versions when
 //! signed in to one, else the sandbox's.
 
+use crate::components::paged_table::PagedTable;
 use crate::components::problems::Problems;
 use crate::state::AppState;
 use crate::state::api::VersionRow;
+use crate::state::requests::{CHANGE_COLUMNS, preview, rows};
 use clearance_core::Problem;
 use clearance_core::policy::Policy;
 use leptos::prelude::*;
@@ -133,12 +135,13 @@ fn VersionsDiff(listed: RwSignal<Vec<VersionRow>>, problems: RwSignal<Vec<Proble
     let diff = move || {
         let (before, after) = pair.get()?;
         let records = state.model.with(|m| m.records.clone());
-        let (before, after) = (clearance_core::Engine::compile(before).ok()?, clearance_core::Engine::compile(after).ok()?);
-        let d = clearance_core::diff::diff(&before, &after, &records, &Default::default()).ok()?;
+        let d = preview(&before, Some(&after), &[], &records).ok()?;
+        let counts = format!("+{} / −{}", d.summary.total.gained, d.summary.total.lost);
+        let listed = Signal::derive(move || rows(&d, state.lang.get()));
         Some(view! {
             <div data-testid="versions-diff">
-                <p>{format!("+{} / −{}", d.summary.total.gained, d.summary.total.lost)}</p>
-                <ul>{d.changes.into_iter().take(50).map(|c| view! { <li>{format!("{} {:?} {} {}", c.user, c.change, c.action, c.record).to_lowercase()}</li> }).collect_view()}</ul>
+                <p>{counts}</p>
+                <PagedTable keys=CHANGE_COLUMNS rows=listed testid="version-change" file="version-changes.csv"/>
             </div>
         })
     };

@@ -11,6 +11,7 @@ pub mod listing;
 pub mod model;
 pub mod password;
 pub mod qr;
+pub mod requests;
 pub mod reviews;
 pub mod route;
 pub mod rule_form;
@@ -18,6 +19,7 @@ pub mod sentence;
 pub mod server;
 pub mod server_activity;
 pub mod trail;
+pub mod versions;
 pub mod worker;
 
 use clearance_core::{Error, Lang};
@@ -183,6 +185,17 @@ impl AppState {
         #[cfg(target_arch = "wasm32")]
         route::history::replace(&next);
         self.route.set(next);
+    }
+
+    /// Opens `route` as a new history entry (Back returns to this view):
+    /// a tab, a link to one request.
+    pub fn go(&self, route: route::Route) {
+        #[cfg(target_arch = "wasm32")]
+        if route::history::current() != route {
+            route::history::push(&route);
+        }
+        self.page.set(route.page);
+        self.route.set(route);
     }
 
     /// The state provided by the app root.

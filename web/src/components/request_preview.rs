@@ -1,0 +1,57 @@
+//! Who gains and loses what by a change request (`state::requests::preview`):
+//! from the version it was drafted against to the version its apply made,
+//! or, before that, to its changes applied there. `+gained / −lost`, and
+//! with `full` the changes themselves as a paged, filterable table with a
+//! CSV download. The large org's diff is the Simulate page's.
+
+use crate::components::paged_table::PagedTable;
+use crate::state::AppState;
+use crate::state::requests::{CHANGE_COLUMNS, preview, rows};
+use crate::state::versions::policy_of;
+use clearance_core::change::request::ChangeRequest;
+use clearance_core::diff::Diff;
+use leptos::prelude::*;
+
+/// Computes the preview once its versions are at hand.
+async fn computed(state: AppState, request: &ChangeRequest) -> Option<Diff> {
+    let base = policy_of(state, &request.base).await.ok()?;
+    let applied = match &request.applied_version {
+        Some(hash) => Some(policy_of(state, hash).await.ok()?),
+        None => None,
+    };
+    let records = state.model.with_untracked(|m| m.records.clone());
+    preview(&base, applied.as_deref(), &request.changes, &records).ok()
+}
+
+/// The counts, and with `full` the changes.
+#[component]
+pub fn RequestPreview(
+    /// The request.
+    request: ChangeRequest,
+    /// Whether the changes are listed too.
+    #[prop(optional)]
+    full: bool,
+) -> impl IntoView {
+    let state = AppState::get();
+    let shown = RwSignal::new(None::<Option<Diff>>);
+    if state.model.with_untracked(|m| m.large.is_none()) {
+        leptos::task::spawn_local(async move { shown.set(Some(computed(state, &request).await)) });
+    }
+    let counts = move || match shown.get() {
+        None => "…".to_owned(),
+        Some(None) => "—".to_owned(),
+        Some(Some(d)) => format!("+{} / −{}", d.summary.total.gained, d.summary.total.lost),
+    };
+    let changes = move || {
+        let diff = shown.get().flatten().filter(|_| full)?;
+        // Gained and lost in the page's language (the CSV too).
+        let listed = Signal::derive(move || rows(&diff, state.lang.get()));
+        Some(view! {
+            <PagedTable keys=CHANGE_COLUMNS rows=listed testid="request-change" file="request-changes.csv"/>
+        })
+    };
+    view! {
+        <span data-testid="request-diff">{counts}</span>
+        {changes}
+    }
+}
