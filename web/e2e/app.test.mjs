@@ -58,8 +58,19 @@ test('first load shows the demo org; a user lists their records with reasons; bo
   assert.deepEqual(await message.locator('code').allInnerTexts(), ['rep_east_alice', 'acc_us_2']);
   assert.doesNotMatch(await page.getByTestId('record-row').first().innerText(), /`/);
   await page.getByTestId('who-record').selectOption('acc_eu_1');
-  const users = await rowIds(page, 'user-row', 'data-user');
+  await page.getByTestId('user-row').first().waitFor();
+  const users = await rowIds(page, 'user-row', 'data-key');
   assert.ok(users.includes('rep_east_alice') && users.includes('mgr_east_mike'), users.join());
+  // The list is the CLI's who-can: every user, the reasons with names as code, and the same list as CSV.
+  const whoCan = JSON.parse(execFileSync(cli, ['who-can', 'examples/reference-org.json', '--records', 'examples/reference-records.json', '--record', 'acc_eu_1', '--action', 'read'], { cwd: root, encoding: 'utf8' }));
+  assert.deepEqual([...users].sort(), whoCan.map((u) => u.user).sort());
+  assert.doesNotMatch(await page.getByTestId('user-row').first().innerText(), /`/);
+  const csv = decodeURIComponent((await page.getByTestId('user-csv').getAttribute('href')).replace(/^data:text\/csv;charset=utf-8,/, ''));
+  assert.equal(csv.trim().split('\r\n').length, users.length + 1, 'a header and one line per user');
+  assert.doesNotMatch(csv, /`/, 'the CSV has the names plain');
+  await page.getByTestId('user-filter').fill('mike');
+  assert.deepEqual(await rowIds(page, 'user-row', 'data-key'), ['mgr_east_mike']);
+  await page.getByTestId('user-filter').fill('');
   await page.screenshot({ path: join(shots, 'who-can-see-what.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();

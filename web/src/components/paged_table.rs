@@ -1,11 +1,14 @@
 //! A long list as a table a page at a time: a filter by any words (user,
 //! object, action, record…), the page's rows, previous and next, and the
-//! whole filtered list as a CSV download. Rows are plain text cells; the
-//! logic lives in `state::listing`.
+//! whole filtered list as a CSV download. Cells are sentences (names in
+//! backticks show as code; the CSV has them plain); the logic lives in
+//! `state::listing`.
 
+use crate::components::sentence::Sentence;
 use crate::components::table_head::TableHead;
 use crate::state::AppState;
 use crate::state::listing::{PAGE_ROWS, csv, csv_href, matching, page_range, pages};
+use crate::state::sentence::plain;
 use leptos::prelude::*;
 
 /// The table, its filter and pager, and its CSV link.
@@ -36,7 +39,7 @@ pub fn PagedTable(
                 kept[range]
                     .iter()
                     .map(|&i| {
-                        let cells = all[i].iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view();
+                        let cells = all[i].iter().map(|c| view! { <td><Sentence text=c.clone()/></td> }).collect_view();
                         let key = key_column.and_then(|k| all[i].get(k).cloned());
                         view! { <tr data-testid=format!("{testid}-row") data-key=key>{cells}</tr> }
                     })
@@ -46,7 +49,7 @@ pub fn PagedTable(
     };
     let download = move || {
         let header: Vec<&str> = keys.iter().map(|&k| state.t(k)).collect();
-        let text = rows.with(|all| kept.with(|kept| csv(&header, kept.iter().map(|&i| all[i].clone()))));
+        let text = rows.with(|all| kept.with(|kept| csv(&header, kept.iter().map(|&i| all[i].iter().map(|c| plain(c)).collect()))));
         csv_href(&text)
     };
     let on_last = move || page.get() + 1 >= pages(count());

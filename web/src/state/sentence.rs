@@ -31,6 +31,17 @@ pub fn parts(sentence: &str) -> Vec<Part<'_>> {
     out
 }
 
+/// The sentence as plain text, its names without their backticks (a CSV
+/// cell, a spreadsheet's reader).
+pub fn plain(sentence: &str) -> String {
+    parts(sentence)
+        .into_iter()
+        .map(|p| match p {
+            Part::Text(t) | Part::Code(t) => t,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +65,7 @@ mod tests {
         assert_eq!(parts("用户 `张三` 可以读取"), vec![Part::Text("用户 "), Part::Code("张三"), Part::Text(" 可以读取")]);
         assert!(parts("").is_empty());
         assert_eq!(parts("``"), vec![Part::Code("")]);
+        assert_eq!(plain("Bob Li (`rep_east_bob`) may read `acc_eu_1`"), "Bob Li (rep_east_bob) may read acc_eu_1");
+        assert_eq!(plain("odd ` tick"), "odd ` tick");
     }
 }

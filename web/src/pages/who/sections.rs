@@ -2,6 +2,7 @@
 //! a record's users, and the decision for the pair.
 
 use super::record_row;
+use crate::components::paged_table::PagedTable;
 use crate::components::sentence::Sentence;
 use crate::components::table_head::TableHead;
 use crate::state::AppState;
@@ -81,28 +82,28 @@ fn LargeUserRecords(user: Signal<String>) -> impl IntoView {
     }
 }
 
-/// Every user who may do `action` on `record`, each with the reason.
+/// Every user who may do `action` on `record`, each with the reason: a
+/// page at a time, filterable, downloadable (a record of the large org can
+/// have thousands).
 #[component]
 pub fn RecordUsers(record: Signal<String>, action: Signal<String>) -> impl IntoView {
     let state = AppState::get();
     let compiled = state.compiled;
-    move || {
+    let rows = Signal::derive(move || {
         let (r, a, lang) = (record.get(), action.get(), state.lang.get());
-        if r.is_empty() {
-            return ().into_any();
-        }
         compiled.with(|c| {
-            let Ok(c) = &*c.0 else { return ().into_any() };
-            let rows = record_view(&c.current, &c.current_records, &r, &a, lang);
+            let Ok(c) = &*c.0 else { return Vec::new() };
+            record_view(&c.current, &c.current_records, &r, &a, lang).into_iter().map(|row| vec![row.user, row.message]).collect()
+        })
+    });
+    move || {
+        (!record.get().is_empty()).then(|| {
             view! {
                 <section data-testid="record-users">
                     <h2>{state.t("who.users_of")}</h2>
-                    <ul>
-                        {rows.into_iter().map(|row| view! { <li data-testid="user-row" data-user=row.user.clone()><Sentence text=row.message/></li> }).collect_view()}
-                    </ul>
+                    <PagedTable keys=&["who.user", "who.reasons"] rows testid="user" file="users-of-record.csv" key_column=0/>
                 </section>
             }
-            .into_any()
         })
     }
 }
