@@ -558,10 +558,11 @@ test('rules are added and removed, departments renamed, reviews start with a nam
   await page.getByTestId('nav-simulate').click();
   const staged = await page.getByTestId('staged-item').allInnerTexts();
   assert.equal(staged.length, 4, staged.join('\n'));
-  assert.match(staged[0], /add sharing rule `cases_to_directors`/);
-  assert.match(staged[1], /add forbid rule `no_case_export`/);
+  assert.match(staged[0], /add sharing rule cases_to_directors/);
+  assert.match(staged[1], /add forbid rule no_case_export/);
+  assert.doesNotMatch(staged.join('\n'), /`/, 'the names show as code, not between backticks');
   assert.match(staged[2], /remove forbid rule/);
-  assert.match(staged[3], /rename department `it`/);
+  assert.match(staged[3], /rename department it to "Information Technology"/);
   await actAs(page, 'admin_ivy');
   await page.getByTestId('nav-reviews').click();
   await page.getByTestId('review-reviewer').fill('fin_mgr_fiona');

@@ -6,7 +6,8 @@
 
 use crate::components::paged_table::PagedTable;
 use crate::state::AppState;
-use crate::state::requests::{CHANGE_COLUMNS, preview, rows};
+use crate::state::change_rows::{COLUMNS, change_rows, objects_of};
+use crate::state::requests::preview;
 use crate::state::versions::policy_of;
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::diff::Diff;
@@ -45,9 +46,11 @@ pub fn RequestPreview(
     let changes = move || {
         let diff = shown.get().flatten().filter(|_| full)?;
         // Gained and lost in the page's language (the CSV too).
-        let listed = Signal::derive(move || rows(&diff, state.lang.get()));
+        let objects = state.model.with_untracked(|m| objects_of(&m.records));
+        let changes = diff.changes;
+        let listed = Signal::derive(move || change_rows(&changes, &objects, state.t("sim.gained"), state.t("sim.lost")));
         Some(view! {
-            <PagedTable keys=CHANGE_COLUMNS rows=listed testid="request-change" file="request-changes.csv"/>
+            <PagedTable keys=COLUMNS rows=listed testid="request-change" file="request-changes.csv"/>
         })
     };
     view! {

@@ -179,7 +179,7 @@ fn FindingsTable(report: Signal<Arc<Report>>, react: impl Fn(Finding) + Copy + S
                         <td><Sentence text=message/></td>
                         <td>{format!("{} – {}", f.from, f.to)}</td>
                         <td><code>{evidence}</code></td>
-                        <td>{summarize(&f.changes, lang).join("; ")}</td>
+                        <td><Sentence text=summarize(&f.changes, lang).join("; ")/></td>
                         <td>
                             {reacts.then(|| view! {
                                 <button data-testid="finding-react" on:click=move |_| react(finding.clone())>{state.t("act.react")}</button>

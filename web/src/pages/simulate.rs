@@ -4,6 +4,7 @@
 mod effect;
 
 use crate::components::problems::Problems;
+use crate::components::sentence::Sentence;
 use crate::components::user_picker::UserPicker;
 use crate::state::AppState;
 use clearance_core::Problem;
@@ -97,7 +98,7 @@ fn StagedEdits(problems: RwSignal<Vec<Problem>>) -> impl IntoView {
                     .map(|(i, text)| {
                         view! {
                             <li data-testid="staged-item">
-                                {text}" "
+                                <Sentence text/>" "
                                 <button on:click=move |_| {
                                     let mut result = Ok(());
                                     state.model.update(|m| result = m.unstage(i));

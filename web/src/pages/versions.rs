@@ -6,7 +6,8 @@ use crate::components::paged_table::PagedTable;
 use crate::components::problems::Problems;
 use crate::state::AppState;
 use crate::state::api::VersionRow;
-use crate::state::requests::{CHANGE_COLUMNS, preview, rows};
+use crate::state::change_rows::{COLUMNS, change_rows, objects_of};
+use crate::state::requests::preview;
 use clearance_core::Problem;
 use clearance_core::policy::Policy;
 use leptos::prelude::*;
@@ -137,11 +138,13 @@ fn VersionsDiff(listed: RwSignal<Vec<VersionRow>>, problems: RwSignal<Vec<Proble
         let records = state.model.with(|m| m.records.clone());
         let d = preview(&before, Some(&after), &[], &records).ok()?;
         let counts = format!("+{} / −{}", d.summary.total.gained, d.summary.total.lost);
-        let listed = Signal::derive(move || rows(&d, state.lang.get()));
+        let objects = objects_of(&records);
+        let changes = d.changes;
+        let listed = Signal::derive(move || change_rows(&changes, &objects, state.t("sim.gained"), state.t("sim.lost")));
         Some(view! {
             <div data-testid="versions-diff">
                 <p>{counts}</p>
-                <PagedTable keys=CHANGE_COLUMNS rows=listed testid="version-change" file="version-changes.csv"/>
+                <PagedTable keys=COLUMNS rows=listed testid="version-change" file="version-changes.csv"/>
             </div>
         })
     };

@@ -194,8 +194,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("req.sort_state", "by state", "按状态"),
     ("req.sort_author", "by author", "按提交人"),
     ("req.none", "No request matches.", "没有符合条件的请求。"),
-    ("req.col_user", "User", "用户"),
-    ("req.col_change", "Gained or lost", "获得或失去"),
     ("req.col_when", "When", "时间"),
     ("req.col_who", "Who", "操作人"),
     ("req.col_what", "What", "操作"),
@@ -207,8 +205,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("req.no_steps", "No step is left: this request is closed.", "没有可执行的操作：该请求已结束。"),
     ("req.history", "History", "历史"),
     ("req.col_comment", "Comment", "备注"),
-    ("req.gained", "gained", "获得"),
-    ("req.lost", "lost", "失去"),
     (
         "req.diff_preview",
         "Preview against the version the request was drafted against: what applying it will change.",

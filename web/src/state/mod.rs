@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod api;
+pub mod change_rows;
 pub mod control;
 pub mod i18n;
 pub mod idb;

@@ -7,13 +7,12 @@ use crate::components::bars::Bars;
 use crate::components::paged_table::PagedTable;
 use crate::components::problems::Problems;
 use crate::state::AppState;
+use crate::state::change_rows::{COLUMNS, change_rows};
 use crate::state::model::simulate;
 use crate::state::worker::Reply;
-use clearance_core::diff::{Change, ChangeKind, Diff};
+use clearance_core::diff::{ChangeKind, Diff};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
-
-const COLUMNS: &[&str] = &["sim.col_user", "sim.col_change", "sim.col_object", "sim.col_action", "sim.col_record"];
 
 /// The effect section, for the demo org or the large one.
 #[component]
@@ -34,18 +33,6 @@ pub fn Effect() -> impl IntoView {
             Err(e) => view! { <Problems problems=e.into_problems()/> }.into_any(),
         }
     }
-}
-
-/// Each change as text cells: user, gained or lost, object (`objects[i]`, when known), action, record.
-fn change_rows(changes: &[Change], objects: &[String], gained: &str, lost: &str) -> Vec<Vec<String>> {
-    changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let kind = if c.change == ChangeKind::Gained { gained } else { lost };
-            vec![c.user.clone(), kind.to_owned(), objects.get(i).cloned().unwrap_or_default(), c.action.clone(), c.record.clone()]
-        })
-        .collect()
 }
 
 /// Gained and lost counts.
@@ -84,9 +71,8 @@ fn SmallEffect(diff: Diff) -> impl IntoView {
         }
     }
     let bars: Vec<(String, usize, usize)> = by_slot.into_iter().map(|(k, (g, l))| (k, g, l)).collect();
-    let names: Vec<String> = diff.changes.iter().map(|c| object_of(&c.record)).collect();
     let changes = diff.changes;
-    let rows = Signal::derive(move || change_rows(&changes, &names, state.t("sim.gained"), state.t("sim.lost")));
+    let rows = Signal::derive(move || change_rows(&changes, &objects, state.t("sim.gained"), state.t("sim.lost")));
     view! {
         <section data-testid="effect">
             <h2>{state.t("sim.effect")}</h2>
@@ -111,7 +97,7 @@ fn LargeEffect() -> impl IntoView {
         };
     let reply = move || match state.large.reply.get() {
         Some(Reply::Result { summary, changes, diff_ms, .. }) => {
-            let rows = Signal::derive(move || change_rows(&changes, &[], state.t("sim.gained"), state.t("sim.lost")));
+            let rows = Signal::derive(move || change_rows(&changes, &BTreeMap::new(), state.t("sim.gained"), state.t("sim.lost")));
             view! {
                 {totals(summary.total.gained, summary.total.lost)}
                 <p class="hint" data-testid="large-diff-ms">{format!("{diff_ms:.0} ms")}</p>
