@@ -427,13 +427,20 @@ test('change control: request, approve as another user, apply; versions and a ve
   assert.equal(await page.getByTestId('request-review').isDisabled(), false, 'an applied request offers its review');
   assert.equal(await page.getByTestId('request-approve').count(), 0);
   await page.screenshot({ path: join(shots, 'request.png'), fullPage: true });
+  // The review closes it: the comment joins its history, and no step is left.
+  await page.getByTestId('request-step-comment').fill('checked with the EU team');
+  await page.getByTestId('request-review').click();
+  await page.locator('[data-testid="request-page"][data-request="R1"][data-state="reviewed"]').waitFor();
+  await page.getByTestId('request-no-steps').waitFor();
+  assert.equal(await page.locator('[data-testid="request-event"][data-action="reviewed"] [data-testid="request-event-comment"]').innerText(), 'checked with the EU team');
+  assert.equal(await page.getByTestId('request-step-comment').count(), 0);
   await page.goBack();
   await request.waitFor();
   // A filtered list is an address too.
   await page.getByTestId('request-filter-state').selectOption('pending');
   await page.getByTestId('request-none').waitFor();
   assert.match(page.url(), /\/requests\?state=pending$/);
-  await page.getByTestId('request-filter-state').selectOption('applied');
+  await page.getByTestId('request-filter-state').selectOption('reviewed');
   await request.waitFor();
   await page.getByTestId('nav-simulate').click();
   assert.equal(await page.getByTestId('sim-apply').isDisabled(), true, 'with change control in use, edits go through requests');

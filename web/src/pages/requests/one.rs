@@ -20,8 +20,9 @@ use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::summarize;
 use leptos::prelude::*;
 
+/// A version's hash as the pages show it (its first 12 characters, whatever they are).
 fn short(hash: &str) -> String {
-    hash[..12.min(hash.len())].to_owned()
+    hash.chars().take(12).collect()
 }
 
 /// The text key of a recorded step's action.
@@ -129,9 +130,16 @@ pub fn RequestPage(id: String) -> impl IntoView {
         };
         let lang = state.lang.get();
         let diff_key = if request.applied_version.is_some() { "req.diff_applied" } else { "req.diff_preview" };
-        let none_left = offered(&request, None, "")
-            .is_empty()
-            .then(|| view! { <p class="hint" data-testid="request-no-steps">{state.t("req.no_steps")}</p> });
+        // A closed request says so; an open one takes a comment with its step.
+        let steps = if offered(&request, None, "").is_empty() {
+            view! { <p class="hint" data-testid="request-no-steps">{state.t("req.no_steps")}</p> }.into_any()
+        } else {
+            view! {
+                <label>{move || state.t("req.comment")}" "<input data-testid="request-step-comment" on:input=move |ev| comment.set(event_target_value(&ev))/></label>
+                <RequestSteps request=request.clone() comment problems explain=true/>
+            }
+            .into_any()
+        };
         let audit = move || {
             entries
                 .get()
@@ -156,9 +164,7 @@ pub fn RequestPage(id: String) -> impl IntoView {
             </section>
             <section>
                 <h3>{move || state.t("req.col_steps")}</h3>
-                {none_left}
-                <label>{move || state.t("req.comment")}" "<input data-testid="request-step-comment" on:input=move |ev| comment.set(event_target_value(&ev))/></label>
-                <RequestSteps request=request.clone() comment problems explain=true/>
+                {steps}
                 {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
             </section>
             <section>
