@@ -8,6 +8,7 @@ use crate::state::AppState;
 use crate::state::api::VersionRow;
 use crate::state::change_rows::{COLUMNS, change_rows, objects_of};
 use crate::state::requests::preview;
+use crate::state::versions::short;
 use clearance_core::Problem;
 use clearance_core::policy::Policy;
 use leptos::prelude::*;
@@ -60,7 +61,7 @@ pub fn VersionsPage() -> impl IntoView {
                 view! {
                     <tr data-testid="version" data-version=v.version.clone()>
                         <td>{v.seq}</td>
-                        <td><code>{v.version[..12.min(v.version.len())].to_owned()}</code></td>
+                        <td><code>{short(&v.version)}</code></td>
                         <td>{v.at.clone()}</td>
                         <td>{v.author.clone()}</td>
                         <td>{v.request.clone().unwrap_or_default()}</td>
@@ -105,7 +106,7 @@ fn VersionsDiff(listed: RwSignal<Vec<VersionRow>>, problems: RwSignal<Vec<Proble
                             .into_iter()
                             .map(|v| {
                                 let is = v.version.clone();
-                                let label = format!("{} · {}", v.seq, &v.version[..12.min(v.version.len())]);
+                                let label = format!("{} · {}", v.seq, short(&v.version));
                                 view! { <option value=v.version.clone() selected=move || target.get() == is>{label}</option> }
                             })
                             .collect_view()

@@ -37,6 +37,12 @@ pub async fn policy_of(state: AppState, hash: &str) -> Result<Rc<Policy>, Vec<Pr
     Ok(policy)
 }
 
+/// A version's hash as the pages show it: its first 12 characters, cut by
+/// characters (a server's answer is not trusted to be hex).
+pub fn short(hash: &str) -> String {
+    hash.chars().take(12).collect()
+}
+
 fn unknown(hash: &str) -> Problem {
     Problem::new("", clearance_core::Code::UnknownVersion, format!("no version `{hash}`"))
 }

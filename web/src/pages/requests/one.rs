@@ -14,16 +14,12 @@ use crate::state::AppState;
 use crate::state::Page;
 use crate::state::requests::{offered, trail};
 use crate::state::route::Route;
+use crate::state::versions::short;
 use clearance_core::Problem;
 use clearance_core::audit::Entry;
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::summarize;
 use leptos::prelude::*;
-
-/// A version's hash as the pages show it (its first 12 characters, whatever they are).
-fn short(hash: &str) -> String {
-    hash.chars().take(12).collect()
-}
 
 /// The text key of a recorded step's action.
 fn action_key(action: &str) -> &'static str {
