@@ -35,17 +35,10 @@ pub fn client_address(app: &App, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
 
 /// The session a request carries (with the current policy, read in the
 /// same database call), its CSRF echo checked, and the client address.
-async fn signed_in(parts: &Parts, app: &App) -> Result<(Session, String, IpAddr, std::sync::Arc<clearance_core::Engine>), ApiError> {
+async fn signed_in(parts: &mut Parts, app: &App) -> Result<(Session, String, IpAddr, std::sync::Arc<clearance_core::Engine>), ApiError> {
     let token = token(&parts.headers).ok_or_else(|| Error::one("", code::UNAUTHENTICATED, "sign in first"))?;
-    let now = clock::now_ms();
-    let (lookup, cache) = (token.clone(), app.clone());
-    let (session, engine) = app
-        .db
-        .read(move |s| {
-            let engine = cache.engine_in(s)?;
-            Ok((sessions::find(s, &lookup, now, sessions::timeouts(&engine))?, engine))
-        })
-        .await?;
+    let (session, engine, checked) = app.session(&token, clock::now_ms()).await?;
+    parts.extensions.insert(crate::snapshot::Checked(checked));
     let address = client_address(app, peer(parts), &parts.headers);
     let safe = matches!(parts.method, Method::GET | Method::HEAD);
     let echoed = parts.headers.get(sessions::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();

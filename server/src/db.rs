@@ -24,6 +24,32 @@ type Job = Box<dyn FnOnce(&mut dyn Backend) + Send>;
 /// A read, run by one of the readers.
 type ReadJob = Box<dyn FnOnce(&dyn Tx) + Send>;
 
+/// Where a SQLite database's state stands: two stamps are equal only when
+/// nothing was committed in between, by this server or by anything else
+/// writing the file. What was read at a stamp may be answered again while
+/// the stamp holds (see `snapshot.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp(i64);
+
+/// A connection of its own that reads SQLite's `data_version`: it changes
+/// whenever another connection commits, so on this connection it counts
+/// the server's own commits as well as any other writer's.
+struct Stamper(rusqlite::Connection);
+
+impl Stamper {
+    fn open(path: &Path) -> Result<Stamper, Error> {
+        let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(crate::sqlite::sql)?;
+        // Never wait: a busy file gives no stamp, and the read goes to the database.
+        conn.busy_timeout(std::time::Duration::ZERO).map_err(crate::sqlite::sql)?;
+        Ok(Stamper(conn))
+    }
+
+    fn read(&self) -> Option<Stamp> {
+        let mut statement = self.0.prepare_cached("PRAGMA data_version").ok()?;
+        statement.query_row([], |r| r.get(0)).ok().map(Stamp)
+    }
+}
+
 /// How many connections serve reads on PostgreSQL.
 const READERS: usize = 4;
 
@@ -39,6 +65,8 @@ pub struct Db {
     /// PostgreSQL's readers (SQLite reads on the database's thread: one
     /// connection serves it best).
     reads: Option<std::sync::mpsc::Sender<ReadJob>>,
+    /// SQLite's stamps (PostgreSQL has none: other replicas write unseen).
+    stamper: Option<Arc<Mutex<Stamper>>>,
 }
 
 impl Db {
@@ -57,7 +85,7 @@ impl Db {
             false => error,
         })?;
         crate::sqlite::migrate(&store)?;
-        Db::serve(Box::new(store))
+        Db::serve(Box::new(store))?.stamped(&state_path(data))
     }
 
     /// Connects to the state on PostgreSQL (`url`: a `postgres://` URL or
@@ -120,7 +148,32 @@ impl Db {
             .map_err(|e| Error::one("/data", INTERNAL, format!("cannot create `{}`: {}", data.display(), e.to_string().to_lowercase())))?;
         let store = Store::create(&state_path(data))?;
         crate::sqlite::migrate(&store)?;
-        Db::serve(Box::new(store))
+        Db::serve(Box::new(store))?.stamped(&state_path(data))
+    }
+
+    fn stamped(self, path: &Path) -> Result<Db, Error> {
+        Ok(Db { stamper: Some(Arc::new(Mutex::new(Stamper::open(path)?))), ..self })
+    }
+
+    /// The state's stamp now, read on the calling thread (a few
+    /// microseconds: no trip to the database's thread, no write lock);
+    /// `None` on PostgreSQL, or when the file is busy.
+    pub fn stamp(&self) -> Option<Stamp> {
+        self.stamper.as_ref()?.lock().unwrap_or_else(std::sync::PoisonError::into_inner).read()
+    }
+
+    /// [`Db::read`], with a stamp taken before it began: what `f` read is
+    /// the state at that stamp or newer, so it may be answered again to a
+    /// request that finds the same stamp (a later commit changes it).
+    ///
+    /// # Errors
+    /// As [`Db::read`].
+    pub async fn read_stamped<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Tx) -> Result<T, Error> + Send + 'static,
+    ) -> Result<(T, Option<Stamp>), Error> {
+        let stamp = self.stamp();
+        Ok((self.read(f).await?, stamp))
     }
 
     /// The database's thread: it runs each job in turn until every `Db` is dropped.
@@ -136,7 +189,7 @@ impl Db {
                 }
             })
             .map_err(|e| Error::one("", INTERNAL, format!("cannot start the database thread: {e}")))?;
-        Ok(Db { backend, jobs, reads: None })
+        Ok(Db { backend, jobs, reads: None, stamper: None })
     }
 
     /// Runs `f` in one transaction on the database's thread: committed when
@@ -183,6 +236,29 @@ impl Db {
         // the transaction was rolled back with the connection's statement.
         let mut backend = self.backend.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         within(backend.as_mut(), f)
+    }
+}
+
+#[cfg(test)]
+mod stamp_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_stamp_holds_until_a_commit_by_this_server_or_by_another_writer() {
+        let dir = std::env::temp_dir().join(format!("clearance-db-stamp-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let db = Db::create(&dir).unwrap();
+        let first = db.stamp().expect("sqlite stamps");
+        assert_eq!(db.stamp(), Some(first), "nothing committed");
+        let ((), before_read) = db.read_stamped(|s| s.first("SELECT 1", &[]).map(|_| ())).await.unwrap();
+        assert_eq!((before_read, db.stamp()), (Some(first), Some(first)), "a read changes nothing");
+        db.run(|s| s.exec("INSERT INTO sessions VALUES ('h', 'ivy', 'c', 0, 0, 0)", &[])).await.unwrap();
+        let own = db.stamp().unwrap();
+        assert_ne!(own, first, "this server's commit");
+        let _ = db.run(|s| s.exec("DELETE FROM sessions", &[]).and_then(|_| Err::<(), _>(Error::one("", INTERNAL, "rolled back")))).await;
+        assert_eq!(db.stamp(), Some(own), "a rolled-back change changes nothing");
+        Db::open(&dir).unwrap().run_now(|s| s.exec("DELETE FROM sessions", &[])).unwrap();
+        assert_ne!(db.stamp().unwrap(), own, "another writer's commit");
     }
 }
 

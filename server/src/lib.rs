@@ -22,6 +22,7 @@ pub mod reviews;
 pub mod routes;
 pub mod sessions;
 pub mod site;
+pub mod snapshot;
 pub mod sqlite;
 pub mod tokens;
 pub mod tx;
@@ -47,6 +48,8 @@ pub struct App {
     compiled: Arc<Mutex<Option<Compiled>>>,
     /// The request list as last answered, with the audit head it was read at.
     request_list: Arc<Mutex<Option<(String, axum::body::Bytes)>>>,
+    /// Reads answered again while the database's stamp holds (SQLite).
+    snapshot: Arc<snapshot::Snapshot>,
     /// The signing keys (kept outside the database).
     keys: Arc<Keys>,
     /// Edge bundles already written, by version seq (see `bundles.rs`).
@@ -81,6 +84,7 @@ impl App {
             trusted_proxies: Arc::new(trusted_proxies),
             compiled: Arc::default(),
             request_list: Arc::default(),
+            snapshot: Arc::default(),
             keys: Arc::new(keys),
             bundles: Arc::default(),
             versions_changed: Arc::default(),
@@ -171,6 +175,55 @@ impl App {
         let body = axum::body::Bytes::from(serde_json::to_vec(&list).unwrap_or_default());
         *kept = Some((head, body.clone()));
         Ok(body)
+    }
+
+    /// The request list's JSON as the state stands now: kept while the
+    /// database's stamp holds (see `snapshot.rs`), else read. `checked`:
+    /// a stamp read after the request began (the session's), if any.
+    ///
+    /// # Errors
+    /// `db_error`, undecodable rows.
+    pub async fn requests_json(&self, checked: Option<db::Stamp>) -> Result<axum::body::Bytes, Error> {
+        if let Some(body) = checked.or_else(|| self.db.stamp()).and_then(|stamp| self.snapshot.requests(stamp)) {
+            return Ok(body);
+        }
+        let keeper = self.clone();
+        let (body, stamp) = self.db.read_stamped(move |s| keeper.request_list(s)).await?;
+        if let Some(stamp) = stamp {
+            self.snapshot.keep_requests(stamp, body.clone());
+        }
+        Ok(body)
+    }
+
+    /// The live session `token` names at `now`, with the current policy and
+    /// the stamp it was checked at: kept while the database's stamp holds
+    /// and the session's last use need not be written (see `snapshot.rs`),
+    /// else read (and marked).
+    ///
+    /// # Errors
+    /// `unauthenticated`, `session_expired`, `no_version`, `db_error`.
+    pub async fn session(&self, token: &str, now: i64) -> Result<(sessions::Session, Arc<Engine>, Option<db::Stamp>), Error> {
+        let hash = sessions::digest(token);
+        let stamp = self.db.stamp();
+        if let Some((engine, row)) = stamp.and_then(|stamp| self.snapshot.session(stamp, &hash)) {
+            let (session, due) = row.judge(now, sessions::timeouts(&engine))?;
+            if !due {
+                return Ok((session, engine, stamp));
+            }
+        }
+        let (lookup, keeper) = (token.to_owned(), self.clone());
+        let ((session, row, engine), stamp) = self
+            .db
+            .read_stamped(move |s| {
+                let engine = keeper.engine_in(s)?;
+                let (session, row) = sessions::find(s, &lookup, now, sessions::timeouts(&engine))?;
+                Ok((session, row, engine))
+            })
+            .await?;
+        if let Some(stamp) = stamp {
+            self.snapshot.keep_session(stamp, hash, row, engine.clone());
+        }
+        Ok((session, engine, stamp))
     }
 
     /// Marks the server as stopping and wakes every long-poll, so the

@@ -6,11 +6,20 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// Starts the log output (`json`: one JSON object per line).
-pub fn init(json: bool) {
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).with_ansi(false);
+/// Starts the log output (`json`: one JSON object per line). Lines are
+/// written by a thread of their own, in batches, so a request never waits
+/// on standard error (a write call per request cost the busy server a
+/// tenth of its time, bench/README.md); none is dropped when the writer
+/// falls behind (the request then waits). Keep the guard until the server
+/// stops: dropping it writes out what is left.
+pub fn init(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::BufWriter::with_capacity(1 << 16, std::io::stderr()));
+    let builder = tracing_subscriber::fmt().with_writer(writer).with_target(false).with_ansi(false);
     // A second call (tests start several apps in one process) keeps the first subscriber.
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    guard
 }
 
 /// Logs each request once it is answered.

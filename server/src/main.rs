@@ -188,7 +188,7 @@ fn run(command: Command) -> Result<(), Error> {
             Ok(())
         }
         Command::Serve { data, database, listen, trusted_proxies, checkpoint_key, bundle_key, log_json, tls_cert, tls_key, app } => {
-            clearance_server::logs::init(log_json);
+            let _written_out_on_exit = clearance_server::logs::init(log_json);
             let site = app.map(|dir| clearance_server::site::Site::load(&dir).map_err(|e| e.at("/app"))).transpose()?;
             // The state first: a data directory never started is `no_state`, whatever keys it lacks.
             let db = open(&data, database.as_deref())?;

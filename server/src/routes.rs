@@ -61,9 +61,12 @@ pub fn request_json(request: &ChangeRequest) -> Value {
 }
 
 /// `GET /v1/requests`: every request, oldest first.
-pub async fn list_requests(State(app): State<App>, _admin: Admin) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let keeper = app.clone();
-    let body = app.db.read(move |s| keeper.request_list(s)).await?;
+pub async fn list_requests(
+    State(app): State<App>,
+    _admin: Admin,
+    checked: Option<axum::Extension<crate::snapshot::Checked>>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let body = app.requests_json(checked.and_then(|c| c.0.0)).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body))
 }
 

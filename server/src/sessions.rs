@@ -38,7 +38,7 @@ pub mod code {
 }
 
 /// A signed-in admin.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// The user id (from the session, never from the request).
     pub user: String,
@@ -58,7 +58,9 @@ pub fn random_token() -> Result<String, Error> {
     Ok(clearance_core::change::hex(&bytes))
 }
 
-fn digest(token: &str) -> String {
+/// A token as the database keeps it (its SHA-256, hex): a copy of the
+/// database does not sign anyone in.
+pub fn digest(token: &str) -> String {
     clearance_core::change::hex(&sha2::Sha256::digest(token.as_bytes()))
 }
 
@@ -92,33 +94,57 @@ pub fn passed_mfa(s: &dyn Tx, token: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The live session a token names, marked as seen now; an ended one is
-/// refused (and deleted at the next sign-in, see [`start`]: a refusal's
-/// transaction is rolled back).
+/// A session's row: who, its CSRF token, its second factor, and when it
+/// was made and last marked as used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    session: Session,
+    created_ms: i64,
+    seen_ms: i64,
+}
+
+impl Row {
+    /// Whether the session is live at `now_ms`: the session, and whether
+    /// its last use is due to be written (at most once a minute, the idle
+    /// timeout's precision: a busy session's reads write nothing).
+    ///
+    /// # Errors
+    /// `session_expired`.
+    pub fn judge(&self, now_ms: i64, ends: SessionTimeouts) -> Result<(Session, bool), Error> {
+        if now_ms.saturating_sub(self.seen_ms) > ends.idle_ms() {
+            let idle = counted(ends.idle_minutes, "minute");
+            return Err(Error::one("", code::SESSION_EXPIRED, format!("the session was idle for more than {idle}: sign in again")));
+        }
+        if now_ms.saturating_sub(self.created_ms) > ends.absolute_ms() {
+            let age = counted(ends.absolute_hours, "hour");
+            return Err(Error::one("", code::SESSION_EXPIRED, format!("the session is older than {age}: sign in again")));
+        }
+        let due = now_ms.saturating_sub(self.seen_ms) >= SEEN_EVERY_MS.min(ends.idle_ms() / 4);
+        Ok((self.session.clone(), due))
+    }
+}
+
+/// The live session a token names, marked as seen now when due; an ended
+/// one is refused (and deleted at the next sign-in, see [`start`]: a
+/// refusal's transaction is rolled back). Returns the row as it now stands,
+/// for [`crate::snapshot`] to keep.
 ///
 /// # Errors
 /// `unauthenticated`, `session_expired`, `db_error`.
-pub fn find(s: &dyn Tx, token: &str, now_ms: i64, ends: SessionTimeouts) -> Result<Session, Error> {
+pub fn find(s: &dyn Tx, token: &str, now_ms: i64, ends: SessionTimeouts) -> Result<(Session, Row), Error> {
     let hash = digest(token);
     let row = s.first(r#"SELECT "user", csrf, mfa, created_ms, seen_ms FROM sessions WHERE token_hash = $1"#, &[(&hash).into()])?;
     let Some(row) = row else {
         return Err(Error::one("", code::UNAUTHENTICATED, "sign in first"));
     };
-    let (user, csrf, mfa, created, seen) = (row.text(0)?, row.text(1)?, row.int(2)? != 0, row.int(3)?, row.int(4)?);
-    if now_ms.saturating_sub(seen) > ends.idle_ms() {
-        let idle = counted(ends.idle_minutes, "minute");
-        return Err(Error::one("", code::SESSION_EXPIRED, format!("the session was idle for more than {idle}: sign in again")));
-    }
-    if now_ms.saturating_sub(created) > ends.absolute_ms() {
-        let age = counted(ends.absolute_hours, "hour");
-        return Err(Error::one("", code::SESSION_EXPIRED, format!("the session is older than {age}: sign in again")));
-    }
-    // Marked as seen at most once a minute (the idle timeout's precision): a
-    // busy session's reads write nothing.
-    if now_ms.saturating_sub(seen) >= SEEN_EVERY_MS.min(ends.idle_ms() / 4) {
+    let session = Session { user: row.text(0)?, csrf: row.text(1)?, mfa: row.int(2)? != 0 };
+    let mut row = Row { session, created_ms: row.int(3)?, seen_ms: row.int(4)? };
+    let (session, due) = row.judge(now_ms, ends)?;
+    if due {
         s.exec("UPDATE sessions SET seen_ms = $2 WHERE token_hash = $1", &[hash.into(), now_ms.into()])?;
+        row.seen_ms = now_ms;
     }
-    Ok(Session { user, csrf, mfa })
+    Ok((session, row))
 }
 
 /// Ends one session.
@@ -195,7 +221,7 @@ mod tests {
         let seen = |s: &dyn Tx| s.first("SELECT seen_ms FROM sessions", &[])?.map_or(Ok(-1), |r| r.int(0));
         db.run_now(|s| {
             let (token, csrf) = start(s, "ivy", true, 0, d)?;
-            let session = find(s, &token, SEEN_EVERY_MS - 1, d)?;
+            let (session, _) = find(s, &token, SEEN_EVERY_MS - 1, d)?;
             assert_eq!((session.user.as_str(), session.csrf.as_str(), session.mfa), ("ivy", csrf.as_str(), true));
             assert_eq!(seen(s)?, 0, "used within the minute: nothing written");
             find(s, &token, SEEN_EVERY_MS, d)?;

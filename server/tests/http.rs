@@ -186,6 +186,22 @@ fn forged_csrf_less_and_signed_out_sessions_are_refused() {
 }
 
 #[test]
+fn what_the_server_keeps_between_reads_never_outlives_a_write_to_its_database() {
+    let server = Server::start("kept");
+    let mike = server.sign_in("mgr_east_mike");
+    let listed = |who: &support::Admin| answer(who.get("/v1/requests")).1.as_array().unwrap().len();
+    assert_eq!((listed(&mike), listed(&mike)), (0, 0), "read twice: the second from what the server kept");
+    // Another writer of the file (not through the server) adds a request, then ends every session.
+    server.state(|s| {
+        let changes = serde_json::from_value(move_bob()["changes"].clone()).unwrap();
+        clearance_core::change::steps::propose(s, "admin_ivy", changes, "", "2026-12-01T10:00:00Z")
+    });
+    assert_eq!(listed(&mike), 1, "the next read sees the request");
+    server.state(|s| s.exec("DELETE FROM sessions", &[]));
+    refused(mike.get("/v1/requests"), 401, "unauthenticated");
+}
+
+#[test]
 fn concurrent_approvals_of_one_request_have_exactly_one_winner() {
     let server = Server::start("race");
     let mike = server.sign_in("mgr_east_mike");
