@@ -109,6 +109,11 @@ mod tests {
         assert!(app.snapshot.session(stamp, &sessions::digest("forged")).is_none());
         let (again, _, same) = app.session(&token, 2).await.unwrap();
         assert_eq!((again, same), (session, Some(stamp)), "answered from what was kept");
+        let (second, _) = app.db.run_now(|s| sessions::start(s, "admin_ivy", false, 0, ends)).unwrap();
+        let (_, _, at) = app.session(&token, 3).await.unwrap();
+        app.session(&second, 3).await.unwrap();
+        let kept = |token: &str| app.snapshot.session(at.unwrap(), &sessions::digest(token)).is_some();
+        assert!(kept(&token) && kept(&second), "every session read at one stamp is kept");
         // Ended by another writer of the file: the next request reads the database and is refused.
         crate::db::Db::open(&dir).unwrap().run_now(|s| sessions::end(s, &token)).unwrap();
         assert!(app.session(&token, 3).await.unwrap_err().has_code(code::UNAUTHENTICATED));

@@ -166,6 +166,53 @@ test('every view has its own address: a copied link opens it, Back and Forward m
   await context.close();
 });
 
+test("a simulation's address carries its staged edits: a copied link stages them elsewhere, and never drops edits staged there", async () => {
+  const edits = (url) => JSON.parse(new URL(url).searchParams.get('edits') ?? '[]');
+  const { page, context, errors } = await fresh();
+  await page.getByTestId('nav-simulate').click();
+  await page.getByTestId('sim-user').selectOption('rep_east_bob');
+  await page.getByTestId('sim-role').selectOption('sales_rep_west');
+  await page.getByTestId('sim-stage').click();
+  await page.getByTestId('staged-item').waitFor();
+  await page.waitForURL((url) => edits(url).length === 1);
+  assert.deepEqual(edits(page.url()), [{ op: 'move_user', user: 'rep_east_bob', role: 'sales_rep_west' }]);
+  const gained = await page.getByTestId('diff-gained').innerText();
+  const one = page.url();
+
+  // Opened in another browser with nothing staged: the same edit, the same preview.
+  const other = await browser.newContext();
+  const opened = await other.newPage();
+  await opened.goto(one);
+  await opened.getByTestId('staged-item').waitFor();
+  assert.match(await opened.getByTestId('staged-item').innerText(), /rep_east_bob/);
+  assert.equal(await opened.getByTestId('diff-gained').innerText(), gained);
+  await opened.getByTestId('sim-active-user').selectOption('rep_east_alice');
+  await opened.getByTestId('sim-toggle').click();
+  await opened.waitForURL((url) => edits(url).length === 2);
+  const two = opened.url();
+  await other.close();
+
+  // Back in the first browser, one edit staged: the two-edit link is offered, not forced.
+  await page.goto(two);
+  await page.getByTestId('sim-link-offer').waitFor();
+  assert.equal(await page.getByTestId('staged-item').count(), 1, 'the edit staged here is kept meanwhile');
+  await page.getByTestId('sim-link-keep').click();
+  await page.waitForURL((url) => edits(url).length === 1);
+  assert.equal(await page.getByTestId('sim-link-offer').count(), 0);
+  await page.goto(two);
+  await page.getByTestId('sim-link-use').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="staged-item"]').length === 2);
+  assert.equal(edits(page.url()).length, 2);
+
+  // A cut-off link says what is wrong with it and stages nothing of it.
+  await page.goto(new URL('/simulate?edits=%5B%7B%22op%22', one).href);
+  await page.getByTestId('problem').first().waitFor();
+  assert.match(await page.getByTestId('problems').innerText(), /\/edits/);
+  assert.equal(await page.getByTestId('staged-item').count(), 2);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('an invalid import shows every error and changes nothing', async () => {
   const { page, context, errors } = await fresh();
   await page.getByTestId('who-user').selectOption('rep_east_alice');

@@ -6,10 +6,11 @@ mod effect;
 use crate::components::problems::Problems;
 use crate::components::sentence::Sentence;
 use crate::components::user_picker::UserPicker;
-use crate::state::AppState;
+use crate::state::simulation::{self, Arrival};
+use crate::state::{AppState, Page};
 use clearance_core::Problem;
 use clearance_core::change::{Operation, summarize};
-use effect::Effect;
+use effect::Outcome;
 use leptos::prelude::*;
 
 /// The page.
@@ -17,8 +18,11 @@ use leptos::prelude::*;
 pub fn SimulatePage() -> impl IntoView {
     let state = AppState::get();
     let problems = RwSignal::new(Vec::<Problem>::new());
+    let offered = RwSignal::new(None::<Vec<Operation>>);
+    follow_the_address(problems, offered);
     view! {
         <div class="page" data-testid="page-simulate">
+            <LinkOffer problems offered/>
             <section>
                 <h2>{move || state.t("sim.stage_title")}</h2>
                 <StageForms problems/>
@@ -28,8 +32,67 @@ pub fn SimulatePage() -> impl IntoView {
                 <h2>{move || state.t("sim.staged")}</h2>
                 <StagedEdits problems/>
             </section>
-            <Effect/>
+            <Outcome/>
         </div>
+    }
+}
+
+/// Keeps the staged edits and the address together: an address's edits
+/// are staged when nothing else is (else offered, see [`LinkOffer`]), and
+/// each change of the staged edits is written into the address.
+fn follow_the_address(problems: RwSignal<Vec<Problem>>, offered: RwSignal<Option<Vec<Operation>>>) {
+    let state = AppState::get();
+    Effect::new(move |_| {
+        let route = state.route.get();
+        if route.page != Page::Simulate {
+            return;
+        }
+        match simulation::arrival(&route, &state.model.with_untracked(|m| m.staged.clone())) {
+            Arrival::Same => offered.set(None),
+            Arrival::Stage(edits) => restage(problems, edits),
+            Arrival::Offer(edits) => offered.set(Some(edits)),
+            Arrival::Unreadable(error) => problems.set(error.into_problems()),
+        }
+    });
+    Effect::new(move |_| {
+        let param = state.model.with(|m| simulation::param(&m.staged));
+        let on_page = state.route.with_untracked(|r| r.page == Page::Simulate && r.get(simulation::KEY) != param);
+        if on_page && offered.with_untracked(Option::is_none) {
+            state.show(simulation::KEY, &param);
+        }
+    });
+}
+
+/// Stages `edits` in place of the staged ones, or shows why not.
+fn restage(problems: RwSignal<Vec<Problem>>, edits: Vec<Operation>) {
+    let state = AppState::get();
+    let mut result = Ok(());
+    state.model.update(|m| result = m.restage(edits));
+    problems.set(result.err().map(|e| e.into_problems()).unwrap_or_default());
+}
+
+/// A link's edits, when other edits were staged here: stage the link's, or
+/// keep these (nothing staged is dropped without the admin's say).
+#[component]
+fn LinkOffer(problems: RwSignal<Vec<Problem>>, offered: RwSignal<Option<Vec<Operation>>>) -> impl IntoView {
+    let state = AppState::get();
+    move || {
+        let edits = offered.get()?;
+        let sentences = summarize(&edits, state.lang.get());
+        Some(view! {
+            <section class="notice" role="status" data-testid="sim-link-offer">
+                <p>{state.t("sim.link_offer")}</p>
+                <ol>{sentences.into_iter().map(|text| view! { <li><Sentence text/></li> }).collect_view()}</ol>
+                <button data-testid="sim-link-use" on:click=move |_| {
+                    offered.set(None);
+                    restage(problems, edits.clone());
+                }>{state.t("sim.link_use")}</button>
+                <button data-testid="sim-link-keep" on:click=move |_| {
+                    offered.set(None);
+                    state.show(simulation::KEY, &state.model.with_untracked(|m| simulation::param(&m.staged)));
+                }>{state.t("sim.link_keep")}</button>
+            </section>
+        })
     }
 }
 

@@ -37,6 +37,13 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("sim.apply", "Apply all", "全部应用"),
     ("sim.discard", "Discard all", "全部放弃"),
     (
+        "sim.link_offer",
+        "This link stages other edits than yours. Yours stay staged until you choose:",
+        "此链接暂存的编辑与您的不同。在您选择之前，您的编辑保持暂存：",
+    ),
+    ("sim.link_use", "Stage the link's edits instead", "改为暂存链接中的编辑"),
+    ("sim.link_keep", "Keep mine", "保留我的编辑"),
+    (
         "sim.apply_via_request",
         "Change control is in use: propose these edits on the Requests page",
         "已启用变更控制：请在“变更请求”页提交这些编辑",

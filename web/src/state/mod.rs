@@ -19,6 +19,7 @@ pub mod rule_form;
 pub mod sentence;
 pub mod server;
 pub mod server_activity;
+pub mod simulation;
 pub mod trail;
 pub mod versions;
 pub mod worker;

@@ -142,6 +142,15 @@ impl Model {
     pub fn stage(&mut self, op: Operation) -> Result<(), Error> {
         let mut staged = self.staged.clone();
         staged.push(op);
+        self.restage(staged)
+    }
+
+    /// Stages `staged` in place of what is staged (a simulation's link),
+    /// after checking that all of it applies.
+    ///
+    /// # Errors
+    /// The edits' problems; the staged list is unchanged then.
+    pub fn restage(&mut self, staged: Vec<Operation>) -> Result<(), Error> {
         if self.large.is_some() {
             // The large org's compile is its worker's (which reports what does not compile).
             change::edited(&self.policy, &staged)?;

@@ -14,9 +14,9 @@ use clearance_core::diff::{ChangeKind, Diff};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
-/// The effect section, for the demo org or the large one.
+/// What the staged edits do (who gains and loses what), for the demo org or the large one.
 #[component]
-pub fn Effect() -> impl IntoView {
+pub fn Outcome() -> impl IntoView {
     let state = AppState::get();
     Effect::new(move |_| {
         let (large, staged) = state.model.with(|m| (m.large, m.staged.clone()));
