@@ -408,7 +408,7 @@ test('the large generated org: the diff of a user move runs in a Web Worker with
   await context.close();
 });
 
-test("the large org's records per user come from the worker", async () => {
+test("the large org's users are found as the admin types, and their records come from the worker", async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors = [];
@@ -417,6 +417,13 @@ test("the large org's records per user come from the worker", async () => {
   await page.getByTestId('nav-data').click();
   await page.getByTestId('load-large').click();
   await page.getByTestId('nav-who').click();
+  // Ten thousand users: the field suggests the first twenty matches of what is typed, ids that start with it first.
+  await page.getByTestId('who-user').pressSequentially('user_4');
+  const suggested = page.locator('[data-testid="who-user-suggestions"] option');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="who-user-suggestions"] option').length === 20);
+  assert.equal(await suggested.first().getAttribute('value'), 'user_4');
+  const values = await suggested.evaluateAll((options) => options.map((o) => o.value));
+  assert.ok(values.every((v) => v.startsWith('user_4')), values.join(' '));
   await page.getByTestId('who-user').fill('user_42');
   await page.getByTestId('who-user').dispatchEvent('change');
   await page.getByTestId('record-row').first().waitFor({ timeout: 120_000 });

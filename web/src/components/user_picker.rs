@@ -1,12 +1,17 @@
-//! Picks a user: a list for small orgs, a typed id for large ones (ten
-//! thousand `<option>`s would stall the page on every render).
+//! Picks a user: a list for small orgs; for large ones a field that
+//! suggests the first matches as the admin types (ten thousand `<option>`s
+//! would stall the page on every render).
 
 use crate::state::AppState;
 use crate::state::model::users;
+use crate::state::search::search_users;
 use leptos::prelude::*;
 
 /// Above this many users the picker is a text field.
 pub const LIST_LIMIT: usize = 1000;
+
+/// Suggestions shown at most while typing.
+const SUGGESTED: usize = 20;
 
 /// The picker; `testid` names it for tests, `on_pick` receives the user id.
 #[component]
@@ -26,10 +31,7 @@ pub fn UserPicker(
     let list = Memo::new(move |_| state.staged_policy.with(|p| (p.0.users.len() <= LIST_LIMIT).then(|| users(&p.0))));
     move || {
         let Some(all) = list.get() else {
-            return view! {
-                <input data-testid=testid aria-label=state.t("who.user") prop:value=selected placeholder=state.t("who.type_user") on:change=move |ev| on_pick.run(event_target_value(&ev))/>
-            }
-            .into_any();
+            return view! { <UserSearch testid on_pick selected=Signal::derive(selected)/> }.into_any();
         };
         view! {
             <select data-testid=testid aria-label=state.t("who.user") on:change=move |ev| on_pick.run(event_target_value(&ev))>
@@ -44,5 +46,32 @@ pub fn UserPicker(
             </select>
         }
         .into_any()
+    }
+}
+
+/// The large org's user field: up to [`SUGGESTED`] matches of what is
+/// typed (by id or name) offered as the admin types; picking one, or
+/// leaving the field, picks that id.
+#[component]
+fn UserSearch(testid: &'static str, on_pick: Callback<String>, selected: Signal<String>) -> impl IntoView {
+    let state = AppState::get();
+    let typed = RwSignal::new(String::new());
+    let suggestions = move || {
+        let found = state.staged_policy.with(|p| typed.with(|t| search_users(&p.0, t, SUGGESTED)));
+        found.into_iter().map(|(id, name)| view! { <option value=id.clone()>{format!("{name} ({id})")}</option> }).collect_view()
+    };
+    let list = format!("{testid}-suggestions");
+    view! {
+        <input
+            data-testid=testid
+            aria-label=move || state.t("who.user")
+            list=list.clone()
+            autocomplete="off"
+            prop:value=selected
+            placeholder=move || state.t("who.type_user")
+            on:input=move |ev| typed.set(event_target_value(&ev))
+            on:change=move |ev| on_pick.run(event_target_value(&ev))
+        />
+        <datalist id=list data-testid=format!("{testid}-suggestions")>{suggestions}</datalist>
     }
 }

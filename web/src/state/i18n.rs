@@ -15,7 +15,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("who.action", "Action", "操作"),
     ("who.pick_user", "— pick a user —", "— 选择用户 —"),
     ("who.pick_record", "— pick a record —", "— 选择记录 —"),
-    ("who.type_user", "user id", "用户 ID"),
+    ("who.type_user", "type a user id or name", "输入用户 ID 或姓名"),
     ("who.records_of", "Records this user can read", "该用户可读取的记录"),
     ("who.users_of", "Users who can access this record", "可访问该记录的用户"),
     ("who.decision", "Decision", "决策"),

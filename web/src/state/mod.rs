@@ -16,6 +16,7 @@ pub mod requests;
 pub mod reviews;
 pub mod route;
 pub mod rule_form;
+pub mod search;
 pub mod sentence;
 pub mod server;
 pub mod server_activity;
