@@ -156,8 +156,15 @@ test('served by the server, the app asks to sign in; two admins: one proposes, t
   await mike.page.getByTestId('nav-requests').click();
   await row(mike.page, 'R1', 'applied').waitFor();
   // The request's page, opened from its address: the comment given at proposal, every step, its audit entries.
+  // Until the server's list is read, the page says it is loading — never that there is no such request.
+  await mike.page.addInitScript(() => {
+    window.unknownShown = false;
+    const watch = () => document.querySelector('[data-testid="request-unknown"]') && (window.unknownShown = true);
+    document.addEventListener('DOMContentLoaded', () => new MutationObserver(watch).observe(document.body, { childList: true, subtree: true }));
+  });
   await mike.page.goto(new URL('/requests/R1', mike.page.url()).href);
   await mike.page.locator('[data-testid="request-page"][data-request="R1"][data-state="applied"]').waitFor();
+  assert.equal(await mike.page.evaluate(() => window.unknownShown), false, 'no "there is no change request" while the list loads');
   assert.equal(await mike.page.locator('[data-testid="request-event"][data-action="drafted"] [data-testid="request-event-comment"]').innerText(), 'bob moves west');
   assert.equal(await mike.page.getByTestId('request-author').innerText(), 'mgr_east_mike');
   await mike.page.locator('[data-testid="request-audit"][data-action="request_applied"]').waitFor();

@@ -35,7 +35,11 @@ pub fn RequestPreview(
 ) -> impl IntoView {
     let state = AppState::get();
     let shown = RwSignal::new(None::<Option<Diff>>);
-    if state.model.with_untracked(|m| m.large.is_none()) {
+    // The large org's records live in its worker: its preview is the Simulate page's.
+    let large = state.model.with_untracked(|m| m.large.is_some());
+    if large {
+        shown.set(Some(None));
+    } else {
         leptos::task::spawn_local(async move { shown.set(Some(computed(state, &request).await)) });
     }
     let counts = move || match shown.get() {
@@ -53,8 +57,10 @@ pub fn RequestPreview(
             <PagedTable keys=COLUMNS rows=listed testid="request-change" file="request-changes.csv"/>
         })
     };
+    let why = move || large.then(|| state.t("req.preview_large"));
     view! {
-        <span data-testid="request-diff">{counts}</span>
+        <span data-testid="request-diff" title=why>{counts}</span>
+        {move || (large && full).then(|| view! { <p class="hint" data-testid="request-diff-large">{why}</p> })}
         {changes}
     }
 }

@@ -209,6 +209,12 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("req.applied_as", "Applied as version", "应用后的版本"),
     ("req.back", "← All change requests", "← 全部变更请求"),
     ("req.unknown", "There is no change request", "没有此变更请求"),
+    (
+        "req.preview_large",
+        "The large org's records are in its worker: see who gains and loses what on the Simulate page.",
+        "大型组织的记录在其工作线程中：请在“模拟”页面查看谁获得和失去了什么。",
+    ),
+    ("req.loading", "Reading the server's change requests…", "正在读取服务器上的变更请求…"),
     ("req.no_steps", "No step is left: this request is closed.", "没有可执行的操作：该请求已结束。"),
     ("req.history", "History", "历史"),
     ("req.col_comment", "Comment", "备注"),

@@ -19,6 +19,9 @@ pub struct Server {
     pub mode: RwSignal<Mode>,
     /// The server's change requests, oldest first, as last read.
     pub requests: RwSignal<Vec<ChangeRequest>>,
+    /// Whether `requests` was read since the admin signed in (until then,
+    /// a request's page says it is loading, not that there is no such request).
+    pub listed: RwSignal<bool>,
     /// Why the server ended the session (idle, too old, signed out elsewhere), when it did.
     pub ended: RwSignal<Option<String>>,
 }
@@ -83,7 +86,12 @@ async fn send(builder: RequestBuilder, body: Option<&serde_json::Value>) -> Answ
 impl Server {
     /// Signals in the probing state; [`Server::probe`] settles them.
     pub fn new() -> Server {
-        Server { mode: RwSignal::new(Mode::Probing), requests: RwSignal::new(Vec::new()), ended: RwSignal::new(None) }
+        Server {
+            mode: RwSignal::new(Mode::Probing),
+            requests: RwSignal::new(Vec::new()),
+            listed: RwSignal::new(false),
+            ended: RwSignal::new(None),
+        }
     }
 
     /// Asks the origin whether it is a server and who is signed in; loads
@@ -306,6 +314,7 @@ impl Server {
     pub async fn sign_out(self) {
         let _ = send(Request::delete("/v1/session").header("x-csrf-token", &self.csrf()), None).await;
         self.requests.set(Vec::new());
+        self.listed.set(false);
         self.mode.set(Mode::Server(None));
     }
 
@@ -314,6 +323,7 @@ impl Server {
     pub async fn sign_out_everywhere(self) {
         let _ = self.change(Request::post("/v1/session/everywhere"), &serde_json::json!({})).await;
         self.requests.set(Vec::new());
+        self.listed.set(false);
         self.mode.set(Mode::Server(None));
     }
 
@@ -331,6 +341,7 @@ impl Server {
         self.notice_end(&listed);
         if let (true, Ok(requests)) = (listed.ok(), api::requests(&listed.body)) {
             self.requests.set(requests);
+            self.listed.set(true);
         }
     }
 

@@ -122,6 +122,11 @@ pub fn RequestPage(id: String) -> impl IntoView {
     let back = move || view! { <Link route=Route::page(Page::Requests) testid="request-back">{move || state.t("req.back")}</Link> };
     let story = move || {
         let Some(request) = found.get() else {
+            let probing = state.server.mode.with(|m| matches!(m, crate::state::api::Mode::Probing));
+            if probing || (state.on_server() && !state.server.listed.get()) {
+                return view! { <section><p data-testid="request-loading" role="status">{move || state.t("req.loading")}</p></section> }
+                    .into_any();
+            }
             return view! { <section><p data-testid="request-unknown">{move || state.t("req.unknown")}" "<code>{missing.clone()}</code></p></section> }.into_any();
         };
         let lang = state.lang.get();
