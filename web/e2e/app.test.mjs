@@ -47,9 +47,15 @@ test('first load shows the demo org; a user lists their records with reasons; bo
   assert.equal(await page.getByTestId('signed-in-as').count(), 0);
   await page.getByTestId('who-user').selectOption('rep_east_alice');
   await page.getByTestId('record-row').first().waitFor();
-  const accounts = (await rowIds(page, 'record-row', 'data-record')).filter((id) => id.startsWith('acc_'));
+  const accounts = (await rowIds(page, 'record-row', 'data-key')).filter((id) => id.startsWith('acc_'));
   assert.deepEqual(accounts, ['acc_eu_1', 'acc_eu_2', 'acc_us_1']);
   assert.match(await page.getByTestId('record-row').first().innerText(), /owner/);
+  // One paged list over every object: filtered by what is typed, downloadable.
+  await page.getByTestId('record-filter').fill('acc_eu');
+  assert.deepEqual((await rowIds(page, 'record-row', 'data-key')).filter((id) => id.startsWith('acc_')), ['acc_eu_1', 'acc_eu_2']);
+  await page.getByTestId('record-filter').fill('');
+  const records = decodeURIComponent(await page.getByTestId('record-csv').getAttribute('href'));
+  assert.match(records, /Object,Record,Level,Reasons,Visible \/ editable fields\r\nAccount,acc_eu_1,full,/);
   await page.getByTestId('who-record').selectOption('acc_us_2');
   assert.match(await page.getByTestId('decision-stage').innerText(), /no_record_access/);
   // Explanations show the names they quote as code, not between backticks.
@@ -216,7 +222,7 @@ test("a simulation's address carries its staged edits: a copied link stages them
 test('an invalid import shows every error and changes nothing', async () => {
   const { page, context, errors } = await fresh();
   await page.getByTestId('who-user').selectOption('rep_east_alice');
-  const before = await rowIds(page, 'record-row', 'data-record');
+  const before = await rowIds(page, 'record-row', 'data-key');
   await page.getByTestId('nav-data').click();
   const bad = join(tmpdir(), `clearance-bad-${process.pid}.json`);
   writeFileSync(bad, JSON.stringify({ roles: [{ id: 'r', parent: 'ghost' }], users: [{ id: 'u', role: 'nope' }] }));
@@ -227,7 +233,7 @@ test('an invalid import shows every error and changes nothing', async () => {
   await page.screenshot({ path: join(shots, 'import-errors.png'), fullPage: true });
   await page.getByTestId('nav-who').click();
   await page.getByTestId('who-user').selectOption('rep_east_alice');
-  assert.deepEqual(await rowIds(page, 'record-row', 'data-record'), before);
+  assert.deepEqual(await rowIds(page, 'record-row', 'data-key'), before);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -180,7 +180,7 @@ test('served by the server, the app asks to sign in; two admins: one proposes, t
   await mike.page.getByTestId('nav-who').click();
   await mike.page.getByTestId('who-user').selectOption('rep_east_bob');
   await mike.page.getByTestId('record-row').first().waitFor();
-  const shown = (await mike.page.getByTestId('record-row').evaluateAll((els) => els.map((e) => e.dataset.record))).filter((id) => id.startsWith('acc_'));
+  const shown = (await mike.page.getByTestId('record-row').evaluateAll((els) => els.map((e) => e.dataset.key))).filter((id) => id.startsWith('acc_'));
   const moved = ['filter', 'tests/orgs/reference-bob-moved.json', '--records', 'examples/reference-records.json', '--user', 'rep_east_bob', '--action', 'read', '--object', 'Account'];
   const expected = JSON.parse(execFileSync(cli, moved, { cwd: root, encoding: 'utf8' }));
   assert.deepEqual([...shown].sort(), [...expected].sort(), 'bob reads what the applied version grants (the CLI on the moved org)');

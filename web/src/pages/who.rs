@@ -3,27 +3,10 @@
 
 mod sections;
 
-use crate::components::sentence::Sentence;
 use crate::components::user_picker::UserPicker;
 use crate::state::AppState;
-use crate::state::model::RecordRow;
 use leptos::prelude::*;
 use sections::{Decision, RecordUsers, UserRecords};
-
-/// One readable record: id, level, reasons explained, fields.
-fn record_row(row: RecordRow) -> impl IntoView {
-    view! {
-        <tr data-testid="record-row" data-record=row.id.clone()>
-            <td>{row.id.clone()}</td>
-            <td>{row.level.clone()}</td>
-            <td>
-                <span class="kinds">{row.reasons.join(", ")}</span>
-                <div class="message"><Sentence text=row.message.clone()/></div>
-            </td>
-            <td>{format!("{} / {}", row.read.join(", "), row.edit.join(", "))}</td>
-        </tr>
-    }
-}
 
 /// The page.
 #[component]

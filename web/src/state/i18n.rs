@@ -26,6 +26,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("who.level", "Level", "级别"),
     ("who.reasons", "Reasons", "原因"),
     ("who.fields", "Visible / editable fields", "可见 / 可编辑字段"),
+    ("who.first_listed", "listed: the first of each object, up to", "列出：每个对象的前几条，最多"),
     ("who.none", "nothing", "无"),
     ("sim.stage_title", "Stage an edit", "暂存一项编辑"),
     ("sim.move_user", "Move user", "调动用户"),

@@ -12,6 +12,7 @@ pub mod listing;
 pub mod model;
 pub mod password;
 pub mod qr;
+pub mod record_rows;
 pub mod requests;
 pub mod reviews;
 pub mod route;

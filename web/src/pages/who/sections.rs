@@ -1,57 +1,46 @@
 //! The sections of Who can see what, one component each: a user's records,
 //! a record's users, and the decision for the pair.
 
-use super::record_row;
 use crate::components::paged_table::PagedTable;
 use crate::components::sentence::Sentence;
-use crate::components::table_head::TableHead;
 use crate::state::AppState;
 use crate::state::model::{decision_view, record_view, user_view};
-use crate::state::worker::Reply;
+use crate::state::record_rows::{COLUMNS, KEY_COLUMN, record_rows};
+use crate::state::worker::{LISTED_PER_OBJECT, Reply};
 use leptos::prelude::*;
 
-const RECORD_COLUMNS: &[&str] = &["who.record", "who.level", "who.reasons", "who.fields"];
-
-/// The records `user` can read, by object, with reasons and fields.
+/// The records `user` can read, with reasons and fields: one paged table
+/// over every object, filterable and downloadable.
 #[component]
 pub fn UserRecords(user: Signal<String>) -> impl IntoView {
     let state = AppState::get();
     let compiled = state.compiled;
-    move || {
+    let rows = Signal::derive(move || {
         let (u, lang) = (user.get(), state.lang.get());
-        if u.is_empty() {
+        compiled.with(|c| match &*c.0 {
+            Ok(c) if !u.is_empty() => record_rows(&user_view(&c.current, &c.current_records, &u, lang)),
+            _ => Vec::new(),
+        })
+    });
+    move || {
+        if user.get().is_empty() {
             return ().into_any();
         }
         if state.model.with(|m| m.large.is_some()) {
             return view! { <LargeUserRecords user/> }.into_any();
         }
-        compiled.with(|c| {
-            let Ok(c) = &*c.0 else { return ().into_any() };
-            let objects = user_view(&c.current, &c.current_records, &u, lang);
-            view! {
-                <section data-testid="user-records">
-                    <h2>{state.t("who.records_of")}</h2>
-                    {objects
-                        .into_iter()
-                        .filter(|(_, rows)| !rows.is_empty())
-                        .map(|(object, rows)| {
-                            view! {
-                                <h3>{object}</h3>
-                                <table>
-                                    <TableHead keys=RECORD_COLUMNS/>
-                                    <tbody>{rows.into_iter().map(record_row).collect_view()}</tbody>
-                                </table>
-                            }
-                        })
-                        .collect_view()}
-                </section>
-            }
-            .into_any()
-        })
+        view! {
+            <section data-testid="user-records">
+                <h2>{state.t("who.records_of")}</h2>
+                <PagedTable keys=COLUMNS rows testid="record" file="records-of-user.csv" key_column=KEY_COLUMN/>
+            </section>
+        }
+        .into_any()
     }
 }
 
-/// The large org's answer for `user`, from the Web Worker (which it asks).
+/// The large org's answer for `user`, from the Web Worker (which it asks):
+/// how many records of each object, and the first of each listed.
 #[component]
 fn LargeUserRecords(user: Signal<String>) -> impl IntoView {
     let state = AppState::get();
@@ -63,22 +52,29 @@ fn LargeUserRecords(user: Signal<String>) -> impl IntoView {
             state.large.ask_user(records, staged, u, if lang == clearance_core::Lang::Zh { "zh" } else { "en" });
         }
     });
-    move || match state.large.user_reply.get() {
-        Some(Reply::UserRecords { user: u, objects, .. }) if u == user.get() => view! {
+    let answer = Memo::new(move |_| match state.large.user_reply.get() {
+        Some(Reply::UserRecords { user: u, objects, .. }) if u == user.get() => Some(objects),
+        _ => None,
+    });
+    let rows = Signal::derive(move || {
+        answer.with(|a| {
+            let listed: Vec<_> = a.iter().flatten().map(|(object, _, rows)| (object.clone(), rows.clone())).collect();
+            record_rows(&listed)
+        })
+    });
+    move || {
+        let Some(objects) = answer.get() else {
+            return state.large.progress.get().map(|(step, _, _)| view! { <p data-testid="large-progress">{step}</p> }).into_any();
+        };
+        let counts: Vec<String> = objects.iter().filter(|(_, n, _)| *n > 0).map(|(object, n, _)| format!("{object} {n}")).collect();
+        view! {
             <section data-testid="user-records">
                 <h2>{state.t("who.records_of")}</h2>
-                {objects
-                    .into_iter()
-                    .filter(|(_, count, _)| *count > 0)
-                    .map(|(object, count, rows)| view! {
-                        <h3>{format!("{object} ({count})")}</h3>
-                        <table><TableHead keys=RECORD_COLUMNS/><tbody>{rows.into_iter().map(record_row).collect_view()}</tbody></table>
-                    })
-                    .collect_view()}
+                <p data-testid="user-records-counts">{counts.join(" · ")}" ("{state.t("who.first_listed")}" "{LISTED_PER_OBJECT}")"</p>
+                <PagedTable keys=COLUMNS rows testid="record" file="records-of-user.csv" key_column=KEY_COLUMN/>
             </section>
         }
-        .into_any(),
-        _ => state.large.progress.get().map(|(step, _, _)| view! { <p data-testid="large-progress">{step}</p> }).into_any(),
+        .into_any()
     }
 }
 
