@@ -6,8 +6,8 @@
 //! keeps the admin's until they choose.
 
 use super::route::Route;
-use clearance_core::change::{self, Operation};
-use clearance_core::{Code, Error};
+use clearance_core::change::Operation;
+use clearance_core::{Code, Error, Problem};
 
 /// The address's key for the staged edits.
 pub const KEY: &str = "edits";
@@ -36,15 +36,31 @@ pub fn arrival(route: &Route, staged: &[Operation]) -> Arrival {
     if text.is_empty() {
         return Arrival::Same;
     }
-    let decoded = serde_json::from_str::<serde_json::Value>(&text)
-        .map_err(|e| Error::one("", Code::JsonSyntax, format!("the link's edits are not json: {e}")))
-        .and_then(|value| change::decode(&value));
-    match decoded {
-        Err(error) => Arrival::Unreadable(error.at(&format!("/{KEY}"))),
+    match decode(&text) {
+        Err(error) => Arrival::Unreadable(error),
         Ok(edits) if edits == staged => Arrival::Same,
         Ok(edits) if staged.is_empty() => Arrival::Stage(edits),
         Ok(edits) => Arrival::Offer(edits),
     }
+}
+
+/// The edits an address carries, each problem at its path under `/edits`.
+/// (Read element by element from an owned JSON value, as the saved state
+/// is: the app's wasm holds one decoder of edits, not two.)
+fn decode(text: &str) -> Result<Vec<Operation>, Error> {
+    let syntax = |e: serde_json::Error| Error::one(format!("/{KEY}"), Code::JsonSyntax, format!("the link's edits are not json: {e}"));
+    let serde_json::Value::Array(items) = serde_json::from_str::<serde_json::Value>(text).map_err(syntax)? else {
+        return Err(Error::one(format!("/{KEY}"), Code::BadType, "the link's edits are not a list"));
+    };
+    let mut problems = Vec::new();
+    let mut edits = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        match serde_json::from_value::<Operation>(item) {
+            Ok(edit) => edits.push(edit),
+            Err(e) => problems.push(Problem::new(format!("/{KEY}/{i}"), Code::BadValue, format!("not an edit: {e}"))),
+        }
+    }
+    if problems.is_empty() { Ok(edits) } else { Err(Error::new(problems)) }
 }
 
 #[cfg(test)]
@@ -78,7 +94,13 @@ mod tests {
         let route = |text: &str| Route::page(Page::Simulate).with(KEY, text);
         let Arrival::Unreadable(error) = arrival(&route("[{\"op\": \"move_user\""), &[]) else { panic!("read") };
         assert_eq!((error.problems()[0].path.as_str(), error.problems()[0].code.as_str()), ("/edits", "json_syntax"));
-        let Arrival::Unreadable(error) = arrival(&route("[{\"op\": \"fly\"}]"), &[]) else { panic!("read") };
-        assert!(error.problems()[0].path.starts_with("/edits/0"), "{error:?}");
+        let Arrival::Unreadable(error) = arrival(&route("[{\"op\": \"move_user\", \"user\": \"bob\"}, {\"op\": \"fly\"}]"), &[]) else {
+            panic!("read")
+        };
+        let paths: Vec<_> = error.problems().iter().map(|p| (p.path.as_str(), p.code.as_str())).collect();
+        assert_eq!(paths, [("/edits/1", "bad_value")], "{error:?}");
+        assert!(error.problems()[0].message.contains("fly"), "{error:?}");
+        let Arrival::Unreadable(error) = arrival(&route("{\"op\": \"move_user\"}"), &[]) else { panic!("read") };
+        assert_eq!((error.problems()[0].path.as_str(), error.problems()[0].code.as_str()), ("/edits", "bad_type"));
     }
 }
