@@ -51,7 +51,7 @@ impl Stamper {
 }
 
 /// How many connections serve reads on PostgreSQL.
-const READERS: usize = 4;
+pub const READERS: usize = 4;
 
 /// The open database, shared by every request. Calls run one at a time on
 /// one thread that owns the connection: SQLite takes one writer anyway, and

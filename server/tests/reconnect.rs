@@ -27,9 +27,11 @@ fn a_lost_connection_fails_one_call_and_the_next_connects_again() {
     assert!(ended.len() >= 2, "the writer and the readers were connected: {}", ended.len());
     std::thread::sleep(std::time::Duration::from_millis(200));
 
-    // Each reader and the writer may fail once; then everything works again.
-    let reads: Vec<bool> = (0..12).map(|_| read().is_ok()).collect();
-    assert!(reads[8..].iter().all(|ok| *ok), "{reads:?}");
+    // Each reader may fail once, whenever the shared queue first hands it a
+    // read (which may be late: any of them takes the next one); no more.
+    let failed: Vec<usize> = (0..200).filter(|_| read().is_err()).collect();
+    assert!(failed.len() <= clearance_server::db::READERS, "{failed:?}");
+    assert!(read().is_ok());
     let write = || db.run_now(|s| s.exec("UPDATE meta SET value = value WHERE key = 'audit_head'", &[]));
     let writes: Vec<bool> = (0..3).map(|_| write().is_ok()).collect();
     assert!(writes[1..].iter().all(|ok| *ok), "{writes:?}");
