@@ -50,13 +50,16 @@ for (const lang of ['en', 'zh']) {
     await page.getByTestId('nav-simulate').click();
     await stage();
     const found = [];
-    const pages = ['who?user=rep_east_bob&record=acc_eu_1', 'who', 'simulate', 'org', 'permissions', 'lint', 'data', 'requests', 'requests/R1', 'versions', 'audit', 'reviews', 'activity'];
+    // A simulation's link whose edits differ from those staged here: the page offers them.
+    const offered = `simulate?edits=${encodeURIComponent(JSON.stringify([{ op: 'set_user_active', user: 'rep_east_alice', active: false }]))}`;
+    const pages = ['who?user=rep_east_bob&record=acc_eu_1', 'who', 'simulate', offered, 'org', 'permissions', 'lint', 'data', 'requests', 'requests/R1', 'versions', 'audit', 'reviews', 'activity'];
     for (const address of pages) {
       await page.goto(`${base}/${address}`);
       await page.getByTestId('app').waitFor();
       if (address === 'permissions') await page.getByTestId('perm-bundle').selectOption({ index: 1 });
       if (address.startsWith('who?')) await page.getByTestId('decision-message').waitFor();
       if (address === 'requests/R1') await page.getByTestId('request-change-row').first().waitFor();
+      if (address === offered) await page.getByTestId('sim-link-offer').waitFor();
       found.push(...(await audit(page, `/${address}`)));
     }
     assert.deepEqual(found, [], found.join('\n'));
