@@ -8,8 +8,8 @@ use axum::response::Response;
 
 /// Starts the log output (`json`: one JSON object per line). Lines are
 /// written by a thread of their own, in batches, so a request never waits
-/// on standard error (a write call per request cost the busy server a
-/// tenth of its time, bench/README.md); none is dropped when the writer
+/// on standard error (a write call per request was ≈ 5 % of the busy
+/// server's CPU in a profile, bench/README.md); none is dropped when the writer
 /// falls behind (the request then waits). Keep the guard until the server
 /// stops: dropping it writes out what is left.
 pub fn init(json: bool) -> tracing_appender::non_blocking::WorkerGuard {

@@ -55,12 +55,19 @@ fn follow_the_address(problems: RwSignal<Vec<Problem>>, offered: RwSignal<Option
         }
     });
     Effect::new(move |_| {
-        let param = state.model.with(|m| simulation::param(&m.staged));
-        let on_page = state.route.with_untracked(|r| r.page == Page::Simulate && r.get(simulation::KEY) != param);
-        if on_page && offered.with_untracked(Option::is_none) {
-            state.show(simulation::KEY, &param);
+        state.model.track();
+        if offered.with_untracked(Option::is_none) {
+            write_staged(state);
         }
     });
+}
+
+/// Writes the staged edits into the Simulate page's address (in place).
+fn write_staged(state: AppState) {
+    let param = state.model.with_untracked(|m| simulation::param(&m.staged));
+    if state.route.with_untracked(|r| r.page == Page::Simulate && r.get(simulation::KEY) != param) {
+        state.show(simulation::KEY, &param);
+    }
 }
 
 /// Stages `edits` in place of the staged ones, or shows why not.
@@ -89,7 +96,7 @@ fn LinkOffer(problems: RwSignal<Vec<Problem>>, offered: RwSignal<Option<Vec<Oper
                 }>{state.t("sim.link_use")}</button>
                 <button data-testid="sim-link-keep" on:click=move |_| {
                     offered.set(None);
-                    state.show(simulation::KEY, &state.model.with_untracked(|m| simulation::param(&m.staged)));
+                    write_staged(state);
                 }>{state.t("sim.link_keep")}</button>
             </section>
         })

@@ -313,15 +313,18 @@ impl Server {
     /// Ends this session on the server, then here.
     pub async fn sign_out(self) {
         let _ = send(Request::delete("/v1/session").header("x-csrf-token", &self.csrf()), None).await;
-        self.requests.set(Vec::new());
-        self.listed.set(false);
-        self.mode.set(Mode::Server(None));
+        self.signed_out();
     }
 
     /// Ends every session of the signed-in admin, this one included (a
     /// lost laptop, a shared machine).
     pub async fn sign_out_everywhere(self) {
         let _ = self.change(Request::post("/v1/session/everywhere"), &serde_json::json!({})).await;
+        self.signed_out();
+    }
+
+    /// Forgets what the signed-out admin could read.
+    fn signed_out(self) {
         self.requests.set(Vec::new());
         self.listed.set(false);
         self.mode.set(Mode::Server(None));
