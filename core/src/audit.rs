@@ -126,6 +126,13 @@ pub fn verify_from(entries: &[Entry], start: usize, prev_hash: &str, head: Optio
     Ok(())
 }
 
+/// The entries about request `id`: its own steps (their subject) and what
+/// they made (a version whose details name it). What a request's page
+/// shows, in the app's sandbox and from the server's `GET /v1/audit?request=`.
+pub fn about_request(entries: &[Entry], id: &str) -> Vec<Entry> {
+    entries.iter().filter(|e| e.subject == id || e.details.get("request").and_then(|r| r.as_str()) == Some(id)).cloned().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +145,19 @@ mod tests {
             entries.push(entry);
         }
         entries
+    }
+
+    #[test]
+    fn a_requests_story_is_its_own_steps_and_the_version_it_made() {
+        let mut entries = log(3);
+        let made = next(entries.last(), "2026-11-29T10:01:00Z", "ivy", "version_created", "abc", serde_json::json!({"request": "r1"}));
+        entries.push(made);
+        let other = next(entries.last(), "2026-11-29T10:02:00Z", "ivy", "version_created", "def", serde_json::json!({"request": "r2"}));
+        entries.push(other);
+        let story: Vec<(String, String)> = about_request(&entries, "r1").into_iter().map(|e| (e.action, e.subject)).collect();
+        assert_eq!(story, [("request_drafted".to_owned(), "r1".to_owned()), ("version_created".to_owned(), "abc".to_owned())]);
+        assert!(about_request(&entries, "r9").is_empty());
+        assert!(about_request(&entries, "").is_empty());
     }
 
     #[test]

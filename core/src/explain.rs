@@ -24,6 +24,15 @@ impl Lang {
             _ => None,
         }
     }
+
+    /// The code [`Lang::parse`] reads back (`en`, `zh`): what the app puts
+    /// in its `lang` attribute, its storage and its worker's questions.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
 }
 
 /// Who did what to which record (borrowed: a sentence is written per

@@ -144,15 +144,7 @@ fn answer(revision: u64, hash: &str, bytes: Option<Bytes>, cache: &'static str) 
 /// The seconds of `?wait=S` (0 without it); anything else in the query is a coded error.
 fn wait_of(query: Option<&str>) -> Result<u64, Error> {
     let mut wait = 0;
-    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key != "wait" {
-            return Err(Error::one(
-                format!("/query/{key}"),
-                clearance_core::error::code::UNKNOWN_KEY,
-                format!("unknown parameter `{key}`"),
-            ));
-        }
+    for (_, value) in crate::query::params(query, &["wait"])? {
         wait = value.parse().map_err(|_| {
             Error::one("/query/wait", clearance_core::error::code::BAD_VALUE, format!("`{value}` is not a number of seconds"))
         })?;

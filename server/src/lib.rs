@@ -18,6 +18,7 @@ pub mod limits;
 pub mod logs;
 pub mod mfa;
 pub mod pg;
+pub mod query;
 pub mod reviews;
 pub mod routes;
 pub mod sessions;

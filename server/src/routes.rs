@@ -170,9 +170,16 @@ pub async fn version(State(app): State<App>, _admin: Admin, Path(prefix): Path<S
     Ok(Json(serde_json::to_value(&version).unwrap_or_default()))
 }
 
-/// `GET /v1/audit`: the audit log and its head.
-pub async fn audit(State(app): State<App>, _admin: Admin) -> Answer {
+/// `GET /v1/audit[?request=ID]`: the audit log and its head; with
+/// `request`, only the entries about that request (a request's page reads
+/// its own story, not the whole log; the head is still the log's).
+pub async fn audit(State(app): State<App>, _admin: Admin, axum::extract::RawQuery(query): axum::extract::RawQuery) -> Answer {
+    let request = crate::query::params(query.as_deref(), &["request"])?.pop().map(|(_, id)| id);
     let (entries, head) = app.db.read(|s| Ok((s.audit_log()?, s.audit_head()?))).await?;
+    let entries = match request {
+        Some(id) => clearance_core::audit::about_request(&entries, &id),
+        None => entries,
+    };
     Ok(Json(json!({"head": head, "entries": entries})))
 }
 

@@ -76,6 +76,23 @@ fn the_whole_cycle_between_two_admins_with_identity_from_the_session() {
     assert!(old["policy"]["users"].is_array(), "with its policy");
     refused(alice.get("/v1/versions/ffffffffff"), 404, "unknown_version");
 
+    // A request's page reads its own story: its steps, its refusals and the version its apply made.
+    let (status, story) = answer(alice.get("/v1/audit?request=R1"));
+    assert_eq!(status, 200, "{story}");
+    let told: Vec<&str> = story["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let steps: Vec<&str> = told.iter().copied().filter(|a| *a != "refused").collect();
+    assert_eq!(steps, ["request_submitted", "request_approved", "version_created", "request_applied"], "{told:?}");
+    assert!(told.contains(&"refused"), "the refused self-approval is part of its story");
+    let about_r1 = |e: &Value| e["subject"] == "R1" || e["details"]["request"] == "R1";
+    assert!(story["entries"].as_array().unwrap().iter().all(about_r1));
+    let (_, whole) = answer(alice.get("/v1/audit"));
+    assert_eq!(story["head"], whole["head"], "the head is the whole log's");
+    assert!(whole["entries"].as_array().unwrap().len() > told.len());
+    let (_, encoded) = answer(alice.get("/v1/audit?request=R%32"));
+    assert_eq!(encoded["entries"].as_array().unwrap().iter().map(|e| e["subject"].as_str().unwrap()).collect::<Vec<_>>()[0], "R2");
+    assert!(answer(alice.get("/v1/audit?request=R9")).1["entries"].as_array().unwrap().is_empty());
+    refused(alice.get("/v1/audit?requests=R1"), 400, "unknown_key");
+
     // The audit log names the session's users and verifies with the CLI.
     let (_, audit) = answer(alice.get("/v1/audit"));
     let steps: Vec<(String, String)> = audit["entries"]

@@ -66,3 +66,25 @@ for (const lang of ['en', 'zh']) {
     await context.close();
   });
 }
+
+// The large org's Who page: its user and record fields suggest as the
+// admin types, and a record's users and the decision come from the worker.
+test("the large org's search fields and worker answers pass axe-core's WCAG 2.2 A/AA rules (en, zh)", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/data?records=20000`);
+  await page.getByTestId('load-large').click();
+  const found = [];
+  for (const lang of ['en', 'zh']) {
+    if (lang === 'zh') await page.getByTestId('lang-switch').click();
+    await page.goto(`${base}/who?user=user_42&record=acc_1`);
+    await page.getByTestId('record-users-count').waitFor({ timeout: 120_000 });
+    await page.getByTestId('record-row').first().waitFor({ timeout: 120_000 });
+    await page.getByTestId('who-record').fill('');
+    await page.getByTestId('who-record').pressSequentially('acc_2');
+    await page.locator('[data-testid="who-record-suggestions"] option').first().waitFor({ state: 'attached' });
+    found.push(...(await audit(page, `/who (large org, ${lang})`)));
+  }
+  assert.deepEqual(found, [], found.join('\n'));
+  await context.close();
+});

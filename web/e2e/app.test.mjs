@@ -435,6 +435,24 @@ test("the large org's users are found as the admin types, and their records come
   await page.getByTestId('record-row').first().waitFor({ timeout: 120_000 });
   assert.ok((await page.getByTestId('record-row').count()) > 0);
   assert.match(await page.getByTestId('record-row').first().innerText(), /user_42/);
+  // A million records: the record field asks the worker for the ids holding what is typed.
+  const firstRecord = await page.getByTestId('record-row').first().getAttribute('data-key');
+  await page.getByTestId('who-record').pressSequentially(firstRecord.slice(0, -1));
+  await page.waitForFunction(
+    (typed) => {
+      const options = [...document.querySelectorAll('[data-testid="who-record-suggestions"] option')];
+      return options.length > 0 && options.every((o) => o.value.includes(typed));
+    },
+    firstRecord.slice(0, -1),
+  );
+  await page.getByTestId('who-record').fill(firstRecord);
+  await page.getByTestId('who-record').dispatchEvent('change');
+  // user_42 may read it (it is one of their records): the decision, and the record's users, from the worker.
+  await page.getByTestId('decision').waitFor({ timeout: 120_000 });
+  assert.match(await page.getByTestId('decision').innerText(), /allowed/);
+  assert.match(await page.getByTestId('record-users-count').innerText(), /^\d+ ·/);
+  assert.ok((await page.getByTestId('user-row').count()) > 0);
+  assert.match(page.url(), new RegExp(`record=${firstRecord}`));
   assert.deepEqual(errors, []);
   await context.close();
 });

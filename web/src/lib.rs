@@ -18,7 +18,7 @@ pub fn App() -> impl IntoView {
     follow_the_address(state);
     view! {
         <components::nav::Nav/>
-        <main data-testid="app" lang=move || if state.lang.get() == clearance_core::Lang::Zh { "zh" } else { "en" }>
+        <main data-testid="app" lang=move || state.lang.get().code()>
             {move || match state.server.mode.get() {
                 state::api::Mode::Probing => None,
                 state::api::Mode::Server(None) => Some(view! { <pages::sign_in::SignInPage/> }.into_any()),

@@ -132,3 +132,12 @@ Alice Wang (`rep_east_alice`) may not share Account `acc_eu_1`: share needs full
 Alice Wang (`rep_east_alice`) 不能共享 Account `acc_eu_1`：共享需要完全权限，而所有者、范围、层级、共享、团队等路径均未覆盖该记录。
 Alice Wang (`rep_east_alice`) may not export Account `acc_eu_1`: export needs full access and no owner, scope, hierarchy, sharing, team or share path reaches the record.
 Alice Wang (`rep_east_alice`) 不能导出 Account `acc_eu_1`：导出需要完全权限，而所有者、范围、层级、共享、团队等路径均未覆盖该记录。";
+
+#[test]
+fn a_language_reads_back_from_its_code() {
+    for lang in [Lang::En, Lang::Zh] {
+        assert_eq!(Lang::parse(lang.code()), Some(lang));
+    }
+    assert_eq!((Lang::En.code(), Lang::Zh.code()), ("en", "zh"));
+    assert_eq!(Lang::parse("fr"), None);
+}

@@ -2,6 +2,7 @@
 //! suggests the first matches as the admin types (ten thousand `<option>`s
 //! would stall the page on every render).
 
+use crate::components::search_field::SearchField;
 use crate::state::AppState;
 use crate::state::model::users;
 use crate::state::search::search_users;
@@ -56,22 +57,11 @@ pub fn UserPicker(
 fn UserSearch(testid: &'static str, on_pick: Callback<String>, selected: Signal<String>) -> impl IntoView {
     let state = AppState::get();
     let typed = RwSignal::new(String::new());
-    let suggestions = move || {
+    let suggestions = Signal::derive(move || {
         let found = state.staged_policy.with(|p| typed.with(|t| search_users(&p.0, t, SUGGESTED)));
-        found.into_iter().map(|(id, name)| view! { <option value=id.clone()>{format!("{name} ({id})")}</option> }).collect_view()
-    };
-    let list = format!("{testid}-suggestions");
+        found.into_iter().map(|(id, name)| (id.clone(), format!("{name} ({id})"))).collect()
+    });
     view! {
-        <input
-            data-testid=testid
-            aria-label=move || state.t("who.user")
-            list=list.clone()
-            autocomplete="off"
-            prop:value=selected
-            placeholder=move || state.t("who.type_user")
-            on:input=move |ev| typed.set(event_target_value(&ev))
-            on:change=move |ev| on_pick.run(event_target_value(&ev))
-        />
-        <datalist id=list data-testid=format!("{testid}-suggestions")>{suggestions}</datalist>
+        <SearchField testid label="who.user" placeholder="who.type_user" selected suggestions on_type=Callback::new(move |t| typed.set(t)) on_pick/>
     }
 }

@@ -3,6 +3,7 @@
 
 mod sections;
 
+use crate::components::record_picker::RecordPicker;
 use crate::components::user_picker::UserPicker;
 use crate::state::AppState;
 use leptos::prelude::*;
@@ -19,20 +20,6 @@ pub fn WhoPage() -> impl IntoView {
         Signal::derive(move || Some(state.route.with(|r| r.get("action"))).filter(|a| !a.is_empty()).unwrap_or_else(|| "read".to_owned()));
     let compiled = state.compiled;
 
-    let record_options = move || {
-        compiled.with(|c| match &*c.0 {
-            Ok(c) => c
-                .current_records
-                .records()
-                .map(|r| r.id().to_owned())
-                .map(|id| {
-                    let is = id.clone();
-                    view! { <option value=id.clone() selected=move || record.get() == is>{id.clone()}</option> }
-                })
-                .collect_view(),
-            Err(_) => Vec::new().collect_view(),
-        })
-    };
     let actions = move || {
         compiled
             .with(|c| c.0.as_ref().as_ref().map(|c| c.current.action_names().map(str::to_owned).collect::<Vec<_>>()).unwrap_or_default())
@@ -47,10 +34,7 @@ pub fn WhoPage() -> impl IntoView {
                 </label>
                 <label>
                     {move || state.t("who.record")}
-                    <select data-testid="who-record" on:change=move |ev| state.show("record", &event_target_value(&ev))>
-                        <option value="">{move || state.t("who.pick_record")}</option>
-                        {record_options}
-                    </select>
+                    <RecordPicker testid="who-record" selected=record on_pick=Callback::new(move |id: String| state.show("record", &id))/>
                 </label>
                 <label>
                     {move || state.t("who.action")}
@@ -62,7 +46,7 @@ pub fn WhoPage() -> impl IntoView {
             <FirstSteps user record/>
             <Decision user record action/>
             <UserRecords user/>
-            <RecordUsers record action/>
+            <RecordUsers user record action/>
         </div>
     }
 }

@@ -149,7 +149,7 @@ impl AppState {
             }
         });
         Effect::new(move |_| {
-            let code = if lang.get() == Lang::Zh { "zh" } else { "en" };
+            let code = lang.get().code();
             if let Some(s) = storage() {
                 let _ = s.set_item(LANG_KEY, code);
             }

@@ -71,7 +71,7 @@ pub struct RecordRow {
 }
 
 /// One user who can access a record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserRow {
     /// User id.
     pub user: String,
@@ -80,7 +80,7 @@ pub struct UserRow {
 }
 
 /// A full decision for the page that picks both a user and a record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionRow {
     /// Allowed?
     pub allowed: bool,

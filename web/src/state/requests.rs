@@ -5,7 +5,6 @@
 
 use super::model::name_of;
 use super::route::Route;
-use clearance_core::audit::Entry;
 use clearance_core::change::Operation;
 use clearance_core::change::ledger::Step;
 use clearance_core::change::request::{ChangeRequest, State};
@@ -106,11 +105,6 @@ pub fn offered(request: &ChangeRequest, applied: Option<&Engine>, actor: &str) -
             refusal: applied.and_then(|engine| may_step(request, step, engine, actor).err()).and_then(|e| e.problems().first().cloned()),
         })
         .collect()
-}
-
-/// The audit entries about request `id`: its own steps, and the version its apply made.
-pub fn trail(entries: &[Entry], id: &str) -> Vec<Entry> {
-    entries.iter().filter(|e| e.subject == id || e.details.get("request").and_then(|r| r.as_str()) == Some(id)).cloned().collect()
 }
 
 /// Who gains and loses what by a request, on `records`: from the version it
@@ -225,10 +219,10 @@ mod tests {
         assert_eq!(steps("mgr_east_mike", None), [(Step::Approve, None), (Step::Reject, None)], "judged when taken");
         ledger.step(&id, Step::Approve, "admin_ivy", "", "2026-12-01T10:02:00Z").unwrap();
         ledger.step(&id, Step::Apply, "fin_mgr_fiona", "", "2026-12-01T10:03:00Z").unwrap();
-        let entries = trail(&ledger.audit, &id);
+        let entries = clearance_core::audit::about_request(&ledger.audit, &id);
         let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["request_submitted", "request_approved", "version_created", "request_applied"]);
-        assert!(trail(&ledger.audit, "R99").is_empty());
+        assert!(clearance_core::audit::about_request(&ledger.audit, "R99").is_empty());
         // Applied, the request still shows what it did: its base and the version it made, not the current policy twice.
         let applied = ledger.requests.last().unwrap().clone();
         let (base, made) = (ledger.version(&applied.base).unwrap(), ledger.version(applied.applied_version.as_deref().unwrap()).unwrap());

@@ -243,6 +243,15 @@ impl Server {
         Ok((log, self.read("/v1/audit/checkpoint").await?))
     }
 
+    /// The audit entries about request `id` (the server filters the log).
+    ///
+    /// # Errors
+    /// The server's refusal.
+    pub async fn audit_of(self, id: &str) -> Result<Vec<clearance_core::audit::Entry>, Vec<Problem>> {
+        let log: api::AuditLog = self.read(&format!("/v1/audit?request={}", segment(id))).await?;
+        Ok(log.entries)
+    }
+
     /// The signed-in admin's API tokens.
     ///
     /// # Errors

@@ -40,7 +40,43 @@ pub enum Question {
         /// `en` or `zh`.
         lang: String,
     },
+    /// The record ids holding what is typed (the record field's suggestions).
+    Records {
+        /// What the admin typed.
+        typed: String,
+    },
+    /// Who may take `action` on `record` (with the staged edits), and, when
+    /// a user is picked too, that user's decision.
+    Record {
+        /// Record id.
+        record: String,
+        /// User id, or empty.
+        user: String,
+        /// Action name.
+        action: String,
+        /// `en` or `zh`.
+        lang: String,
+    },
 }
+
+impl Question {
+    /// Which of the page's answers this question replaces: a newer one of
+    /// the same kind makes an older one's reply stale.
+    pub fn kind(&self) -> usize {
+        match self {
+            Question::Diff => 0,
+            Question::UserRecords { .. } => 1,
+            Question::Records { .. } => 2,
+            Question::Record { .. } => 3,
+        }
+    }
+}
+
+/// Record ids suggested at most per `Records` answer.
+pub const SUGGESTED: usize = 20;
+
+/// Users listed at most in a `Record` answer (its count says how many may).
+pub const LISTED_USERS: usize = 1000;
 
 /// Records listed per object in a `UserRecords` answer.
 pub const LISTED_PER_OBJECT: usize = 50;
@@ -80,11 +116,51 @@ pub enum Reply {
         /// Per object: name, how many, the first [`LISTED_PER_OBJECT`].
         objects: Vec<(String, usize, Vec<crate::state::model::RecordRow>)>,
     },
+    /// The record ids holding `typed`, at most [`SUGGESTED`].
+    Records {
+        /// The request's id.
+        id: u64,
+        /// What was typed.
+        typed: String,
+        /// The ids, those that start with `typed` first.
+        ids: Vec<String>,
+    },
+    /// A record's users and, with a user picked, the decision.
+    Record {
+        /// The request's id.
+        id: u64,
+        /// The record (absent from the org: no users, no decision).
+        record: String,
+        /// The user asked about, or empty.
+        user: String,
+        /// The action.
+        action: String,
+        /// How many users may.
+        count: usize,
+        /// The first [`LISTED_USERS`] of them, each explained.
+        users: Vec<crate::state::model::UserRow>,
+        /// The picked user's decision.
+        decision: Option<crate::state::model::DecisionRow>,
+    },
     /// The staged edits do not apply.
     Failed {
         /// Every problem.
         problems: Vec<Problem>,
     },
+}
+
+impl Reply {
+    /// The question kind ([`Question::kind`]) and id this reply answers;
+    /// `None` for progress, readiness and failures.
+    pub fn answers(&self) -> Option<(usize, u64)> {
+        match self {
+            Reply::Result { id, .. } => Some((0, *id)),
+            Reply::UserRecords { id, .. } => Some((1, *id)),
+            Reply::Records { id, .. } => Some((2, *id)),
+            Reply::Record { id, .. } => Some((3, *id)),
+            Reply::Ready | Reply::Progress { .. } | Reply::Failed { .. } => None,
+        }
+    }
 }
 
 /// The generated org, loaded once.
@@ -130,6 +206,11 @@ pub fn large_diff(cache: &mut Option<Large>, request: &Request, progress: &mut d
         }
     }
     let Some(large) = cache.as_ref() else { return Reply::Failed { problems: Vec::new() } };
+    // Record ids do not change with the staged edits: no compile for a keystroke.
+    if let Question::Records { typed } = &request.question {
+        let ids = crate::state::search::search_records(&large.dataset, typed, SUGGESTED);
+        return Reply::Records { id: request.id, typed: typed.clone(), ids };
+    }
     progress("compile", 2, STEPS);
     let Ok(policy) = large.engine.policy() else { return Reply::Failed { problems: Vec::new() } };
     let after = match change::apply(policy, &request.staged) {
@@ -141,16 +222,8 @@ pub fn large_diff(cache: &mut Option<Large>, request: &Request, progress: &mut d
         Ok(dataset) => dataset,
         Err(e) => return Reply::Failed { problems: e.into_problems() },
     };
-    if let Question::UserRecords { user, lang } = &request.question {
-        let lang = clearance_core::Lang::parse(lang).unwrap_or(clearance_core::Lang::En);
-        let objects = crate::state::model::user_view(&after, &after_dataset, user, lang)
-            .into_iter()
-            .map(|(object, rows)| {
-                let count = rows.len();
-                (object, count, rows.into_iter().take(LISTED_PER_OBJECT).collect())
-            })
-            .collect();
-        return Reply::UserRecords { id: request.id, user: user.clone(), objects };
+    if let Some(reply) = about_one(request, &after, &after_dataset) {
+        return reply;
     }
     progress("diff", 3, STEPS);
     let start = now_ms();
@@ -162,6 +235,40 @@ pub fn large_diff(cache: &mut Option<Large>, request: &Request, progress: &mut d
             diff_ms: now_ms() - start,
         },
         Err(e) => Reply::Failed { problems: e.into_problems() },
+    }
+}
+
+/// The answers about one user or one record, on the org with the staged edits.
+fn about_one(request: &Request, engine: &Engine, dataset: &Dataset) -> Option<Reply> {
+    use crate::state::model::{decision_view, record_view, user_view};
+    let lang = |lang: &str| clearance_core::Lang::parse(lang).unwrap_or(clearance_core::Lang::En);
+    match &request.question {
+        Question::UserRecords { user, lang: l } => {
+            let objects = user_view(engine, dataset, user, lang(l))
+                .into_iter()
+                .map(|(object, rows)| {
+                    let count = rows.len();
+                    (object, count, rows.into_iter().take(LISTED_PER_OBJECT).collect())
+                })
+                .collect();
+            Some(Reply::UserRecords { id: request.id, user: user.clone(), objects })
+        }
+        Question::Record { record, user, action, lang: l } => {
+            let users = record_view(engine, dataset, record, action, lang(l));
+            let decision = (!user.is_empty()).then(|| decision_view(engine, dataset, user, record, action, lang(l))).flatten();
+            let count = users.len();
+            let users = users.into_iter().take(LISTED_USERS).collect();
+            Some(Reply::Record {
+                id: request.id,
+                record: record.clone(),
+                user: user.clone(),
+                action: action.clone(),
+                count,
+                users,
+                decision,
+            })
+        }
+        Question::Diff | Question::Records { .. } => None,
     }
 }
 
@@ -196,133 +303,63 @@ mod tests {
         let Reply::UserRecords { objects, .. } = large_diff(&mut cache, &ask, &mut |_, _, _| {}) else { panic!("user records") };
         assert!(objects.iter().any(|(_, count, rows)| *count > 0 && rows.len() == (*count).min(LISTED_PER_OBJECT)));
     }
+
+    #[test]
+    fn the_worker_finds_records_as_typed_without_compiling_and_answers_about_one_record() {
+        let mut cache = None;
+        let ask = |question| Request { records: 2_000, staged: Vec::new(), id: 9, question };
+        let mut steps = Vec::new();
+        let reply =
+            large_diff(&mut cache, &ask(Question::Records { typed: "acc_1".into() }), &mut |step, _, _| steps.push(step.to_owned()));
+        assert_eq!(steps, ["generate", "load"], "a keystroke compiles nothing");
+        let Reply::Records { id: 9, typed, ids } = reply else { panic!("{reply:?}") };
+        assert_eq!((typed.as_str(), ids.len(), ids[0].as_str()), ("acc_1", SUGGESTED, "acc_1"));
+        assert_eq!(Reply::Records { id: 9, typed, ids }.answers(), Some((Question::Records { typed: String::new() }.kind(), 9)));
+        let record = |user: &str| Question::Record { record: "acc_1".into(), user: user.into(), action: "read".into(), lang: "zh".into() };
+        let Reply::Record { count, users, decision, user, .. } = large_diff(&mut cache, &ask(record("")), &mut |_, _, _| {}) else {
+            panic!("record")
+        };
+        assert!(count > 0 && users.len() == count.min(LISTED_USERS) && decision.is_none() && user.is_empty());
+        let reader = users[0].user.clone();
+        let Reply::Record { decision: Some(d), count: again, .. } = large_diff(&mut cache, &ask(record(&reader)), &mut |_, _, _| {}) else {
+            panic!("a decision")
+        };
+        assert!(d.allowed && again == count && d.message.contains(&reader), "{d:?}");
+        let missing = Question::Record { record: "nope".into(), user: reader.clone(), action: "read".into(), lang: "en".into() };
+        let Reply::Record { count: 0, decision: None, .. } = large_diff(&mut cache, &ask(missing), &mut |_, _, _| {}) else {
+            panic!("none")
+        };
+        // The staged edits apply to the answer: a deactivated reader is no longer one.
+        let staged = vec![Operation::SetUserActive { user: reader.clone(), active: false }];
+        let reply = large_diff(&mut cache, &Request { staged, ..ask(record(&reader)) }, &mut |_, _, _| {});
+        let Reply::Record { count: after, decision: Some(d), users, .. } = reply else { panic!("{reply:?}") };
+        assert!(after == count - 1 && !d.allowed && users.iter().all(|u| u.user != reader), "{after} of {count}");
+    }
+
+    #[test]
+    fn each_reply_answers_the_kind_of_its_question() {
+        let kinds = [Question::Diff, Question::UserRecords { user: String::new(), lang: String::new() }].map(|q| q.kind());
+        assert_eq!(kinds, [0, 1]);
+        let record = Question::Record { record: String::new(), user: String::new(), action: String::new(), lang: String::new() };
+        assert_eq!(record.kind(), 3);
+        let result = Reply::Result { id: 4, summary: Default::default(), changes: Vec::new(), diff_ms: 0.0 };
+        assert_eq!(result.answers(), Some((0, 4)));
+        assert_eq!(Reply::UserRecords { id: 5, user: String::new(), objects: Vec::new() }.answers(), Some((1, 5)));
+        let about = Reply::Record {
+            id: 6,
+            record: String::new(),
+            user: String::new(),
+            action: String::new(),
+            count: 0,
+            users: Vec::new(),
+            decision: None,
+        };
+        assert_eq!(about.answers(), Some((3, 6)));
+        assert_eq!(Reply::Ready.answers(), None);
+        assert_eq!(Reply::Progress { step: String::new(), done: 0, total: 0 }.answers(), None);
+        assert_eq!(Reply::Failed { problems: Vec::new() }.answers(), None);
+    }
 }
 
 /// The page's side: one worker, spawned on first use, its replies as signals.
-pub mod page {
-    use super::{Reply, Request};
-    use clearance_core::change::Operation;
-    use leptos::prelude::*;
-    use std::cell::RefCell;
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::prelude::*;
-
-    thread_local! {
-        static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
-        static READY: RefCell<bool> = const { RefCell::new(false) };
-        static PENDING: RefCell<Option<String>> = const { RefCell::new(None) };
-    }
-
-    /// What the large-org pages show.
-    #[derive(Clone, Copy)]
-    pub struct Large {
-        /// The latest progress step `(step, done, total)`.
-        pub progress: RwSignal<Option<(String, u32, u32)>>,
-        /// The latest diff answer.
-        pub reply: RwSignal<Option<Reply>>,
-        /// The latest user-records answer.
-        pub user_reply: RwSignal<Option<Reply>>,
-        next: RwSignal<u64>,
-        latest_diff: RwSignal<u64>,
-        latest_user: RwSignal<u64>,
-    }
-
-    impl Large {
-        /// Signals with nothing asked yet.
-        pub fn new() -> Large {
-            Large {
-                progress: RwSignal::new(None),
-                reply: RwSignal::new(None),
-                user_reply: RwSignal::new(None),
-                next: RwSignal::new(0),
-                latest_diff: RwSignal::new(0),
-                latest_user: RwSignal::new(0),
-            }
-        }
-
-        /// Asks the worker for the diff of `staged` on the generated org with `records` records.
-        pub fn ask(&self, records: usize, staged: Vec<Operation>) {
-            self.send(Request { records, staged, id: 0, question: super::Question::Diff });
-        }
-
-        /// Asks the worker for a user's readable records.
-        pub fn ask_user(&self, records: usize, staged: Vec<Operation>, user: String, lang: &str) {
-            self.send(Request { records, staged, id: 0, question: super::Question::UserRecords { user, lang: lang.to_owned() } });
-        }
-
-        fn send(&self, mut request: Request) {
-            let id = self.next.get_untracked() + 1;
-            self.next.set(id);
-            request.id = id;
-            match request.question {
-                super::Question::Diff => self.latest_diff.set(id),
-                super::Question::UserRecords { .. } => self.latest_user.set(id),
-            }
-            let text = serde_json::to_string(&request).unwrap_or_default();
-            let this = *self;
-            let ready = READY.with(|r| *r.borrow());
-            if WORKER.with(|w| w.borrow().is_none()) {
-                spawn(move |reply| this.receive(reply));
-            }
-            if ready {
-                WORKER.with(|w| w.borrow().as_ref().map(|w| w.post_message(&JsValue::from_str(&text))));
-            } else {
-                PENDING.with(|p| *p.borrow_mut() = Some(text));
-            }
-            self.progress.set(Some(("queued".to_owned(), 0, 4)));
-        }
-
-        fn receive(&self, reply: Reply) {
-            match reply {
-                Reply::Ready => {
-                    READY.with(|r| *r.borrow_mut() = true);
-                    if let Some(text) = PENDING.with(|p| p.borrow_mut().take()) {
-                        WORKER.with(|w| w.borrow().as_ref().map(|w| w.post_message(&JsValue::from_str(&text))));
-                    }
-                }
-                Reply::Progress { step, done, total } => self.progress.set(Some((step, done, total))),
-                // Answers to older questions are dropped.
-                Reply::Result { id, .. } if id != self.latest_diff.get_untracked() => {}
-                Reply::UserRecords { id, .. } if id != self.latest_user.get_untracked() => {}
-                reply @ Reply::UserRecords { .. } => {
-                    self.progress.set(None);
-                    self.user_reply.set(Some(reply));
-                }
-                other => {
-                    self.progress.set(None);
-                    self.reply.set(Some(other));
-                }
-            }
-        }
-    }
-
-    impl Default for Large {
-        fn default() -> Self {
-            Large::new()
-        }
-    }
-
-    /// Starts the worker Trunk built (`clearance-worker.js`, no-modules).
-    fn spawn(on_reply: impl Fn(Reply) + 'static) {
-        let Some(window) = web_sys::window() else { return };
-        // The app is served at the site's root (its own addresses, `/who`,
-        // `/requests/R7`, are not folders), so the worker's files are too.
-        let Ok(origin) = window.location().origin() else { return };
-        let base = format!("{origin}/");
-        let script = format!(r#"importScripts("{base}clearance-worker.js"); wasm_bindgen("{base}clearance-worker_bg.wasm");"#);
-        let parts = js_sys::Array::of1(&JsValue::from_str(&script));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/javascript");
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-        let Ok(worker) = web_sys::Worker::new(&url) else { return };
-        let onmessage = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
-            if let Some(reply) = message.data().as_string().and_then(|text| serde_json::from_str::<Reply>(&text).ok()) {
-                on_reply(reply);
-            }
-        });
-        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-        onmessage.forget();
-        WORKER.with(|w| *w.borrow_mut() = Some(worker));
-    }
-}
+pub mod page;

@@ -12,11 +12,11 @@ use crate::components::sentence::Sentence;
 use crate::components::table_head::TableHead;
 use crate::state::AppState;
 use crate::state::Page;
-use crate::state::requests::{offered, trail};
+use crate::state::requests::offered;
 use crate::state::route::Route;
 use crate::state::versions::short;
 use clearance_core::Problem;
-use clearance_core::audit::Entry;
+use clearance_core::audit::{Entry, about_request};
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::change::summarize;
 use leptos::prelude::*;
@@ -38,15 +38,15 @@ fn action_key(action: &str) -> &'static str {
 fn entries_of(state: AppState, id: String, entries: RwSignal<Vec<Entry>>, problems: RwSignal<Vec<Problem>>) {
     Effect::new(move |_| {
         if !state.on_server() {
-            entries.set(state.control.ledger.with(|l| l.as_ref().map(|l| trail(&l.audit, &id)).unwrap_or_default()));
+            entries.set(state.control.ledger.with(|l| l.as_ref().map(|l| about_request(&l.audit, &id)).unwrap_or_default()));
             return;
         }
         // Asked again after every step: the server's requests are read anew then.
         state.server.requests.track();
         let id = id.clone();
         leptos::task::spawn_local(async move {
-            match state.server.audit().await {
-                Ok((log, _)) => entries.set(trail(&log.entries, &id)),
+            match state.server.audit_of(&id).await {
+                Ok(found) => entries.set(found),
                 Err(refused) => problems.set(refused),
             }
         });

@@ -4,9 +4,9 @@
 use crate::components::paged_table::PagedTable;
 use crate::components::sentence::Sentence;
 use crate::state::AppState;
-use crate::state::model::{decision_view, record_view, user_view};
+use crate::state::model::{DecisionRow, decision_view, record_view, user_view};
 use crate::state::record_rows::{COLUMNS, KEY_COLUMN, record_rows};
-use crate::state::worker::{LISTED_PER_OBJECT, Reply};
+use crate::state::worker::{LISTED_PER_OBJECT, LISTED_USERS, Question, Reply};
 use leptos::prelude::*;
 
 /// The records `user` can read, with reasons and fields: one paged table
@@ -49,7 +49,7 @@ fn LargeUserRecords(user: Signal<String>) -> impl IntoView {
         let (u, lang) = (user.get(), state.lang.get());
         let (large, staged) = state.model.with(|m| (m.large, m.staged.clone()));
         if let (Some(records), false) = (large, u.is_empty()) {
-            state.large.ask_user(records, staged, u, if lang == clearance_core::Lang::Zh { "zh" } else { "en" });
+            state.large.ask_user(records, staged, u, lang.code());
         }
     });
     let answer = Memo::new(move |_| match state.large.user_reply.get() {
@@ -82,7 +82,7 @@ fn LargeUserRecords(user: Signal<String>) -> impl IntoView {
 /// page at a time, filterable, downloadable (a record of the large org can
 /// have thousands).
 #[component]
-pub fn RecordUsers(record: Signal<String>, action: Signal<String>) -> impl IntoView {
+pub fn RecordUsers(user: Signal<String>, record: Signal<String>, action: Signal<String>) -> impl IntoView {
     let state = AppState::get();
     let compiled = state.compiled;
     let rows = Signal::derive(move || {
@@ -93,6 +93,9 @@ pub fn RecordUsers(record: Signal<String>, action: Signal<String>) -> impl IntoV
         })
     });
     move || {
+        if state.model.with(|m| m.large.is_some()) && !record.get().is_empty() {
+            return Some(view! { <LargeRecord user record action/> }.into_any());
+        }
         (!record.get().is_empty()).then(|| {
             view! {
                 <section data-testid="record-users">
@@ -100,7 +103,48 @@ pub fn RecordUsers(record: Signal<String>, action: Signal<String>) -> impl IntoV
                     <PagedTable keys=&["who.user", "who.reasons"] rows testid="user" file="users-of-record.csv" key_column=0/>
                 </section>
             }
+            .into_any()
         })
+    }
+}
+
+/// The large org's answer for `record` (and `user`'s decision on it), from
+/// the Web Worker, which holds its records: how many users may, the first
+/// [`LISTED_USERS`] of them explained.
+#[component]
+fn LargeRecord(user: Signal<String>, record: Signal<String>, action: Signal<String>) -> impl IntoView {
+    let state = AppState::get();
+    Effect::new(move |_| {
+        let (record, user, action, lang) = (record.get(), user.get(), action.get(), state.lang.get().code().to_owned());
+        let (large, staged) = state.model.with(|m| (m.large, m.staged.clone()));
+        if let Some(records) = large {
+            state.large.ask_record(records, staged, Question::Record { record, user, action, lang });
+        }
+    });
+    let answer = Memo::new(move |_| match state.large.record_reply.get() {
+        Some(Reply::Record { record: r, user: u, action: a, count, users, decision, .. })
+            if r == record.get() && u == user.get() && a == action.get() =>
+        {
+            Some((count, users, decision))
+        }
+        _ => None,
+    });
+    let rows = Signal::derive(move || {
+        answer.with(|a| a.iter().flat_map(|(_, users, _)| users.iter().map(|row| vec![row.user.clone(), row.message.clone()])).collect())
+    });
+    move || {
+        let Some((count, _, decision)) = answer.get() else {
+            return state.large.progress.get().map(|(step, _, _)| view! { <p data-testid="large-progress">{step}</p> }).into_any();
+        };
+        view! {
+            {decision.map(|d| view! { <DecisionShown d/> })}
+            <section data-testid="record-users">
+                <h2>{state.t("who.users_of")}</h2>
+                <p data-testid="record-users-count">{format!("{count} · {} {LISTED_USERS}", state.t("who.first_users_listed"))}</p>
+                <PagedTable keys=&["who.user", "who.reasons"] rows testid="user" file="users-of-record.csv" key_column=0/>
+            </section>
+        }
+        .into_any()
     }
 }
 
@@ -117,16 +161,23 @@ pub fn Decision(user: Signal<String>, record: Signal<String>, action: Signal<Str
         compiled.with(|c| {
             let Ok(c) = &*c.0 else { return ().into_any() };
             let Some(d) = decision_view(&c.current, &c.current_records, &u, &r, &a, lang) else { return ().into_any() };
-            let verdict = if d.allowed { state.t("who.allowed") } else { state.t("who.denied") };
-            view! {
-                <section data-testid="decision" class:allowed=d.allowed class:denied=!d.allowed>
-                    <h2>{state.t("who.decision")}": "{verdict}</h2>
-                    {d.stage.map(|s| view! { <p data-testid="decision-stage">{state.t("who.stage")}": "<code>{s}</code></p> })}
-                    {d.remedy.map(|_| view! { <p data-testid="decision-remedy">{state.t("who.remedy")}</p> })}
-                    <p data-testid="decision-message"><Sentence text=d.message/></p>
-                </section>
-            }
-            .into_any()
+            view! { <DecisionShown d/> }.into_any()
         })
+    }
+}
+
+/// One decision: allowed or denied, the stage that denied it, whether
+/// stepping up to MFA would allow it, and the sentence that explains it.
+#[component]
+fn DecisionShown(d: DecisionRow) -> impl IntoView {
+    let state = AppState::get();
+    let verdict = if d.allowed { state.t("who.allowed") } else { state.t("who.denied") };
+    view! {
+        <section data-testid="decision" class:allowed=d.allowed class:denied=!d.allowed>
+            <h2>{state.t("who.decision")}": "{verdict}</h2>
+            {d.stage.map(|s| view! { <p data-testid="decision-stage">{state.t("who.stage")}": "<code>{s}</code></p> })}
+            {d.remedy.map(|_| view! { <p data-testid="decision-remedy">{state.t("who.remedy")}</p> })}
+            <p data-testid="decision-message"><Sentence text=d.message/></p>
+        </section>
     }
 }
