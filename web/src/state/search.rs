@@ -36,7 +36,7 @@ fn first_matches<T>(items: impl Iterator<Item = T>, keys: impl Fn(&T) -> (&str, 
             if first.len() >= limit {
                 break;
             }
-        } else if then.len() < limit && (holds_ignoring_case(id, &typed) || name.is_some_and(|n| holds_ignoring_case(n, &typed))) {
+        } else if then.len() != limit && (holds_ignoring_case(id, &typed) || name.is_some_and(|n| holds_ignoring_case(n, &typed))) {
             then.push(item);
         }
     }

@@ -140,7 +140,7 @@ fn LargeRecord(user: Signal<String>, record: Signal<String>, action: Signal<Stri
             {decision.map(|d| view! { <DecisionShown d/> })}
             <section data-testid="record-users">
                 <h2>{state.t("who.users_of")}</h2>
-                <p data-testid="record-users-count">{format!("{count} · {} {LISTED_USERS}", state.t("who.first_users_listed"))}</p>
+                <p data-testid="record-users-count">{count}" "{state.t("who.users_may")}" ("{state.t("who.first_users_listed")}" "{LISTED_USERS}")"</p>
                 <PagedTable keys=&["who.user", "who.reasons"] rows testid="user" file="users-of-record.csv" key_column=0/>
             </section>
         }
