@@ -7,21 +7,35 @@
 use crate::components::paged_table::PagedTable;
 use crate::state::AppState;
 use crate::state::change_rows::{COLUMNS, change_rows, objects_of};
+use crate::state::previews::{self, Previews};
 use crate::state::requests::preview;
 use crate::state::versions::policy_of;
 use clearance_core::change::request::ChangeRequest;
 use clearance_core::diff::Diff;
 use leptos::prelude::*;
+use std::cell::RefCell;
 
-/// Computes the preview once its versions are at hand.
+thread_local! {
+    /// Previews already computed on this page load.
+    static PREVIEWS: RefCell<Previews> = RefCell::new(Previews::default());
+}
+
+/// The preview: the one computed before from the same versions, changes
+/// and records, or computed once its versions are at hand (and kept).
 async fn computed(state: AppState, request: &ChangeRequest) -> Option<Diff> {
+    let key = previews::key(request);
+    let records = state.model.with_untracked(|m| m.records.clone());
+    if let Some(kept) = PREVIEWS.with(|p| p.borrow().get(&key, &records)) {
+        return Some(kept);
+    }
     let base = policy_of(state, &request.base).await.ok()?;
     let applied = match &request.applied_version {
         Some(hash) => Some(policy_of(state, hash).await.ok()?),
         None => None,
     };
-    let records = state.model.with_untracked(|m| m.records.clone());
-    preview(&base, applied.as_deref(), &request.changes, &records).ok()
+    let diff = preview(&base, applied.as_deref(), &request.changes, &records).ok()?;
+    PREVIEWS.with(|p| p.borrow_mut().put(key, &records, diff.clone()));
+    Some(diff)
 }
 
 /// The counts, and with `full` the changes.

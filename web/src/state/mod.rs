@@ -11,6 +11,7 @@ pub mod idb;
 pub mod listing;
 pub mod model;
 pub mod password;
+pub mod previews;
 pub mod qr;
 pub mod record_rows;
 pub mod requests;
