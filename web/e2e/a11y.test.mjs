@@ -88,3 +88,39 @@ test("the large org's search fields and worker answers pass axe-core's WCAG 2.2 
   assert.deepEqual(found, [], found.join('\n'));
   await context.close();
 });
+
+// Keyboard: Tab alone reaches the navigation and the page's controls, each
+// shows a visible focus ring when reached, and Enter operates a button and
+// a link (no mouse anywhere in this test).
+test('the app is operable from the keyboard alone, with a visible focus ring on every control reached', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/who`);
+  await page.getByTestId('title').waitFor();
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      return { testid: el?.dataset?.testid ?? '', outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+  const tabTo = async (testid) => {
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      const now = await focused();
+      assert.ok(now.outline !== 'none' && now.width >= 2, `a visible focus ring on ${now.testid || 'the focused element'}: ${JSON.stringify(now)}`);
+      if (now.testid === testid) return;
+    }
+    assert.fail(`Tab never reached ${testid}`);
+  };
+  await tabTo('nav-requests');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('page-requests').waitFor();
+  assert.match(page.url(), /\/requests$/);
+  await page.goto(`${base}/who`);
+  await page.getByTestId('title').waitFor();
+  await tabTo('who-try-user'); // past the pickers, to the first screen's link
+  await page.keyboard.press('Enter');
+  await page.getByTestId('user-records').waitFor();
+  assert.match(page.url(), /\/who\?user=/);
+  await context.close();
+});
