@@ -24,10 +24,11 @@ thread_local! {
 /// and records, or computed once its versions are at hand (and kept).
 async fn computed(state: AppState, request: &ChangeRequest) -> Option<Diff> {
     let key = previews::key(request);
-    let records = state.model.with_untracked(|m| m.records.clone());
-    if let Some(kept) = PREVIEWS.with(|p| p.borrow().get(&key, &records)) {
+    // A kept preview is found without copying the records (a copy only to compute).
+    if let Some(kept) = state.model.with_untracked(|m| PREVIEWS.with(|p| p.borrow().get(&key, &m.records))) {
         return Some(kept);
     }
+    let records = state.model.with_untracked(|m| m.records.clone());
     let base = policy_of(state, &request.base).await.ok()?;
     let applied = match &request.applied_version {
         Some(hash) => Some(policy_of(state, hash).await.ok()?),
