@@ -350,8 +350,14 @@ test('an edge token made on My account runs a Node watcher; the fleet page lists
   try {
     const revision = await watcher.start();
     await page.getByTestId('nav-fleet').click();
+    // The edge's first fetch reports no revision (it runs none yet); the revision it
+    // loaded is reported by its next long poll, so refresh until that one is listed.
     const edge = page.locator('[data-testid="edge"][data-edge="node-edge"]');
     await edge.waitFor();
+    for (let tries = 0; tries < 40 && (await edge.getAttribute('data-revision')) === '—'; tries += 1) {
+      await new Promise((done) => setTimeout(done, 250));
+      await page.getByTestId('fleet-refresh').click();
+    }
     const current = Number((await page.getByTestId('fleet-current').innerText()).match(/\d+/)[0]);
     assert.equal(revision, current, 'the watcher runs the newest revision');
     assert.deepEqual([await edge.getAttribute('data-revision'), await edge.getAttribute('data-behind')], [String(revision), '0']);
