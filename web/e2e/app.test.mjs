@@ -524,10 +524,19 @@ test('change control: request, approve as another user, apply; versions and a ve
   assert.equal(await page.getByTestId('sim-apply').isDisabled(), true, 'with change control in use, edits go through requests');
   await page.getByTestId('nav-versions').click();
   assert.equal(await page.getByTestId('version').count(), 2);
-  const hashes = await page.getByTestId('version').evaluateAll((els) => els.map((e) => e.dataset.version).reverse());
-  await page.getByTestId('versions-a').selectOption(hashes[0]);
-  await page.getByTestId('versions-b').selectOption(hashes[1]);
+  assert.deepEqual(await page.getByTestId('version').evaluateAll((els) => els.map((e) => e.dataset.seq)), ['2', '1']);
+  await page.getByTestId('versions-a').selectOption('1');
+  await page.getByTestId('versions-b').selectOption('2');
   assert.match(await page.getByTestId('versions-diff').innerText(), /\+4 \/ −6/);
+  // The comparison is an address: `/versions/1..2`, which opens the same view; so does an older link by hashes.
+  assert.match(page.url(), /\/versions\/1\.\.2$/);
+  const hashes = await page.getByTestId('version').evaluateAll((els) => els.map((e) => e.dataset.version).reverse());
+  await page.waitForTimeout(300); // let the IndexedDB write land before the page reloads
+  for (const address of ['/versions/1..2', `/versions?from=${encodeURIComponent(hashes[0])}&to=${encodeURIComponent(hashes[1])}`]) {
+    await page.goto(new URL(address, page.url()).href);
+    assert.match(await page.getByTestId('versions-diff').innerText(), /\+4 \/ −6/, address);
+    assert.equal(await page.getByTestId('versions-b').inputValue(), '2');
+  }
   await page.getByTestId('nav-audit').click();
   await page.locator('[data-testid="audit-entry-row"][data-key="request_applied"]').waitFor();
   assert.equal(await page.getByTestId('audit-badge').getAttribute('data-state'), 'verified');

@@ -189,9 +189,10 @@ test('served by the server, the app asks to sign in; two admins: one proposes, t
   await fiona.page.locator('[data-testid="version"]').nth(1).waitFor();
   assert.equal(await fiona.page.getByTestId('version').count(), 2);
   // Who gains and loses what between the two server versions: what the CLI's diff says of the same move.
-  const [newer, older] = await fiona.page.getByTestId('version').evaluateAll((els) => els.map((e) => e.dataset.version));
+  const [newer, older] = await fiona.page.getByTestId('version').evaluateAll((els) => els.map((e) => e.dataset.seq));
   await fiona.page.getByTestId('versions-a').selectOption(older);
   await fiona.page.getByTestId('versions-b').selectOption(newer);
+  assert.ok(fiona.page.url().endsWith(`/versions/${older}..${newer}`), fiona.page.url());
   const cliDiff = JSON.parse(execFileSync(cli, ['diff', 'examples/reference-org.json', 'tests/orgs/reference-bob-moved.json', '--records', 'examples/reference-records.json'], { cwd: root, encoding: 'utf8' }));
   const { gained, lost } = cliDiff.summary.total;
   assert.ok(gained + lost > 0);

@@ -23,6 +23,7 @@ fn main() {
                 post(&Reply::Progress { step: step.to_owned(), done, total })
             })),
             Err(e) => post(&Reply::Failed {
+                about: None,
                 problems: vec![clearance_core::Problem::new("", clearance_core::Code::BadValue, format!("bad request: {e}"))],
             }),
         }

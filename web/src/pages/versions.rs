@@ -4,11 +4,12 @@
 
 use crate::components::paged_table::PagedTable;
 use crate::components::problems::Problems;
+use crate::components::table_head::TableHead;
 use crate::state::AppState;
 use crate::state::api::VersionRow;
 use crate::state::change_rows::{COLUMNS, change_rows, objects_of};
 use crate::state::requests::preview;
-use crate::state::versions::short;
+use crate::state::versions::{picked, policy_of, short};
 use clearance_core::Problem;
 use clearance_core::policy::Policy;
 use leptos::prelude::*;
@@ -59,7 +60,7 @@ pub fn VersionsPage() -> impl IntoView {
             .map(|v| {
                 let hash = v.version.clone();
                 view! {
-                    <tr data-testid="version" data-version=v.version.clone()>
+                    <tr data-testid="version" data-version=v.version.clone() data-seq=v.seq>
                         <td>{v.seq}</td>
                         <td><code>{short(&v.version)}</code></td>
                         <td>{v.at.clone()}</td>
@@ -79,7 +80,10 @@ pub fn VersionsPage() -> impl IntoView {
             {move || (!problems.get().is_empty()).then(|| view! { <Problems problems=problems.get()/> })}
             <section>
                 <h2>{move || state.t("nav.versions")}</h2>
-                <table>{rows}</table>
+                <table>
+                    <TableHead keys=&["ver.col_seq", "ver.col_hash", "ver.col_at", "ver.col_author", "ver.col_request", "ver.col_steps"]/>
+                    <tbody>{rows}</tbody>
+                </table>
             </section>
         </div>
     }
@@ -90,8 +94,7 @@ pub fn VersionsPage() -> impl IntoView {
 #[component]
 fn VersionsDiff(listed: RwSignal<Vec<VersionRow>>, problems: RwSignal<Vec<Problem>>) -> impl IntoView {
     let state = AppState::get();
-    let on_server = state.on_server();
-    // The two versions live in the address (`/versions?from=…&to=…`).
+    // The two versions live in the address by number (`/versions/3..5`).
     let pick = move |key: &'static str| Signal::derive(move || state.route.with(|r| r.get(key)));
     let (a, b) = (pick("from"), pick("to"));
     let picker = move |target: Signal<String>, query: &'static str, testid: &'static str, key: &'static str| {
@@ -101,13 +104,13 @@ fn VersionsDiff(listed: RwSignal<Vec<VersionRow>>, problems: RwSignal<Vec<Proble
                 <select data-testid=testid on:change=move |ev| state.show(query, &event_target_value(&ev))>
                     <option value="">"—"</option>
                     {move || {
+                        let chosen = listed.with(|l| picked(l, &target.get()).map(|v| v.seq));
                         listed
                             .get()
                             .into_iter()
                             .map(|v| {
-                                let is = v.version.clone();
                                 let label = format!("{} · {}", v.seq, short(&v.version));
-                                view! { <option value=v.version.clone() selected=move || target.get() == is>{label}</option> }
+                                view! { <option value=v.seq.to_string() selected=chosen == Some(v.seq)>{label}</option> }
                             })
                             .collect_view()
                     }}
@@ -116,20 +119,19 @@ fn VersionsDiff(listed: RwSignal<Vec<VersionRow>>, problems: RwSignal<Vec<Proble
         }
     };
     let pair = RwSignal::new(None::<(Policy, Policy)>);
+    let hashes = move || listed.with(|l| Some((picked(l, &a.get())?.version.clone(), picked(l, &b.get())?.version.clone())));
     Effect::new(move |_| {
-        let (x, y) = (a.get(), b.get());
+        let wanted = hashes();
         pair.set(None);
-        if x.is_empty() || y.is_empty() {
-            return;
-        }
-        if !on_server {
-            let local = |hash: &str| state.control.ledger.with_untracked(|l| Some(l.as_ref()?.version(hash).ok()?.policy.clone()));
-            pair.set(local(&x).zip(local(&y)));
-            return;
-        }
+        let Some((x, y)) = wanted.clone() else { return };
         leptos::task::spawn_local(async move {
-            match (state.server.version(&x).await, state.server.version(&y).await) {
-                (Ok(before), Ok(after)) => pair.set(Some((before.policy, after.policy))),
+            let both = (policy_of(state, &x).await, policy_of(state, &y).await);
+            // A later pick supersedes this one.
+            if untrack(hashes) != wanted {
+                return;
+            }
+            match both {
+                (Ok(before), Ok(after)) => pair.set(Some(((*before).clone(), (*after).clone()))),
                 (Err(refused), _) | (_, Err(refused)) => problems.set(refused),
             }
         });

@@ -1,5 +1,5 @@
 //! Addresses: one per page (`/org`, `/permissions`, …) and per thing shown
-//! (`/who?user=bob&record=acc_1&action=read`, `/versions?from=3&to=5`), so
+//! (`/who?user=bob&record=acc_1&action=read`, `/versions/3..5`), so
 //! Back and Forward move between views and a copied link opens the same
 //! one. Parsing and writing addresses is plain logic, tested natively; the
 //! browser's history is reached in `history` (wasm only).
@@ -51,7 +51,8 @@ impl Route {
 
     /// The route an address names (`path` as `/org`, `search` as `?a=b` or
     /// empty). An address naming no page opens the first one; a second
-    /// segment (`/requests/R7`) is the query's `id`.
+    /// segment (`/requests/R7`) is the query's `id`, and a range
+    /// (`/versions/3..5`) its `from` and `to`.
     pub fn parse(path: &str, search: &str) -> Route {
         let mut segments = path.trim_matches('/').split('/').filter(|s| !s.is_empty());
         let page = segments.next().and_then(Page::from_slug).unwrap_or(Page::Who);
@@ -66,18 +67,32 @@ impl Route {
             .filter(|(key, _)| !key.is_empty())
             .collect();
         if let Some(id) = segments.next() {
-            query.insert(0, ("id".to_owned(), decode(id)));
+            let id = decode(id);
+            match id.split_once("..") {
+                Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+                    query.retain(|(key, _)| key != "from" && key != "to");
+                    query.splice(0..0, [("from".to_owned(), from.to_owned()), ("to".to_owned(), to.to_owned())]);
+                }
+                _ => query.insert(0, ("id".to_owned(), id)),
+            }
         }
         Route { page, query }
     }
 
-    /// The address: `/page` (then `/id`, when the route names one thing)
-    /// and the other non-empty pairs as a query.
+    /// The address: `/page` (then `/id` when the route names one thing,
+    /// `/from..to` when it names two) and the other non-empty pairs as a query.
     pub fn address(&self) -> String {
+        let (id, from, to) = (self.get("id"), self.get("from"), self.get("to"));
+        // A range reads back only when neither end has a dot of its own.
+        let range = id.is_empty() && [&from, &to].iter().all(|end| !end.is_empty() && !end.contains('.'));
+        let in_path = |key: &str| key == "id" || (range && (key == "from" || key == "to"));
         let pairs: Vec<String> =
-            self.query.iter().filter(|(k, v)| !v.is_empty() && k != "id").map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
-        let id = self.get("id");
-        let path = if id.is_empty() { format!("/{}", self.page.slug()) } else { format!("/{}/{}", self.page.slug(), encode(&id)) };
+            self.query.iter().filter(|(k, v)| !v.is_empty() && !in_path(k)).map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+        let path = match (id.is_empty(), range) {
+            (false, _) => format!("/{}/{}", self.page.slug(), encode(&id)),
+            (true, true) => format!("/{}/{}..{}", self.page.slug(), encode(&from), encode(&to)),
+            (true, false) => format!("/{}", self.page.slug()),
+        };
         if pairs.is_empty() { path } else { format!("{path}?{}", pairs.join("&")) }
     }
 
@@ -220,5 +235,26 @@ mod tests {
         // Half an escape is kept as typed, too.
         assert_eq!(Route::parse("/who", "?x=%4z&y=%E").get("x"), "%4z");
         assert_eq!(Route::parse("/who", "?y=%E").get("y"), "%E");
+    }
+
+    #[test]
+    fn two_things_compared_are_a_range_in_the_path() {
+        let route = Route::parse("/versions/3..5", "");
+        assert_eq!(route.query, vec![("from".into(), "3".into()), ("to".into(), "5".into())]);
+        assert_eq!(route.address(), "/versions/3..5");
+        // The path's range wins over the query's; other pairs stay in the query.
+        let both = Route::parse("/versions/1..2", "?from=9&x=y");
+        assert_eq!((both.get("from"), both.get("to"), both.address()), ("1".into(), "2".into(), "/versions/1..2?x=y".into()));
+        // One end alone stays in the query; so does a route that also names one thing.
+        assert_eq!(Route::page(Page::Versions).with("from", "3").address(), "/versions?from=3");
+        assert_eq!(Route::page(Page::Requests).with("id", "R7").with("from", "a").with("to", "b").address(), "/requests/R7?from=a&to=b");
+        // Half a range is an id, as typed.
+        assert_eq!(Route::parse("/versions/3..", "").get("id"), "3..");
+        assert_eq!(Route::parse("/versions/..5", "").get("id"), "..5");
+        assert_eq!(Route::parse("/versions/a%2Eb..c", "").get("from"), "a.b");
+        // Ends with dots of their own stay in the query, so they read back.
+        let dotted = Route::page(Page::Versions).with("from", "a.").with("to", "b");
+        assert_eq!(dotted.address(), "/versions?from=a.&to=b");
+        assert_eq!(Route::parse("/versions", "?from=a.&to=b"), dotted);
     }
 }

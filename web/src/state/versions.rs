@@ -3,6 +3,7 @@
 //! visit (a version is named by its content's hash, so it never changes).
 
 use super::AppState;
+use super::api::VersionRow;
 use clearance_core::Problem;
 use clearance_core::policy::Policy;
 use leptos::prelude::*;
@@ -37,6 +38,16 @@ pub async fn policy_of(state: AppState, hash: &str) -> Result<Rc<Policy>, Vec<Pr
     Ok(policy)
 }
 
+/// The version a picked value names among `listed`: its sequence number,
+/// as the address carries it (`/versions/3..5`), or its hash (as links
+/// made before sequence numbers did).
+pub fn picked<'a>(listed: &'a [VersionRow], value: &str) -> Option<&'a VersionRow> {
+    if value.is_empty() {
+        return None;
+    }
+    listed.iter().find(|v| v.seq.to_string() == value || v.version == value)
+}
+
 /// A version's hash as the pages show it: its first 12 characters, cut by
 /// characters (a server's answer is not trusted to be hex).
 pub fn short(hash: &str) -> String {
@@ -45,4 +56,24 @@ pub fn short(hash: &str) -> String {
 
 fn unknown(hash: &str) -> Problem {
     Problem::new("", clearance_core::Code::UnknownVersion, format!("no version `{hash}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(seq: u64, version: &str) -> VersionRow {
+        VersionRow { seq, version: version.to_owned(), at: String::new(), author: String::new(), request: None }
+    }
+
+    #[test]
+    fn a_version_is_picked_by_its_number_or_its_hash() {
+        let listed = [row(1, "sha256:aa"), row(2, "sha256:bb"), row(12, "sha256:cc")];
+        assert_eq!(picked(&listed, "2").map(|v| v.seq), Some(2));
+        assert_eq!(picked(&listed, "12").map(|v| v.seq), Some(12));
+        assert_eq!(picked(&listed, "sha256:aa").map(|v| v.seq), Some(1));
+        for nothing in ["", "3", "1.0", "sha256:a"] {
+            assert!(picked(&listed, nothing).is_none(), "{nothing}");
+        }
+    }
 }

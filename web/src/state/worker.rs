@@ -59,15 +59,39 @@ pub enum Question {
     },
 }
 
+/// The kinds of question: the page keeps the latest of each, and a reply
+/// to an older one of its kind is stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// [`Question::Diff`].
+    Diff,
+    /// [`Question::UserRecords`].
+    UserRecords,
+    /// [`Question::Records`].
+    Records,
+    /// [`Question::Record`].
+    Record,
+}
+
+impl Kind {
+    /// How many kinds there are (the page keeps one latest id per kind).
+    pub const COUNT: usize = 4;
+
+    /// Its place among the [`Kind::COUNT`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 impl Question {
-    /// Which of the page's answers this question replaces: a newer one of
-    /// the same kind makes an older one's reply stale.
-    pub fn kind(&self) -> usize {
+    /// Which of the page's answers this question replaces.
+    pub fn kind(&self) -> Kind {
         match self {
-            Question::Diff => 0,
-            Question::UserRecords { .. } => 1,
-            Question::Records { .. } => 2,
-            Question::Record { .. } => 3,
+            Question::Diff => Kind::Diff,
+            Question::UserRecords { .. } => Kind::UserRecords,
+            Question::Records { .. } => Kind::Records,
+            Question::Record { .. } => Kind::Record,
         }
     }
 }
@@ -142,23 +166,27 @@ pub enum Reply {
         /// The picked user's decision.
         decision: Option<crate::state::model::DecisionRow>,
     },
-    /// The staged edits do not apply.
+    /// The question could not be answered (the staged edits do not apply).
     Failed {
+        /// The question's kind and id (none when the question could not
+        /// even be read): the failure shows where its answer would have.
+        about: Option<(Kind, u64)>,
         /// Every problem.
         problems: Vec<Problem>,
     },
 }
 
 impl Reply {
-    /// The question kind ([`Question::kind`]) and id this reply answers;
-    /// `None` for progress, readiness and failures.
-    pub fn answers(&self) -> Option<(usize, u64)> {
+    /// The question kind and id this reply answers; `None` for progress,
+    /// readiness and a question that could not be read.
+    pub fn answers(&self) -> Option<(Kind, u64)> {
         match self {
-            Reply::Result { id, .. } => Some((0, *id)),
-            Reply::UserRecords { id, .. } => Some((1, *id)),
-            Reply::Records { id, .. } => Some((2, *id)),
-            Reply::Record { id, .. } => Some((3, *id)),
-            Reply::Ready | Reply::Progress { .. } | Reply::Failed { .. } => None,
+            Reply::Result { id, .. } => Some((Kind::Diff, *id)),
+            Reply::UserRecords { id, .. } => Some((Kind::UserRecords, *id)),
+            Reply::Records { id, .. } => Some((Kind::Records, *id)),
+            Reply::Record { id, .. } => Some((Kind::Record, *id)),
+            Reply::Failed { about, .. } => *about,
+            Reply::Ready | Reply::Progress { .. } => None,
         }
     }
 }
@@ -194,48 +222,47 @@ fn now_ms() -> f64 {
 /// Answers a request: generates and loads the org on first use (kept in
 /// `cache`), applies the staged edits, and diffs — reporting each step.
 pub fn large_diff(cache: &mut Option<Large>, request: &Request, progress: &mut dyn FnMut(&str, u32, u32)) -> Reply {
+    answer(cache, request, progress)
+        .unwrap_or_else(|problems| Reply::Failed { about: Some((request.question.kind(), request.id)), problems })
+}
+
+/// [`large_diff`], its failures as their problems.
+fn answer(cache: &mut Option<Large>, request: &Request, progress: &mut dyn FnMut(&str, u32, u32)) -> Result<Reply, Vec<Problem>> {
     const STEPS: u32 = 4;
-    if cache.as_ref().is_none_or(|c| c.records != request.records) {
-        progress("generate", 0, STEPS);
-        let (policy, inputs) = generate(&Params::large(request.records));
-        progress("load", 1, STEPS);
-        let loaded = Engine::compile(policy).and_then(|engine| load(&engine, &inputs).map(|dataset| (engine, dataset)));
-        match loaded {
-            Ok((engine, dataset)) => *cache = Some(Large { records: request.records, engine, dataset, inputs }),
-            Err(e) => return Reply::Failed { problems: e.into_problems() },
+    let problems = clearance_core::Error::into_problems;
+    let large = match cache {
+        Some(large) if large.records == request.records => large,
+        _ => {
+            progress("generate", 0, STEPS);
+            let (policy, inputs) = generate(&Params::large(request.records));
+            progress("load", 1, STEPS);
+            let engine = Engine::compile(policy).map_err(problems)?;
+            let dataset = load(&engine, &inputs).map_err(problems)?;
+            cache.insert(Large { records: request.records, engine, dataset, inputs })
         }
-    }
-    let Some(large) = cache.as_ref() else { return Reply::Failed { problems: Vec::new() } };
+    };
     // Record ids do not change with the staged edits: no compile for a keystroke.
     if let Question::Records { typed } = &request.question {
         let ids = crate::state::search::search_records(&large.dataset, typed, SUGGESTED);
-        return Reply::Records { id: request.id, typed: typed.clone(), ids };
+        return Ok(Reply::Records { id: request.id, typed: typed.clone(), ids });
     }
     progress("compile", 2, STEPS);
-    let Ok(policy) = large.engine.policy() else { return Reply::Failed { problems: Vec::new() } };
-    let after = match change::apply(policy, &request.staged) {
-        Ok((_, engine)) => engine,
-        Err(e) => return Reply::Failed { problems: e.into_problems() },
-    };
+    let (_, after) = change::apply(large.engine.policy().map_err(problems)?, &request.staged).map_err(problems)?;
     let rebound = after.rebind(&large.dataset, &large.engine).map(Ok);
-    let after_dataset = match rebound.unwrap_or_else(|| load(&after, &large.inputs)) {
-        Ok(dataset) => dataset,
-        Err(e) => return Reply::Failed { problems: e.into_problems() },
-    };
+    let after_dataset = rebound.unwrap_or_else(|| load(&after, &large.inputs)).map_err(problems)?;
     if let Some(reply) = about_one(request, &after, &after_dataset) {
-        return reply;
+        return Ok(reply);
     }
     progress("diff", 3, STEPS);
     let start = now_ms();
-    match clearance_core::diff::diff_loaded(&large.engine, &large.dataset, &after, &after_dataset, &Default::default()) {
-        Ok(diff) => Reply::Result {
-            id: request.id,
-            summary: diff.summary,
-            changes: diff.changes.into_iter().take(LISTED).collect(),
-            diff_ms: now_ms() - start,
-        },
-        Err(e) => Reply::Failed { problems: e.into_problems() },
-    }
+    let diff =
+        clearance_core::diff::diff_loaded(&large.engine, &large.dataset, &after, &after_dataset, &Default::default()).map_err(problems)?;
+    Ok(Reply::Result {
+        id: request.id,
+        summary: diff.summary,
+        changes: diff.changes.into_iter().take(LISTED).collect(),
+        diff_ms: now_ms() - start,
+    })
 }
 
 /// The answers about one user or one record, on the org with the staged edits.
@@ -298,8 +325,13 @@ mod tests {
         assert_eq!(steps, ["compile", "diff"]);
         let bad =
             Request { records: 2_000, staged: vec![Operation::RemoveUser { user: "nobody".into() }], id: 8, question: Question::Diff };
-        assert!(matches!(large_diff(&mut cache, &bad, &mut |_, _, _| {}), Reply::Failed { .. }));
-        let ask = Request { question: Question::UserRecords { user: "user_5".into(), lang: "en".into() }, ..request };
+        let Reply::Failed { about, problems } = large_diff(&mut cache, &bad, &mut |_, _, _| {}) else { panic!("a failure") };
+        assert_eq!((about, problems[0].code.as_str()), (Some((Kind::Diff, 8)), "unknown_user"));
+        // A failed question about a user says so: the page shows it where that user's records would be.
+        let user = Question::UserRecords { user: "user_5".into(), lang: "en".into() };
+        let bad = Request { question: user.clone(), id: 9, ..bad };
+        assert_eq!(large_diff(&mut cache, &bad, &mut |_, _, _| {}).answers(), Some((Kind::UserRecords, 9)));
+        let ask = Request { question: user, ..request };
         let Reply::UserRecords { objects, .. } = large_diff(&mut cache, &ask, &mut |_, _, _| {}) else { panic!("user records") };
         assert!(objects.iter().any(|(_, count, rows)| *count > 0 && rows.len() == (*count).min(LISTED_PER_OBJECT)));
     }
@@ -339,12 +371,14 @@ mod tests {
     #[test]
     fn each_reply_answers_the_kind_of_its_question() {
         let kinds = [Question::Diff, Question::UserRecords { user: String::new(), lang: String::new() }].map(|q| q.kind());
-        assert_eq!(kinds, [0, 1]);
+        assert_eq!(kinds, [Kind::Diff, Kind::UserRecords]);
         let record = Question::Record { record: String::new(), user: String::new(), action: String::new(), lang: String::new() };
-        assert_eq!(record.kind(), 3);
+        assert_eq!(record.kind(), Kind::Record);
+        assert_eq!([Kind::Diff, Kind::UserRecords, Kind::Records, Kind::Record].map(Kind::index), [0, 1, 2, 3]);
+        assert_eq!(Kind::COUNT, 4);
         let result = Reply::Result { id: 4, summary: Default::default(), changes: Vec::new(), diff_ms: 0.0 };
-        assert_eq!(result.answers(), Some((0, 4)));
-        assert_eq!(Reply::UserRecords { id: 5, user: String::new(), objects: Vec::new() }.answers(), Some((1, 5)));
+        assert_eq!(result.answers(), Some((Kind::Diff, 4)));
+        assert_eq!(Reply::UserRecords { id: 5, user: String::new(), objects: Vec::new() }.answers(), Some((Kind::UserRecords, 5)));
         let about = Reply::Record {
             id: 6,
             record: String::new(),
@@ -354,10 +388,11 @@ mod tests {
             users: Vec::new(),
             decision: None,
         };
-        assert_eq!(about.answers(), Some((3, 6)));
+        assert_eq!(about.answers(), Some((Kind::Record, 6)));
         assert_eq!(Reply::Ready.answers(), None);
         assert_eq!(Reply::Progress { step: String::new(), done: 0, total: 0 }.answers(), None);
-        assert_eq!(Reply::Failed { problems: Vec::new() }.answers(), None);
+        assert_eq!(Reply::Failed { about: None, problems: Vec::new() }.answers(), None);
+        assert_eq!(Reply::Failed { about: Some((Kind::Record, 7)), problems: Vec::new() }.answers(), Some((Kind::Record, 7)));
     }
 }
 

@@ -105,7 +105,7 @@ fn LargeEffect() -> impl IntoView {
             }
             .into_any()
         }
-        Some(Reply::Failed { problems }) => view! { <Problems problems=problems/> }.into_any(),
+        Some(Reply::Failed { problems, .. }) => view! { <Problems problems=problems/> }.into_any(),
         _ => ().into_any(),
     };
     view! { <section data-testid="effect"><h2>{state.t("sim.effect")}</h2>{progress}{reply}</section> }

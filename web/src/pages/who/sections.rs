@@ -2,6 +2,7 @@
 //! a record's users, and the decision for the pair.
 
 use crate::components::paged_table::PagedTable;
+use crate::components::problems::Problems;
 use crate::components::sentence::Sentence;
 use crate::state::AppState;
 use crate::state::model::{DecisionRow, decision_view, record_view, user_view};
@@ -63,9 +64,7 @@ fn LargeUserRecords(user: Signal<String>) -> impl IntoView {
         })
     });
     move || {
-        let Some(objects) = answer.get() else {
-            return state.large.progress.get().map(|(step, _, _)| view! { <p data-testid="large-progress">{step}</p> }).into_any();
-        };
+        let Some(objects) = answer.get() else { return waiting(state, state.large.user_reply) };
         let counts: Vec<String> = objects.iter().filter(|(_, n, _)| *n > 0).map(|(object, n, _)| format!("{object} {n}")).collect();
         view! {
             <section data-testid="user-records">
@@ -75,6 +74,18 @@ fn LargeUserRecords(user: Signal<String>) -> impl IntoView {
             </section>
         }
         .into_any()
+    }
+}
+
+/// What a large-org section shows until the worker's answer is in: the
+/// worker's failure to answer the latest question of that section, else
+/// its progress.
+fn waiting(state: AppState, reply: RwSignal<Option<Reply>>) -> AnyView {
+    match reply.get() {
+        Some(Reply::Failed { about: Some((kind, id)), problems }) if state.large.is_latest(kind, id) => {
+            view! { <Problems problems/> }.into_any()
+        }
+        _ => state.large.progress.get().map(|(step, _, _)| view! { <p data-testid="large-progress">{step}</p> }).into_any(),
     }
 }
 
@@ -133,9 +144,7 @@ fn LargeRecord(user: Signal<String>, record: Signal<String>, action: Signal<Stri
         answer.with(|a| a.iter().flat_map(|(_, users, _)| users.iter().map(|row| vec![row.user.clone(), row.message.clone()])).collect())
     });
     move || {
-        let Some((count, _, decision)) = answer.get() else {
-            return state.large.progress.get().map(|(step, _, _)| view! { <p data-testid="large-progress">{step}</p> }).into_any();
-        };
+        let Some((count, _, decision)) = answer.get() else { return waiting(state, state.large.record_reply) };
         view! {
             {decision.map(|d| view! { <DecisionShown d/> })}
             <section data-testid="record-users">

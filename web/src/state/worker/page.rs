@@ -2,7 +2,7 @@
 //! first use, its replies as signals; a reply to an older question of its
 //! kind is dropped.
 
-use super::{Question, Reply, Request};
+use super::{Kind, Question, Reply, Request};
 use clearance_core::change::Operation;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -20,17 +20,17 @@ thread_local! {
 pub struct Large {
     /// The latest progress step `(step, done, total)`.
     pub progress: RwSignal<Option<(String, u32, u32)>>,
-    /// The latest diff answer (or failure).
+    /// The latest diff answer (or failure, also of a question that could not be read).
     pub reply: RwSignal<Option<Reply>>,
-    /// The latest user-records answer.
+    /// The latest user-records answer (or failure).
     pub user_reply: RwSignal<Option<Reply>>,
-    /// The latest record-search answer.
+    /// The latest record-search answer (or failure).
     pub found: RwSignal<Option<Reply>>,
-    /// The latest answer about one record.
+    /// The latest answer about one record (or failure).
     pub record_reply: RwSignal<Option<Reply>>,
     next: RwSignal<u64>,
     /// Per question kind, the id of the latest asked: older replies are dropped.
-    latest: RwSignal<[u64; 4]>,
+    latest: RwSignal<[u64; Kind::COUNT]>,
 }
 
 impl Large {
@@ -43,7 +43,7 @@ impl Large {
             found: RwSignal::new(None),
             record_reply: RwSignal::new(None),
             next: RwSignal::new(0),
-            latest: RwSignal::new([0; 4]),
+            latest: RwSignal::new([0; Kind::COUNT]),
         }
     }
 
@@ -72,7 +72,7 @@ impl Large {
         self.next.set(id);
         request.id = id;
         let kind = request.question.kind();
-        self.latest.update(|latest| latest[kind] = id);
+        self.latest.update(|latest| latest[kind.index()] = id);
         let text = serde_json::to_string(&request).unwrap_or_default();
         let this = *self;
         let ready = READY.with(|r| *r.borrow());
@@ -91,10 +91,27 @@ impl Large {
         }
     }
 
+    /// Whether `id` is the latest question of its kind (a failure shown for
+    /// an older one would speak of what is no longer asked).
+    pub fn is_latest(&self, kind: Kind, id: u64) -> bool {
+        self.latest.with(|latest| latest[kind.index()] == id)
+    }
+
+    /// The signal a kind's answers (and failures) go to.
+    fn slot(&self, kind: Option<Kind>) -> RwSignal<Option<Reply>> {
+        match kind {
+            Some(Kind::UserRecords) => self.user_reply,
+            Some(Kind::Records) => self.found,
+            Some(Kind::Record) => self.record_reply,
+            Some(Kind::Diff) | None => self.reply,
+        }
+    }
+
     fn receive(&self, reply: Reply) {
-        if let Some((kind, id)) = reply.answers() {
+        let answers = reply.answers();
+        if let Some((kind, id)) = answers {
             // Answers to older questions are dropped.
-            if self.latest.with_untracked(|latest| latest[kind]) != id {
+            if !self.latest.with_untracked(|latest| latest[kind.index()] == id) {
                 return;
             }
         }
@@ -106,18 +123,13 @@ impl Large {
                 }
             }
             Reply::Progress { step, done, total } => self.progress.set(Some((step, done, total))),
-            reply @ Reply::Records { .. } => self.found.set(Some(reply)),
-            reply @ Reply::UserRecords { .. } => {
-                self.progress.set(None);
-                self.user_reply.set(Some(reply));
-            }
-            reply @ Reply::Record { .. } => {
-                self.progress.set(None);
-                self.record_reply.set(Some(reply));
-            }
-            other => {
-                self.progress.set(None);
-                self.reply.set(Some(other));
+            reply => {
+                let kind = answers.map(|(kind, _)| kind);
+                // A search is a keystroke: it showed no progress.
+                if kind != Some(Kind::Records) {
+                    self.progress.set(None);
+                }
+                self.slot(kind).set(Some(reply));
             }
         }
     }
