@@ -138,8 +138,7 @@ pub fn propose(remote: &Remote, changes: &std::path::Path, comment: &str, record
 /// # Errors
 /// The server's refusal.
 pub fn step(remote: &Remote, id: &str, step: clearance_core::change::steps::Step, text: &str) -> Result<ExitCode, Error> {
-    let name = serde_json::to_value(step).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-    print(&remote.post(&format!("/v1/requests/{id}/{name}"), &comment(text))?)
+    print(&remote.post(&format!("/v1/requests/{id}/{}", step.name()), &comment(text))?)
 }
 
 /// `change show [ID] --server URL`.

@@ -117,16 +117,8 @@ fn comment(body: &[u8]) -> Result<String, Error> {
 
 /// `POST /v1/requests/{id}/{approve|reject|apply|review} {comment?}`.
 pub async fn step(State(app): State<App>, Admin(session): Admin, Path((id, action)): Path<(String, String)>, Body(body): Body) -> Answer {
-    let step = match action.as_str() {
-        "approve" => Step::Approve,
-        "reject" => Step::Reject,
-        "apply" => Step::Apply,
-        "review" => Step::Review,
-        other => {
-            return Err(
-                Error::one("", clearance_core::Code::NotFound, format!("no step `{other}`: approve, reject, apply or review")).into()
-            );
-        }
+    let Some(step) = Step::from_name(&action) else {
+        return Err(Error::one("", clearance_core::Code::NotFound, format!("no step `{action}`: approve, reject, apply or review")).into());
     };
     let comment = comment(&body)?;
     let (user, subject) = (session.user.clone(), id.clone());

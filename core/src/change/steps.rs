@@ -147,6 +147,27 @@ pub enum Step {
     Review,
 }
 
+impl Step {
+    /// Every step, in the order a request meets them.
+    pub const ALL: [Step; 4] = [Step::Approve, Step::Reject, Step::Apply, Step::Review];
+
+    /// Its name, as the API's paths (`/v1/requests/R7/approve`) and the
+    /// state file spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Approve => "approve",
+            Step::Reject => "reject",
+            Step::Apply => "apply",
+            Step::Review => "review",
+        }
+    }
+
+    /// The step `name` names.
+    pub fn from_name(name: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|step| step.name() == name)
+    }
+}
+
 /// Appends the audit entry of one step.
 ///
 /// # Errors
@@ -364,4 +385,21 @@ pub fn close_review(
         if ops.is_empty() { None } else { Some(propose(s, actor, ops, &format!("revocations of access review {campaign}"), at)?) };
     record(s, at, actor, "review_closed", campaign, serde_json::json!({"request": request.as_ref().map(|r| r.id.clone())}))?;
     Ok((entry, request))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Step;
+
+    #[test]
+    fn a_step_is_named_as_the_state_file_spells_it_and_read_back() {
+        for step in Step::ALL {
+            assert_eq!(serde_json::to_value(step).unwrap(), step.name());
+            assert_eq!(Step::from_name(step.name()), Some(step));
+        }
+        assert_eq!(Step::ALL.map(Step::name), ["approve", "reject", "apply", "review"]);
+        for other in ["", "Approve", "approved", "close"] {
+            assert_eq!(Step::from_name(other), None, "{other}");
+        }
+    }
 }

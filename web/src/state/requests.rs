@@ -19,9 +19,6 @@ pub const SORTS: [&str; 4] = ["newest", "oldest", "state", "author"];
 /// Every state, in the order of a request's life (the filter's choices).
 pub const STATES: [State; 6] = [State::Draft, State::Pending, State::Approved, State::Rejected, State::Applied, State::Reviewed];
 
-/// Every step, in the order they are offered.
-pub const STEPS: [Step; 4] = [Step::Approve, Step::Reject, Step::Apply, Step::Review];
-
 /// What the list shows: a state, an author (empty: any) and an order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filter {
@@ -97,7 +94,7 @@ pub struct Offered {
 /// meet under the applied policy (`None` when it is not compiled: the step
 /// is offered and judged when taken).
 pub fn offered(request: &ChangeRequest, applied: Option<&Engine>, actor: &str) -> Vec<Offered> {
-    STEPS
+    Step::ALL
         .into_iter()
         .filter(|step| state_allows(request.state, *step))
         .map(|step| Offered {
@@ -188,7 +185,7 @@ mod tests {
     fn the_steps_offered_are_those_the_core_does_not_refuse_for_the_state() {
         let engine = Engine::compile(clearance_core::parse_policy(clearance_core::generate::REFERENCE_ORG).unwrap()).unwrap();
         for state in STATES {
-            for step in STEPS {
+            for step in Step::ALL {
                 let refused = may_step(&request("R1", "mgr_east_mike", state), step, &engine, "admin_ivy").err();
                 let bad_state = refused.is_some_and(|e| e.problems()[0].code == "bad_state");
                 assert_eq!(state_allows(state, step), !bad_state, "{state:?} {step:?}");

@@ -384,13 +384,7 @@ impl Server {
     /// # Errors
     /// The server's refusal (`self_approval`, `not_an_approver`, `bad_state`, …).
     pub async fn step(self, state: AppState, id: &str, step: Step, comment: &str) -> Result<(), Vec<Problem>> {
-        let name = match step {
-            Step::Approve => "approve",
-            Step::Reject => "reject",
-            Step::Apply => "apply",
-            Step::Review => "review",
-        };
-        let path = format!("/v1/requests/{id}/{name}");
+        let path = format!("/v1/requests/{id}/{}", step.name());
         self.changed(Request::post(&path), &serde_json::json!({"comment": comment})).await?;
         self.refresh(state).await;
         Ok(())
