@@ -219,6 +219,31 @@ fn what_the_server_keeps_between_reads_never_outlives_a_write_to_its_database() 
 }
 
 #[test]
+fn requests_keep_their_own_ids_and_their_place_in_the_list_as_they_move() {
+    let server = Server::start("order");
+    let mike = server.sign_in("mgr_east_mike");
+    let ivy = server.sign_in("admin_ivy");
+    for comment in ["first", "second", "third"] {
+        let mut proposal = move_bob();
+        proposal["comment"] = json!(comment);
+        assert_eq!(mike.post("/v1/requests", &proposal).status(), 201);
+    }
+    // A step saves the request again: it keeps its id and its place.
+    assert_eq!(ivy.post("/v1/requests/R1/reject", &json!({"comment": "no"})).status(), 200);
+    let (_, list) = answer(ivy.get("/v1/requests"));
+    let rows: Vec<(Value, Value, Value)> =
+        list.as_array().unwrap().iter().map(|r| (r["id"].clone(), r["history"][0]["comment"].clone(), r["state"].clone())).collect();
+    assert_eq!(
+        rows,
+        [
+            (json!("R1"), json!("first"), json!("rejected")),
+            (json!("R2"), json!("second"), json!("pending")),
+            (json!("R3"), json!("third"), json!("pending"))
+        ]
+    );
+}
+
+#[test]
 fn concurrent_approvals_of_one_request_have_exactly_one_winner() {
     let server = Server::start("race");
     let mike = server.sign_in("mgr_east_mike");
