@@ -85,13 +85,17 @@ fn bound(params: &[Value]) -> Vec<rusqlite::types::Value> {
 }
 
 fn read(row: &rusqlite::Row<'_>, columns: usize) -> rusqlite::Result<Row> {
-    use rusqlite::types::ValueRef;
+    use rusqlite::types::{Type, ValueRef};
     let mut values = Vec::with_capacity(columns);
     for i in 0..columns {
+        // Integers, text and NULL are all the server stores; anything else fails loudly (never a silent NULL).
         values.push(match row.get_ref(i)? {
             ValueRef::Integer(n) => Value::Int(n),
-            ValueRef::Text(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
-            ValueRef::Null | ValueRef::Real(_) | ValueRef::Blob(_) => Value::Null,
+            ValueRef::Null => Value::Null,
+            text @ ValueRef::Text(_) => {
+                Value::Text(text.as_str().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, e.into()))?.to_owned())
+            }
+            other => return Err(rusqlite::Error::InvalidColumnType(i, String::new(), other.data_type())),
         });
     }
     Ok(Row(values))
@@ -148,5 +152,9 @@ mod tests {
         assert_eq!(row, Row(vec![Value::Null, Value::Text("x".to_owned()), Value::Int(7)]));
         assert_eq!((row.opt_text(0).unwrap(), row.text(1).unwrap(), row.int(2).unwrap()), (None, "x".to_owned(), 7));
         assert!(row.text(2).is_err() && row.int(1).is_err() && row.opt_text(2).is_err() && row.text(9).is_err());
+        // What the server never stores is refused, not read as NULL or mended.
+        for other in ["SELECT 1.5", "SELECT x'00'", "SELECT CAST(x'ff' AS TEXT)"] {
+            assert!(store.rows(other, &[]).is_err(), "{other}");
+        }
     }
 }
