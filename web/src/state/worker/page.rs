@@ -111,7 +111,7 @@ impl Large {
         let answers = reply.answers();
         if let Some((kind, id)) = answers {
             // Answers to older questions are dropped.
-            if !self.latest.with_untracked(|latest| latest[kind.index()] == id) {
+            if !untrack(|| self.is_latest(kind, id)) {
                 return;
             }
         }
