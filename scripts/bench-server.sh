@@ -28,7 +28,7 @@ pid=$!
 for _ in $(seq 50); do grep -q '^listening on ' "$dir/out" && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$dir/out")
 if [ "${1:-}" = --freshness ]; then
-  node bench/server/freshness.mjs "$url" "$dir/data/bundle.key.pub" user_1 user_26 'correct horse battery' 50 5
+  node bench/server/freshness.mjs "$url" "$dir/data/bundle.key.pub" user_1 user_26 'correct horse battery' 50 5 "$dir/org/records.jsonl"
   exit 0
 fi
 node bench/server/bench.mjs "$url" "$pid" user_1 user_26 'correct horse battery'

@@ -3,13 +3,13 @@
 // long-poll the server; each round applies a change and times, per
 // watcher, the moment it swapped to the new revision. Reported, not asserted.
 //
-//   node bench/server/freshness.mjs URL KEY.pub PROPOSER APPROVER PASSWORD [WATCHERS] [ROUNDS]
+//   node bench/server/freshness.mjs URL KEY.pub PROPOSER APPROVER PASSWORD [WATCHERS] [ROUNDS] [RECORDS.jsonl]
 //   (scripts/bench-server.sh --freshness starts the server on the generated 10,000-user org and runs this)
 import { readFileSync } from 'node:fs';
 import { Watcher } from '../../wasm/pkg/node.mjs';
 
-const [url, keyFile, proposer, approver, password, n = '50', rounds = '5'] = process.argv.slice(2);
-if (!password) throw new Error('usage: node freshness.mjs URL KEY.pub PROPOSER APPROVER PASSWORD [WATCHERS] [ROUNDS]');
+const [url, keyFile, proposer, approver, password, n = '50', rounds = '5', recordsFile] = process.argv.slice(2);
+if (!password) throw new Error('usage: node freshness.mjs URL KEY.pub PROPOSER APPROVER PASSWORD [WATCHERS] [ROUNDS] [RECORDS.jsonl]');
 const keys = readFileSync(keyFile, 'utf8').trim();
 const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 
@@ -85,11 +85,16 @@ const [swap99, swapMax] = await stalls(5);
 // shipper's), against one that does not, in alternating short bursts (the
 // median of many rounds: the shared machine's drift cancels). Once to the
 // server, once to a `fetch` that answers /v1/events itself: the edge's own
-// cost, without the server ingesting on the same two cores.
+// cost, without the server ingesting on the same two cores. Two checks: a
+// `create` (no record: the request crosses as an object, ≈ 27 µs) and, with
+// RECORDS, a `read` of a loaded record by its id (the package's fast path,
+// ≈ 5 µs, what an edge guarding record pages mostly asks), where an event's
+// fixed cost weighs five times as much.
 const nowhere = async (target, init) => (target.endsWith('/v1/events') ? new Response('{"accepted":0}', { status: 200 }) : fetch(target, init));
+const records = recordsFile ? readFileSync(recordsFile, 'utf8') : undefined;
 async function edgeWatcher(events, fetcher) {
   const { token } = await author('/v1/tokens', { name: 'rate', scopes: ['edge'], expires_in_days: 1 });
-  const w = new Watcher({ url, token, keys, ...(fetcher ? { fetch: fetcher } : {}), events: events && { flushMs: 500 } });
+  const w = new Watcher({ url, token, keys, records, ...(fetcher ? { fetch: fetcher } : {}), events: events && { flushMs: 500 } });
   await w.start();
   return w;
 }
@@ -100,11 +105,11 @@ async function edgeWatcher(events, fetcher) {
 // flush has completed (the idle wait included: the method before
 // 2026-12-07). Either way the flush ends before the next burst begins.
 const [BURST_MS, PAIRS] = [250, 80];
-async function burst(w, shipping) {
+async function burst(w, shipping, asked) {
   let n = 0;
   const t0 = performance.now();
   while (performance.now() < t0 + BURST_MS) {
-    for (let i = 0; i < 1000; i++) w.check(request);
+    for (let i = 0; i < 1000; i++) w.check(asked);
     n += 1000;
     await new Promise((r) => setImmediate(r));
   }
@@ -114,21 +119,30 @@ async function burst(w, shipping) {
   return { served, awaited: (n / (performance.now() - t0)) * 1000 };
 }
 const [plainEdge, shipping, shippingNowhere] = [await edgeWatcher(false), await edgeWatcher(true), await edgeWatcher(true, nowhere)];
-const [shipRatios, nowhereRatios, plainRates, shipAwaited, nowhereAwaited] = [[], [], [], [], []];
-for (let i = 0; i < PAIRS; i++) {
-  // The order turns each round, so neither side is always the one after a flush.
-  const first = i % 2 === 0 ? (await burst(plainEdge, false)).served : null;
-  const [ship, alone] = [await burst(shipping, true), await burst(shippingNowhere, true)];
-  const plain = first ?? (await burst(plainEdge, false)).served;
-  plainRates.push(plain);
-  shipRatios.push(ship.served / plain);
-  nowhereRatios.push(alone.served / plain);
-  shipAwaited.push(ship.awaited / plain);
-  nowhereAwaited.push(alone.awaited / plain);
+const cost = (ratios) => `${((1 - quantile(ratios, 0.5)) * 100).toFixed(1)} %`;
+/** The shipping cost's table row for one check. */
+async function shippingCost(label, asked) {
+  const [shipRatios, nowhereRatios, plainRates, shipAwaited, nowhereAwaited] = [[], [], [], [], []];
+  for (let i = 0; i < PAIRS; i++) {
+    // The order turns each round, so neither side is always the one after a flush.
+    const first = i % 2 === 0 ? (await burst(plainEdge, false, asked)).served : null;
+    const [ship, alone] = [await burst(shipping, true, asked), await burst(shippingNowhere, true, asked)];
+    const plain = first ?? (await burst(plainEdge, false, asked)).served;
+    plainRates.push(plain);
+    shipRatios.push(ship.served / plain);
+    nowhereRatios.push(alone.served / plain);
+    shipAwaited.push(ship.awaited / plain);
+    nowhereAwaited.push(alone.awaited / plain);
+  }
+  return `| checks per second lost to recording and shipping events, ${label} (every 500 ms, gzip; median of ${PAIRS} rounds of ${BURST_MS} ms bursts) | ${cost(shipRatios)} | fewer | to the server on the same cores; ${cost(nowhereRatios)} with a fetch that answers itself (the edge alone); with each burst's last flush awaited on the clock: ${cost(shipAwaited)} and ${cost(nowhereAwaited)}; without: ${Math.round(quantile(plainRates, 0.5))} checks/s |`;
+}
+const rows = [await shippingCost('`create`', request)];
+if (records) {
+  const first = JSON.parse(records.slice(0, records.indexOf('\n')));
+  rows.push(await shippingCost('`read` of a record by id', { user: proposer, action: 'read', object: first.object, recordId: first.id }));
 }
 for (const w of [plainEdge, shipping, shippingNowhere]) w.free();
-const cost = (ratios) => `${((1 - quantile(ratios, 0.5)) * 100).toFixed(1)} %`;
 watcher.free();
 console.log(`| a swap of the 10k-user bundle under load: the event loop's longest stall (5 swaps) | ${swapMax.toFixed(1)} | ms | p99 ${swap99.toFixed(1)} ms; the same load without swaps: p99 ${quiet99.toFixed(1)} ms, max ${quietMax.toFixed(1)} ms |`);
-console.log(`| checks per second lost to recording and shipping events (every 500 ms, gzip; median of ${PAIRS} rounds of ${BURST_MS} ms bursts) | ${cost(shipRatios)} | fewer | to the server on the same cores; ${cost(nowhereRatios)} with a fetch that answers itself (the edge alone); with each burst's last flush awaited on the clock: ${cost(shipAwaited)} and ${cost(nowhereAwaited)}; without: ${Math.round(quantile(plainRates, 0.5))} checks/s |`);
+for (const row of rows) console.log(row);
 console.log(`| apply → all ${n} watching Node engines enforce it (${rounds} applies, ${delays.length} swaps) | ${quantile(delays, 0.99).toFixed(0)} | ms p99 | p50 ${quantile(delays, 0.5).toFixed(0)} ms, max ${Math.max(...delays).toFixed(0)} ms (from sending the apply) |`);

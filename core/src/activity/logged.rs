@@ -11,16 +11,19 @@ use super::line::Parts;
 use crate::check::Query;
 use crate::decision::{Decision, Reason, Stage};
 use crate::engine::Engine;
+use named::{RecordName, UserName};
+
+mod named;
 
 /// One recorded decision, to be read against the engine that made it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Logged {
     /// The request's own `context.time`, else the recorder's clock.
     time: When,
-    user: Box<str>,
+    user: UserName,
     action: u32,
     object: u32,
-    record: Option<Box<str>>,
+    record: Option<RecordName>,
     allowed: bool,
     stage: Option<Stage>,
     reasons: Kinds,
@@ -101,10 +104,10 @@ impl Engine {
         }
         Logged {
             time: query.context.time.as_deref().map_or(When::Ms(now_ms), |t| When::Text(t.into())),
-            user: query.user.into(),
+            user: UserName::of(decision.user, query.user),
             action: query.action,
             object: query.object,
-            record: query.record.map(|r| r.id().into()),
+            record: query.record.map(|r| RecordName::of(r, query.dataset)),
             allowed: decision.allowed,
             stage: decision.stage(),
             reasons: Kinds::of(&decision.reasons),
@@ -158,10 +161,10 @@ impl Logged {
         Parts {
             revision: None,
             time,
-            user: &self.user,
+            user: self.user.id(engine),
             action: engine.actions.get(self.action as usize).map_or("", |a| &*a.name),
             object: object.map_or("", |o| &*o.name),
-            record: self.record.as_deref(),
+            record: self.record.as_ref().map(RecordName::id),
             allowed: self.allowed,
             stage: self.stage.map(Stage::as_str),
             reasons: self.reasons.names(),

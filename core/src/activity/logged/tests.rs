@@ -108,3 +108,48 @@ fn recorded_events_write_lines_that_say_what_was_decided() {
     assert!(allowed > 10 && allowed < requests.len(), "both verdicts are written ({allowed} allowed)");
     assert!(text.contains("\"fields\":[\"annual_revenue\"]"), "an allowed read names the sensitive fields it exposes");
 }
+
+/// An event names the record it was decided on even when the loaded
+/// records are replaced before it is written (the npm package's
+/// `loadRecords` between a check and the drain puts another record at the
+/// same place), a record given inline by its own id, and a user the engine
+/// does not know by the id asked about.
+#[test]
+fn an_event_names_its_record_and_user_after_the_records_are_replaced() {
+    use serde_json::{Value, json};
+    let engine = Engine::from_json(crate::generate::REFERENCE_ORG).unwrap();
+    let all: Vec<Value> = serde_json::from_str(crate::generate::REFERENCE_RECORDS).unwrap();
+    let records = engine.load_records(&Value::Array(all.clone())).unwrap();
+    let (first, last) = (&all[0], &all[all.len() - 1]);
+    let asked = |user: &str, record: &Value| json!({"user": user, "action": "read", "object": record["object"], "record_id": record["id"]});
+    let stored = engine.answer_check_logged(&asked("ceo_chen", first), Some(&records), Some(0)).unwrap().1.unwrap();
+    let unknown = engine.answer_check_logged(&asked("nobody_here", first), Some(&records), Some(0)).unwrap().1.unwrap();
+    let mut draft = last.clone();
+    draft["id"] = json!("draft_9");
+    let inline = json!({"user": "ceo_chen", "action": "create", "object": last["object"], "record": draft});
+    let drafted = engine.answer_check_logged(&inline, Some(&records), Some(0)).unwrap().1.unwrap();
+    // Kept as places, not copies, where there are places to keep.
+    assert!(matches!((&stored.user, &stored.record), (super::UserName::At(_), Some(super::RecordName::Stored(..)))));
+    assert!(matches!((&unknown.user, &drafted.record), (super::UserName::Id(_), Some(super::RecordName::Draft(_)))));
+    drop(records);
+    let reversed = engine.load_records(&Value::Array(all.iter().rev().cloned().collect())).unwrap();
+    assert_eq!(reversed.record(0).map(|r| r.id()), last["id"].as_str(), "another record at the first one's place");
+    let mut lines = Lines::new(&engine, None, 0);
+    for event in [&stored, &unknown, &drafted] {
+        lines.push(event);
+    }
+    let named: Vec<(String, String)> = lines
+        .text
+        .lines()
+        .map(|line| {
+            let (event, _) = crate::activity::parse_line(line).unwrap();
+            (event.user.as_str().to_owned(), event.record.map(|r| r.as_str().to_owned()).unwrap_or_default())
+        })
+        .collect();
+    let id = |record: &Value| record["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        named,
+        [("ceo_chen".to_owned(), id(first)), ("nobody_here".to_owned(), id(first)), ("ceo_chen".to_owned(), "draft_9".to_owned())]
+    );
+    assert_eq!(stored.to_event(&engine).record.map(|r| r.as_str().to_owned()), Some(id(first)));
+}
