@@ -16,7 +16,7 @@ use named::{RecordName, UserName};
 mod named;
 
 /// One recorded decision, to be read against the engine that made it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Logged {
     /// The request's own `context.time`, else the recorder's clock.
     time: When,
@@ -34,7 +34,7 @@ pub struct Logged {
     fields: Box<[u32]>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 enum When {
     Ms(i64),
     Text(Box<str>),
@@ -42,7 +42,7 @@ enum When {
 
 /// The kinds of a decision's reasons, in order: up to 16 packed four bits
 /// each (a kind's index + 1; 0 ends), more in a list.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 enum Kinds {
     Packed(u64),
     Listed(Box<[u8]>),

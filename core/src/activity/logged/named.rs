@@ -11,7 +11,7 @@ use std::sync::Arc;
 /// is always read against the engine that recorded it), or the id itself
 /// when the engine has no such user (a check for an unknown user is a deny,
 /// and is recorded too).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub(super) enum UserName {
     At(u32),
     Id(Box<str>),
@@ -62,18 +62,5 @@ impl RecordName {
             RecordName::Stored(store, at) => store.get(*at).map_or("", RecordRef::id),
             RecordName::Draft(id) => id,
         }
-    }
-}
-
-/// Records are the same when their ids are (the event's meaning).
-impl PartialEq for RecordName {
-    fn eq(&self, other: &RecordName) -> bool {
-        self.id() == other.id()
-    }
-}
-
-impl std::fmt::Debug for RecordName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("RecordName").field(&self.id()).finish()
     }
 }
