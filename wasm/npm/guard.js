@@ -2,7 +2,7 @@
 // the engine's own errors already are; this turns the rest into coded
 // ones, so callers branch on `error.code` alone: a method called on a freed
 // engine is `engine_freed`; one called without its engine (a detached
-// method) or with an argument the generated glue cannot pass (a BigInt, a
+// method, or an object of `new Engine()`, which makes none) or with an argument the generated glue cannot pass (a BigInt, a
 // non-array where bytes belong) is `bad_argument`. `free()` twice is
 // harmless. One source for both module systems: scripts/package.sh appends
 // an ESM or a CommonJS export to it.
@@ -10,12 +10,19 @@
 // What the generated glue says when a method runs on a freed engine.
 const FREED = /null pointer passed to rust/;
 
-function coded(error) {
+/** `error` coded; `self` the object the failed method was called on, if any. */
+function coded(error, self) {
   if (error instanceof Error && typeof error.code === 'string' && Array.isArray(error.errors)) return error;
   const text = error instanceof Error ? error.message : String(error);
-  const freed = FREED.test(text);
+  // Freed engines had a pointer (0 now); an object of `new Engine()` never had one.
+  const unmade = typeof self === 'object' && self !== null && self.__wbg_ptr === undefined;
+  const freed = FREED.test(text) && !unmade;
   const code = freed ? 'engine_freed' : 'bad_argument';
-  const message = freed ? 'this engine was freed: create a new one' : `bad argument: ${text}`;
+  const message = freed
+    ? 'this engine was freed: create a new one'
+    : unmade
+      ? 'bad argument: this object is no engine: make one with `Engine.fromJson` or `Engine.fromBundle` (`new Engine()` makes none)'
+      : `bad argument: ${text}`;
   const result = new Error(message, { cause: error });
   result.code = code;
   result.errors = [{ path: '', code, message }];
@@ -28,7 +35,7 @@ function wrap(fn) {
     try {
       return fn.call(this, a, b, c, d, e);
     } catch (error) {
-      throw coded(error);
+      throw coded(error, this);
     }
   };
 }
@@ -106,7 +113,7 @@ function guard(api) {
           const answer = checkByIds.call(this, user + action + object + recordId, user.length, action.length, object.length);
           if (answer.length > 0) return decisionOf(answer, namesOf(this, decisionNames), user);
         } catch (error) {
-          throw coded(error);
+          throw coded(error, this);
         }
       }
       return check.call(this, request);

@@ -112,6 +112,12 @@ function misuse(clearance, bundle, publicKey, records) {
   throwsCode(() => other.check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }), 'engine_freed');
   throwsCode(() => other.allows(ou, oa, or, 0), 'engine_freed');
   throwsCode(() => other.recordCount, 'engine_freed');
+  // An object of `new Engine()` is no engine (fromJson and fromBundle make them): said so, not "freed".
+  const unmade = new Engine();
+  for (const call of [() => unmade.check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }), () => unmade.recordEvents(true), () => unmade.recordCount]) {
+    throwsCode(call, 'bad_argument');
+    try { call(); } catch (error) { assert(error.message.includes('Engine.fromJson'), error.message); }
+  }
   const { check } = engine;
   throwsCode(() => check({ user: 'rep_east_alice', action: 'read', object: 'Account', recordId: 'acc_eu_1' }), 'bad_argument');
   const { allows: detachedAllows, free: detachedFree } = engine;
