@@ -2,10 +2,11 @@
 // the engine's own errors already are; this turns the rest into coded
 // ones, so callers branch on `error.code` alone: a method called on a freed
 // engine is `engine_freed`; one called without its engine (a detached
-// method, or an object of `new Engine()`, which makes none) or with an argument the generated glue cannot pass (a BigInt, a
-// non-array where bytes belong) is `bad_argument`. `free()` twice is
-// harmless. One source for both module systems: scripts/package.sh appends
-// an ESM or a CommonJS export to it.
+// method, or on an object of `new Engine()`, which makes none) or with an
+// argument the generated glue cannot pass (a BigInt, a non-array where
+// bytes belong) is `bad_argument`. `free()` twice is harmless. One source
+// for both module systems: scripts/package.sh appends an ESM or a CommonJS
+// export to it.
 
 // What the generated glue says when a method runs on a freed engine.
 const FREED = /null pointer passed to rust/;
@@ -14,9 +15,11 @@ const FREED = /null pointer passed to rust/;
 function coded(error, self) {
   if (error instanceof Error && typeof error.code === 'string' && Array.isArray(error.errors)) return error;
   const text = error instanceof Error ? error.message : String(error);
-  // Freed engines had a pointer (0 now); an object of `new Engine()` never had one.
-  const unmade = typeof self === 'object' && self !== null && self.__wbg_ptr === undefined;
-  const freed = FREED.test(text) && !unmade;
+  // No engine behind the call: a freed one had a pointer (0 now), an
+  // object of `new Engine()` never had one.
+  const noEngine = FREED.test(text);
+  const unmade = noEngine && typeof self === 'object' && self !== null && self.__wbg_ptr === undefined;
+  const freed = noEngine && !unmade;
   const code = freed ? 'engine_freed' : 'bad_argument';
   const message = freed
     ? 'this engine was freed: create a new one'
