@@ -1,7 +1,8 @@
 //! The user and the record a recorded decision names, kept as places
 //! rather than copied ids: an edge records every check, and copying two
-//! ids into fresh allocations was a third of what recording one cost in
-//! the npm package. The ids are read only when the event's line is written.
+//! ids into fresh allocations was a fifth of what recording one cost on
+//! the npm package's fast path (bench/README.md, issue 18, 2026-12-07
+//! evening). The ids are read only when the event's line is written.
 
 use crate::dataset::{Dataset, RecordRef, RecordStore};
 use crate::engine::Engine;
