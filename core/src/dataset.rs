@@ -82,11 +82,19 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// Whether `record` is one of this dataset's records (not an inline
+    /// record of a request, nor another dataset's): its position then
+    /// means something here.
+    #[inline]
+    pub(crate) fn holds(&self, record: RecordRef<'_>) -> bool {
+        std::ptr::eq(record.store, &*self.store)
+    }
+
     /// The parent of a record stored in this dataset, found by position:
     /// `None` when `record` is not one of this dataset's records (an inline
     /// record of a request), `Some(None)` when it has no parent here.
     pub(crate) fn stored_parent(&self, record: RecordRef<'_>) -> Option<Option<RecordRef<'_>>> {
-        if !std::ptr::eq(record.store, &*self.store) {
+        if !self.holds(record) {
             return None;
         }
         let parent = self.parents.get(record.at as usize).copied().filter(|&p| p != NO_PARENT);

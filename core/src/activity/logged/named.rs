@@ -50,7 +50,7 @@ impl RecordName {
     #[inline]
     pub(super) fn of(record: RecordRef<'_>, dataset: Option<&Dataset>) -> RecordName {
         match dataset {
-            Some(dataset) if std::ptr::eq(record.store, &*dataset.store) => RecordName::Stored(Arc::clone(&dataset.store), record.at),
+            Some(dataset) if dataset.holds(record) => RecordName::Stored(Arc::clone(&dataset.store), record.at),
             _ => RecordName::Draft(record.id().into()),
         }
     }

@@ -64,7 +64,7 @@ impl Engine {
             Term::Rule(rule) => match self.sharing[rule as usize].source {
                 RuleSource::OwnedBy(principal) => self.contains(principal, record.owner()),
                 // Inline parents are not in the dataset: evaluate them directly.
-                RuleSource::Criteria(condition) if !std::ptr::eq(record.store, &*dataset.store) => {
+                RuleSource::Criteria(condition) if !dataset.holds(record) => {
                     self.conditions[condition as usize].evaluate(&self.env(u, Some(record), &matrix.context, false)) == Ok(true)
                 }
                 RuleSource::Criteria(condition) => self.condition_holds(matrix, condition, object, record.at, false),
