@@ -117,7 +117,7 @@ fn decide(
     let query = prepared.query(dataset);
     let decision = engine.check_query(&query);
     let out = engine.render(&decision, &query);
-    let event = engine.event(&query, &decision, now_ms());
+    let event = engine.event(&query, &decision, now_ms())?;
     let text = match lang {
         None => serde_json::to_string(&out).unwrap_or_default(),
         Some(lang) => {

@@ -13,18 +13,18 @@ mod event;
 mod finding;
 mod keyed;
 mod line;
-mod logged;
 mod merge;
 mod react;
 mod report;
 pub mod synth;
+pub mod wire;
 
 pub use analyze::{Analyzer, DayTally, LineProblem, NamedTally, Report, Tally, analyze_texts};
 pub use config::ActivityConfig;
 pub use event::{BAD_EVENT, Event, Text, parse_line, to_lines};
 pub use finding::{EventRef, Finding, Kind, Sentence, Severity};
-pub use logged::{Lines, Logged};
 pub use react::reaction;
+pub use wire::Lines;
 
 use crate::clock::Hours;
 use crate::engine::Engine;

@@ -2,7 +2,6 @@
 //! rendering of each answer, shared by the CLI, the test-file runner and the
 //! wasm binding, so the three can never disagree about a query's meaning.
 
-use crate::activity::Logged;
 use crate::check::Query;
 use crate::dataset::{Dataset, Record, RecordRef};
 use crate::engine::Engine;
@@ -195,11 +194,11 @@ impl Engine {
     /// # Errors
     /// An invalid request (its problems with their paths).
     pub fn answer_check(&self, request: &serde_json::Value, dataset: Option<&Dataset>) -> Result<DecisionOut, Error> {
-        Ok(self.answer_check_logged(request, dataset, None)?.0)
+        self.answer_check_logged(request, dataset, None)
     }
 
-    /// [`Engine::answer_check`], with the decision's event when `now_ms`
-    /// (the recorder's clock) is given.
+    /// [`Engine::answer_check`], recording the decision's event into
+    /// `events` when given, with the recorder's clock.
     ///
     /// # Errors
     /// An invalid request (its problems with their paths).
@@ -207,9 +206,9 @@ impl Engine {
         &self,
         request: &serde_json::Value,
         dataset: Option<&Dataset>,
-        now_ms: Option<i64>,
-    ) -> Result<(DecisionOut, Option<Logged>), Error> {
-        self.answer_request_logged(&Request::from_value(request)?, dataset, now_ms)
+        events: Option<(i64, &mut Vec<u8>)>,
+    ) -> Result<DecisionOut, Error> {
+        self.answer_request_logged(&Request::from_value(request)?, dataset, events)
     }
 
     /// [`Engine::answer_check_logged`] for a request already decoded (the
@@ -221,13 +220,15 @@ impl Engine {
         &self,
         request: &Request,
         dataset: Option<&Dataset>,
-        now_ms: Option<i64>,
-    ) -> Result<(DecisionOut, Option<Logged>), Error> {
+        events: Option<(i64, &mut Vec<u8>)>,
+    ) -> Result<DecisionOut, Error> {
         let prepared = self.prepare(request, dataset)?;
         let query = prepared.query(dataset);
         let decision = self.check_query(&query);
-        let event = now_ms.map(|now| self.logged(&query, &decision, now));
-        Ok((self.render(&decision, &query), event))
+        if let Some((now_ms, out)) = events {
+            self.record_event(&query, &decision, now_ms, out);
+        }
+        Ok(self.render(&decision, &query))
     }
 
     /// `filter`, answered in dataset order.

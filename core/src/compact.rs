@@ -26,7 +26,6 @@
 //! A parent's reasons and a forbid rule's missing context key have no words:
 //! such a decision is answered as JSON.
 
-use crate::activity::Logged;
 use crate::check::Query;
 use crate::decision::{Decision, Denial, Reason, Stage};
 use crate::engine::{Engine, Principal};
@@ -96,11 +95,11 @@ impl Engine {
     }
 
     /// One query decided into `out`: its words as text (the module's
-    /// layout), then its message; with its event when `now_ms` (the
-    /// recorder's clock) is given. `out` stays empty, and there is no event,
-    /// when the decision has a part the words do not carry: the caller then
+    /// layout), then its message; the decision, for the caller to record
+    /// (`Engine::record_event`). `out` stays empty, and there is no
+    /// decision, when it has a part the words do not carry: the caller then
     /// answers it as JSON, which records it.
-    pub fn answer_compact(&self, query: &Query<'_>, now_ms: Option<i64>, out: &mut String) -> Option<Logged> {
+    pub fn answer_compact(&self, query: &Query<'_>, out: &mut String) -> Option<Decision> {
         let decision = self.check_query(query);
         out.reserve(200);
         if self.write_words(&decision, out).is_none() {
@@ -108,7 +107,7 @@ impl Engine {
             return None;
         }
         self.write_sentence(&decision, query, out);
-        now_ms.map(|now| self.logged(query, &decision, now))
+        Some(decision)
     }
 
     fn write_words(&self, decision: &Decision, out: &mut String) -> Option<()> {

@@ -32,6 +32,19 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage, in declaration order (a recorded event keeps the index).
+    pub const ALL: [Stage; 9] = [
+        Stage::UnknownUser,
+        Stage::InactiveUser,
+        Stage::MfaRequired,
+        Stage::IpNotAllowed,
+        Stage::OutsideLoginHours,
+        Stage::NoPrivilege,
+        Stage::NoRecordAccess,
+        Stage::Forbidden,
+        Stage::FieldNotEditable,
+    ];
+
     /// The stage as an error code (an admin refused by the org's session
     /// rules is refused with the stage's name).
     pub fn code(self) -> crate::Code {

@@ -77,7 +77,7 @@ fn head(s: &dyn Tx) -> Result<(u64, String), Error> {
 }
 
 /// One version, its policy included.
-fn version(s: &dyn Tx, revision: u64) -> Result<Version, Error> {
+pub(crate) fn version(s: &dyn Tx, revision: u64) -> Result<Version, Error> {
     let seq = i64::try_from(revision).unwrap_or(i64::MAX);
     let row = s
         .first("SELECT seq, hash, at, author, request, policy FROM versions WHERE seq = $1", &[Value::Int(seq)])?

@@ -1,5 +1,6 @@
 //! Decision logs from the fleet: edges send batches of the package's
-//! decision events (`POST /v1/events`, gzip allowed), each batch named by
+//! decision events (`POST /v1/events`, gzip allowed; as JSON, JSON Lines,
+//! or the bytes the package records events in), each batch named by
 //! an id the edge chose, so a retry after a lost answer stores nothing
 //! twice. `POST /v1/activity/analyze` runs the activity analysis the CLI
 //! runs (`clearance activity analyze`) over every stored event, judged
@@ -14,8 +15,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use clearance_core::Error;
+use clearance_core::activity::wire;
 use clearance_core::error::code::BAD_VALUE;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// The most a batch may hold, once inflated.
 pub const MAX_INFLATED: u64 = 32 * 1024 * 1024;
@@ -40,26 +43,94 @@ struct Batch {
     events: Vec<String>,
 }
 
-/// The batch in either form: `{batch, events}` JSON, or (`content-type:
+/// The body's media type, when it is one of the forms named by a header.
+fn media_type(headers: &HeaderMap) -> Option<&str> {
+    let given = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    [wire::MEDIA_TYPE, "application/x-ndjson"].into_iter().find(|t| given.starts_with(t))
+}
+
+/// The batch id of a body in a header-named form.
+fn batch_id(headers: &HeaderMap) -> Result<String, Error> {
+    let id = headers.get(BATCH_HEADER).and_then(|v| v.to_str().ok());
+    id.map(str::to_owned).ok_or_else(|| {
+        Error::one("/batch", clearance_core::Code::MissingKey, format!("a batch in this form names its id in the `{BATCH_HEADER}` header"))
+    })
+}
+
+/// The batch in any of its forms: `{batch, events}` JSON; (`content-type:
 /// application/x-ndjson`) the events as JSON Lines, exactly as the package
-/// drains them, with the id in the `x-clearance-batch` header — an edge
-/// then ships its lines without touching each one.
-fn batch_of(headers: &HeaderMap, body: &[u8]) -> Result<Batch, Error> {
-    let text = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
-    if !text(header::CONTENT_TYPE.as_str()).is_some_and(|t| t.starts_with("application/x-ndjson")) {
-        let batch: JsonBatch = crate::json_body(body)?;
-        return Ok(Batch { batch: batch.batch, events: batch.events.iter().map(Value::to_string).collect() });
+/// drains them; or (`application/vnd.clearance.events`) the bytes the
+/// package records them in, which name their revision and are read back
+/// against it (what the `Watcher` ships: the edge writes no line). The
+/// last two carry the id in the `x-clearance-batch` header.
+async fn batch_of(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Batch, Error> {
+    match media_type(headers) {
+        None => {
+            let batch: JsonBatch = crate::json_body(body)?;
+            Ok(Batch { batch: batch.batch, events: batch.events.iter().map(Value::to_string).collect() })
+        }
+        Some(wire::MEDIA_TYPE) => Ok(Batch { batch: batch_id(headers)?, events: recorded_lines(app, body).await? }),
+        Some(_) => {
+            let batch = batch_id(headers)?;
+            let body = std::str::from_utf8(body).map_err(|_| Error::one("", BAD_VALUE, "the body is not utf-8 text"))?;
+            Ok(Batch { batch, events: body.lines().filter(|line| !line.trim().is_empty()).map(str::to_owned).collect() })
+        }
     }
-    let Some(batch) = text(BATCH_HEADER) else {
-        return Err(Error::one(
-            "/batch",
-            clearance_core::Code::MissingKey,
-            format!("a JSON Lines batch names its id in the `{BATCH_HEADER}` header"),
-        ));
-    };
-    let body = std::str::from_utf8(body).map_err(|_| Error::one("", BAD_VALUE, "the body is not utf-8 text"))?;
-    let events = body.lines().filter(|line| !line.trim().is_empty()).map(str::to_owned).collect();
-    Ok(Batch { batch: batch.to_owned(), events })
+}
+
+/// The JSON lines of recorded events: one batch per revision, one after
+/// another, each read against its revision's engine.
+async fn recorded_lines(app: &App, body: &[u8]) -> Result<Vec<String>, Error> {
+    let mut rest = body;
+    let mut events: Vec<String> = Vec::new();
+    while !rest.is_empty() {
+        let (revision, count, after) = wire::batch_header(rest)?;
+        if count > MAX_EVENTS.saturating_sub(events.len()) {
+            return Err(Error::one("/events", BAD_VALUE, format!("a batch holds at most {MAX_EVENTS} events")));
+        }
+        let engine = engine_of(app, revision).await?;
+        let mut lines = clearance_core::activity::Lines::new(&engine, Some(revision), count * 200);
+        let (read, used) = lines.push_counted(after, count, events.len())?;
+        if read < count {
+            return Err(Error::one(
+                format!("/events/{}", events.len() + read),
+                BAD_VALUE,
+                format!("the batch of revision {revision} ends after {read} of its {count} events"),
+            ));
+        }
+        events.extend(lines.text.lines().map(str::to_owned));
+        rest = after.get(used..).unwrap_or_default();
+    }
+    Ok(events)
+}
+
+/// The engine that recorded events of `revision`: the current version's,
+/// the older one events were last read against, or compiled now (and kept
+/// as that older one).
+async fn engine_of(app: &App, revision: u64) -> Result<Arc<clearance_core::Engine>, Error> {
+    let seq = i64::try_from(revision).unwrap_or(i64::MAX);
+    let hash = app
+        .db
+        .read(move |s| s.first("SELECT hash FROM versions WHERE seq = $1", &[seq.into()])?.map(|row| row.text(0)).transpose())
+        .await?;
+    let hash = hash.ok_or_else(|| {
+        Error::one(
+            "",
+            clearance_core::Code::UnknownRevision,
+            format!("the events name revision {revision}, which this server never published"),
+        )
+    })?;
+    if let Some(engine) = app.kept(Some(&hash)) {
+        return Ok(engine);
+    }
+    let older = || app.older.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, engine)) = older().as_ref().filter(|(kept, _)| *kept == hash) {
+        return Ok(engine.clone());
+    }
+    let version = app.db.read(move |s| crate::bundles::version(s, revision)).await?;
+    let engine = Arc::new(clearance_core::Engine::compile(version.policy)?);
+    *older() = Some((hash, engine.clone()));
+    Ok(engine)
 }
 
 /// The body, inflated when it says it is gzip (bounded: no bomb).
@@ -99,7 +170,7 @@ pub async fn receive(State(app): State<App>, edge: Edge, headers: HeaderMap, Bod
     let Some(token) = edge.token else {
         return Err(Error::one("", clearance_core::Code::TokenScope, "decision logs come from edges: use an `edge` token").into());
     };
-    let batch = batch_of(&headers, &inflate(&headers, &body)?)?;
+    let batch = batch_of(&app, &headers, &inflate(&headers, &body)?).await?;
     check(&batch)?;
     let Batch { batch, events: stored } = batch;
     let now = clock::now_ms();

@@ -47,6 +47,10 @@ pub struct App {
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// The current version's compiled policy, by hash.
     compiled: Arc<Mutex<Option<Compiled>>>,
+    /// An older version's compiled policy, by hash: the one edges' events
+    /// were last read against (after an apply, the edges' last events
+    /// before their swap name the revision before; see `events.rs`).
+    pub(crate) older: Arc<Mutex<Option<Compiled>>>,
     /// The request list as last answered, with the audit head it was read at.
     request_list: Arc<Mutex<Option<(String, axum::body::Bytes)>>>,
     /// Reads answered again while the database's stamp holds (SQLite).
@@ -84,6 +88,7 @@ impl App {
             tls,
             trusted_proxies: Arc::new(trusted_proxies),
             compiled: Arc::default(),
+            older: Arc::default(),
             request_list: Arc::default(),
             snapshot: Arc::default(),
             keys: Arc::new(keys),

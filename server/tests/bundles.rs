@@ -185,6 +185,68 @@ fn edges_ship_decision_logs_once_per_batch_and_the_fleet_is_analysed() {
     assert_eq!(report["events"], 1205, "nothing of the refused batches was kept");
 }
 
+/// The events of an edge's engine, recorded as the package records them
+/// (bytes naming positions in that engine), for a `create` by each user.
+fn recorded(engine: &clearance_core::Engine, users: &[&str]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for user in users {
+        let request = json!({"user": user, "action": "create", "object": "Account", "context": {"ip": "10.0.0.7"}});
+        engine.answer_check_logged(&request, None, Some((1_790_000_000_000, &mut bytes))).unwrap();
+    }
+    bytes
+}
+
+#[test]
+fn edges_ship_recorded_bytes_and_the_server_writes_their_lines_against_each_revision() {
+    use clearance_core::activity::wire;
+    let server = Server::start("events-wire");
+    let mike = server.sign_in("mgr_east_mike");
+    let (eu, _) = edge(&server, &mike, "eu-edge");
+    let engine_at = |revision: u64| {
+        let response = eu.get(&format!("/v1/bundles/{revision}"), None, None);
+        open_trusted(response.bytes().unwrap().to_vec(), &trust(&server, revision)).unwrap().0
+    };
+    let post = |batch: &str, body: Vec<u8>| {
+        let request = eu.http.post(format!("{}/v1/events", server.url)).bearer_auth(&eu.token);
+        request.header("content-type", wire::MEDIA_TYPE).header("x-clearance-batch", batch).body(body).send().unwrap()
+    };
+    let first = engine_at(1);
+    let users = ["rep_east_alice", "rep_west_dan", "nobody_here"];
+    let (status, sent) = answer(post("w-1", wire::batch(1, 3, &recorded(&first, &users))));
+    assert_eq!((status, sent["accepted"].as_i64()), (200, Some(3)), "{sent}");
+    let (_, again) = answer(post("w-1", wire::batch(1, 3, &recorded(&first, &users))));
+    assert_eq!(again["duplicate"], true, "a retry is stored once");
+
+    // After an apply, one body holds the last events of revision 1 and the first of 2 (an edge's
+    // swap): each read against its own revision's engine, the older one compiled for it.
+    apply_move(&server, "sales_rep_east");
+    let second = engine_at(2);
+    let mut body = wire::batch(1, 2, &recorded(&first, &users[..2]));
+    body.extend(wire::batch(2, 3, &recorded(&second, &users)));
+    let (status, sent) = answer(post("w-2", body.clone()));
+    assert_eq!((status, sent["accepted"].as_i64()), (200, Some(5)), "{sent}");
+    let (_, report) = answer(mike.post("/v1/activity/analyze", &json!({})));
+    assert_eq!(report["events"], 8);
+
+    // Refused, and nothing kept: a revision never published, a batch cut short, a count past its
+    // events, bytes of no batch, an event naming a user position past the engine's users.
+    refused(post("w-3", wire::batch(9, 3, &recorded(&first, &users))), 404, "unknown_revision");
+    let events = recorded(&first, &users);
+    let body = refused(post("w-4", wire::batch(1, 3, &events[..events.len() - 2])), 400, "bad_value");
+    assert_eq!(body["errors"][0]["path"], "/events/2", "{body}");
+    let body =
+        refused(post("w-5", [wire::batch(1, 4, &events), wire::batch(2, 1, &recorded(&second, &users[..1]))].concat()), 400, "bad_value");
+    assert_eq!(body["errors"][0]["path"], "/events/3", "{body}");
+    refused(post("w-6", b"{\"batch\": 1}".to_vec()), 400, "bad_value");
+    // The second event's user (after its flags and six bytes of milliseconds): position 127 of a 20-user org.
+    let mut beyond = events.clone();
+    beyond[recorded(&first, &users[..1]).len() + 7] = 0x7F;
+    let body = refused(post("w-7", wire::batch(1, 3, &beyond)), 400, "bad_value");
+    assert_eq!(body["errors"][0]["path"], "/events/1", "{body}");
+    let (_, report) = answer(mike.post("/v1/activity/analyze", &json!({})));
+    assert_eq!(report["events"], 8, "nothing of the refused batches was kept");
+}
+
 #[test]
 fn sigterm_ends_long_polls_at_once_and_the_server_exits_cleanly() {
     let mut server = Server::start("bundles-stop");

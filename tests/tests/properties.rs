@@ -357,16 +357,20 @@ proptest! {
                         let decision = engine.check_query(&query);
                         let u = engine.user_position(user).unwrap();
                         prop_assert_eq!(engine.allows_create_at(u, o, context), Some(decision.allowed), "create verdict disagrees with check");
+                        let mut bytes = Vec::new();
+                        prop_assert_eq!(engine.record_create_at(u, o, context, 0, &mut bytes), Some(decision.allowed));
                         let mut recorded = clearance_core::activity::Lines::new(&engine, None, 0);
-                        recorded.push(&engine.create_logged_at(u, o, context, 0).expect("in range"));
+                        prop_assert_eq!(recorded.push(&bytes), Ok(1));
                         prop_assert_eq!(
                             recorded.text,
-                            clearance_core::activity::to_lines(&[engine.event(&query, &decision, 0)]),
+                            clearance_core::activity::to_lines(&[engine.event(&query, &decision, 0).expect("reads back")]),
                             "create event disagrees with check's"
                         );
                         prop_assert_eq!(engine.allows_create_at(u, objects.len() as u32, context), None);
                         prop_assert_eq!(engine.allows_create_at(users.len() as u32, o, context), None);
-                        prop_assert!(engine.create_logged_at(users.len() as u32, o, context, 0).is_none());
+                        let before = bytes.len();
+                        prop_assert_eq!(engine.record_create_at(users.len() as u32, o, context, 0, &mut bytes), None);
+                        prop_assert_eq!(bytes.len(), before, "nothing recorded for a position out of range");
                     }
                     let by_filter = engine.filter(&dataset, user, a, o, context);
                     prop_assert_eq!(&by_filter, &by_check, "filter disagrees with check for {} {} {}", user, action, objects[o as usize]);

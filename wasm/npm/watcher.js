@@ -6,7 +6,8 @@
 // new one, never on a mix, and every decision names the revision that made
 // it. A failed fetch or a bad bundle keeps the last good engine and retries
 // with exponential backoff and jitter. With `events`, decisions are recorded
-// and shipped back (`POST /v1/events`): in gzip batches, each with an id
+// and shipped back (`POST /v1/events`) as the engine keeps them (bytes the
+// server reads against their revision): in gzip batches, each with an id
 // that a retry reuses, so the server stores it once. Runtime-neutral:
 // `fetch`, `setTimeout`, `AbortController` and (when present)
 // `CompressionStream` only (Node, Deno, Bun, workerd, edge-runtime); an
@@ -110,7 +111,7 @@ function makeWatcher(Engine, platform = {}) {
       let accepted = 0;
       try {
         while (this.#pending || this.#buffered.length > 0) {
-          this.#pending ??= { batch: globalThis.crypto.randomUUID(), lines: this.#takeBatch() };
+          this.#pending ??= { batch: globalThis.crypto.randomUUID(), bytes: this.#takeBatch() };
           accepted += await this.#send(this.#pending);
           this.#pending = null;
         }
@@ -121,7 +122,7 @@ function makeWatcher(Engine, platform = {}) {
       return accepted;
     }
 
-    /** The oldest buffered chunks, up to `batchSize` events (at least one chunk), as one JSON Lines body. */
+    /** The oldest buffered chunks, up to `batchSize` events (at least one chunk), as one body. */
     #takeBatch() {
       let count = 0;
       let end = 0;
@@ -138,41 +139,31 @@ function makeWatcher(Engine, platform = {}) {
     }
 
     /**
-     * The engine's recorded decisions into the bounded buffer, as the JSON
-     * Lines the engine writes (UTF-8 bytes; each event names its revision):
-     * chunks of at most `batchSize` events, nothing decoded, parsed or
-     * rewritten per event.
+     * The engine's recorded decisions into the bounded buffer, as the bytes
+     * the engine keeps them in (`drainEventWire`: each chunk names its
+     * revision; the server writes their JSON Lines against it): chunks of at
+     * most `batchSize` events, nothing decoded or rewritten per event.
      */
     #collect(engine = this.#engine) {
       const events = this.#options.events;
       if (!engine || !events) return;
       for (let count = engine.eventsPending; count > 0; count = engine.eventsPending) {
-        const bytes = engine.drainEventBytes(events.batchSize);
+        const bytes = engine.drainEventWire(events.batchSize);
         if (bytes.length === 0) continue;
         this.#buffered.push({ bytes, count: Math.min(count, events.batchSize) });
         this.#bufferedCount += Math.min(count, events.batchSize);
       }
-      // Over the bound: the oldest events go (whole chunks, then lines of one).
-      let over = this.#bufferedCount - events.maxBuffered;
-      while (over > 0) {
-        const oldest = this.#buffered[0];
-        const gone = Math.min(over, oldest.count);
-        if (gone === oldest.count) this.#buffered.shift();
-        else {
-          let at = 0;
-          for (let i = 0; i < gone; i++) at = oldest.bytes.indexOf(10, at) + 1; // past the newline
-          oldest.bytes = oldest.bytes.subarray(at);
-          oldest.count -= gone;
-        }
-        this.#bufferedCount -= gone;
-        this.#dropped += gone;
-        over -= gone;
+      // Over the bound: the oldest chunks go, whole (at most `batchSize` events too many).
+      while (this.#bufferedCount > events.maxBuffered) {
+        const { count } = this.#buffered.shift();
+        this.#bufferedCount -= count;
+        this.#dropped += count;
       }
     }
 
     async #send(batch) {
-      let body = batch.lines;
-      const headers = { authorization: `Bearer ${this.#options.token}`, 'content-type': 'application/x-ndjson', 'x-clearance-batch': batch.batch };
+      let body = batch.bytes;
+      const headers = { authorization: `Bearer ${this.#options.token}`, 'content-type': 'application/vnd.clearance.events', 'x-clearance-batch': batch.batch };
       if (gzip) {
         body = await gzip(body);
         headers['content-encoding'] = 'gzip';

@@ -80,31 +80,14 @@ impl Contexts {
         match self.slots.get_mut(slot as usize) {
             Some((g, context @ Some(_))) if *g == generation => {
                 *context = None;
-                // Generations stop short of the mask, so no context's index is
-                // `u32::MAX`, which events use for the empty context.
+                // Generations stop short of the mask: no context's index is
+                // `u32::MAX`, an index no handle has.
                 *g = (*g + 1) % GENERATION_MASK;
                 self.free.push_back(slot);
                 Ok(())
             }
             _ => Err(bad_context(handle)),
         }
-    }
-
-    /// The context a recorded event was decided with, if still live.
-    pub fn by_index(&self, index: u32) -> Option<&Context> {
-        if index == u32::MAX {
-            return Some(&self.empty);
-        }
-        let (slot, generation) = split(index);
-        match self.slots.get(slot as usize) {
-            Some((g, Some(context))) if *g == generation => Some(context),
-            _ => None,
-        }
-    }
-
-    /// The index recorded for a context handle (`u32::MAX` for the empty context).
-    pub fn index_of(tag: &Tag, handle: f64) -> u32 {
-        if handle == 0.0 { u32::MAX } else { tag.index(handle).unwrap_or(u32::MAX) }
     }
 }
 
@@ -164,12 +147,12 @@ mod tests {
         last.slots.push((GENERATION_MASK - 1, None));
         last.free.push_back((LIMIT - 1) as u32);
         let h = last.add(&tag, Context::default()).unwrap();
-        assert_ne!(Contexts::index_of(&tag, h), u32::MAX);
+        assert_ne!(tag.index(h).unwrap_or(u32::MAX), u32::MAX);
         last.free(&tag, h).unwrap();
         last.free.retain(|&s| s == (LIMIT - 1) as u32);
         let h = last.add(&tag, Context::default()).unwrap();
-        assert_ne!(Contexts::index_of(&tag, h), u32::MAX, "the generation wrapped past the mask");
-        assert!(last.by_index(Contexts::index_of(&tag, h)).is_some());
+        assert_ne!(tag.index(h).unwrap_or(u32::MAX), u32::MAX, "the generation wrapped past the mask");
+        assert!(last.get(&tag, h).is_some());
         // 10^5 add/free cycles stay in one slot's worth of memory.
         let mut cycling = Contexts::new();
         for _ in 0..100_000 {

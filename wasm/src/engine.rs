@@ -4,7 +4,7 @@
 use crate::contexts::{Contexts, bad_context};
 use crate::convert::{from_js, to_js};
 use crate::error;
-use crate::events::{Compact, DEFAULT_LIMIT, Pending, Recorder};
+use crate::events::{DEFAULT_LIMIT, Recorder};
 use crate::handles::{BAD_HANDLE, Tag, Tags};
 use clearance_core::api::{FilterQuery, PlanQuery, RecordQuery, WhoCanQuery, decode_query};
 use clearance_core::error::code;
@@ -27,8 +27,8 @@ pub struct Engine {
     contexts: Contexts,
     /// Decision events, when recording.
     recorder: Option<Recorder>,
-    /// A stopped recorder's memory, kept for the next start.
-    spare: Vec<Pending>,
+    /// A stopped recorder, its memory kept for the next start.
+    spare: Option<Recorder>,
     /// What the bundle it was loaded from says about itself (`None`: compiled here).
     stamp: Option<clearance_core::bundle::Stamp>,
 }
@@ -83,32 +83,29 @@ impl Engine {
             records_tag: Tag::new(),
             contexts: Contexts::new(),
             recorder: None,
-            spare: Vec::new(),
+            spare: None,
             stamp: None,
         })
     }
 
-    /// The recorder's clock, when recording.
-    fn clock(&self) -> Option<i64> {
-        self.recorder.as_ref().map(|_| js_sys::Date::now() as i64)
+    /// The recorder's clock: `ms` when the caller read it (the package's
+    /// plain paths read it once per run of checks: guard.js), else now.
+    fn now(ms: f64) -> i64 {
+        if ms.is_finite() && ms > 0.0 { ms as i64 } else { js_sys::Date::now() as i64 }
     }
 
-    fn record_full(&mut self, event: Option<clearance_core::activity::Logged>) {
-        if let (Some(recorder), Some(event)) = (&mut self.recorder, event) {
-            recorder.push(Pending::Logged(event));
-        }
+    /// Where a check records its event, with the clock (`None`: not
+    /// recording, or `limit` events wait); [`Recorder::seal`] it after.
+    fn sink(recorder: &mut Option<Recorder>, ms: f64) -> Option<(i64, &mut Vec<u8>)> {
+        let room = recorder.as_mut()?.room()?;
+        Some((Engine::now(ms), room))
     }
 
-    /// A fast-path decision's event, kept compact until drained (when recording).
-    fn record_compact(&mut self, user: u32, action: u32, record: u32, context: f64, ms: f64) {
+    /// Seals the event a call recorded.
+    fn seal(&mut self) {
         if let Some(recorder) = &mut self.recorder {
-            let context = Contexts::index_of(&self.tags.context, context);
-            recorder.push(Pending::Compact(Compact { user, action, record, context, ms }));
+            recorder.seal();
         }
-    }
-
-    fn context_at(&self, handle: f64) -> Result<&Context, Error> {
-        self.contexts.get(&self.tags.context, handle).ok_or_else(|| bad_context(handle))
     }
 
     /// The positions three handles name, or the first refused one's error.
@@ -179,8 +176,9 @@ impl Engine {
     #[wasm_bindgen(unchecked_return_type = "Decision")]
     pub fn check(&mut self, #[wasm_bindgen(unchecked_param_type = "Request | string")] request: JsValue) -> JsResult {
         throwing(|| {
-            let (decision, event) = self.engine.answer_check_logged(&from_js(request, "request")?, Some(&self.dataset), self.clock())?;
-            self.record_full(event);
+            let request = from_js(request, "request")?;
+            let decision = self.engine.answer_check_logged(&request, Some(&self.dataset), Engine::sink(&mut self.recorder, 0.0))?;
+            self.seal();
             to_js(&decision)
         })
     }
@@ -190,15 +188,18 @@ impl Engine {
     /// answered as numbers and the message (`clearance_core::compact`);
     /// none, and no event recorded, when an id is unknown or the numbers
     /// cannot say it all: the package then asks `check`, which answers or
-    /// throws what is wrong.
+    /// throws what is wrong. `ms` is the recorder's clock (0: read it here).
     #[wasm_bindgen(js_name = checkByIds, skip_typescript)]
-    pub fn check_by_ids(&mut self, ids: &str, user: u32, action: u32, object: u32) -> String {
+    pub fn check_by_ids(&mut self, ids: &str, user: u32, action: u32, object: u32, ms: f64) -> String {
         let mut answer = String::new();
         let Some([user, action, object, record_id]) = crate::ids::split(ids, [user, action, object]) else { return answer };
         let context = Context::default();
-        if let Some(query) = self.engine.plain_query(user, [action, object, record_id], &self.dataset, &context) {
-            let event = self.engine.answer_compact(&query, self.clock(), &mut answer);
-            self.record_full(event);
+        if let Some(query) = self.engine.plain_query(user, [action, object, record_id], &self.dataset, &context)
+            && let Some(decision) = self.engine.answer_compact(&query, &mut answer)
+            && let Some((now, out)) = Engine::sink(&mut self.recorder, ms)
+        {
+            self.engine.record_event(&query, &decision, now, out);
+            self.seal();
         }
         answer
     }
@@ -218,17 +219,19 @@ impl Engine {
     #[wasm_bindgen(js_name = isAllowed)]
     pub fn is_allowed(&mut self, #[wasm_bindgen(unchecked_param_type = "Request | string")] request: JsValue) -> Result<bool, JsValue> {
         throwing(|| {
-            let (decision, event) = self.engine.answer_check_logged(&from_js(request, "request")?, Some(&self.dataset), self.clock())?;
-            self.record_full(event);
+            let request = from_js(request, "request")?;
+            let decision = self.engine.answer_check_logged(&request, Some(&self.dataset), Engine::sink(&mut self.recorder, 0.0))?;
+            self.seal();
             Ok(decision.allowed)
         })
     }
 
     /// `isAllowed` for a plain request's four ids: 1 allowed, 0 denied, -1
     /// when they do not all name a user, action and loaded record of that
-    /// object (the caller then asks `isAllowed`, which says why).
+    /// object (the caller then asks `isAllowed`, which says why). `ms` as
+    /// for `checkByIds`.
     #[wasm_bindgen(js_name = verdictByIds, skip_typescript)]
-    pub fn verdict_by_ids(&mut self, ids: &str, user: u32, action: u32, object: u32) -> i32 {
+    pub fn verdict_by_ids(&mut self, ids: &str, user: u32, action: u32, object: u32, ms: f64) -> i32 {
         let Some([user, action, object, record_id]) = crate::ids::split(ids, [user, action, object]) else { return -1 };
         let found = (self.engine.user_position(user), self.engine.action_id(action), self.dataset.position(record_id));
         let (Some(u), Some(a), Some(r)) = found else { return -1 };
@@ -236,9 +239,8 @@ impl Engine {
         if object.is_none() || object != self.dataset.record(r).map(|record| record.object()) {
             return -1;
         }
-        let allowed = clearance_verdicts::allows(&self.engine, &self.dataset, u, a, r, &Context::default()).unwrap_or(false);
-        self.record_compact(u, a, r, 0.0, js_sys::Date::now());
-        i32::from(allowed)
+        let allowed = Engine::verdict((&self.engine, &self.dataset), &mut self.recorder, [u, a, r], &Context::default(), ms);
+        i32::from(allowed.unwrap_or(false))
     }
 
     /// Decides many requests; an invalid one throws, naming its index (and
@@ -246,41 +248,12 @@ impl Engine {
     /// the array and its decision written to the answer's JSON text in turn.
     #[wasm_bindgen(js_name = checkMany, unchecked_return_type = "Decision[]")]
     pub fn check_many(&mut self, #[wasm_bindgen(unchecked_param_type = "Request[] | string")] requests: JsValue) -> JsResult {
-        throwing(|| {
-            let now = self.clock();
-            let mut out = String::from("[");
-            let mut events = Vec::new();
-            let mut decide = |n: usize, request: serde_json::Value| -> Result<(), Error> {
-                let (decision, event) =
-                    self.engine.answer_check_logged(&request, Some(&self.dataset), now).map_err(|e| e.at(&format!("/{n}")))?;
-                if n > 0 {
-                    out.push(',');
-                }
-                out.push_str(&crate::case::to_camel_json(&decision).unwrap_or_default());
-                events.extend(event);
-                Ok(())
-            };
-            match requests.dyn_ref::<js_sys::Array>() {
-                Some(list) => {
-                    for (n, item) in list.iter().enumerate() {
-                        decide(n, from_js(item, "request").map_err(|e| e.at(&format!("/{n}")))?)?;
-                    }
-                }
-                None => match from_js(requests, "requests")? {
-                    serde_json::Value::Array(items) => {
-                        for (n, item) in items.into_iter().enumerate() {
-                            decide(n, item)?;
-                        }
-                    }
-                    _ => return Err(Error::one("", code::BAD_TYPE, "requests must be a list")),
-                },
-            }
-            out.push(']');
-            for event in events {
-                self.record_full(Some(event));
-            }
-            js_sys::JSON::parse(&out).map_err(|_| Error::one("", code::BAD_VALUE, "cannot encode the result"))
-        })
+        let mark = self.recorder.as_ref().map(Recorder::mark);
+        let answer = self.decide_many(requests);
+        if let (Err(_), Some(recorder), Some(mark)) = (&answer, &mut self.recorder, mark) {
+            recorder.undo(mark);
+        }
+        answer
     }
 
     /// Replaces the resident records (an array, JSON text or JSON Lines
@@ -297,11 +270,6 @@ impl Engine {
                 (None, Some(list)) => crate::convert::load_array(&self.engine, list)?,
                 (None, None) => self.engine.load_records(&from_js(records, "records")?)?,
             };
-            // Pending fast-path events name records by position: render them
-            // against the records they were decided on before those go.
-            if let Some(recorder) = &mut self.recorder {
-                recorder.settle(&self.engine, &self.dataset, &self.contexts);
-            }
             self.dataset = dataset;
             // Handles of the records replaced name nothing now.
             self.records_tag = Tag::new();
@@ -405,14 +373,14 @@ impl Engine {
         throwing(|| {
             let u = self.tags.user.index(user).ok_or_else(|| bad_handle("user", user))?;
             let o = self.tags.object.index(object).ok_or_else(|| bad_handle("object", object))?;
-            let c = self.context_at(context)?;
-            let allowed = clearance_verdicts::allows_create(&self.engine, u, o, c).ok_or_else(|| bad_handle("user or object", user))?;
-            if self.recorder.is_some() {
-                let ms = c.time_ms().unwrap_or_else(|| js_sys::Date::now() as i64);
-                let event = self.engine.create_logged_at(u, o, c, ms);
-                self.record_full(event);
-            }
-            Ok(allowed)
+            let c = self.contexts.get(&self.tags.context, context).ok_or_else(|| bad_context(context))?;
+            // A context's own `time` stamps its event: no clock to read.
+            let allowed = match Engine::sink(&mut self.recorder, if c.time_ms().is_some() { 1.0 } else { 0.0 }) {
+                Some((now, out)) => self.engine.record_create_at(u, o, c, now, out),
+                None => clearance_verdicts::allows_create(&self.engine, u, o, c),
+            };
+            self.seal();
+            allowed.ok_or_else(|| bad_handle("user or object", user))
         })
     }
 
@@ -433,13 +401,7 @@ impl Engine {
     /// Releases a context handle; using it afterwards is a `bad_handle` error.
     #[wasm_bindgen(js_name = freeContext)]
     pub fn free_context(&mut self, handle: f64) -> Result<(), JsValue> {
-        throwing(|| {
-            // Events decided under it are rendered while it still exists.
-            if let Some(recorder) = &mut self.recorder {
-                recorder.settle(&self.engine, &self.dataset, &self.contexts);
-            }
-            self.contexts.free(&self.tags.context, handle)
-        })
+        throwing(|| self.contexts.free(&self.tags.context, handle))
     }
 
     /// Fast path: the verdict of `check` for handles, with nothing decoded or
@@ -448,20 +410,9 @@ impl Engine {
     pub fn allows(&mut self, user: f64, action: f64, record: f64, context: f64) -> Result<bool, JsValue> {
         throwing(|| {
             let (u, a, r) = self.positions(user, action, record)?;
-            let (allowed, timed) = {
-                let c = self.context_at(context)?;
-                let allowed = clearance_verdicts::allows(&self.engine, &self.dataset, u, a, r, c)
-                    .ok_or_else(|| bad_handle("user, action or record", user))?;
-                (allowed, c.time_ms().is_some())
-            };
-            if self.recorder.is_some() {
-                // The clock is read only when the event needs it (a context's
-                // own `time` stamps the event): reading it costs this call a
-                // fifth of its time.
-                let ms = if timed { 0.0 } else { js_sys::Date::now() };
-                self.record_compact(u, a, r, context, ms);
-            }
-            Ok(allowed)
+            let c = self.contexts.get(&self.tags.context, context).ok_or_else(|| bad_context(context))?;
+            Engine::verdict((&self.engine, &self.dataset), &mut self.recorder, [u, a, r], c, 0.0)
+                .ok_or_else(|| bad_handle("user, action or record", user))
         })
     }
 
@@ -483,16 +434,16 @@ impl Engine {
             }
             let (users, actions, records) =
                 (self.tags.user.indices(users), self.tags.action.indices(actions), self.records_tag.indices(records));
-            let out = clearance_verdicts::allows_many(&self.engine, &self.dataset, &users, &actions, &records, self.context_at(context)?);
-            if self.recorder.is_some() {
-                let ms = js_sys::Date::now();
-                for (i, &verdict) in out.iter().enumerate() {
-                    if verdict != 2 {
-                        self.record_compact(users[i], actions[i], records[i], context, ms);
-                    }
-                }
+            let c = self.contexts.get(&self.tags.context, context).ok_or_else(|| bad_context(context))?;
+            if self.recorder.is_none() {
+                return Ok(clearance_verdicts::allows_many(&self.engine, &self.dataset, &users, &actions, &records, c));
             }
-            Ok(out)
+            // Recording: each decided in full, once, its event recorded; one clock read for all.
+            let ms = js_sys::Date::now();
+            let (engine, dataset, recorder) = (&self.engine, &self.dataset, &mut self.recorder);
+            Ok(engine.allows_many_by(dataset, &users, &actions, &records, |u, a, r| {
+                Engine::verdict((engine, dataset), recorder, [u, a, r], c, ms)
+            }))
         })
     }
 
@@ -513,10 +464,10 @@ impl Engine {
             let limit = crate::events::limit_arg(&limit, "limit")?.unwrap_or(DEFAULT_LIMIT);
             match (&mut self.recorder, on) {
                 (Some(recorder), true) => recorder.limit = limit,
-                (None, true) => self.recorder = Some(Recorder::new(limit, std::mem::take(&mut self.spare))),
+                (None, true) => self.recorder = Some(Recorder::new(limit, self.spare.take())),
                 (_, false) => {
                     if let Some(recorder) = self.recorder.take() {
-                        self.spare = recorder.into_buffer();
+                        self.spare = Some(recorder);
                     }
                 }
             }
@@ -558,6 +509,24 @@ impl Engine {
         Ok(self.drained(&most)?.into_bytes())
     }
 
+    /// The decision events since the last drain (at most `most`, default
+    /// all) as one batch of bytes: what an edge ships to the control plane
+    /// (`POST /v1/events` as `application/vnd.clearance.events`), which
+    /// writes their lines against the engine of this bundle's revision.
+    /// Only an engine loaded from a published bundle has one (`bad_bundle`).
+    #[wasm_bindgen(js_name = drainEventWire)]
+    pub fn drain_event_wire(
+        &mut self,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] most: JsValue,
+    ) -> Result<Vec<u8>, JsValue> {
+        throwing(|| {
+            let most = crate::events::limit_arg(&most, "most")?.unwrap_or(usize::MAX);
+            let revision = self.stamp.as_ref().map(|s| s.revision);
+            let mut empty = Recorder::new(1, None);
+            crate::events::batch(self.recorder.as_mut().unwrap_or(&mut empty), revision, most)
+        })
+    }
+
     /// Events recorded and not yet drained.
     #[wasm_bindgen(getter, js_name = eventsPending)]
     pub fn events_pending(&self) -> f64 {
@@ -572,14 +541,74 @@ impl Engine {
 }
 
 impl Engine {
+    /// `checkMany`'s answer (its events recorded as it goes).
+    fn decide_many(&mut self, requests: JsValue) -> JsResult {
+        throwing(|| {
+            let mut out = String::from("[");
+            let mut decide = |n: usize, request: serde_json::Value| -> Result<(), Error> {
+                let events = Engine::sink(&mut self.recorder, 0.0);
+                let decision =
+                    self.engine.answer_check_logged(&request, Some(&self.dataset), events).map_err(|e| e.at(&format!("/{n}")))?;
+                if let Some(recorder) = &mut self.recorder {
+                    recorder.seal();
+                }
+                if n > 0 {
+                    out.push(',');
+                }
+                out.push_str(&crate::case::to_camel_json(&decision).unwrap_or_default());
+                Ok(())
+            };
+            match requests.dyn_ref::<js_sys::Array>() {
+                Some(list) => {
+                    for (n, item) in list.iter().enumerate() {
+                        decide(n, from_js(item, "request").map_err(|e| e.at(&format!("/{n}")))?)?;
+                    }
+                }
+                None => match from_js(requests, "requests")? {
+                    serde_json::Value::Array(items) => {
+                        for (n, item) in items.into_iter().enumerate() {
+                            decide(n, item)?;
+                        }
+                    }
+                    _ => return Err(Error::one("", code::BAD_TYPE, "requests must be a list")),
+                },
+            }
+            out.push(']');
+            js_sys::JSON::parse(&out).map_err(|_| Error::one("", code::BAD_VALUE, "cannot encode the result"))
+        })
+    }
+
+    /// The verdict for positions, its event recorded into `recorder` when
+    /// recording (the decision then made in full, once); `None` for an
+    /// invalid position.
+    fn verdict(
+        (engine, dataset): (&clearance_core::Engine, &Dataset),
+        recorder: &mut Option<Recorder>,
+        positions: [u32; 3],
+        context: &Context,
+        ms: f64,
+    ) -> Option<bool> {
+        // A context's own `time` stamps its events: no clock to read.
+        let ms = if context.time_ms().is_some() { 1.0 } else { ms };
+        let Some((now, out)) = Engine::sink(recorder, ms) else {
+            let [u, a, r] = positions;
+            return clearance_verdicts::allows(engine, dataset, u, a, r, context);
+        };
+        let allowed = engine.record_at(dataset, positions, context, now, out);
+        if let Some(recorder) = recorder {
+            recorder.seal();
+        }
+        allowed
+    }
+
     fn drained(&mut self, most: &JsValue) -> Result<String, JsValue> {
         throwing(|| {
             let most = crate::events::limit_arg(most, "most")?.unwrap_or(usize::MAX);
             let revision = self.stamp.as_ref().map(|s| s.revision);
-            Ok(match &mut self.recorder {
-                Some(recorder) => recorder.drain(&self.engine, &self.dataset, &self.contexts, revision, most),
-                None => String::new(),
-            })
+            match &mut self.recorder {
+                Some(recorder) => crate::events::lines(recorder, &self.engine, revision, most),
+                None => Ok(String::new()),
+            }
         })
     }
 }

@@ -1,52 +1,34 @@
 //! Decision events recorded by the npm package: off until
-//! `recordEvents(true)`, then every `check`, `checkMany`, `allows` and
-//! `checkHandles` adds one, and `drainEventLines` returns those since the
-//! last drain. A check keeps its event compact (the engine's numbers, see
-//! `clearance_core::activity::Logged`) and the handle-based fast path keeps
-//! only its positions (rendered when drained), so recording costs a push,
-//! not a second evaluation or a dozen strings.
+//! `recordEvents(true)`, then every `check`, `checkMany`, `isAllowed`,
+//! `allows`, `allowsCreate` and `checkHandles` adds one. A check appends its
+//! event as bytes (`clearance_core::activity::wire`: the engine's numbers
+//! and the record's id, about thirty bytes), so recording costs no
+//! allocation; a drain hands them over as they are (`drainEventWire`, what
+//! an edge ships) or writes their JSON Lines (`drainEventLines`).
 
-use crate::contexts::Contexts;
-use clearance_core::activity::{Lines, Logged};
+use clearance_core::activity::{Lines, wire};
 use clearance_core::error::code;
-use clearance_core::{Dataset, Error};
+use clearance_core::{Engine, Error};
 use wasm_bindgen::JsValue;
-
-/// A fast-path decision awaiting its evaluation.
-#[derive(Clone, Copy)]
-pub struct Compact {
-    pub user: u32,
-    pub action: u32,
-    pub record: u32,
-    /// [`Contexts::index_of`] the context handle.
-    pub context: u32,
-    pub ms: f64,
-}
 
 /// Pending events, oldest first, at most `limit`.
 pub struct Recorder {
-    /// Events in order: decided ones, or fast-path ones awaiting evaluation.
-    pending: Vec<Pending>,
+    /// The events' bytes, one after another.
+    bytes: Vec<u8>,
+    /// Where each event ends in `bytes`.
+    ends: Vec<usize>,
     pub limit: usize,
     /// Events not kept because `limit` were already waiting.
     pub dropped: u64,
 }
 
-/// One pending event.
-pub enum Pending {
-    /// Decided (by `check`).
-    Logged(Logged),
-    /// From the fast path.
-    Compact(Compact),
-}
-
-/// Default bound on pending events between drains (a compact event is
-/// under a hundred bytes: megabytes at most).
+/// Default bound on pending events between drains (an event is about
+/// thirty bytes: megabytes at most).
 pub const DEFAULT_LIMIT: usize = 100_000;
 /// The largest bound a caller may set.
 pub const MAX_LIMIT: usize = 1_000_000;
 
-/// `recordEvents`' optional `limit`, and `drainEventLines`' optional most
+/// `recordEvents`' optional `limit`, and the drains' optional most
 /// events: a whole number from 1 to [`MAX_LIMIT`].
 ///
 /// # Errors
@@ -61,78 +43,102 @@ pub fn limit_arg(limit: &JsValue, name: &str) -> Result<Option<usize>, Error> {
     }
 }
 
-impl Recorder {
-    /// An empty recorder, reusing `buffer`'s memory (a stopped recorder's).
-    pub fn new(limit: usize, mut buffer: Vec<Pending>) -> Recorder {
-        buffer.clear();
-        // Room for the first events up front; later growth doubles (a
-        // copy per doubling: amortised, a few bytes per event).
-        buffer.reserve(limit.clamp(1, 1 << 12));
-        Recorder { pending: buffer, limit: limit.max(1), dropped: 0 }
-    }
+/// A recorder's length before a call that may take back what it recorded.
+#[derive(Clone, Copy)]
+pub struct Mark(usize, u64);
 
-    /// The buffer, emptied, for a later recorder.
-    pub fn into_buffer(mut self) -> Vec<Pending> {
-        self.pending.clear();
-        self.pending
+impl Recorder {
+    /// An empty recorder, reusing `spare`'s memory (a stopped recorder's).
+    pub fn new(limit: usize, spare: Option<Recorder>) -> Recorder {
+        let (mut bytes, mut ends) = spare.map(|r| (r.bytes, r.ends)).unwrap_or_default();
+        bytes.clear();
+        ends.clear();
+        // Room for the first events up front; later growth doubles.
+        let first = limit.clamp(1, 1 << 12);
+        bytes.reserve(first * 32);
+        ends.reserve(first);
+        Recorder { bytes, ends, limit: limit.max(1), dropped: 0 }
     }
 
     /// Events waiting to be drained.
     pub fn len(&self) -> usize {
-        self.pending.len()
+        self.ends.len()
     }
 
-    /// Adds an event; when `limit` are waiting, counts it in `dropped`
-    /// instead (the application drains too rarely, and can see it did).
-    pub fn push(&mut self, event: Pending) {
-        if self.pending.len() >= self.limit {
+    /// Where the next event is written, then [`Recorder::seal`]ed; `None`
+    /// (the event counted in `dropped`) when `limit` are waiting: the
+    /// application drains too rarely, and can see it did.
+    pub fn room(&mut self) -> Option<&mut Vec<u8>> {
+        if self.ends.len() >= self.limit {
             self.dropped += 1;
+            None
         } else {
-            self.pending.push(event);
+            Some(&mut self.bytes)
         }
     }
 
-    /// Decides every pending fast-path event against the records and
-    /// contexts they were decided on (called before those change).
-    pub fn settle(&mut self, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &Contexts) {
-        for slot in &mut self.pending {
-            if let Pending::Compact(c) = *slot
-                && let Some(event) = decided(c, engine, dataset, contexts)
-            {
-                *slot = Pending::Logged(event);
-            }
+    /// Counts what was written since the last event as one event (nothing
+    /// written: none).
+    pub fn seal(&mut self) {
+        if self.bytes.len() > self.ends.last().copied().unwrap_or(0) {
+            self.ends.push(self.bytes.len());
         }
     }
 
-    /// The oldest `most` pending events as JSON Lines (each naming
-    /// `revision` when given), removed from the recorder.
-    pub fn drain(
-        &mut self,
-        engine: &clearance_core::Engine,
-        dataset: &Dataset,
-        contexts: &Contexts,
-        revision: Option<u64>,
-        most: usize,
-    ) -> String {
-        let take = most.min(self.pending.len());
-        let mut lines = Lines::new(engine, revision, take * 160);
-        // Only the events drained are decided now; the rest wait (and are
-        // settled before the records or contexts change, as ever).
-        for pending in self.pending.drain(..take) {
-            let event = match pending {
-                Pending::Logged(event) => Some(event),
-                Pending::Compact(c) => decided(c, engine, dataset, contexts),
-            };
-            if let Some(event) = event {
-                clearance_verdicts::push_line(&mut lines, &event);
-            }
-        }
-        lines.text
+    /// Where the recorder stands, to [`Recorder::undo`] back to.
+    pub fn mark(&self) -> Mark {
+        Mark(self.ends.len(), self.dropped)
+    }
+
+    /// Forgets the events recorded since `mark` (a call that failed records nothing).
+    pub fn undo(&mut self, Mark(len, dropped): Mark) {
+        self.ends.truncate(len);
+        self.bytes.truncate(self.ends.last().copied().unwrap_or(0));
+        self.dropped = dropped;
+    }
+
+    /// The oldest `most` pending events' bytes and their count, removed
+    /// from the recorder.
+    pub fn drain(&mut self, most: usize) -> (Vec<u8>, usize) {
+        let take = most.min(self.ends.len());
+        let Some(cut) = take.checked_sub(1).and_then(|last| self.ends.get(last).copied()) else { return (Vec::new(), 0) };
+        let taken = if take == self.ends.len() {
+            let room = Vec::with_capacity(self.bytes.capacity());
+            std::mem::replace(&mut self.bytes, room)
+        } else {
+            self.bytes.drain(..cut).collect()
+        };
+        self.ends.drain(..take);
+        self.ends.iter_mut().for_each(|end| *end -= cut);
+        (taken, take)
     }
 }
 
-/// A fast-path decision's event, decided against the records and context it
-/// was made with (`None` when they no longer name it).
-fn decided(c: Compact, engine: &clearance_core::Engine, dataset: &Dataset, contexts: &Contexts) -> Option<Logged> {
-    engine.logged_at(dataset, c.user, c.action, c.record, contexts.by_index(c.context)?, c.ms as i64)
+/// The oldest `most` events as JSON Lines, each naming `revision` when given.
+///
+/// # Errors
+/// None in practice: the bytes are `engine`'s own events.
+pub fn lines(recorder: &mut Recorder, engine: &Engine, revision: Option<u64>, most: usize) -> Result<String, Error> {
+    let (bytes, count) = recorder.drain(most);
+    let mut lines = Lines::new(engine, revision, count * 160);
+    clearance_verdicts::push_lines(&mut lines, &bytes)?;
+    Ok(lines.text)
+}
+
+/// The oldest `most` events as a batch to ship (`wire::batch`): read back
+/// only against the engine of `revision`, which the control plane has.
+///
+/// # Errors
+/// `bad_bundle` when the engine did not come from a published bundle: no
+/// one else could read the events.
+pub fn batch(recorder: &mut Recorder, revision: Option<u64>, most: usize) -> Result<Vec<u8>, Error> {
+    let Some(revision) = revision else {
+        return Err(Error::one(
+            "",
+            code::BAD_BUNDLE,
+            "events ship as bytes only from an engine loaded from a published bundle (its revision names the engine that reads them): drain them as lines",
+        ));
+    };
+    let (bytes, count) = recorder.drain(most);
+    Ok(wire::batch(revision, count, &bytes))
 }

@@ -96,6 +96,28 @@ test('the CLI analyses a log the package wrote', () => {
   engine.free();
 });
 
+test('the plain path stamps events with the clock of their run of checks', async () => {
+  const engine = Engine.fromJson(org);
+  engine.loadRecords(records);
+  engine.recordEvents(true);
+  const plain = { user: 'rep_east_bob', action: 'read', object: 'Account', recordId: records[0].id };
+  const before = Date.now();
+  engine.check(plain);
+  engine.isAllowed(plain);
+  await new Promise((r) => setTimeout(r, 30));
+  const later = Date.now();
+  engine.check(plain);
+  const times = engine.drainEvents().map((e) => Date.parse(e.time));
+  assert.equal(times.length, 3);
+  assert.ok(times[0] >= before && times[1] === times[0], `one run, one time: ${times}`);
+  assert.ok(times[2] >= later, `a later run reads the clock again: ${times} (later ${later})`);
+  engine.recordEvents(false);
+  engine.check(plain);
+  engine.recordEvents(true);
+  assert.equal(engine.eventsPending, 0, 'not recording: nothing kept');
+  engine.free();
+});
+
 test('recording is bounded, and off by default', () => {
   const engine = Engine.fromJson(org);
   engine.loadRecords(records);
@@ -138,12 +160,23 @@ test('events drain in parts, as text or bytes, each naming the revision of the b
 
   for (const most of [0, -1, 1.5, '2', 1e7]) {
     assert.throws(() => engine.drainEventLines(most), (e) => e.code === 'bad_value' && e.errors[0].path === '/most', String(most));
+    assert.throws(() => engine.drainEventWire(most), (e) => e.code === 'bad_value' && e.errors[0].path === '/most', String(most));
   }
+  // As bytes to ship: the format's name and version, revision 9, the count, then the events
+  // (a fraction of their lines' size: the server writes the lines).
+  for (let i = 0; i < 3; i++) engine.check(request);
+  const wire = engine.drainEventWire(2);
+  assert.deepEqual([...wire.subarray(0, 7)], [...new TextEncoder().encode('CLEV'), 1, 9, 2]);
+  assert.equal(engine.eventsPending, 1);
+  assert.ok(wire.length - 7 < first.length / 3, `${wire.length - 7} bytes for two events, against ${first.length} as lines`);
+  assert.deepEqual([...engine.drainEventWire().subarray(5, 7)], [9, 1]);
+  assert.deepEqual([...engine.drainEventWire().subarray(5, 7)], [9, 0], 'nothing waits: an empty batch');
   engine.free();
   const compiled = Engine.fromJson(org);
   compiled.loadRecords(records);
   compiled.recordEvents(true);
   compiled.check(request);
+  assert.throws(() => compiled.drainEventWire(), (e) => e.code === 'bad_bundle', 'no revision: no one could read the bytes');
   assert.equal(JSON.parse(compiled.drainEventLines()).revision, undefined, 'a compiled engine has no revision to name');
   compiled.free();
 });

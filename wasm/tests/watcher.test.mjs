@@ -261,9 +261,10 @@ test('a watching engine enforces what the server applies, survives the server go
       const chunks = [];
       request.on('data', (c) => chunks.push(c));
       request.on('end', () => {
-        // JSON Lines, gzip, the batch id in a header: the engine's lines as drained.
-        const lines = gunzipSync(Buffer.concat(chunks)).toString('utf8').trim().split('\n');
-        const body = { batch: request.headers['x-clearance-batch'], type: request.headers['content-type'], events: lines.map((line) => JSON.parse(line)) };
+        // The engine's recorded bytes, gzip, the batch id in a header: `CLEV` 1, the revision, the count, the events.
+        const bytes = gunzipSync(Buffer.concat(chunks));
+        const [revision, count] = [bytes[5], bytes[6]];
+        const body = { batch: request.headers['x-clearance-batch'], type: request.headers['content-type'], magic: bytes.subarray(0, 5).toString('latin1'), revision, events: Array(count).fill(null) };
         batches.push(body);
         response.writeHead(batches.length === 1 ? 503 : 200, { 'content-type': 'application/json' });
         response.end(JSON.stringify(batches.length === 1 ? { code: 'internal', message: 'down' } : { accepted: body.events.length, duplicate: false }));
@@ -291,8 +292,8 @@ test('a watching engine enforces what the server applies, survives the server go
   assert.equal(batches.length, 2);
   assert.equal(batches[1].batch, batches[0].batch, 'a retry reuses its batch id');
   assert.match(batches[1].batch, /^[0-9a-f-]{36}$/);
-  assert.equal(batches[1].type, 'application/x-ndjson');
-  assert.deepEqual([batches[1].events[0].user, batches[1].events[0].revision], ['mgr_east_mike', 4]);
+  assert.equal(batches[1].type, 'application/vnd.clearance.events');
+  assert.deepEqual([batches[1].magic, batches[1].revision, batches[1].events.length], ['CLEV\x01', 4, 1]);
   // Two flushes at once (a timer's and a caller's) are one: one batch sent.
   edge.check(EDIT_BOBS);
   const both = await Promise.all([edge.flushEvents(), edge.flushEvents()]);

@@ -113,12 +113,12 @@ pub fn generate(engine: &Engine, dataset: &Dataset, params: &Params, mut sink: i
             }
         }
         planned.sort_by_key(|p| (p.ms, p.user));
+        // Recorded and read back as an edge's events are.
+        let mut bytes = Vec::new();
         for p in planned {
-            let context = context(&p.ip, p.ms);
-            if let Some(logged) = engine.logged_at(dataset, p.user, p.action, p.record, &context, p.ms) {
-                sink(logged.to_event(engine));
-            }
+            engine.record_at(dataset, [p.user, p.action, p.record], &context(&p.ip, p.ms), p.ms, &mut bytes);
         }
+        super::wire::events(engine, &bytes).unwrap_or_default().into_iter().for_each(&mut sink);
     }
     injected
 }
@@ -372,5 +372,5 @@ fn inject_privileges_and_places(inj: &mut Injector<'_>, dataset: &Dataset) {
 fn exposes_sensitive(engine: &Engine, dataset: &Dataset, habit: &Habit, read: u32, record: u32, ms: i64) -> bool {
     engine
         .decide_at(dataset, habit.user, read, record, &context(&habit.ip, ms))
-        .is_some_and(|(query, decision)| !engine.event(&query, &decision, 0).fields.is_empty())
+        .is_some_and(|(query, decision)| engine.event_fields(&query, &decision).next().is_some())
 }

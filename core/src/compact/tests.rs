@@ -126,7 +126,7 @@ fn check_org(policy: &str, records: &str) -> (usize, std::collections::BTreeSet<
             for action in ["read", "edit", "delete", "transfer", "share", "export"] {
                 let Some(query) = engine.plain_query(user, [action, object, id], &dataset, &context) else { continue };
                 let mut answer = String::new();
-                let event = engine.answer_compact(&query, Some(0), &mut answer);
+                let decided = engine.answer_compact(&query, &mut answer);
                 let decision = engine.check_query(&query);
                 let expected = serde_json::to_value(engine.render(&decision, &query)).expect("json");
                 // Only these have no words.
@@ -134,10 +134,10 @@ fn check_org(policy: &str, records: &str) -> (usize, std::collections::BTreeSet<
                     || matches!(decision.denial, Some(crate::Denial::Forbidden { unknown: Some(_), .. }));
                 assert_eq!(answer.is_empty(), wordless, "{user} {action} {id}: words unless wordless");
                 if answer.is_empty() {
-                    assert!(event.is_none(), "{user} {action} {id}: no words, no event");
+                    assert!(decided.is_none(), "{user} {action} {id}: no words, no decision to record");
                     continue;
                 }
-                assert!(event.is_some(), "{user} {action} {id}: an event");
+                assert_eq!(decided, Some(decision.clone()), "{user} {action} {id}: the decision");
                 assert_eq!(decode(&names, &answer, user), expected, "{user} {action} {id}");
                 answered += 1;
                 let shares = expected["reasons"].as_array().into_iter().flatten().filter_map(|r| r["with"].as_object());

@@ -428,7 +428,7 @@ impl<'a> RecordRef<'a> {
 
     /// The id's bytes, for comparing without a UTF-8 check (the id index).
     #[inline(always)]
-    fn id_bytes(self) -> &'a [u8] {
+    pub(crate) fn id_bytes(self) -> &'a [u8] {
         let mut reader = Reader { bytes: self.tail(), at: 1, store: self.store };
         let n = reader.varint() as usize;
         reader.take(n)

@@ -1,9 +1,9 @@
 //! The npm package's verdict path (`allows`, `checkHandles`, `allowsCreate`)
-//! and its decision events' lines (written for every recorded check), compiled at
+//! and its decision events' lines (when drained as lines), compiled at
 //! full speed inside its size-optimised build: the core's check path is
 //! `#[inline]`, so it is instantiated here, at this crate's opt-level (see
 //! the workspace's `Cargo.toml`), once.
-use clearance_core::activity::{Lines, Logged};
+use clearance_core::activity::Lines;
 use clearance_core::{Context, Dataset, Engine};
 
 /// [`Engine::allows_at`] compiled for speed.
@@ -23,9 +23,12 @@ pub fn allows_create(engine: &Engine, user: u32, object: u32, context: &Context)
     engine.allows_create_at(user, object, context)
 }
 
-/// [`Lines::push`] compiled for speed: an edge writes one line for every
-/// check it records.
+/// [`Lines::push`] compiled for speed: a drain as lines writes one for
+/// every check recorded.
+///
+/// # Errors
+/// As [`Lines::push`].
 #[inline(never)]
-pub fn push_line(lines: &mut Lines<'_>, logged: &Logged) {
-    lines.push(logged);
+pub fn push_lines(lines: &mut Lines<'_>, bytes: &[u8]) -> Result<usize, clearance_core::Error> {
+    lines.push(bytes)
 }

@@ -1,31 +1,22 @@
-//! Compact events: their reason kinds, and the lines `Lines` writes from
-//! them read back as what was decided.
+//! Events recorded as bytes read back as what was decided, and bytes that
+//! are not events of the engine are refused with their place, never
+//! misread or a panic.
 
-use super::{Kinds, Lines};
+use super::{Lines, batch, batch_header, events};
 use crate::Engine;
-use crate::decision::Reason;
-use crate::policy::Level;
+use serde_json::{Value, json};
 
-#[test]
-fn reason_kinds_keep_their_order_packed_or_listed() {
-    let team = Reason::Team { level: Level::Read };
-    for n in [0, 1, 15, 16, 17, 40] {
-        let reasons: Vec<Reason> = (0..n).map(|i| if i % 3 == 2 { team.clone() } else { Reason::Owner }).collect();
-        let kinds = Kinds::of(&reasons);
-        assert_eq!(matches!(kinds, Kinds::Packed(_)), n <= 16, "{n} reasons");
-        let names: Vec<&str> = kinds.names().collect();
-        assert_eq!(names, reasons.iter().map(Reason::kind).collect::<Vec<_>>(), "{n} reasons");
-    }
-    assert!(Reason::KINDS.len() < 16, "four bits hold a kind + 1");
-}
-
+/// The lines a recorder writes (`activity::Lines`, as the npm package
+/// drains them and the control plane writes shipped events) say what the
+/// decisions said: read back, each names the request, its verdict, stage,
+/// reasons, context and the revision, whether the clock moved between
+/// events or not, and odd user ids survive escaping.
 /// The lines a recorder writes (`activity::Lines`, as the npm package
 /// drains them) say what the decisions said: read back, each names the
 /// request, its verdict, stage, reasons, context and the revision, whether
 /// the clock moved between events or not, and odd user ids survive escaping.
 #[test]
 fn recorded_events_write_lines_that_say_what_was_decided() {
-    use serde_json::{Value, json};
     let engine = Engine::from_json(crate::generate::REFERENCE_ORG).unwrap();
     let records = engine.load_records_text(crate::generate::REFERENCE_RECORDS).unwrap();
     let all: Vec<Value> = serde_json::from_str(crate::generate::REFERENCE_RECORDS).unwrap();
@@ -55,15 +46,17 @@ fn recorded_events_write_lines_that_say_what_was_decided() {
         requests.push(json!({"user": user, "action": "create", "object": "Account"}));
     }
     let start = 1_790_000_000_000_i64;
-    let mut lines = Lines::new(&engine, Some(42), 0);
+    let mut bytes = Vec::new();
     let mut expected = Vec::new();
     for (i, request) in requests.iter_mut().enumerate() {
         request["context"] = contexts[i % contexts.len()].clone();
         let now = start + (i / 3) as i64; // three events a millisecond
-        let (decision, logged) = engine.answer_check_logged(request, Some(&records), Some(now)).unwrap();
-        lines.push(&logged.unwrap());
+        let decision = engine.answer_check_logged(request, Some(&records), Some((now, &mut bytes))).unwrap();
         expected.push((request.clone(), decision, now));
     }
+    assert!(bytes.len() < requests.len() * 40, "about thirty bytes an event ({} for {})", bytes.len(), requests.len());
+    let mut lines = Lines::new(&engine, Some(42), 0);
+    assert_eq!(lines.push(&bytes).unwrap(), requests.len());
     let text = lines.text;
     assert!(text.ends_with('\n'));
     let parsed: Vec<_> =
@@ -109,47 +102,88 @@ fn recorded_events_write_lines_that_say_what_was_decided() {
     assert!(text.contains("\"fields\":[\"annual_revenue\"]"), "an allowed read names the sensitive fields it exposes");
 }
 
-/// An event names the record it was decided on even when the loaded
-/// records are replaced before it is written (the npm package's
-/// `loadRecords` between a check and the drain puts another record at the
-/// same place), a record given inline by its own id, and a user the engine
-/// does not know by the id asked about.
-#[test]
-fn an_event_names_its_record_and_user_after_the_records_are_replaced() {
-    use serde_json::{Value, json};
+/// Some recorded events of the reference org, and the engine.
+fn recorded() -> (Engine, Vec<u8>, usize) {
     let engine = Engine::from_json(crate::generate::REFERENCE_ORG).unwrap();
     let all: Vec<Value> = serde_json::from_str(crate::generate::REFERENCE_RECORDS).unwrap();
     let records = engine.load_records(&Value::Array(all.clone())).unwrap();
-    let (first, last) = (&all[0], &all[all.len() - 1]);
-    let asked = |user: &str, record: &Value| json!({"user": user, "action": "read", "object": record["object"], "record_id": record["id"]});
-    let stored = engine.answer_check_logged(&asked("ceo_chen", first), Some(&records), Some(0)).unwrap().1.unwrap();
-    let unknown = engine.answer_check_logged(&asked("nobody_here", first), Some(&records), Some(0)).unwrap().1.unwrap();
-    let mut draft = last.clone();
+    let mut draft = all[1].clone();
     draft["id"] = json!("draft_9");
-    let inline = json!({"user": "ceo_chen", "action": "create", "object": last["object"], "record": draft});
-    let drafted = engine.answer_check_logged(&inline, Some(&records), Some(0)).unwrap().1.unwrap();
-    // Kept as places, not copies, where there are places to keep.
-    assert!(matches!((&stored.user, &stored.record), (super::UserName::At(_), Some(super::RecordName::Stored(..)))));
-    assert!(matches!((&unknown.user, &drafted.record), (super::UserName::Id(_), Some(super::RecordName::Draft(_)))));
-    drop(records);
-    let reversed = engine.load_records(&Value::Array(all.iter().rev().cloned().collect())).unwrap();
-    assert_eq!(reversed.record(0).map(|r| r.id()), last["id"].as_str(), "another record at the first one's place");
-    let mut lines = Lines::new(&engine, None, 0);
-    for event in [&stored, &unknown, &drafted] {
-        lines.push(event);
+    let asked = [
+        json!({"user": "rep_east_alice", "action": "read", "object": all[0]["object"], "record_id": all[0]["id"],
+            "context": {"ip": "10.0.0.1", "mfa": true, "time": "2026-03-02T10:00:00Z"}}),
+        json!({"user": "nobody_here", "action": "read", "object": all[0]["object"], "record_id": all[0]["id"]}),
+        json!({"user": "ceo_chen", "action": "create", "object": all[1]["object"], "record": draft, "context": {"mfa": false}}),
+    ];
+    let mut bytes = Vec::new();
+    for request in &asked {
+        engine.answer_check_logged(request, Some(&records), Some((1_790_000_000_000, &mut bytes))).unwrap();
     }
-    let named: Vec<(String, String)> = lines
-        .text
-        .lines()
-        .map(|line| {
-            let (event, _) = crate::activity::parse_line(line).unwrap();
-            (event.user.as_str().to_owned(), event.record.map(|r| r.as_str().to_owned()).unwrap_or_default())
-        })
+    (engine, bytes, asked.len())
+}
+
+/// A user the engine does not know is named by the id asked about, and a
+/// draft record by its own id; the records the event was decided on need
+/// not stay loaded (the id is in the bytes).
+#[test]
+fn unknown_users_and_drafts_are_named_by_their_ids() {
+    let (engine, bytes, _) = recorded();
+    let named: Vec<(String, Option<String>)> = events(&engine, &bytes)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.user.as_str().to_owned(), e.record.map(|r| r.as_str().to_owned())))
         .collect();
-    let id = |record: &Value| record["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        named,
-        [("ceo_chen".to_owned(), id(first)), ("nobody_here".to_owned(), id(first)), ("ceo_chen".to_owned(), "draft_9".to_owned())]
-    );
-    assert_eq!(stored.to_event(&engine).record.map(|r| r.as_str().to_owned()), Some(id(first)));
+    let first: Vec<Value> = serde_json::from_str(crate::generate::REFERENCE_RECORDS).unwrap();
+    let id = first[0]["id"].as_str().map(str::to_owned);
+    assert_eq!(named, [("rep_east_alice".into(), id.clone()), ("nobody_here".into(), id), ("ceo_chen".into(), Some("draft_9".into()))]);
+}
+
+/// Every prefix of recorded bytes, and every byte of them changed to every
+/// value, reads as events of the engine or is refused with the path of the
+/// event it breaks: never a panic, never an action, object or bundle the
+/// engine does not have (ids are texts of the bytes, and may read as any).
+#[test]
+fn damaged_bytes_are_refused_with_their_place_or_read_as_events_of_the_engine() {
+    let (engine, bytes, count) = recorded();
+    let check = |damaged: &[u8], what: &str| match events(&engine, damaged) {
+        Ok(read) => {
+            for event in read {
+                assert!(engine.action_id(event.action.as_str()).is_some() && engine.object_id(event.object.as_str()).is_some(), "{what}");
+                let bundles: Vec<&str> = engine.bundles.iter().map(|b| &*b.id).collect();
+                assert!(event.bundle.as_ref().is_none_or(|b| bundles.contains(&b.as_str())), "{what}");
+            }
+        }
+        Err(e) => {
+            let problem = &e.problems()[0];
+            assert!(problem.path.starts_with("/events/") && problem.code == "bad_value", "{what}: {problem:?}");
+        }
+    };
+    for end in 0..bytes.len() {
+        check(&bytes[..end], &format!("cut at {end}"));
+        if end > 0 {
+            let mut lines = Lines::new(&engine, None, 0);
+            let cut = lines.push(&bytes[..end]);
+            assert!(cut.is_err() || end == 0 || lines.text.lines().count() < count, "cut at {end} reads as fewer events, or none");
+        }
+    }
+    for at in 0..bytes.len() {
+        for value in 0..=255_u8 {
+            let mut damaged = bytes.clone();
+            damaged[at] = value;
+            check(&damaged, &format!("{value:#04x} at {at}"));
+        }
+    }
+}
+
+/// A shipped batch names its revision and count before the events, and
+/// anything else is refused.
+#[test]
+fn a_batch_carries_its_revision_and_count() {
+    let (_, bytes, count) = recorded();
+    let shipped = batch(300, count, &bytes);
+    assert_eq!(batch_header(&shipped).unwrap(), (300, count, &bytes[..]));
+    for bad in [&b""[..], b"CLEV", b"CLEV\x02\x01\x01", b"CLEV\x01", b"CLEV\x01\x05", b"{\"batch\":1}"] {
+        let e = batch_header(bad).unwrap_err();
+        assert!(e.problems()[0].message.starts_with("the body is not a batch of decision events"), "{bad:?}");
+    }
 }
