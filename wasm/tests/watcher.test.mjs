@@ -302,6 +302,25 @@ test('a watching engine enforces what the server applies, survives the server go
   edge.free();
   fake.close();
 
+  // The server unreachable for events: at most `maxBuffered` wait; the oldest batches go, whole.
+  let eventsUp = false;
+  const offline = async (target, init = {}) => {
+    if (init.method === 'POST') {
+      if (!eventsUp) throw new Error('connection refused');
+      return new Response(JSON.stringify({ accepted: gunzipSync(new Uint8Array(await new Response(init.body).arrayBuffer()))[6], duplicate: false }), { status: 200 });
+    }
+    if (init.headers?.['if-none-match']) return new Promise(() => {});
+    return new Response(good, { status: 200, headers: { etag: '"4-x"' } });
+  };
+  const buffering = new Watcher({ url: 'http://events.invalid', token: 'x', keys, records, fetch: offline, events: { flushMs: 600000, batchSize: 2, maxBuffered: 3 } });
+  assert.equal(await buffering.start(), 4);
+  for (let i = 0; i < 5; i++) buffering.check(EDIT_BOBS);
+  await assert.rejects(buffering.flushEvents(), (e) => e.code === 'server_unreachable');
+  assert.equal(buffering.eventsDropped, 2, 'batches of 2, 2, 1: the oldest goes');
+  eventsUp = true;
+  assert.equal(await buffering.flushEvents(), 3, 'the 3 kept arrive');
+  buffering.free();
+
   // Swaps under load: checks keep running (every millisecond) while two applies land; none fails,
   // the revisions only move forward, and each answer is its revision's (bob east on odd revisions).
   const seen = [];

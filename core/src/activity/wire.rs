@@ -56,23 +56,25 @@ impl Head {
     }
 
     #[inline]
-    fn number(&mut self, mut value: u64) {
-        while value >= 0x80 {
-            self.byte((value & 0x7F) as u8 | 0x80);
-            value >>= 7;
-        }
-        self.byte(value as u8);
+    fn number(&mut self, value: u64) {
+        leb128(value, |byte| self.byte(byte));
     }
+}
+
+/// `value`'s LEB128 bytes, each given to `emit`.
+#[inline]
+fn leb128(mut value: u64, mut emit: impl FnMut(u8)) {
+    while value >= 0x80 {
+        emit((value & 0x7F) as u8 + 0x80);
+        value >>= 7;
+    }
+    emit(value as u8);
 }
 
 /// Appends `value` as LEB128.
 #[inline]
-fn put_number(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push((value & 0x7F) as u8 | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
+fn put_number(out: &mut Vec<u8>, value: u64) {
+    leb128(value, |byte| out.push(byte));
 }
 
 #[inline]
@@ -90,13 +92,14 @@ impl Engine {
             Reason::Scope { bundle, .. } => Some(*bundle),
             _ => None,
         });
+        // The sum of disjoint bits.
         let flags = u8::from(decision.allowed)
-            | if context.time.is_some() { TIME_TEXT } else { 0 }
-            | if decision.user.is_none() { USER_ID } else { 0 }
-            | if query.record.is_some() { RECORD } else { 0 }
-            | if bundle.is_some() { BUNDLE } else { 0 }
-            | if context.ip.is_some() { IP } else { 0 }
-            | (context.mfa.map_or(0, |mfa| 1 + u8::from(mfa)) << MFA_SHIFT);
+            + if context.time.is_some() { TIME_TEXT } else { 0 }
+            + if decision.user.is_none() { USER_ID } else { 0 }
+            + if query.record.is_some() { RECORD } else { 0 }
+            + if bundle.is_some() { BUNDLE } else { 0 }
+            + if context.ip.is_some() { IP } else { 0 }
+            + (context.mfa.map_or(0, |mfa| 1 + u8::from(mfa)) << MFA_SHIFT);
         // The numbers first, assembled on the stack and copied once (each
         // push is a call in the package's size-optimised build: a fifth of
         // what recording cost there), then the lists and the texts.

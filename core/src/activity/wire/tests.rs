@@ -187,3 +187,46 @@ fn a_batch_carries_its_revision_and_count() {
         assert!(e.problems()[0].message.starts_with("the body is not a batch of decision events"), "{bad:?}");
     }
 }
+
+/// The handle path's recording (`record_at`) gives `check`'s verdict and
+/// records the event `check` would; a position out of range records nothing.
+#[test]
+fn recording_by_positions_gives_checks_verdict_and_event() {
+    let engine = Engine::from_json(crate::generate::REFERENCE_ORG).unwrap();
+    let records = engine.load_records_text(crate::generate::REFERENCE_RECORDS).unwrap();
+    let context = crate::Context::default();
+    let mut allowed = 0;
+    for user in ["ceo_chen", "rep_east_alice", "rep_west_dan"] {
+        let u = engine.user_position(user).unwrap();
+        for action in ["read", "edit", "delete"] {
+            let a = engine.action_id(action).unwrap();
+            for r in 0..records.len() as u32 {
+                let (mut by_positions, mut by_query) = (Vec::new(), Vec::new());
+                let verdict = engine.record_at(&records, [u, a, r], &context, 7, &mut by_positions);
+                let record = records.record(r).unwrap();
+                let query = crate::Query {
+                    user,
+                    action: a,
+                    object: record.object(),
+                    record: Some(record),
+                    context: &context,
+                    fields: &[],
+                    dataset: Some(&records),
+                };
+                let decision = engine.check_query(&query);
+                engine.record_event(&query, &decision, 7, &mut by_query);
+                assert_eq!(verdict, Some(decision.allowed), "{user} {action} {r}");
+                assert_eq!(by_positions, by_query, "{user} {action} {r}: the same event");
+                allowed += usize::from(decision.allowed);
+            }
+        }
+    }
+    assert!(allowed > 0, "some allowed");
+    let mut bytes = vec![9];
+    let (users, actions) = (engine.users.len() as u32, engine.actions.len() as u32);
+    for positions in [[users, 0, 0], [0, actions, 0], [0, 0, records.len() as u32]] {
+        assert_eq!(engine.record_at(&records, positions, &context, 7, &mut bytes), None, "{positions:?}");
+    }
+    assert_eq!(engine.record_create_at(users, 0, &context, 7, &mut bytes), None);
+    assert_eq!(bytes, [9], "nothing recorded");
+}
