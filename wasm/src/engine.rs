@@ -177,9 +177,7 @@ impl Engine {
     pub fn check(&mut self, #[wasm_bindgen(unchecked_param_type = "Request | string")] request: JsValue) -> JsResult {
         throwing(|| {
             let request = from_js(request, "request")?;
-            let decision = self.engine.answer_check_logged(&request, Some(&self.dataset), Engine::sink(&mut self.recorder, 0.0))?;
-            self.seal();
-            to_js(&decision)
+            to_js(&self.recorded(|e| e.engine.answer_check_logged(&request, Some(&e.dataset), Engine::sink(&mut e.recorder, 0.0)))?)
         })
     }
 
@@ -220,9 +218,7 @@ impl Engine {
     pub fn is_allowed(&mut self, #[wasm_bindgen(unchecked_param_type = "Request | string")] request: JsValue) -> Result<bool, JsValue> {
         throwing(|| {
             let request = from_js(request, "request")?;
-            let decision = self.engine.answer_check_logged(&request, Some(&self.dataset), Engine::sink(&mut self.recorder, 0.0))?;
-            self.seal();
-            Ok(decision.allowed)
+            Ok(self.recorded(|e| e.engine.answer_check_logged(&request, Some(&e.dataset), Engine::sink(&mut e.recorder, 0.0)))?.allowed)
         })
     }
 
@@ -248,12 +244,7 @@ impl Engine {
     /// the array and its decision written to the answer's JSON text in turn.
     #[wasm_bindgen(js_name = checkMany, unchecked_return_type = "Decision[]")]
     pub fn check_many(&mut self, #[wasm_bindgen(unchecked_param_type = "Request[] | string")] requests: JsValue) -> JsResult {
-        let mark = self.recorder.as_ref().map(Recorder::mark);
-        let answer = self.decide_many(requests);
-        if let (Err(_), Some(recorder), Some(mark)) = (&answer, &mut self.recorder, mark) {
-            recorder.undo(mark);
-        }
-        answer
+        throwing(|| self.recorded(|e| e.decide_many(requests)))
     }
 
     /// Replaces the resident records (an array, JSON text or JSON Lines
@@ -541,41 +532,51 @@ impl Engine {
 }
 
 impl Engine {
+    /// Runs a call that records events, then seals the last; when it fails,
+    /// what it recorded (and counted as dropped) is taken back: an invalid
+    /// request is no decision.
+    fn recorded<T>(&mut self, call: impl FnOnce(&mut Engine) -> Result<T, Error>) -> Result<T, Error> {
+        let mark = self.recorder.as_ref().map(Recorder::mark);
+        let answer = call(self);
+        match (&answer, &mut self.recorder, mark) {
+            (Err(_), Some(recorder), Some(mark)) => recorder.undo(mark),
+            _ => self.seal(),
+        }
+        answer
+    }
+
     /// `checkMany`'s answer (its events recorded as it goes).
-    fn decide_many(&mut self, requests: JsValue) -> JsResult {
-        throwing(|| {
-            let mut out = String::from("[");
-            let mut decide = |n: usize, request: serde_json::Value| -> Result<(), Error> {
-                let events = Engine::sink(&mut self.recorder, 0.0);
-                let decision =
-                    self.engine.answer_check_logged(&request, Some(&self.dataset), events).map_err(|e| e.at(&format!("/{n}")))?;
-                if let Some(recorder) = &mut self.recorder {
-                    recorder.seal();
-                }
-                if n > 0 {
-                    out.push(',');
-                }
-                out.push_str(&crate::case::to_camel_json(&decision).unwrap_or_default());
-                Ok(())
-            };
-            match requests.dyn_ref::<js_sys::Array>() {
-                Some(list) => {
-                    for (n, item) in list.iter().enumerate() {
-                        decide(n, from_js(item, "request").map_err(|e| e.at(&format!("/{n}")))?)?;
-                    }
-                }
-                None => match from_js(requests, "requests")? {
-                    serde_json::Value::Array(items) => {
-                        for (n, item) in items.into_iter().enumerate() {
-                            decide(n, item)?;
-                        }
-                    }
-                    _ => return Err(Error::one("", code::BAD_TYPE, "requests must be a list")),
-                },
+    fn decide_many(&mut self, requests: JsValue) -> Result<JsValue, Error> {
+        let mut out = String::from("[");
+        let mut decide = |n: usize, request: serde_json::Value| -> Result<(), Error> {
+            let events = Engine::sink(&mut self.recorder, 0.0);
+            let decision = self.engine.answer_check_logged(&request, Some(&self.dataset), events).map_err(|e| e.at(&format!("/{n}")))?;
+            if let Some(recorder) = &mut self.recorder {
+                recorder.seal();
             }
-            out.push(']');
-            js_sys::JSON::parse(&out).map_err(|_| Error::one("", code::BAD_VALUE, "cannot encode the result"))
-        })
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str(&crate::case::to_camel_json(&decision).unwrap_or_default());
+            Ok(())
+        };
+        match requests.dyn_ref::<js_sys::Array>() {
+            Some(list) => {
+                for (n, item) in list.iter().enumerate() {
+                    decide(n, from_js(item, "request").map_err(|e| e.at(&format!("/{n}")))?)?;
+                }
+            }
+            None => match from_js(requests, "requests")? {
+                serde_json::Value::Array(items) => {
+                    for (n, item) in items.into_iter().enumerate() {
+                        decide(n, item)?;
+                    }
+                }
+                _ => return Err(Error::one("", code::BAD_TYPE, "requests must be a list")),
+            },
+        }
+        out.push(']');
+        js_sys::JSON::parse(&out).map_err(|_| Error::one("", code::BAD_VALUE, "cannot encode the result"))
     }
 
     /// The verdict for positions, its event recorded into `recorder` when

@@ -125,6 +125,9 @@ test('recording is bounded, and off by default', () => {
   assert.deepEqual(engine.drainEvents(), []);
   engine.recordEvents(true, 3);
   for (let i = 0; i < 5; i++) engine.check({ user: 'rep_east_bob', action: 'read', object: 'Account', recordId: records[0].id, context });
+  assert.throws(() => engine.check({ user: 'rep_east_bob', action: 'read' }), (e) => e.code === 'missing_key');
+  assert.throws(() => engine.checkMany([{ user: 'rep_east_bob', action: 'create', object: 'Account' }, { user: 3 }]), (e) => e.errors[0].path.startsWith('/1'));
+  assert.equal(engine.eventsDropped, 2, 'an invalid request is no decision: not counted as dropped');
   engine.recordEvents(true, 3);
   assert.equal(engine.drainEvents().length, 3, 'starting again while recording keeps what waits');
   assert.equal(engine.eventsDropped, 2);
