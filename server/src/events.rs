@@ -89,7 +89,8 @@ async fn recorded_lines(app: &App, body: &[u8]) -> Result<Vec<String>, Error> {
             return Err(Error::one("/events", BAD_VALUE, format!("a batch holds at most {MAX_EVENTS} events")));
         }
         let engine = engine_of(app, revision).await?;
-        let mut lines = clearance_core::activity::Lines::new(&engine, Some(revision), count * 200);
+        // Room as the bytes suggest, not as the count claims.
+        let mut lines = clearance_core::activity::Lines::new(&engine, Some(revision), after.len().min(count * 32) * 8);
         let (read, used) = lines.push_counted(after, count, events.len())?;
         if read < count {
             return Err(Error::one(
@@ -128,7 +129,9 @@ async fn engine_of(app: &App, revision: u64) -> Result<Arc<clearance_core::Engin
         return Ok(engine.clone());
     }
     let version = app.db.read(move |s| crate::bundles::version(s, revision)).await?;
-    let engine = Arc::new(clearance_core::Engine::compile(version.policy)?);
+    // Compiling a large org takes a while: off the async threads.
+    let compiled = tokio::task::spawn_blocking(move || clearance_core::Engine::compile(version.policy)).await;
+    let engine = Arc::new(compiled.map_err(|_| Error::one("", clearance_core::Code::Internal, "compiling the revision did not finish"))??);
     *older() = Some((hash, engine.clone()));
     Ok(engine)
 }
