@@ -78,7 +78,7 @@ function isPlain(request) {
 }
 
 // The recorder's clock on the plain paths. `Date.now()` costs about 80 ns
-// (through the wasm import, twice that): a sixth of what recording a check
+// (through the wasm import, twice that): a large share of what recording a check
 // costs. So it is read once per synchronous run of checks (a microtask
 // forgets it) and again every 256 events: an event's time is off by at most
 // one run of the application's code between two awaits.

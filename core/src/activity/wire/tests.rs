@@ -59,6 +59,13 @@ fn recorded_events_write_lines_that_say_what_was_decided() {
     assert_eq!(lines.push(&bytes).unwrap(), requests.len());
     let text = lines.text;
     assert!(text.ends_with('\n'));
+    // Read back as events (`Engine::event`, synthetic activity), the same lines.
+    let read = events(&engine, &bytes).unwrap();
+    assert_eq!(read.len(), requests.len());
+    for ((event, line), (_, decision, _)) in read.into_iter().zip(text.lines()).zip(&expected) {
+        assert_eq!(event.stage, decision.stage, "{line}");
+        assert_eq!(crate::activity::Event { revision: Some(42), ..event }.to_line(), line);
+    }
     let parsed: Vec<_> =
         text.lines().map(|line| crate::activity::parse_line(line).map(|(event, _)| event.into_owned())).collect::<Result<_, _>>().unwrap();
     assert_eq!(crate::activity::to_lines(&parsed), text, "the events write back the lines they were read from");
