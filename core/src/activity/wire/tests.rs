@@ -229,6 +229,19 @@ fn recording_by_positions_gives_checks_verdict_and_event() {
         }
     }
     assert!(allowed > 0, "some allowed");
+    let account = engine.object_id("Account").unwrap();
+    let creators: Vec<Option<bool>> = ["ceo_chen", "rep_east_alice"]
+        .iter()
+        .map(|user| {
+            let u = engine.user_position(user).unwrap();
+            let mut bytes = Vec::new();
+            let verdict = engine.record_create_at(u, account, &context, 7, &mut bytes);
+            assert_eq!(verdict, engine.allows_create_at(u, account, &context), "{user}");
+            assert_eq!(events(&engine, &bytes).unwrap()[0].user.as_str(), *user);
+            verdict
+        })
+        .collect();
+    assert!(creators.iter().all(Option::is_some));
     let mut bytes = vec![9];
     let (users, actions) = (engine.users.len() as u32, engine.actions.len() as u32);
     for positions in [[users, 0, 0], [0, actions, 0], [0, 0, records.len() as u32]] {
