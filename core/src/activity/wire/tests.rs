@@ -250,3 +250,23 @@ fn recording_by_positions_gives_checks_verdict_and_event() {
     assert_eq!(engine.record_create_at(users, 0, &context, 7, &mut bytes), None);
     assert_eq!(bytes, [9], "nothing recorded");
 }
+
+/// A counted push reads that many events and says how many bytes they
+/// took (a body holds batches one after another); its errors number events
+/// from where the body's count stands.
+#[test]
+fn a_counted_push_stops_at_its_count_and_numbers_errors_from_its_first() {
+    let (engine, bytes, count) = recorded();
+    let mut lines = Lines::new(&engine, None, 0);
+    let (read, used) = lines.push_counted(&bytes, count - 1, 0).unwrap();
+    assert_eq!(read, count - 1);
+    assert!(used < bytes.len(), "the last event is left");
+    assert_eq!(lines.push_counted(&bytes[used..], 5, 0).unwrap(), (1, bytes.len() - used));
+    assert_eq!(lines.text.lines().count(), count);
+    let e = Lines::new(&engine, None, 0).push_counted(&bytes[used..bytes.len() - 1], 1, 7).unwrap_err();
+    assert_eq!(e.problems()[0].path, "/events/7");
+    // A flags byte with both MFA bits set says nothing an event can.
+    let mut both = bytes.clone();
+    both[0] |= 0b1100_0000;
+    assert_eq!(events(&engine, &both).unwrap_err().problems()[0].path, "/events/0");
+}
