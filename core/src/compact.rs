@@ -41,17 +41,8 @@ const BASELINES: [(Baseline, &str); 4] = [
     (Baseline::PublicReadWrite, "public_read_write"),
     (Baseline::ControlledByParent, "controlled_by_parent"),
 ];
-const STAGES: [Stage; 9] = [
-    Stage::UnknownUser,
-    Stage::InactiveUser,
-    Stage::MfaRequired,
-    Stage::IpNotAllowed,
-    Stage::OutsideLoginHours,
-    Stage::NoPrivilege,
-    Stage::NoRecordAccess,
-    Stage::Forbidden,
-    Stage::FieldNotEditable,
-];
+/// The stages, in their enum's order.
+const STAGES: [Stage; 9] = Stage::ALL;
 /// A manual share's recipient kinds: the JSON key, and the list of
 /// [`Engine::names`] that names its index.
 const RECIPIENTS: [(&str, &str); 6] = [
